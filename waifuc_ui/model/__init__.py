@@ -1,0 +1,3 @@
+from .item import CropInfo, ImageItem, ItemMeta
+
+__all__ = ["CropInfo", "ImageItem", "ItemMeta"]
