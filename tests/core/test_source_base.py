@@ -111,3 +111,22 @@ def test_filter_drops_are_reported_with_evidence():
         ("EvenOnly", "1.png", "odd number", 1.0),
         ("EvenOnly", "3.png", "odd number", 3.0),
     ]
+
+
+def test_lazy_item_loads_once_and_hash_follows_image():
+    calls = []
+
+    def loader():
+        calls.append(1)
+        return Image.new("RGB", (3, 2), "red")
+
+    item = ImageItem(meta={"filename": "a.png"}, loader=loader, content_hash="abc")
+    assert not item.is_loaded and repr(item) == "<ImageItem 'a.png' (not loaded)>"
+    same = item.with_meta(tags={"x": 1.0})
+    assert same.content_hash == "abc" and item.meta == {"filename": "a.png"}
+    assert item.image.size == (3, 2) and item.image.size == (3, 2)
+    assert len(calls) == 1
+    item.image = Image.new("RGB", (1, 1))
+    assert item.content_hash is None
+    with pytest.raises(ValueError):
+        ImageItem()

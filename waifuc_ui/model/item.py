@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
-from typing import Any, Dict, Optional, TypedDict
+from typing import Any, Callable, Dict, Optional, TypedDict
 
 from PIL import Image
 
@@ -41,10 +40,36 @@ class ItemMeta(TypedDict, total=False):
     item_id: str
 
 
-@dataclass
 class ImageItem:
-    image: Image.Image
-    meta: ItemMeta = field(default_factory=dict)  # type: ignore[assignment]
+    """``image`` (PIL) + ``meta`` (dict of :class:`ItemMeta` keys).
+
+    The image may be given lazily with ``loader`` (a callable returning it), so a session can
+    pass items through cached steps without decoding pixels. ``content_hash`` caches the
+    pixel hash of the current image (see ``waifuc_ui.analysis``); replacing the image clears it.
+    """
+
+    def __init__(self, image: Optional[Image.Image] = None, meta: Optional[ItemMeta] = None, *,
+                 loader: Optional[Callable[[], Image.Image]] = None, content_hash: Optional[str] = None):
+        if image is None and loader is None:
+            raise ValueError("ImageItem needs an image or a loader")
+        self._image = image
+        self._loader = loader
+        self.meta: ItemMeta = meta if meta is not None else {}  # type: ignore[assignment]
+        self.content_hash = content_hash
+
+    @property
+    def image(self) -> Image.Image:
+        if self._image is None:
+            self._image = self._loader()  # type: ignore[misc]
+        return self._image
+
+    @image.setter
+    def image(self, value: Image.Image) -> None:
+        self._image, self._loader, self.content_hash = value, None, None
+
+    @property
+    def is_loaded(self) -> bool:
+        return self._image is not None
 
     @property
     def filename(self) -> Optional[str]:
@@ -55,11 +80,23 @@ class ImageItem:
         return self.meta.get("tags") or {}
 
     def with_image(self, image: Image.Image, **meta_updates: Any) -> "ImageItem":
-        """A new item with another image and a copy of this meta, updated."""
+        """A new item with another image and a deep copy of this meta, updated."""
         meta = copy.deepcopy(dict(self.meta))
         meta.update(meta_updates)
         return ImageItem(image, meta)  # type: ignore[arg-type]
 
+    def with_meta(self, **meta_updates: Any) -> "ImageItem":
+        """A new item sharing this image (and its hash) with an updated copy of the meta."""
+        meta = copy.deepcopy(dict(self.meta))
+        meta.update(meta_updates)
+        return ImageItem(self._image, meta, loader=self._loader,  # type: ignore[arg-type]
+                         content_hash=self.content_hash)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ImageItem) and self.image == other.image and self.meta == other.meta
+
     def __repr__(self) -> str:
+        if not self.is_loaded:
+            return f"<ImageItem {self.filename!r} (not loaded)>"
         im = self.image
         return f"<ImageItem {self.filename!r} {im.mode} {im.width}x{im.height}>"
