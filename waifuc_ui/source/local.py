@@ -1,0 +1,147 @@
+"""Local folders: ``LocalSource`` and ``LocalTISource`` with waifuc's semantics, its bugs fixed.
+
+* Files are visited in sorted order (folders too) unless ``shuffle=True``; ``seed`` makes a
+  shuffle repeatable.
+* Every file is opened with :func:`waifuc_ui.image_io.open_image_file`: an unreadable one is
+  recorded with ``report_skip(path, reason)`` and the run goes on. ``.json`` / ``.txt`` files
+  (sidecars, captions) and OS clutter (``.DS_Store``, ``Thumbs.db``, ``desktop.ini``) are passed
+  over silently.
+* A folder that does not exist raises :class:`~waifuc_ui.errors.SourceError` when iterated.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+from typing import Any, Dict, Iterator, List, Optional, Tuple
+
+from PIL import Image
+
+from ..errors import SourceError
+from ..image_io import DEFAULT_MAX_PIXELS, BadImageError, open_image_file
+from ..imaging import load_image
+from ..model import ImageItem
+from ..report import report_skip
+from .base import NamedDataSource
+from .sidecar import caption_path, is_metadata_file, read_caption, read_sidecar, sidecar_path
+
+#: Files operating systems leave in folders; never images, never worth a report line.
+OS_CLUTTER = frozenset({".ds_store", "thumbs.db", "desktop.ini"})
+
+
+def group_name(directory: str) -> str:
+    """waifuc's ``group_id`` of a folder: runs of non-word characters and ``_`` become one ``_``."""
+    return re.sub(r"[\W_]+", "_", directory).strip("_")
+
+
+def is_passed_over(filename: str) -> bool:
+    """True for files a folder source skips without a report: sidecars, captions, OS clutter."""
+    return is_metadata_file(filename) or filename.lower() in OS_CLUTTER
+
+
+def list_folder(directory: str, recursive: bool = True) -> List[Tuple[str, str]]:
+    """(path, group_id) of the candidate image files under ``directory``, in sorted order."""
+    found: List[Tuple[str, str]] = []
+    if recursive:
+        for folder, subfolders, files in os.walk(directory):
+            subfolders.sort()
+            group = group_name(folder)
+            found.extend((os.path.join(folder, f), group) for f in sorted(files) if not is_passed_over(f))
+    else:
+        group = group_name(directory)
+        for name in sorted(os.listdir(directory)):
+            path = os.path.join(directory, name)
+            if not is_passed_over(name) and not os.path.isdir(path):
+                found.append((path, group))
+    return found
+
+
+def default_meta(path: str, group: str) -> Dict[str, Any]:
+    """waifuc's meta for a file without sidecar: absolute ``path``, ``group_id``, base ``filename``."""
+    return {"path": os.path.abspath(path), "group_id": group, "filename": os.path.basename(path)}
+
+
+def sidecar_meta(image_path: str, source: str = "") -> Optional[Dict[str, Any]]:
+    """The meta of the image's waifuc sidecar, or None when there is none (or it is unusable or
+    empty). Unusable sidecars and pickled entries left out are recorded with ``report_skip``."""
+    path = sidecar_path(image_path)
+    if not os.path.isfile(path):
+        return None
+    result = read_sidecar(path)
+    if result.error:
+        report_skip(path, f"{result.error}; the image is read with default meta", source)
+        return None
+    for where, reason in result.refused:
+        report_skip(path, f"entry {where!r}: {reason}", source)
+    return result.meta or None
+
+
+def caption_tags(image_path: str, source: str = "") -> Optional[Dict[str, float]]:
+    """Tags of the image's ``{body}.txt`` caption, or None when there is none (or it is unreadable)."""
+    path = caption_path(image_path)
+    if not os.path.isfile(path):
+        return None
+    tags, error = read_caption(path)
+    if error:
+        report_skip(path, f"{error}; the image is read without tags", source)
+    return tags
+
+
+class _FolderSource(NamedDataSource):
+    def __init__(self, directory: str, recursive: bool = True, shuffle: bool = False, *,
+                 seed: Optional[int] = None, max_pixels: Optional[int] = DEFAULT_MAX_PIXELS):
+        self.directory = os.fspath(directory)
+        self.recursive = recursive
+        self.shuffle = shuffle
+        self.seed = seed
+        self.max_pixels = max_pixels
+
+    def _args_repr(self) -> str:
+        return repr(self.directory)
+
+    def _files(self) -> List[Tuple[str, str]]:
+        if not os.path.isdir(self.directory):
+            what = "is a file, not a folder" if os.path.exists(self.directory) else "does not exist"
+            raise SourceError(f"{type(self).__name__}: {self.directory!r} {what} "
+                              f"(absolute: {os.path.abspath(self.directory)!r}); give the path of a folder of images")
+        files = list_folder(self.directory, self.recursive)
+        if self.shuffle:
+            random.Random(self.seed).shuffle(files)
+        return files
+
+    def _open(self, path: str) -> Optional[Image.Image]:
+        try:
+            return open_image_file(path, max_pixels=self.max_pixels)
+        except BadImageError as err:
+            report_skip(path, err.reason, repr(self))
+            return None
+
+
+class LocalSource(_FolderSource):
+    """Every image under ``directory``. meta = the waifuc sidecar ``.{body}_meta.json`` exactly
+    when there is one (read as plain JSON), else ``{path, group_id, filename}``. Images keep
+    their stored mode and all their frames."""
+
+    def _iter(self) -> Iterator[ImageItem]:
+        for path, group in self._files():
+            image = self._open(path)
+            if image is None:
+                continue
+            meta = sidecar_meta(path, repr(self)) or default_meta(path, group)
+            yield ImageItem(image, meta)  # type: ignore[arg-type]
+
+
+class LocalTISource(_FolderSource):
+    """A textual-inversion folder: images flattened on white as RGB (first frame), tags from the
+    ``{body}.txt`` next to each image (escapes undone, 1.0 each unless written ``(tag:0.9)``).
+    meta = ``{path, group_id, filename, tags}``; ``tags`` is ``{}`` without a caption."""
+
+    def _iter(self) -> Iterator[ImageItem]:
+        for path, group in self._files():
+            image = self._open(path)
+            if image is None:
+                continue
+            meta = default_meta(path, group)
+            meta["tags"] = caption_tags(path, repr(self)) or {}
+            yield ImageItem(load_image(image, mode="RGB", force_background="white"), meta)  # type: ignore[arg-type]
