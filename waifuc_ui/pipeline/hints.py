@@ -1,0 +1,140 @@
+"""The small table of UI facts the signatures cannot tell: ranges, choices, help, what is hidden.
+
+Every action the app offers is listed in :data:`ACTION_TABLE` (name -> :class:`ActionInfo`), in menu order.
+Defaults come from the signatures (waifuc's); a hint ``default=`` only suggests a value for a parameter
+that has none (e.g. ``AlignMinSizeAction(min_size)``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, Optional
+
+from .params import ParamHint, hint
+
+_UNIT = dict(minimum=0.0, maximum=1.0, step=0.01)
+_CONF = hint("slider", help="detector confidence: boxes scoring below it are ignored", **_UNIT)
+_IOU = hint("slider", help="overlap above which two boxes are merged (NMS)", **_UNIT)
+_SIZE = dict(value_type="int", minimum=1, maximum=8192, step=1)
+_HIDE = ParamHint(hidden=True)
+_OPT_UNIT = hint("slider", optional=True, **_UNIT)
+_COUNT = hint("number", value_type="int", minimum=0, maximum=100, step=1, optional=True)
+
+
+@dataclass(frozen=True)
+class ActionInfo:
+    """``category``: filter, process, split, tags, dedup, select or rename. ``stateful``: the action's output for
+    an item depends on other items (memoised per whole input, not per item). ``review``: 'ccip' or 'duplicates'
+    when the step's drops can be reviewed as clusters/groups."""
+
+    category: str
+    stateful: bool = False
+    model_backed: bool = False
+    review: Optional[str] = None
+    help: str = ""
+    params: Dict[str, ParamHint] = field(default_factory=dict)
+
+
+ACTION_TABLE: Dict[str, ActionInfo] = {
+    # --- model-free
+    "ModeConvertAction": ActionInfo("process", help="convert to a colour mode; transparency goes on the background", params={
+        "mode": hint("dropdown", choices=("RGB", "RGBA", "L", "LA"), help="target mode"),
+        "force_background": hint("text", optional=True, help="colour under transparent pixels (empty: keep alpha)")}),
+    "MinSizeFilterAction": ActionInfo("filter", help="drop images whose short side is below min_size", params={
+        "min_size": hint("number", default=256, help="minimum short side in pixels", **_SIZE)}),
+    "MinAreaFilterAction": ActionInfo("filter", help="drop images with sqrt(width*height) below min_size", params={
+        "min_size": hint("number", default=256, help="minimum sqrt(area) in pixels", **_SIZE)}),
+    "HashDedupAction": ActionInfo("dedup", stateful=True, review="duplicates",
+                                  help="drop exact and near duplicates by perceptual hash (no model)", params={
+        "mode": hint("dropdown", choices=("all", "group"), help="compare with all kept images, or per group_id"),
+        "max_distance": hint("slider", value_type="int", minimum=0, maximum=32, step=1,
+                             help="Hamming distance of 64-bit hashes; 0 = exact duplicates only")}),
+    "AlignMaxSizeAction": ActionInfo("process", help="shrink so the long side is at most max_size", params={
+        "max_size": hint("number", default=1024, **_SIZE)}),
+    "AlignMinSizeAction": ActionInfo("process", help="shrink so the short side is at most min_size (never upscales)",
+                                     params={"min_size": hint("number", default=800, **_SIZE)}),
+    "AlignMaxAreaAction": ActionInfo("process", help="shrink so width*height is at most size^2", params={
+        "size": hint("number", default=1024, **_SIZE)}),
+    "PaddingAlignAction": ActionInfo("process", help="fit inside a box and pad with a colour (may upscale)", params={
+        "size": hint("number_list", default=[512, 512], help="width, height"),
+        "color": hint("text", help="padding colour")}),
+    "FrameSplitAction": ActionInfo("split", help="one item per frame of animated images"),
+    "MirrorAction": ActionInfo("split", help="keep the image and add its mirror", params={
+        "names": hint("tags", help="name suffixes of the original and the mirror")}),
+    "RandomChoiceAction": ActionInfo("select", stateful=True, help="keep each image with probability p", params={
+        "p": hint("slider", **_UNIT), "seed": hint("number", value_type="int", optional=True)}),
+    "FirstNSelectAction": ActionInfo("select", stateful=True, help="keep the first n images", params={
+        "n": hint("number", default=100, value_type="int", minimum=0, step=1)}),
+    "FileExtAction": ActionInfo("rename", help="change the file extension (and JPEG/WebP quality)", params={
+        "ext": hint("dropdown", default=".png", choices=(".png", ".jpg", ".webp")),
+        "quality": hint("number", value_type="int", minimum=1, maximum=100, step=1, optional=True)}),
+    "FileOrderAction": ActionInfo("rename", stateful=True, help="rename to 1.png, 2.png, ... in order", params={
+        "ext": hint("dropdown", choices=(".png", ".jpg", ".webp"), optional=True)}),
+    "RandomFilenameAction": ActionInfo("rename", help="random file names", params={
+        "ext": hint("dropdown", choices=(".png", ".jpg", ".webp"), optional=True),
+        "seed": hint("number", value_type="int", optional=True)}),
+    "TagDropAction": ActionInfo("tags", help="remove these tags", params={
+        "tags_to_drop": hint("tags", default=[], help="tags to remove, comma separated")}),
+    "TagRemoveUnderlineAction": ActionInfo("tags", help="replace _ by spaces in tags (kaomoji kept)"),
+    # --- model-backed
+    "NoMonochromeAction": ActionInfo("filter", model_backed=True, help="drop monochrome images (greyscale, sketch)"),
+    "OnlyMonochromeAction": ActionInfo("filter", model_backed=True, help="keep only monochrome images"),
+    "ClassFilterAction": ActionInfo("filter", model_backed=True, help="keep images of these classes", params={
+        "classes": hint("multiselect", default=["illustration", "bangumi"], value_type="str",
+                        choices=("illustration", "bangumi", "comic", "3d", "not_painting")),
+        "threshold": _OPT_UNIT}),
+    "RatingFilterAction": ActionInfo("filter", model_backed=True, help="keep images of these ratings", params={
+        "ratings": hint("multiselect", default=["safe"], value_type="str", choices=("safe", "r15", "r18")),
+        "threshold": _OPT_UNIT}),
+    "FaceCountAction": ActionInfo("filter", model_backed=True, help="keep images with this many faces", params={
+        "counts": hint("number_list", default=[1], help="allowed face counts (empty: any)"),
+        "min_count": _COUNT, "max_count": _COUNT,
+        "level": hint("dropdown", choices=("s", "n")), "version": _HIDE,
+        "conf_threshold": _CONF, "iou_threshold": _IOU}),
+    "HeadCountAction": ActionInfo("filter", model_backed=True, help="keep images with this many heads", params={
+        "counts": hint("number_list", default=[1], help="allowed head counts (empty: any)"),
+        "min_count": _COUNT, "max_count": _COUNT, "level": hint("dropdown", choices=("s", "n")),
+        "conf_threshold": _CONF, "iou_threshold": _IOU}),
+    "PersonRatioAction": ActionInfo("filter", model_backed=True,
+                                    help="keep images with one person covering at least ratio of the image", params={
+        "ratio": hint("slider", **_UNIT), "level": hint("dropdown", choices=("n", "s", "m", "x")), "version": _HIDE,
+        "conf_threshold": _CONF, "iou_threshold": _IOU}),
+    "PersonSplitAction": ActionInfo("split", model_backed=True, help="one crop per person; images without one are dropped",
+                                    params={"level": hint("dropdown", choices=("n", "s", "m", "x")), "version": _HIDE,
+                                            "conf_threshold": _CONF, "iou_threshold": _IOU}),
+    "ThreeStageSplitAction": ActionInfo("split", model_backed=True, help="person, half-body and head crops", params={
+        "person_conf": _HIDE, "halfbody_conf": _HIDE, "head_conf": _HIDE, "eye_conf": _HIDE,
+        "head_scale": hint("slider", minimum=1.0, maximum=3.0, step=0.05),
+        "eye_scale": hint("slider", minimum=1.0, maximum=4.0, step=0.05)}),
+    "CCIPAction": ActionInfo("filter", stateful=True, model_backed=True, review="ccip",
+                             help="keep the main character (CCIP clustering)", params={
+        "init_source": _HIDE,
+        "min_val_count": hint("number", value_type="int", minimum=2, maximum=200, step=1),
+        "step": hint("number", value_type="int", minimum=1, maximum=50, step=1),
+        "ratio_threshold": hint("slider", **_UNIT), "min_clu_dump_ratio": hint("slider", **_UNIT),
+        "cmp_threshold": hint("slider", **_UNIT),
+        "eps": _OPT_UNIT, "min_samples": _COUNT,
+        "model": hint("dropdown", choices=("ccip-caformer-24-randaug-pruned", "ccip-caformer-6-randaug-pruned_fp32",
+                                           "ccip-caformer-5_fp32")),
+        "threshold": hint("slider", optional=True, help="same character when difference <= threshold "
+                                                         "(empty: the model's default)", **_UNIT)}),
+    "FilterSimilarAction": ActionInfo("dedup", stateful=True, model_backed=True, review="duplicates",
+                                      help="drop near duplicates (LPIPS)", params={
+        "mode": hint("dropdown", choices=("all", "group")),
+        "threshold": hint("slider", help="LPIPS distance at or below which images are duplicates", **_UNIT),
+        "capacity": _HIDE, "rtol": _HIDE, "atol": _HIDE}),
+    "TaggingAction": ActionInfo("tags", model_backed=True, help="tag images with a tagger (site tags win unless force)",
+                                params={
+        "method": hint("dropdown", choices=("wd14_v3_swinv2", "wd14_v3_convnext", "wd14_v3_vit", "wd14_swinv2",
+                                            "wd14_convnextv2", "wd14_convnext", "wd14_vit", "wd14_moat",
+                                            "deepdanbooru", "mldanbooru")),
+        "general_threshold": hint("slider", default=0.35, **_UNIT),
+        "character_threshold": hint("slider", default=0.85, minimum=0.0, maximum=1.01, step=0.01,
+                                    help="1.01 drops character tags")}),
+    "TagFilterAction": ActionInfo("filter", model_backed=True, help="keep images having all these tags", params={
+        "tags": hint("tags", default=[]),
+        "method": hint("dropdown", choices=("wd14_convnextv2", "wd14_v3_swinv2", "wd14_v3_convnext", "wd14_v3_vit",
+                                            "wd14_swinv2", "wd14_convnext", "wd14_vit", "wd14_moat"))}),
+    "BlacklistedTagDropAction": ActionInfo("tags", model_backed=True, help="remove blacklisted tags (e.g. cosplay)"),
+    "TagOverlapDropAction": ActionInfo("tags", model_backed=True, help="remove tags implied by more specific ones"),
+}
