@@ -1,0 +1,59 @@
+"""Moebooru sites: YandeSource (yande.re), KonachanSource (konachan.com), KonachanNetSource
+(konachan.net). API: ``GET /post.json?limit=100&page=N&tags=...``, a JSON list of posts with
+``file_url``/``width``/``height``, ``jpeg_*``, ``sample_*``, ``preview_*`` and space-separated ``tags``."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterator, Optional, Sequence, Union
+
+from .base import WebDataSource, WebPost, smallest_variant, split_tags
+from .client import SiteClient
+from .danbooru import normalise_tags
+
+_VARIANTS = (("preview_url", "actual_preview_width", "actual_preview_height"),
+             ("sample_url", "sample_width", "sample_height"),
+             ("jpeg_url", "jpeg_width", "jpeg_height"),
+             ("file_url", "width", "height"))
+
+
+class MoebooruSource(WebDataSource):
+    """Posts of a Moebooru tag query (waifuc's ``YandeSource(tags, min_size=800)`` and siblings)."""
+
+    def __init__(self, tags: Union[str, Sequence[str]], min_size: Optional[int] = 800, **options: Any):
+        super().__init__(**options)
+        self.tags = normalise_tags(tags)
+        self.min_size = min_size
+
+    def _args_repr(self) -> str:
+        return repr(self.tags) + (f", min_size={self.min_size!r}" if self.min_size != 800 else "")
+
+    def _fetch_page(self, client: SiteClient, page: int):
+        raw = self._get_json(client, f"{self.base_url}/post.json",
+                             {"limit": "100", "page": str(page), "tags": " ".join(self.tags)})
+        return raw if isinstance(raw, list) else None
+
+    def _iter_posts(self, client: SiteClient) -> Iterator[WebPost]:
+        for raw in self._paginate(lambda page: self._fetch_page(client, page)):
+            if isinstance(raw, dict) and "id" in raw:
+                url = self._select_url(raw)
+                yield self._post(raw["id"], url, raw, split_tags(raw.get("tags")),
+                                 None if url else "the post has no file URL (deleted or hidden)")
+
+    def _select_url(self, raw: Dict[str, Any]) -> Optional[str]:
+        candidates = [(raw.get(u), raw.get(w), raw.get(h)) for u, w, h in _VARIANTS]
+        return smallest_variant(candidates, self.min_size) or raw.get("file_url")
+
+
+class YandeSource(MoebooruSource):
+    site = "yande"
+    default_base_url = "https://yande.re"
+
+
+class KonachanSource(MoebooruSource):
+    site = "konachan"
+    default_base_url = "https://konachan.com"
+
+
+class KonachanNetSource(MoebooruSource):
+    site = "konachan_net"
+    default_base_url = "https://konachan.net"
