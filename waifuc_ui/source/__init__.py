@@ -2,9 +2,12 @@
 
 from .base import (AttachedDataSource, BaseDataSource, ComposedDataSource, NamedDataSource,
                    ParallelDataSource)
+from .archive import ArchiveLimits
 from .local import LocalSource, LocalTISource
+from .upload import UploadInspection, UploadSource, inspect_upload
 
 __all__ = [
+    "ArchiveLimits",
     "AttachedDataSource",
     "BaseDataSource",
     "ComposedDataSource",
@@ -12,4 +15,7 @@ __all__ = [
     "LocalTISource",
     "NamedDataSource",
     "ParallelDataSource",
+    "UploadInspection",
+    "UploadSource",
+    "inspect_upload",
 ]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import random
 import re
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 from PIL import Image
 
@@ -62,29 +62,33 @@ def default_meta(path: str, group: str) -> Dict[str, Any]:
     return {"path": os.path.abspath(path), "group_id": group, "filename": os.path.basename(path)}
 
 
-def sidecar_meta(image_path: str, source: str = "") -> Optional[Dict[str, Any]]:
+def sidecar_meta(image_path: str, source: str = "",
+                 shown: Callable[[str], str] = str) -> Optional[Dict[str, Any]]:
     """The meta of the image's waifuc sidecar, or None when there is none (or it is unusable or
-    empty). Unusable sidecars and pickled entries left out are recorded with ``report_skip``."""
+    empty). Unusable sidecars and pickled entries left out are recorded with ``report_skip``
+    under ``shown(sidecar path)``."""
     path = sidecar_path(image_path)
     if not os.path.isfile(path):
         return None
     result = read_sidecar(path)
     if result.error:
-        report_skip(path, f"{result.error}; the image is read with default meta", source)
+        report_skip(shown(path), f"{result.error}; the image is read with default meta", source)
         return None
     for where, reason in result.refused:
-        report_skip(path, f"entry {where!r}: {reason}", source)
+        report_skip(shown(path), f"entry {where!r}: {reason}", source)
     return result.meta or None
 
 
-def caption_tags(image_path: str, source: str = "") -> Optional[Dict[str, float]]:
-    """Tags of the image's ``{body}.txt`` caption, or None when there is none (or it is unreadable)."""
+def caption_tags(image_path: str, source: str = "",
+                 shown: Callable[[str], str] = str) -> Optional[Dict[str, float]]:
+    """Tags of the image's ``{body}.txt`` caption, or None when there is none (or it is unreadable,
+    which is recorded under ``shown(caption path)``)."""
     path = caption_path(image_path)
     if not os.path.isfile(path):
         return None
     tags, error = read_caption(path)
     if error:
-        report_skip(path, f"{error}; the image is read without tags", source)
+        report_skip(shown(path), f"{error}; the image is read without tags", source)
     return tags
 
 
