@@ -5,6 +5,8 @@ from .base import (AttachedDataSource, BaseDataSource, ComposedDataSource, Named
 from .archive import ArchiveLimits
 from .local import LocalSource, LocalTISource
 from .upload import UploadInspection, UploadSource, inspect_upload
+from .web import (DanbooruSource, E621Source, E926Source, GelbooruSource, KonachanNetSource, KonachanSource,
+                  SafebooruSource, WebDataSource, YandeSource, ZerochanSource)
 
 __all__ = [
     "ArchiveLimits",
@@ -18,4 +20,7 @@ __all__ = [
     "UploadInspection",
     "UploadSource",
     "inspect_upload",
+    # online sources (source/web)
+    "DanbooruSource", "E621Source", "E926Source", "GelbooruSource", "KonachanNetSource", "KonachanSource",
+    "SafebooruSource", "WebDataSource", "YandeSource", "ZerochanSource",
 ]

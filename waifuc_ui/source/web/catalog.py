@@ -1,0 +1,125 @@
+"""A plain description of the online sources for forms (the app's Source tab builds its form
+from it; nothing here imports gradio).
+
+    for spec in WEB_SOURCES: spec.name, spec.title, spec.fields (FieldSpec: name, kind, label,
+    default, secret, choices, help)
+    source = find_source('danbooru').build({'tags': 'surtr_(arknights) solo', 'min_size': 800},
+                                           workspace=session_folder)
+
+Fields marked ``secret`` are credentials: show them as password inputs, never store or echo them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Dict, Mapping, Optional, Tuple, Type
+
+from ...errors import InvalidOptionError
+from .base import WebDataSource
+from .danbooru import DanbooruSource, SafebooruSource
+from .e621 import E621Source
+from .gelbooru import GelbooruSource
+from .moebooru import KonachanSource, YandeSource
+from .zerochan import DIMENSIONS, SELECTS, SORTS, ZerochanSource
+
+KINDS = ("tags", "int", "choice", "bool", "text", "secret")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One form field. ``kind`` is one of :data:`KINDS`; ``separator`` splits a 'tags' text."""
+
+    name: str
+    kind: str
+    label: str
+    default: Any = None
+    secret: bool = False
+    choices: Tuple[Any, ...] = ()
+    separator: str = " "
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    name: str
+    title: str
+    cls: Type[WebDataSource]
+    fields: Tuple[FieldSpec, ...]
+    notes: str = ""
+
+    def build(self, values: Mapping[str, Any], **options: Any) -> WebDataSource:
+        """The source for the form ``values`` (missing ones take the defaults; empty text is None);
+        ``options`` go to :class:`WebDataSource` (workspace, requests_per_second, ...)."""
+        unknown = set(values) - {f.name for f in self.fields}
+        if unknown:
+            raise InvalidOptionError("field", sorted(unknown)[0], [f.name for f in self.fields],
+                                     f"{self.title} takes only these fields")
+        kwargs: Dict[str, Any] = {}
+        for field in self.fields:
+            kwargs[field.name] = _convert(field, values.get(field.name, field.default))
+        return self.cls(**kwargs, **options)
+
+
+def _convert(field: FieldSpec, value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        if value == "" and field.kind != "tags":
+            return None if field.default is None or field.secret else field.default
+    if field.kind == "tags":
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(field.separator or None) if part.strip()]
+        return list(value or [])
+    if field.kind == "int" and value is not None:
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise InvalidOptionError(field.name, value, None, f"{field.label} must be a whole number") from None
+    if field.kind == "choice" and value is not None and value not in field.choices:
+        raise InvalidOptionError(field.name, value, field.choices, f"Pick one {field.label}")
+    if field.kind == "bool":
+        return bool(value)
+    return value
+
+
+_TAGS = FieldSpec("tags", "tags", "Tags", "", help="Site tags separated by spaces, e.g. surtr_(arknights) solo")
+_MIN_SIZE = FieldSpec("min_size", "int", "Minimum size (px)", 800,
+                      help="Download the smallest variant whose width and height both reach this")
+
+
+def _account(user: str, user_label: str, key: str, key_label: str) -> Tuple[FieldSpec, FieldSpec]:
+    return (FieldSpec(user, "text", user_label, None, secret=True),
+            FieldSpec(key, "secret", key_label, None, secret=True))
+
+
+WEB_SOURCES: Tuple[SourceSpec, ...] = (
+    SourceSpec("danbooru", "Danbooru", DanbooruSource,
+               (_TAGS, _MIN_SIZE, *_account("username", "User name", "api_key", "API key")),
+               "Anonymous searches may hold 2 tags (metatags such as rating: do not count)."),
+    SourceSpec("safebooru", "Safebooru (Danbooru)", SafebooruSource,
+               (_TAGS, _MIN_SIZE, *_account("username", "User name", "api_key", "API key")),
+               "Danbooru's safe-only mirror; same 2-tag rule."),
+    SourceSpec("gelbooru", "Gelbooru", GelbooruSource,
+               (_TAGS, _MIN_SIZE, *_account("user_id", "User id", "api_key", "API key")),
+               "Gelbooru asks for the user id and API key from its account options page."),
+    SourceSpec("yande", "yande.re", YandeSource, (_TAGS, _MIN_SIZE)),
+    SourceSpec("konachan", "Konachan", KonachanSource, (_TAGS, _MIN_SIZE)),
+    SourceSpec("e621", "e621", E621Source,
+               (_TAGS, _MIN_SIZE, *_account("username", "User name", "api_key", "API key"))),
+    SourceSpec("zerochan", "Zerochan", ZerochanSource, (
+        FieldSpec("word", "tags", "Tags", "", separator=",",
+                  help="Zerochan tag names separated by commas, e.g. Hatsune Miku"),
+        FieldSpec("sort", "choice", "Sort", "fav", choices=SORTS),
+        FieldSpec("dimension", "choice", "Dimension", None, choices=DIMENSIONS),
+        FieldSpec("strict", "bool", "Strict (primary tag only)", False),
+        FieldSpec("select", "choice", "Variant", "large", choices=SELECTS),
+        *_account("username", "User name", "password", "Password"),
+    ), "Log in to see members-only and multi-person images."),
+)
+
+
+def find_source(name: str) -> SourceSpec:
+    """The spec named ``name`` (e.g. 'danbooru')."""
+    for spec in WEB_SOURCES:
+        if spec.name == name:
+            return spec
+    raise InvalidOptionError("source", name, [s.name for s in WEB_SOURCES], "Pick one of the online sources")
