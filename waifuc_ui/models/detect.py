@@ -1,52 +1,100 @@
-"""imgutils detect_* wrappers over the YOLO runtime. Detections are ((x0, y0, x1, y1), label, score)."""
+"""imgutils ``detect_*`` wrappers over the YOLO runtime (same defaults; parameters keyword-only after ``image``).
+
+Each returns ``[((x0, y0, x1, y1), label, score), ...]`` in original-image pixels, highest score first. The
+``*_batch`` forms take a list of images and return one such list per image, one ONNX call per batch.
+For caching, :func:`detect_candidates_batch` + :func:`waifuc_ui.models.yolo.decode_candidates` split the run from
+the thresholds (see :mod:`waifuc_ui.models.yolo`).
+"""
 
 from __future__ import annotations
 
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence
 
-Detection = Tuple[Tuple[int, int, int, int], str, float]
+from .specs import EYE, FACE, HALFBODY, HEAD, HEAD_DEFAULT_MODEL, PERSON, DetectorSpec, check_model_name, \
+    detector_model_name
+from .yolo import Candidates, Detection, decode_candidates, open_yolo, yolo_candidates_batch
 
-
-def detect_faces(image, *, level='s', version='v1.4', model_name=None, conf_threshold=0.25, iou_threshold=0.7, allow_dynamic: bool = False, hf_token=None) -> List[Detection]:
-    raise NotImplementedError
-
-
-def detect_faces_batch(images: Sequence, *, level='s', version='v1.4', model_name=None, conf_threshold=0.25, iou_threshold=0.7, allow_dynamic: bool = False, hf_token=None,
-        batch_size: int = 16) -> List[List[Detection]]:
-    raise NotImplementedError
+DETECTORS = {'faces': FACE, 'heads': HEAD, 'person': PERSON, 'halfbody': HALFBODY, 'eyes': EYE}
 
 
-def detect_heads(image, *, level=None, model_name='head_detect_v2.0_s', conf_threshold=0.4, iou_threshold=0.7, allow_dynamic: bool = False, hf_token=None) -> List[Detection]:
-    raise NotImplementedError
+def _open(spec: DetectorSpec, level, version, model_name, hf_token):
+    name = detector_model_name(spec, level, version, model_name)
+    check_model_name('detection', spec.repo_id, name, spec.known_models, spec.model_file(name))
+    return open_yolo(spec.repo_id, name, hf_token)
 
 
-def detect_heads_batch(images: Sequence, *, level=None, model_name='head_detect_v2.0_s', conf_threshold=0.4, iou_threshold=0.7, allow_dynamic: bool = False, hf_token=None,
-        batch_size: int = 16) -> List[List[Detection]]:
-    raise NotImplementedError
+def _run(spec: DetectorSpec, images, level, version, model_name, conf_threshold, iou_threshold, allow_dynamic,
+         hf_token, batch_size) -> List[List[Detection]]:
+    model = _open(spec, level, version, model_name, hf_token)
+    cands = yolo_candidates_batch(model, images, conf_threshold, allow_dynamic, batch_size)
+    return [decode_candidates(c, conf_threshold, iou_threshold) for c in cands]
 
 
-def detect_person(image, *, level='m', version='v1.1', model_name=None, conf_threshold=0.3, iou_threshold=0.5, allow_dynamic: bool = False, hf_token=None) -> List[Detection]:
-    raise NotImplementedError
+def detect_candidates_batch(kind: str, images: Sequence, *, level=None, version=None, model_name=None,
+                            floor: float = 0.05, allow_dynamic: bool = False, hf_token=None,
+                            batch_size: int = 16) -> List[Candidates]:
+    """Pre-NMS candidates above ``floor`` for detector ``kind`` (faces, heads, person, halfbody, eyes).
+    Unset level/version/model_name take the detect_<kind> defaults."""
+    from waifuc_ui.errors import InvalidOptionError
+    if kind not in DETECTORS:
+        raise InvalidOptionError('detector kind', kind, list(DETECTORS), fix='Use one of these kinds.')
+    spec = DETECTORS[kind]
+    if spec is HEAD:
+        model_name = model_name if (model_name is not None or level is not None) else HEAD_DEFAULT_MODEL
+    model = _open(spec, level or spec.level, version or spec.version, model_name, hf_token)
+    return yolo_candidates_batch(model, images, floor, allow_dynamic, batch_size)
 
 
-def detect_person_batch(images: Sequence, *, level='m', version='v1.1', model_name=None, conf_threshold=0.3, iou_threshold=0.5, allow_dynamic: bool = False, hf_token=None,
-        batch_size: int = 16) -> List[List[Detection]]:
-    raise NotImplementedError
+def detect_faces(image, *, level: str = 's', version: str = 'v1.4', model_name: Optional[str] = None, conf_threshold: float = 0.25, iou_threshold: float = 0.7, allow_dynamic: bool = False, hf_token: Optional[str] = None) -> List[Detection]:
+    """Model face_detect_{version}_{level}; label face."""
+    return detect_faces_batch([image], level=level, version=version, model_name=model_name, conf_threshold=conf_threshold,
+                            iou_threshold=iou_threshold, allow_dynamic=allow_dynamic, hf_token=hf_token)[0]
 
 
-def detect_halfbody(image, *, level='s', version='v1.0', model_name=None, conf_threshold=0.5, iou_threshold=0.7, allow_dynamic: bool = False, hf_token=None) -> List[Detection]:
-    raise NotImplementedError
+def detect_faces_batch(images: Sequence, *, level: str = 's', version: str = 'v1.4', model_name: Optional[str] = None, conf_threshold: float = 0.25, iou_threshold: float = 0.7, allow_dynamic: bool = False, hf_token: Optional[str] = None,
+                     batch_size: int = 16) -> List[List[Detection]]:
+    return _run(FACE, images, level, version, model_name, conf_threshold, iou_threshold, allow_dynamic, hf_token, batch_size)
 
 
-def detect_halfbody_batch(images: Sequence, *, level='s', version='v1.0', model_name=None, conf_threshold=0.5, iou_threshold=0.7, allow_dynamic: bool = False, hf_token=None,
-        batch_size: int = 16) -> List[List[Detection]]:
-    raise NotImplementedError
+def detect_heads(image, *, level: Optional[str] = None, model_name: Optional[str] = HEAD_DEFAULT_MODEL, conf_threshold: float = 0.4, iou_threshold: float = 0.7, allow_dynamic: bool = False, hf_token: Optional[str] = None) -> List[Detection]:
+    """Model model_name (default head_detect_v2.0_s); head_detect_v0_{level or 's'} only when model_name=None; label head."""
+    return detect_heads_batch([image], level=level, model_name=model_name, conf_threshold=conf_threshold,
+                            iou_threshold=iou_threshold, allow_dynamic=allow_dynamic, hf_token=hf_token)[0]
 
 
-def detect_eyes(image, *, level='s', version='v1.0', model_name=None, conf_threshold=0.3, iou_threshold=0.3, allow_dynamic: bool = False, hf_token=None) -> List[Detection]:
-    raise NotImplementedError
+def detect_heads_batch(images: Sequence, *, level: Optional[str] = None, model_name: Optional[str] = HEAD_DEFAULT_MODEL, conf_threshold: float = 0.4, iou_threshold: float = 0.7, allow_dynamic: bool = False, hf_token: Optional[str] = None,
+                     batch_size: int = 16) -> List[List[Detection]]:
+    return _run(HEAD, images, level, None, model_name, conf_threshold, iou_threshold, allow_dynamic, hf_token, batch_size)
 
 
-def detect_eyes_batch(images: Sequence, *, level='s', version='v1.0', model_name=None, conf_threshold=0.3, iou_threshold=0.3, allow_dynamic: bool = False, hf_token=None,
-        batch_size: int = 16) -> List[List[Detection]]:
-    raise NotImplementedError
+def detect_person(image, *, level: str = 'm', version: str = 'v1.1', model_name: Optional[str] = None, conf_threshold: float = 0.3, iou_threshold: float = 0.5, allow_dynamic: bool = False, hf_token: Optional[str] = None) -> List[Detection]:
+    """Model person_detect_{version}_{level}; label person."""
+    return detect_person_batch([image], level=level, version=version, model_name=model_name, conf_threshold=conf_threshold,
+                            iou_threshold=iou_threshold, allow_dynamic=allow_dynamic, hf_token=hf_token)[0]
+
+
+def detect_person_batch(images: Sequence, *, level: str = 'm', version: str = 'v1.1', model_name: Optional[str] = None, conf_threshold: float = 0.3, iou_threshold: float = 0.5, allow_dynamic: bool = False, hf_token: Optional[str] = None,
+                     batch_size: int = 16) -> List[List[Detection]]:
+    return _run(PERSON, images, level, version, model_name, conf_threshold, iou_threshold, allow_dynamic, hf_token, batch_size)
+
+
+def detect_halfbody(image, *, level: str = 's', version: str = 'v1.0', model_name: Optional[str] = None, conf_threshold: float = 0.5, iou_threshold: float = 0.7, allow_dynamic: bool = False, hf_token: Optional[str] = None) -> List[Detection]:
+    """Model halfbody_detect_{version}_{level}; label halfbody."""
+    return detect_halfbody_batch([image], level=level, version=version, model_name=model_name, conf_threshold=conf_threshold,
+                            iou_threshold=iou_threshold, allow_dynamic=allow_dynamic, hf_token=hf_token)[0]
+
+
+def detect_halfbody_batch(images: Sequence, *, level: str = 's', version: str = 'v1.0', model_name: Optional[str] = None, conf_threshold: float = 0.5, iou_threshold: float = 0.7, allow_dynamic: bool = False, hf_token: Optional[str] = None,
+                     batch_size: int = 16) -> List[List[Detection]]:
+    return _run(HALFBODY, images, level, version, model_name, conf_threshold, iou_threshold, allow_dynamic, hf_token, batch_size)
+
+
+def detect_eyes(image, *, level: str = 's', version: str = 'v1.0', model_name: Optional[str] = None, conf_threshold: float = 0.3, iou_threshold: float = 0.3, allow_dynamic: bool = False, hf_token: Optional[str] = None) -> List[Detection]:
+    """Model eye_detect_{version}_{level}; label eye."""
+    return detect_eyes_batch([image], level=level, version=version, model_name=model_name, conf_threshold=conf_threshold,
+                            iou_threshold=iou_threshold, allow_dynamic=allow_dynamic, hf_token=hf_token)[0]
+
+
+def detect_eyes_batch(images: Sequence, *, level: str = 's', version: str = 'v1.0', model_name: Optional[str] = None, conf_threshold: float = 0.3, iou_threshold: float = 0.3, allow_dynamic: bool = False, hf_token: Optional[str] = None,
+                     batch_size: int = 16) -> List[List[Detection]]:
+    return _run(EYE, images, level, version, model_name, conf_threshold, iou_threshold, allow_dynamic, hf_token, batch_size)
