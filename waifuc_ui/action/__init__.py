@@ -2,8 +2,22 @@
 
 from .base import ActionStop, BaseAction, FilterAction, ProcessAction, Verdict
 from .select import FirstNSelectAction, SliceSelectAction
+# model-free actions (helper A2)
+from .align import AlignMaxAreaAction, AlignMaxSizeAction, AlignMinSizeAction, PaddingAlignAction
+from .augment import MirrorAction
+from .basic import ModeConvertAction
+from .dedup import HashDedupAction
+from .frames import FrameSplitAction
+from .naming import BaseRandomAction, FileExtAction, FileOrderAction, RandomFilenameAction
+from .sampling import ArrivalAction, ProgressBarAction, RandomChoiceAction
+from .size import MinAreaFilterAction, MinSizeFilterAction
+from .tags import TagDropAction, TagRemoveUnderlineAction
 
 __all__ = [
+    "AlignMaxAreaAction", "AlignMaxSizeAction", "AlignMinSizeAction", "ArrivalAction", "BaseRandomAction",
+    "FileExtAction", "FileOrderAction", "FrameSplitAction", "HashDedupAction", "MinAreaFilterAction",
+    "MinSizeFilterAction", "MirrorAction", "ModeConvertAction", "PaddingAlignAction", "ProgressBarAction",
+    "RandomChoiceAction", "RandomFilenameAction", "TagDropAction", "TagRemoveUnderlineAction",
     "ActionStop",
     "BaseAction",
     "FilterAction",

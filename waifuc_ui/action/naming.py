@@ -1,0 +1,127 @@
+"""Renaming actions: random names, a new extension, numbering in arrival order."""
+
+from __future__ import annotations
+
+import os
+import random
+from typing import Iterator, Optional
+
+from PIL import Image
+
+from ..model import ImageItem
+from .base import BaseAction, ProcessAction
+
+
+def normalise_ext(ext: Optional[str]) -> Optional[str]:
+    """``'png'`` -> ``'.png'``; ``None`` and ``''`` -> None."""
+    if not ext:
+        return None
+    return ext if ext.startswith(".") else "." + ext
+
+
+def image_ext(image: Optional[Image.Image], default: str = ".png") -> str:
+    """The usual extension of the image's own format (``.jpg`` for JPEG), else ``default``."""
+    fmt = getattr(image, "format", None) if image is not None else None
+    if fmt:
+        for ext, name in Image.registered_extensions().items():
+            if name == fmt and ext in (".jpg", ".png", ".gif", ".webp", ".bmp", ".tiff"):
+                return ext
+        exts = [e for e, n in Image.registered_extensions().items() if n == fmt]
+        if exts:
+            return exts[0]
+    return default
+
+
+def _old_ext(item: ImageItem) -> Optional[str]:
+    filename = item.meta.get("filename")
+    return os.path.splitext(filename)[1] or None if filename else None
+
+
+class BaseRandomAction(BaseAction):
+    """An action with its own ``random.Random(seed)``, re-seeded on every ``reset()``."""
+
+    def __init__(self, seed=None):
+        self.seed = seed
+        self.random = random.Random(seed)
+
+    def reset(self) -> None:
+        self.random = random.Random(self.seed)
+
+
+class RandomFilenameAction(BaseRandomAction):
+    """Rename to a random 40-hex-digit (SHA1-sized) name plus ``ext``, keeping any sub-folder.
+
+    Fixes: ``ext=None`` keeps the old extension (waifuc used the old file *body* as the
+    extension), and an item without a filename gets its image format's extension (else ``.png``)
+    instead of a NameError. An extension without a dot (``'png'``) gets one.
+    """
+
+    def __init__(self, ext: Optional[str] = ".png", seed=None):
+        super().__init__(seed)
+        self.ext = normalise_ext(ext)
+
+    def iter(self, item: ImageItem) -> Iterator[ImageItem]:
+        ext = self.ext or _old_ext(item) or image_ext(item.image)
+        folder = os.path.dirname(item.meta.get("filename") or "")
+        name = f"{self.random.getrandbits(160):040x}{ext}"
+        yield item.with_meta(filename=os.path.join(folder, name) if folder else name)
+
+    def __repr__(self) -> str:
+        return f"RandomFilenameAction(ext={self.ext!r}, seed={self.seed!r})"
+
+
+class FileExtAction(BaseAction):
+    """Change the extension to ``ext`` (unnamed items become ``untitled_{n}{ext}``, n from 1).
+
+    ``quality`` is stored in ``meta['save_cfg']`` for the exporter. The exporters choose the file
+    format from the extension, so the file content matches its new name. An extension without
+    a dot gets one (waifuc wrote ``bodypng``).
+    """
+
+    def __init__(self, ext: str, quality: Optional[int] = None):
+        self.ext = normalise_ext(ext)
+        if self.ext is None:
+            raise ValueError("FileExtAction needs an extension such as '.png' or '.jpg'")
+        self.quality = quality
+        self.untitles = 0
+
+    def iter(self, item: ImageItem) -> Iterator[ImageItem]:
+        filename = item.meta.get("filename")
+        if filename:
+            filename = os.path.splitext(filename)[0] + self.ext
+        else:
+            self.untitles += 1
+            filename = f"untitled_{self.untitles}{self.ext}"
+        updates = {"filename": filename}
+        if self.quality is not None:
+            updates["save_cfg"] = {**(item.meta.get("save_cfg") or {}), "quality": self.quality}
+        yield item.with_meta(**updates)
+
+    def reset(self) -> None:
+        self.untitles = 0
+
+    def __repr__(self) -> str:
+        return f"FileExtAction({self.ext!r}, quality={self.quality!r})"
+
+
+class FileOrderAction(BaseAction):
+    """Rename to ``1{ext}``, ``2{ext}``, ... in arrival order (sub-folders are dropped, as in waifuc).
+
+    ``ext=None`` keeps each file's extension; an unnamed item then gets its image format's
+    extension (else ``.png``) instead of waifuc's ValueError.
+    """
+
+    def __init__(self, ext: Optional[str] = ".png"):
+        self.ext = normalise_ext(ext)
+        self._current = 0
+
+    def iter(self, item: ImageItem) -> Iterator[ImageItem]:
+        self._current += 1
+        ext = self.ext or _old_ext(item) or image_ext(item.image)
+        yield item.with_meta(filename=f"{self._current}{ext}")
+
+    def reset(self) -> None:
+        self._current = 0
+
+    def __repr__(self) -> str:
+        return f"FileOrderAction(ext={self.ext!r})"

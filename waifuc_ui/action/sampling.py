@@ -1,0 +1,70 @@
+"""Random sampling and progress bars: RandomChoiceAction, ArrivalAction, ProgressBarAction."""
+
+from __future__ import annotations
+
+from typing import Iterable, Iterator, Optional
+
+from tqdm.auto import tqdm
+
+from ..model import ImageItem
+from .base import BaseAction
+from .naming import BaseRandomAction
+
+
+class RandomChoiceAction(BaseRandomAction):
+    """Keep each item with probability ``p`` (seeded by ``seed``; same picks on every run).
+
+    Fix: the test is ``rand < p`` (waifuc: ``<=``), so ``p=0`` keeps nothing and ``p=1`` keeps all.
+    Dropped items are recorded with the reason "not sampled".
+    """
+
+    def __init__(self, p: float = 0.5, seed=None):
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"p must be a probability between 0 and 1, got {p!r}")
+        super().__init__(seed)
+        self.p = p
+
+    def iter(self, item: ImageItem) -> Iterator[ImageItem]:
+        if self.random.random() < self.p:
+            yield item
+        else:
+            self.drop(item, f"not sampled (p={self.p})", threshold=self.p)
+
+    def __repr__(self) -> str:
+        return f"RandomChoiceAction(p={self.p!r}, seed={self.seed!r})"
+
+
+class ProgressBarAction(BaseAction):
+    """Pass every item through, counting them on a tqdm progress bar of ``total`` items."""
+
+    def __init__(self, total: Optional[int] = None):
+        self.total = total
+
+    def _desc(self) -> str:
+        return "Progress"
+
+    def iter(self, item: ImageItem) -> Iterator[ImageItem]:
+        yield item
+
+    def iter_from(self, iter_: Iterable[ImageItem]) -> Iterator[ImageItem]:
+        with tqdm(total=self.total, desc=self._desc(), leave=False) as bar:
+            for item in iter_:
+                bar.update(1)
+                yield item
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(total={self.total!r})"
+
+
+class ArrivalAction(ProgressBarAction):
+    """A pass-through with a progress bar named ``name``: shows how many items reach this point."""
+
+    def __init__(self, name: str, total: Optional[int] = None):
+        super().__init__(total)
+        self.name_ = name
+
+    def _desc(self) -> str:
+        return str(self.name_)
+
+    def __repr__(self) -> str:
+        return f"ArrivalAction({self.name_!r}, total={self.total!r})"

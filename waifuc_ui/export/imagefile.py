@@ -1,0 +1,134 @@
+"""Writing one image file: the format from the name, a mode the format can hold, frames kept.
+
+* Format: ``save_kwargs['format']``, else the filename extension, else the image's own format,
+  else PNG. (waifuc put the image's own format before the extension, so a JPEG renamed to
+  ``.png`` by FileExtAction was written as JPEG bytes under a ``.png`` name.) A name without a
+  known extension gets the format's extension appended.
+* Mode: converted only when the format cannot hold it: alpha is composited on white for
+  JPEG/BMP, 16-bit and float images are scaled to 8 bits (not clipped), CMYK becomes RGB for
+  PNG/GIF/BMP/WebP, palette images become RGB(A) for JPEG/WebP.
+* Animated images are saved with ``save_all=True`` when the format holds frames.
+* The file is written next to its destination and moved into place, so a failed write never
+  leaves a half file.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from typing import Any, Callable, Dict, IO, Optional, Tuple
+
+import numpy as np
+from PIL import Image
+
+from ..imaging import has_alpha, load_image
+
+#: Modes each format writes as they are.
+FORMAT_MODES = {
+    "JPEG": {"1", "L", "RGB", "CMYK"},
+    "PNG": {"1", "L", "LA", "P", "RGB", "RGBA", "I;16"},
+    "WEBP": {"RGB", "RGBA"},
+    "GIF": {"1", "L", "P", "RGB", "RGBA"},
+    "BMP": {"1", "L", "P", "RGB", "RGBA"},
+    "TIFF": {"1", "L", "LA", "P", "RGB", "RGBA", "CMYK", "I;16", "I", "F"},
+}
+ALPHA_FORMATS = {"PNG", "WEBP", "GIF", "TIFF"}
+MULTI_FRAME_FORMATS = {"GIF", "WEBP", "PNG", "TIFF"}
+_PREFERRED_EXT = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif", "BMP": ".bmp", "TIFF": ".tiff"}
+_HIGH_DEPTH = ("I;16", "I;16B", "I;16L", "I;16N", "I", "F")
+
+
+def format_of_ext(ext: str) -> Optional[str]:
+    """PIL's format name for an extension (``.jpg`` -> ``JPEG``), or None when unknown."""
+    return Image.registered_extensions().get(ext.lower()) if ext else None
+
+
+def ext_of_format(fmt: str) -> str:
+    for ext, name in Image.registered_extensions().items():
+        if name == fmt:
+            return _PREFERRED_EXT.get(fmt, ext)
+    return "." + fmt.lower()
+
+
+def resolve_format(filename: str, image: Image.Image, explicit: Optional[str] = None) -> Tuple[str, str]:
+    """(format, filename): see the module doc; the filename gains an extension only when it has none known."""
+    ext_format = format_of_ext(os.path.splitext(filename)[1])
+    fmt = (explicit.upper() if explicit else None) or ext_format or image.format or "PNG"
+    if fmt == "JPG":
+        fmt = "JPEG"
+    if ext_format is None and not explicit:
+        filename += ext_of_format(fmt)
+    return fmt, filename
+
+
+def to_8bit(image: Image.Image) -> Image.Image:
+    """A 16-bit, 32-bit or float greyscale image as mode L, scaled (not clipped) to 0..255.
+
+    I;16 is divided by 256; I likewise when it holds values above 255; F in 0..1 is multiplied by 255.
+    """
+    if image.mode.startswith("I;16"):
+        arr = np.asarray(image).astype(np.uint32) >> 8
+    elif image.mode == "I":
+        arr = np.clip(np.asarray(image), 0, 65535)
+        arr = arr >> 8 if arr.max(initial=0) > 255 else arr
+    elif image.mode == "F":
+        arr = np.asarray(image, dtype=np.float64)
+        arr = arr * 255.0 if arr.max(initial=0.0) <= 1.0 else arr
+        arr = np.clip(np.rint(arr), 0, 255)
+    else:
+        return image.convert("L")
+    return Image.fromarray(arr.astype(np.uint8))
+
+
+def prepare_for_format(image: Image.Image, fmt: str) -> Image.Image:
+    """``image`` itself when ``fmt`` holds its mode, else a converted copy (see the module doc)."""
+    holds = FORMAT_MODES.get(fmt)
+    if holds is None or image.mode in holds:
+        return image
+    if image.mode in _HIGH_DEPTH:
+        if "I;16" in holds:
+            arr = np.asarray(image)
+            if image.mode == "F" and arr.max(initial=0.0) <= 1.0:
+                arr = arr * 65535.0
+            return Image.fromarray(np.clip(arr, 0, 65535).astype(np.uint16))
+        image = to_8bit(image)
+        return image if image.mode in holds else image.convert("RGB")
+    if has_alpha(image):
+        if fmt in ALPHA_FORMATS and "RGBA" in holds:
+            return image.convert("RGBA")
+        grey = image.mode in ("LA", "La") and "L" in holds
+        return load_image(image, mode="L" if grey else "RGB", force_background="white")
+    return image.convert("RGB")
+
+
+def save_image(image: Image.Image, path: str, **save_kwargs: Any) -> str:
+    """Write ``image`` to ``path`` (see the module doc) and return the path actually written."""
+    kwargs: Dict[str, Any] = dict(save_kwargs)
+    fmt, path = resolve_format(path, image, kwargs.pop("format", None))
+    animated = getattr(image, "n_frames", 1) > 1
+    if animated and fmt in MULTI_FRAME_FORMATS and image.mode in FORMAT_MODES.get(fmt, {image.mode}):
+        kwargs.setdefault("save_all", True)
+    else:
+        if animated:
+            image.seek(0)
+        image = prepare_for_format(image, fmt)
+    atomic_write(path, lambda f: image.save(f, format=fmt, **kwargs))
+    return path
+
+
+def atomic_write(path: str, write: Callable[[IO[bytes]], Any]) -> None:
+    """Call ``write(binary file)`` on a new hidden file next to ``path``, then move it onto ``path``.
+
+    The folder is created; the file gets the usual permissions (umask); on error nothing is left.
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    tmp = os.path.join(folder, f".writing_{uuid.uuid4().hex}.tmp")
+    try:
+        with open(tmp, "xb") as f:
+            write(f)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise

@@ -1,0 +1,72 @@
+"""Rules that keep exporters from touching their inputs or writing outside their folder.
+
+* :func:`safe_relative_name` turns ``meta['filename']`` (which may come from an untrusted
+  sidecar) into a path that stays inside the output folder: ``..``, ``.``, empty and absolute
+  parts are dropped and backslashes count as separators.
+* :func:`refuse_input_overwrite` raises when a write would land on the file an item was read from.
+* :func:`refuse_clear_over_input` raises when ``clear=True`` would delete a file an item was read from.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Optional
+
+from ..errors import ExportError
+from ..model import ImageItem
+
+
+def safe_relative_name(filename: Optional[str]) -> Optional[str]:
+    """``'a/../../b.png'`` -> ``'a/b.png'`` (os separators); None when nothing usable remains."""
+    if not filename:
+        return None
+    parts = [p for p in str(filename).replace("\\", "/").split("/") if p not in ("", ".", "..")]
+    if parts and len(parts[0]) == 2 and parts[0][1] == ":":  # a Windows drive such as 'C:'
+        parts = parts[1:]
+    parts = [p.replace("\x00", "") for p in parts if p.replace("\x00", "")]
+    return os.path.join(*parts) if parts else None
+
+
+def _real(path: str) -> str:
+    return os.path.normcase(os.path.realpath(os.path.abspath(path)))
+
+
+def is_inside(path: str, folder: str) -> bool:
+    """True when ``path`` is ``folder`` or lies under it (symlinks resolved)."""
+    real_path, real_folder = _real(path), _real(folder)
+    return real_path == real_folder or real_path.startswith(real_folder.rstrip(os.sep) + os.sep)
+
+
+def same_file(a: str, b: str) -> bool:
+    """True when two paths name the same file (symlinks and hard links resolved)."""
+    try:
+        if os.path.exists(a) and os.path.exists(b):
+            return os.path.samefile(a, b)
+    except OSError:
+        pass
+    return _real(a) == _real(b)
+
+
+def input_path(item: ImageItem) -> Optional[str]:
+    path = item.meta.get("path")
+    return str(path) if path else None
+
+
+def refuse_input_overwrite(target: str, item: ImageItem) -> None:
+    """Raise ExportError when ``target`` is the item's own input file (``meta['path']``)."""
+    source = input_path(item)
+    if source and same_file(target, source):
+        raise ExportError(
+            f"refusing to write {target!r}: it is the input file this item was read from, and "
+            f"waifuc_ui never overwrites input images. Fix: export to another folder, or rename the "
+            f"items first (e.g. FileExtAction or RandomFilenameAction)")
+
+
+def refuse_clear_over_input(output_dir: str, item: ImageItem) -> None:
+    """Raise ExportError when ``clear=True`` on ``output_dir`` would delete the item's input file."""
+    source = input_path(item)
+    if source and is_inside(source, output_dir):
+        raise ExportError(
+            f"refusing clear=True on {output_dir!r}: it holds {source!r}, an input of this run, and "
+            f"waifuc_ui never deletes input images (nothing was deleted). Fix: export to a new folder, "
+            f"or use clear=False")

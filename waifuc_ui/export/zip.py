@@ -1,0 +1,102 @@
+"""ZipExporter: one zip archive of either exporter layout, for a download button."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import zipfile
+from typing import Any, Iterable, Optional
+
+from ..errors import ExportError, InvalidOptionError
+from ..model import ImageItem
+from ..report import RunReport
+from .base import BaseExporter
+from .folder import FolderExporter
+from .imagefile import atomic_write
+from .safety import input_path, same_file
+from .save import SaveExporter
+from .textual_inversion import TextualInversionExporter
+
+LAYOUTS = {"textual_inversion": TextualInversionExporter, "save": SaveExporter}
+#: Already-compressed files are stored, text is deflated.
+_STORED_EXTS = {".png", ".jpg", ".jpeg", ".webp", ".gif", ".zip"}
+
+
+class ZipExporter(BaseExporter):
+    """Export with the ``layout`` exporter into a temporary folder next to ``archive_path``, then
+    pack that folder into ``archive_path`` (entries sorted, ``/`` separated, hidden sidecars
+    included) and remove the folder. ``post_export`` returns the archive path.
+
+    ``layout``: ``'textual_inversion'`` (image + ``.txt``) or ``'save'`` (image + sidecar json);
+    ``options`` go to that exporter (e.g. ``trigger_word``, ``use_spaces``, ``no_meta``). The
+    archive appears only when complete, and is never written onto an input file.
+    """
+
+    def __init__(self, archive_path: str, layout: str = "textual_inversion",
+                 ignore_error_when_export: bool = False, **options: Any):
+        super().__init__(ignore_error_when_export)
+        if layout not in LAYOUTS:
+            raise InvalidOptionError("layout", layout, list(LAYOUTS),
+                                     "Use 'textual_inversion' for image + .txt captions or 'save' for image + meta json")
+        for fixed in ("output_dir", "clear"):
+            if fixed in options:
+                raise InvalidOptionError(fixed, options[fixed], None,
+                                         f"ZipExporter builds its own folder; remove {fixed}= from the options")
+        LAYOUTS[layout](os.devnull, **options)  # bad option names fail here, before any run
+        self.archive_path = str(archive_path)
+        self.layout = layout
+        self.options = options
+        self._inner: Optional[FolderExporter] = None
+        self._workdir: Optional[str] = None
+        self._archive_is_input = False
+
+    def reset(self) -> None:
+        self._inner, self._workdir, self._archive_is_input = None, None, False
+
+    def pre_export(self) -> None:
+        parent = os.path.dirname(os.path.abspath(self.archive_path))
+        os.makedirs(parent, exist_ok=True)
+        self._workdir = tempfile.mkdtemp(prefix=".zip_build_", dir=parent)
+        self._inner = LAYOUTS[self.layout](self._workdir, **self.options)
+        self._inner.reset()
+        self._inner.pre_export()
+
+    def export_item(self, item: ImageItem) -> None:
+        source = input_path(item)
+        if source and same_file(source, self.archive_path):
+            self._archive_is_input = True
+        self._inner.export_item(item)
+
+    def post_export(self) -> str:
+        self._inner.post_export()
+        if self._archive_is_input:
+            raise ExportError(f"refusing to write {self.archive_path!r}: it is an input file of this run. "
+                              f"Fix: choose another archive path")
+        atomic_write(self.archive_path, self._write_zip)
+        return self.archive_path
+
+    def export_from(self, items: Iterable[ImageItem], report: Optional[RunReport] = None,
+                    name: Optional[str] = None) -> Any:
+        try:
+            return super().export_from(items, report=report, name=name)
+        finally:
+            if self._workdir and os.path.isdir(self._workdir):
+                shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
+
+    def _write_zip(self, f) -> None:
+        with zipfile.ZipFile(f, "w") as archive:
+            for rel in sorted(_files_under(self._workdir)):
+                compress = zipfile.ZIP_STORED if os.path.splitext(rel)[1].lower() in _STORED_EXTS \
+                    else zipfile.ZIP_DEFLATED
+                archive.write(os.path.join(self._workdir, rel), rel.replace(os.sep, "/"), compress_type=compress)
+
+    def __repr__(self) -> str:
+        return f"ZipExporter({self.archive_path!r}, layout={self.layout!r})"
+
+
+def _files_under(folder: str) -> Iterable[str]:
+    for root, _dirs, files in os.walk(folder):
+        for f in files:
+            yield os.path.relpath(os.path.join(root, f), folder)
