@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -55,10 +56,15 @@ class Request:
     raw_query: str = ""
 
 
-def image_bytes(ext: str = ".png", size=(40, 30), color=(200, 80, 40)) -> bytes:
+def image_bytes(ext: str = ".png", size=(40, 30), color=(200, 80, 40), noise: bool = False) -> bytes:
+    """An encoded image; ``noise`` fills it with seeded random pixels so its data is spread over the file."""
     fmt = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP", ".gif": "GIF"}[ext]
     buffer = io.BytesIO()
-    Image.new("RGB", size, color).save(buffer, format=fmt)
+    if noise:
+        image = Image.frombytes("RGB", size, random.Random(0).randbytes(size[0] * size[1] * 3))
+    else:
+        image = Image.new("RGB", size, color)
+    image.save(buffer, format=fmt)
     return buffer.getvalue()
 
 
