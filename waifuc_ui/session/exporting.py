@@ -1,0 +1,98 @@
+"""Export of the session's dataset into one zip (textual-inversion .txt captions or JSON sidecars).
+
+Exporting only reads the session: items, files and decisions stay as they are; every export writes a new zip
+under the workspace's ``exports`` folder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional
+
+from ..errors import InvalidOptionError
+from ..model import ImageItem
+
+LAYOUTS = ("textual_inversion", "save")
+#: Rule of thumb for the suggestion: about this many training steps per epoch (images x repeats), 10 epochs.
+TARGET_STEPS_PER_EPOCH = 200
+
+
+@dataclass
+class ExportSummary:
+    """``path`` of the zip; ``images`` exported, ``failed`` (name, reason) pairs; ``zip_bytes``; the kohya folder
+    repeats suggested for about TARGET_STEPS_PER_EPOCH steps per epoch (``suggested_repeats``)."""
+
+    path: str
+    layout: str
+    images: int
+    failed: List[tuple]
+    zip_bytes: int
+    suggested_repeats: int
+
+    def text(self) -> str:
+        return (f"{self.images} images ({self.layout}), {self.zip_bytes / 1e6:.1f} MB; "
+                f"kohya: about {self.suggested_repeats} repeats per image "
+                f"(~{self.images * self.suggested_repeats} steps per epoch)"
+                + (f"; {len(self.failed)} failed" if self.failed else ""))
+
+
+def suggested_repeats(n_images: int) -> int:
+    return min(100, max(1, round(TARGET_STEPS_PER_EPOCH / n_images))) if n_images else 0
+
+
+def unique_filenames(names: List[Optional[str]]) -> List[str]:
+    """File names made unique by ``_2``, ``_3`` ... before the extension; missing names -> ``{n}.png``."""
+    seen: Dict[str, int] = {}
+    out = []
+    for n, name in enumerate(names, 1):
+        name = name or f"{n}.png"
+        body, ext = os.path.splitext(name)
+        candidate, k = name, 1
+        while candidate.lower() in seen:
+            k += 1
+            candidate = f"{body}_{k}{ext}"
+        seen[candidate.lower()] = 1
+        out.append(candidate)
+    return out
+
+
+class ExportMixin:
+    def export_items(self) -> List[ImageItem]:
+        """The final dataset as lazy items: edited tags, unique file names."""
+        ids = self.final_ids()  # type: ignore[attr-defined]
+        metas = self.final_metas()  # type: ignore[attr-defined]
+        names = unique_filenames([metas[i].get("filename") for i in ids])
+        items = []
+        for i, name in zip(ids, names):
+            meta = dict(metas[i])
+            meta["filename"] = name
+            meta["tags"] = self.item_tags(i)  # type: ignore[attr-defined]
+            items.append(self.store.item(i, meta))  # type: ignore[attr-defined]
+        return items
+
+    def export_zip(self, layout: str = "textual_inversion", name: str = "dataset", **options: Any) -> ExportSummary:
+        """Write ``exports/<name>.zip``. ``layout``: 'textual_inversion' (image + .txt) or 'save' (image + JSON
+        sidecar); ``options`` go to the exporter (e.g. use_spaces). The trigger word comes first in .txt captions
+        and is added as a tag (score 1.0) in sidecars."""
+        from ..export import ZipExporter
+        from ..report import collect_report
+
+        if layout not in LAYOUTS:
+            raise InvalidOptionError("layout", layout, LAYOUTS, "choose an export layout from the list")
+        safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "dataset"
+        path = self.workspace.path("exports", safe + ".zip")  # type: ignore[attr-defined]
+        trigger = self.tag_edits.trigger_word  # type: ignore[attr-defined]
+        items = self.export_items()
+        if layout == "textual_inversion":
+            options.setdefault("trigger_word", trigger or None)
+        elif trigger:
+            for item in items:
+                item.meta["tags"] = {trigger: 1.0, **{k: v for k, v in item.meta["tags"].items() if k != trigger}}
+        exporter = ZipExporter(path, layout=layout, ignore_error_when_export=True, **options)
+        exporter.reset()
+        with collect_report() as report:
+            exporter.export_from(items, report=report)
+        return ExportSummary(path, layout, report.exported, [(f.path, f.reason) for f in report.export_failed],
+                             os.path.getsize(path), suggested_repeats(report.exported))

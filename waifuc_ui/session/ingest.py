@@ -1,0 +1,104 @@
+"""Bringing images into a session: the demo dataset, uploads, a local folder, any source.
+
+Every function returns an :class:`IngestResult`: the new records (in source order) and the refused inputs with
+their reasons (from the sources' ``report_skip``).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, List, Optional
+
+from ..errors import InvalidOptionError, SourceError
+from ..report import SkippedFile, collect_report
+from .store import ItemRecord, ItemStore
+
+#: Source classes whose items hold exactly the pixels of ``meta['path']`` (so the file can be kept as is).
+_FILE_EXACT = ("LocalSource", "UploadSource")
+
+
+@dataclass
+class IngestResult:
+    """``records``: items that came in; ``refused``: inputs that did not, each with its reason;
+    ``cancelled``: the ingest stopped early on request; ``limited``: it stopped at ``max_items``."""
+
+    records: List[ItemRecord] = field(default_factory=list)
+    refused: List[SkippedFile] = field(default_factory=list)
+    cancelled: bool = False
+    limited: bool = False
+
+    @property
+    def ids(self) -> List[str]:
+        return [r.id for r in self.records]
+
+    def summary(self) -> str:
+        text = f"{len(self.records)} images came in, {len(self.refused)} files refused"
+        if self.limited:
+            text += " (stopped at the item limit)"
+        if self.cancelled:
+            text += " (stopped)"
+        return text
+
+
+def default_demo_dir() -> str:
+    """``assets/demo`` of the repository (the bundled demo dataset)."""
+    return os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "assets", "demo")
+
+
+def ingest_source(store: ItemStore, source: Iterable, *, max_items: Optional[int] = None,
+                  cancel: Optional[threading.Event] = None,
+                  progress: Optional[Callable[[int], None]] = None) -> IngestResult:
+    """Store every item of ``source`` (an iterable of ImageItem, e.g. any waifuc_ui source) in ``store``."""
+    result = IngestResult()
+    keep_file = type(source).__name__ in _FILE_EXACT
+    with collect_report() as report:
+        for item in source:
+            if cancel is not None and cancel.is_set():
+                result.cancelled = True
+                break
+            meta = dict(item.meta)
+            path = meta.get("path") if keep_file else None
+            result.records.append(store.add_input(item.image, meta, path))
+            if progress is not None:
+                progress(len(result.records))
+            if max_items is not None and len(result.records) >= max_items:
+                result.limited = True
+                break
+    result.refused = list(report.skipped)
+    return result
+
+
+def ingest_folder(store: ItemStore, directory: str, *, public_mode: bool, recursive: bool = True,
+                  max_items: Optional[int] = None, cancel: Optional[threading.Event] = None) -> IngestResult:
+    """Images of a server folder (LocalSource). Refused in public mode: a visitor never names server folders."""
+    if public_mode:
+        raise InvalidOptionError("local folder", directory,
+                                 fix="reading server folders is disabled in public mode (on a Space); upload "
+                                     "images or a zip instead")
+    from ..source import LocalSource
+
+    if not os.path.isdir(directory):
+        raise SourceError(f"folder {directory!r} does not exist or is not a folder; give the path of a folder "
+                          "of images on this machine")
+    return ingest_source(store, LocalSource(directory, recursive=recursive), max_items=max_items, cancel=cancel)
+
+
+def ingest_demo(store: ItemStore, demo_dir: Optional[str] = None) -> IngestResult:
+    """The bundled demo dataset (``assets/demo``); its corrupt files show up in ``refused`` on purpose."""
+    from ..source import LocalSource
+
+    directory = demo_dir or default_demo_dir()
+    if not os.path.isdir(directory):
+        raise SourceError(f"demo dataset folder {directory!r} is missing; run `python assets/make_demo.py`")
+    return ingest_source(store, LocalSource(directory))
+
+
+def ingest_uploads(store: ItemStore, paths: Iterable[str], *, max_items: Optional[int] = None,
+                   cancel: Optional[threading.Event] = None, **upload_options) -> IngestResult:
+    """Uploaded images and zip archives (unpacked safely into the workspace's ``uploads`` folder)."""
+    from ..source.upload import UploadSource
+
+    source = UploadSource(list(paths), store.workspace.subdir("uploads"), **upload_options)
+    return ingest_source(store, source, max_items=max_items, cancel=cancel)

@@ -1,0 +1,324 @@
+"""Running a recipe over a session's items, step by step, memoised, with decisions applied.
+
+For each enabled step the runner feeds the step's input items (lazy ImageItems with known pixel hashes) through a
+fresh copy of the action (``iter_from``, so model-backed actions batch), attributes every output to its input by
+``meta['item_id']``, gives derived items deterministic new ids (files + thumbnails), and collects the drop records.
+
+Memoisation: a per-item step (filters, converters, splitters, taggers) stores, per (step config, input id, input
+meta), the outputs and the drop; a stateful step (CCIP, dedup, first-n, renaming in order) stores per (step
+config, the whole input list). A re-run after a slider change therefore recomputes only the changed step and the
+items whose inputs changed downstream; everything else is a dictionary lookup and no image is decoded.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
+
+from ..errors import ModelUnavailableError
+from ..model import ImageItem
+from ..pipeline.catalog import ActionSpec, ModelStatus, get_action_spec, model_status
+from ..pipeline.recipe import PipelineRecipe, PipelineStep, build_action
+from ..report import DropRecord, collect_report
+from .decisions import Decisions
+from .store import ItemStore, meta_key, pixel_hash
+
+Meta = Dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RunProgress:
+    """Reported to the progress callback: step ``step_index`` (0-based among enabled steps) of ``step_count``,
+    ``done`` of ``total`` input items handled in this step."""
+
+    step_index: int
+    step_count: int
+    step_name: str
+    done: int
+    total: int
+
+
+@dataclass
+class StepResult:
+    """What one step did. ``status``: 'done', 'unavailable' (models missing: the step passed items through),
+    'failed' (``message`` says why; the run stopped) or 'cancelled'. ``dropped`` maps input id -> DropRecord;
+    ``metas`` maps output id -> the item's meta after the step. ``computed`` counts inputs not found in the memo."""
+
+    uid: str
+    action: str
+    label: str
+    status: str = "done"
+    message: str = ""
+    input_ids: List[str] = field(default_factory=list)
+    output_ids: List[str] = field(default_factory=list)
+    dropped: Dict[str, DropRecord] = field(default_factory=dict)
+    metas: Dict[str, Meta] = field(default_factory=dict)
+    forced_keep: List[str] = field(default_factory=list)
+    forced_drop: List[str] = field(default_factory=list)
+    computed: int = 0
+
+    @property
+    def kept_count(self) -> int:
+        return len(self.output_ids)
+
+    @property
+    def dropped_count(self) -> int:
+        return len(self.dropped)
+
+
+@dataclass
+class RunResult:
+    """``status``: 'done', 'cancelled' or 'failed'. ``steps`` holds the steps that ran (complete ones only when
+    cancelled). ``unavailable``: uid -> ModelStatus of the steps skipped for missing models."""
+
+    input_ids: List[str]
+    input_metas: Dict[str, Meta]
+    steps: List[StepResult] = field(default_factory=list)
+    status: str = "done"
+    message: str = ""
+    unavailable: Dict[str, ModelStatus] = field(default_factory=dict)
+
+    def output_ids(self) -> List[str]:
+        """The ids after the last step that ran (the inputs when no step ran)."""
+        return list(self.steps[-1].output_ids) if self.steps else list(self.input_ids)
+
+    def output_metas(self) -> Dict[str, Meta]:
+        metas = dict(self.input_metas)
+        for s in self.steps:
+            metas.update(s.metas)
+        return metas
+
+    def step(self, uid: str) -> StepResult:
+        for s in self.steps:
+            if s.uid == uid:
+                return s
+        raise KeyError(f"step {uid!r} did not run in this run; steps that ran: {[s.uid for s in self.steps]}")
+
+    def counts(self) -> List[Dict[str, Any]]:
+        """Rows for the per-step plot: step label, input, kept and dropped counts, status."""
+        return [{"step": s.label, "uid": s.uid, "input": len(s.input_ids), "kept": s.kept_count,
+                 "dropped": s.dropped_count, "status": s.status} for s in self.steps]
+
+
+class RunCancelled(Exception):
+    """Raised inside a step when the cancel flag is set."""
+
+
+@dataclass
+class _Outcome:
+    outputs: List[Tuple[str, Meta]]
+    drop: Optional[DropRecord]
+
+
+@dataclass
+class StepMemo:
+    """The memo of a session: per-item and per-whole-input outcomes. Safe to clear at any time."""
+
+    per_item: Dict[Tuple[str, str, str], _Outcome] = field(default_factory=dict)
+    stream: Dict[Tuple[str, Tuple[Tuple[str, str], ...]], Dict[str, _Outcome]] = field(default_factory=dict)
+
+    def clear(self) -> None:
+        self.per_item.clear()
+        self.stream.clear()
+
+
+def step_label(index: int, step: PipelineStep) -> str:
+    return f"{index + 1}. {step.action}"
+
+
+def derived_id(parent: Optional[str], config_key: str, index: int, content_hash: str,
+               filename: Optional[str]) -> str:
+    text = f"{parent}|{config_key}|{index}|{content_hash}|{filename}"
+    return "d" + hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+class Runner:
+    """Runs recipes over a store; one per session (holds the memo). Not re-entrant: the session serialises runs."""
+
+    def __init__(self, store: ItemStore, catalog: Mapping[str, ActionSpec], memo: Optional[StepMemo] = None):
+        self.store = store
+        self.catalog = catalog
+        self.memo = memo or StepMemo()
+
+    def check_models(self, recipe: PipelineRecipe) -> Dict[str, ModelStatus]:
+        """uid -> ModelStatus of every enabled step that needs models (available or not)."""
+        out: Dict[str, ModelStatus] = {}
+        for step in recipe.enabled_steps():
+            status = model_status(build_action(step, self.catalog))
+            if status.needs_models:
+                out[step.uid] = status
+        return out
+
+    def run(self, recipe: PipelineRecipe, input_ids: List[str], input_metas: Dict[str, Meta],
+            decisions: Optional[Decisions] = None, progress: Optional[Callable[[RunProgress], None]] = None,
+            cancel: Optional[threading.Event] = None) -> RunResult:
+        decisions = decisions or Decisions()
+        steps = recipe.enabled_steps()
+        result = RunResult(list(input_ids), {i: input_metas[i] for i in input_ids})
+        statuses = self.check_models(recipe)
+        result.unavailable = {u: s for u, s in statuses.items() if not s.available}
+        current: List[Tuple[str, Meta]] = [(i, input_metas[i]) for i in input_ids]
+        for index, step in enumerate(steps):
+            spec = get_action_spec(step.action, self.catalog)
+            label = step_label(index, step)
+            if cancel is not None and cancel.is_set():
+                result.status, result.message = "cancelled", f"stopped before {label}"
+                break
+            sr = StepResult(step.uid, step.action, label, input_ids=[i for i, _ in current])
+            unavailable = result.unavailable.get(step.uid)
+            try:
+                if unavailable is not None:
+                    outcomes = {i: _Outcome([(i, m)], None) for i, m in current}
+                    sr.status, sr.message = "unavailable", unavailable.fix
+                else:
+                    outcomes = self._compute(step, spec, label, current, sr, index, len(steps), progress, cancel)
+            except RunCancelled:
+                result.status, result.message = "cancelled", f"stopped during {label}"
+                break
+            except ModelUnavailableError as err:
+                outcomes = {i: _Outcome([(i, m)], None) for i, m in current}
+                sr.status, sr.message = "unavailable", str(err)
+                result.unavailable[step.uid] = ModelStatus(True, False, str(err))
+            except Exception as err:  # a broken stateful step: stop, keep what ran
+                sr.status, sr.message = "failed", f"{label} failed: {type(err).__name__}: {err}"
+                result.steps.append(sr)
+                result.status, result.message = "failed", sr.message
+                break
+            current = self._assemble(sr, current, outcomes, decisions, label)
+            result.steps.append(sr)
+        return result
+
+    # -- one step -------------------------------------------------------------------------------------------------
+    def _compute(self, step: PipelineStep, spec: ActionSpec, label: str, current: List[Tuple[str, Meta]],
+                 sr: StepResult, index: int, count: int, progress, cancel) -> Dict[str, _Outcome]:
+        config = step.config_key
+        template = build_action(step, self.catalog)
+        template.step_name = label
+
+        def report(done: int) -> None:
+            if progress is not None:
+                progress(RunProgress(index, count, label, done, len(current)))
+
+        if spec.stateful:
+            key = (config, tuple((i, meta_key(m)) for i, m in current))
+            if key not in self.memo.stream:
+                sr.computed = len(current)
+                self.memo.stream[key] = self._stream(template, config, step.uid, current, 0, report, cancel)
+            report(len(current))
+            return self.memo.stream[key]
+        keys = {i: (config, i, meta_key(m)) for i, m in current}
+        misses = [(i, m) for i, m in current if keys[i] not in self.memo.per_item]
+        sr.computed = len(misses)
+        hits = len(current) - len(misses)
+        if misses:
+            report(hits)
+            try:
+                fresh = self._stream(template, config, step.uid, misses, hits, report, cancel)
+            except (RunCancelled, ModelUnavailableError):
+                raise
+            except Exception:  # isolate the bad item(s): one at a time, errors become drops
+                fresh = {}
+                for n, pair in enumerate(misses):
+                    try:
+                        fresh.update(self._stream(template, config, step.uid, [pair], hits + n, report, cancel))
+                    except (RunCancelled, ModelUnavailableError):
+                        raise
+                    except Exception as err:
+                        fresh[pair[0]] = _Outcome([], DropRecord(label, pair[1].get("filename"),
+                                                                 f"error in {step.action}: {type(err).__name__}: {err}",
+                                                                 item_id=pair[0]))
+            for i, outcome in fresh.items():
+                self.memo.per_item[keys[i]] = outcome
+        report(len(current))
+        return {i: self.memo.per_item[keys[i]] for i, _ in current}
+
+    def _stream(self, template: Any, config: str, uid: str, pairs: List[Tuple[str, Meta]], done0: int,
+                report: Callable[[int], None], cancel) -> Dict[str, _Outcome]:
+        """Run a fresh copy of the action over ``pairs``; outcome per input id."""
+        action = copy.deepcopy(template)
+        action.reset()
+        by_id = dict(pairs)
+        outcomes: Dict[str, _Outcome] = {i: _Outcome([], None) for i, _ in pairs}
+        counters: Dict[str, int] = {}
+        state = {"last": None, "done": done0}
+
+        def feed() -> Iterator[ImageItem]:
+            for i, m in pairs:
+                if cancel is not None and cancel.is_set():
+                    raise RunCancelled()
+                state["last"] = i
+                yield self.store.item(i, m)
+                state["done"] += 1
+                report(state["done"])
+
+        with collect_report() as rep:
+            for out in action.iter_from(feed()):
+                parent = out.meta.get("item_id")
+                if parent not in by_id:
+                    parent = state["last"]
+                oid, meta = self._register(out, parent, by_id.get(parent), config, uid, counters)
+                outcomes[parent].outputs.append((oid, meta))
+        for rec in rep.dropped:
+            if rec.item_id in outcomes:
+                outcomes[rec.item_id].drop = rec
+        for i, oc in outcomes.items():
+            if not oc.outputs and oc.drop is None:
+                oc.drop = DropRecord(template.name, by_id[i].get("filename"), f"no output from {template.name}",
+                                     item_id=i)
+        return outcomes
+
+    def _register(self, out: ImageItem, parent: Optional[str], parent_meta: Optional[Meta], config: str, uid: str,
+                  counters: Dict[str, int]) -> Tuple[str, Meta]:
+        """The id of an output item: the parent's when pixels and file name are unchanged, else a derived id
+        (deterministic, stored with file and thumbnail once)."""
+        meta = {k: v for k, v in out.meta.items() if k != "item_id"}
+        parent_rec = self.store.get(parent) if parent is not None and parent in self.store else None
+        h = out.content_hash
+        if h is None:
+            h = pixel_hash(out.image)
+        same_pixels = parent_rec is not None and h == parent_rec.content_hash
+        if same_pixels and parent_meta is not None and meta.get("filename") == parent_meta.get("filename"):
+            return parent, meta  # type: ignore[return-value]
+        n = counters.get(str(parent), 0)
+        counters[str(parent)] = n + 1
+        oid = derived_id(parent, config, n, h, meta.get("filename"))
+        if oid not in self.store:
+            self.store.add_derived(oid, None if same_pixels else out.image, meta, parent, uid, h,
+                                   share_file_of=parent if same_pixels else None)
+        return oid, meta
+
+    # -- decisions ------------------------------------------------------------------------------------------------
+    def _assemble(self, sr: StepResult, current: List[Tuple[str, Meta]], outcomes: Dict[str, _Outcome],
+                  decisions: Decisions, label: str) -> List[Tuple[str, Meta]]:
+        keep, drop, selection = decisions.for_step(sr.uid)
+        out: List[Tuple[str, Meta]] = []
+        for i, m in current:
+            oc = outcomes[i]
+            if selection is not None:
+                if i in selection.ids or i in keep:
+                    out.append((i, m))
+                else:
+                    sr.dropped[i] = DropRecord(label, m.get("filename"), selection.reason, item_id=i,
+                                               duplicate_of=selection.duplicate_of.get(i))
+                continue
+            if oc.drop is not None and not oc.outputs:
+                if i in keep:
+                    sr.forced_keep.append(i)
+                    out.append((i, m))
+                else:
+                    sr.dropped[i] = oc.drop
+                continue
+            out.extend(oc.outputs)
+        final: List[Tuple[str, Meta]] = []
+        for i, m in out:
+            if i in drop:
+                sr.forced_drop.append(i)
+                sr.dropped[i] = DropRecord(label, m.get("filename"), "dropped by hand", item_id=i)
+            else:
+                final.append((i, m))
+        sr.output_ids = [i for i, _ in final]
+        sr.metas = {i: m for i, m in final}
+        return final

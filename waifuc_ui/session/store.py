@@ -1,0 +1,214 @@
+"""The session's item records: one per distinct image state, with its file, thumbnail and pixel hash.
+
+Items are handed to actions as lazy :class:`ImageItem` s (``loader`` + known ``content_hash``), so steps whose
+results are memoised or cached never decode pixels.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, List, Optional
+
+import numpy as np
+from PIL import Image
+
+from ..imaging import has_alpha, load_image
+from ..model import ImageItem
+from .workspace import Workspace
+
+THUMB_SIZE = 256
+#: Modes PNG stores losslessly; others (CMYK, F, YCbCr, ...) are stored as TIFF.
+_PNG_MODES = {"1", "L", "LA", "P", "RGB", "RGBA", "I", "I;16"}
+
+
+@dataclass
+class ItemRecord:
+    """One image state. ``origin`` is 'input' or the uid of the step that made it; ``parent_id`` the item it
+    was derived from. ``meta`` is the meta the item had when created (steps may change meta without a new
+    record, e.g. tagging: see the step results)."""
+
+    id: str
+    file: str
+    thumb: str
+    width: int
+    height: int
+    mode: str
+    content_hash: str
+    meta: Dict[str, Any] = field(default_factory=dict)
+    parent_id: Optional[str] = None
+    origin: str = "input"
+    file_bytes: int = 0
+    n_frames: int = 1
+
+    @property
+    def size(self) -> tuple:
+        return self.width, self.height
+
+    def to_dict(self) -> Dict[str, Any]:
+        d = dict(self.__dict__)
+        d["meta"] = json_safe(self.meta)
+        return d
+
+
+def json_safe(value: Any) -> Any:
+    """A JSON-able copy: numpy arrays and tuples become lists, unknown objects their repr."""
+    return json.loads(json.dumps(value, default=_json_default))
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, (np.floating, np.integer)):
+        return obj.item()
+    if isinstance(obj, (set, tuple)):
+        return list(obj)
+    return repr(obj)
+
+
+def meta_key(meta: Dict[str, Any]) -> str:
+    """A short stable digest of a meta dict (item_id excluded)."""
+    clean = {k: v for k, v in meta.items() if k != "item_id"}
+    text = json.dumps(clean, sort_keys=True, default=_json_default)
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def pixel_hash(image: Image.Image) -> str:
+    """The analysis layer's content hash when available, else blake2b of mode, size and pixel bytes."""
+    try:
+        from ..analysis import content_hash
+    except ImportError:
+        content_hash = None
+    if content_hash is not None:
+        return content_hash(ImageItem(image))
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{image.mode}:{image.width}x{image.height}:".encode())
+    h.update(image.tobytes())
+    return h.hexdigest()
+
+
+def open_file(path: str) -> Image.Image:
+    try:
+        from ..image_io import open_image_file
+    except ImportError:  # pragma: no cover - image_io is part of the package
+        im = Image.open(path)
+        im.load()
+        return im
+    return open_image_file(path)
+
+
+def make_thumbnail(image: Image.Image, path: str, size: int = THUMB_SIZE) -> None:
+    """A WebP thumbnail (long side ``size``) of the current frame; 16-bit images are scaled to 8 bits."""
+    im = image
+    if im.mode in ("I;16", "I;16B", "I;16L", "I"):
+        arr = np.asarray(im, dtype=np.uint32 if im.mode == "I" else np.uint16)
+        im = Image.fromarray((arr >> 8).clip(0, 255).astype(np.uint8), "L")
+    im = load_image(im, mode="RGBA" if has_alpha(im) else "RGB", force_background=None)
+    im = im.copy()
+    im.thumbnail((size, size))
+    im.save(path, format="WEBP", quality=80)
+
+
+class ItemStore:
+    """All records of one workspace, by id. Thread-safe for adding; records are never removed."""
+
+    def __init__(self, workspace: Workspace):
+        self.workspace = workspace
+        self._records: Dict[str, ItemRecord] = {}
+        self._lock = threading.Lock()
+        self._counter = 0
+
+    def __contains__(self, item_id: str) -> bool:
+        return item_id in self._records
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def get(self, item_id: str) -> ItemRecord:
+        try:
+            return self._records[item_id]
+        except KeyError:
+            raise KeyError(f"unknown item id {item_id!r}") from None
+
+    def records(self, ids: Optional[Iterable[str]] = None) -> List[ItemRecord]:
+        if ids is None:
+            return list(self._records.values())
+        return [self._records[i] for i in ids]
+
+    def next_input_id(self) -> str:
+        with self._lock:
+            self._counter += 1
+            return f"in{self._counter:05d}"
+
+    def add_input(self, image: Image.Image, meta: Dict[str, Any], source_file: Optional[str] = None) -> ItemRecord:
+        """Store an ingested image: a copy of ``source_file`` when given (keeps format and frames), else the image
+        saved losslessly; plus its thumbnail."""
+        item_id = self.next_input_id()
+        if source_file and os.path.isfile(source_file) and self.workspace.contains(source_file):
+            dest = os.path.realpath(source_file)  # already a private copy (an unpacked upload)
+        elif source_file and os.path.isfile(source_file):
+            ext = os.path.splitext(source_file)[1].lower()[:10] or ".bin"
+            dest = self.workspace.path("inputs", item_id + ext)
+            with open(source_file, "rb") as src, open(dest, "wb") as dst:
+                while chunk := src.read(1 << 20):
+                    dst.write(chunk)
+        else:
+            dest = self._save_image(image, "inputs", item_id)
+        record = self._record(item_id, image, dest, meta, None, "input")
+        return record
+
+    def add_derived(self, item_id: str, image: Image.Image, meta: Dict[str, Any], parent_id: Optional[str],
+                    origin: str, content_hash: Optional[str] = None, share_file_of: Optional[str] = None
+                    ) -> ItemRecord:
+        """Store an image a step made (or reuse ``share_file_of``'s file and thumb when the pixels are the same)."""
+        if item_id in self._records:
+            return self._records[item_id]
+        if share_file_of is not None:
+            base = self.get(share_file_of)
+            record = ItemRecord(item_id, base.file, base.thumb, base.width, base.height, base.mode, base.content_hash,
+                                copy.deepcopy(meta), parent_id, origin, base.file_bytes, base.n_frames)
+            with self._lock:
+                self._records[item_id] = record
+            return record
+        dest = self._save_image(image, "derived", item_id)
+        return self._record(item_id, image, dest, meta, parent_id, origin, content_hash)
+
+    def _save_image(self, image: Image.Image, kind: str, item_id: str) -> str:
+        if image.mode in _PNG_MODES:
+            dest = self.workspace.path(kind, item_id + ".png")
+            image.save(dest, format="PNG", compress_level=1)
+        else:
+            dest = self.workspace.path(kind, item_id + ".tiff")
+            image.save(dest, format="TIFF")
+        return dest
+
+    def _record(self, item_id: str, image: Image.Image, file: str, meta: Dict[str, Any], parent_id: Optional[str],
+                origin: str, content_hash: Optional[str] = None) -> ItemRecord:
+        thumb = self.workspace.path("thumbs", item_id + ".webp")
+        make_thumbnail(image, thumb)
+        record = ItemRecord(item_id, file, thumb, image.width, image.height, image.mode,
+                            content_hash or pixel_hash(image), copy.deepcopy(meta), parent_id, origin,
+                            os.path.getsize(file), getattr(image, "n_frames", 1) or 1)
+        with self._lock:
+            self._records[item_id] = record
+        return record
+
+    def item(self, item_id: str, meta: Optional[Dict[str, Any]] = None) -> ImageItem:
+        """A lazy ImageItem of the record (pixels read on first use) with ``meta['item_id']`` set."""
+        rec = self.get(item_id)
+        m = copy.deepcopy(meta if meta is not None else rec.meta)
+        m["item_id"] = item_id
+        derived = rec.origin != "input"
+        path = rec.file
+
+        def loader() -> Image.Image:
+            im = open_file(path)
+            if derived:
+                im.format = None  # as if made in memory: exporters pick the format from the file name
+            return im
+
+        return ImageItem(meta=m, loader=loader, content_hash=rec.content_hash)  # type: ignore[arg-type]

@@ -1,0 +1,111 @@
+"""Tag edits as session state: an ordered log of operations replayed over the run's tags (non-destructive).
+
+Operations (``ids`` None = every item of the dataset): add, remove, replace, set (one item's whole tag dict),
+drop_character (remove the tagger's character tags). The trigger word is kept apart and goes first at export.
+Re-running the pipeline keeps the log: edits are replayed on the new tags.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple
+
+Tags = Dict[str, float]
+
+
+@dataclass(frozen=True)
+class TagOp:
+    op: str  # add | remove | replace | set | drop_tags
+    ids: Optional[FrozenSet[str]] = None
+    tag: str = ""
+    new: str = ""
+    tags: Tuple[Tuple[str, float], ...] = ()
+
+
+def _clean(tag: str) -> str:
+    tag = str(tag).strip()
+    if not tag:
+        raise ValueError("empty tag: type a tag name")
+    return tag
+
+
+@dataclass
+class TagEdits:
+    ops: List[TagOp] = field(default_factory=list)
+    trigger_word: str = ""
+
+    def add(self, tag: str, ids: Optional[Iterable[str]] = None, score: float = 1.0) -> None:
+        self.ops.append(TagOp("add", _ids(ids), _clean(tag), tags=((tag.strip(), float(score)),)))
+
+    def remove(self, tag: str, ids: Optional[Iterable[str]] = None) -> None:
+        self.ops.append(TagOp("remove", _ids(ids), _clean(tag)))
+
+    def replace(self, old: str, new: str, ids: Optional[Iterable[str]] = None) -> None:
+        self.ops.append(TagOp("replace", _ids(ids), _clean(old), _clean(new)))
+
+    def set_tags(self, item_id: str, tags: Mapping[str, float]) -> None:
+        self.ops.append(TagOp("set", frozenset([item_id]), tags=tuple((_clean(t), float(s)) for t, s in tags.items())))
+
+    def drop_tags(self, tags: Iterable[str], ids: Optional[Iterable[str]] = None) -> None:
+        """Remove every tag in ``tags`` (e.g. the character tags) from the items."""
+        self.ops.append(TagOp("drop_tags", _ids(ids), tags=tuple((t, 0.0) for t in tags)))
+
+    def undo(self) -> Optional[TagOp]:
+        return self.ops.pop() if self.ops else None
+
+    def apply(self, item_id: str, tags: Mapping[str, float]) -> Tags:
+        """The tags of ``item_id`` after every edit (``tags`` is the run's tags; not modified)."""
+        out: Tags = dict(tags)
+        for op in self.ops:
+            if op.ids is not None and item_id not in op.ids:
+                continue
+            if op.op == "add":
+                out.setdefault(op.tag, op.tags[0][1] if op.tags else 1.0)
+            elif op.op == "remove":
+                out.pop(op.tag, None)
+            elif op.op == "replace":
+                if op.tag in out:
+                    score = out.pop(op.tag)
+                    out[op.new] = max(score, out.get(op.new, 0.0))
+            elif op.op == "set":
+                out = dict(op.tags)
+            elif op.op == "drop_tags":
+                for t, _ in op.tags:
+                    out.pop(t, None)
+        return out
+
+
+def _ids(ids: Optional[Iterable[str]]) -> Optional[FrozenSet[str]]:
+    return None if ids is None else frozenset(ids)
+
+
+def tag_frequencies(tag_dicts: Iterable[Mapping[str, float]]) -> List[Tuple[str, int]]:
+    """(tag, number of items having it), most frequent first, ties by name."""
+    counts: Counter = Counter()
+    for tags in tag_dicts:
+        counts.update(tags.keys())
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def character_tag_names(model_name: str = "SwinV2_v3") -> FrozenSet[str]:
+    """The tagger's character tags (category 4 of the WD14 ``selected_tags.csv``), read from the model files.
+
+    Raises ModelUnavailableError (with the fix) when the label file is not on this machine: there is no silent
+    guess. The tags are returned both with underscores and with spaces, to match either spelling.
+    """
+    from ..models import ensure_available, required_files, resolve_file
+
+    files = [f for f in required_files("get_wd14_tags", model_name=model_name) if f.filename.endswith(".csv")]
+    labels = [f for f in files if os.path.basename(f.filename) == "selected_tags.csv"] or files
+    ensure_available(labels)
+    path = resolve_file(labels[0])
+    names = set()
+    with open(path, newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if str(row.get("category", "")).strip() == "4":
+                name = row["name"]
+                names.update((name, name.replace("_", " ")))
+    return frozenset(names)
