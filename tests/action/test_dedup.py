@@ -1,0 +1,120 @@
+import io
+
+import pytest
+from PIL import Image
+
+from waifuc_ui.action import HashDedupAction
+from waifuc_ui.action.dedup import duplicate_groups, find_duplicates
+from waifuc_ui.action.image_hashes import BKTree, dhash, hamming, phash, pixel_hash
+from waifuc_ui.errors import InvalidOptionError
+from waifuc_ui.model import ImageItem
+
+from action_helpers import noise_image
+
+
+def _jpeg(image, quality=80):
+    buf = io.BytesIO()
+    image.save(buf, "JPEG", quality=quality)
+    return Image.open(io.BytesIO(buf.getvalue()))
+
+
+def _item(image, name, **meta):
+    return ImageItem(image, {"filename": name, **meta})
+
+
+def test_pixel_hash_ignores_format_palette_and_opaque_alpha():
+    image = noise_image(1)
+    assert pixel_hash(image) == pixel_hash(image.convert("RGBA"))  # all opaque
+    assert pixel_hash(Image.new("L", (3, 3), 7)) == pixel_hash(Image.new("RGB", (3, 3), (7, 7, 7)))
+    translucent = image.convert("RGBA")
+    translucent.putpixel((0, 0), (1, 2, 3, 4))
+    assert pixel_hash(translucent) != pixel_hash(image)
+    assert pixel_hash(image) != pixel_hash(noise_image(1, size=(64, 49)))
+    assert len(pixel_hash(image)) == 32
+
+
+def test_perceptual_hashes_are_64_bit_and_close_for_copies():
+    a = noise_image(5, (640, 480))
+    for h in (phash, dhash):
+        assert 0 <= h(a) < 2 ** 64
+        assert hamming(h(a), h(a.resize((320, 240)))) <= 6
+        assert hamming(h(a), h(noise_image(6, (640, 480)))) >= 15
+    assert hamming(0b1011, 0b0001) == 2
+
+
+def test_bktree_finds_nearest_exactly_like_a_scan():
+    import random
+
+    rng = random.Random(0)
+    keys = [rng.getrandbits(64) for _ in range(300)]
+    tree = BKTree()
+    for i, k in enumerate(keys):
+        tree.add(k, i)
+    for probe in keys[:20] + [rng.getrandbits(64) for _ in range(20)]:
+        for radius in (0, 10, 28):
+            scan = sorted((hamming(probe, k), i) for i, k in enumerate(keys) if hamming(probe, k) <= radius)
+            got = sorted((d, order) for d, order, _ in tree.within(probe, radius))
+            assert got == scan
+            nearest = tree.nearest(probe, radius)
+            assert nearest == ((scan[0][0], scan[0][1]) if scan else None)
+
+
+def test_action_drops_exact_and_near_duplicates_with_duplicate_of(run):
+    a, b = noise_image(10, (640, 480)), noise_image(11, (640, 480))
+    items = [_item(a, "a.png"), _item(b, "b.png"), _item(a.copy(), "a_copy.png"),
+             _item(a.resize((320, 240)), "a_small.png"), _item(_jpeg(b), "b.jpg")]
+    out, report = run(items, HashDedupAction(max_distance=8))
+    assert [i.meta["filename"] for i in out] == ["a.png", "b.png"]
+    drops = [(d.filename, d.duplicate_of, d.score) for d in report.dropped]
+    assert drops[0] == ("a_copy.png", "a.png", 0.0)
+    assert report.dropped[0].reason == "exact duplicate of a.png"
+    assert [d[:2] for d in drops[1:]] == [("a_small.png", "a.png"), ("b.jpg", "b.png")]
+    assert all(d.score <= 8 and d.threshold == 8.0 for d in report.dropped[1:])
+    assert report.dropped[1].reason.startswith("near duplicate of a.png (")
+
+
+def test_max_distance_zero_drops_exact_only(run):
+    a = noise_image(10, (640, 480))
+    items = [_item(a, "a.png"), _item(a.resize((320, 240)), "small.png"), _item(a.copy(), "same.png")]
+    out, report = run(items, HashDedupAction(max_distance=0))
+    assert [i.meta["filename"] for i in out] == ["a.png", "small.png"]
+    assert [(d.filename, d.duplicate_of) for d in report.dropped] == [("same.png", "a.png")]
+
+
+def test_group_mode_compares_within_group_id_only(run):
+    a = noise_image(3)
+    items = [_item(a, "1.png", group_id="p1"), _item(a, "2.png", group_id="p2"), _item(a, "3.png", group_id="p1")]
+    out, report = run(items, HashDedupAction(mode="group"))
+    assert [i.meta["filename"] for i in out] == ["1.png", "2.png"]
+    assert report.dropped[0].duplicate_of == "1.png"
+    out_all, _ = run(items, HashDedupAction(mode="all"))
+    assert [i.meta["filename"] for i in out_all] == ["1.png"]
+
+
+def test_the_action_is_a_template_state_resets_each_run(run):
+    items = [_item(noise_image(1), "x.png")]
+    action = HashDedupAction()
+    assert len(run(items, action)[0]) == 1
+    assert len(run(items, action)[0]) == 1
+
+
+def test_pure_grouping_matches_the_action():
+    entries = [("a", "00" * 16, 0b0), ("b", "11" * 16, 0b111), ("c", "00" * 16, 0b1),
+               ("d", "22" * 16, 0b1111), ("e", "33" * 16, (1 << 63) | (1 << 40) | (1 << 20) | (1 << 10))]
+    matches = find_duplicates(entries, max_distance=2)
+    assert [(m.key, m.kept, m.distance, m.exact) for m in matches] == [
+        ("c", "a", 0, True), ("d", "b", 1, False)]
+    assert duplicate_groups(entries, max_distance=2) == [["a", "c"], ["b", "d"]]
+    assert duplicate_groups(entries, max_distance=0) == [["a", "c"]]
+    # at distance 3, 'b' (3 bits from 'a') is a duplicate of 'a', and 'd' is 1 from the dropped 'b'
+    # but 4 from 'a': only kept items count, so 'd' stays
+    assert duplicate_groups(entries, max_distance=3) == [["a", "b", "c"]]
+
+
+def test_bad_options_name_the_choices():
+    with pytest.raises(InvalidOptionError, match="'all', 'group'"):
+        HashDedupAction(mode="global")
+    with pytest.raises(InvalidOptionError, match="max_distance"):
+        HashDedupAction(max_distance=65)
+    with pytest.raises(InvalidOptionError, match="'phash', 'dhash'"):
+        HashDedupAction(method="md5")
