@@ -119,13 +119,16 @@ def test_short_image_with_honest_length_is_skipped_by_the_decoder(board, web_opt
 
 
 def test_html_instead_of_an_image_is_skipped_with_a_reason(board, web_options):
-    danbooru_pages(board, [[danbooru_post(board.url, 1), danbooru_post(board.url, 2)]])
     board.route("/img/original/1.png", Reply(200, "<html>login first</html>", {"Content-Type": "text/html"}))
     board.route("/img/original/2.png", Reply(404, "gone", {"Content-Type": "text/plain"}))
+    board.route("/img/original/3.png", Reply(403, "hotlinking denied", {"Content-Type": "text/plain"}))
+    danbooru_pages(board, [[danbooru_post(board.url, i) for i in (1, 2, 3, 4)]])
     with collect_report() as report:
-        assert list(DanbooruSource(["a"], **web_options)) == []
+        items = list(DanbooruSource(["a"], **web_options))
+    assert [i.meta["filename"] for i in items] == ["danbooru_4.png"]
     reasons = [s.reason for s in report.skipped]
-    assert reasons[0].startswith("not an image") and reasons[1] == "HTTP 404 for the image"
+    assert reasons[0].startswith("not an image")
+    assert reasons[1:] == ["HTTP 404 for the image", "HTTP 403 for the image"]
 
 
 def test_timeout_is_retried_then_explained(board, web_options):

@@ -243,7 +243,7 @@ class SiteClient:
                              shown) from None
         try:
             if response.status_code >= 400:
-                return self._judge_error(response, shown)
+                return self._judge_error(response, shown, download)
             return Answer(response.status_code, response.headers, self._read_body(response, shown, download), shown)
         finally:
             response.close()
@@ -273,7 +273,7 @@ class SiteClient:
             raise _Transient("network", f"incomplete answer: got {len(body)} of {declared} bytes", shown)
         return body
 
-    def _judge_error(self, response: httpx.Response, shown: str) -> Answer:
+    def _judge_error(self, response: httpx.Response, shown: str, download: bool) -> Answer:
         status = response.status_code
         try:
             body = response.read()[:65536]
@@ -295,7 +295,7 @@ class SiteClient:
         if status >= 500:
             raise _Transient("server", f"server error HTTP {status}", shown, status,
                              retry_after if retry_after is not None and retry_after <= self.max_retry_after else None)
-        if status in (401, 403):
+        if status in (401, 403) and not download:  # a refused image is skipped, not the whole crawl
             if self._auth or self._secrets:
                 problem = f"HTTP {status}: the site refused the credentials"
                 fix = f"Check the {self.credential_names}, and that the account level allows this query"

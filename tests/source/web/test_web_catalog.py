@@ -1,0 +1,48 @@
+"""The catalog the app's Source tab builds its form from."""
+
+import pytest
+
+from waifuc_ui.errors import InvalidOptionError
+from waifuc_ui.source import DanbooruSource, GelbooruSource, ZerochanSource
+from waifuc_ui.source.web.catalog import KINDS, WEB_SOURCES, find_source
+
+
+def test_every_source_has_a_tags_field_and_known_kinds():
+    names = [spec.name for spec in WEB_SOURCES]
+    assert names == ["danbooru", "safebooru", "gelbooru", "yande", "konachan", "e621", "zerochan"]
+    for spec in WEB_SOURCES:
+        assert spec.fields[0].kind == "tags"
+        assert all(f.kind in KINDS for f in spec.fields)
+        for f in spec.fields:  # the form's field names are the class's parameter names
+            assert f.name in spec.cls.__init__.__code__.co_varnames
+
+
+def test_credential_fields_are_secret():
+    secret = {spec.name: [f.name for f in spec.fields if f.secret] for spec in WEB_SOURCES}
+    assert secret["danbooru"] == ["username", "api_key"]
+    assert secret["gelbooru"] == ["user_id", "api_key"]
+    assert secret["zerochan"] == ["username", "password"]
+    assert secret["yande"] == []
+
+
+def test_build_turns_form_values_into_a_source(tmp_path):
+    source = find_source("danbooru").build({"tags": " surtr_(arknights)  solo ", "min_size": "600",
+                                            "username": "", "api_key": ""}, workspace=tmp_path)
+    assert isinstance(source, DanbooruSource)
+    assert source.tags == ["surtr_(arknights)", "solo"] and source.min_size == 600
+    assert source.username is None and source.workspace == str(tmp_path)
+    gel = find_source("gelbooru").build({"tags": "a", "user_id": "12", "api_key": "k-e-y-1"})
+    assert isinstance(gel, GelbooruSource) and gel.api_key.reveal() == "k-e-y-1" and gel.min_size == 800
+    zero = find_source("zerochan").build({"word": "Hatsune Miku, Flower", "sort": "id"})
+    assert isinstance(zero, ZerochanSource) and zero.word == ["Hatsune Miku", "Flower"] and zero.sort == "id"
+
+
+def test_bad_form_values_are_named():
+    with pytest.raises(InvalidOptionError, match="invalid source: 'pixiv'.*'danbooru'"):
+        find_source("pixiv")
+    with pytest.raises(InvalidOptionError, match="invalid min_size: 'big'"):
+        find_source("danbooru").build({"tags": "a", "min_size": "big"})
+    with pytest.raises(InvalidOptionError, match="invalid field: 'colour'"):
+        find_source("danbooru").build({"tags": "a", "colour": "red"})
+    with pytest.raises(InvalidOptionError, match="invalid sort: 'best'"):
+        find_source("zerochan").build({"word": "a", "sort": "best"})
