@@ -47,8 +47,9 @@ ACTION_TABLE: Dict[str, ActionInfo] = {
     "HashDedupAction": ActionInfo("dedup", stateful=True, review="duplicates",
                                   help="drop exact and near duplicates by perceptual hash (no model)", params={
         "mode": hint("dropdown", choices=("all", "group"), help="compare with all kept images, or per group_id"),
-        "max_distance": hint("slider", value_type="int", minimum=0, maximum=32, step=1,
-                             help="Hamming distance of 64-bit hashes; 0 = exact duplicates only")}),
+        "max_distance": hint("slider", value_type="int", minimum=0, maximum=64, step=1,
+                             help="Hamming distance of 64-bit hashes; 0 = exact duplicates only"),
+        "method": hint("dropdown", choices=("phash", "dhash"), help="perceptual hash")}),
     "AlignMaxSizeAction": ActionInfo("process", help="shrink so the long side is at most max_size", params={
         "max_size": hint("number", default=1024, **_SIZE)}),
     "AlignMinSizeAction": ActionInfo("process", help="shrink so the short side is at most min_size (never upscales)",
@@ -56,7 +57,7 @@ ACTION_TABLE: Dict[str, ActionInfo] = {
     "AlignMaxAreaAction": ActionInfo("process", help="shrink so width*height is at most size^2", params={
         "size": hint("number", default=1024, **_SIZE)}),
     "PaddingAlignAction": ActionInfo("process", help="fit inside a box and pad with a colour (may upscale)", params={
-        "size": hint("number_list", default=[512, 512], help="width, height"),
+        "size": hint("number_list", default=[512, 512], value_type="int", help="width, height"),
         "color": hint("text", help="padding colour")}),
     "FrameSplitAction": ActionInfo("split", help="one item per frame of animated images"),
     "MirrorAction": ActionInfo("split", help="keep the image and add its mirror", params={

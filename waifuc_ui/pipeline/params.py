@@ -105,16 +105,21 @@ def derive_params(cls: type, hints: Optional[Dict[str, ParamHint]] = None) -> Tu
     not in the signature declare ``**kwargs`` extras (they need ``has_default``).
     """
     hints = dict(hints or {})
+    if cls.__init__ is object.__init__:
+        return ()
     sig = inspect.signature(cls.__init__)
     annotations = _type_hints(cls.__init__)
     specs: List[ParamSpec] = []
     for p in list(sig.parameters.values())[1:]:
         if p.kind is inspect.Parameter.VAR_KEYWORD:
             continue
+        hinted = p.name in hints
         h = hints.pop(p.name, ParamHint())
         if h.hidden:
             continue
         positional = p.kind is inspect.Parameter.VAR_POSITIONAL
+        if positional and not hinted:  # plain *args: nothing the UI can set
+            continue
         required = p.default is inspect.Parameter.empty and not positional
         default = [] if positional else (None if required else p.default)
         choices = _literal_choices(annotations.get(p.name))

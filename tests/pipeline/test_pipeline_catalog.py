@@ -1,0 +1,88 @@
+import pytest
+
+from waifuc_ui.action import FilterAction
+from waifuc_ui.errors import InvalidOptionError
+from waifuc_ui.pipeline import action_catalog, get_action_spec, model_status
+from waifuc_ui.pipeline.hints import ACTION_TABLE
+from waifuc_ui.pipeline.params import coerce_value, derive_params, hint
+from waifuc_ui.pipeline.catalog import ModelStatus
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return action_catalog()
+
+
+def test_catalog_lists_installed_actions_in_menu_order(catalog):
+    import waifuc_ui.action as a
+    expected = [n for n in ACTION_TABLE if hasattr(a, n)]
+    assert list(catalog) == expected
+    assert {"ModeConvertAction", "MinSizeFilterAction", "HashDedupAction", "AlignMinSizeAction"} <= set(catalog)
+
+
+def test_every_table_entry_names_only_real_parameters_or_declared_extras(catalog):
+    for name, spec in catalog.items():
+        assert spec.params is not None, name
+        info = ACTION_TABLE[name]
+        sig_names = {p.name for p in spec.params if not p.extra}
+        for pname, h in info.params.items():
+            if not h.hidden and not h.has_default:
+                assert pname in sig_names, (name, pname)
+
+
+def test_params_derived_from_signatures_with_waifuc_defaults(catalog):
+    mode = catalog["ModeConvertAction"].params
+    assert [(p.name, p.kind, p.default) for p in mode] == [("mode", "dropdown", "RGB"),
+                                                           ("force_background", "text", "white")]
+    assert mode[1].optional  # None = keep alpha
+    dedup = {p.name: p for p in catalog["HashDedupAction"].params}
+    assert (dedup["max_distance"].kind, dedup["max_distance"].default, dedup["max_distance"].maximum) == \
+        ("slider", 8, 64)
+    assert dedup["mode"].choices == ("all", "group")
+    size = catalog["MinSizeFilterAction"].params[0]
+    assert (size.name, size.kind, size.default, size.required, size.value_type) == ("min_size", "number", 256, True,
+                                                                                    "int")
+    assert catalog["RandomChoiceAction"].defaults() == {"p": 0.5, "seed": None}
+    assert catalog["FrameSplitAction"].params == ()
+
+
+def test_positional_and_extra_params_from_hints():
+    class CountLike:
+        def __init__(self, *counts, min_count=None, level="s", **kwargs):
+            pass
+
+    specs = derive_params(CountLike, {"counts": hint("number_list", default=[1]),
+                                      "general_threshold": hint("slider", default=0.35, minimum=0, maximum=1)})
+    assert [(p.name, p.kind, p.default, p.positional, p.extra) for p in specs] == [
+        ("counts", "number_list", [1], True, False), ("min_count", "text", None, False, False),
+        ("level", "text", "s", False, False), ("general_threshold", "slider", 0.35, False, True)]
+
+
+def test_coerce_value_checks_and_explains(catalog):
+    spec = catalog["HashDedupAction"].param("max_distance")
+    assert coerce_value("HashDedupAction", spec, 4.0) == 4
+    with pytest.raises(InvalidOptionError, match=r"HashDedupAction.max_distance: 99.*between 0 and 64"):
+        coerce_value("HashDedupAction", spec, 99)
+    with pytest.raises(InvalidOptionError, match=r"HashDedupAction.mode: 'some'; valid choices: 'all', 'group'"):
+        coerce_value("HashDedupAction", catalog["HashDedupAction"].param("mode"), "some")
+    with pytest.raises(InvalidOptionError, match="expected a int"):
+        coerce_value("HashDedupAction", spec, "many")
+    tags = catalog["TagDropAction"].param("tags_to_drop")
+    assert coerce_value("TagDropAction", tags, "a, b ,, c") == ["a", "b", "c"]
+
+
+def test_unknown_action_lists_choices(catalog):
+    with pytest.raises(InvalidOptionError, match="invalid action: 'NoSuchAction'; valid choices: 'ModeConvertAction'"):
+        get_action_spec("NoSuchAction", catalog)
+
+
+def test_model_status_for_model_free_and_missing_model_actions():
+    from waifuc_ui.models import HubFile
+
+    class Missing(FilterAction):
+        def required_files(self):
+            return [HubFile("nobody/none", "m/model.onnx")]
+
+    assert model_status(FilterAction()) == ModelStatus(needs_models=False, available=True)
+    status = model_status(Missing())
+    assert status.needs_models and not status.available and status.fix
