@@ -119,3 +119,13 @@ def test_repr_shows_the_query_and_hides_credentials():
     source = DanbooruSource("surtr_(arknights) solo", username="bob", api_key="s3cret-api-key")
     assert repr(source) == "DanbooruSource(['surtr_(arknights)', 'solo'], username=***, api_key=***)"
     assert "s3cret" not in repr(vars(source)) and "bob" not in repr(vars(source))
+
+
+def test_waifuc_positional_parameters_keep_their_meaning(board, web_options):
+    # waifuc: DanbooruSource(tags, min_size, download_silent, username, api_key, group_name)
+    source = DanbooruSource(["a"], 600, False, "bob", "k3y-value", "mygroup", **web_options)
+    assert source.min_size == 600 and source.logged_in and source.group_name == "mygroup"
+    danbooru_pages(board, [[danbooru_post(board.url, 4)]])
+    (item,) = list(source)
+    assert item.meta["filename"] == "mygroup_4.jpg" and item.meta["group_id"] == "mygroup_4"
+    assert "danbooru" in item.meta  # the raw post stays under the site name

@@ -108,3 +108,14 @@ def test_redact_url_masks_credential_parameters():
     assert redact_url("https://x/index.php?tags=a&api_key=abc&user_id=42") == \
         "https://x/index.php?tags=a&api_key=***&user_id=***"
     assert redact("login failed for hunter22", [Secret("hunter22"), None]) == "login failed for ***"
+
+
+def test_a_shared_rate_limiter_keeps_the_rate_across_sources(board, clock, web_options):
+    from web_board import danbooru_pages, danbooru_post
+    danbooru_pages(board, [[danbooru_post(board.url, i) for i in range(1, 4)]])
+    shared = RateLimiter(1.0, clock, clock.sleep)
+    options = {k: v for k, v in web_options.items() if k not in ("clock", "sleep")}
+    a = DanbooruSource(["a"], rate_limiter=shared, **options)
+    b = DanbooruSource(["b"], rate_limiter=shared, **options)
+    assert len(list(a | b)) == 6
+    assert len(board.log) == 10 and max(per_second(r.time for r in board.log).values()) == 1

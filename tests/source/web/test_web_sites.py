@@ -141,3 +141,16 @@ def test_zerochan_repeating_pages_stop(board, web_options):
     source = ZerochanSource("Miku", **web_options)
     assert len(list(source)) == 1
     assert len(board.requests("/Miku")) == 2 and source.stop_reason.startswith("the site repeated")
+
+
+def test_waifuc_positional_order_of_the_other_sources():
+    yande = YandeSource(["a"], 500, "yg", False)
+    assert (yande.min_size, yande.group_name) == (500, "yg")
+    gel = GelbooruSource(["a"], 500, "gg", True, "12", "key-1234")
+    assert (gel.group_name, gel.user_id.reveal(), gel.api_key.reveal()) == ("gg", "12", "key-1234")
+    zero = ZerochanSource("Miku", "id", "1", "large", "red", True, "full", "zg", True, None, "fan", "pw-1234")
+    assert (zero.sort, zero.time, zero.dimension, zero.color, zero.strict, zero.select, zero.group_name) == \
+        ("id", "1", "large", "red", True, "full", "zg")
+    assert zero.username.reveal() == "fan" and repr(zero) == "ZerochanSource('Miku', strict=True, username=***, password=***)"
+    e621 = E621Source(["a"], 900, True, "u", "key-1234", "eg")
+    assert (e621.min_size, e621.group_name, e621.logged_in) == (900, "eg", True)

@@ -70,6 +70,8 @@ class WebDataSource(NamedDataSource):
 
     workspace            folder for the resume record and the downloaded files (None: keep nothing)
     requests_per_second  politeness: at most this many requests start per second (default 1.0)
+    rate_limiter         a :class:`RateLimiter` to share between sources of the same site, so that
+                         together they keep the rate (replaces requests_per_second, clock, sleep)
     timeout              seconds to wait for each request (default 10)
     max_retries          retries after a 429, a 5xx, a timeout or a cut connection (default 4),
                          waiting 1, 2, 4, 8... s or the site's Retry-After
@@ -85,7 +87,8 @@ class WebDataSource(NamedDataSource):
     credential_names: str = "user name and API key"
 
     def __init__(self, *, group_name: Optional[str] = None, workspace: Optional[str] = None,
-                 requests_per_second: float = 1.0, timeout: float = 10.0, max_retries: int = 4,
+                 requests_per_second: float = 1.0, rate_limiter: Optional[RateLimiter] = None,
+                 timeout: float = 10.0, max_retries: int = 4,
                  max_pages: int = 1000, max_failures: int = 5, base_url: Optional[str] = None,
                  clock: Optional[Callable[[], float]] = None, sleep: Optional[Callable[[float], None]] = None,
                  transport: Optional[httpx.BaseTransport] = None):
@@ -94,8 +97,11 @@ class WebDataSource(NamedDataSource):
         self.timeout, self.max_retries, self.max_pages = float(timeout), int(max_retries), int(max_pages)
         self.max_failures = int(max_failures)
         self.base_url = (base_url or self.default_base_url).rstrip("/")
-        self._sleep = sleep or time.sleep
-        self._limiter = RateLimiter(requests_per_second, clock or time.monotonic, self._sleep)
+        if rate_limiter is not None:
+            self._limiter, self._sleep = rate_limiter, rate_limiter.sleep
+        else:
+            self._sleep = sleep or time.sleep
+            self._limiter = RateLimiter(requests_per_second, clock or time.monotonic, self._sleep)
         self._transport = transport
         self.stop_reason: Optional[str] = None  # why the last crawl's pagination ended
 

@@ -14,6 +14,7 @@ from .errors import QueryRuleError
 
 TAG_DOMAINS = ("general", "character", "copyright", "artist", "meta")
 ANONYMOUS_TAG_LIMIT = 2
+ANONYMOUS_PAGE_LIMIT = 1000  # deeper pages answer an error to anonymous and Member users
 # Danbooru's PostQuery::UNLIMITED_METATAGS: these do not count against the tag limit
 FREE_METATAGS = frozenset({
     "status", "rating", "limit", "is", "id", "date", "age", "filesize", "filetype", "parent", "child", "md5",
@@ -41,7 +42,8 @@ def counted_tags(tags: Iterable[str]) -> List[str]:
 
 
 class DanbooruSource(WebDataSource):
-    """Posts of a Danbooru tag query (waifuc's ``DanbooruSource(tags, min_size=800, username, api_key)``).
+    """Posts of a Danbooru tag query, with waifuc's parameters in waifuc's order
+    (``download_silent`` is accepted and ignored: there are no per-file progress bars).
 
     ``tag_domains`` keeps only those tag categories (of :data:`TAG_DOMAINS`); None keeps all.
     Anonymous queries may hold at most two tags (free metatags like ``rating:g`` excepted): a
@@ -52,9 +54,10 @@ class DanbooruSource(WebDataSource):
     default_base_url = "https://danbooru.donmai.us"
 
     def __init__(self, tags: Union[str, Sequence[str]], min_size: Optional[int] = 800,
-                 username: Optional[str] = None, api_key: Optional[Union[str, Secret]] = None,
+                 download_silent: bool = True, username: Optional[str] = None,
+                 api_key: Optional[Union[str, Secret]] = None, group_name: Optional[str] = None,
                  tag_domains: Optional[Iterable[str]] = None, **options: Any):
-        super().__init__(**options)
+        super().__init__(group_name=group_name, **options)
         self.tags = normalise_tags(tags)
         self.min_size = min_size
         self.username = Secret.of(username)
@@ -109,6 +112,8 @@ class DanbooruSource(WebDataSource):
         return raw if isinstance(raw, list) else None
 
     def _fetch_page(self, client: SiteClient, page: int) -> Optional[List[Dict[str, Any]]]:
+        if page > ANONYMOUS_PAGE_LIMIT and not self.logged_in:
+            return None
         raw = self._get_json(client, f"{self.base_url}/posts.json",
                              {"limit": "200", "page": str(page), "tags": " ".join(self.tags)})
         return self._page_posts(raw)

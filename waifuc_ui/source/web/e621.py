@@ -10,6 +10,8 @@ from .base import VIDEO_EXTENSIONS, WebPost, smallest_variant
 from .client import SiteClient
 from .danbooru import DanbooruSource
 
+PAGE_LIMIT = 750  # e621 refuses numbered pages beyond this
+
 
 class E621Source(DanbooruSource):
     """Posts of an e621 tag query (waifuc's ``E621Source(tags, min_size=800, username, api_key)``).
@@ -21,10 +23,11 @@ class E621Source(DanbooruSource):
     default_base_url = "https://e621.net"
     tag_limit = 40
 
-    def __init__(self, tags, min_size: Optional[int] = 800, username: Optional[str] = None,
-                 api_key: Optional[str] = None, tag_domains=None, **options: Any):
-        # the categories differ from Danbooru's: validate them here, not against Danbooru's list
-        super().__init__(tags, min_size, username, api_key, None, **options)
+    def __init__(self, tags, min_size: Optional[int] = 800, download_silent: bool = True,
+                 username: Optional[str] = None, api_key: Optional[str] = None, group_name: Optional[str] = None,
+                 tag_domains=None, **options: Any):
+        # the categories differ from Danbooru's: they are not checked against Danbooru's list
+        super().__init__(tags, min_size, download_silent, username, api_key, group_name, None, **options)
         self.tag_domains = tuple(tag_domains) if tag_domains is not None else None
 
     def _check_query(self) -> None:
@@ -34,6 +37,8 @@ class E621Source(DanbooruSource):
         return raw.get("posts") if isinstance(raw, dict) else None
 
     def _fetch_page(self, client: SiteClient, page: int) -> Optional[List[Dict[str, Any]]]:
+        if page > PAGE_LIMIT:
+            return None
         raw = self._get_json(client, f"{self.base_url}/posts.json",
                              {"limit": "320", "page": str(page), "tags": " ".join(self.tags)})
         return self._page_posts(raw)

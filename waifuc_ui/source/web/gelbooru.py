@@ -18,16 +18,18 @@ MAX_OFFSET = 20000  # Gelbooru refuses pid * limit beyond this
 
 
 class GelbooruSource(WebDataSource):
-    """Posts of a Gelbooru tag query: ``GelbooruSource(tags, min_size=800, user_id=None, api_key=None)``."""
+    """Posts of a Gelbooru tag query. waifuc's parameters in waifuc's order (download_silent is
+    ignored), then the credentials waifuc lacks: ``user_id`` and ``api_key``."""
 
     site = "gelbooru"
     default_base_url = "https://gelbooru.com"
     credential_names = "user_id and api_key (Gelbooru account options page)"
 
     def __init__(self, tags: Union[str, Sequence[str]], min_size: Optional[int] = 800,
+                 group_name: Optional[str] = None, download_silent: bool = True,
                  user_id: Optional[Union[str, int]] = None, api_key: Optional[Union[str, Secret]] = None,
                  **options: Any):
-        super().__init__(**options)
+        super().__init__(group_name=group_name, **options)
         self.tags = normalise_tags(tags)
         self.min_size = min_size
         self.user_id = Secret.of(user_id)

@@ -17,10 +17,12 @@ _VARIANTS = (("preview_url", "actual_preview_width", "actual_preview_height"),
 
 
 class MoebooruSource(WebDataSource):
-    """Posts of a Moebooru tag query (waifuc's ``YandeSource(tags, min_size=800)`` and siblings)."""
+    """Posts of a Moebooru tag query, with waifuc's parameters in waifuc's order
+    (``YandeSource(tags, min_size=800, group_name, download_silent)``; download_silent is ignored)."""
 
-    def __init__(self, tags: Union[str, Sequence[str]], min_size: Optional[int] = 800, **options: Any):
-        super().__init__(**options)
+    def __init__(self, tags: Union[str, Sequence[str]], min_size: Optional[int] = 800,
+                 group_name: Optional[str] = None, download_silent: bool = True, **options: Any):
+        super().__init__(group_name=group_name, **options)
         self.tags = normalise_tags(tags)
         self.min_size = min_size
 

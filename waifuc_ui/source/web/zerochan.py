@@ -33,8 +33,9 @@ def _choice(name: str, value: Any, choices: Sequence[str], fix: str) -> str:
 class ZerochanSource(WebDataSource):
     """Posts of a Zerochan tag (or several: a list means all of them): waifuc's
     ``ZerochanSource(word, sort='fav', time='0', dimension=None, color=None, strict=False,
-    select='large', username=None, password=None)``. ``select`` picks the variant; when a post
-    lacks it, the next larger one, else the next smaller one."""
+    select='large', group_name, download_silent, user_agent, username=None, password=None)``
+    (download_silent is ignored). ``select`` picks the variant; when a post lacks it, the next
+    larger one, else the next smaller one. ``user_agent`` replaces the project's User-Agent."""
 
     site = "zerochan"
     default_base_url = "https://www.zerochan.net"
@@ -42,9 +43,11 @@ class ZerochanSource(WebDataSource):
 
     def __init__(self, word: Union[str, Sequence[str]], sort: str = "fav", time: str = "0",
                  dimension: Optional[str] = None, color: Optional[str] = None, strict: bool = False,
-                 select: str = "large", username: Optional[str] = None,
+                 select: str = "large", group_name: Optional[str] = None, download_silent: bool = True,
+                 user_agent: Optional[str] = None, username: Optional[str] = None,
                  password: Optional[Union[str, Secret]] = None, **options: Any):
-        super().__init__(**options)
+        super().__init__(group_name=group_name, **options)
+        self.user_agent = user_agent
         self.word = [word] if isinstance(word, str) else list(word)
         self.sort = _choice("sort", sort, SORTS, "Use 'fav' (popular first) or 'id' (newest first)")
         self.time = _choice("time", time, TIMES, "0 = all time, 1 = last 7000 entries, 2 = last 15000")
@@ -67,8 +70,9 @@ class ZerochanSource(WebDataSource):
         return [self.username, self.password]
 
     def _client_options(self) -> Dict[str, Any]:
-        # the site asks to name the account in the User-Agent; it goes to Zerochan only
-        return {"user_agent": f"{USER_AGENT} - {self.username.reveal()}"} if self.username else {}
+        # the site asks to name the project and the account in the User-Agent; it goes to Zerochan only
+        agent = self.user_agent or USER_AGENT
+        return {"user_agent": f"{agent} - {self.username.reveal()}" if self.username else agent}
 
     def _before_crawl(self, client: SiteClient) -> None:
         if self.username is None or self.password is None:
