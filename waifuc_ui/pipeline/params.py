@@ -101,8 +101,9 @@ def _value_type(value: Any) -> str:
 def derive_params(cls: type, hints: Optional[Dict[str, ParamHint]] = None) -> Tuple[ParamSpec, ...]:
     """ParamSpecs for ``cls.__init__``: kinds from defaults and annotations, refined by ``hints``.
 
-    Parameters hinted ``hidden`` are left out (the action's default applies). Hints naming a parameter that is
-    not in the signature declare ``**kwargs`` extras (they need ``has_default``).
+    Parameters hinted ``hidden`` are left out (the action's default applies). Hints with a default naming a
+    parameter that is not in the signature declare ``**kwargs`` extras (only when the action takes ``**kwargs``);
+    other hints for absent parameters are ignored.
     """
     hints = dict(hints or {})
     if cls.__init__ is object.__init__:
@@ -127,11 +128,10 @@ def derive_params(cls: type, hints: Optional[Dict[str, ParamHint]] = None) -> Tu
         spec = ParamSpec(name=p.name, kind=kind, default=default, value_type=vtype, choices=choices,
                          optional=(default is None and not required), positional=positional, required=required)
         specs.append(_apply_hint(spec, h))
-    for name, h in hints.items():  # **kwargs extras
-        if h.hidden:
-            continue
-        if not h.has_default:
-            raise ValueError(f"hint for extra parameter {name!r} of {cls.__name__} needs a default")
+    takes_kwargs = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in sig.parameters.values())
+    for name, h in hints.items():  # **kwargs extras: hints with a default, for actions taking **kwargs
+        if h.hidden or not h.has_default or not takes_kwargs:
+            continue  # a hint for a parameter this version of the action does not have
         kind, vtype = _guess_kind(h.default, h.choices, False)
         specs.append(_apply_hint(ParamSpec(name=name, kind=kind, default=h.default, value_type=vtype, extra=True), h))
     return tuple(specs)

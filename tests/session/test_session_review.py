@@ -1,0 +1,154 @@
+import pytest
+
+from waifuc_ui.action import FilterAction
+from waifuc_ui.errors import InvalidOptionError
+from waifuc_ui.pipeline import action_catalog
+from waifuc_ui.session import Session, Workspace
+from waifuc_ui.session.review import CCIP_REASON, DUP_REASON, hamming_matrix
+
+
+class CCIPAction(FilterAction):
+    """Stands in for the real CCIPAction: keeps only the first two images it sees."""
+
+    def __init__(self):
+        self.seen = 0
+
+    def reset(self):
+        self.seen = 0
+
+    def check(self, item):
+        self.seen += 1
+        return self.seen <= 2
+
+
+class FilterSimilarAction(FilterAction):
+    """Stands in for the LPIPS dedup: keeps everything."""
+
+    def check(self, item):
+        return True
+
+
+def fake_session(registry, image_dir):
+    classes = {n: s.cls for n, s in action_catalog().items()}
+    classes.update(CCIPAction=CCIPAction, FilterSimilarAction=FilterSimilarAction)
+    s = Session(Workspace(registry.workspaces.root), catalog=action_catalog(classes))
+    s.add_folder(image_dir)
+    return s
+
+
+@pytest.fixture
+def ccip_session(registry, image_dir):
+    s = fake_session(registry, image_dir)
+    s.add_step("MinSizeFilterAction", {"min_size": 256})  # drops in00002
+    s.ccip_uid = s.add_step("CCIPAction")
+    s.calls = []
+
+    def labels(items, **kw):  # in00001, in00003 -> cluster 0; in00004 -> 1; in00005 -> noise
+        s.calls.append((tuple(it.meta["item_id"] for it in items), kw["threshold"]))
+        table = {"in00001": 0, "in00003": 0, "in00004": 1, "in00005": -1}
+        if kw["threshold"] is not None and kw["threshold"] > 0.3:
+            table["in00004"] = 0
+        assert not any(it.is_loaded for it in items)  # features come from the cache, not pixels
+        return [table[it.meta["item_id"]] for it in items]
+
+    s.ccip_labels_fn = labels
+    s.run()
+    yield s
+    s.close()
+
+
+def test_ccip_clusters_biggest_first_noise_apart(ccip_session):
+    s = ccip_session
+    view = s.ccip_clusters()
+    assert s.calls == [(("in00001", "in00003", "in00004", "in00005"), None)]
+    assert [(c.label, c.ids) for c in view.clusters] == [(0, ["in00001", "in00003"]), (1, ["in00004"])]
+    assert view.noise == ["in00005"]
+    assert view.target == ["in00001", "in00003"] and view.chosen == [0]  # what the action kept
+
+
+def test_choose_clusters_and_move_images_drive_the_ccip_step(ccip_session):
+    s = ccip_session
+    s.ccip_clusters()
+    s.choose_clusters([1])
+    run = s.run()
+    step = run.step(s.ccip_uid)
+    assert step.output_ids == ["in00004"]
+    assert {k: v.reason for k, v in step.dropped.items()} == {"in00001": CCIP_REASON, "in00003": CCIP_REASON,
+                                                              "in00005": CCIP_REASON}
+    view = s.move_image("in00005", into_target=True)
+    assert view.target == ["in00004", "in00005"]
+    s.move_image("in00004", into_target=False)
+    assert s.run().output_ids() == ["in00005"]
+    with pytest.raises(InvalidOptionError, match="invalid cluster: 7; valid choices: 0, 1"):
+        s.choose_clusters([7])
+    with pytest.raises(InvalidOptionError, match="entered the CCIP step"):
+        s.move_image("in00002", into_target=True)
+    s.reset_characters()
+    assert s.run().output_ids() == ["in00001", "in00003"]
+
+
+def test_recluster_at_new_threshold_uses_cached_features(ccip_session):
+    s = ccip_session
+    view = s.ccip_clusters(threshold=0.4)
+    assert [(c.label, c.ids) for c in view.clusters] == [(0, ["in00001", "in00003", "in00004"])]
+    assert s.calls[-1][1] == 0.4
+
+
+def test_character_review_needs_a_ccip_step(session):
+    session.add_step("ModeConvertAction")
+    session.run()
+    with pytest.raises(InvalidOptionError, match="add a CCIPAction step"):
+        session.ccip_clusters()
+
+
+def test_hamming_matrix_counts_bits():
+    m = hamming_matrix([0, 0b1011, (1 << 64) - 1])
+    assert m.tolist() == [[0, 3, 64], [3, 0, 61], [64, 61, 0]]
+
+
+def test_duplicates_without_dedup_step_use_phash_and_apply_at_the_end(session):
+    session.add_step("ModeConvertAction")
+    session.run()
+    view = session.duplicate_groups(threshold=0)
+    assert (view.uid, view.method, view.threshold) == ("final", "phash", 0.0)
+    assert [(g.ids, g.keeper, g.exact) for g in view.groups] == [(["in00001", "in00003"], "in00001", True)]
+    assert [g.ids for g in view.exact_groups] == [["in00001", "in00003"]]
+    session.set_keeper("in00003")
+    session.apply_duplicates()
+    assert session.final_ids() == ["in00002", "in00003", "in00004", "in00005"]
+    again = session.duplicate_groups(threshold=0)
+    assert again.groups[0].keeper == "in00003"  # the hand choice survives regrouping
+
+
+def test_duplicate_review_on_a_hash_dedup_step_keeps_largest_by_default(session):
+    session.add_step("HashDedupAction", {"max_distance": 0})
+    session.run()
+    view = session.duplicate_groups(threshold=64)  # everything is one group at 64 bits
+    assert view.uid == session.recipe.steps[0].uid and view.method == "phash"
+    assert view.groups[0].ids[0] == "in00004" and view.groups[0].keeper == "in00004"  # 1200x900 is the largest
+    assert sorted(view.groups[0].ids) == ["in00001", "in00002", "in00003", "in00004", "in00005"]
+    session.apply_duplicates()
+    step = session.run().steps[0]
+    assert step.output_ids == ["in00004"]
+    assert step.dropped["in00002"].reason == DUP_REASON and step.dropped["in00002"].duplicate_of == "in00004"
+
+
+def test_lpips_duplicate_review_uses_the_injected_grouping(registry, image_dir):
+    s = fake_session(registry, image_dir)
+    uid = s.add_step("FilterSimilarAction")
+    s.run()
+    seen = {}
+
+    def groups(items, threshold):
+        seen["ids"] = [it.meta["item_id"] for it in items]
+        seen["threshold"] = threshold
+        return [[0, 3]]  # in00001 (and its exact copy in00003) with in00005
+
+    s.lpips_groups_fn = groups
+    view = s.duplicate_groups(threshold=0.3)
+    assert seen == {"ids": ["in00001", "in00002", "in00004", "in00005"], "threshold": 0.3}  # exact copies once
+    assert view.method == "lpips" and view.uid == uid
+    assert [(g.ids, g.keeper, g.exact) for g in view.groups] == [(["in00005", "in00001", "in00003"], "in00005",
+                                                                   False)]
+    assert [g.ids for g in view.exact_groups] == [["in00001", "in00003"]]
+    s.close()
