@@ -158,11 +158,15 @@ def resolve_file(hubfile: HubFile, what: Optional[str] = None, optional: bool = 
 
 
 def _download(hubfile: HubFile, what: Optional[str], optional: bool, token: Optional[str]) -> Optional[str]:
+    import httpx
     from huggingface_hub import hf_hub_download
-    from huggingface_hub.errors import EntryNotFoundError, LocalEntryNotFoundError, RepositoryNotFoundError
+    from huggingface_hub.errors import EntryNotFoundError, HfHubHTTPError, LocalEntryNotFoundError, \
+        RepositoryNotFoundError
     try:
         return hf_hub_download(hubfile.repo_id, hubfile.filename, repo_type=hubfile.repo_type,
                                cache_dir=_cache_dir(), token=token or os.environ.get('HF_TOKEN'))
+    except LocalEntryNotFoundError as err:  # (subclasses EntryNotFoundError): the network failed after the probe
+        return _network_failed(hubfile, what, optional, err)
     except EntryNotFoundError:
         if optional:
             return None
@@ -170,15 +174,20 @@ def _download(hubfile: HubFile, what: Optional[str], optional: bool, token: Opti
     except RepositoryNotFoundError:
         raise _unavailable(hubfile, 'the Hub says this repository does not exist (or needs HF_TOKEN)', what) \
             from None
-    except (LocalEntryNotFoundError, OSError) as err:  # network failure after the probe: stop trying
-        HUB_ACCESS.mark_unreachable(f'download failed: {type(err).__name__}')
-        if optional:
-            return None
-        raise _unavailable(hubfile, f'the download failed ({type(err).__name__}: {err})', what) from None
-    except Exception as err:  # any other Hub error (HTTP 5xx, gated repo, ...): report it, do not crash oddly
+    except HfHubHTTPError as err:  # an HTTP answer (5xx, gated, ...): the Hub is there but refused
         if optional:
             return None
         raise _unavailable(hubfile, f'the Hub refused it ({type(err).__name__}: {err})', what) from None
+    except (OSError, httpx.HTTPError) as err:
+        return _network_failed(hubfile, what, optional, err)
+
+
+def _network_failed(hubfile: HubFile, what: Optional[str], optional: bool, err: Exception) -> None:
+    """Stop trying for the rest of the process: later missing files fail at once."""
+    HUB_ACCESS.mark_unreachable(f'download failed: {type(err).__name__}')
+    if optional:
+        return None
+    raise _unavailable(hubfile, f'the download failed ({type(err).__name__}: {err})', what) from None
 
 
 def ensure_available(files: Sequence[HubFile]) -> None:
