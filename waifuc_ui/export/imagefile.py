@@ -7,7 +7,8 @@
 * Mode: converted only when the format cannot hold it: alpha is composited on white for
   JPEG/BMP, 16-bit and float images are scaled to 8 bits (not clipped), CMYK becomes RGB for
   PNG/GIF/BMP/WebP, palette images become RGB(A) for JPEG/WebP.
-* Animated images are saved with ``save_all=True`` when the format holds frames.
+* Animated images are saved with ``save_all=True`` when the format holds frames (Pillow
+  converts the frames); otherwise, or if that fails, their first frame is saved.
 * The file is written next to its destination and moved into place, so a failed write never
   leaves a half file.
 """
@@ -105,14 +106,16 @@ def save_image(image: Image.Image, path: str, **save_kwargs: Any) -> str:
     """Write ``image`` to ``path`` (see the module doc) and return the path actually written."""
     kwargs: Dict[str, Any] = dict(save_kwargs)
     fmt, path = resolve_format(path, image, kwargs.pop("format", None))
-    animated = getattr(image, "n_frames", 1) > 1
-    if animated and fmt in MULTI_FRAME_FORMATS and image.mode in FORMAT_MODES.get(fmt, {image.mode}):
-        kwargs.setdefault("save_all", True)
-    else:
-        if animated:
-            image.seek(0)
-        image = prepare_for_format(image, fmt)
-    atomic_write(path, lambda f: image.save(f, format=fmt, **kwargs))
+    if getattr(image, "n_frames", 1) > 1 and fmt in MULTI_FRAME_FORMATS:
+        try:
+            atomic_write(path, lambda f: image.save(f, format=fmt, **{"save_all": True, **kwargs}))
+            return path
+        except (OSError, ValueError):  # frames the format cannot take: fall back to the first frame
+            pass
+    if getattr(image, "n_frames", 1) > 1:
+        image.seek(0)
+    still = prepare_for_format(image, fmt)
+    atomic_write(path, lambda f: still.save(f, format=fmt, **kwargs))
     return path
 
 

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import os
-from typing import Optional
+from typing import List, Optional
 
 from ..errors import ExportError
 from ..model import ImageItem
@@ -47,15 +47,22 @@ def same_file(a: str, b: str) -> bool:
     return _real(a) == _real(b)
 
 
-def input_path(item: ImageItem) -> Optional[str]:
-    path = item.meta.get("path")
-    return str(path) if path else None
+def input_paths(item: ImageItem) -> List[str]:
+    """The files the item may have been read from: ``meta['path']`` and, for a loaded image that
+    PIL opened from a file, that file (a sidecar's ``path`` can be stale after a copy)."""
+    paths = []
+    if item.meta.get("path"):
+        paths.append(str(item.meta["path"]))
+    if item.is_loaded:
+        opened = getattr(item.image, "filename", None)
+        if isinstance(opened, str) and opened and opened not in paths:
+            paths.append(opened)
+    return paths
 
 
 def refuse_input_overwrite(target: str, item: ImageItem) -> None:
-    """Raise ExportError when ``target`` is the item's own input file (``meta['path']``)."""
-    source = input_path(item)
-    if source and same_file(target, source):
+    """Raise ExportError when ``target`` is the item's own input file (see :func:`input_paths`)."""
+    if any(same_file(target, source) for source in input_paths(item)):
         raise ExportError(
             f"refusing to write {target!r}: it is the input file this item was read from, and "
             f"waifuc_ui never overwrites input images. Fix: export to another folder, or rename the "
@@ -64,9 +71,9 @@ def refuse_input_overwrite(target: str, item: ImageItem) -> None:
 
 def refuse_clear_over_input(output_dir: str, item: ImageItem) -> None:
     """Raise ExportError when ``clear=True`` on ``output_dir`` would delete the item's input file."""
-    source = input_path(item)
-    if source and is_inside(source, output_dir):
-        raise ExportError(
-            f"refusing clear=True on {output_dir!r}: it holds {source!r}, an input of this run, and "
-            f"waifuc_ui never deletes input images (nothing was deleted). Fix: export to a new folder, "
-            f"or use clear=False")
+    for source in input_paths(item):
+        if is_inside(source, output_dir):
+            raise ExportError(
+                f"refusing clear=True on {output_dir!r}: it holds {source!r}, an input of this run, and "
+                f"waifuc_ui never deletes input images (nothing was deleted). Fix: export to a new folder, "
+                f"or use clear=False")

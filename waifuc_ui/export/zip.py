@@ -14,7 +14,7 @@ from ..report import RunReport
 from .base import BaseExporter
 from .folder import FolderExporter
 from .imagefile import atomic_write
-from .safety import input_path, same_file
+from .safety import input_paths, same_file
 from .save import SaveExporter
 from .textual_inversion import TextualInversionExporter
 
@@ -63,8 +63,7 @@ class ZipExporter(BaseExporter):
         self._inner.pre_export()
 
     def export_item(self, item: ImageItem) -> None:
-        source = input_path(item)
-        if source and same_file(source, self.archive_path):
+        if any(same_file(source, self.archive_path) for source in input_paths(item)):
             self._archive_is_input = True
         self._inner.export_item(item)
 
