@@ -1,0 +1,116 @@
+import json
+import os
+import zipfile
+
+import pytest
+
+from waifuc_ui.action import ProcessAction
+from waifuc_ui.pipeline import action_catalog
+from waifuc_ui.session import Session, Workspace
+from waifuc_ui.session.exporting import suggested_repeats, unique_filenames
+from waifuc_ui.session.tagedit import TagEdits, tag_frequencies
+
+SITE_TAGS = {
+    "in00001": {"1girl": 1.0, "red_hair": 1.0, "aoi_(demo)": 1.0},
+    "in00003": {"1girl": 1.0, "red_hair": 1.0},
+    "in00004": {"1girl": 1.0, "smile": 0.8},
+}
+
+
+class FakeTagger(ProcessAction):
+    """Stands in for TaggingAction: gives fixed tags per input id (a new meta, same pixels)."""
+
+    def process(self, item):
+        return item.with_meta(tags=dict(SITE_TAGS.get(item.meta["item_id"], {})))
+
+
+@pytest.fixture
+def tagged(registry, image_dir):
+    classes = {n: s.cls for n, s in action_catalog().items()}
+    classes["FakeTagger"] = FakeTagger
+    s = Session(Workspace(registry.workspaces.root), catalog=action_catalog(classes))
+    s.add_folder(image_dir)
+    s.add_step("MinSizeFilterAction", {"min_size": 256})
+    s.add_step("FakeTagger")
+    s.run()
+    yield s
+    s.close()
+
+
+def test_tagging_keeps_item_ids_and_the_frequency_table(tagged):
+    assert tagged.final_ids() == ["in00001", "in00003", "in00004", "in00005"]
+    assert tagged.tag_table() == [("1girl", 3), ("red_hair", 2), ("aoi_(demo)", 1), ("smile", 1)]
+    assert tagged.tag_table(ids=["in00004", "in00002"]) == [("1girl", 1), ("smile", 1)]
+
+
+def test_batch_edits_on_selection_or_all_are_non_destructive(tagged):
+    tagged.add_tag("solo", ids=["in00001", "in00005"])
+    tagged.replace_tag("red_hair", "crimson_hair")
+    tagged.remove_tag("1girl", ids=["in00004"])
+    assert tagged.item_tags("in00001") == {"1girl": 1.0, "aoi_(demo)": 1.0, "solo": 1.0, "crimson_hair": 1.0}
+    assert tagged.item_tags("in00004") == {"smile": 0.8}
+    assert tagged.item_tags("in00005") == {"solo": 1.0}
+    assert tagged.final_metas()["in00001"]["tags"] == SITE_TAGS["in00001"]  # the run's tags are untouched
+    tagged.run()  # edits are replayed after a re-run
+    assert tagged.item_tags("in00003") == {"1girl": 1.0, "crimson_hair": 1.0}
+    assert tagged.undo_tag_edit() and tagged.item_tags("in00004") == {"1girl": 1.0, "smile": 0.8}
+
+
+def test_per_image_tags_and_character_tags(tagged):
+    tagged.set_item_tags("in00005", "cat, outdoors")
+    assert tagged.item_tags("in00005") == {"cat": 1.0, "outdoors": 1.0}
+    removed = tagged.drop_character_tags(names=["aoi_(demo)", "beni_(demo)"])
+    assert removed == ["aoi_(demo)"]
+    assert "aoi_(demo)" not in tagged.item_tags("in00001")
+
+
+def test_character_tags_without_label_file_is_an_error_not_a_guess(tagged):
+    from waifuc_ui.errors import ModelUnavailableError
+
+    with pytest.raises((ModelUnavailableError, NotImplementedError)):
+        tagged.drop_character_tags()
+    assert "aoi_(demo)" in tagged.item_tags("in00001")
+
+
+def test_export_textual_inversion_zip_with_trigger_word(tagged):
+    tagged.set_trigger_word(" aoi ")
+    tagged.remove_tag("1girl", ids=["in00003"])
+    before = sorted(os.listdir(tagged.workspace.subdir("inputs")))
+    summary = tagged.export_zip(layout="textual_inversion", name="my set")
+    assert summary.path == tagged.workspace.path("exports", "my_set.zip")
+    assert (summary.images, summary.failed, summary.suggested_repeats) == (4, [], 50)
+    assert summary.zip_bytes == os.path.getsize(summary.path)
+    with zipfile.ZipFile(summary.path) as z:
+        assert sorted(z.namelist()) == ["a.png", "a.txt", "c.png", "c.txt", "d.png", "d.txt", "e.png", "e.txt"]
+        assert z.read("a.txt").decode() == "aoi, 1girl, aoi_\\(demo\\), red_hair"
+        assert z.read("c.txt").decode() == "aoi, red_hair"
+        assert z.read("d.txt").decode() == "aoi, 1girl, smile"
+        assert z.read("e.txt").decode() == "aoi"
+    assert sorted(os.listdir(tagged.workspace.subdir("inputs"))) == before  # nothing deleted
+    assert tagged.final_ids() == ["in00001", "in00003", "in00004", "in00005"]
+
+
+def test_export_save_layout_writes_sidecars(tagged):
+    tagged.set_trigger_word("aoi")
+    summary = tagged.export_zip(layout="save")
+    with zipfile.ZipFile(summary.path) as z:
+        names = sorted(z.namelist())
+        assert names == [".a_meta.json", ".c_meta.json", ".d_meta.json", ".e_meta.json", "a.png", "c.png", "d.png",
+                         "e.png"]
+        meta = json.loads(z.read(".d_meta.json"))
+    assert meta["tags"] == {"aoi": 1.0, "1girl": 1.0, "smile": 0.8} and meta["filename"] == "d.png"
+
+
+def test_export_rejects_unknown_layout(tagged):
+    with pytest.raises(ValueError, match="invalid layout: 'kohya'; valid choices: 'textual_inversion', 'save'"):
+        tagged.export_zip(layout="kohya")
+
+
+def test_helpers():
+    assert unique_filenames(["a.png", "A.png", None, "a.png"]) == ["a.png", "A_2.png", "3.png", "a_3.png"]
+    assert [suggested_repeats(n) for n in (0, 1, 3, 40, 1000)] == [0, 100, 67, 5, 1]
+    edits = TagEdits()
+    edits.set_tags("x", {"a": 1.0})
+    edits.add("b", ids=["x"])
+    assert edits.apply("x", {"z": 0.5}) == {"a": 1.0, "b": 1.0} and edits.apply("y", {"z": 0.5}) == {"z": 0.5}
+    assert tag_frequencies([{"b": 1, "a": 1}, {"a": 1}]) == [("a", 2), ("b", 1)]
