@@ -410,3 +410,17 @@ def solid(colour=RED, size=(64, 48), mode='RGB'):
     """A solid-colour PIL image."""
     from PIL import Image
     return Image.new(mode, size, colour)
+
+
+def record_feeds(monkeypatch) -> list:
+    """Record every ``InferenceSession.run`` as (output_names, {input name: array copy}); returns the list."""
+    import onnxruntime as ort
+    calls = []
+    real = ort.InferenceSession.run
+
+    def run(self, output_names, input_feed, run_options=None):
+        calls.append((list(output_names) if output_names else None,
+                      {k: np.array(v, copy=True) for k, v in input_feed.items()}))
+        return real(self, output_names, input_feed, run_options)
+    monkeypatch.setattr(ort.InferenceSession, 'run', run)
+    return calls
