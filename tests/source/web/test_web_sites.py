@@ -154,3 +154,18 @@ def test_waifuc_positional_order_of_the_other_sources():
     assert zero.username.reveal() == "fan" and repr(zero) == "ZerochanSource('Miku', strict=True, username=***, password=***)"
     e621 = E621Source(["a"], 900, True, "u", "key-1234", "eg")
     assert (e621.min_size, e621.group_name, e621.logged_in) == (900, "eg", True)
+
+
+def test_zerochan_refusing_a_later_page_ends_the_listing_with_a_hint(board, web_options):
+    board.route("/Miku", lambda r: Reply(200, {"items": [{"id": 9, "tags": []}]}) if r.query["p"] == "1"
+                else Reply(403, "members only", {"Content-Type": "text/plain"}))
+    board.route("/9", Reply(200, {"id": 9, "large": f"{board.url}/img/z/9.jpg", "tags": []}))
+    source = ZerochanSource("Miku", **web_options)
+    assert [i.meta["filename"] for i in source] == ["zerochan_9.jpg"]
+    assert source.stop_reason == "the site refused page 2: log in to see more"
+
+
+def test_string_sizes_count_as_sizes():
+    from waifuc_ui.source.web.base import smallest_variant
+    assert smallest_variant([("a", "900", "900"), ("b", 1000, 1000), ("c", None, 5)], 800) == "a"
+    assert smallest_variant([("a", 700, 900)], 800) is None and smallest_variant([("a", 9, 9)], None) is None

@@ -17,7 +17,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable, Dict, List, Optional, Union
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 from PIL import Image
 
 

@@ -54,11 +54,18 @@ def smallest_variant(candidates: Iterable[Tuple[Optional[str], Any, Any]], min_s
         return None
     best: Optional[Tuple[int, str]] = None
     for url, width, height in candidates:
-        if not url or not isinstance(width, int) or not isinstance(height, int):
+        width, height = _as_int(width), _as_int(height)
+        if not url or width is None or height is None:
             continue
         if width >= min_size and height >= min_size and (best is None or width * height < best[0]):
             best = (width * height, url)
     return best[1] if best else None
+
+
+def _as_int(value: Any) -> Optional[int]:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return int(value) if isinstance(value, str) and value.isdigit() else None
 
 
 def split_tags(text: Optional[str]) -> List[str]:
@@ -164,7 +171,7 @@ class WebDataSource(NamedDataSource):
         for index in range(self.max_pages):
             page = fetch_page(first_page + index)
             if not page:
-                self.stop_reason = "end of results (empty page)"
+                self.stop_reason = self.stop_reason or "end of results (empty page)"
                 return
             fresh = [post for post in page if key(post) not in seen]
             if not fresh:

@@ -12,7 +12,7 @@ Fields marked ``secret`` are credentials: show them as password inputs, never st
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, Mapping, Optional, Tuple, Type
+from typing import Any, Dict, Mapping, Tuple, Type
 
 from ...errors import InvalidOptionError
 from .base import WebDataSource

@@ -96,7 +96,14 @@ class ZerochanSource(WebDataSource):
 
     def _fetch_page(self, client: SiteClient, state: Dict[str, str], page: int) -> Optional[List[Dict[str, Any]]]:
         for _ in range(MAX_REDIRECTS + 1):
-            answer = client.get(state["url"], self._params(page), send_credentials=True, follow_redirects=False)
+            try:
+                answer = client.get(state["url"], self._params(page), send_credentials=True, follow_redirects=False)
+            except AuthenticationError:
+                if page == 1:
+                    raise
+                # guests only see the first pages of a tag
+                self.stop_reason = f"the site refused page {page}" + ("" if self.username else ": log in to see more")
+                return None
             if answer.status // 100 == 3 and answer.headers.get("location"):
                 # a tag renamed to its canonical name: keep our query, take the new path
                 target = urlsplit(urljoin(state["url"], answer.headers["location"]))
