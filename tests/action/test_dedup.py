@@ -118,3 +118,11 @@ def test_bad_options_name_the_choices():
         HashDedupAction(max_distance=65)
     with pytest.raises(InvalidOptionError, match="'phash', 'dhash'"):
         HashDedupAction(method="md5")
+
+
+def test_default_distance_is_conservative(run):
+    assert HashDedupAction().max_distance == 4
+    a = noise_image(10, (640, 480))
+    out, report = run([_item(a, "a.png"), _item(_jpeg(a, 90), "a.jpg")], HashDedupAction())
+    assert [i.meta["filename"] for i in out] == ["a.png"]
+    assert report.dropped[0].duplicate_of == "a.png" and report.dropped[0].score <= 4
