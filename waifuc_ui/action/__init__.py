@@ -12,12 +12,20 @@ from .naming import BaseRandomAction, FileExtAction, FileOrderAction, RandomFile
 from .sampling import ArrivalAction, ProgressBarAction, RandomChoiceAction
 from .size import MinAreaFilterAction, MinSizeFilterAction
 from .tags import TagDropAction, TagRemoveUnderlineAction
+# model-backed actions (helper D)
+from .analyzed import AnalyzedAction, AnalyzedFilterAction, AnalyzedProcessAction
+from .ccip import CCIPAction
+from .filter_models import (ClassFilterAction, FaceCountAction, HeadCountAction, NoMonochromeAction,
+                            OnlyMonochromeAction, PersonRatioAction, RatingFilterAction)
 
 __all__ = [
     "AlignMaxAreaAction", "AlignMaxSizeAction", "AlignMinSizeAction", "ArrivalAction", "BaseRandomAction",
     "FileExtAction", "FileOrderAction", "FrameSplitAction", "HashDedupAction", "MinAreaFilterAction",
     "MinSizeFilterAction", "MirrorAction", "ModeConvertAction", "PaddingAlignAction", "ProgressBarAction",
     "RandomChoiceAction", "RandomFilenameAction", "TagDropAction", "TagRemoveUnderlineAction",
+    "AnalyzedAction", "AnalyzedFilterAction", "AnalyzedProcessAction", "CCIPAction", "ClassFilterAction",
+    "FaceCountAction", "HeadCountAction", "NoMonochromeAction", "OnlyMonochromeAction", "PersonRatioAction",
+    "RatingFilterAction",
     "ActionStop",
     "BaseAction",
     "FilterAction",

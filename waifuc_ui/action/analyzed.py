@@ -66,6 +66,8 @@ class AnalyzedAction(BaseAction):
     batch_size: Optional[int] = None
 
     _run: Optional[RunState] = None
+    #: per-run attributes a deep copy (a template being attached) starts without
+    _run_attrs: tuple = ("_run",)
 
     # -- hooks -------------------------------------------------------------------------------
     def required_files(self) -> List[Any]:
@@ -90,6 +92,12 @@ class AnalyzedAction(BaseAction):
 
     def prepare(self) -> None:
         """Called once per run before the first item: check models, validate options."""
+
+    def begin_window(self, items: Sequence[ImageItem], analyses: Sequence[Any]) -> None:
+        """Called with each window's analyses before its decisions (e.g. to batch comparisons)."""
+
+    def end_window(self) -> None:
+        """Called after the decisions of a window."""
 
     def finish(self) -> Iterator[ImageItem]:
         """Called when the upstream is exhausted: yield or drop what is still held back."""
@@ -124,7 +132,7 @@ class AnalyzedAction(BaseAction):
         clone = copy.copy(self)
         memo[id(self)] = clone
         for name, value in self.__dict__.items():
-            setattr(clone, name, None if name == "_run" else copy.deepcopy(value, memo))
+            setattr(clone, name, None if name in self._run_attrs else copy.deepcopy(value, memo))
         return clone
 
     def analyses_for(self, items: Sequence[ImageItem]) -> List[Any]:
@@ -198,8 +206,10 @@ class AnalyzedAction(BaseAction):
 
     def iter(self, item: ImageItem) -> Iterator[ImageItem]:
         """One item at a time (waifuc's way; also used by direct calls)."""
-        (analysis,) = self.analyses_for([item])
-        yield from self._decide_checked(item, analysis)
+        analyses = self.analyses_for([item])
+        self.begin_window([item], analyses)
+        yield from self._decide_checked(item, analyses[0])
+        self.end_window()
 
     def iter_from(self, iter_: Iterable[ImageItem]) -> Iterator[ImageItem]:
         self._begin()  # fail on a missing model before pulling anything
@@ -210,8 +220,11 @@ class AnalyzedAction(BaseAction):
                 window = list(islice(upstream, size))
                 if not window:
                     break
-                for item, analysis in zip(window, self.analyses_for(window)):
+                analyses = self.analyses_for(window)
+                self.begin_window(window, analyses)
+                for item, analysis in zip(window, analyses):
                     yield from self._decide_checked(item, analysis)
+                self.end_window()
                 size = min(size * 2, max(1, self.window_size))
             yield from self.finish()
         except ActionStop:
