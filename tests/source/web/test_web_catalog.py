@@ -46,3 +46,13 @@ def test_bad_form_values_are_named():
         find_source("danbooru").build({"tags": "a", "colour": "red"})
     with pytest.raises(InvalidOptionError, match="invalid sort: 'best'"):
         find_source("zerochan").build({"word": "a", "sort": "best"})
+
+
+def test_advanced_fields_reach_the_source():
+    from waifuc_ui.source.web.catalog import ADVANCED_FIELDS
+    assert [f.name for f in ADVANCED_FIELDS] == ["requests_per_second", "max_pages", "timeout"]
+    source = find_source("yande").build({"tags": "a", "requests_per_second": "0.5", "max_pages": "3"})
+    assert source.max_pages == 3 and source.timeout == 10.0
+    assert source._limiter.interval == 2.0
+    with pytest.raises(InvalidOptionError, match="Requests per second must be at least 0.01"):
+        find_source("yande").build({"tags": "a", "requests_per_second": "0"})

@@ -147,7 +147,11 @@ class WebDataSource(NamedDataSource):
     def _get_json(self, client: SiteClient, url: str, params: Optional[Dict[str, str]] = None,
                   send_credentials: bool = True) -> Any:
         """The JSON of an API answer (None for an empty body); HTTP errors become :mod:`.errors` types."""
-        answer = client.get(url, params, send_credentials=send_credentials)
+        try:
+            answer = client.get(url, params, send_credentials=send_credentials)
+        except DownloadRefused as err:
+            raise BadResponseError(self.site, f"the API answer was refused: {err.reason}",
+                                   "Check base_url points at the site's API", url=client.redact(url)) from None
         if answer.status // 100 != 2:
             self._raise_for_answer(answer.status, answer.text(), answer.url)
         if not answer.content.strip():

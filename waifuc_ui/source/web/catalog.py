@@ -22,7 +22,7 @@ from .gelbooru import GelbooruSource
 from .moebooru import KonachanSource, YandeSource
 from .zerochan import DIMENSIONS, SELECTS, SORTS, ZerochanSource
 
-KINDS = ("tags", "int", "choice", "bool", "text", "secret")
+KINDS = ("tags", "int", "float", "choice", "bool", "text", "secret")
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ class FieldSpec:
     choices: Tuple[Any, ...] = ()
     separator: str = " "
     help: str = ""
+    minimum: Any = None
 
 
 @dataclass(frozen=True)
@@ -48,16 +49,19 @@ class SourceSpec:
     notes: str = ""
 
     def build(self, values: Mapping[str, Any], **options: Any) -> WebDataSource:
-        """The source for the form ``values`` (missing ones take the defaults; empty text is None);
-        ``options`` go to :class:`WebDataSource` (workspace, requests_per_second, ...)."""
-        unknown = set(values) - {f.name for f in self.fields}
+        """The source for the form ``values`` of :attr:`fields` and :data:`ADVANCED_FIELDS`
+        (missing ones take the defaults; empty text is None); ``options`` go to
+        :class:`WebDataSource` as they are (workspace, rate_limiter, ...)."""
+        fields = self.fields + ADVANCED_FIELDS
+        unknown = set(values) - {f.name for f in fields}
         if unknown:
-            raise InvalidOptionError("field", sorted(unknown)[0], [f.name for f in self.fields],
+            raise InvalidOptionError("field", sorted(unknown)[0], [f.name for f in fields],
                                      f"{self.title} takes only these fields")
         kwargs: Dict[str, Any] = {}
-        for field in self.fields:
+        for field in fields:
             kwargs[field.name] = _convert(field, values.get(field.name, field.default))
-        return self.cls(**kwargs, **options)
+        kwargs.update(options)
+        return self.cls(**kwargs)
 
 
 def _convert(field: FieldSpec, value: Any) -> Any:
@@ -69,17 +73,29 @@ def _convert(field: FieldSpec, value: Any) -> Any:
         if isinstance(value, str):
             return [part.strip() for part in value.split(field.separator or None) if part.strip()]
         return list(value or [])
-    if field.kind == "int" and value is not None:
+    if field.kind in ("int", "float") and value is not None:
         try:
-            return int(value)
+            number = int(value) if field.kind == "int" else float(value)
         except (TypeError, ValueError):
-            raise InvalidOptionError(field.name, value, None, f"{field.label} must be a whole number") from None
+            raise InvalidOptionError(field.name, value, None, f"{field.label} must be a "
+                                     f"{'whole ' if field.kind == 'int' else ''}number") from None
+        if field.minimum is not None and number < field.minimum:
+            raise InvalidOptionError(field.name, value, None, f"{field.label} must be at least {field.minimum}")
+        return number
     if field.kind == "choice" and value is not None and value not in field.choices:
         raise InvalidOptionError(field.name, value, field.choices, f"Pick one {field.label}")
     if field.kind == "bool":
         return bool(value)
     return value
 
+
+# options every online source takes; a form may tuck them under "advanced"
+ADVANCED_FIELDS: Tuple[FieldSpec, ...] = (
+    FieldSpec("requests_per_second", "float", "Requests per second", 1.0, minimum=0.01,
+              help="Politeness: at most this many requests a second to the site"),
+    FieldSpec("max_pages", "int", "Page limit", 1000, minimum=1, help="Stop after this many result pages"),
+    FieldSpec("timeout", "float", "Timeout (s)", 10.0, minimum=0.1, help="Seconds to wait for each answer"),
+)
 
 _TAGS = FieldSpec("tags", "tags", "Tags", "", help="Site tags separated by spaces, e.g. surtr_(arknights) solo")
 _MIN_SIZE = FieldSpec("min_size", "int", "Minimum size (px)", 800,
