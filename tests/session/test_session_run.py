@@ -177,3 +177,19 @@ def test_second_concurrent_run_is_refused(session):
             session.run()
     finally:
         session._run_lock.release()
+
+
+def test_is_stale_tracks_recipe_decisions_and_inputs(session, image_dir):
+    assert session.is_stale
+    uid = session.add_step("MinSizeFilterAction", {"min_size": 256})
+    session.run()
+    assert not session.is_stale
+    session.update_step(uid, params={"min_size": 300})
+    assert session.is_stale
+    session.run()
+    session.restore(uid, "in00002")
+    assert session.is_stale
+    session.run()
+    assert not session.is_stale
+    session.add_folder(image_dir)
+    assert session.is_stale and len(session.input_ids) == 10

@@ -103,6 +103,16 @@ class ReviewMixin:
         self._final_excluded: Dict[str, str] = {}  # id -> keeper (dedup review without a dedup step)
         self._dups: Optional[DuplicateView] = None
 
+    @property
+    def cluster_view(self) -> Optional[ClusterView]:
+        """The last ClusterView computed (None before ``ccip_clusters``)."""
+        return self._ccip
+
+    @property
+    def duplicate_view(self) -> Optional[DuplicateView]:
+        """The last DuplicateView computed (None before ``duplicate_groups``)."""
+        return self._dups
+
     # -- characters -----------------------------------------------------------------------------------------------
     def _first_step(self, actions: Sequence[str]) -> Optional[str]:
         for s in self.recipe.enabled_steps():  # type: ignore[attr-defined]

@@ -15,6 +15,7 @@ cache on disk (model outputs keyed by pixel hash; see workspace.py).
 
 from __future__ import annotations
 
+import json
 import threading
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -69,6 +70,7 @@ class Session(ReviewMixin, TagMixin, ExportMixin):
         self.last_run: Optional[RunResult] = None
         self._analysis_cache = analysis_cache
         self._run_lock = threading.Lock()
+        self._last_fingerprint = ""
         self._init_review()
 
     @property
@@ -172,13 +174,26 @@ class Session(ReviewMixin, TagMixin, ExportMixin):
             raise InvalidOptionError("run", "while another run is going",
                                      fix="wait for the current run to finish or press Stop")
         try:
+            fingerprint = self._fingerprint()
             with self._cache_context():
                 metas = {i: self.store.get(i).meta for i in self.input_ids}
                 result = self.runner.run(self.recipe, list(self.input_ids), metas, self.decisions, progress, cancel)
-            self.last_run = result
+            self.last_run, self._last_fingerprint = result, fingerprint
             return result
         finally:
             self._run_lock.release()
+
+    def _fingerprint(self) -> str:
+        d = self.decisions
+        state = [self.recipe.to_dict()["steps"], self.input_ids,
+                 sorted((u, sorted(v)) for u, v in d.keep.items()), sorted((u, sorted(v)) for u, v in d.drop.items()),
+                 sorted((u, sorted(sel.ids), sel.reason) for u, sel in d.selections.items())]
+        return json.dumps(state, sort_keys=True, default=repr)
+
+    @property
+    def is_stale(self) -> bool:
+        """True when the inputs, the recipe or a decision changed since the last run (run again to see it)."""
+        return self.last_run is None or self._last_fingerprint != self._fingerprint()
 
     def _run(self) -> RunResult:
         if self.last_run is None:
