@@ -133,3 +133,24 @@ def test_clear_keeps_this_runs_sidecars_and_drops_old_ones(tmp_path):
     ListSource([ImageItem(_img(), {"filename": "a.png", "tags": {"t": 1.0}})]).export(
         SaveExporter(str(out), clear=True, skip_when_image_exist=True))
     assert listing(out) == [".a_meta.json", "a.png"]
+
+
+def test_clear_keeps_inputs_that_a_filter_dropped_or_the_source_skipped(tmp_path):
+    from waifuc_ui.action import MinSizeFilterAction
+
+    out = tmp_path / "out"
+    out.mkdir()
+    _img(size=(4, 3)).save(out / "small.png")
+    with pytest.raises(ExportError, match="skipped or dropped"):
+        LocalSource(str(out)).attach(MinSizeFilterAction(100)).export(SaveExporter(str(out), clear=True))
+    assert listing(out) == ["small.png"]
+    (out / "broken.png").write_bytes(b"")  # unreadable: skipped by the source, still an input
+    with pytest.raises(ExportError, match="broken.png' \\(and 1 more\\)"):
+        LocalSource(str(out)).attach(MinSizeFilterAction(100)).export(SaveExporter(str(out), clear=True))
+    assert listing(out) == ["broken.png", "small.png"]
+
+
+def test_output_folder_that_is_a_file_is_refused(tmp_path):
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(ExportError, match="is a file"):
+        ListSource([ImageItem(_img(), {})]).export(SaveExporter(str(tmp_path / "f")))

@@ -6,7 +6,8 @@ Naming: ``meta['filename']`` (sub-folders allowed, kept inside the output folder
 ``clear=True`` never deletes before it knows the run is safe: the files already in the folder
 are listed at the start, the run writes over them as needed, and at the end the listed files the
 run did not write are deleted (with folders left empty). If an item read from inside the
-output folder arrives, the run stops with ExportError before anything is deleted. A write onto
+output folder arrives, the run stops with ExportError before anything is deleted; if the run
+skipped or dropped such an input (see the run report), nothing is deleted either. A write onto
 an item's own input file is always refused.
 """
 
@@ -16,10 +17,12 @@ import os
 from typing import Any, Dict, Iterable, Iterator, Optional, Set
 
 from ..model import ImageItem
-from ..report import RunReport
+from ..errors import ExportError
+from ..report import RunReport, current_report
 from .base import LocalDirectoryExporter
 from .imagefile import format_of_ext, resolve_format, save_image
-from .safety import refuse_clear_over_input, refuse_input_overwrite, safe_relative_name
+from .safety import (refuse_clear_over_input, refuse_clear_over_reported_inputs, refuse_input_overwrite,
+                     safe_relative_name)
 
 
 class FolderExporter(LocalDirectoryExporter):
@@ -37,6 +40,8 @@ class FolderExporter(LocalDirectoryExporter):
 
     # -- run -------------------------------------------------------------------------------
     def pre_export(self) -> None:
+        if os.path.exists(self.output_dir) and not os.path.isdir(self.output_dir):
+            raise ExportError(f"output folder {self.output_dir!r} is a file. Fix: give a folder path")
         os.makedirs(self.output_dir, exist_ok=True)
         self._stale = set(self._existing_files()) if self.clear else None
 
@@ -52,6 +57,7 @@ class FolderExporter(LocalDirectoryExporter):
 
     def post_export(self) -> Any:
         if self._stale:
+            refuse_clear_over_reported_inputs(self.output_dir, self._stale, current_report())
             for rel in sorted(self._stale):
                 path = os.path.join(self.output_dir, rel)
                 if os.path.lexists(path):

@@ -4,16 +4,18 @@
   sidecar) into a path that stays inside the output folder: ``..``, ``.``, empty and absolute
   parts are dropped and backslashes count as separators.
 * :func:`refuse_input_overwrite` raises when a write would land on the file an item was read from.
-* :func:`refuse_clear_over_input` raises when ``clear=True`` would delete a file an item was read from.
+* :func:`refuse_clear_over_input` raises when ``clear=True`` would delete a file an item was read from;
+  :func:`refuse_clear_over_reported_inputs` does the same for inputs the run skipped or dropped.
 """
 
 from __future__ import annotations
 
 import os
-from typing import List, Optional
+from typing import List, Optional, Set
 
 from ..errors import ExportError
 from ..model import ImageItem
+from ..report import RunReport
 
 
 def safe_relative_name(filename: Optional[str]) -> Optional[str]:
@@ -77,3 +79,23 @@ def refuse_clear_over_input(output_dir: str, item: ImageItem) -> None:
                 f"refusing clear=True on {output_dir!r}: it holds {source!r}, an input of this run, and "
                 f"waifuc_ui never deletes input images (nothing was deleted). Fix: export to a new folder, "
                 f"or use clear=False")
+
+
+def refuse_clear_over_reported_inputs(output_dir: str, stale: Set[str], report: Optional[RunReport]) -> None:
+    """Raise ExportError when an input this run skipped or dropped (so the exporter never saw it)
+    lies in ``output_dir``: a skipped path inside it, a drop record's ``path`` inside it, or a drop
+    record's filename equal to a file about to be deleted (``stale``, relative paths)."""
+    if report is None:
+        return
+    suspects = [s.path for s in report.skipped if is_inside(s.path, output_dir)]
+    for record in report.dropped:
+        path = getattr(record, "path", None)
+        if path and is_inside(path, output_dir):
+            suspects.append(path)
+        elif not path and safe_relative_name(record.filename) in stale:
+            suspects.append(os.path.join(output_dir, safe_relative_name(record.filename)))
+    if suspects:
+        raise ExportError(
+            f"refusing clear=True on {output_dir!r}: {suspects[0]!r} (and {len(suspects) - 1} more) may be an "
+            f"input of this run that was skipped or dropped, and waifuc_ui never deletes input images "
+            f"(nothing was deleted; this run's files were written). Fix: export to a new folder, or use clear=False")
