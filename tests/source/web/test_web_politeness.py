@@ -119,3 +119,14 @@ def test_a_shared_rate_limiter_keeps_the_rate_across_sources(board, clock, web_o
     b = DanbooruSource(["b"], rate_limiter=shared, **options)
     assert len(list(a | b)) == 6
     assert len(board.log) == 10 and max(per_second(r.time for r in board.log).values()) == 1
+
+
+def test_secret_parameters_do_not_follow_a_redirect_to_another_host(board, web_options):
+    other = board.url.replace("127.0.0.1", "localhost")
+    board.route("/index.php", Reply(302, "", {"Location": f"{other}/moved.php"}))
+    board.route("/moved.php", Reply(200, {"@attributes": {"count": 0}}))
+    assert list(GelbooruSource(["a"], user_id="424242", api_key=SECRET, **web_options)) == []
+    first, moved = board.log
+    assert first.query["api_key"] == SECRET and first.headers["Host"].startswith("127.0.0.1")
+    assert moved.path == "/moved.php" and moved.headers["Host"].startswith("localhost")
+    assert "api_key" not in moved.query and "user_id" not in moved.query

@@ -94,7 +94,7 @@ class _SecretParamsTransport(httpx.BaseTransport):
         self.inner, self.params = inner, dict(params)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if self.params and request.extensions.get(_AUTH_EXTENSION):
+        if self.params and request.extensions.get(_AUTH_EXTENSION) == request.url.host:
             url = request.url.copy_merge_params({k: v.reveal() for k, v in self.params.items()})
             request = httpx.Request(request.method, url, headers=request.headers, stream=request.stream,
                                     extensions=request.extensions)
@@ -228,8 +228,9 @@ class SiteClient:
     # -- one attempt -------------------------------------------------------------------------
     def _attempt(self, method: str, url: str, *, params=None, data=None, send_credentials: bool = False,
                  download: bool = False, follow_redirects: bool = True) -> Answer:
-        request = self._http.build_request(method, url, params=params, data=data,
-                                           extensions={_AUTH_EXTENSION: send_credentials})
+        request = self._http.build_request(method, url, params=params, data=data)
+        # credentials go to this host only, not to where a redirect may lead
+        request.extensions[_AUTH_EXTENSION] = request.url.host if send_credentials else None
         shown = self.redact(str(request.url))
         self.limiter.acquire()
         logger.debug("%s: %s %s", self.site, method, shown)
@@ -266,7 +267,7 @@ class SiteClient:
         except httpx.TimeoutException:
             raise _Transient("timeout", "timed out while reading", shown) from None
         except httpx.TransportError as err:
-            raise _Transient("network", f"incomplete answer ({err})", shown) from None
+            raise _Transient("network", f"incomplete answer ({self.redact(str(err))})", shown) from None
         body = b"".join(chunks)
         if declared and declared.isdigit() and "content-encoding" not in response.headers \
                 and len(body) != int(declared):
