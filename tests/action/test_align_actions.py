@@ -80,7 +80,13 @@ def test_padding_of_palette_and_16bit_images_gives_rgb():
     assert deep.image.mode == "RGB" and deep.image.size == (8, 4)
 
 
-@pytest.mark.parametrize("bad", [0, -5, 2.5, "800"])
+@pytest.mark.parametrize("bad", [0, -5, 2.5, "800", True])
 def test_bad_sizes_are_refused(bad):
     with pytest.raises(ValueError, match="positive whole number"):
         AlignMaxSizeAction(bad)
+
+
+def test_whole_float_sizes_from_a_ui_and_square_padding():
+    assert AlignMaxSizeAction(800.0).max_size == 800
+    out = PaddingAlignAction(16)(ImageItem(Image.new("RGB", (8, 4))))
+    assert out.image.size == (16, 16)

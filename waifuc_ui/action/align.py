@@ -63,6 +63,9 @@ def fit_shape(width: int, height: int, box_width: int, box_height: int) -> Tuple
 
 
 def _check_size(name: str, value: int) -> int:
+    """A positive whole number of pixels; whole floats such as 800.0 (from a UI) are accepted."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise ValueError(f"{name} must be a positive whole number of pixels, got {value!r}")
     return value
@@ -125,6 +128,7 @@ _RESTORABLE_MODES = ("RGB", "RGBA", "L", "LA", "CMYK")
 
 class PaddingAlignAction(ProcessAction):
     """Fit the image inside ``size=(w, h)`` (this may upscale), centred on a ``color`` canvas.
+    A single number means a square box.
 
     As in waifuc the image is pasted through its alpha channel and the result is converted back
     to the original mode. Fixes: the fitted side is exactly the box side (waifuc's float ratio
@@ -133,7 +137,7 @@ class PaddingAlignAction(ProcessAction):
     """
 
     def __init__(self, size: Tuple[int, int], color: Color = "white"):
-        width, height = size
+        width, height = (size, size) if isinstance(size, (int, float)) else size
         self.width, self.height = _check_size("width", width), _check_size("height", height)
         self.color = color
         self._rgba = ImageColor.getcolor(color, "RGBA") if isinstance(color, str) else tuple(color)

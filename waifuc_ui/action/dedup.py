@@ -105,6 +105,8 @@ class HashDedupAction(BaseAction):
                                      "'group' to compare only within the same meta['group_id']")
         if method not in HASHERS:
             raise InvalidOptionError("method", method, list(HASHERS), "Use 'phash' (robust) or 'dhash' (faster)")
+        if isinstance(max_distance, float) and max_distance.is_integer():
+            max_distance = int(max_distance)
         if isinstance(max_distance, bool) or not isinstance(max_distance, int) or not 0 <= max_distance <= HASH_BITS:
             raise InvalidOptionError("max_distance", max_distance, None,
                                      f"Give a whole number of differing bits from 0 (exact only) to {HASH_BITS}")
