@@ -129,9 +129,10 @@ def step_label(index: int, step: PipelineStep) -> str:
     return f"{index + 1}. {step.action}"
 
 
-def derived_id(parent: Optional[str], config_key: str, index: int, content_hash: str,
-               filename: Optional[str]) -> str:
-    text = f"{parent}|{config_key}|{index}|{content_hash}|{filename}"
+def derived_id(parent: Optional[str], index: int, content_hash: str, filename: Optional[str]) -> str:
+    """The id of the ``index``-th output of ``parent`` with these pixels and name. It does not depend on the step's
+    parameters, so a slider change that gives the same crops keeps their ids (and files, and decisions)."""
+    text = f"{parent}|{index}|{content_hash}|{filename}"
     return "d" + hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
@@ -206,7 +207,7 @@ class Runner:
             key = (config, tuple((i, meta_key(m)) for i, m in current))
             if key not in self.memo.stream:
                 sr.computed = len(current)
-                self.memo.stream[key] = self._stream(template, config, step.uid, current, 0, report, cancel)
+                self.memo.stream[key] = self._stream(template, step.uid, current, 0, report, cancel)
             report(len(current))
             return self.memo.stream[key]
         keys = {i: (config, i, meta_key(m)) for i, m in current}
@@ -216,14 +217,14 @@ class Runner:
         if misses:
             report(hits)
             try:
-                fresh = self._stream(template, config, step.uid, misses, hits, report, cancel)
+                fresh = self._stream(template, step.uid, misses, hits, report, cancel)
             except (RunCancelled, ModelUnavailableError):
                 raise
             except Exception:  # isolate the bad item(s): one at a time, errors become drops
                 fresh = {}
                 for n, pair in enumerate(misses):
                     try:
-                        fresh.update(self._stream(template, config, step.uid, [pair], hits + n, report, cancel))
+                        fresh.update(self._stream(template, step.uid, [pair], hits + n, report, cancel))
                     except (RunCancelled, ModelUnavailableError):
                         raise
                     except Exception as err:
@@ -235,7 +236,7 @@ class Runner:
         report(len(current))
         return {i: self.memo.per_item[keys[i]] for i, _ in current}
 
-    def _stream(self, template: Any, config: str, uid: str, pairs: List[Tuple[str, Meta]], done0: int,
+    def _stream(self, template: Any, uid: str, pairs: List[Tuple[str, Meta]], done0: int,
                 report: Callable[[int], None], cancel) -> Dict[str, _Outcome]:
         """Run a fresh copy of the action over ``pairs``; outcome per input id."""
         action = copy.deepcopy(template)
@@ -259,7 +260,7 @@ class Runner:
                 parent = out.meta.get("item_id")
                 if parent not in by_id:
                     parent = state["last"]
-                oid, meta = self._register(out, parent, by_id.get(parent), config, uid, counters)
+                oid, meta = self._register(out, parent, by_id.get(parent), uid, counters)
                 outcomes[parent].outputs.append((oid, meta))
         for rec in rep.dropped:
             if rec.item_id in outcomes:
@@ -270,7 +271,7 @@ class Runner:
                                      item_id=i)
         return outcomes
 
-    def _register(self, out: ImageItem, parent: Optional[str], parent_meta: Optional[Meta], config: str, uid: str,
+    def _register(self, out: ImageItem, parent: Optional[str], parent_meta: Optional[Meta], uid: str,
                   counters: Dict[str, int]) -> Tuple[str, Meta]:
         """The id of an output item: the parent's when pixels and file name are unchanged, else a derived id
         (deterministic, stored with file and thumbnail once)."""
@@ -284,7 +285,7 @@ class Runner:
             return parent, meta  # type: ignore[return-value]
         n = counters.get(str(parent), 0)
         counters[str(parent)] = n + 1
-        oid = derived_id(parent, config, n, h, meta.get("filename"))
+        oid = derived_id(parent, n, h, meta.get("filename"))
         if oid not in self.store:
             self.store.add_derived(oid, None if same_pixels else out.image, meta, parent, uid, h,
                                    share_file_of=parent if same_pixels else None)
