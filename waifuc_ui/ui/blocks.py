@@ -1,0 +1,90 @@
+"""The whole app: ``build_app(settings)`` returns the gr.Blocks; ``launch_options(settings)`` what launch needs.
+
+Each browser tab gets its own session (workspace) when the page loads, opened on the demo dataset; the workspace
+is deleted when the tab closes (``demo.unload``), when the state expires, or when it stays idle past the TTL.
+Files are served only from the workspace root (``allowed_paths`` and static paths = that folder alone).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional
+
+import gradio as gr
+
+from ..pipeline import action_catalog
+from .characters_tab import build_characters_tab
+from .duplicates_tab import build_duplicates_tab
+from .export_tab import build_export_tab
+from .pipeline_tab import DEFAULT_PRESET, pipeline_status, script_text
+from .pipeline_tab import build_pipeline_tab
+from .run_tab import build_run_tab
+from .settings import AppSettings
+from .source_tab import build_source_tab, load_demo, source_view
+from .state import SessionBinder, UISession
+from .tags_tab import build_tags_tab
+from .views import ingest_summary
+from .web_tab import web_source_form
+
+CSS = """
+.pipeline-step { margin-bottom: 6px; }
+#run-status, #source-summary { min-height: 1.5em; }
+footer { display: none !important; }
+"""
+
+
+def launch_options(settings: AppSettings) -> Dict[str, Any]:
+    """Keyword arguments for ``demo.launch``: serve files from the workspace root only, upload limit in public mode."""
+    root = str(settings.workspace_root)
+    settings.workspace_root.mkdir(parents=True, exist_ok=True)
+    gr.set_static_paths([root])  # thumbnails are served in place from the workspaces (not copied)
+    options: Dict[str, Any] = {"allowed_paths": [root], "css": CSS, "theme": gr.themes.Soft(),
+                               "show_error": True}
+    if settings.max_file_size is not None:
+        options["max_file_size"] = settings.max_file_size
+    return options
+
+
+def build_app(settings: AppSettings, binder: Optional[SessionBinder] = None) -> gr.Blocks:
+    """The Gradio app for ``settings`` (``binder`` injectable for tests)."""
+    binder = binder or SessionBinder(settings)
+    mode = "public mode: uploads only" if settings.public else "local run"
+    with gr.Blocks(title="waifuc_ui · LoRA dataset builder") as demo:
+        state = gr.State(None, delete_callback=binder.close, time_to_live=settings.session_ttl)
+        structure = gr.State(0)
+        gr.Markdown("# waifuc_ui\nBuild a LoRA training dataset the way waifuc does, and **see what every step "
+                    f"keeps and drops** before anything is thrown away. <small>({mode})</small>")
+        with gr.Tabs():
+            with gr.Tab("1 · Source", id="source"):
+                source = build_source_tab(binder, state, web_form=web_source_form(binder))
+            with gr.Tab("2 · Pipeline", id="pipeline"):
+                pipeline = build_pipeline_tab(binder, state, structure, list(action_catalog()))
+            with gr.Tab("3 · Run", id="run"):
+                build_run_tab(binder, state)
+            with gr.Tab("4 · Characters", id="characters") as characters_tab:
+                characters = build_characters_tab(binder, state)
+            with gr.Tab("5 · Duplicates", id="duplicates") as duplicates_tab:
+                duplicates = build_duplicates_tab(binder, state)
+            with gr.Tab("6 · Tags", id="tags") as tags_tab:
+                tags = build_tags_tab(binder, state)
+            with gr.Tab("7 · Export", id="export") as export_tab:
+                export = build_export_tab(binder, state)
+
+        def on_load(request: gr.Request):
+            ui = binder.open(browser_id=getattr(request, "session_hash", "") or "", load_demo=False)
+            view = load_demo(ui, str(settings.demo_dir)) if settings.demo_dir.is_dir() else \
+                source_view(ui, ingest_summary(0, 0, 0, "No demo dataset found"))
+            ui.session.load_preset(DEFAULT_PRESET)
+            return (ui, 1, view.summary, view.refused, view.gallery, view.page, view.page_label,
+                    pipeline_status(ui), script_text(ui))
+
+        demo.load(on_load, None, [state, structure, *source["outputs"], pipeline["status"], pipeline["script"]])
+        def on_unload(request: gr.Request):
+            binder.close_browser(getattr(request, "session_hash", "") or "")
+
+        demo.unload(on_unload)
+        characters_tab.select(characters["refresh"], [state], characters["outputs"], concurrency_limit=None)
+        duplicates_tab.select(duplicates["refresh"], [state], duplicates["outputs"], concurrency_limit=None)
+        tags_tab.select(tags["refresh"], [state], tags["outputs"], concurrency_limit=None)
+        export_tab.select(export["refresh"], [state], export["outputs"], concurrency_limit=None)
+    demo.queue(default_concurrency_limit=4)
+    return demo

@@ -1,0 +1,61 @@
+"""Small gradio helpers shared by the tabs: error display and gallery pagers."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import gradio as gr
+
+from ..errors import WaifucUIError
+
+
+def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a handler: a WaifucUIError (bad value, valid choices, fix) is shown to the visitor as an error toast
+    instead of a generic failure; a missing session (page still loading) leaves the outputs unchanged."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if args and args[0] is None:
+            raise gr.Error("The session is still starting; try again in a moment.")
+        try:
+            return fn(*args, **kwargs)
+        except WaifucUIError as err:
+            raise gr.Error(str(err)) from None
+
+    return wrapper
+
+
+@dataclass
+class Pager:
+    """Prev / page number / next widgets under a gallery."""
+
+    prev: gr.Button
+    number: gr.Number
+    next: gr.Button
+    label: gr.Markdown
+
+    def wire(self, fn: Callable[..., Any], inputs: list, outputs: list) -> None:
+        """Call ``fn(*inputs, page)`` when the visitor changes the page (``page`` is appended to inputs)."""
+        self.prev.click(lambda *a: fn(*a[:-1], max(1, int(a[-1] or 1) - 1)), inputs + [self.number], outputs,
+                        concurrency_limit=None, show_progress="hidden")
+        self.next.click(lambda *a: fn(*a[:-1], int(a[-1] or 1) + 1), inputs + [self.number], outputs,
+                        concurrency_limit=None, show_progress="hidden")
+        self.number.submit(lambda *a: fn(*a), inputs + [self.number], outputs, concurrency_limit=None,
+                           show_progress="hidden")
+
+
+def make_pager(elem_prefix: str) -> Pager:
+    with gr.Row(equal_height=True):
+        prev = gr.Button("◀ Prev", size="sm", scale=0, min_width=80, elem_id=f"{elem_prefix}-prev")
+        number = gr.Number(value=1, show_label=False, precision=0, minimum=1, scale=0, min_width=70,
+                           container=False, elem_id=f"{elem_prefix}-page")
+        nxt = gr.Button("Next ▶", size="sm", scale=0, min_width=80, elem_id=f"{elem_prefix}-next")
+        label = gr.Markdown(elem_id=f"{elem_prefix}-page-label")
+    return Pager(prev, number, nxt, label)
+
+
+def select_index(evt: gr.SelectData) -> Any:
+    """The clicked gallery index (for a gr.State remembering the selection)."""
+    return evt.index

@@ -1,0 +1,126 @@
+"""Duplicates tab: duplicate groups side by side at a threshold (LPIPS when the pipeline has FilterSimilarAction,
+else a perceptual hash), keeper = largest image unless changed, exact duplicates merged and listed."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Tuple
+
+import gradio as gr
+
+from ..errors import InvalidOptionError
+from ..session.review import DuplicateView
+from .common import guarded, select_index
+from .run_tab import run_pipeline
+from .state import SessionBinder, UISession, touch
+from .views import item_caption
+
+GROUPS, MEMBERS = "dup-groups", "dup-members"
+
+
+def slider_range(method: str) -> Dict[str, float]:
+    """Slider bounds for the grouping method: LPIPS distance 0..1, or Hamming bits 0..32 for phash."""
+    return {"minimum": 0.0, "maximum": 1.0, "step": 0.01} if method == "lpips" else \
+        {"minimum": 0, "maximum": 32, "step": 1}
+
+
+def duplicate_view(ui: UISession, threshold: Optional[float] = None) -> DuplicateView:
+    if ui.session.last_run is None:
+        raise InvalidOptionError("duplicate review", "no run yet", fix="run the pipeline first")
+    return ui.session.duplicate_groups(threshold=threshold)
+
+
+def groups_overview(ui: UISession, view: DuplicateView) -> Tuple[List[Any], str]:
+    """One cover per group (its keeper) and a summary line."""
+    covers = []
+    for n, g in enumerate(view.groups, start=1):
+        kind = "exact" if g.exact else "near"
+        covers.append((ui.session.thumb(g.keeper), f"Group {n} · {len(g.ids)} images · {kind}"))
+    ui.page_ids[GROUPS] = [g.keeper for g in view.groups]
+    scope = "before the dedup step" if view.uid != "final" else "in the final dataset"
+    unit = "LPIPS distance" if view.method == "lpips" else "hash bits"
+    removed = sum(len(g.ids) - 1 for g in view.groups)
+    summary = (f"**{len(view.groups)} duplicate group(s)** {scope} at {unit} ≤ {view.threshold:g}: keeping one "
+               f"image per group removes {removed}. {len(view.exact_groups)} group(s) of exact duplicates "
+               "(same pixels) are merged automatically and listed too.")
+    return covers, summary
+
+
+def group_members(ui: UISession, view: DuplicateView, index: int) -> Tuple[List[Any], str]:
+    """The members of group ``index`` side by side; the keeper is starred."""
+    if not 0 <= index < len(view.groups):
+        ui.page_ids[MEMBERS] = []
+        return [], "No group selected."
+    g = view.groups[index]
+    ui.page_ids[MEMBERS] = list(g.ids)
+    entries = [(ui.session.thumb(i), ("★ keeper · " if i == g.keeper else "") + item_caption(ui.session, i))
+               for i in g.ids]
+    return entries, f"Group {index + 1}: {len(g.ids)} images{' (exact duplicates)' if g.exact else ''}; " \
+                    "click an image and press *Keep this one* to change the keeper."
+
+
+def build_duplicates_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
+    gr.Markdown("Near-duplicate groups of the dedup step's images, compared across the whole session. The keeper "
+                "defaults to the largest image. Moving the threshold regroups from cached features (no model runs).")
+    summary = gr.Markdown("Run the pipeline, then open this tab.", elem_id="dup-summary")
+    threshold = gr.Slider(0.0, 1.0, value=0.45, step=0.01, label="Duplicate threshold",
+                          info="images closer than this are duplicates", elem_id="dup-threshold")
+    covers = gr.Gallery(label="Groups (keeper shown) — click one to compare its images", columns=8, height=220,
+                        object_fit="cover", elem_id="dup-groups")
+    group_text = gr.Markdown()
+    members_gallery = gr.Gallery(label="Images of the group, side by side", columns=5, height=300,
+                                 object_fit="contain", elem_id="dup-members")
+    with gr.Row():
+        keep_btn = gr.Button("Keep this one", size="sm", elem_id="dup-keep")
+        apply_btn = gr.Button("Apply: keep only the keepers and re-run", variant="primary", elem_id="dup-apply")
+    current = gr.State(0)
+    selected = gr.State(None)
+    outputs = [summary, threshold, covers, members_gallery, group_text, current]
+
+    def show(ui, view, index, note="", set_slider=False):
+        cover_list, text = groups_overview(ui, view)
+        entries, gtext = group_members(ui, view, index)
+        slider = gr.Slider(value=view.threshold, **slider_range(view.method)) if set_slider else gr.Slider()
+        return ((note + " " if note else "") + text, slider, cover_list, entries, gtext, index)
+
+    def refresh(ui):
+        if ui is None or ui.session.last_run is None:
+            return ("Run the pipeline first; duplicate groups come from the dedup step (FilterSimilarAction or "
+                    "HashDedupAction) or the final dataset.", gr.Slider(), [], [], "", 0)
+        try:
+            view = duplicate_view(ui)
+        except Exception as err:  # models/features missing: say so, keep the tab usable
+            return (f"**Not available:** {err}", gr.Slider(), [], [], "", 0)
+        return show(ui, view, 0, set_slider=True)
+
+    @guarded
+    def on_threshold(ui, thr, index):
+        touch(binder, ui)
+        return show(ui, duplicate_view(ui, thr), index)
+
+    @guarded
+    def on_group(ui, thr, evt: gr.SelectData):
+        view = ui.session._dups or duplicate_view(ui, thr)
+        return show(ui, view, int(evt.index))
+
+    @guarded
+    def on_keep(ui, index, picked):
+        item_id = ui.id_at(MEMBERS, picked)
+        if item_id is None:
+            raise InvalidOptionError("keeper", picked, fix="click an image of the group first")
+        view = ui.session.set_keeper(item_id)
+        return show(ui, view, index, note=f"Keeper: {item_caption(ui.session, item_id)}.")
+
+    @guarded
+    def on_apply(ui, index, progress=gr.Progress()):
+        touch(binder, ui)
+        ui.session.apply_duplicates()
+        run_pipeline(ui, lambda f, t: progress(f, desc=t))
+        view = ui.session._dups or duplicate_view(ui)
+        return show(ui, view, index, note=f"Applied; {len(ui.session.final_ids())} images in the dataset.")
+
+    threshold.release(on_threshold, [state, threshold, current], outputs, concurrency_limit=None)
+    covers.select(on_group, [state, threshold], outputs, concurrency_limit=None)
+    members_gallery.select(select_index, None, selected, concurrency_limit=None, show_progress="hidden")
+    keep_btn.click(on_keep, [state, current, selected], outputs, concurrency_limit=None)
+    apply_btn.click(on_apply, [state, current], outputs, concurrency_id="run", concurrency_limit=2)
+    return {"refresh": refresh, "outputs": outputs}

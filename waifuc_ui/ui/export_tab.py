@@ -1,0 +1,58 @@
+"""Export tab: the final dataset as one zip (image + .txt caption, or image + JSON sidecar), with a summary.
+Exporting writes a new file in the workspace and deletes nothing."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Dict
+
+import gradio as gr
+
+from ..session.exporting import ExportSummary
+from .common import guarded
+from .state import SessionBinder, UISession, touch
+
+LAYOUT_CHOICES = [("Image + .txt caption (kohya / textual inversion)", "textual_inversion"),
+                  ("Image + JSON sidecar (waifuc SaveExporter)", "save")]
+
+
+def export_dataset(ui: UISession, layout: str, name: str) -> ExportSummary:
+    return ui.session.export_zip(layout=layout, name=(name or "dataset").strip() or "dataset")
+
+
+def export_text(summary: ExportSummary) -> str:
+    text = f"**{os.path.basename(summary.path)}**: {summary.text()}."
+    if summary.failed:
+        text += "\n\nNot exported:\n" + "\n".join(f"- {name}: {reason}" for name, reason in summary.failed[:20])
+    return text + "\n\nNothing in the session was deleted: you can keep editing and export again."
+
+
+def dataset_line(ui: UISession) -> str:
+    session = ui.session
+    word = session.tag_edits.trigger_word
+    return (f"The dataset holds **{len(session.final_ids())} images**"
+            + (f"; trigger word `{word}`" if word else "; no trigger word set (Tags tab)") + ".")
+
+
+def build_export_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
+    info = gr.Markdown(elem_id="export-info")
+    with gr.Row(equal_height=True):
+        layout = gr.Radio(LAYOUT_CHOICES, value="textual_inversion", label="Layout", scale=3, elem_id="export-layout")
+        name = gr.Textbox(value="dataset", label="Zip name", scale=1)
+    build_btn = gr.Button("Build the zip", variant="primary", elem_id="export-build")
+    summary = gr.Markdown(elem_id="export-summary")
+    download = gr.DownloadButton("Download the zip", visible=False, variant="primary", elem_id="export-download")
+
+    @guarded
+    def on_build(ui, lay, zip_name, progress=gr.Progress()):
+        touch(binder, ui)
+        progress(0.1, desc="Writing the zip")
+        result = export_dataset(ui, lay, zip_name)
+        return export_text(result), gr.DownloadButton(value=result.path, visible=True), dataset_line(ui)
+
+    def refresh(ui):
+        return dataset_line(ui) if ui is not None else ""
+
+    build_btn.click(on_build, [state, layout, name], [summary, download, info], concurrency_id="export",
+                    concurrency_limit=2)
+    return {"refresh": refresh, "outputs": [info]}

@@ -1,0 +1,210 @@
+"""Pipeline tab: presets, steps (on/off, parameters, order), model availability, recipe JSON and the Python script.
+
+The step list is drawn with ``gr.render`` and redrawn only when the structure changes (preset, add, remove,
+move, load); parameter edits update the recipe in place without redrawing.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, List, Optional
+
+import gradio as gr
+
+from ..errors import InvalidOptionError
+from ..pipeline import preset_names
+from ..pipeline.catalog import ModelStatus
+from .common import guarded
+from .param_widgets import ui_to_param, widget_for
+from .state import SessionBinder, UISession, touch
+
+DEFAULT_PRESET = "model-free clean-up"
+
+
+def model_summary(statuses: Dict[str, ModelStatus], labels: Dict[str, str]) -> str:
+    """Markdown listing model-backed steps whose models are missing, with the fix (empty when all are there)."""
+    missing = [(uid, st) for uid, st in statuses.items() if st.needs_models and not st.available]
+    if not missing:
+        needs = sum(1 for st in statuses.values() if st.needs_models)
+        return f"All models needed by the {needs} model-backed step(s) are available." if needs else \
+            "No step needs a model."
+    lines = [f"**{len(missing)} step(s) cannot run: their models are not on this machine.** They will be skipped "
+             "(images pass through them unchanged); model-free steps still run."]
+    for uid, st in missing:
+        lines.append(f"- **{labels.get(uid, uid)}**: {st.fix.splitlines()[0] if st.fix else 'model unavailable'}")
+    first_fix = next((st.fix for _, st in missing if st.fix), "")
+    if first_fix:
+        lines.append(f"\n<details><summary>How to fix</summary>\n\n```\n{first_fix}\n```\n</details>")
+    return "\n".join(lines)
+
+
+def step_labels(ui: UISession) -> Dict[str, str]:
+    return {s.uid: f"{n}. {s.action}" for n, s in enumerate(ui.session.recipe.steps, start=1)}
+
+
+def pipeline_status(ui: UISession) -> str:
+    """Model availability of the current recipe."""
+    return model_summary(ui.session.model_report(), step_labels(ui))
+
+
+def apply_preset(ui: UISession, name: str) -> None:
+    ui.session.load_preset(name)
+
+
+def add_step(ui: UISession, action: str) -> str:
+    if not action:
+        raise InvalidOptionError("action", action, list(ui.session.catalog), "pick an action to add")
+    return ui.session.add_step(action)
+
+
+def move_step(ui: UISession, uid: str, delta: int) -> None:
+    steps = ui.session.recipe.steps
+    index = next(i for i, s in enumerate(steps) if s.uid == uid)
+    ui.session.move_step(uid, max(0, min(len(steps) - 1, index + delta)))
+
+
+def set_param(ui: UISession, uid: str, name: str, ui_value: Any) -> None:
+    """Set one parameter of step ``uid`` from its widget value (validated by the session layer)."""
+    step = ui.session.recipe.step_by_uid(uid)
+    spec = ui.session.catalog[step.action].param(name)
+    ui.session.update_step(uid, params={name: ui_to_param(spec, ui_value)})
+
+
+def save_recipe(ui: UISession) -> str:
+    """Write the recipe JSON into the workspace and return its path (for the download button)."""
+    path = ui.session.workspace.path("exports", "recipe.json")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(ui.session.recipe_json())
+    return path
+
+
+def load_recipe(ui: UISession, file: Any) -> None:
+    path = file if isinstance(file, str) else getattr(file, "name", None)
+    if not path:
+        raise InvalidOptionError("recipe file", file, fix="upload a .json recipe saved from this app")
+    with open(path, encoding="utf-8") as f:
+        text = f.read(1_000_000)
+    ui.session.set_recipe(text)
+
+
+def script_text(ui: UISession) -> str:
+    return ui.session.script()
+
+
+_COMPONENTS = {"Slider": gr.Slider, "Number": gr.Number, "Checkbox": gr.Checkbox, "Dropdown": gr.Dropdown,
+               "Textbox": gr.Textbox}
+
+
+def build_pipeline_tab(binder: SessionBinder, state: gr.State, structure: gr.State,
+                       action_names: List[str]) -> Dict[str, Any]:
+    """Widgets of the Pipeline tab. ``structure`` is a counter bumped whenever the step list changes shape."""
+    gr.Markdown("Turn steps on or off, set their parameters (waifuc's defaults), reorder them, or start from a "
+                "preset. The run tab shows what each step keeps and drops.")
+    with gr.Row(equal_height=True):
+        preset = gr.Dropdown(preset_names(), value=DEFAULT_PRESET, label="Preset", scale=2, elem_id="preset")
+        preset_btn = gr.Button("Use preset", scale=0, min_width=120, elem_id="use-preset")
+        add_choice = gr.Dropdown(action_names, label="Add a step", scale=2, elem_id="add-step-choice")
+        add_btn = gr.Button("Add step", scale=0, min_width=120)
+    status = gr.Markdown(elem_id="model-status")
+
+    @gr.render(inputs=[state, structure], triggers=[structure.change])
+    def draw_steps(ui: Optional[UISession], _version: int):
+        if ui is None:
+            gr.Markdown("Starting the session…")
+            return
+        steps = ui.session.recipe.steps
+        if not steps:
+            gr.Markdown("No steps yet: choose a preset or add a step.")
+        statuses = ui.session.model_report()
+        for n, step in enumerate(steps, start=1):
+            spec = ui.session.catalog[step.action]
+            st = statuses.get(step.uid)
+            badge = ""
+            if spec.model_backed:
+                badge = " · model ready" if st is None or st.available else " · MODEL MISSING (will be skipped)"
+            with gr.Group(elem_classes=["pipeline-step"]):
+                with gr.Row(equal_height=True):
+                    enabled = gr.Checkbox(value=step.enabled, label=f"{n}. {step.action}{badge}", info=spec.help,
+                                          scale=5, elem_id=f"step-{n}-enabled", key=f"en-{step.uid}")
+                    up = gr.Button("↑", size="sm", scale=0, min_width=44, key=f"up-{step.uid}",
+                                   elem_id=f"step-{n}-up")
+                    down = gr.Button("↓", size="sm", scale=0, min_width=44, key=f"down-{step.uid}",
+                                     elem_id=f"step-{n}-down")
+                    remove = gr.Button("✕", size="sm", scale=0, min_width=44, variant="stop",
+                                       key=f"rm-{step.uid}", elem_id=f"step-{n}-remove")
+                if st is not None and st.needs_models and not st.available:
+                    gr.Markdown(f"**Model missing:** {st.fix.splitlines()[0] if st.fix else 'model unavailable'}",
+                                elem_classes=["model-missing"])
+                if spec.params:
+                    with gr.Accordion("Parameters", open=False, elem_id=f"step-{n}-params"):
+                        for p in spec.params:
+                            kind, kwargs = widget_for(p, step.params.get(p.name))
+                            widget = _COMPONENTS[kind](**kwargs, key=f"p-{step.uid}-{p.name}",
+                                                       elem_id=f"step-{n}-{p.name}")
+                            widget.input(_param_handler(binder, step.uid, p.name), [state, widget], [status, script],
+                                         concurrency_limit=None, show_progress="hidden")
+            enabled.input(_enable_handler(binder, step.uid), [state, enabled], [status, script],
+                          concurrency_limit=None, show_progress="hidden")
+            up.click(_move_handler(binder, step.uid, -1), [state, structure], [structure, status, script],
+                     concurrency_limit=None)
+            down.click(_move_handler(binder, step.uid, +1), [state, structure], [structure, status, script],
+                       concurrency_limit=None)
+            remove.click(_remove_handler(binder, step.uid), [state, structure], [structure, status, script],
+                         concurrency_limit=None)
+
+    with gr.Accordion("Recipe JSON and Python script", open=False):
+        with gr.Row():
+            save_btn = gr.DownloadButton("Save recipe (.json)", elem_id="save-recipe")
+            load_file = gr.File(label="Load a recipe (.json)", file_types=[".json"], file_count="single",
+                                elem_id="load-recipe")
+        script = gr.Code(language="python", label="The same run as a Python script (waifuc_ui)",
+                         interactive=False, elem_id="recipe-script")
+
+    def after_structure(ui, version):
+        touch(binder, ui)
+        return version + 1, pipeline_status(ui), script_text(ui)
+
+    preset_btn.click(guarded(lambda ui, name, v: (apply_preset(ui, name), *after_structure(ui, v))[1:]),
+                     [state, preset, structure], [structure, status, script], concurrency_limit=None)
+    add_btn.click(guarded(lambda ui, action, v: (add_step(ui, action), *after_structure(ui, v))[1:]),
+                  [state, add_choice, structure], [structure, status, script], concurrency_limit=None)
+    save_btn.click(guarded(save_recipe), [state], [save_btn], concurrency_limit=None)
+    load_file.upload(guarded(lambda ui, f, v: (load_recipe(ui, f), *after_structure(ui, v))[1:]),
+                     [state, load_file, structure], [structure, status, script], concurrency_limit=None)
+    return {"status": status, "script": script, "add_choice": add_choice, "save": save_btn}
+
+
+def _param_handler(binder: SessionBinder, uid: str, name: str):
+    @guarded
+    def handler(ui: UISession, value: Any):
+        touch(binder, ui)
+        set_param(ui, uid, name, value)
+        return pipeline_status(ui), script_text(ui)
+    return handler
+
+
+def _enable_handler(binder: SessionBinder, uid: str):
+    @guarded
+    def handler(ui: UISession, enabled: bool):
+        touch(binder, ui)
+        ui.session.update_step(uid, enabled=bool(enabled))
+        return pipeline_status(ui), script_text(ui)
+    return handler
+
+
+def _move_handler(binder: SessionBinder, uid: str, delta: int):
+    @guarded
+    def handler(ui: UISession, version: int):
+        touch(binder, ui)
+        move_step(ui, uid, delta)
+        return version + 1, pipeline_status(ui), script_text(ui)
+    return handler
+
+
+def _remove_handler(binder: SessionBinder, uid: str):
+    @guarded
+    def handler(ui: UISession, version: int):
+        touch(binder, ui)
+        ui.session.remove_step(uid)
+        return version + 1, pipeline_status(ui), script_text(ui)
+    return handler

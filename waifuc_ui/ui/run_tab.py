@@ -1,0 +1,242 @@
+"""Run tab: run the recipe with a progress bar and a Stop button; per step, before / after / dropped galleries
+with counts, a bar plot of kept images per step; click a dropped image to see why and restore it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Tuple
+
+import gradio as gr
+import pandas as pd
+
+from ..errors import InvalidOptionError
+from ..session.runner import RunResult
+from .common import guarded, make_pager, select_index
+from .state import SessionBinder, UISession, touch
+from .views import counts_frame, drop_caption, drop_details, gallery_page, item_caption, progress_fraction, \
+    progress_text
+
+BEFORE, AFTER, DROPPED = "run-before", "run-after", "run-dropped"
+
+
+def run_summary(ui: UISession, result: RunResult) -> str:
+    """One paragraph: how the run ended, images in and in the dataset, skipped steps with the reason."""
+    final = len(ui.session.final_ids())
+    head = {"done": "Run finished", "cancelled": "Run stopped", "failed": "Run failed"}.get(
+        result.status, result.status)
+    text = f"**{head}**: {len(result.input_ids)} images in, {final} in the dataset after {len(result.steps)} step(s)."
+    if result.message:
+        text += f" {result.message}."
+    if result.status == "cancelled":
+        text += " The steps that completed are shown; press Run to continue (finished work is reused)."
+    if result.unavailable:
+        text += f" {len(result.unavailable)} step(s) skipped because their models are missing (see the Pipeline tab)."
+    return text
+
+
+def step_choices(ui: UISession) -> List[Tuple[str, str]]:
+    """Dropdown choices (label with counts, uid) for the steps of the last run."""
+    run = ui.session.last_run
+    if run is None:
+        return []
+    out = []
+    for s in run.steps:
+        flag = {"unavailable": " · skipped (no model)", "failed": " · failed", "cancelled": " · stopped"}.get(s.status, "")
+        out.append((f"{s.label}: {len(s.input_ids)} → {s.kept_count} kept, {s.dropped_count} dropped{flag}", s.uid))
+    return out
+
+
+@dataclass
+class StepGalleries:
+    before: List[Any]
+    before_label: str
+    after: List[Any]
+    after_label: str
+    dropped: List[Any]
+    dropped_label: str
+    message: str
+    pages: Tuple[int, int, int] = (1, 1, 1)
+
+
+def step_galleries(ui: UISession, uid: Optional[str], before_page: Any = 1, after_page: Any = 1,
+                   dropped_page: Any = 1) -> StepGalleries:
+    """Thumbnails (one page each) of what step ``uid`` received, kept and dropped."""
+    if not uid or ui.session.last_run is None:
+        for name in (BEFORE, AFTER, DROPPED):
+            ui.page_ids[name] = []
+        return StepGalleries([], "", [], "", [], "", "Run the pipeline to see what each step keeps and drops.")
+    view = ui.session.step_view(uid)
+    ui.current_step = uid
+    before, ui.page_ids[BEFORE], bp, before_label = gallery_page(ui.session, view.before, before_page)
+    after, ui.page_ids[AFTER], ap, after_label = gallery_page(ui.session, view.after, after_page)
+    dropped_ids = list(view.dropped)
+    captions = {i: drop_caption(rec) for i, rec in view.dropped.items()}
+    dropped, ui.page_ids[DROPPED], dp, dropped_label = gallery_page(ui.session, dropped_ids, dropped_page,
+                                                                   captions=captions)
+    message = f"**{view.label}** ({view.status})" + (f": {view.message}" if view.message else "")
+    return StepGalleries(before, f"Before: {before_label}", after, f"After (kept): {after_label}", dropped,
+                         f"Dropped: {dropped_label}", message, (bp, ap, dp))
+
+
+def dropped_details(ui: UISession, index: Optional[int]) -> Tuple[str, bool]:
+    """Why the clicked dropped image went (markdown) and whether it can be restored."""
+    item_id = ui.id_at(DROPPED, index)
+    ui.selected_dropped = item_id
+    if item_id is None:
+        return "Click a dropped image to see which step dropped it and why.", False
+    return drop_details(ui.session.drop_info(item_id), item_caption(ui.session, item_id)), True
+
+
+def restore_selected(ui: UISession) -> str:
+    """Force-keep the selected dropped image at the current step (then the caller re-runs)."""
+    if not ui.selected_dropped or not ui.current_step:
+        raise InvalidOptionError("image to restore", None, fix="click a dropped image first")
+    caption = item_caption(ui.session, ui.selected_dropped)
+    ui.session.restore(ui.current_step, ui.selected_dropped)
+    ui.selected_dropped = None
+    return f"Restored **{caption}**."
+
+
+def drop_selected(ui: UISession, index: Optional[int]) -> str:
+    """Drop the clicked kept image by hand at the current step (then the caller re-runs)."""
+    item_id = ui.id_at(AFTER, index)
+    if item_id is None or not ui.current_step:
+        raise InvalidOptionError("image to drop", index, fix="click an image in the After gallery first")
+    ui.session.drop_by_hand(ui.current_step, item_id)
+    return f"Dropped **{item_caption(ui.session, item_id)}** by hand."
+
+
+def run_pipeline(ui: UISession, report=None) -> RunResult:
+    """Run the session's recipe; ``report(fraction, text)`` receives progress. Stop sets ``ui.cancel``."""
+    ui.cancel.clear()
+
+    def on_progress(p):
+        if report is not None:
+            report(progress_fraction(p), progress_text(p))
+
+    return ui.session.run(progress=on_progress, cancel=ui.cancel)
+
+
+def plot_frame(ui: UISession) -> Optional[pd.DataFrame]:
+    """Kept/dropped counts per step of the last run (None before any run: an empty plot)."""
+    return counts_frame(ui.session.counts()) if ui.session.last_run is not None else None
+
+
+def build_run_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
+    gr.Markdown("Run the pipeline over the session's images. Nothing is deleted: every dropped image keeps the "
+                "reason and can be restored. Re-running after a change only recomputes what changed.")
+    with gr.Row(equal_height=True):
+        run_btn = gr.Button("▶ Run pipeline", variant="primary", scale=2, elem_id="run-btn")
+        stop_btn = gr.Button("■ Stop", variant="stop", scale=1, elem_id="stop-btn")
+    status = gr.Markdown("Not run yet.", elem_id="run-status")
+    plot = gr.BarPlot(value=None, x="step", y="images", color="kind", title="Images per step",
+                      color_map={"kept": "#3b82f6", "dropped": "#f97316"}, x_label_angle=-20, height=280,
+                      elem_id="run-plot")
+    step = gr.Dropdown([], label="Step", info="what this step received, kept and dropped", elem_id="step-choice")
+    message = gr.Markdown()
+    with gr.Row():
+        with gr.Column():
+            before = gr.Gallery(label="Before", columns=4, height=360, object_fit="contain", elem_id="before-gallery")
+            before_pager = make_pager("before")
+        with gr.Column():
+            after = gr.Gallery(label="After (kept)", columns=4, height=360, object_fit="contain",
+                               elem_id="after-gallery")
+            after_pager = make_pager("after")
+            drop_btn = gr.Button("Drop the selected image by hand", size="sm", elem_id="drop-by-hand")
+    with gr.Row():
+        with gr.Column(scale=2):
+            dropped = gr.Gallery(label="Dropped", columns=6, height=300, object_fit="contain",
+                                 elem_id="dropped-gallery")
+            dropped_pager = make_pager("dropped")
+        with gr.Column(scale=1):
+            details = gr.Markdown("Click a dropped image to see which step dropped it and why.",
+                                  elem_id="drop-details")
+            restore_btn = gr.Button("Restore this image", variant="primary", interactive=False,
+                                    elem_id="restore-btn")
+
+    gallery_outputs = [before, before_pager.label, after, after_pager.label, dropped, dropped_pager.label, message]
+
+    def galleries(ui, uid, bp=1, ap=1, dp=1):
+        g = step_galleries(ui, uid, bp, ap, dp)
+        return (gr.Gallery(value=g.before, label=g.before_label), g.before_label, gr.Gallery(value=g.after, label=g.after_label), g.after_label,
+                gr.Gallery(value=g.dropped, label=g.dropped_label), g.dropped_label, g.message)
+
+    def refresh(ui, summary):
+        choices = step_choices(ui)
+        uid = ui.current_step if ui.current_step in {c[1] for c in choices} else (choices[0][1] if choices else None)
+        return (summary, plot_frame(ui), gr.Dropdown(choices=choices, value=uid), *galleries(ui, uid), 1, 1, 1,
+                "Click a dropped image to see which step dropped it and why.", gr.Button(interactive=False))
+
+    refresh_outputs = [status, plot, step, *gallery_outputs, before_pager.number, after_pager.number,
+                       dropped_pager.number, details, restore_btn]
+
+    @guarded
+    def on_run(ui, progress=gr.Progress()):
+        touch(binder, ui)
+        progress(0, desc="Starting")
+        result = run_pipeline(ui, lambda frac, text: progress(frac, desc=text))
+        return refresh(ui, run_summary(ui, result))
+
+    @guarded
+    def on_stop(ui):
+        ui.cancel.set()
+        return "Stopping after the current image…"
+
+    @guarded
+    def on_step(ui, uid):
+        touch(binder, ui)
+        return (*galleries(ui, uid), 1, 1, 1)
+
+    @guarded
+    def on_dropped_select(ui, evt: gr.SelectData):
+        text, can = dropped_details(ui, evt.index)
+        return text, gr.Button(interactive=can)
+
+    @guarded
+    def on_restore(ui, progress=gr.Progress()):
+        touch(binder, ui)
+        note = restore_selected(ui)
+        result = run_pipeline(ui, lambda frac, text: progress(frac, desc=text))
+        out = list(refresh(ui, run_summary(ui, result)))
+        out[-2] = note + " The run was updated."
+        return tuple(out)
+
+    @guarded
+    def on_drop_by_hand(ui, index, progress=gr.Progress()):
+        touch(binder, ui)
+        note = drop_selected(ui, index)
+        result = run_pipeline(ui, lambda frac, text: progress(frac, desc=text))
+        out = list(refresh(ui, run_summary(ui, result)))
+        out[-2] = note
+        return tuple(out)
+
+    selected_after = gr.State(None)
+    after.select(select_index, None, selected_after, concurrency_limit=None, show_progress="hidden")
+    run_btn.click(on_run, [state], refresh_outputs, concurrency_id="run", concurrency_limit=2)
+    stop_btn.click(on_stop, [state], [status], concurrency_limit=None, queue=False)
+    step.input(on_step, [state, step], gallery_outputs + [before_pager.number, after_pager.number,
+                                                          dropped_pager.number], concurrency_limit=None)
+    dropped.select(on_dropped_select, [state], [details, restore_btn], concurrency_limit=None)
+    restore_btn.click(on_restore, [state], refresh_outputs, concurrency_id="run", concurrency_limit=2)
+    drop_btn.click(on_drop_by_hand, [state, selected_after], refresh_outputs, concurrency_id="run",
+                   concurrency_limit=2)
+
+    @guarded
+    def on_before_page(ui, uid, page):
+        g = step_galleries(ui, uid, page, 1, 1)
+        return g.before, g.before_label, g.pages[0]
+
+    @guarded
+    def on_after_page(ui, uid, page):
+        g = step_galleries(ui, uid, 1, page, 1)
+        return g.after, g.after_label, g.pages[1]
+
+    @guarded
+    def on_dropped_page(ui, uid, page):
+        g = step_galleries(ui, uid, 1, 1, page)
+        return g.dropped, g.dropped_label, g.pages[2]
+
+    before_pager.wire(on_before_page, [state, step], [before, before_pager.label, before_pager.number])
+    after_pager.wire(on_after_page, [state, step], [after, after_pager.label, after_pager.number])
+    dropped_pager.wire(on_dropped_page, [state, step], [dropped, dropped_pager.label, dropped_pager.number])
+    return {"status": status, "refresh": refresh, "refresh_outputs": refresh_outputs}

@@ -1,0 +1,169 @@
+"""Tags tab: tag frequencies, add/remove/replace on all images, the images with a tag, or the selected image;
+a trigger word; drop character tags; one image's tags shown and editable. Edits never touch the originals."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+import gradio as gr
+import pandas as pd
+
+from ..errors import InvalidOptionError
+from ..tags import tags_to_text
+from .common import guarded, make_pager, select_index
+from .state import SessionBinder, UISession, touch
+from .views import gallery_page, item_caption
+
+GALLERY = "tags"
+SCOPES = ("All images", "Images with the filter tag", "The selected image")
+
+
+def tag_frame(ui: UISession, ids: Optional[List[str]] = None) -> pd.DataFrame:
+    return pd.DataFrame(ui.session.tag_table(ids), columns=["tag", "images"])
+
+
+def scope_ids(ui: UISession, scope: str, filter_tag: str, selected: Optional[str]) -> Optional[List[str]]:
+    """The ids an edit applies to (None = all images of the dataset)."""
+    if scope == SCOPES[0]:
+        return None
+    if scope == SCOPES[1]:
+        tag = (filter_tag or "").strip()
+        if not tag:
+            raise InvalidOptionError("filter tag", filter_tag, fix="type a tag in 'Filter tag' or choose All images")
+        return [i for i, tags in ui.session.all_tags().items() if tag in tags]
+    if scope == SCOPES[2]:
+        if not selected:
+            raise InvalidOptionError("selected image", None, fix="click an image in the gallery first")
+        return [selected]
+    raise InvalidOptionError("scope", scope, SCOPES, "choose where the edit applies")
+
+
+def edit_tags(ui: UISession, op: str, scope: str, filter_tag: str, selected: Optional[str], tag: str,
+              new_tag: str = "") -> str:
+    """Apply one batch edit ('add', 'remove' or 'replace') and say what happened."""
+    tag = (tag or "").strip()
+    if not tag:
+        raise InvalidOptionError("tag", tag, fix="type the tag to edit")
+    ids = scope_ids(ui, scope, filter_tag, selected)
+    where = "all images" if ids is None else f"{len(ids)} image(s)"
+    if op == "add":
+        ui.session.add_tag(tag, ids)
+        return f"Added `{tag}` to {where}."
+    if op == "remove":
+        ui.session.remove_tag(tag, ids)
+        return f"Removed `{tag}` from {where}."
+    if op == "replace":
+        new_tag = (new_tag or "").strip()
+        if not new_tag:
+            raise InvalidOptionError("new tag", new_tag, fix="type the tag that replaces the old one")
+        ui.session.replace_tag(tag, new_tag, ids)
+        return f"Replaced `{tag}` by `{new_tag}` on {where}."
+    raise InvalidOptionError("tag operation", op, ["add", "remove", "replace"], "use one of the operations")
+
+
+def image_tags_text(ui: UISession, item_id: Optional[str]) -> str:
+    if not item_id:
+        return ""
+    return tags_to_text(ui.session.item_tags(item_id), use_spaces=False, use_escape=False, include_score=False)
+
+
+def build_tags_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
+    gr.Markdown("Tags of the final dataset. Edits are kept in the session and applied at export; the original "
+                "tags stay untouched.")
+    note = gr.Markdown(elem_id="tags-note")
+    with gr.Row():
+        with gr.Column(scale=1):
+            table = gr.Dataframe(headers=["tag", "images"], label="Tag frequencies", interactive=False,
+                                 max_height=420, elem_id="tag-table")
+        with gr.Column(scale=2):
+            with gr.Row():
+                scope = gr.Radio(list(SCOPES), value=SCOPES[0], label="Apply edits to", scale=2)
+                filter_tag = gr.Textbox(label="Filter tag", placeholder="e.g. solo", scale=1)
+            with gr.Row(equal_height=True):
+                tag = gr.Textbox(label="Tag", placeholder="e.g. smile", elem_id="tag-input")
+                new_tag = gr.Textbox(label="Replace with", placeholder="only for Replace")
+            with gr.Row():
+                add_btn = gr.Button("Add", size="sm", elem_id="tag-add")
+                remove_btn = gr.Button("Remove", size="sm", elem_id="tag-remove")
+                replace_btn = gr.Button("Replace", size="sm", elem_id="tag-replace")
+                undo_btn = gr.Button("Undo last edit", size="sm")
+            with gr.Row(equal_height=True):
+                trigger = gr.Textbox(label="Trigger word", placeholder="e.g. surtr_lora",
+                                     info="written first in every caption at export", elem_id="trigger-word")
+                trigger_btn = gr.Button("Set trigger word", size="sm", scale=0, min_width=150)
+                drop_chars = gr.Button("Drop character tags", size="sm", scale=0, min_width=170,
+                                       elem_id="drop-character-tags")
+    gallery = gr.Gallery(label="Dataset images — click one to see and edit its tags", columns=8, height=300,
+                         object_fit="contain", elem_id="tags-gallery")
+    pager = make_pager("tags")
+    selected = gr.State(None)
+    with gr.Row(equal_height=True):
+        image_tags = gr.Textbox(label="Tags of the selected image (comma separated)", lines=3, scale=4,
+                                elem_id="image-tags")
+        save_btn = gr.Button("Save tags", variant="primary", scale=1, elem_id="save-image-tags")
+
+    outputs = [note, table, gallery, pager.label, pager.number]
+
+    def view(ui, text, page=1):
+        entries, ui.page_ids[GALLERY], number, label = gallery_page(ui.session, ui.session.final_ids(), page)
+        return text, tag_frame(ui), entries, label, number
+
+    def refresh(ui):
+        if ui is None:
+            return "", pd.DataFrame(columns=["tag", "images"]), [], "", 1
+        return view(ui, f"{len(ui.session.final_ids())} images in the dataset.")
+
+    def editor(op):
+        @guarded
+        def handler(ui, sc, ft, sel, t, nt, page):
+            touch(binder, ui)
+            text = edit_tags(ui, op, sc, ft, sel, t, nt)
+            return (*view(ui, text, page), image_tags_text(ui, sel))
+        return handler
+
+    edit_inputs = [state, scope, filter_tag, selected, tag, new_tag, pager.number]
+    for btn, op in ((add_btn, "add"), (remove_btn, "remove"), (replace_btn, "replace")):
+        btn.click(editor(op), edit_inputs, outputs + [image_tags], concurrency_limit=None)
+
+    @guarded
+    def on_undo(ui, sel, page):
+        done = ui.session.undo_tag_edit()
+        return (*view(ui, "Undid the last edit." if done else "Nothing to undo.", page), image_tags_text(ui, sel))
+
+    @guarded
+    def on_trigger(ui, word, page):
+        ui.session.set_trigger_word(word or "")
+        return view(ui, f"Trigger word: `{word.strip()}`." if (word or "").strip() else "No trigger word.", page)
+
+    @guarded
+    def on_drop_chars(ui, sel, page):
+        removed = ui.session.drop_character_tags()
+        text = f"Dropped {len(removed)} character tag(s): {', '.join(removed[:20])}" if removed else \
+            "No character tags in the dataset."
+        return (*view(ui, text, page), image_tags_text(ui, sel))
+
+    @guarded
+    def on_select(ui, evt: gr.SelectData):
+        item_id = ui.id_at(GALLERY, evt.index)
+        return item_id, image_tags_text(ui, item_id), \
+            f"Selected {item_caption(ui.session, item_id)}." if item_id else ""
+
+    @guarded
+    def on_save(ui, sel, text, page):
+        if not sel:
+            raise InvalidOptionError("selected image", None, fix="click an image in the gallery first")
+        ui.session.set_item_tags(sel, text or "")
+        return (*view(ui, f"Saved the tags of {item_caption(ui.session, sel)}.", page), image_tags_text(ui, sel))
+
+    @guarded
+    def on_page(ui, text, page):
+        return view(ui, text, page)
+
+    undo_btn.click(on_undo, [state, selected, pager.number], outputs + [image_tags], concurrency_limit=None)
+    trigger_btn.click(on_trigger, [state, trigger, pager.number], outputs, concurrency_limit=None)
+    drop_chars.click(on_drop_chars, [state, selected, pager.number], outputs + [image_tags], concurrency_limit=None)
+    gallery.select(on_select, [state], [selected, image_tags, note], concurrency_limit=None)
+    save_btn.click(on_save, [state, selected, image_tags, pager.number], outputs + [image_tags],
+                   concurrency_limit=None)
+    pager.wire(on_page, [state, note], outputs)
+    return {"refresh": refresh, "outputs": outputs}

@@ -1,0 +1,99 @@
+"""Plain-data views the tabs show: gallery entries, tables, counts for the plot, progress text.
+
+No gradio here: every function takes session data and returns lists, strings or DataFrames, so the handlers'
+logic is tested without a browser.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+
+import pandas as pd
+
+from ..report import DropRecord, SkippedFile
+from ..session.runner import RunProgress
+from ..session.session import Session
+from .paging import PAGE_SIZE, page_label, page_slice
+
+GalleryEntry = Tuple[str, str]
+
+
+def item_caption(session: Session, item_id: str) -> str:
+    """Short caption: file name and size, e.g. ``"girl_03.png · 640×480"``."""
+    rec = session.record(item_id)
+    name = rec.meta.get("filename") or os.path.basename(rec.file)
+    if len(name) > 28:
+        name = name[:12] + "…" + name[-12:]
+    return f"{name} · {rec.width}×{rec.height}"
+
+
+def gallery_page(session: Session, ids: Sequence[str], page: Any = 1, page_size: int = PAGE_SIZE,
+                 captions: Optional[Dict[str, str]] = None) -> Tuple[List[GalleryEntry], List[str], int, str]:
+    """Thumbnails of one page of ``ids``: (entries (thumb path, caption), ids on the page, page number, label)."""
+    on_page, number = page_slice(list(ids), page, page_size)
+    captions = captions or {}
+    entries = [(session.thumb(i), captions.get(i) or item_caption(session, i)) for i in on_page]
+    return entries, on_page, number, page_label(number, len(ids), page_size)
+
+
+def refused_table(refused: Iterable[SkippedFile]) -> pd.DataFrame:
+    """The files that did not come in, with their reasons (columns: file, reason)."""
+    rows = [(os.path.basename(str(s.path)) or str(s.path), s.reason) for s in refused]
+    return pd.DataFrame(rows, columns=["file", "reason"])
+
+
+def ingest_summary(came_in: int, refused: int, total: int, what: str) -> str:
+    """One line for the Source tab, e.g. ``"Demo dataset: 42 images came in, 2 files refused (42 in the session)"``."""
+    return (f"**{what}**: {came_in} image{'s' if came_in != 1 else ''} came in, {refused} "
+            f"file{'s' if refused != 1 else ''} refused · {total} in the session")
+
+
+def counts_frame(rows: Sequence[Dict[str, Any]]) -> pd.DataFrame:
+    """Long table for the per-step bar plot: one row per (step, kind) with kind 'kept' or 'dropped'."""
+    data = []
+    for n, row in enumerate(rows, start=1):
+        label = f"{n:02d} {row['step'].split('. ', 1)[-1]}"
+        data.append({"step": label, "kind": "kept", "images": int(row["kept"])})
+        data.append({"step": label, "kind": "dropped", "images": int(row["dropped"])})
+    frame = pd.DataFrame(data, columns=["step", "kind", "images"])
+    return frame.astype({"step": str, "kind": str, "images": "int64"})
+
+
+def progress_fraction(p: RunProgress) -> float:
+    """Overall fraction done (0..1) of a run reporting ``p``."""
+    if p.step_count <= 0:
+        return 1.0
+    within = p.done / p.total if p.total else 1.0
+    return min(1.0, (p.step_index + within) / p.step_count)
+
+
+def progress_text(p: RunProgress) -> str:
+    """E.g. ``"Step 2/5 · NoMonochromeAction · 10/40 images"``."""
+    name = p.step_name.split(". ", 1)[-1]
+    return f"Step {p.step_index + 1}/{p.step_count} · {name} · {p.done}/{p.total} images"
+
+
+def _number(value: Optional[float]) -> str:
+    return "–" if value is None else f"{value:.4g}"
+
+
+def drop_details(rows: Sequence[Dict[str, Any]], caption: str) -> str:
+    """Markdown saying which step dropped an image and why (score vs threshold, duplicate of)."""
+    if not rows:
+        return f"**{caption}** was not dropped by any step."
+    lines = [f"**{caption}** was dropped:"]
+    for row in rows:
+        text = f"- by **{row['step']}**: {row['reason']}"
+        if row.get("score") is not None or row.get("threshold") is not None:
+            text += f" (score {_number(row.get('score'))}, threshold {_number(row.get('threshold'))})"
+        if row.get("duplicate_of"):
+            text += f"; duplicate of `{row['duplicate_of']}`"
+        lines.append(text)
+    return "\n".join(lines)
+
+
+def drop_caption(record: DropRecord) -> str:
+    """Gallery caption of a dropped image: the reason, shortened."""
+    reason = record.reason or "dropped"
+    return reason if len(reason) <= 40 else reason[:39] + "…"
