@@ -17,6 +17,8 @@ from .analyzed import AnalyzedAction, AnalyzedFilterAction, AnalyzedProcessActio
 from .ccip import CCIPAction
 from .filter_models import (ClassFilterAction, FaceCountAction, HeadCountAction, NoMonochromeAction,
                             OnlyMonochromeAction, PersonRatioAction, RatingFilterAction)
+from .split_models import PersonSplitAction, ThreeStageSplitAction
+from .tagging import BlacklistedTagDropAction, TagFilterAction, TaggingAction, TagOverlapDropAction
 
 __all__ = [
     "AlignMaxAreaAction", "AlignMaxSizeAction", "AlignMinSizeAction", "ArrivalAction", "BaseRandomAction",
@@ -25,7 +27,8 @@ __all__ = [
     "RandomChoiceAction", "RandomFilenameAction", "TagDropAction", "TagRemoveUnderlineAction",
     "AnalyzedAction", "AnalyzedFilterAction", "AnalyzedProcessAction", "CCIPAction", "ClassFilterAction",
     "FaceCountAction", "HeadCountAction", "NoMonochromeAction", "OnlyMonochromeAction", "PersonRatioAction",
-    "RatingFilterAction",
+    "RatingFilterAction", "PersonSplitAction", "ThreeStageSplitAction", "BlacklistedTagDropAction",
+    "TagFilterAction", "TaggingAction", "TagOverlapDropAction",
     "ActionStop",
     "BaseAction",
     "FilterAction",
