@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, List, Optional
 
-from ..errors import InvalidOptionError, SourceError
+from ..errors import InvalidOptionError, SourceError, WaifucUIError
 from ..report import SkippedFile, collect_report
 from .store import ItemRecord, ItemStore
 
@@ -22,12 +22,14 @@ _FILE_EXACT = ("LocalSource", "UploadSource")
 @dataclass
 class IngestResult:
     """``records``: items that came in; ``refused``: inputs that did not, each with its reason;
-    ``cancelled``: the ingest stopped early on request; ``limited``: it stopped at ``max_items``."""
+    ``cancelled``: the ingest stopped early on request; ``limited``: it stopped at ``max_items``;
+    ``error``: why the source stopped early (e.g. a site refused the crawl), the items before it are kept."""
 
     records: List[ItemRecord] = field(default_factory=list)
     refused: List[SkippedFile] = field(default_factory=list)
     cancelled: bool = False
     limited: bool = False
+    error: str = ""
 
     @property
     def ids(self) -> List[str]:
@@ -39,6 +41,8 @@ class IngestResult:
             text += " (stopped at the item limit)"
         if self.cancelled:
             text += " (stopped)"
+        if self.error:
+            text += f"; the source stopped: {self.error}"
         return text
 
 
@@ -54,18 +58,23 @@ def ingest_source(store: ItemStore, source: Iterable, *, max_items: Optional[int
     result = IngestResult()
     keep_file = type(source).__name__ in _FILE_EXACT
     with collect_report() as report:
-        for item in source:
-            if cancel is not None and cancel.is_set():
-                result.cancelled = True
-                break
-            meta = dict(item.meta)
-            path = meta.get("path") if keep_file else None
-            result.records.append(store.add_input(item.image, meta, path))
-            if progress is not None:
-                progress(len(result.records))
-            if max_items is not None and len(result.records) >= max_items:
-                result.limited = True
-                break
+        try:
+            for item in source:
+                if cancel is not None and cancel.is_set():
+                    result.cancelled = True
+                    break
+                meta = dict(item.meta)
+                path = meta.get("path") if keep_file else None
+                result.records.append(store.add_input(item.image, meta, path))
+                if progress is not None:
+                    progress(len(result.records))
+                if max_items is not None and len(result.records) >= max_items:
+                    result.limited = True
+                    break
+        except WaifucUIError as err:
+            if not result.records and not report.skipped:
+                raise  # nothing came in: the caller shows the error itself
+            result.error = str(err)
     result.refused = list(report.skipped)
     return result
 
