@@ -52,3 +52,20 @@ def test_character_tags_come_from_the_tagger_label_file(colour_session):
     assert "skadi_(arknights)" in s.item_tags("in00001")
     assert s.drop_character_tags() == ["skadi_(arknights)"]
     assert "skadi_(arknights)" not in s.item_tags("in00001") and "red_theme" in s.item_tags("in00001")
+
+
+def test_character_tag_names_read_from_the_wd14_label_file(fake_hub):
+    from tests.fakehub import put_wd14
+    from waifuc_ui.session.tagedit import character_tag_names
+
+    put_wd14(fake_hub)
+    assert character_tag_names() == frozenset({"skadi_(arknights)", "skadi (arknights)"})
+
+
+def test_character_tag_names_missing_label_file_says_how_to_fix(fake_hub):
+    from waifuc_ui.errors import ModelUnavailableError
+    from waifuc_ui.session.tagedit import character_tag_names
+
+    with pytest.raises(ModelUnavailableError) as err:
+        character_tag_names()
+    assert "selected_tags.csv" in str(err.value)
