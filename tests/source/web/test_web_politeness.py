@@ -10,7 +10,7 @@ import pytest
 from waifuc_ui import __version__
 from waifuc_ui.report import collect_report
 from waifuc_ui.source import DanbooruSource, GelbooruSource, ZerochanSource
-from waifuc_ui.source.web import AuthenticationError, RateLimiter, ServerError
+from waifuc_ui.source.web import USER_AGENT, AuthenticationError, RateLimiter, ServerError
 
 from web_board import Reply, danbooru_pages, danbooru_post
 
@@ -57,7 +57,7 @@ def test_honest_user_agent_on_every_request(board, web_options):
     agents = {r.headers["User-Agent"] for r in board.log}
     assert len(agents) == 1
     (agent,) = agents
-    assert agent.startswith(f"waifuc_ui/{__version__} (+http")
+    assert agent == USER_AGENT and agent.startswith(f"waifuc_ui/{__version__} (LoRA dataset tool")
 
 
 def test_credentials_never_reach_logs_reprs_reports_or_errors(board, web_options, caplog, tmp_path):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import os
 import time
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, Mapping, Optional, Tuple
@@ -25,8 +26,9 @@ from .errors import (AuthenticationError, ChallengeError, NetworkError, RateLimi
 
 logger = logging.getLogger("waifuc_ui.source.web")
 
-PROJECT_URL = "https://github.com/waifuc-ui/waifuc_ui"
-USER_AGENT = f"waifuc_ui/{__version__} (+{PROJECT_URL})"
+# Honest identification; set WAIFUC_UI_CONTACT (a URL or e-mail) so site admins can reach you.
+_CONTACT = os.environ.get("WAIFUC_UI_CONTACT", "").strip()
+USER_AGENT = f"waifuc_ui/{__version__} (LoRA dataset tool{'; ' + _CONTACT if _CONTACT else ''})"
 MAX_DOWNLOAD_BYTES = 200 * 1024 * 1024
 _AUTH_EXTENSION = "waifuc_ui_send_credentials"
 _CHALLENGE_MARKERS = ("just a moment...", "cf-chl", "challenge-platform", "cf_chl_opt",
