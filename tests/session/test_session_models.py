@@ -69,3 +69,39 @@ def test_character_tag_names_missing_label_file_says_how_to_fix(fake_hub):
     with pytest.raises(ModelUnavailableError) as err:
         character_tag_names()
     assert "selected_tags.csv" in str(err.value)
+
+
+def test_character_chain_on_fake_models(tmp_path, full_fake_hub):
+    """Face count, person split, face count, CCIP, exact dedup, tagging and resize, as the app runs them."""
+    folder = tmp_path / "chain"
+    folder.mkdir()
+    for n in range(8):
+        Image.new("RGB", (640 + 8 * n, 480 + 8 * n), RED).save(folder / f"red{n}.png")
+    for n in range(3):
+        Image.new("RGB", (500, 400 + n), BLUE).save(folder / f"blue{n}.png")
+    reg = SessionRegistry(str(tmp_path / "ws"), cache_dir=str(tmp_path / "analysis"))
+    s = reg.create()
+    s.add_folder(str(folder))
+    s.add_step("ModeConvertAction")
+    s.add_step("FaceCountAction", {"counts": [1]})
+    split = s.add_step("PersonSplitAction")
+    s.add_step("FaceCountAction", {"counts": [1]})
+    ccip = s.add_step("CCIPAction", {"min_val_count": 5, "step": 1})
+    s.add_step("HashDedupAction", {"max_distance": 0})
+    s.add_step("TaggingAction")
+    s.add_step("AlignMinSizeAction", {"min_size": 64})
+    assert all(st.available for st in s.model_report().values())
+    run = s.run()
+    assert run.status == "done", run.message
+    assert [(r["input"], r["kept"]) for r in s.counts()] == [(11, 11), (11, 8), (8, 8), (8, 8), (8, 8), (8, 8),
+                                                             (8, 8), (8, 8)]
+    crops = run.step(split).output_ids
+    assert all(c.startswith("d") and s.record(c).parent_id.startswith("in") for c in crops)
+    assert [s.record(c).meta["filename"] for c in crops] == [f"red{n}_person0.png" for n in range(8)]
+    assert run.step(ccip).output_ids == crops
+    final = s.final_ids()
+    assert len(final) == 8 and all("red_theme" in s.item_tags(i) for i in final)
+    assert all(min(s.record(i).size) == 64 for i in final)
+    summary = s.export_zip()
+    assert summary.images == 8
+    reg.close_all()
