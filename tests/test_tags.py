@@ -69,3 +69,13 @@ def test_caption_text_trigger_first_and_not_duplicated():
     assert caption_text({}, trigger_word="ohwx") == "ohwx"
     assert caption_text(tags, trigger_word="  ") == tags_to_text(tags)
     assert same_tag("Long Hair", "long_hair") and not same_tag("long", "long_hair")
+
+
+def test_odd_tag_collections_do_not_crash():
+    from waifuc_ui.tags import normalise_tags
+
+    assert normalise_tags(["b", "a"]) == {"b": 1.0, "a": 1.0}
+    assert normalise_tags("a, (b:0.5)") == {"a": 1.0, "b": 0.5}
+    assert normalise_tags({"a": "0.25", "b": None, 3: 1}) == {"a": 0.25, "b": 1.0, "3": 1.0}
+    assert normalise_tags(None) == {}
+    assert tags_to_text({"b": "x", "a": 0.5}) == "b, a"

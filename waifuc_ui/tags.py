@@ -49,10 +49,30 @@ def unescape_tag(text: str) -> str:
     return "".join(out)
 
 
-def _as_mapping(tags: Tags) -> Mapping[str, float]:
+def _score(value: object) -> float:
+    try:
+        score = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 1.0
+    return score if score == score else 1.0  # NaN -> 1.0
+
+
+def normalise_tags(tags: Union[Tags, str, None]) -> Dict[str, float]:
+    """Any tag collection -> {tag: float score}: a mapping (scores that are not numbers count as
+    1.0), a caption string (:func:`parse_tag_text`), a list of tags (1.0 each) or None ({})."""
+    if not tags:
+        return {}
+    if isinstance(tags, str):
+        return parse_tag_text(tags)
     if isinstance(tags, Mapping):
+        return {str(t): _score(s) for t, s in tags.items()}
+    return {str(t): 1.0 for t in tags}
+
+
+def _as_mapping(tags: Tags) -> Mapping[str, float]:
+    if isinstance(tags, Mapping) and all(isinstance(v, (int, float)) for v in tags.values()):
         return tags
-    return {t: 1.0 for t in tags}
+    return normalise_tags(tags)
 
 
 def format_tag(tag: str, score: float = 1.0, use_spaces: bool = False, use_escape: bool = True,

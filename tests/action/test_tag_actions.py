@@ -23,3 +23,9 @@ def test_tag_drop_without_tags_adds_nothing():
 def test_remove_underline_keeps_kaomoji_and_order_and_merges():
     out = TagRemoveUnderlineAction()(_item({"long_hair": 0.9, "^_^": 0.6, "o_o": 0.5, "long hair": 0.95, "solo": 1.0}))
     assert list(out.meta["tags"].items()) == [("long hair", 0.95), ("^_^", 0.6), ("o_o", 0.5), ("solo", 1.0)]
+
+
+def test_tags_stored_as_a_list_are_handled():
+    out = TagDropAction(["b"])(_item(["a_x", "b"]))
+    assert out.meta["tags"] == {"a_x": 1.0}
+    assert TagRemoveUnderlineAction()(_item(["a_x"])).meta["tags"] == {"a x": 1.0}

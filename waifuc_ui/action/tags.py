@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Dict, Iterable
 
 from ..model import ImageItem
-from ..tags import add_underline, remove_underline
+from ..tags import add_underline, normalise_tags, remove_underline
 from .base import ProcessAction
 
 
@@ -27,7 +27,8 @@ class TagDropAction(ProcessAction):
         tags = item.meta.get("tags")
         if not tags:
             return item
-        return item.with_meta(tags={t: s for t, s in tags.items() if add_underline(t) not in self._keys})
+        return item.with_meta(tags={t: s for t, s in normalise_tags(tags).items()
+                                    if add_underline(t) not in self._keys})
 
     def __repr__(self) -> str:
         return f"TagDropAction({self.tags_to_drop!r})"
@@ -36,7 +37,8 @@ class TagDropAction(ProcessAction):
 class TagRemoveUnderlineAction(ProcessAction):
     """``long_hair`` -> ``long hair`` in ``meta['tags']``, except kaomoji such as ``^_^``.
 
-    When two tags become the same text, the higher score is kept.
+    When two tags become the same text, the higher score is kept. Tags stored as a list or a
+    caption string are read as :func:`waifuc_ui.tags.normalise_tags` does.
     """
 
     def process(self, item: ImageItem) -> ImageItem:
@@ -44,7 +46,7 @@ class TagRemoveUnderlineAction(ProcessAction):
         if not tags:
             return item
         result: Dict[str, float] = {}
-        for tag, score in tags.items():
+        for tag, score in normalise_tags(tags).items():
             text = remove_underline(tag)
             result[text] = max(score, result[text]) if text in result else score
         return item.with_meta(tags=result)
