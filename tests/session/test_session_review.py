@@ -118,6 +118,8 @@ def test_duplicates_without_dedup_step_use_phash_and_apply_at_the_end(session):
     assert session.final_ids() == ["in00002", "in00003", "in00004", "in00005"]
     again = session.duplicate_groups(threshold=0)
     assert again.groups[0].keeper == "in00003"  # the hand choice survives regrouping
+    session.reset_duplicates()
+    assert len(session.final_ids()) == 5 and session.duplicate_groups(threshold=0).groups[0].keeper == "in00001"
 
 
 def test_duplicate_review_on_a_hash_dedup_step_keeps_largest_by_default(session):
@@ -131,6 +133,8 @@ def test_duplicate_review_on_a_hash_dedup_step_keeps_largest_by_default(session)
     step = session.run().steps[0]
     assert step.output_ids == ["in00004"]
     assert step.dropped["in00002"].reason == DUP_REASON and step.dropped["in00002"].duplicate_of == "in00004"
+    session.reset_duplicates()
+    assert session.run().steps[0].output_ids == ["in00001", "in00002", "in00004", "in00005"]
 
 
 def test_lpips_duplicate_review_uses_the_injected_grouping(registry, image_dir):

@@ -292,6 +292,16 @@ class ReviewMixin:
             self.decisions.set_selection(view.uid, keep, DUP_REASON, removed)  # type: ignore[attr-defined]
         return view
 
+    def reset_duplicates(self) -> None:
+        """Forget the duplicate review: keepers chosen by hand and the applied groups (the dedup step decides
+        again on the next run)."""
+        self._keepers.clear()
+        self._final_excluded = {}
+        uid = self._first_step(["FilterSimilarAction", "HashDedupAction"])
+        if uid is not None:
+            self.decisions.clear_selection(uid)  # type: ignore[attr-defined]
+        self._dups = None
+
     def final_exclusions(self) -> Dict[str, str]:
         """Items removed by a duplicate review applied to the final dataset (id -> keeper)."""
         return dict(self._final_excluded)
