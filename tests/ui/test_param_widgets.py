@@ -11,6 +11,7 @@ class FakeAction:
 
 
 SPECS = {s.name: s for s in derive_params(FakeAction, {
+    "counts": hint("number_list", default=[1]),
     "threshold": hint("slider", minimum=0.0, maximum=1.0, step=0.05),
     "eps": hint("slider", optional=True, minimum=0.0, maximum=1.0, step=0.01),
     "level": hint("dropdown", choices=("s", "n"), optional=True),

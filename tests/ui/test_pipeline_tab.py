@@ -1,0 +1,74 @@
+import json
+
+import pytest
+
+from waifuc_ui.errors import InvalidOptionError
+from waifuc_ui.pipeline.catalog import ModelStatus
+from waifuc_ui.ui.pipeline_tab import add_step, apply_preset, load_recipe, model_summary, move_step, \
+    pipeline_status, save_recipe, script_text, set_param
+
+
+def actions(ui):
+    return [s.action for s in ui.session.recipe.steps]
+
+
+def test_preset_add_move_and_remove(ui):
+    apply_preset(ui, "model-free clean-up")
+    assert actions(ui) == ["ModeConvertAction", "MinSizeFilterAction", "HashDedupAction", "AlignMinSizeAction"]
+    uid = add_step(ui, "FirstNSelectAction")
+    assert actions(ui)[-1] == "FirstNSelectAction"
+    move_step(ui, uid, -1)
+    assert actions(ui)[-2:] == ["FirstNSelectAction", "AlignMinSizeAction"]
+    move_step(ui, ui.session.recipe.steps[0].uid, -1)  # already first: stays
+    assert actions(ui)[0] == "ModeConvertAction"
+    with pytest.raises(InvalidOptionError):
+        add_step(ui, "")
+
+
+def test_set_param_from_widget_values(ui):
+    apply_preset(ui, "model-free clean-up")
+    size_step = ui.session.recipe.steps[1]
+    set_param(ui, size_step.uid, "min_size", 300.0)  # gr.Number sends floats
+    assert ui.session.recipe.steps[1].params["min_size"] == 300
+    with pytest.raises(InvalidOptionError, match="MinSizeFilterAction.min_size"):
+        set_param(ui, size_step.uid, "min_size", -5)
+    assert "MinSizeFilterAction(300)" in script_text(ui) or "MinSizeFilterAction(min_size=300)" in script_text(ui)
+
+
+def test_recipe_round_trip_through_a_file(ui):
+    apply_preset(ui, "model-free clean-up")
+    set_param(ui, ui.session.recipe.steps[1].uid, "min_size", 128)
+    path = save_recipe(ui)
+    assert ui.session.workspace.contains(path)
+    saved = json.loads(open(path).read())
+    add_step(ui, "FirstNSelectAction")
+    load_recipe(ui, path)
+    assert actions(ui) == [s["action"] for s in saved["steps"]]
+    assert ui.session.recipe.steps[1].params["min_size"] == 128
+
+
+def test_bad_recipe_file_names_the_problem(ui, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"version": 1, "steps": [{"action": "NoSuchAction", "params": {}}]}))
+    with pytest.raises(InvalidOptionError, match="NoSuchAction"):
+        load_recipe(ui, str(bad))
+
+
+def test_model_summary_lists_missing_models_with_the_fix():
+    statuses = {"a": ModelStatus(True, False, "model deepghs/x not found; run `hf download deepghs/x`\nmore"),
+                "b": ModelStatus(True, True), "c": ModelStatus(False, True)}
+    text = model_summary(statuses, {"a": "2. NoMonochromeAction"})
+    assert "**1 step(s) cannot run" in text
+    assert "- **2. NoMonochromeAction**: model deepghs/x not found; run `hf download deepghs/x`" in text
+    assert "model-free steps still run" in text
+    assert model_summary({"b": ModelStatus(True, True)}, {}) == \
+        "All models needed by the 1 model-backed step(s) are available."
+    assert model_summary({}, {}) == "No step needs a model."
+
+
+def test_model_backed_step_reports_missing_models_before_the_run(ui):
+    apply_preset(ui, "model-free clean-up")
+    add_step(ui, "NoMonochromeAction")
+    text = pipeline_status(ui)
+    assert "cannot run: their models are not on this machine" in text
+    assert "NoMonochromeAction" in text

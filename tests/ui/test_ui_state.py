@@ -1,0 +1,60 @@
+import copy
+import os
+
+from waifuc_ui.ui.state import UISession, touch
+
+
+def test_open_gives_each_tab_its_own_workspace_on_the_demo(binder):
+    a = binder.open("tab-a")
+    b = binder.open("tab-b")
+    assert a.session.id != b.session.id
+    assert len(a.session.id) >= 16
+    assert os.path.isdir(a.session.workspace.dir) and os.path.isdir(b.session.workspace.dir)
+    assert len(a.session.input_ids) == 8
+    assert [os.path.basename(s.path) for s in a.session.refused] == ["broken.jpg"]
+    assert binder.live_count() == 2
+
+
+def test_closing_the_tab_deletes_only_its_workspace(binder):
+    a = binder.open("tab-a")
+    b = binder.open("tab-b")
+    assert binder.close_browser("tab-a") is True
+    assert not os.path.exists(a.session.workspace.dir)
+    assert os.path.isdir(b.session.workspace.dir)
+    assert binder.close_browser("tab-a") is False
+    binder.close(b)
+    assert not os.path.exists(b.session.workspace.dir)
+    assert b.cancel.is_set()
+    assert binder.live_count() == 0
+
+
+def test_reopening_a_tab_replaces_its_old_workspace(binder):
+    first = binder.open("tab-a")
+    second = binder.open("tab-a")
+    assert not os.path.exists(first.session.workspace.dir)
+    assert os.path.isdir(second.session.workspace.dir)
+
+
+def test_idle_sessions_expire_unless_touched(binder):
+    clock = [0.0]
+    binder.registry.workspaces._clock = lambda: clock[0]
+    binder.registry.workspaces.ttl_seconds = 100
+    idle = binder.open("idle")
+    busy = binder.open("busy")
+    clock[0] = 90
+    touch(binder, busy)
+    clock[0] = 150
+    assert binder.expire_idle() == [idle.session.id]
+    assert not os.path.exists(idle.session.workspace.dir)
+    assert os.path.isdir(busy.session.workspace.dir)
+    assert binder.close_browser("idle") is False
+
+
+def test_ui_session_is_never_deep_copied_and_maps_gallery_clicks(ui):
+    assert copy.deepcopy(ui) is ui
+    ui.page_ids["g"] = ["a", "b"]
+    assert ui.id_at("g", 1) == "b"
+    assert ui.id_at("g", 2) is None
+    assert ui.id_at("g", None) is None
+    assert ui.id_at("other", 0) is None
+    assert isinstance(ui, UISession)
