@@ -33,6 +33,9 @@ def test_folder_ingest_refused_in_public_mode(registry, image_dir):
     s = registry.create()
     with pytest.raises(ValueError, match="disabled in public mode"):
         s.add_folder(image_dir)
+    from waifuc_ui.source import LocalSource
+    with pytest.raises(ValueError, match="disabled in public mode"):
+        s.add_source(LocalSource(image_dir))
     assert s.input_ids == []
 
 

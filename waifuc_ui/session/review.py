@@ -144,7 +144,9 @@ class ReviewMixin:
                                          fix="this version lacks waifuc_ui.analysis.ccip_review") from None
             with self._cache_context():  # type: ignore[attr-defined]
                 res = ccip_review(self._items(ids), **kw)
-            labels = getattr(res, "labels", res)
+            labels = getattr(res, "labels", None)
+            if labels is None:
+                labels = res[0] if isinstance(res, tuple) else res
             return [int(x) for x in labels]
         return [int(x) for x in fn(self._items(ids), **kw)]
 
