@@ -5,7 +5,7 @@ from PIL import Image
 
 from waifuc_ui.action import HashDedupAction
 from waifuc_ui.action.dedup import duplicate_groups, find_duplicates
-from waifuc_ui.action.image_hashes import BKTree, dhash, hamming, phash, pixel_hash
+from waifuc_ui.action.image_hashes import HashIndex, dhash, hamming, phash, pixel_hash
 from waifuc_ui.errors import InvalidOptionError
 from waifuc_ui.model import ImageItem
 
@@ -42,21 +42,21 @@ def test_perceptual_hashes_are_64_bit_and_close_for_copies():
     assert hamming(0b1011, 0b0001) == 2
 
 
-def test_bktree_finds_nearest_exactly_like_a_scan():
+def test_hash_index_finds_the_nearest_like_a_scan():
     import random
 
     rng = random.Random(0)
-    keys = [rng.getrandbits(64) for _ in range(300)]
-    tree = BKTree()
+    keys = [rng.getrandbits(64) for _ in range(300)] + [(1 << 64) - 1, 0]
+    index = HashIndex()
+    assert index.nearest(5, 64) is None
     for i, k in enumerate(keys):
-        tree.add(k, i)
+        index.add(k, i)
+    assert len(index) == 302
     for probe in keys[:20] + [rng.getrandbits(64) for _ in range(20)]:
         for radius in (0, 10, 28):
-            scan = sorted((hamming(probe, k), i) for i, k in enumerate(keys) if hamming(probe, k) <= radius)
-            got = sorted((d, order) for d, order, _ in tree.within(probe, radius))
-            assert got == scan
-            nearest = tree.nearest(probe, radius)
-            assert nearest == ((scan[0][0], scan[0][1]) if scan else None)
+            best = min((hamming(probe, k), i) for i, k in enumerate(keys))
+            assert index.nearest(probe, radius) == (best if best[0] <= radius else None)
+    assert list(index.distances(keys[0])[:2]) == [0, hamming(keys[0], keys[1])]
 
 
 def test_action_drops_exact_and_near_duplicates_with_duplicate_of(run):

@@ -3,7 +3,7 @@
 :class:`DuplicateIndex` holds the kept items of one bucket and decides for a new one; the
 action, :func:`find_duplicates` and :func:`duplicate_groups` all use it, so a script and the
 app agree on what is a duplicate of what. Memory per kept item: one 16-byte digest, one 64-bit
-hash and its label; comparisons go through a BK-tree (exact, not sampled).
+hash and its label; each new item is compared with every kept hash at once (numpy, exact).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Dict, Hashable, Iterable, Iterator, List, Optional, Sequence,
 from ..errors import InvalidOptionError
 from ..model import ImageItem
 from .base import BaseAction
-from .image_hashes import HASH_BITS, HASHERS, BKTree, pixel_hash
+from .image_hashes import HASH_BITS, HASHERS, HashIndex, pixel_hash
 
 MODES = ("all", "group")
 
@@ -40,7 +40,7 @@ class DuplicateIndex:
     def __init__(self, max_distance: int = 0):
         self.max_distance = max_distance
         self._exact: Dict[bytes, Hashable] = {}
-        self._tree: BKTree[Hashable] = BKTree()
+        self._near: HashIndex[Hashable] = HashIndex()
 
     def __len__(self) -> int:
         return len(self._exact)
@@ -50,7 +50,7 @@ class DuplicateIndex:
         if kept is not None:
             return Match(key, kept, 0, True)
         if self.max_distance > 0 and perceptual is not None:
-            nearest = self._tree.nearest(perceptual, self.max_distance)
+            nearest = self._near.nearest(perceptual, self.max_distance)
             if nearest is not None:
                 return Match(key, nearest[1], nearest[0], False)
         return None
@@ -58,7 +58,7 @@ class DuplicateIndex:
     def add(self, key: Hashable, exact: str, perceptual: Optional[int]) -> None:
         self._exact.setdefault(bytes.fromhex(exact), key)
         if perceptual is not None:
-            self._tree.add(perceptual, key)
+            self._near.add(perceptual, key)
 
 
 Entry = Tuple[Hashable, str, Optional[int]]  # (key, pixel hash, perceptual hash)

@@ -8,8 +8,8 @@ Pure functions (numpy + Pillow), no state:
 * :func:`phash` (DCT of a 32x32 greyscale, the 8x8 low frequencies against their median) and
   :func:`dhash` (sign of horizontal gradients on a 9x8 greyscale): 64-bit ints; near-identical
   images differ in few bits, measured with :func:`hamming`.
-* :class:`BKTree`: all stored hashes within a Hamming distance of a query, exactly, without
-  comparing against every one of them.
+* :class:`HashIndex`: the nearest stored hash to a query, compared against every stored one
+  (vectorised, exact).
 """
 
 from __future__ import annotations
@@ -40,15 +40,15 @@ def canonical_pixels(image: Image.Image) -> Image.Image:
 
 
 def pixel_hash(image: Image.Image) -> str:
-    """blake2b-128 hex of mode, size and pixel bytes after :func:`canonical_pixels`.
+    """SHA-256 (first 128 bits, hex) of mode, size and pixel bytes after :func:`canonical_pixels`.
 
     Animated images include their frame count, so two animations that share a first frame differ.
     """
     canon = canonical_pixels(image)
-    h = hashlib.blake2b(digest_size=16)
+    h = hashlib.sha256()
     h.update(f"{canon.mode}|{canon.width}x{canon.height}|{getattr(image, 'n_frames', 1)}|".encode())
     h.update(canon.tobytes())
-    return h.hexdigest()
+    return h.hexdigest()[:32]
 
 
 def _grey(image: Image.Image, size: Tuple[int, int]) -> np.ndarray:
@@ -92,55 +92,35 @@ def hamming(a: int, b: int) -> int:
     return (a ^ b).bit_count()
 
 
-class BKTree(Generic[V]):
-    """A Burkhard-Keller tree over 64-bit hashes with the Hamming metric.
+class HashIndex(Generic[V]):
+    """Stored 64-bit hashes with their values; ``nearest(hash, max_distance)`` compares the query
+    with every stored hash at once (numpy XOR + popcount: about 10 microseconds for 20,000) and
+    returns the closest (distance, value), the earliest stored on ties, or None beyond the limit.
+    Memory: 8 bytes per hash plus the value."""
 
-    ``add(hash, value)`` stores a value; ``nearest(hash, max_distance)`` returns the closest
-    stored (distance, value), earliest added first on ties, or None; the search is exact.
-    """
-
-    __slots__ = ("_root", "_size")
+    __slots__ = ("_hashes", "_values")
 
     def __init__(self) -> None:
-        # node = [hash, value, order, {distance: child}]
-        self._root: Optional[list] = None
-        self._size = 0
+        self._hashes = np.zeros(64, dtype=np.uint64)
+        self._values: List[V] = []
 
     def __len__(self) -> int:
-        return self._size
+        return len(self._values)
 
     def add(self, key: int, value: V) -> None:
-        node = [key, value, self._size, {}]
-        self._size += 1
-        if self._root is None:
-            self._root = node
-            return
-        current = self._root
-        while True:
-            d = hamming(key, current[0])
-            child = current[3].get(d)
-            if child is None:
-                current[3][d] = node
-                return
-            current = child
+        n = len(self._values)
+        if n == len(self._hashes):
+            self._hashes = np.concatenate([self._hashes, np.zeros(n, dtype=np.uint64)])
+        self._hashes[n] = np.uint64(key)
+        self._values.append(value)
 
-    def within(self, key: int, max_distance: int) -> List[Tuple[int, int, V]]:
-        """Every stored (distance, order, value) with distance <= max_distance."""
-        found: List[Tuple[int, int, V]] = []
-        stack = [self._root] if self._root is not None else []
-        while stack:
-            node = stack.pop()
-            d = hamming(key, node[0])
-            if d <= max_distance:
-                found.append((d, node[2], node[1]))
-            for edge, child in node[3].items():
-                if d - max_distance <= edge <= d + max_distance:
-                    stack.append(child)
-        return found
+    def distances(self, key: int) -> np.ndarray:
+        """Hamming distance from ``key`` to every stored hash, in storing order."""
+        return np.bitwise_count(self._hashes[: len(self._values)] ^ np.uint64(key))
 
     def nearest(self, key: int, max_distance: int) -> Optional[Tuple[int, V]]:
-        found = self.within(key, max_distance)
-        if not found:
+        if not self._values:
             return None
-        d, _, value = min(found, key=lambda f: (f[0], f[1]))
-        return d, value
+        d = self.distances(key)
+        i = int(d.argmin())
+        return (int(d[i]), self._values[i]) if d[i] <= max_distance else None
