@@ -35,9 +35,11 @@ def test_params_derived_from_signatures_with_waifuc_defaults(catalog):
     assert [(p.name, p.kind, p.default) for p in mode] == [("mode", "dropdown", "RGB"),
                                                            ("force_background", "text", "white")]
     assert mode[1].optional  # None = keep alpha
+    import inspect
     dedup = {p.name: p for p in catalog["HashDedupAction"].params}
+    waifuc_default = inspect.signature(catalog["HashDedupAction"].cls).parameters["max_distance"].default
     assert (dedup["max_distance"].kind, dedup["max_distance"].default, dedup["max_distance"].maximum) == \
-        ("slider", 8, 64)
+        ("slider", waifuc_default, 64)
     assert dedup["mode"].choices == ("all", "group")
     size = catalog["MinSizeFilterAction"].params[0]
     assert (size.name, size.kind, size.default, size.required, size.value_type) == ("min_size", "number", 256, True,

@@ -78,7 +78,8 @@ def test_presets(catalog):
     with pytest.raises(InvalidOptionError, match="invalid preset: 'x'"):
         preset_recipe("x", catalog)
     full = dict(catalog)
-    missing = [a for a in ("NoMonochromeAction", "CCIPAction") if a not in full]
+    from waifuc_ui.pipeline import PRESETS
+    missing = [a for a, _ in PRESETS["character LoRA"] if a not in full]
     if missing:
         with pytest.raises(InvalidOptionError, match="lacks the action"):
             preset_recipe("character LoRA", catalog)
@@ -89,14 +90,14 @@ def test_presets(catalog):
 
 def test_script_text_reads_like_waifuc(catalog):
     r = preset_recipe("model-free clean-up", catalog)
-    r.steps[2].params["max_distance"] = 4
+    r.steps[2].params["max_distance"] = 11  # not the default
     r.steps[3].enabled = False
     text = recipe_to_script(r, "raw", "TextualInversionExporter('out', trigger_word='zz')", catalog)
     assert "from waifuc_ui.action import HashDedupAction, MinSizeFilterAction, ModeConvertAction\n" in text
     assert "from waifuc_ui.export import TextualInversionExporter\n" in text
     assert "    source = LocalSource('raw')\n" in text
     assert ("        ModeConvertAction(),\n        MinSizeFilterAction(256),\n"
-            "        HashDedupAction(max_distance=4),\n    )\n") in text
+            "        HashDedupAction(max_distance=11),\n    )\n") in text
     assert "AlignMinSizeAction" not in text
     assert "source.export(TextualInversionExporter('out', trigger_word='zz'))" in text
     compile(text, "generated", "exec")
