@@ -17,6 +17,7 @@ from .analyzed import AnalyzedAction, AnalyzedFilterAction, AnalyzedProcessActio
 from .ccip import CCIPAction
 from .filter_models import (ClassFilterAction, FaceCountAction, HeadCountAction, NoMonochromeAction,
                             OnlyMonochromeAction, PersonRatioAction, RatingFilterAction)
+from .lpips import FilterSimilarAction
 from .split_models import PersonSplitAction, ThreeStageSplitAction
 from .tagging import BlacklistedTagDropAction, TagFilterAction, TaggingAction, TagOverlapDropAction
 
@@ -28,7 +29,7 @@ __all__ = [
     "AnalyzedAction", "AnalyzedFilterAction", "AnalyzedProcessAction", "CCIPAction", "ClassFilterAction",
     "FaceCountAction", "HeadCountAction", "NoMonochromeAction", "OnlyMonochromeAction", "PersonRatioAction",
     "RatingFilterAction", "PersonSplitAction", "ThreeStageSplitAction", "BlacklistedTagDropAction",
-    "TagFilterAction", "TaggingAction", "TagOverlapDropAction",
+    "TagFilterAction", "TaggingAction", "TagOverlapDropAction", "FilterSimilarAction",
     "ActionStop",
     "BaseAction",
     "FilterAction",

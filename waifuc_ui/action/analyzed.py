@@ -193,10 +193,13 @@ class AnalyzedAction(BaseAction):
                 except Exception as e:
                     analyses.append(AnalysisFailed(f"the model could not take this image: {type(e).__name__}: {e}"))
         for h, analysis in zip(ok_hashes, analyses):
-            results[h] = analysis
-            if not isinstance(analysis, AnalysisFailed):
-                run.cache.put(h, run.key, analysis)
+            results[h] = analysis if isinstance(analysis, AnalysisFailed) else self.store_analysis(run, h, analysis)
         return results
+
+    def store_analysis(self, run: RunState, content_hash: str, analysis: Any) -> Any:
+        """Cache a fresh analysis; returns what :meth:`decide` gets (the same value by default)."""
+        run.cache.put(content_hash, run.key, analysis)
+        return analysis
 
     def _decide_checked(self, item: ImageItem, analysis: Any) -> Iterator[ImageItem]:
         if isinstance(analysis, AnalysisFailed):
