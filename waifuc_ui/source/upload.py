@@ -46,7 +46,9 @@ class UploadInspection:
 
 
 @dataclass
-class _Unpacked:
+class UnpackedUpload:
+    """Where an upload was unpacked, what was refused while unpacking, and how folders map to uploads."""
+
     folder: str
     refused: List[SkippedFile]
     tops: List[str]  # top folders in upload order
@@ -72,7 +74,7 @@ class UploadSource(NamedDataSource):
         self.limits = limits
         self.max_pixels = max_pixels
         self.read_captions = read_captions
-        self._unpacked: Optional[_Unpacked] = None
+        self._unpacked: Optional[UnpackedUpload] = None
 
     def _args_repr(self) -> str:
         names = [os.path.basename(p) for p in self.paths]
@@ -84,17 +86,17 @@ class UploadSource(NamedDataSource):
         """The private folder the upload was unpacked into (unpacks on first access)."""
         return self.unpack().folder
 
-    def unpack(self) -> _Unpacked:
+    def unpack(self) -> UnpackedUpload:
         """Copy and extract the uploads once; later calls return the same result."""
         if self._unpacked is None:
             os.makedirs(self.extract_dir, exist_ok=True)
-            unpacked = _Unpacked(tempfile.mkdtemp(prefix="upload_", dir=self.extract_dir), [], [], {})
+            unpacked = UnpackedUpload(tempfile.mkdtemp(prefix="upload_", dir=self.extract_dir), [], [], {})
             for path in self.paths:
                 self._unpack_one(path, unpacked)
             self._unpacked = unpacked
         return self._unpacked
 
-    def _unpack_one(self, path: str, unpacked: _Unpacked) -> None:
+    def _unpack_one(self, path: str, unpacked: UnpackedUpload) -> None:
         name = os.path.basename(path)
         if not os.path.isfile(path):
             unpacked.refused.append(SkippedFile(name, "uploaded file is missing or not a regular file", "upload"))
