@@ -22,7 +22,11 @@ GalleryEntry = Tuple[str, str]
 def item_caption(session: Session, item_id: str) -> str:
     """Short caption: file name and size, e.g. ``"girl_03.png · 640×480"``."""
     rec = session.record(item_id)
-    name = rec.meta.get("filename") or os.path.basename(rec.file)
+    name, walker = rec.meta.get("filename"), rec
+    while not name and walker.parent_id:  # derived items (crops, resized) carry their source's name
+        walker = session.record(walker.parent_id)
+        name = walker.meta.get("filename")
+    name = name or os.path.basename(rec.file)
     if len(name) > 28:
         name = name[:12] + "…" + name[-12:]
     return f"{name} · {rec.width}×{rec.height}"
