@@ -79,3 +79,17 @@ def test_demo_dataset_ingest(registry):
     assert len(res.ids) == 48
     assert sorted(os.path.basename(r.path) for r in res.refused) == ["broken_truncated.jpg", "empty.png"]
     assert all(os.path.isfile(s.thumb(i)) for i in res.ids)
+
+
+def test_thumbnails_for_unusual_modes(tmp_path):
+    from waifuc_ui.session.store import make_thumbnail
+
+    cases = {"I;16": Image.new("I;16", (600, 300), 40000), "CMYK": Image.new("CMYK", (300, 600), (0, 255, 0, 0)),
+             "P": Image.new("P", (100, 50), 3), "LA": Image.new("LA", (512, 512), (10, 0))}
+    for mode, image in cases.items():
+        path = str(tmp_path / f"{mode.replace(';', '_')}.webp")
+        make_thumbnail(image, path)
+        with Image.open(path) as th:
+            assert th.format == "WEBP" and max(th.size) == min(256, max(image.size)), mode
+    with Image.open(tmp_path / "I_16.webp") as th:
+        assert th.convert("L").getpixel((0, 0)) == 40000 >> 8  # scaled to 8 bits, not clipped white

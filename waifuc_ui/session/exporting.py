@@ -64,11 +64,12 @@ class ExportMixin:
         ids = self.final_ids()  # type: ignore[attr-defined]
         metas = self.final_metas()  # type: ignore[attr-defined]
         names = unique_filenames([metas[i].get("filename") for i in ids])
+        tags = self.all_tags()  # type: ignore[attr-defined]
         items = []
         for i, name in zip(ids, names):
             meta = dict(metas[i])
             meta["filename"] = name
-            meta["tags"] = self.item_tags(i)  # type: ignore[attr-defined]
+            meta["tags"] = tags[i]
             items.append(self.store.item(i, meta))  # type: ignore[attr-defined]
         return items
 

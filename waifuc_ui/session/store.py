@@ -18,6 +18,7 @@ import numpy as np
 from PIL import Image
 
 from ..imaging import has_alpha, load_image
+from ..report import logger
 from ..model import ImageItem
 from .workspace import Workspace
 
@@ -102,7 +103,16 @@ def open_file(path: str) -> Image.Image:
 
 
 def make_thumbnail(image: Image.Image, path: str, size: int = THUMB_SIZE) -> None:
-    """A WebP thumbnail (long side ``size``) of the current frame; 16-bit images are scaled to 8 bits."""
+    """A WebP thumbnail (long side ``size``) of the current frame; 16-bit images are scaled to 8 bits.
+    An image Pillow cannot render gets a grey placeholder (the item itself stays usable)."""
+    try:
+        _render_thumbnail(image, path, size)
+    except (OSError, ValueError) as err:
+        logger.warning("thumbnail of a %s image failed (%s): placeholder used", image.mode, err)
+        Image.new("RGB", (size, size), (128, 128, 128)).save(path, format="WEBP", quality=80)
+
+
+def _render_thumbnail(image: Image.Image, path: str, size: int) -> None:
     im = image
     if im.mode in ("I;16", "I;16B", "I;16L", "I"):
         arr = np.asarray(im, dtype=np.uint32 if im.mode == "I" else np.uint16)
