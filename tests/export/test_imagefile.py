@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from waifuc_ui.errors import InvalidOptionError
 from waifuc_ui.export.imagefile import atomic_write, prepare_for_format, resolve_format, save_image, to_8bit
 
 
@@ -12,6 +13,10 @@ def test_format_comes_from_explicit_then_extension_then_image_format():
     assert resolve_format("a.png", jpeg_image, "webp") == ("WEBP", "a.png")
     assert resolve_format("a", jpeg_image) == ("JPEG", "a.jpg")
     assert resolve_format("a.v2", Image.new("RGB", (2, 2))) == ("PNG", "a.v2.png")
+    assert resolve_format("a.psd", Image.new("RGB", (2, 2))) == ("PNG", "a.psd.png")  # Pillow cannot write PSD
+    assert resolve_format("a.png", jpeg_image, "jpg") == ("JPEG", "a.png")
+    with pytest.raises(InvalidOptionError, match="'PNG'"):
+        resolve_format("a.png", jpeg_image, "pngg")
 
 
 @pytest.mark.parametrize("mode,fmt,expected_mode", [

@@ -22,6 +22,7 @@ from typing import Any, Callable, Dict, IO, Optional, Tuple
 import numpy as np
 from PIL import Image
 
+from ..errors import InvalidOptionError
 from ..imaging import has_alpha, load_image
 
 #: Modes each format writes as they are.
@@ -39,9 +40,16 @@ _PREFERRED_EXT = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif",
 _HIGH_DEPTH = ("I;16", "I;16B", "I;16L", "I;16N", "I", "F")
 
 
+def writable_formats() -> Tuple[str, ...]:
+    """The formats Pillow can write here (``JPEG``, ``PNG``, ``WEBP``, ...)."""
+    Image.init()
+    return tuple(sorted(Image.SAVE))
+
+
 def format_of_ext(ext: str) -> Optional[str]:
-    """PIL's format name for an extension (``.jpg`` -> ``JPEG``), or None when unknown."""
-    return Image.registered_extensions().get(ext.lower()) if ext else None
+    """PIL's format name for an extension Pillow can write (``.jpg`` -> ``JPEG``), else None."""
+    fmt = Image.registered_extensions().get(ext.lower()) if ext else None
+    return fmt if fmt in Image.SAVE else None
 
 
 def ext_of_format(fmt: str) -> str:
@@ -52,11 +60,17 @@ def ext_of_format(fmt: str) -> str:
 
 
 def resolve_format(filename: str, image: Image.Image, explicit: Optional[str] = None) -> Tuple[str, str]:
-    """(format, filename): see the module doc; the filename gains an extension only when it has none known."""
+    """(format, filename): see the module doc. The filename gains an extension only when it has no
+    writable one (``x.psd`` -> ``x.psd.png``); a format Pillow cannot write falls back to PNG."""
     ext_format = format_of_ext(os.path.splitext(filename)[1])
-    fmt = (explicit.upper() if explicit else None) or ext_format or image.format or "PNG"
-    if fmt == "JPG":
-        fmt = "JPEG"
+    if explicit:
+        fmt = "JPEG" if explicit.upper() == "JPG" else explicit.upper()
+        if fmt not in writable_formats():
+            raise InvalidOptionError("format", explicit, writable_formats(),
+                                     "Give a format Pillow can write, e.g. 'PNG', 'JPEG' or 'WEBP'")
+    else:
+        own = image.format if image.format in Image.SAVE else None
+        fmt = ext_format or own or "PNG"
     if ext_format is None and not explicit:
         filename += ext_of_format(fmt)
     return fmt, filename
