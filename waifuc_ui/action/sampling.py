@@ -61,10 +61,10 @@ class ArrivalAction(ProgressBarAction):
 
     def __init__(self, name: str, total: Optional[int] = None):
         super().__init__(total)
-        self.name_ = name
+        self.title = name
 
     def _desc(self) -> str:
-        return str(self.name_)
+        return str(self.title)
 
     def __repr__(self) -> str:
-        return f"ArrivalAction({self.name_!r}, total={self.total!r})"
+        return f"ArrivalAction({self.title!r}, total={self.total!r})"
