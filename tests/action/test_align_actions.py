@@ -90,3 +90,13 @@ def test_whole_float_sizes_from_a_ui_and_square_padding():
     assert AlignMaxSizeAction(800.0).max_size == 800
     out = PaddingAlignAction(16)(ImageItem(Image.new("RGB", (8, 4))))
     assert out.image.size == (16, 16)
+
+
+def test_padding_pixels_equal_the_pil_recipe():
+    image = noise_image(7, (90, 60), mode="RGBA")
+    out = PaddingAlignAction((128, 100), color="black")(ImageItem(image))
+    # fit: width-limited, 128 x 60*128//90 = 85; offsets (0, 7)
+    resized = image.resize((128, 85))
+    expected = Image.new("RGBA", (128, 100), (0, 0, 0, 255))
+    expected.paste(resized, (0, 7), resized)
+    assert out.image.tobytes() == expected.tobytes()
