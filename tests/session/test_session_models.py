@@ -105,3 +105,34 @@ def test_character_chain_on_fake_models(tmp_path, full_fake_hub):
     summary = s.export_zip()
     assert summary.images == 8
     reg.close_all()
+
+
+def test_character_lora_preset_end_to_end_on_fake_models(tmp_path, fake_hub):
+    """The preset as a user starts it. Fakes: every image is 'normal' and 'bangumi' when bright, every detector
+    finds one box (so one face, one person crop), CCIP and LPIPS features are the mean colour (so all crops of
+    one colour are one character and LPIPS duplicates of each other)."""
+    from tests.fakehub import colour_detector, install_fake_hub, put_detector
+
+    install_fake_hub(fake_hub)
+    always = {"boxes": [(320.0, 320.0, 200.0, 100.0)], "scores": [[(0.0, 0.0, 0.0, 0.9)]]}
+    put_detector(fake_hub, "faces", dict(always, names=["face"]))
+    put_detector(fake_hub, "person", dict(always, names=["person"]))
+    folder = tmp_path / "pink"
+    folder.mkdir()
+    for n in range(16):
+        Image.new("RGB", (640 + 4 * n, 480), (255, 220, 220)).save(folder / f"p{n:02d}.png")
+    reg = SessionRegistry(str(tmp_path / "ws"), cache_dir=str(tmp_path / "analysis"))
+    s = reg.create()
+    s.add_folder(str(folder))
+    s.load_preset("character LoRA")
+    assert all(st.available for st in s.model_report().values())
+    run = s.run()
+    assert run.status == "done", run.message
+    assert [st.status for st in run.steps] == ["done"] * 11
+    kept = [r["kept"] for r in s.counts()]
+    assert kept[:7] == [16, 16, 16, 16, 16, 16, 16]  # CCIP: one character
+    assert kept[7:] == [1, 1, 1, 1] and len(s.final_ids()) == 1
+    lpips_step = run.steps[7]
+    drops = list(lpips_step.dropped.values())
+    assert len(drops) == kept[6] - 1 and all(d.duplicate_of == "p00_person0.png" for d in drops)
+    reg.close_all()
