@@ -126,3 +126,14 @@ def test_default_distance_is_conservative(run):
     out, report = run([_item(a, "a.png"), _item(_jpeg(a, 90), "a.jpg")], HashDedupAction())
     assert [i.meta["filename"] for i in out] == ["a.png"]
     assert report.dropped[0].duplicate_of == "a.png" and report.dropped[0].score <= 4
+
+
+def test_hash_entries_of_images_group_like_the_action(run):
+    from waifuc_ui.action.dedup import hash_entry
+
+    a, b = noise_image(20, (320, 240)), noise_image(21, (320, 240))
+    images = {"a": a, "b": b, "a2": a.copy(), "b_small": b.resize((160, 120))}
+    entries = [hash_entry(k, im) for k, im in images.items()]
+    assert duplicate_groups(entries, max_distance=4) == [["a", "a2"], ["b", "b_small"]]
+    out, report = run([_item(im, k) for k, im in images.items()], HashDedupAction(max_distance=4))
+    assert [(d.filename, d.duplicate_of) for d in report.dropped] == [("a2", "a"), ("b_small", "b")]

@@ -64,6 +64,11 @@ class DuplicateIndex:
 Entry = Tuple[Hashable, str, Optional[int]]  # (key, pixel hash, perceptual hash)
 
 
+def hash_entry(key: Hashable, image, method: str = "phash") -> Entry:
+    """The (key, pixel hash, perceptual hash) entry of one image, for :func:`duplicate_groups`."""
+    return key, pixel_hash(image), HASHERS[method](image)
+
+
 def find_duplicates(entries: Iterable[Entry], max_distance: int = 0) -> List[Match]:
     """What :class:`HashDedupAction` drops for these entries in this order (one bucket)."""
     index, matches = DuplicateIndex(max_distance), []
