@@ -1,0 +1,102 @@
+"""Characters and duplicates tabs: CCIP labels injected (no model), phash duplicates from HashDedupAction."""
+
+import pytest
+
+from waifuc_ui.errors import InvalidOptionError
+from waifuc_ui.ui.characters_tab import MEMBERS as CCIP_MEMBERS, NOISE, cluster_name, clusters, label_at, members, \
+    overview
+from waifuc_ui.ui.duplicates_tab import MEMBERS as DUP_MEMBERS, duplicate_view, group_members, groups_overview, \
+    slider_range
+from waifuc_ui.ui.pipeline_tab import add_step, apply_preset
+from waifuc_ui.ui.run_tab import run_pipeline
+
+
+@pytest.fixture
+def ccip_ui(ui):
+    """A run whose CCIP step (models missing: passes everything) is reviewed with injected labels:
+    of the 6 images reaching it, 3 are character 0, 2 character 1 and 1 is noise."""
+    apply_preset(ui, "model-free clean-up")
+    add_step(ui, "CCIPAction")
+    calls = []
+
+    def labels(items, **kw):
+        calls.append(kw)
+        assert len(items) == 6
+        return [1, 0, 0, -1, 1, 0] if kw.get("threshold") in (None, 0.18) else [0] * len(items)
+
+    ui.session.ccip_labels_fn = labels
+    run_pipeline(ui)
+    ui.calls = calls
+    return ui
+
+
+def test_clusters_biggest_first_noise_apart(ccip_ui):
+    ui = ccip_ui
+    view = clusters(ui)
+    assert [(c.label, c.size) for c in view.clusters] == [(0, 3), (1, 2)]
+    covers, choices, chosen, summary = overview(ui, view)
+    # the CCIP step had no model, so it passed everything: both clusters are in the target
+    assert [caption for _, caption in covers] == ["Cluster 0 · 3 images · ✓ target", "Cluster 1 · 2 images · ✓ target",
+                                                  "Noise · 1 image"]
+    assert choices == [("Cluster 0 · 3 images · ✓ target", 0), ("Cluster 1 · 2 images · ✓ target", 1)]
+    assert chosen == [0, 1]
+    assert summary == "**2 cluster(s)** and 1 noise image(s) among 6 images; target: 6 image(s)."
+    assert [label_at(ui, k) for k in range(4)] == [0, 1, NOISE, None]
+    entries, text, _ = members(ui, view, NOISE)
+    assert text.startswith("Noise · 1 image · page 1 of 1") and len(entries) == 1
+
+
+def test_choose_one_cluster_then_move_one_image(ccip_ui):
+    ui = ccip_ui
+    view = clusters(ui)
+    second = view.clusters[1]
+    ui.session.choose_clusters([second.label])
+    run_pipeline(ui)
+    assert sorted(ui.session.final_ids()) == sorted(second.ids)
+    view = ui.session._ccip
+    entries, text, page = members(ui, view, view.clusters[0].label)
+    assert text.startswith("Cluster 0 · 3 images · page 1 of 1")
+    assert all(caption.startswith("✗ ") for _, caption in entries)
+    newcomer = ui.page_ids[CCIP_MEMBERS][0]
+    ui.session.move_image(newcomer, into_target=True)
+    run_pipeline(ui)
+    assert sorted(ui.session.final_ids()) == sorted(second.ids + [newcomer])
+
+
+def test_threshold_change_reclusters_without_models(ccip_ui):
+    ui = ccip_ui
+    view = clusters(ui, threshold=0.5)
+    assert [c.size for c in view.clusters] == [6] and view.noise == []
+    assert ui.calls[-1]["threshold"] == 0.5
+    assert cluster_name(NOISE, 1, False) == "Noise · 1 image"
+
+
+def test_character_review_needs_a_run(ui):
+    with pytest.raises(InvalidOptionError, match="run a pipeline with a CCIPAction step first"):
+        clusters(ui)
+
+
+def test_duplicate_groups_keeper_and_apply(ui):
+    apply_preset(ui, "model-free clean-up")
+    run_pipeline(ui)
+    view = duplicate_view(ui)
+    assert view.method == "phash"
+    assert slider_range(view.method) == {"minimum": 0, "maximum": 32, "step": 1}
+    assert slider_range("lpips")["maximum"] == 1.0
+    exact = [g for g in view.groups if g.exact]
+    assert len(exact) == 1 and len(exact[0].ids) == 2
+    covers, summary = groups_overview(ui, view)
+    assert f"**{len(view.groups)} duplicate group(s)** before the dedup step" in summary
+    assert "1 group(s) of exact duplicates" in summary
+    index = view.groups.index(exact[0])
+    entries, text = group_members(ui, view, index)
+    assert entries[0][1].startswith("★ keeper · ")
+    assert not entries[1][1].startswith("★")
+    other = ui.page_ids[DUP_MEMBERS][1]
+    view = ui.session.set_keeper(other)
+    assert view.groups[index].keeper == other
+    ui.session.apply_duplicates()
+    run_pipeline(ui)
+    final = ui.session.final_ids()
+    assert exact[0].ids[0] not in final
+    assert group_members(ui, view, 99) == ([], "No group selected.")
