@@ -229,31 +229,26 @@ class ReviewMixin:
             by_hash.setdefault(r.content_hash, []).append(n)
         exact = [g for g in by_hash.values() if len(g) > 1]
         reps = [g[0] for g in by_hash.values()]  # one per distinct pixel content
+        fn = self.lpips_groups_fn
+        if method == "lpips" and fn is None:
+            try:
+                from ..analysis import lpips_duplicate_groups as fn
+            except ImportError:  # this version has no LPIPS review: the model-free hash groups stand in
+                method, fn = "phash", None
         if method == "lpips":
             threshold = 0.45 if threshold is None else float(threshold)
-            fn = self.lpips_groups_fn
-            if fn is None:
-                try:
-                    from ..analysis import lpips_duplicate_groups as fn
-                except ImportError:
-                    raise InvalidOptionError("duplicate review", "unavailable",
-                                             fix="this version lacks waifuc_ui.analysis.lpips_duplicate_groups"
-                                             ) from None
             with self._cache_context():  # type: ignore[attr-defined]
                 raw = fn(self._items([ids[k] for k in reps]), threshold=threshold)
-            rep_groups = [[int(getattr(x, "index", x)) for x in g] for g in raw]
+            position = {ids[k]: n for n, k in enumerate(reps)}
+            rep_groups = [[position[x] if isinstance(x, str) else int(getattr(x, "index", x)) for x in g]
+                          for g in getattr(raw, "groups", raw)]
         else:
             threshold = 10 if threshold is None else int(threshold)
             matrix = hamming_matrix([self._phash_of(ids[k]) for k in reps])
             a, b = np.nonzero(np.triu(matrix <= threshold, k=1))
             rep_groups = _union_groups(len(reps), list(zip(a, b)))
-        members: List[List[int]] = []
-        grouped = set()
-        for g in rep_groups:
-            full = [n for k in g for n in by_hash[records[reps[k]].content_hash]]
-            members.append(full)
-            grouped.update(g)
-        view = DuplicateView(uid, method, float(threshold))
+        members = [[n for k in g for n in by_hash[records[reps[k]].content_hash]] for g in rep_groups]
+        view = DuplicateView(uid, method, float(threshold))  # type: ignore[arg-type]
         for g in members:
             view.groups.append(self._group([ids[n] for n in g], exact=False))
         for g in exact:
