@@ -167,6 +167,22 @@ class FilterSimilarAction(AnalyzedAction):
         self._run.cache.put(h, self._lp.keys["rows"],
                             {"h": list(known), "d": np.asarray(list(known.values()), dtype=np.float32)})
 
+    def fill_distances(self, h: str, item: ImageItem, others: Sequence[_Kept], known: Dict[str, float],
+                       stop=None) -> None:
+        """Put the distance of image ``h`` to each of ``others`` into ``known``, ``PAIR_BATCH`` pairs per
+        model call; ``stop(done_so_far)`` may end it early."""
+        done: List[_Kept] = []
+        for start in range(0, len(others), PAIR_BATCH):
+            chunk = list(others[start:start + PAIR_BATCH])
+            x = self._features_of(h, item)
+            ys = self._lp.store.get([self._row_of(c) for c in chunk])
+            for c, d in zip(chunk, pair_distances(x, ys)):
+                known[c.hash] = float(d)
+            self._lp.pairs_computed += len(chunk)
+            done += chunk
+            if stop is not None and stop(done):
+                return
+
     def _first_duplicate(self, h: str, item: ImageItem, cands: Sequence[_Kept]) -> Optional[Tuple[_Kept, float]]:
         known = self._known(h)
         thr = self.threshold
@@ -177,17 +193,13 @@ class FilterSimilarAction(AnalyzedAction):
                 known[c.hash] = 0.0
                 dirty = True
         missing = [c for c in cands[:limit] if c.hash not in known]
-        for start in range(0, len(missing), PAIR_BATCH):
-            chunk = missing[start:start + PAIR_BATCH]
-            x = self._features_of(h, item)
-            ys = self._lp.store.get([self._row_of(c) for c in chunk])
-            for c, d in zip(chunk, pair_distances(x, ys)):
-                known[c.hash] = float(d)
-            self._lp.pairs_computed += len(chunk)
+        if missing:
+            def found_duplicate(done: List[_Kept]) -> bool:
+                last = cands.index(done[-1])
+                return any(known[c.hash] <= thr for c in cands[:last + 1])
+
+            self.fill_distances(h, item, missing, known, stop=found_duplicate)
             dirty = True
-            last = cands.index(chunk[-1])
-            if any(known[c.hash] <= thr for c in cands[:last + 1]):
-                break
         if dirty:
             self._save_row(h, known)
         for c in cands:

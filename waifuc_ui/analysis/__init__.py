@@ -10,6 +10,7 @@ from .cache import AnalysisCache, CacheStats, NullAnalysisCache, default_cache_d
 from .context import current_analysis_cache, default_analysis_cache, use_analysis_cache
 from .hashing import content_hash, image_hash
 from .images import model_ready_image
+from .review import CCIPReview, ccip_difference_matrix, ccip_review, lpips_distance_matrix, lpips_duplicate_groups
 
 __all__ = [
     "AnalysisCache",
@@ -17,7 +18,12 @@ __all__ = [
     "AnalyzedAction",
     "AnalyzedFilterAction",
     "AnalyzedProcessAction",
+    "CCIPReview",
     "CacheStats",
+    "ccip_difference_matrix",
+    "ccip_review",
+    "lpips_distance_matrix",
+    "lpips_duplicate_groups",
     "NullAnalysisCache",
     "content_hash",
     "current_analysis_cache",

@@ -1,0 +1,212 @@
+"""Review material for the app, from cached model outputs: CCIP clusters and LPIPS duplicate groups.
+
+Both functions take items (``ImageItem``; lazy ones are not decoded when their analysis is
+cached) or, for CCIP, content hashes. The expensive part (features, the difference matrix) is
+cached in the current analysis cache (memory + disk) under the set of content hashes, so a call
+that only changes a threshold re-uses the matrix and costs milliseconds for 1,000 images.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from ..errors import InvalidOptionError
+from ..model import ImageItem
+from .clustering import METHODS, cluster_differences
+from .context import current_analysis_cache
+from .hashing import content_hash
+
+ItemOrHash = Union[ImageItem, str]
+
+
+def _set_id(hashes: Sequence[str], *extra: Any) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    h.update("|".join(hashes).encode())
+    h.update(repr(extra).encode())
+    return h.hexdigest()
+
+
+# ------------------------------------------------------------------------------------------------ CCIP
+@dataclass
+class CCIPReview:
+    """CCIP clusters of a set of images.
+
+    ``labels[i]`` is the cluster of input i (-1 = noise); ``clusters`` lists (label, size), biggest
+    first; ``noise`` counts the unclustered inputs; ``matrix`` is the N x N difference matrix and
+    ``same`` says which pairs are the same character at ``threshold``.
+    """
+
+    labels: List[int]
+    clusters: List[Tuple[int, int]]
+    noise: int
+    matrix: np.ndarray
+    threshold: float
+    eps: float
+    min_samples: int
+    method: str
+    hashes: List[str] = field(default_factory=list)
+
+    @property
+    def cluster_sizes(self) -> List[int]:
+        return [size for _, size in self.clusters]
+
+    @property
+    def same(self) -> np.ndarray:
+        return self.matrix <= self.threshold
+
+
+def _ccip_features(entries: Sequence[ItemOrHash], model: str) -> Tuple[List[str], List[np.ndarray]]:
+    from ..action.ccip import ccip_feature_key, ccip_features
+
+    cache = current_analysis_cache()
+    key = ccip_feature_key(model)
+    hashes = [e if isinstance(e, str) else content_hash(e) for e in entries]
+    found = cache.get_many(hashes, key)
+    missing = [i for i, h in enumerate(hashes) if h not in found]
+    no_pixels = [i for i in missing if isinstance(entries[i], str)]
+    if no_pixels:
+        raise InvalidOptionError("images for the character review", f"{len(no_pixels)} without cached CCIP features",
+                                 fix="run a CCIPAction step over them first, or pass the items instead of hashes")
+    if missing:
+        todo = {hashes[i]: entries[i] for i in missing}
+        feats = ccip_features([item.image for item in todo.values()], model, {})
+        for h, f in zip(todo, feats):
+            cache.put(h, key, f)
+            found[h] = f
+    for i, e in enumerate(entries):
+        if isinstance(e, ImageItem) and "ccip_feature" in e.meta:
+            found[hashes[i]] = np.asarray(e.meta["ccip_feature"], dtype=np.float32)
+    return hashes, [np.asarray(found[h], dtype=np.float32) for h in hashes]
+
+
+def ccip_difference_matrix(entries: Sequence[ItemOrHash], model: Optional[str] = None) -> Tuple[List[str], np.ndarray]:
+    """(content hashes, N x N CCIP differences), cached for the same set of images."""
+    from .. import models
+    from ..action.ccip import DEFAULT_CCIP_MODEL, ccip_feature_key
+
+    model = model or DEFAULT_CCIP_MODEL
+    cache = current_analysis_cache()
+    hashes = [e if isinstance(e, str) else content_hash(e) for e in entries]
+    mkey = {"func": "ccip_review_matrix", "feature": ccip_feature_key(model),
+            "metric": [models.file_fingerprint(f) for f in models.required_files("ccip_batch_differences", model=model)
+                       if f.filename.endswith("model_metrics.onnx")]}
+    set_id = _set_id(hashes)
+    matrix = cache.get(set_id, mkey)
+    if matrix is None:
+        hashes, feats = _ccip_features(entries, model)
+        matrix = np.asarray(models.ccip_batch_differences(feats, model=model), dtype=np.float32) if feats \
+            else np.zeros((0, 0), np.float32)
+        cache.put(set_id, mkey, matrix)
+    return hashes, matrix
+
+
+def ccip_review(entries: Sequence[ItemOrHash], threshold: Optional[float] = None, eps: Optional[float] = None,
+                min_samples: Optional[int] = None, method: str = "optics", model: Optional[str] = None,
+                imgutils_exact: bool = False) -> CCIPReview:
+    """Cluster ``entries`` (items or content hashes) by character, as imgutils' ``ccip_clustering``.
+
+    Defaults come from the model (``ccip_default_clustering_params``; ``eps or default`` as in
+    imgutils); for the DBSCAN methods a given ``threshold`` is the default ``eps``. Labels are
+    cached per (image set, method, eps, min_samples): changing only ``threshold`` (which
+    ``same`` uses) re-clusters nothing. ``imgutils_exact`` see :func:`cluster_differences`.
+    """
+    from .. import models
+    from ..action.ccip import DEFAULT_CCIP_MODEL
+
+    if method not in METHODS:
+        raise InvalidOptionError("clustering method", method, list(METHODS), fix="Use one of these methods.")
+    model = model or DEFAULT_CCIP_MODEL
+    hashes, matrix = ccip_difference_matrix(entries, model)
+    threshold = threshold if threshold is not None else models.ccip_default_threshold(model)
+    default_eps, default_min = models.ccip_default_clustering_params(model, method)
+    eps = eps or (threshold if "dbscan" in method and threshold else None) or default_eps
+    min_samples = min_samples or default_min
+    cache = current_analysis_cache()
+    lkey = {"func": "ccip_review_labels", "method": method, "eps": float(eps), "min_samples": int(min_samples),
+            "exact": imgutils_exact, "model": model}
+    set_id = _set_id(hashes)
+    labels = cache.get(set_id, lkey)
+    if labels is None or len(labels) != len(hashes):
+        labels = cluster_differences(matrix, method, eps, min_samples, imgutils_exact=imgutils_exact)
+        cache.put(set_id, lkey, labels)
+    sizes: Dict[int, int] = {}
+    for label in labels:
+        if label != -1:
+            sizes[label] = sizes.get(label, 0) + 1
+    clusters = sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0]))
+    return CCIPReview(list(labels), clusters, labels.count(-1), matrix, float(threshold), float(eps),
+                      int(min_samples), method, hashes)
+
+
+# ------------------------------------------------------------------------------------------------ LPIPS
+def lpips_distance_matrix(items: Sequence[ImageItem], rtol: float = 5.e-2, atol: float = 2.e-2) -> np.ndarray:
+    """N x N LPIPS distances between images of similar aspect ratio (others: inf), as FilterSimilarAction
+    compares them; identical pixels are 0. Cached for the same set of images."""
+    from ..action.lpips import FilterSimilarAction
+
+    cache = current_analysis_cache()
+    hashes = [content_hash(i) for i in items]
+    helper = FilterSimilarAction(rtol=rtol, atol=atol)
+    helper.window_size = 16
+    helper._begin()
+    keys = helper._lp.keys
+    mkey = {"func": "lpips_review_matrix", "rows": keys["rows"], "rtol": rtol, "atol": atol}
+    set_id = _set_id(hashes)
+    matrix = cache.get(set_id, mkey)
+    if matrix is not None:
+        return matrix
+    metas: List[Any] = []
+    for start in range(0, len(items), helper.window_size):  # ratios; features of uncached images are stored
+        metas += helper.analyses_for(list(items[start:start + helper.window_size]))
+        helper.end_window()
+    ratios = np.array([m["ratio"] if isinstance(m, dict) else np.nan for m in metas], dtype=float)
+    n = len(items)
+    matrix = np.full((n, n), np.inf, dtype=np.float32)
+    rows = {}
+    for i in range(n):
+        matrix[i, i] = 0.0
+        rows[i] = helper._known(hashes[i])
+    from ..action.lpips import _Kept  # noqa: PLC0415 (review reuses the action's pair machinery)
+
+    entries = [_Kept(h, float(r), None, None, it) for h, r, it in zip(hashes, ratios, items)]
+    for i in range(n):
+        later = [j for j in range(i + 1, n) if np.isclose(ratios[j], ratios[i], rtol=rtol, atol=atol)]
+        todo = []
+        for j in later:
+            d = 0.0 if hashes[i] == hashes[j] else rows[i].get(hashes[j], rows[j].get(hashes[i]))
+            if d is None:
+                todo.append(j)
+            else:
+                matrix[i, j] = matrix[j, i] = d
+        if todo:
+            helper.fill_distances(hashes[i], items[i], [entries[j] for j in todo], rows[i])
+            helper._save_row(hashes[i], rows[i])
+            for j in todo:
+                matrix[i, j] = matrix[j, i] = rows[i][hashes[j]]
+    cache.put(set_id, mkey, matrix)
+    helper.reset()  # deletes the temporary feature file
+    return matrix
+
+
+def lpips_duplicate_groups(items: Sequence[ImageItem], threshold: float = 0.45, rtol: float = 5.e-2,
+                           atol: float = 2.e-2) -> List[List[int]]:
+    """Groups (lists of indices into ``items``, each of size >= 2) of images linked by LPIPS
+    distance <= ``threshold``: the clusters of imgutils' ``lpips_clustering`` (DBSCAN, min_samples 2),
+    comparing only similar aspect ratios as FilterSimilarAction does. Ordered by first member."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    matrix = lpips_distance_matrix(items, rtol, atol)
+    n = len(matrix)
+    if n == 0:
+        return []
+    linked = (matrix <= threshold) & ~np.eye(n, dtype=bool)
+    _, labels = connected_components(csr_matrix(linked), directed=False)
+    groups: Dict[int, List[int]] = {}
+    for i, label in enumerate(labels):
+        groups.setdefault(int(label), []).append(i)
+    return sorted((g for g in groups.values() if len(g) > 1), key=lambda g: g[0])
