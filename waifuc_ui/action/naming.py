@@ -9,7 +9,7 @@ from typing import Iterator, Optional
 from PIL import Image
 
 from ..model import ImageItem
-from .base import BaseAction, ProcessAction
+from .base import BaseAction
 
 
 def normalise_ext(ext: Optional[str]) -> Optional[str]:
