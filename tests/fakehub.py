@@ -99,8 +99,10 @@ def _colour_head(colours: Sequence[Colour], scale: float = 1.0, rgb_order=(0, 1,
     return w, b
 
 
-def _mean_colour_nodes(inp: str, axes: List[int], out: str, scale: str = 'real', channels_last=False):
-    """Nodes reducing the image to [N, 3] channel means; with scale='real' a conv stack runs first (cost only)."""
+def _mean_colour_nodes(inp: str, axes: List[int], out: str, scale: str = 'real', channels_last=False,
+                       width: float = 1.0):
+    """Nodes reducing the image to [N, 3] channel means; with scale='real' a conv stack runs first (cost only,
+    ``width`` scales its channels: FLOPs ~ width**2)."""
     nodes, inits = [], []
     src = inp
     if scale == 'real':
@@ -110,12 +112,13 @@ def _mean_colour_nodes(inp: str, axes: List[int], out: str, scale: str = 'real',
             x = 'nchw'
         cin = 3
         for i, (cout, stride) in enumerate(REAL_STACK):
+            cout = max(8, int(cout * width))
             w = (np.random.default_rng(i).standard_normal((cout, cin, 3, 3)) * 0.05).astype(np.float32)
-            inits.append(_const(f'cw{i}', w))
-            nodes.append(helper.make_node('Conv', [x, f'cw{i}'], [f'c{i}'], pads=[1, 1, 1, 1],
+            inits.append(_const(f'stk_w{i}', w))
+            nodes.append(helper.make_node('Conv', [x, f'stk_w{i}'], [f'stk_c{i}'], pads=[1, 1, 1, 1],
                                           strides=[stride, stride]))
-            nodes.append(helper.make_node('Relu', [f'c{i}'], [f'r{i}']))
-            x, cin = f'r{i}', cout
+            nodes.append(helper.make_node('Relu', [f'stk_c{i}'], [f'stk_r{i}']))
+            x, cin = f'stk_r{i}', cout
         # cost only: add 0 * mean(features) so the stack is not pruned away
         nodes.append(helper.make_node('ReduceMean', [x], ['cost'], axes=[1, 2, 3], keepdims=1))
         nodes.append(helper.make_node('Mul', ['cost', 'zero'], ['cost0']))
@@ -129,7 +132,8 @@ def _mean_colour_nodes(inp: str, axes: List[int], out: str, scale: str = 'real',
     return nodes, inits
 
 
-# Realistic-cost stack: ~1 GFLOP at 384x384 (between mobilenetv3 and a small YOLO); scaled by input area.
+# Realistic-cost stack: ~3.1 GFLOP at 384x384, ~8.7 at 640 (YOLOv8n: 8.7), ~4.2 at 448, ~3.4 at 400 (AlexNet
+# LPIPS: ~2.3); classifiers use width 0.5 (~0.8 GFLOP at 384; mobilenetv3_large at 384: ~0.65).
 REAL_STACK = [(32, 2), (64, 2), (128, 2), (128, 1), (256, 2), (256, 1), (256, 1)]
 
 
@@ -145,7 +149,7 @@ def classifier_model(labels: Sequence[str], colours: Sequence[Colour], size=(384
     """deepghs classifier: ``input`` [N,3,H,W] -> ``output`` [N,C] (already probabilities).
     Per label a colour rule (inputs are in [-1, 1] after (x-0.5)/0.5: the rule sees [0, 1] colours)."""
     assert len(labels) == len(colours)
-    nodes, inits = _mean_colour_nodes('input', [2, 3], 'mean', scale)
+    nodes, inits = _mean_colour_nodes('input', [2, 3], 'mean', scale, width=0.5)
     w, b = _colour_head(colours, scale=2.0)  # x = 2*c - 1  ->  c = (x + 1) / 2
     b = b + np.asarray([(wr + wg + wb) / 2 for wr, wg, wb, _ in colours], np.float32)
     inits += [_const('W', w), _const('B', b)]

@@ -17,7 +17,7 @@ from waifuc_ui.errors import InvalidOptionError
 
 from .clustering import cluster_precomputed
 from .hub import resolve_file
-from .inputs import batched, load_rgb
+from .inputs import channel_lut, encode_with_lut, load_rgb, prepared_batches
 from .loaders import read_json
 from .runtime import open_session
 from .specs import CCIP_DEFAULT, CCIP_METHODS, CCIP_MODELS, CCIP_REPO, ccip_files, check_model_name
@@ -32,19 +32,26 @@ def _path(model: str, kind: str) -> str:
     return resolve_file(files[kind], f'CCIP model {model!r}')
 
 
+def _clip_normalise(x: np.ndarray) -> np.ndarray:
+    """The reference formula on uint8 CHW values: /255 (float32), CLIP mean/std in float64, then float32."""
+    data = x.astype(np.float32) / 255.0
+    return ((data - _MEAN[:, None, None]) / _STD[:, None, None]).astype(np.float32)
+
+
+_CLIP_LUT = channel_lut(_clip_normalise)
+
+
 def preprocess(image, size: int = 384) -> np.ndarray:
     """The [3, size, size] float32 tensor imgutils feeds for ``image``."""
-    img = load_rgb(image).resize((size, size), resample=Image.BILINEAR)
-    data = np.array(img).transpose(2, 0, 1).astype(np.float32) / 255.0
-    return ((data - _MEAN[:, None, None]) / _STD[:, None, None]).astype(np.float32)
+    return encode_with_lut(load_rgb(image).resize((size, size), resample=Image.BILINEAR), _CLIP_LUT)
 
 
 def ccip_batch_extract_features(images: Sequence, size: int = 384, model: str = CCIP_DEFAULT,
                                 batch_size: int = 16) -> np.ndarray:
     """Features [N, 768] float32, one ONNX call per batch."""
     session = open_session(_path(model, 'model_feat.onnx'))
-    outs = [session.run(['output'], {'input': np.stack([preprocess(im, size) for im in chunk])})[0]
-            for chunk in batched(images, batch_size)]
+    outs = [session.run(['output'], {'input': np.stack(tensors)})[0]
+            for _, tensors in prepared_batches(images, batch_size, lambda im: preprocess(im, size))]
     return np.concatenate(outs) if outs else np.zeros((0, 768), np.float32)
 
 

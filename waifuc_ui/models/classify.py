@@ -13,7 +13,7 @@ import numpy as np
 from PIL import Image
 
 from .hub import resolve_file
-from .inputs import batched, load_rgb, rgb_encode
+from .inputs import channel_lut, encode_with_lut, load_rgb, prepared_batches
 from .loaders import locked_cache, read_json, register
 from .runtime import open_session
 from .specs import ClassifierSpec, check_model_name
@@ -31,10 +31,18 @@ class Classifier:
     batchable: bool
 
 
-def _fallback_encode(image: Image.Image, size: Tuple[int, int]) -> np.ndarray:
-    data = rgb_encode(image.resize(size, Image.BILINEAR))
+def _pm1(x: np.ndarray) -> np.ndarray:
+    """The reference formula on uint8 CHW values: /255 (float32), then (x - 0.5) / 0.5 in float64, float32."""
+    data = x.astype(np.float32) / 255
     mean, std = np.asarray([0.5]).reshape(-1, 1, 1), np.asarray([0.5]).reshape(-1, 1, 1)
     return ((data - mean) / std).astype(np.float32)
+
+
+_PM1_LUT = channel_lut(_pm1)
+
+
+def _fallback_encode(image: Image.Image, size: Tuple[int, int]) -> np.ndarray:
+    return encode_with_lut(image.resize(size, Image.BILINEAR), _PM1_LUT)
 
 
 @register
@@ -75,9 +83,8 @@ def predict_outputs(spec: ClassifierSpec, images: Sequence, model_name: str, bat
     clf = open_classifier(spec, model_name)
     size = batch_size if clf.batchable else 1
     rows: List[np.ndarray] = []
-    for chunk in batched(images, size):
-        x = np.stack([encode(clf, im) for im in chunk])
-        rows.append(clf.session.run(['output'], {'input': x})[0])
+    for _, tensors in prepared_batches(images, size, lambda im: encode(clf, im)):
+        rows.append(clf.session.run(['output'], {'input': np.stack(tensors)})[0])
     n_labels = len(clf.labels['default'])
     return np.concatenate(rows) if rows else np.zeros((0, n_labels), np.float32)
 

@@ -13,7 +13,7 @@ from PIL import Image
 
 from .clustering import cluster_precomputed
 from .hub import resolve_file
-from .inputs import batched, load_rgb, rgb_encode
+from .inputs import load_rgb, prepared_batches, rgb_encode
 from .runtime import open_session
 from .specs import LPIPS_DIFF, LPIPS_FEATURE
 
@@ -44,10 +44,12 @@ def lpips_extract_feature(image, batch_size: int = 16) -> Features:
     """5 feature maps with a batch axis: [1, ...] for one image, [N, ...] for a list (one call per batch)."""
     images = [image] if _is_single(image) else list(image)
     session = _feature_session()
-    parts = [session.run(_FEATS, {'input': np.stack([preprocess(im) for im in chunk])})
-             for chunk in batched(images, batch_size)]
+    parts = [session.run(_FEATS, {'input': np.stack(tensors)})
+             for _, tensors in prepared_batches(images, batch_size, preprocess)]
     if not parts:
         raise ValueError('lpips_extract_feature needs at least one image')
+    if len(parts) == 1:
+        return tuple(parts[0])
     return tuple(np.concatenate([p[k] for p in parts]) for k in range(5))
 
 

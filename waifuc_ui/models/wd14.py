@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image
 
 from .hub import resolve_file
-from .inputs import batched, to_pil
+from .inputs import prepared_batches, to_pil
 from .loaders import locked_cache, register
 from .runtime import open_session
 from .specs import wd14_files
@@ -81,9 +81,8 @@ def wd14_predict_batch(images: Sequence, model_name: str = _DEFAULT, batch_size:
     names = [outputs[0].name] + ([outputs[1].name] if with_embeddings else [])
     size = 1 if isinstance(batch, int) and batch == 1 else batch_size
     preds, embs = [], []
-    for chunk in batched(images, size):
-        x = np.stack([prepare_image(im, target_size) for im in chunk])
-        result = session.run(names, {inp.name: x})
+    for _, arrays in prepared_batches(images, size, lambda im: prepare_image(im, target_size)):
+        result = session.run(names, {inp.name: np.stack(arrays)})
         preds.append(result[0])
         if with_embeddings:
             embs.append(result[1])

@@ -21,7 +21,7 @@ import numpy as np
 from PIL import Image
 
 from .hub import HubFile, resolve_file
-from .inputs import batched, load_rgb, rgb_encode
+from .inputs import load_rgb, prepared_batches, rgb_encode, to_pil
 from .loaders import locked_cache, read_json, register
 from .runtime import open_session
 
@@ -80,17 +80,21 @@ def open_yolo(repo_id: str, model_name: str, token: Optional[str] = None) -> Yol
     return _open(model_path, type_path, model_name)
 
 
+def target_size(old_size: Tuple[int, int], imgsz: Tuple[int, int], allow_dynamic: bool = False,
+                align: int = 32) -> Tuple[int, int]:
+    """Input (width, height): imgsz; with allow_dynamic, shrink to fit (r < 1 only) then round sides up to 32."""
+    if not allow_dynamic:
+        return tuple(imgsz)
+    old_w, old_h = old_size
+    r = min(imgsz[0] / old_w, imgsz[1] / old_h)
+    new_w, new_h = (old_w * r, old_h * r) if r < 1 else (old_w, old_h)
+    return int(math.ceil(new_w / align) * align), int(math.ceil(new_h / align) * align)
+
+
 def preprocess(image: Image.Image, imgsz: Tuple[int, int], allow_dynamic: bool = False, align: int = 32):
-    """Stretch (BICUBIC) to imgsz; with allow_dynamic shrink to fit, sides rounded up to multiples of 32."""
-    old_w, old_h = image.size
-    max_w, max_h = imgsz
-    if allow_dynamic:
-        r = min(max_w / old_w, max_h / old_h)
-        new_w, new_h = (old_w * r, old_h * r) if r < 1 else (old_w, old_h)
-        new_w, new_h = int(math.ceil(new_w / align) * align), int(math.ceil(new_h / align) * align)
-    else:
-        new_w, new_h = max_w, max_h
-    return image.resize((new_w, new_h), Image.BICUBIC), (old_w, old_h), (new_w, new_h)
+    """Stretch (BICUBIC) to :func:`target_size`; returns (image, old (w, h), new (w, h))."""
+    new_size = target_size(image.size, imgsz, allow_dynamic, align)
+    return image.resize(new_size, Image.BICUBIC), image.size, new_size
 
 
 def nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float = 0.7) -> List[int]:
@@ -173,16 +177,21 @@ def decode_candidates(cand: Candidates, conf_threshold: float, iou_threshold: fl
 def yolo_candidates_batch(model: YoloModel, images: Sequence, floor: float, allow_dynamic: bool = False,
                           batch_size: int = 16) -> List[Candidates]:
     """Run the model (one call per batch of same-size inputs) and keep candidates above ``floor``."""
-    prepared = [preprocess(load_rgb(im), model.imgsz, allow_dynamic) for im in images]
-    results: List[Optional[Candidates]] = [None] * len(prepared)
+    images = list(images)
     groups = {}
-    for i, (_, _, new_size) in enumerate(prepared):
-        groups.setdefault(new_size, []).append(i)
+    for i, im in enumerate(images):  # with allow_dynamic the input size depends on the image size
+        key = target_size(to_pil(im).size, model.imgsz, True) if allow_dynamic else tuple(model.imgsz)
+        groups.setdefault(key, []).append(i)
+
+    def prepare(i):
+        resized, old_size, new_size = preprocess(load_rgb(images[i]), model.imgsz, allow_dynamic)
+        return rgb_encode(resized), old_size, new_size
+
+    results: List[Optional[Candidates]] = [None] * len(images)
     size = batch_size if model.batchable else 1
     for indices in groups.values():
-        for chunk in batched(indices, size):
-            x = np.stack([rgb_encode(prepared[i][0]) for i in chunk])
-            output = model.session.run(['output0'], {'images': x})[0]
-            for row, i in enumerate(chunk):
-                results[i] = _candidates(output[row], model, floor, prepared[i][1], prepared[i][2])
+        for chunk, prepared in prepared_batches(indices, size, prepare):
+            output = model.session.run(['output0'], {'images': np.stack([p[0] for p in prepared])})[0]
+            for row, (i, (_, old_size, new_size)) in enumerate(zip(chunk, prepared)):
+                results[i] = _candidates(output[row], model, floor, old_size, new_size)
     return results
