@@ -44,6 +44,7 @@ class DropRecord:
     threshold: Optional[float] = None
     duplicate_of: Optional[str] = None
     item_id: Optional[str] = None
+    path: Optional[str] = None  # the input file the item was read from, when known
 
 
 @dataclass

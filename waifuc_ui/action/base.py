@@ -61,7 +61,7 @@ class BaseAction:
         """Record that ``item`` leaves the stream here (call it, then do not yield the item)."""
         report_drop(DropRecord(step=self.name, filename=item.meta.get("filename"), reason=reason,
                                score=score, threshold=threshold, duplicate_of=duplicate_of,
-                               item_id=item.meta.get("item_id")))
+                               item_id=item.meta.get("item_id"), path=item.meta.get("path")))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"

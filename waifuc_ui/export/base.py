@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-import shutil
-from typing import Any, Iterable, Optional
+import time
+from typing import Any, Iterable, Iterator, Optional, Set
 
 from tqdm.auto import tqdm
 
+from ..errors import ExportError
 from ..model import ImageItem
 from ..report import RunReport, SkippedFile, collect_report, current_report
 
@@ -47,15 +48,71 @@ class BaseExporter:
 
 
 class LocalDirectoryExporter(BaseExporter):
-    """An exporter that writes into ``output_dir``; ``clear=True`` empties it first
-    (refused when it holds the inputs; see ``waifuc_ui.export.safety``)."""
+    """An exporter that writes into ``output_dir``.
+
+    ``clear=True`` never deletes before it knows the run is safe: the files already in the folder
+    are listed at the start and, at the end, those the run did not write (see ``mark_written``;
+    files modified during the run count as written) are deleted, with folders left empty. If an
+    item read from inside the output folder arrives, or the run skipped or dropped such an input,
+    ExportError is raised and nothing is deleted.
+    """
 
     def __init__(self, output_dir: str, clear: bool = False, ignore_error_when_export: bool = False):
         super().__init__(ignore_error_when_export)
         self.output_dir = str(output_dir)
         self.clear = clear
+        self._stale: Optional[Set[str]] = None
+        self._started_ns = 0
+
+    def reset(self) -> None:
+        self._stale = None
 
     def pre_export(self) -> None:
-        if self.clear and os.path.exists(self.output_dir):
-            shutil.rmtree(self.output_dir)
+        if os.path.exists(self.output_dir) and not os.path.isdir(self.output_dir):
+            raise ExportError(f"output folder {self.output_dir!r} is a file. Fix: give a folder path")
         os.makedirs(self.output_dir, exist_ok=True)
+        self._started_ns = time.time_ns()
+        self._stale = set(self._existing_files()) if self.clear else None
+
+    def export_from(self, items: Iterable[ImageItem], report: Optional[RunReport] = None,
+                    name: Optional[str] = None) -> Any:
+        return super().export_from(self._guarded(items), report=report, name=name)
+
+    def _guarded(self, items: Iterable[ImageItem]) -> Iterator[ImageItem]:
+        from .safety import refuse_clear_over_input
+
+        for item in items:
+            if self.clear:
+                refuse_clear_over_input(self.output_dir, item)
+            yield item
+
+    def post_export(self) -> Any:
+        if self._stale:
+            from .safety import refuse_clear_over_reported_inputs
+
+            refuse_clear_over_reported_inputs(self.output_dir, self._stale, current_report())
+            for rel in sorted(self._stale):
+                path = os.path.join(self.output_dir, rel)
+                if os.path.lexists(path) and os.lstat(path).st_mtime_ns < self._started_ns:
+                    os.remove(path)
+            self._remove_empty_folders()
+        self._stale = None
+        return None
+
+    def mark_written(self, path: str) -> None:
+        """Note that ``path`` belongs to this run, so ``clear`` keeps it."""
+        if self._stale is not None:
+            self._stale.discard(os.path.relpath(path, self.output_dir))
+
+    def _is_stale(self, path: str) -> bool:
+        return self._stale is not None and os.path.relpath(path, self.output_dir) in self._stale
+
+    def _existing_files(self) -> Iterator[str]:
+        for root, _dirs, files in os.walk(self.output_dir):
+            for f in files:
+                yield os.path.relpath(os.path.join(root, f), self.output_dir)
+
+    def _remove_empty_folders(self) -> None:
+        for root, _dirs, _files in os.walk(self.output_dir, topdown=False):
+            if root != self.output_dir and not os.listdir(root):
+                os.rmdir(root)

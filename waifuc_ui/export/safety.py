@@ -89,7 +89,7 @@ def refuse_clear_over_reported_inputs(output_dir: str, stale: Set[str], report: 
         return
     suspects = [s.path for s in report.skipped if is_inside(s.path, output_dir)]
     for record in report.dropped:
-        path = getattr(record, "path", None)
+        path = record.path
         if path and is_inside(path, output_dir):
             suspects.append(path)
         elif not path and safe_relative_name(record.filename) in stale:
