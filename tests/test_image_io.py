@@ -174,3 +174,12 @@ def test_single_frame_file_is_decoded_and_closed(tmp_path):
     path.unlink()
     assert opened.getpixel((0, 0)) == (0, 0, 255)
     assert opened.format == "PNG"
+
+
+def test_header_cut_short_is_truncated_not_a_file_system_error(tmp_path):
+    data = _encode(Image.new("RGB", (300, 200), "red"), "JPEG")
+    path = tmp_path / "cut.jpg"
+    path.write_bytes(data[:40])
+    with pytest.raises(BadImageError) as info:
+        open_image_file(path)
+    assert info.value.reason == "truncated image data"

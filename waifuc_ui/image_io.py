@@ -56,10 +56,12 @@ def open_image_file(path: PathLike, max_pixels: Optional[int] = DEFAULT_MAX_PIXE
         raise BadImageError(name, "zero-byte file")
     try:
         image = Image.open(name)
+    except UnidentifiedImageError as err:
+        raise BadImageError(name, "not an image (unrecognised format)") from err
     except OSError as err:
-        if isinstance(err, UnidentifiedImageError):
-            raise BadImageError(name, "not an image (unrecognised format)") from err
-        raise BadImageError(name, f"cannot read file: {err.strerror or err}") from err
+        if err.errno is not None:  # the file system refused, not the decoder
+            raise BadImageError(name, f"cannot read file: {err.strerror or err}") from err
+        raise BadImageError(name, _reason_from(err)) from err
     except Exception as err:  # Pillow raises many types on malformed headers
         raise BadImageError(name, _reason_from(err)) from err
     if _frame_count(image, name) > 1:
