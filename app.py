@@ -5,10 +5,11 @@ Space (SPACE_ID) turns on public mode (uploads only, upload size limit); WAIFUC_
 per-session workspaces; GRADIO_SERVER_NAME / GRADIO_SERVER_PORT are read by gradio itself.
 """
 
-from waifuc_ui.ui import build_app, launch_options, settings_from_env
+from waifuc_ui.ui import SessionBinder, build_app, launch_options, settings_from_env
 
 settings = settings_from_env()
-demo = build_app(settings)
+binder = SessionBinder(settings)
+demo = build_app(settings, binder)
 
 if __name__ == "__main__":
-    demo.launch(**launch_options(settings))
+    demo.launch(**launch_options(settings, binder))

@@ -7,14 +7,18 @@ Files are served only from the workspace root (``allowed_paths`` and static path
 
 from __future__ import annotations
 
+import json
+import os
 from typing import Any, Dict, Optional
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from ..pipeline import action_catalog
 from .characters_tab import build_characters_tab
 from .duplicates_tab import build_duplicates_tab
 from .export_tab import build_export_tab
+from .file_guard import FileGuardMiddleware, cookie_script
 from .pipeline_tab import DEFAULT_PRESET, pipeline_status, script_text
 from .pipeline_tab import build_pipeline_tab
 from .run_tab import build_run_tab
@@ -32,13 +36,15 @@ footer { display: none !important; }
 """
 
 
-def launch_options(settings: AppSettings) -> Dict[str, Any]:
-    """Keyword arguments for ``demo.launch``: serve files from the workspace root only, upload limit in public mode."""
-    root = str(settings.workspace_root)
-    settings.workspace_root.mkdir(parents=True, exist_ok=True)
+def launch_options(settings: AppSettings, binder: SessionBinder) -> Dict[str, Any]:
+    """Keyword arguments for ``demo.launch``: serve files from the workspace root only and only to the browser
+    owning the workspace (cookie check), upload limit in public mode."""
+    root = binder.guard.root
+    os.makedirs(root, exist_ok=True)
     gr.set_static_paths([root])  # thumbnails are served in place from the workspaces (not copied)
     options: Dict[str, Any] = {"allowed_paths": [root], "css": CSS, "theme": gr.themes.Soft(),
-                               "show_error": True}
+                               "show_error": True,
+                               "app_kwargs": {"middleware": [Middleware(FileGuardMiddleware, guard=binder.guard)]}}
     if settings.max_file_size is not None:
         options["max_file_size"] = settings.max_file_size
     return options
@@ -51,6 +57,7 @@ def build_app(settings: AppSettings, binder: Optional[SessionBinder] = None) -> 
     with gr.Blocks(title="waifuc_ui · LoRA dataset builder") as demo:
         state = gr.State(None, delete_callback=binder.close, time_to_live=settings.session_ttl)
         structure = gr.State(0)
+        cookie = gr.Textbox(visible=False)
         gr.Markdown("# waifuc_ui\nBuild a LoRA training dataset the way waifuc does, and **see what every step "
                     f"keeps and drops** before anything is thrown away. <small>({mode})</small>")
         with gr.Tabs():
@@ -69,15 +76,21 @@ def build_app(settings: AppSettings, binder: Optional[SessionBinder] = None) -> 
             with gr.Tab("7 · Export", id="export") as export_tab:
                 export = build_export_tab(binder, state)
 
-        def on_load(request: gr.Request):
+        def on_open(request: gr.Request):
             ui = binder.open(browser_id=getattr(request, "session_hash", "") or "", load_demo=False)
+            return ui, json.dumps([ui.session.id, ui.token])
+
+        def on_fill(ui: UISession):
             view = load_demo(ui, str(settings.demo_dir)) if settings.demo_dir.is_dir() else \
                 source_view(ui, ingest_summary(0, 0, 0, "No demo dataset found"))
             ui.session.load_preset(DEFAULT_PRESET)
-            return (ui, 1, view.summary, view.refused, view.gallery, view.page, view.page_label,
+            return (1, view.summary, view.refused, view.gallery, view.page, view.page_label,
                     pipeline_status(ui), script_text(ui))
 
-        demo.load(on_load, None, [state, structure, *source["outputs"], pipeline["status"], pipeline["script"]])
+        # open the session, store its file cookie in the browser, then show its images
+        demo.load(on_open, None, [state, cookie]).then(
+            None, [cookie], [cookie], js=cookie_script(int(settings.session_ttl))).then(
+            on_fill, [state], [structure, *source["outputs"], pipeline["status"], pipeline["script"]])
         def on_unload(request: gr.Request):
             binder.close_browser(getattr(request, "session_hash", "") or "")
 

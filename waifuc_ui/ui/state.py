@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 from ..session.session import Session, SessionRegistry
+from .file_guard import FileGuard
 from .settings import AppSettings
 
 
@@ -22,6 +23,7 @@ class UISession:
 
     session: Session
     browser_id: str = ""
+    token: str = ""
     cancel: threading.Event = field(default_factory=threading.Event)
     page_ids: Dict[str, List[str]] = field(default_factory=dict)
     current_step: Optional[str] = None
@@ -46,6 +48,7 @@ class SessionBinder:
         self.settings = settings
         self.registry = registry or SessionRegistry(str(settings.workspace_root), ttl_seconds=settings.session_ttl,
                                                     public_mode=settings.public)
+        self.guard = FileGuard(self.registry.workspaces.root)
         self._by_browser: Dict[str, str] = {}
         self._lock = threading.Lock()
 
@@ -59,16 +62,20 @@ class SessionBinder:
             if browser_id:
                 self._by_browser[browser_id] = session.id
         if old:
-            self.registry.close(old)
+            self._close_id(old)
         if load_demo and self.settings.demo_dir.is_dir():
             session.load_demo(str(self.settings.demo_dir))
-        return UISession(session=session, browser_id=browser_id)
+        return UISession(session=session, browser_id=browser_id, token=self.guard.issue(session.id))
+
+    def _close_id(self, session_id: str) -> bool:
+        self.guard.revoke(session_id)
+        return self.registry.close(session_id)
 
     def close_browser(self, browser_id: str) -> bool:
         """The tab ``browser_id`` went away: delete its workspace. True when there was one."""
         with self._lock:
             session_id = self._by_browser.pop(browser_id, None)
-        return bool(session_id) and self.registry.close(session_id)
+        return bool(session_id) and self._close_id(session_id)
 
     def close(self, ui: Optional[UISession]) -> None:
         """Delete the workspace of ``ui`` (the gr.State delete_callback)."""
@@ -78,10 +85,12 @@ class SessionBinder:
         with self._lock:
             if self._by_browser.get(ui.browser_id) == ui.session.id:
                 self._by_browser.pop(ui.browser_id, None)
-        self.registry.close(ui.session.id)
+        self._close_id(ui.session.id)
 
     def expire_idle(self) -> List[str]:
         gone = self.registry.expire_idle()
+        for session_id in gone:
+            self.guard.revoke(session_id)
         if gone:
             with self._lock:
                 for key in [k for k, v in self._by_browser.items() if v in gone]:
