@@ -199,3 +199,37 @@ def test_required_files_rejects_unknown_names():
         required_files('detect_face')
     with pytest.raises(InvalidOptionError, match="'SwinV2_v3'"):
         required_files('get_wd14_tags', model_name='SwinV9')
+
+
+def test_unlisted_model_name_is_accepted_when_the_hub_has_it(fake_hub, monkeypatch):
+    from waifuc_ui.models.specs import FACE as FACE_SPEC, check_model_name
+    monkeypatch.setattr(hub, 'HUB_ACCESS', HubAccess(CountingProbe((True, ''))))
+    asked = []
+
+    def download(repo_id, filename, repo_type, cache_dir, token):
+        asked.append(filename)
+        if filename.startswith('face_detect_v9_s/'):
+            return put_file(cache_dir, repo_id, filename, b'x')
+        raise huggingface_hub.errors.EntryNotFoundError('404')
+    monkeypatch.setattr(huggingface_hub, 'hf_hub_download', download)
+    probe = HubFile(FACE_SPEC.repo_id, 'face_detect_v9_s/model.onnx')
+    check_model_name('detection', FACE_SPEC.repo_id, 'face_detect_v9_s', FACE_SPEC.known_models, probe)
+    with pytest.raises(InvalidOptionError, match="'face_detect_v1.4_s'"):
+        check_model_name('detection', FACE_SPEC.repo_id, 'nope', FACE_SPEC.known_models,
+                         HubFile(FACE_SPEC.repo_id, 'nope/model.onnx'))
+    assert asked == ['face_detect_v9_s/model.onnx', 'nope/model.onnx']
+
+
+def test_repository_errors_do_not_mark_the_hub_unreachable(fake_hub, monkeypatch):
+    import httpx
+    probe = CountingProbe((True, ''))
+    access = HubAccess(probe)
+    monkeypatch.setattr(hub, 'HUB_ACCESS', access)
+    response = httpx.Response(404, request=httpx.Request('GET', 'https://huggingface.co/x'))
+
+    def gone(*args, **kwargs):
+        raise huggingface_hub.errors.RepositoryNotFoundError('no repo', response=response)
+    monkeypatch.setattr(huggingface_hub, 'hf_hub_download', gone)
+    with pytest.raises(ModelUnavailableError, match='repository does not exist'):
+        resolve_file(FACE)
+    assert access.reachable() == (True, '')

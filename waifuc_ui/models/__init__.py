@@ -6,16 +6,20 @@ Files resolve from ``$WAIFUC_UI_MODEL_DIR``, then the Hugging Face cache, then t
 a missing model raises :class:`waifuc_ui.errors.ModelUnavailableError` at once, with the fix.
 """
 
+from waifuc_ui.tags import tags_to_text
+
 from .hub import HubFile, ensure_available, file_fingerprint, hub_status, required_files, resolve_file
+from .loaders import clear_caches
 from .runtime import current_provider, open_session
 from .validate import (
     anime_classify, anime_classify_score, anime_classify_score_batch,
     anime_rating, anime_rating_score, anime_rating_score_batch,
     get_monochrome_score, get_monochrome_score_batch, is_monochrome,
 )
+from .yolo import Candidates, decode_candidates
 from .detect import (
-    detect_eyes, detect_eyes_batch, detect_faces, detect_faces_batch, detect_halfbody, detect_halfbody_batch,
-    detect_heads, detect_heads_batch, detect_person, detect_person_batch,
+    detect_candidates_batch, detect_eyes, detect_eyes_batch, detect_faces, detect_faces_batch, detect_halfbody,
+    detect_halfbody_batch, detect_heads, detect_heads_batch, detect_person, detect_person_batch,
 )
 from .wd14 import get_wd14_tags, get_wd14_tags_batch, wd14_decode, wd14_predict_batch
 from .tag_filters import drop_blacklisted_tags, drop_overlap_tags
@@ -28,7 +32,8 @@ from .lpips import lpips_batch_differences, lpips_clustering, lpips_difference, 
 
 __all__ = [
     'HubFile', 'ensure_available', 'file_fingerprint', 'hub_status', 'required_files', 'resolve_file',
-    'current_provider', 'open_session',
+    'current_provider', 'open_session', 'clear_caches',
+    'Candidates', 'decode_candidates', 'detect_candidates_batch',
     'get_monochrome_score', 'get_monochrome_score_batch', 'is_monochrome',
     'anime_classify', 'anime_classify_score', 'anime_classify_score_batch',
     'anime_rating', 'anime_rating_score', 'anime_rating_score_batch',
@@ -42,10 +47,3 @@ __all__ = [
     'lpips_extract_feature', 'lpips_difference', 'lpips_batch_differences', 'lpips_clustering',
 ]
 
-
-def __getattr__(name):
-    # tags_to_text lives in waifuc_ui.tags (shared with the exporters); imported on first use.
-    if name == 'tags_to_text':
-        from waifuc_ui.tags import tags_to_text
-        return tags_to_text
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

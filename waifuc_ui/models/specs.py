@@ -124,12 +124,20 @@ def ccip_files(model: str) -> Dict[str, HubFile]:
 
 
 def check_model_name(kind: str, repo_id: str, model: str, known: Tuple[str, ...], probe: HubFile) -> None:
-    """Accept a known name, or any name whose ``probe`` file is already local; else InvalidOptionError."""
+    """Accept a known name, or any name whose ``probe`` file is local or (Hub reachable) downloadable;
+    else InvalidOptionError listing the known names."""
     if model in known:
         return
-    from .hub import _cached_path, _local_model_path
-    if _local_model_path(probe) or isinstance(_cached_path(probe), str):
+    from . import hub
+    from waifuc_ui.errors import ModelUnavailableError
+    if hub._local_model_path(probe) or isinstance(hub._cached_path(probe), str):
         return
+    if hub.HUB_ACCESS.reachable()[0]:
+        try:
+            hub.resolve_file(probe)
+            return
+        except ModelUnavailableError:
+            pass
     raise InvalidOptionError(f'{kind} model', model, list(known),
                              fix=f'Models are folders of the Hub repo {repo_id}; use one of these, or pre-download '
                                  f'a newer one ({probe.filename}) into the cache or $WAIFUC_UI_MODEL_DIR.')
