@@ -136,3 +136,72 @@ def test_character_lora_preset_end_to_end_on_fake_models(tmp_path, fake_hub):
     drops = list(lpips_step.dropped.values())
     assert len(drops) == kept[6] - 1 and all(d.duplicate_of == "p00_person0.png" for d in drops)
     reg.close_all()
+
+
+def test_ccip_review_with_the_real_review_functions(tmp_path, full_fake_hub, monkeypatch):
+    """Red and green images are two characters for the fake CCIP model (features = mean colour)."""
+    from tests.fakehub import GREEN
+
+    folder = tmp_path / "two"
+    folder.mkdir()
+    Image.new("RGB", (70, 48), BLUE).save(folder / "b.png")
+    for n in range(8):
+        Image.new("RGB", (64 + n, 48), GREEN).save(folder / f"g{n}.png")
+        Image.new("RGB", (64 + n, 48), RED).save(folder / f"r{n}.png")
+    reg = SessionRegistry(str(tmp_path / "ws"), cache_dir=str(tmp_path / "analysis"))
+    s = reg.create()
+    s.add_folder(str(folder))
+    uid = s.add_step("CCIPAction", {"min_val_count": 5, "step": 1})
+    s.run()
+    greens = [f"in{n:05d}" for n in range(2, 10)]
+    reds = [f"in{n:05d}" for n in range(10, 18)]
+    assert [s.record(i).meta["filename"][0] for i in greens + reds] == ["g"] * 8 + ["r"] * 8
+    feeds = record_feeds(monkeypatch)
+    view = s.ccip_clusters()
+    assert sorted(c.ids for c in view.clusters) == [greens, reds] and view.noise == ["in00001"]
+    assert view.target == s.last_run.step(uid).output_ids
+    # only the metric model ran, on the cached features (no image went through the feature model)
+    assert [tuple(feed["input"].shape) for _, feed in feeds] == [(17, 768)]
+    feeds.clear()
+    again = s.ccip_clusters(threshold=0.1)  # the slider: DBSCAN at the threshold, from the cached matrix
+    assert sorted(c.ids for c in again.clusters) == [greens, reds]
+    assert feeds == []
+    red_label = [c.label for c in again.clusters if c.ids == reds][0]
+    s.choose_clusters([red_label])
+    s.move_image("in00001", into_target=True)
+    run = s.run()
+    assert run.step(uid).output_ids == ["in00001"] + reds
+    assert run.step(uid).dropped["in00002"].reason == "not in the chosen character cluster(s)"
+    reg.close_all()
+
+
+def test_lpips_duplicate_review_with_the_real_functions(tmp_path, full_fake_hub, monkeypatch):
+    """Same colour = LPIPS distance 0 for the fake model; only similar aspect ratios are compared."""
+    from tests.fakehub import GREEN
+
+    folder = tmp_path / "dups"
+    folder.mkdir()
+    for name, colour, size in [("a", RED, (64, 48)), ("b", RED, (128, 96)), ("c", RED, (96, 72)),
+                               ("d", GREEN, (80, 60)), ("e", GREEN, (160, 120)), ("f", BLUE, (64, 48)),
+                               ("g", RED, (48, 96))]:  # g: red but another aspect ratio
+        Image.new("RGB", size, colour).save(folder / f"{name}.png")
+    reg = SessionRegistry(str(tmp_path / "ws"), cache_dir=str(tmp_path / "analysis"))
+    s = reg.create()
+    s.add_folder(str(folder))
+    uid = s.add_step("FilterSimilarAction")
+    run = s.run()
+    assert run.step(uid).output_ids == ["in00001", "in00004", "in00006", "in00007"]  # first seen wins
+    view = s.duplicate_groups()
+    assert (view.method, view.uid, view.threshold) == ("lpips", uid, 0.45)
+    assert [(g.ids, g.keeper) for g in view.groups] == [(["in00002", "in00003", "in00001"], "in00002"),
+                                                        (["in00005", "in00004"], "in00005")]
+    feeds = record_feeds(monkeypatch)
+    assert [g.ids for g in s.duplicate_groups(threshold=0.2).groups] == [["in00002", "in00003", "in00001"],
+                                                                         ["in00005", "in00004"]]
+    assert feeds == []  # a new threshold re-groups from the cached distances
+    s.set_keeper("in00003")
+    s.apply_duplicates()
+    step = s.run().step(uid)
+    assert step.output_ids == ["in00003", "in00005", "in00006", "in00007"]
+    assert step.dropped["in00002"].duplicate_of == "in00003" and step.dropped["in00004"].duplicate_of == "in00005"
+    reg.close_all()

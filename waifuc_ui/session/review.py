@@ -151,9 +151,14 @@ class ReviewMixin:
         return [int(x) for x in fn(self._items(ids), **kw)]
 
     def ccip_clusters(self, threshold: Optional[float] = None, eps: Optional[float] = None,
-                      min_samples: Optional[int] = None, method: str = "optics") -> ClusterView:
-        """Cluster the CCIP step's input items (from cached features); the previous choice is kept when the
-        clusters did not change, else nothing is chosen until ``choose_clusters``."""
+                      min_samples: Optional[int] = None, method: Optional[str] = None) -> ClusterView:
+        """Cluster the CCIP step's input items from their cached features (no model call after the step ran).
+
+        Without ``threshold``: waifuc's clustering (OPTICS with the model's defaults). With ``threshold``: DBSCAN
+        linking images whose CCIP difference is <= threshold (the slider), ``min_samples`` default 2.
+        ``target`` is the step's selection if one was made, else what CCIPAction kept.
+        """
+        method = method or ("dbscan" if threshold is not None else "optics")
         uid = self.ccip_step_uid()
         ids = self._step_inputs(uid)
         labels = self._ccip_labels(ids, threshold=threshold, eps=eps, min_samples=min_samples, method=method)
