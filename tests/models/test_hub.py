@@ -233,3 +233,16 @@ def test_repository_errors_do_not_mark_the_hub_unreachable(fake_hub, monkeypatch
     with pytest.raises(ModelUnavailableError, match='repository does not exist'):
         resolve_file(FACE)
     assert access.reachable() == (True, '')
+
+
+def test_public_functions_offline_fail_fast_with_one_probe(fake_hub, monkeypatch, no_download):
+    from waifuc_ui.models import ccip_extract_feature, detect_faces, get_wd14_tags
+    from tests.fakehub import solid
+    probe = CountingProbe((False, 'HF_HUB_OFFLINE is set'))
+    monkeypatch.setattr(hub, 'HUB_ACCESS', HubAccess(probe))
+    for call, model in ((lambda: detect_faces(solid()), 'face_detect_v1.4_s'),
+                        (lambda: get_wd14_tags(solid()), 'SwinV2_v3'),
+                        (lambda: ccip_extract_feature(solid()), 'ccip-caformer-24-randaug-pruned')):
+        with pytest.raises(ModelUnavailableError, match=model):
+            call()
+    assert probe.calls == 1 and no_download == []

@@ -134,3 +134,15 @@ def test_candidates_api_matches_wrapper(fake_hub):
     for conf in (0.3, 0.44, 0.46):
         assert [decode_candidates(c, conf, 0.5) for c in cands] == \
             [detect_person(im, conf_threshold=conf) for im in imgs]
+
+
+def test_nms_at_a_floor_then_filtering_equals_nms_at_conf_without_ties():
+    rng = np.random.default_rng(11)
+    k = 200
+    output = np.concatenate([rng.uniform(50, 590, (2, k)), rng.uniform(20, 150, (2, k)),
+                             rng.uniform(0, 1, (1, k))]).astype(np.float32)  # continuous scores: no ties
+    model = YoloModel('m', None, ('a',), (640, 640), 'yolo', True)
+    at_floor = decode_candidates(_candidates(output, model, 0.05, (640, 480), (640, 640)), 0.05, 0.5)
+    for conf in (0.2, 0.5, 0.8):
+        direct = decode_candidates(_candidates(output, model, conf, (640, 480), (640, 640)), conf, 0.5)
+        assert [d for d in at_floor if d[2] > conf] == direct

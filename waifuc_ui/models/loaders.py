@@ -11,16 +11,15 @@ import threading
 from functools import lru_cache
 from typing import Any, Callable, Dict, Tuple
 
-_LOCK = threading.RLock()
-
-
 def locked_cache(maxsize: int = 64) -> Callable:
-    """``functools.lru_cache`` behind a lock (imgutils' ``ts_lru_cache``)."""
+    """``functools.lru_cache`` behind a lock of its own (imgutils' ``ts_lru_cache``): concurrent first calls
+    compute once; loading one model does not block lookups of another function's cache."""
     def deco(func):
         cached = lru_cache(maxsize=maxsize)(func)
+        lock = threading.RLock()
 
         def wrapper(*args):
-            with _LOCK:
+            with lock:
                 return cached(*args)
         wrapper.cache_clear = cached.cache_clear
         wrapper.__doc__, wrapper.__name__ = func.__doc__, func.__name__
