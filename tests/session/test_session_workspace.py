@@ -50,3 +50,19 @@ def test_session_registry_close_and_expiry(registry):
     assert registry.get(s.id) is s
     assert registry.close(s.id)
     assert registry.get(s.id) is None and not os.path.exists(s.workspace.dir)
+
+
+def test_remove_orphans_deletes_only_old_unowned_workspace_folders(tmp_path):
+    reg = WorkspaceRegistry(str(tmp_path), ttl_seconds=3600)
+    live = reg.create()
+    orphan = Workspace(str(tmp_path))  # made by "another process"
+    young = Workspace(str(tmp_path))
+    other = tmp_path / "not a workspace"
+    other.mkdir()
+    old = 1_000_000.0
+    for path in (orphan.dir, live.dir, str(other)):
+        os.utime(path, (old, old))
+    assert reg.remove_orphans() == [orphan.id]
+    assert not os.path.exists(orphan.dir)
+    assert os.path.isdir(live.dir) and os.path.isdir(young.dir) and other.is_dir()
+    assert reg.remove_orphans(min_age_seconds=0) == [young.id]

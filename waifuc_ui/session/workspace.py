@@ -143,6 +143,25 @@ class WorkspaceRegistry:
             self.close(i)
         return old
 
+    def remove_orphans(self, min_age_seconds: Optional[float] = None) -> List[str]:
+        """Delete workspace folders under ``root`` that no live session owns (left by a crashed or restarted
+        process) and whose last change is older than ``min_age_seconds`` (default ``ttl_seconds``; wall clock).
+        Only folders named like workspace ids are touched. Returns the removed ids."""
+        age = self.ttl_seconds if min_age_seconds is None else min_age_seconds
+        if not os.path.isdir(self.root):
+            return []
+        with self._lock:
+            live = set(self._live)
+        removed = []
+        for name in sorted(os.listdir(self.root)):
+            path = os.path.join(self.root, name)
+            if name in live or not _ID_RE.match(name) or not os.path.isdir(path):
+                continue
+            if time.time() - os.path.getmtime(path) >= age:
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(name)
+        return removed
+
     def live_ids(self) -> List[str]:
         with self._lock:
             return list(self._live)
