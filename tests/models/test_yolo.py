@@ -146,3 +146,12 @@ def test_nms_at_a_floor_then_filtering_equals_nms_at_conf_without_ties():
     for conf in (0.2, 0.5, 0.8):
         direct = decode_candidates(_candidates(output, model, conf, (640, 480), (640, 640)), conf, 0.5)
         assert [d for d in at_floor if d[2] > conf] == direct
+
+
+def test_conf_none_reads_threshold_json_else_025(fake_hub):
+    put_detector(fake_hub, 'faces', colour_detector(score=0.3))
+    red = solid(RED, (64, 48))
+    assert len(detect_faces(red, conf_threshold=None)) == 1  # 0.3 > 0.25 fallback
+    put_json(fake_hub, 'deepghs/anime_face_detection', 'face_detect_v1.4_s/threshold.json',
+             {'f1_score': 0.8, 'threshold': 0.35})
+    assert detect_faces(red, conf_threshold=None) == []

@@ -28,6 +28,8 @@ def _open(spec: DetectorSpec, level, version, model_name, hf_token):
 def _run(spec: DetectorSpec, images, level, version, model_name, conf_threshold, iou_threshold, allow_dynamic,
          hf_token, batch_size) -> List[List[Detection]]:
     model = _open(spec, level, version, model_name, hf_token)
+    if conf_threshold is None:  # as imgutils' yolo_predict: the model's threshold.json, else 0.25
+        conf_threshold = model.default_conf
     cands = yolo_candidates_batch(model, images, conf_threshold, allow_dynamic, batch_size)
     return [decode_candidates(c, conf_threshold, iou_threshold) for c in cands]
 

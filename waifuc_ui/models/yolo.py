@@ -36,6 +36,7 @@ class YoloModel:
     imgsz: Tuple[int, int]  # (width, height) as imgutils reads the metadata
     model_type: str  # 'yolo' or 'rtdetr'
     batchable: bool
+    default_conf: float = 0.25  # threshold.json "threshold", used when a caller passes conf_threshold=None
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def parse_names(names: str) -> dict:
 
 @register
 @locked_cache(maxsize=32)
-def _open(model_path: str, model_type_path: Optional[str], name: str) -> YoloModel:
+def _open(model_path: str, model_type_path: Optional[str], threshold_path: Optional[str], name: str) -> YoloModel:
     session = open_session(model_path)
     meta = session.get_modelmeta().custom_metadata_map
     imgsz = tuple(json.loads(meta['imgsz'])) if 'imgsz' in meta else (640, 640)
@@ -70,14 +71,17 @@ def _open(model_path: str, model_type_path: Optional[str], name: str) -> YoloMod
     labels = tuple(names[i] for i in range(len(names)))
     model_type = read_json(model_type_path)['model_type'] if model_type_path else 'yolo'
     batch = session.get_inputs()[0].shape[0]
-    return YoloModel(name, session, labels, imgsz, model_type, batchable=not (isinstance(batch, int) and batch == 1))
+    default_conf = read_json(threshold_path)['threshold'] if threshold_path else 0.25
+    return YoloModel(name, session, labels, imgsz, model_type, not (isinstance(batch, int) and batch == 1),
+                     default_conf)
 
 
 def open_yolo(repo_id: str, model_name: str, token: Optional[str] = None) -> YoloModel:
     what = f'detection model {model_name!r}'
     model_path = resolve_file(HubFile(repo_id, f'{model_name}/model.onnx'), what, token=token)
     type_path = resolve_file(HubFile(repo_id, f'{model_name}/model_type.json'), what, optional=True, token=token)
-    return _open(model_path, type_path, model_name)
+    threshold_path = resolve_file(HubFile(repo_id, f'{model_name}/threshold.json'), what, optional=True, token=token)
+    return _open(model_path, type_path, threshold_path, model_name)
 
 
 def target_size(old_size: Tuple[int, int], imgsz: Tuple[int, int], allow_dynamic: bool = False,
