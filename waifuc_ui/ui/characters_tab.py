@@ -150,7 +150,7 @@ def build_characters_tab(binder: SessionBinder, state: gr.State) -> Dict[str, An
         return show(ui, view, label, note=f"Moved {item_caption(ui.session, item_id)} "
                     f"{'into' if into else 'out of'} the target.")
 
-    threshold.release(on_recluster, [state, threshold, min_samples, current], outputs, concurrency_limit=None)
+    threshold.change(on_recluster, [state, threshold, min_samples, current], outputs, concurrency_limit=None, trigger_mode="always_last")
     min_samples.submit(on_recluster, [state, threshold, min_samples, current], outputs, concurrency_limit=None)
     cover.select(on_cover, [state, threshold, min_samples], outputs, concurrency_limit=None)
     member_gallery.select(select_index, None, selected, concurrency_limit=None, show_progress="hidden")

@@ -118,7 +118,7 @@ def build_duplicates_tab(binder: SessionBinder, state: gr.State) -> Dict[str, An
         view = ui.session._dups or duplicate_view(ui)
         return show(ui, view, index, note=f"Applied; {len(ui.session.final_ids())} images in the dataset.")
 
-    threshold.release(on_threshold, [state, threshold, current], outputs, concurrency_limit=None)
+    threshold.change(on_threshold, [state, threshold, current], outputs, concurrency_limit=None, trigger_mode="always_last")
     covers.select(on_group, [state, threshold], outputs, concurrency_limit=None)
     members_gallery.select(select_index, None, selected, concurrency_limit=None, show_progress="hidden")
     keep_btn.click(on_keep, [state, current, selected], outputs, concurrency_limit=None)

@@ -1,0 +1,92 @@
+"""Browser fixtures: the real app launched on a free port with tiny fake models, driven by Debian's Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import zipfile
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from tests.fakehub import fake_hub, install_fake_hub  # noqa: F401  (fixture)
+
+CHROMIUM = os.environ.get("WAIFUC_UI_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def picture(colour, spot, size=(320, 300)) -> Image.Image:
+    """A flat colour with a white square at position ``spot``: same mean colour (same CCIP character under the
+    fake model), different perceptual hash."""
+    image = Image.new("RGB", size, colour)
+    x, y = 20 + 45 * (spot % 6), 20 + 60 * (spot // 6)
+    image.paste((255, 255, 255), (x, y, x + 40, y + 40))
+    return image
+
+
+def write_browser_dataset(folder: Path) -> None:
+    """6 "red" and 5 "blue" characters, an exact duplicate, a tiny image and a corrupt file (with tags)."""
+    folder.mkdir(parents=True)
+    for k in range(6):
+        picture((200, 40, 40), k).save(folder / f"red_{k}.png")
+    for k in range(5):
+        picture((40, 60, 200), k + 6).save(folder / f"blue_{k}.png")
+    shutil.copy(folder / "red_0.png", folder / "red_0_copy.png")
+    picture((40, 60, 200), 0, size=(60, 50)).save(folder / "tiny.png")
+    (folder / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not a jpeg")
+    for name in ("red_1", "blue_1"):
+        (folder / f".{name}_meta.json").write_text(json.dumps({"tags": {"1girl": 1.0, "solo": 1.0}}))
+
+
+def write_upload_zip(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w") as zf:
+        for k in range(2):
+            image_path = path.parent / f"green_{k}.png"
+            picture((40, 180, 60), k).save(image_path)
+            zf.write(image_path, f"pics/green_{k}.png")
+        zf.writestr("../escape.png", b"x")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def app_url(tmp_path, fake_hub):  # noqa: F811  (fixture from tests.fakehub)
+    """URL of the launched app (tiny CCIP/LPIPS/WD14 models in a temporary Hub cache); yields (url, binder)."""
+    from waifuc_ui.ui import AppSettings, SessionBinder, build_app, launch_options
+
+    install_fake_hub(fake_hub, families=("ccip", "lpips", "wd14"))
+    demo_dir = tmp_path / "demo"
+    write_browser_dataset(demo_dir)
+    settings = AppSettings(workspace_root=(tmp_path / "workspaces").resolve(), demo_dir=demo_dir)
+    binder = SessionBinder(settings)
+    demo = build_app(settings, binder)
+    port = free_port()
+    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True,
+                **launch_options(settings, binder))
+    try:
+        yield f"http://127.0.0.1:{port}/", binder
+    finally:
+        demo.close()
+        binder.registry.close_all()
+
+
+@pytest.fixture
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"Chromium not found at {CHROMIUM}; install Debian's chromium (scripts/test.sh does)")
+    with playwright_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
