@@ -88,3 +88,17 @@ def test_model_status_for_model_free_and_missing_model_actions():
     assert model_status(FilterAction()) == ModelStatus(needs_models=False, available=True)
     status = model_status(Missing())
     assert status.needs_models and not status.available and status.fix
+
+
+def test_every_public_action_is_offered_or_deliberately_not(catalog):
+    import waifuc_ui.action as a
+    from waifuc_ui.action.base import BaseAction
+    from waifuc_ui.pipeline.hints import NOT_OFFERED
+
+    public = {n for n in a.__all__ if isinstance(getattr(a, n), type) and issubclass(getattr(a, n), BaseAction)}
+    assert sorted(public - set(catalog) - NOT_OFFERED) == []
+    assert sorted(set(catalog) & NOT_OFFERED) == []
+
+
+def test_every_offered_parameter_has_help(catalog):
+    assert [(n, p.name) for n, s in catalog.items() for p in s.params if not p.help] == []

@@ -8,11 +8,11 @@ are on this machine, with the fix when not.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ..errors import InvalidOptionError
-from .hints import ACTION_TABLE, ActionInfo
+from .hints import ACTION_TABLE, PARAM_HELP, ActionInfo
 from .params import ParamSpec, derive_params
 
 
@@ -60,7 +60,9 @@ class ModelStatus:
 
 def make_spec(name: str, cls: type, info: ActionInfo) -> ActionSpec:
     doc = (cls.__doc__ or "").strip().splitlines()
-    return ActionSpec(name=name, cls=cls, category=info.category, params=derive_params(cls, info.params),
+    params = tuple(p if p.help else replace(p, help=PARAM_HELP.get((name, p.name), ""))
+                   for p in derive_params(cls, info.params))
+    return ActionSpec(name=name, cls=cls, category=info.category, params=params,
                       stateful=info.stateful, model_backed=info.model_backed, review=info.review,
                       help=info.help or (doc[0] if doc else name))
 

@@ -18,7 +18,9 @@ _IOU = hint("slider", help="overlap above which two boxes are merged (NMS)", **_
 _SIZE = dict(value_type="int", minimum=1, maximum=8192, step=1)
 _HIDE = ParamHint(hidden=True)
 _OPT_UNIT = hint("slider", optional=True, **_UNIT)
-_COUNT = hint("number", value_type="int", minimum=0, maximum=100, step=1, optional=True)
+_COUNT = hint("number", value_type="int", minimum=0, maximum=100, step=1, optional=True, help="empty: no bound")
+_LEVEL = dict(help="detector size: n (fastest) < s < m < x (most accurate)")
+_MODEL_NAME = hint("text", optional=True, help="model name in its Hub repository (empty: the default model)")
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,14 @@ class ActionInfo:
     help: str = ""
     params: Dict[str, ParamHint] = field(default_factory=dict)
 
+
+#: Public actions the app does not offer as steps: bases, and stream helpers with no effect on a session's items.
+NOT_OFFERED = frozenset({
+    "BaseAction", "FilterAction", "ProcessAction", "BaseRandomAction", "AnalyzedAction", "AnalyzedFilterAction",
+    "AnalyzedProcessAction",
+    "ArrivalAction", "ProgressBarAction",  # progress bars: the app shows its own progress
+    "SliceSelectAction",  # FirstNSelectAction covers the app's use; slices stay in scripts
+})
 
 ACTION_TABLE: Dict[str, ActionInfo] = {
     # --- model-free
@@ -78,31 +88,36 @@ ACTION_TABLE: Dict[str, ActionInfo] = {
         "tags_to_drop": hint("tags", default=[], help="tags to remove, comma separated")}),
     "TagRemoveUnderlineAction": ActionInfo("tags", help="replace _ by spaces in tags (kaomoji kept)"),
     # --- model-backed
-    "NoMonochromeAction": ActionInfo("filter", model_backed=True, help="drop monochrome images (greyscale, sketch)"),
-    "OnlyMonochromeAction": ActionInfo("filter", model_backed=True, help="keep only monochrome images"),
+    "NoMonochromeAction": ActionInfo("filter", model_backed=True, help="drop monochrome images (greyscale, sketch)",
+                                     params={"model_name": _MODEL_NAME}),
+    "OnlyMonochromeAction": ActionInfo("filter", model_backed=True, help="keep only monochrome images",
+                                       params={"model_name": _MODEL_NAME}),
     "ClassFilterAction": ActionInfo("filter", model_backed=True, help="keep images of these classes", params={
         "classes": hint("multiselect", default=["illustration", "bangumi"], value_type="str",
                         choices=("illustration", "bangumi", "comic", "3d", "not_painting")),
-        "threshold": _OPT_UNIT}),
+        "threshold": hint("slider", optional=True, help="minimum score of the top class (empty: any)", **_UNIT)}),
     "RatingFilterAction": ActionInfo("filter", model_backed=True, help="keep images of these ratings", params={
         "ratings": hint("multiselect", default=["safe"], value_type="str", choices=("safe", "r15", "r18")),
         "threshold": _OPT_UNIT}),
     "FaceCountAction": ActionInfo("filter", model_backed=True, help="keep images with this many faces", params={
         "counts": hint("number_list", default=[1], help="allowed face counts (empty: any)"),
         "min_count": _COUNT, "max_count": _COUNT,
-        "level": hint("dropdown", choices=("s", "n")), "version": _HIDE,
+        "level": hint("dropdown", choices=("s", "n"), **_LEVEL), "version": _HIDE,
         "conf_threshold": _CONF, "iou_threshold": _IOU}),
     "HeadCountAction": ActionInfo("filter", model_backed=True, help="keep images with this many heads", params={
         "counts": hint("number_list", default=[1], help="allowed head counts (empty: any)"),
-        "min_count": _COUNT, "max_count": _COUNT, "level": hint("dropdown", choices=("s", "n")),
-        "conf_threshold": _CONF, "iou_threshold": _IOU}),
+        "min_count": _COUNT, "max_count": _COUNT, "level": hint("dropdown", choices=("s", "n"), **_LEVEL),
+        "conf_threshold": _CONF, "iou_threshold": _IOU, "model_name": _MODEL_NAME}),
     "PersonRatioAction": ActionInfo("filter", model_backed=True,
                                     help="keep images with one person covering at least ratio of the image", params={
-        "ratio": hint("slider", **_UNIT), "level": hint("dropdown", choices=("n", "s", "m", "x")), "version": _HIDE,
+        "ratio": hint("slider", help="minimum share of the image the person box covers", **_UNIT),
+        "level": hint("dropdown", choices=("n", "s", "m", "x"), **_LEVEL), "version": _HIDE,
         "conf_threshold": _CONF, "iou_threshold": _IOU}),
     "PersonSplitAction": ActionInfo("split", model_backed=True, help="one crop per person; images without one are dropped",
-                                    params={"level": hint("dropdown", choices=("n", "s", "m", "x")), "version": _HIDE,
-                                            "conf_threshold": _CONF, "iou_threshold": _IOU}),
+                                    params={"level": hint("dropdown", choices=("n", "s", "m", "x"), **_LEVEL),
+                                            "version": _HIDE, "conf_threshold": _CONF, "iou_threshold": _IOU,
+                                            "keep_original": hint(help="also keep the whole image"),
+                                            "keep_origin_tags": hint(help="copy the image's tags to the crops")}),
     "ThreeStageSplitAction": ActionInfo("split", model_backed=True, help="person, half-body and head crops", params={
         "person_conf": _HIDE, "halfbody_conf": _HIDE, "head_conf": _HIDE, "eye_conf": _HIDE,
         "head_scale": hint("slider", minimum=1.0, maximum=3.0, step=0.05),
@@ -110,11 +125,15 @@ ACTION_TABLE: Dict[str, ActionInfo] = {
     "CCIPAction": ActionInfo("filter", stateful=True, model_backed=True, review="ccip",
                              help="keep the main character (CCIP clustering)", params={
         "init_source": _HIDE,
-        "min_val_count": hint("number", value_type="int", minimum=2, maximum=200, step=1),
-        "step": hint("number", value_type="int", minimum=1, maximum=50, step=1),
-        "ratio_threshold": hint("slider", **_UNIT), "min_clu_dump_ratio": hint("slider", **_UNIT),
-        "cmp_threshold": hint("slider", **_UNIT),
-        "eps": _OPT_UNIT, "min_samples": _COUNT,
+        "min_val_count": hint("number", value_type="int", minimum=2, maximum=200, step=1,
+                              help="images gathered before the first clustering (waifuc asks for >= 15)"),
+        "step": hint("number", value_type="int", minimum=1, maximum=50, step=1,
+                     help="re-cluster every this many new images until a main character is found"),
+        "ratio_threshold": hint("slider", help="share of clustered images the main character needs", **_UNIT),
+        "min_clu_dump_ratio": hint("slider", help="cohesion the main cluster needs", **_UNIT),
+        "cmp_threshold": hint("slider", help="share of kept images a new image must match", **_UNIT),
+        "eps": hint("slider", optional=True, help="clustering eps (empty: the model's default)", **_UNIT),
+        "min_samples": _COUNT,
         "model": hint("dropdown", choices=("ccip-caformer-24-randaug-pruned", "ccip-caformer-6-randaug-pruned_fp32",
                                            "ccip-caformer-5_fp32")),
         "threshold": hint("slider", optional=True, help="same character when difference <= threshold "
@@ -128,7 +147,8 @@ ACTION_TABLE: Dict[str, ActionInfo] = {
                                 params={
         "method": hint("dropdown", choices=("wd14_v3_swinv2", "wd14_v3_convnext", "wd14_v3_vit", "wd14_swinv2",
                                             "wd14_convnextv2", "wd14_convnext", "wd14_vit", "wd14_moat",
-                                            "deepdanbooru", "mldanbooru")),
+                                            "deepdanbooru", "mldanbooru"), help="tagger model"),
+        "force": hint(help="tag even images that already have (site) tags"),
         "general_threshold": hint("slider", default=0.35, **_UNIT),
         "character_threshold": hint("slider", default=0.85, minimum=0.0, maximum=1.01, step=0.01,
                                     help="1.01 drops character tags")}),
@@ -138,4 +158,33 @@ ACTION_TABLE: Dict[str, ActionInfo] = {
                                             "wd14_swinv2", "wd14_convnext", "wd14_vit", "wd14_moat"))}),
     "BlacklistedTagDropAction": ActionInfo("tags", model_backed=True, help="remove blacklisted tags (e.g. cosplay)"),
     "TagOverlapDropAction": ActionInfo("tags", model_backed=True, help="remove tags implied by more specific ones"),
+}
+
+#: Help of the parameters not given one above: (action, parameter) -> text.
+PARAM_HELP: Dict[tuple, str] = {
+    ("AlignMaxSizeAction", "max_size"): "longest side after shrinking, in pixels",
+    ("AlignMinSizeAction", "min_size"): "shortest side after shrinking, in pixels",
+    ("AlignMaxAreaAction", "size"): "side of the square with the largest allowed area",
+    ("RandomChoiceAction", "p"): "probability of keeping an image",
+    ("RandomChoiceAction", "seed"): "random seed (empty: different each run)",
+    ("RandomFilenameAction", "seed"): "random seed (empty: different each run)",
+    ("FirstNSelectAction", "n"): "number of images to keep",
+    ("FileExtAction", "ext"): "new file extension (decides the saved format)",
+    ("FileExtAction", "quality"): "JPEG/WebP quality (empty: the format's default)",
+    ("FileOrderAction", "ext"): "extension of the new names (empty: keep each image's)",
+    ("RandomFilenameAction", "ext"): "extension of the new names (empty: keep each image's)",
+    ("ClassFilterAction", "classes"): "image classes to keep",
+    ("RatingFilterAction", "ratings"): "ratings to keep",
+    ("RatingFilterAction", "threshold"): "minimum score of the top rating (empty: any)",
+    ("ThreeStageSplitAction", "head_scale"): "head crop side as a multiple of the head box",
+    ("ThreeStageSplitAction", "split_eyes"): "also crop the eyes",
+    ("ThreeStageSplitAction", "eye_scale"): "eye crop side as a multiple of the eye box",
+    ("ThreeStageSplitAction", "split_person"): "crop persons first (off: the whole image is the person)",
+    ("ThreeStageSplitAction", "keep_origin_tags"): "copy the image's tags to the crops",
+    ("CCIPAction", "model"): "CCIP model",
+    ("FilterSimilarAction", "mode"): "compare with all kept images, or only within the same group_id",
+    ("TaggingAction", "general_threshold"): "minimum probability of a general tag",
+    ("TagFilterAction", "tags"): "tags every kept image must have",
+    ("TagFilterAction", "method"): "tagger model",
+    ("TagFilterAction", "reversed"): "drop images having any of the tags instead",
 }
