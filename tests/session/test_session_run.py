@@ -196,3 +196,18 @@ def test_is_stale_tracks_recipe_decisions_and_inputs(session, image_dir):
     assert not session.is_stale
     session.add_folder(image_dir)
     assert session.is_stale and len(session.input_ids) == 10
+
+
+def test_memo_is_bounded_and_evicts_oldest(session):
+    from waifuc_ui.session.runner import StepMemo
+
+    session.runner.memo = StepMemo(max_items=6, max_streams=1)
+    uid = session.add_step("MinSizeFilterAction", {"min_size": 256})
+    session.add_step("HashDedupAction")
+    session.run()
+    memo = session.runner.memo
+    assert len(memo.per_item) == 5 and len(memo.stream) == 1
+    session.update_step(uid, params={"min_size": 300})
+    session.run()
+    assert len(memo.per_item) == 6 and len(memo.stream) == 1
+    assert all(key[0] == session.recipe.steps[0].config_key for key in list(memo.per_item)[1:])

@@ -113,12 +113,21 @@ class _Outcome:
     drop: Optional[DropRecord]
 
 
-@dataclass
 class StepMemo:
-    """The memo of a session: per-item and per-whole-input outcomes. Safe to clear at any time."""
+    """The memo of a session: per-item and per-whole-input outcomes, oldest entries evicted beyond the bounds.
+    Safe to clear at any time (the next run recomputes, with model outputs still in the analysis cache)."""
 
-    per_item: Dict[Tuple[str, str, str], _Outcome] = field(default_factory=dict)
-    stream: Dict[Tuple[str, Tuple[Tuple[str, str], ...]], Dict[str, _Outcome]] = field(default_factory=dict)
+    def __init__(self, max_items: int = 200_000, max_streams: int = 64):
+        self.max_items, self.max_streams = max_items, max_streams
+        self.per_item: Dict[Tuple[str, str, str], _Outcome] = {}
+        self.stream: Dict[Tuple[str, Tuple[Tuple[str, str], ...]], Dict[str, _Outcome]] = {}
+
+    def trim(self) -> None:
+        for table, bound in ((self.per_item, self.max_items), (self.stream, self.max_streams)):
+            excess = len(table) - bound
+            if excess > 0:
+                for key in list(table)[:excess]:  # dicts keep insertion order: oldest first
+                    del table[key]
 
     def clear(self) -> None:
         self.per_item.clear()
@@ -190,6 +199,7 @@ class Runner:
                 break
             current = self._assemble(sr, current, outcomes, decisions, label)
             result.steps.append(sr)
+        self.memo.trim()
         return result
 
     # -- one step -------------------------------------------------------------------------------------------------
