@@ -156,3 +156,16 @@ def test_lpips_duplicate_review_uses_the_injected_grouping(registry, image_dir):
                                                                    False)]
     assert [g.ids for g in view.exact_groups] == [["in00001", "in00003"]]
     s.close()
+
+
+def test_duplicate_method_can_be_forced_and_is_checked(registry, image_dir):
+    s = fake_session(registry, image_dir)
+    s.add_step("FilterSimilarAction")
+    s.run()
+    s.lpips_groups_fn = lambda items, threshold: [[0, 1]]
+    assert s.duplicate_groups().method == "lpips"
+    view = s.duplicate_groups(threshold=0, method="phash")
+    assert view.method == "phash" and [g.ids for g in view.groups] == [["in00001", "in00003"]]
+    with pytest.raises(InvalidOptionError, match="invalid duplicate method: 'clip'"):
+        s.duplicate_groups(method="clip")
+    s.close()

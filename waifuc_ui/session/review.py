@@ -225,9 +225,15 @@ class ReviewMixin:
             self._phash[rec.content_hash] = phash(self.store.item(item_id).image)  # type: ignore[attr-defined]
         return self._phash[rec.content_hash]
 
-    def duplicate_groups(self, threshold: Optional[float] = None) -> DuplicateView:
-        """Groups at ``threshold`` (LPIPS distance, default 0.45; or Hamming bits for phash, default 10)."""
-        uid, method, ids = self._dup_scope()
+    def duplicate_groups(self, threshold: Optional[float] = None, method: Optional[str] = None) -> DuplicateView:
+        """Groups at ``threshold`` (LPIPS distance, default 0.45; or Hamming bits for phash, default 10).
+
+        ``method`` None picks LPIPS for a FilterSimilarAction step, else phash; 'phash' forces the model-free
+        hashes (fast on large sets: the first LPIPS grouping compares every pair of similar aspect ratio)."""
+        if method not in (None, "lpips", "phash"):
+            raise InvalidOptionError("duplicate method", method, ["lpips", "phash"], "choose lpips or phash")
+        uid, auto, ids = self._dup_scope()
+        method = method or auto
         records = [self.store.get(i) for i in ids]  # type: ignore[attr-defined]
         by_hash: Dict[str, List[int]] = {}
         for n, r in enumerate(records):
