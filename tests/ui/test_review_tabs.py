@@ -81,7 +81,8 @@ def test_duplicate_groups_keeper_and_apply(ui):
     run_pipeline(ui)
     view = duplicate_view(ui)
     assert view.method == "phash"
-    assert slider_range(view.method) == {"minimum": 0, "maximum": 32, "step": 1}
+    assert slider_range(view.method) == {"minimum": 0, "maximum": 32, "step": 1,
+                                         "label": "Duplicate threshold (perceptual-hash bits)"}
     assert slider_range("lpips")["maximum"] == 1.0
     exact = [g for g in view.groups if g.exact]
     assert len(exact) == 1 and len(exact[0].ids) == 2

@@ -89,3 +89,12 @@ def test_export_json_sidecars(ran):
         names = zf.namelist()
     assert summary.path.endswith("dataset.zip")
     assert len([n for n in names if n.endswith("_meta.json")]) == 6
+
+
+def test_export_of_an_empty_dataset_says_what_to_do(ran):
+    for item_id in list(ran.session.final_ids()):
+        ran.session.drop_by_hand(ran.session.recipe.steps[-1].uid, item_id)
+    run_pipeline(ran)
+    assert ran.session.final_ids() == []
+    with pytest.raises(InvalidOptionError, match="the last run kept no image"):
+        export_dataset(ran, "textual_inversion", "x")

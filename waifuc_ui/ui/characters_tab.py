@@ -71,17 +71,17 @@ def build_characters_tab(binder: SessionBinder, state: gr.State) -> Dict[str, An
         threshold = gr.Slider(0.0, 1.0, value=0.18, step=0.005, label="Same-character threshold",
                               info="CCIP difference at or below which two images show the same character",
                               elem_id="ccip-threshold")
-        min_samples = gr.Number(value=None, label="min_samples", precision=0, minimum=1,
-                                info="smallest cluster (empty: model default)")
+        min_samples = gr.Number(value=0, label="min_samples", precision=0, minimum=0,
+                                info="smallest cluster size (0 = the model's default)")
     cover = gr.Gallery(label="Clusters (biggest first, noise last) — click one to open it", columns=8, height=220,
-                       object_fit="cover", elem_id="ccip-clusters")
+                       object_fit="cover", fit_columns=False, preview=False, elem_id="ccip-clusters")
     with gr.Row(equal_height=True):
         chosen = gr.CheckboxGroup([], label="Target character cluster(s)", elem_id="ccip-chosen", scale=3)
         apply_btn = gr.Button("Apply choice and re-run", variant="primary", scale=1, elem_id="ccip-apply")
         reset_btn = gr.Button("Back to waifuc's choice", scale=1)
     current = gr.State(None)
     member_gallery = gr.Gallery(label="Images of the cluster (✓ = in the target)", columns=8, height=320,
-                                object_fit="contain", elem_id="ccip-members")
+                                object_fit="contain", fit_columns=False, preview=False, elem_id="ccip-members")
     pager = make_pager("ccip")
     with gr.Row():
         move_in = gr.Button("Move the selected image into the target", size="sm", elem_id="ccip-move-in")

@@ -17,10 +17,11 @@ from .views import item_caption
 GROUPS, MEMBERS = "dup-groups", "dup-members"
 
 
-def slider_range(method: str) -> Dict[str, float]:
-    """Slider bounds for the grouping method: LPIPS distance 0..1, or Hamming bits 0..32 for phash."""
-    return {"minimum": 0.0, "maximum": 1.0, "step": 0.01} if method == "lpips" else \
-        {"minimum": 0, "maximum": 32, "step": 1}
+def slider_range(method: str) -> Dict[str, Any]:
+    """Slider bounds and label for the grouping method: LPIPS distance 0..1, or Hamming bits 0..32 for phash."""
+    if method == "lpips":
+        return {"minimum": 0.0, "maximum": 1.0, "step": 0.01, "label": "Duplicate threshold (LPIPS distance)"}
+    return {"minimum": 0, "maximum": 32, "step": 1, "label": "Duplicate threshold (perceptual-hash bits)"}
 
 
 def duplicate_view(ui: UISession, threshold: Optional[float] = None) -> DuplicateView:
@@ -65,10 +66,10 @@ def build_duplicates_tab(binder: SessionBinder, state: gr.State) -> Dict[str, An
     threshold = gr.Slider(0.0, 1.0, value=0.45, step=0.01, label="Duplicate threshold",
                           info="images closer than this are duplicates", elem_id="dup-threshold")
     covers = gr.Gallery(label="Groups (keeper shown) — click one to compare its images", columns=8, height=220,
-                        object_fit="cover", elem_id="dup-groups")
+                        object_fit="cover", fit_columns=False, preview=False, elem_id="dup-groups")
     group_text = gr.Markdown()
     members_gallery = gr.Gallery(label="Images of the group, side by side", columns=5, height=300,
-                                 object_fit="contain", elem_id="dup-members")
+                                 object_fit="contain", fit_columns=False, preview=False, elem_id="dup-members")
     with gr.Row():
         keep_btn = gr.Button("Keep this one", size="sm", elem_id="dup-keep")
         apply_btn = gr.Button("Apply: keep only the keepers and re-run", variant="primary", elem_id="dup-apply")

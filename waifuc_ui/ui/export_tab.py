@@ -8,6 +8,7 @@ from typing import Any, Dict
 
 import gradio as gr
 
+from ..errors import InvalidOptionError
 from ..session.exporting import ExportSummary
 from .common import guarded
 from .state import SessionBinder, UISession, touch
@@ -17,6 +18,10 @@ LAYOUT_CHOICES = [("Image + .txt caption (kohya / textual inversion)", "textual_
 
 
 def export_dataset(ui: UISession, layout: str, name: str) -> ExportSummary:
+    """Write the final dataset as a zip in the workspace; refuses an empty dataset with what to do."""
+    if not ui.session.final_ids():
+        raise InvalidOptionError("dataset", "empty", fix="the last run kept no image: restore images in the Run or "
+                                 "Characters tab, or change the pipeline, then export")
     return ui.session.export_zip(layout=layout, name=(name or "dataset").strip() or "dataset")
 
 

@@ -136,16 +136,16 @@ def build_run_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
     message = gr.Markdown()
     with gr.Row():
         with gr.Column():
-            before = gr.Gallery(label="Before", columns=4, height=360, object_fit="contain", elem_id="before-gallery")
+            before = gr.Gallery(label="Before", columns=4, height=360, object_fit="contain", fit_columns=False, preview=False, elem_id="before-gallery")
             before_pager = make_pager("before")
         with gr.Column():
-            after = gr.Gallery(label="After (kept)", columns=4, height=360, object_fit="contain",
+            after = gr.Gallery(label="After (kept)", columns=4, height=360, object_fit="contain", fit_columns=False, preview=False,
                                elem_id="after-gallery")
             after_pager = make_pager("after")
             drop_btn = gr.Button("Drop the selected image by hand", size="sm", elem_id="drop-by-hand")
     with gr.Row():
         with gr.Column(scale=2):
-            dropped = gr.Gallery(label="Dropped", columns=6, height=300, object_fit="contain",
+            dropped = gr.Gallery(label="Dropped", columns=6, height=300, object_fit="contain", fit_columns=False, preview=False,
                                  elem_id="dropped-gallery")
             dropped_pager = make_pager("dropped")
         with gr.Column(scale=1):

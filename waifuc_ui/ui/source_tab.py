@@ -104,7 +104,7 @@ def build_source_tab(binder: SessionBinder, state: gr.State, web_form=None) -> D
                 with gr.Accordion("Online sources (Danbooru, Gelbooru, …)", open=False):
                     web_form(state, summary)
         with gr.Column(scale=2):
-            gallery = gr.Gallery(label="Images in the session", columns=6, height=420, object_fit="contain",
+            gallery = gr.Gallery(label="Images in the session", columns=6, height=420, object_fit="contain", fit_columns=False, preview=False,
                                  allow_preview=True, elem_id="source-gallery")
             pager = make_pager("source")
             page, page_text = pager.number, pager.label

@@ -94,7 +94,7 @@ def build_tags_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
                 drop_chars = gr.Button("Drop character tags", size="sm", scale=0, min_width=170,
                                        elem_id="drop-character-tags")
     gallery = gr.Gallery(label="Dataset images — click one to see and edit its tags", columns=8, height=300,
-                         object_fit="contain", elem_id="tags-gallery")
+                         object_fit="contain", fit_columns=False, preview=False, elem_id="tags-gallery")
     pager = make_pager("tags")
     selected = gr.State(None)
     with gr.Row(equal_height=True):
