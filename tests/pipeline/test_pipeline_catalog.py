@@ -102,3 +102,14 @@ def test_every_public_action_is_offered_or_deliberately_not(catalog):
 
 def test_every_offered_parameter_has_help(catalog):
     assert [(n, p.name) for n, s in catalog.items() for p in s.params if not p.help] == []
+
+
+def test_every_dropdown_choice_builds_the_action(catalog):
+    """A value the UI offers must never be refused by the action itself."""
+    from waifuc_ui.pipeline import PipelineStep, build_action
+
+    for name, spec in catalog.items():
+        for p in spec.params:
+            if p.kind == "dropdown" and p.choices:
+                for choice in p.choices:
+                    build_action(PipelineStep(name, {p.name: choice}), catalog)

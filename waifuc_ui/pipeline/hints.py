@@ -19,6 +19,9 @@ _SIZE = dict(value_type="int", minimum=1, maximum=8192, step=1)
 _HIDE = ParamHint(hidden=True)
 _OPT_UNIT = hint("slider", optional=True, **_UNIT)
 _COUNT = hint("number", value_type="int", minimum=0, maximum=100, step=1, optional=True, help="empty: no bound")
+#: The tagging methods the runtime has (waifuc also names deepdanbooru and mldanbooru; they are not offered).
+_WD14_METHODS = ("wd14_v3_swinv2", "wd14_v3_convnext", "wd14_v3_vit", "wd14_v3_vit_large", "wd14_v3_eva02_large",
+                 "wd14_swinv2", "wd14_convnextv2", "wd14_convnext", "wd14_vit", "wd14_moat")
 _LEVEL = dict(help="detector size: n (fastest) < s < m < x (most accurate)")
 _MODEL_NAME = hint("text", optional=True, help="model name in its Hub repository (empty: the default model)")
 
@@ -145,17 +148,14 @@ ACTION_TABLE: Dict[str, ActionInfo] = {
         "capacity": _HIDE, "rtol": _HIDE, "atol": _HIDE}),
     "TaggingAction": ActionInfo("tags", model_backed=True, help="tag images with a tagger (site tags win unless force)",
                                 params={
-        "method": hint("dropdown", choices=("wd14_v3_swinv2", "wd14_v3_convnext", "wd14_v3_vit", "wd14_swinv2",
-                                            "wd14_convnextv2", "wd14_convnext", "wd14_vit", "wd14_moat",
-                                            "deepdanbooru", "mldanbooru"), help="tagger model"),
+        "method": hint("dropdown", choices=_WD14_METHODS, help="tagger model"),
         "force": hint(help="tag even images that already have (site) tags"),
         "general_threshold": hint("slider", default=0.35, **_UNIT),
         "character_threshold": hint("slider", default=0.85, minimum=0.0, maximum=1.01, step=0.01,
                                     help="1.01 drops character tags")}),
     "TagFilterAction": ActionInfo("filter", model_backed=True, help="keep images having all these tags", params={
         "tags": hint("tags", default=[]),
-        "method": hint("dropdown", choices=("wd14_convnextv2", "wd14_v3_swinv2", "wd14_v3_convnext", "wd14_v3_vit",
-                                            "wd14_swinv2", "wd14_convnext", "wd14_vit", "wd14_moat"))}),
+        "method": hint("dropdown", choices=_WD14_METHODS)}),
     "BlacklistedTagDropAction": ActionInfo("tags", model_backed=True, help="remove blacklisted tags (e.g. cosplay)"),
     "TagOverlapDropAction": ActionInfo("tags", model_backed=True, help="remove tags implied by more specific ones"),
 }
