@@ -113,3 +113,11 @@ def test_every_dropdown_choice_builds_the_action(catalog):
             if p.kind == "dropdown" and p.choices:
                 for choice in p.choices:
                     build_action(PipelineStep(name, {p.name: choice}), catalog)
+
+
+def test_every_action_builds_with_its_ui_defaults(catalog):
+    from waifuc_ui.pipeline import PipelineStep, build_action
+
+    for name, spec in catalog.items():
+        action = build_action(PipelineStep(name, spec.defaults()), catalog)
+        assert type(action) is spec.cls
