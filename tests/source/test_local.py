@@ -186,3 +186,13 @@ def test_local_ti_source_records_an_unreadable_caption(tmp_path):
 def test_repr_names_the_folder():
     assert repr(LocalSource("raw")) == "LocalSource('raw')"
     assert repr(LocalTISource("raw")) == "LocalTISource('raw')"
+
+
+def test_pixel_limit_skips_with_reason_and_goes_on(tmp_path):
+    _png(tmp_path / "big.png", size=(200, 100))
+    _png(tmp_path / "small.png", size=(50, 40))
+    with collect_report() as report:
+        items = list(LocalSource(str(tmp_path), max_pixels=10_000))
+    assert [i.filename for i in items] == ["small.png"]
+    assert [(os.path.basename(s.path), s.reason) for s in report.skipped] == [
+        ("big.png", "image of 20000 pixels exceeds the limit of 10000 pixels")]
