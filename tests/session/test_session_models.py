@@ -205,3 +205,36 @@ def test_lpips_duplicate_review_with_the_real_functions(tmp_path, full_fake_hub,
     assert step.output_ids == ["in00003", "in00005", "in00006", "in00007"]
     assert step.dropped["in00002"].duplicate_of == "in00003" and step.dropped["in00004"].duplicate_of == "in00005"
     reg.close_all()
+
+
+def test_generated_script_with_model_steps_matches_the_session(tmp_path, full_fake_hub):
+    import zipfile
+
+    folder = tmp_path / "src"
+    folder.mkdir()
+    for n, colour in enumerate([RED, BLUE, RED]):
+        Image.new("RGB", (640 + 16 * n, 480), colour).save(folder / f"c{n}.png")
+    reg = SessionRegistry(str(tmp_path / "ws"), cache_dir=str(tmp_path / "analysis"))
+    s = reg.create()
+    s.add_folder(str(folder))
+    s.add_step("FaceCountAction", {"counts": [1]})
+    s.add_step("PersonSplitAction")
+    s.add_step("AlignMaxSizeAction", {"max_size": 96})
+    s.add_step("TaggingAction")
+    s.run()
+    with zipfile.ZipFile(s.export_zip(layout="textual_inversion").path) as z:
+        from_session = {n: z.read(n) for n in z.namelist()}
+    out = tmp_path / "out"
+    script = s.script(str(folder), f"TextualInversionExporter({str(out)!r})")
+    exec(compile(script, "generated", "exec"), {"__name__": "__main__"})
+    from_script = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert sorted(from_session) == ["c0_person0.png", "c0_person0.txt", "c2_person0.png", "c2_person0.txt"]
+    assert sorted(from_script) == sorted(from_session)
+    for name in from_session:
+        if name.endswith(".txt"):
+            assert from_session[name] == from_script[name]
+        else:
+            import io
+            a, b = Image.open(io.BytesIO(from_session[name])), Image.open(io.BytesIO(from_script[name]))
+            assert a.size == b.size and a.tobytes() == b.tobytes()
+    reg.close_all()
