@@ -114,3 +114,10 @@ def test_helpers():
     edits.add("b", ids=["x"])
     assert edits.apply("x", {"z": 0.5}) == {"a": 1.0, "b": 1.0} and edits.apply("y", {"z": 0.5}) == {"z": 0.5}
     assert tag_frequencies([{"b": 1, "a": 1}, {"a": 1}]) == [("a", 2), ("b", 1)]
+
+
+def test_export_into_a_kohya_folder(tagged):
+    summary = tagged.export_zip(kohya_folder="aoi chan")
+    with zipfile.ZipFile(summary.path) as z:
+        assert sorted(z.namelist()) == [f"50_aoi chan/{n}" for n in ("a.png", "a.txt", "c.png", "c.txt", "d.png",
+                                                                     "d.txt", "e.png", "e.txt")]

@@ -59,11 +59,13 @@ def unique_filenames(names: List[Optional[str]]) -> List[str]:
 
 
 class ExportMixin:
-    def export_items(self) -> List[ImageItem]:
-        """The final dataset as lazy items: edited tags, unique file names."""
+    def export_items(self, folder: str = "") -> List[ImageItem]:
+        """The final dataset as lazy items: edited tags, unique file names (inside ``folder`` when given)."""
         ids = self.final_ids()  # type: ignore[attr-defined]
         metas = self.final_metas()  # type: ignore[attr-defined]
-        names = unique_filenames([metas[i].get("filename") for i in ids])
+        names = unique_filenames([os.path.basename(str(metas[i].get("filename") or "")) or None for i in ids])
+        if folder:
+            names = [f"{folder}/{n}" for n in names]
         tags = self.all_tags()  # type: ignore[attr-defined]
         items = []
         for i, name in zip(ids, names):
@@ -73,10 +75,12 @@ class ExportMixin:
             items.append(self.store.item(i, meta))  # type: ignore[attr-defined]
         return items
 
-    def export_zip(self, layout: str = "textual_inversion", name: str = "dataset", **options: Any) -> ExportSummary:
+    def export_zip(self, layout: str = "textual_inversion", name: str = "dataset", kohya_folder: str = "",
+                   **options: Any) -> ExportSummary:
         """Write ``exports/<name>.zip``. ``layout``: 'textual_inversion' (image + .txt) or 'save' (image + JSON
         sidecar); ``options`` go to the exporter (e.g. use_spaces). The trigger word comes first in .txt captions
-        and is added as a tag (score 1.0) in sidecars."""
+        and is added as a tag (score 1.0) in sidecars. ``kohya_folder`` (e.g. the character name) puts the files in
+        a kohya ``<repeats>_<name>/`` folder with the suggested repeats. File names are flattened and made unique."""
         from ..export import ZipExporter
         from ..report import collect_report
 
@@ -85,7 +89,11 @@ class ExportMixin:
         safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "dataset"
         path = self.workspace.path("exports", safe + ".zip")  # type: ignore[attr-defined]
         trigger = self.tag_edits.trigger_word  # type: ignore[attr-defined]
-        items = self.export_items()
+        folder = ""
+        if kohya_folder.strip():
+            concept = re.sub(r"[^A-Za-z0-9_ .-]+", "_", kohya_folder.strip()).strip(" .") or "concept"
+            folder = f"{suggested_repeats(len(self.final_ids()))}_{concept}"  # type: ignore[attr-defined]
+        items = self.export_items(folder)
         if layout == "textual_inversion":
             options.setdefault("trigger_word", trigger or None)
         elif trigger:
