@@ -32,12 +32,12 @@ def test_form_values_follow_field_order():
 def test_crawl_adds_at_most_n_images_and_reports(ui, dataset_dir, monkeypatch):
     spec = FakeSpec(str(dataset_dir))
     monkeypatch.setattr(web_tab, "_catalog", lambda: ([spec], lambda name: spec))
-    text = crawl(ui, "fakebooru", {"tags": "a", "min_size": 800, "api_key": "k"}, 3, replace=True)
+    text = crawl(ui, "fakebooru", {"tags": "a", "min_size": 800, "api_key": "s3cr3t-key"}, 3, replace=True)
     assert text == "**Fakebooru**: 3 images came in, 1 file refused · 3 in the session"
     values, options = spec.built_with
-    assert values["api_key"] == "k"
+    assert values["api_key"] == "s3cr3t-key"
     assert options == {"workspace": ui.session.workspace.subdir("crawl")}
-    assert "k" not in text
+    assert "s3cr3t-key" not in text
 
 
 def test_form_is_offered_when_the_catalog_exists():
