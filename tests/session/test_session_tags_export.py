@@ -121,3 +121,9 @@ def test_export_into_a_kohya_folder(tagged):
     with zipfile.ZipFile(summary.path) as z:
         assert sorted(z.namelist()) == [f"50_aoi chan/{n}" for n in ("a.png", "a.txt", "c.png", "c.txt", "d.png",
                                                                      "d.txt", "e.png", "e.txt")]
+
+
+def test_select_images_by_tags(tagged):
+    assert tagged.ids_with_tags(include=["1girl"]) == ["in00001", "in00003", "in00004"]
+    assert tagged.ids_with_tags(include=["1girl"], exclude=["smile"]) == ["in00001", "in00003"]
+    assert tagged.ids_with_tags(exclude=["1girl"]) == ["in00005"]

@@ -44,6 +44,11 @@ class TagMixin:
         """(tag, count) over the dataset or the selected ``ids``, most frequent first."""
         return tag_frequencies(self.all_tags(ids).values())
 
+    def ids_with_tags(self, include: Iterable[str] = (), exclude: Iterable[str] = ()) -> List[str]:
+        """Dataset ids having every tag of ``include`` and none of ``exclude`` (to select images by tag)."""
+        inc, exc = set(include), set(exclude)
+        return [i for i, tags in self.all_tags().items() if inc <= tags.keys() and not exc & tags.keys()]
+
     def add_tag(self, tag: str, ids: Optional[Iterable[str]] = None) -> None:
         self.tag_edits.add(tag, None if ids is None else self._scope(ids))  # type: ignore[attr-defined]
 
