@@ -75,6 +75,9 @@ def prepared_batches(items: Sequence[T], size: int, prepare, workers: int = 2):
     chunks = list(batched(items, size))
     if not chunks:
         return
+    if len(chunks) == 1 and len(chunks[0]) == 1:  # a single image: nothing to overlap, no threads
+        yield chunks[0], [prepare(chunks[0][0])]
+        return
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         pending = [pool.submit(prepare, x) for x in chunks[0]]
         for i, chunk in enumerate(chunks):
