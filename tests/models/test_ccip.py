@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 from sklearn.cluster import DBSCAN, OPTICS
 
-from tests.fakehub import BLUE, GREEN, RED, fake_hub, put_ccip, record_feeds, solid  # noqa: F401
+from tests.fakehub import BLUE, GREEN, RED, put_ccip, record_feeds, solid
 from waifuc_ui.errors import InvalidOptionError
 from waifuc_ui.models import ccip_batch_differences, ccip_batch_extract_features, ccip_clustering, \
     ccip_default_clustering_params, ccip_default_threshold, ccip_difference, ccip_extract_feature, ccip_merge, \

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.fakehub import BLUE, RED, fake_hub, put_classifier, record_feeds, solid  # noqa: F401
+from tests.fakehub import BLUE, RED, put_classifier, record_feeds, solid
 from waifuc_ui.errors import InvalidOptionError, ModelUnavailableError
 from waifuc_ui.models import anime_classify, anime_classify_score, anime_rating, anime_rating_score_batch, \
     get_monochrome_score, is_monochrome

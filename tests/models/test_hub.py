@@ -6,7 +6,7 @@ import os
 import huggingface_hub
 import pytest
 
-from tests.fakehub import fake_hub, put_file  # noqa: F401  (fixture)
+from tests.fakehub import put_file
 from waifuc_ui.errors import InvalidOptionError, ModelUnavailableError
 from waifuc_ui.models import hub
 from waifuc_ui.models.hub import HubAccess, HubFile, ensure_available, file_fingerprint, required_files, \

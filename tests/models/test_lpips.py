@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.fakehub import BLUE, GREEN, RED, fake_hub, put_lpips, record_feeds, solid  # noqa: F401
+from tests.fakehub import BLUE, GREEN, RED, put_lpips, record_feeds, solid
 from waifuc_ui.models import lpips_batch_differences, lpips_clustering, lpips_difference, lpips_extract_feature
 from waifuc_ui.models.lpips import lpips_distance_matrix
 

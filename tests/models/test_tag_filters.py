@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.fakehub import fake_hub, put_tag_filtering  # noqa: F401
+from tests.fakehub import put_tag_filtering
 from waifuc_ui.errors import ModelUnavailableError
 from waifuc_ui.models import drop_blacklisted_tags, drop_overlap_tags
 from waifuc_ui.models.tag_filters import is_blacklisted, plural_form, remove_underline, singular_form

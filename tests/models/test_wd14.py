@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.fakehub import BLUE, RED, WD14_RULES, WD14_TAGS, fake_hub, put_file, put_tag_filtering, put_wd14, \
-    record_feeds, selected_tags_csv, solid, wd14_model  # noqa: F401
+from tests.fakehub import BLUE, RED, WD14_RULES, WD14_TAGS, put_file, put_tag_filtering, put_wd14, \
+    record_feeds, selected_tags_csv, solid, wd14_model
 from waifuc_ui.errors import InvalidOptionError
 from waifuc_ui.models import get_wd14_tags, get_wd14_tags_batch, wd14_decode, wd14_predict_batch
 from waifuc_ui.models.wd14 import mcut_threshold, prepare_image

@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.fakehub import BLUE, RED, colour_detector, fake_hub, put_detector, put_json, record_feeds, \
-    solid  # noqa: F401
+from tests.fakehub import BLUE, RED, colour_detector, put_detector, put_json, record_feeds, solid
 from waifuc_ui.errors import ModelUnavailableError
 from waifuc_ui.models import detect_faces, detect_faces_batch, detect_heads, detect_person
 from waifuc_ui.models.detect import detect_candidates_batch
