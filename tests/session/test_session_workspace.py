@@ -66,3 +66,10 @@ def test_remove_orphans_deletes_only_old_unowned_workspace_folders(tmp_path):
     assert not os.path.exists(orphan.dir)
     assert os.path.isdir(live.dir) and os.path.isdir(young.dir) and other.is_dir()
     assert reg.remove_orphans(min_age_seconds=0) == [young.id]
+
+
+def test_sessions_share_one_analysis_cache_but_not_workspaces(registry):
+    a, b = registry.create(), registry.create()
+    assert a._analysis_cache is b._analysis_cache is not None
+    assert a.workspace.dir != b.workspace.dir and not a.workspace.contains(b.workspace.dir + "/inputs/x.png")
+    assert str(a._analysis_cache.directory) == registry.workspaces.cache_dir

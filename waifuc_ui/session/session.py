@@ -262,10 +262,22 @@ class SessionRegistry:
         self._catalog = dict(catalog) if catalog is not None else None
         self._sessions: Dict[str, Session] = {}
         self._lock = threading.Lock()
+        self._analysis_cache: Any = None
+
+    def _shared_cache(self, ws: Workspace) -> Any:
+        """One analysis cache object for all sessions of the process (thread-safe, bounded memory LRU; holds
+        model outputs keyed by pixel hash, never images)."""
+        with self._lock:
+            if self._analysis_cache is None:
+                from ..analysis import AnalysisCache
+
+                self._analysis_cache = AnalysisCache(ws.cache_dir)
+            return self._analysis_cache
 
     def create(self) -> Session:
         ws = self.workspaces.create()
-        session = Session(ws, catalog=self._catalog, public_mode=self.public_mode)
+        session = Session(ws, catalog=self._catalog, public_mode=self.public_mode,
+                          analysis_cache=self._shared_cache(ws))
         with self._lock:
             self._sessions[ws.id] = session
         return session
