@@ -58,3 +58,17 @@ def test_ui_session_is_never_deep_copied_and_maps_gallery_clicks(ui):
     assert ui.id_at("g", None) is None
     assert ui.id_at("other", 0) is None
     assert isinstance(ui, UISession)
+
+
+def test_handlers_refuse_an_expired_session_with_the_fix(binder):
+    import gradio as gr
+    import pytest
+
+    from waifuc_ui.ui.common import guarded
+
+    ui = binder.open("tab")
+    binder.close(ui)
+    with pytest.raises(gr.Error, match="reload the page"):
+        guarded(lambda u: u)(ui)
+    with pytest.raises(gr.Error, match="still starting"):
+        guarded(lambda u: u)(None)

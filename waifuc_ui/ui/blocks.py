@@ -29,6 +29,9 @@ from .tags_tab import build_tags_tab
 from .views import ingest_summary
 from .web_tab import web_source_form
 
+#: How often an open page asks the registry to delete idle workspaces (seconds).
+EXPIRY_CHECK_SECONDS = 300
+
 CSS = """
 .pipeline-step { margin-bottom: 6px; }
 #run-status, #source-summary { min-height: 1.5em; }
@@ -55,7 +58,15 @@ def build_app(settings: AppSettings, binder: Optional[SessionBinder] = None) -> 
     binder = binder or SessionBinder(settings)
     mode = "public mode: uploads only" if settings.public else "local run"
     with gr.Blocks(title="waifuc_ui · LoRA dataset builder") as demo:
-        state = gr.State(None, delete_callback=binder.close, time_to_live=settings.session_ttl)
+        # no time_to_live: gradio would count it from the page load, not from the last use; idle expiry is the
+        # registry's (touched by every handler), checked by a timer; closing the tab deletes at once (unload)
+        state = gr.State(None, delete_callback=binder.close)
+        expiry = gr.Timer(EXPIRY_CHECK_SECONDS)
+
+        def expire_idle_sessions() -> None:
+            binder.expire_idle()
+
+        expiry.tick(expire_idle_sessions, None, None, concurrency_limit=None, show_progress="hidden", queue=False)
         structure = gr.State(0)
         cookie = gr.Textbox(visible=False)
         gr.Markdown("# waifuc_ui\nBuild a LoRA training dataset the way waifuc does, and **see what every step "
@@ -65,8 +76,8 @@ def build_app(settings: AppSettings, binder: Optional[SessionBinder] = None) -> 
                 source = build_source_tab(binder, state, web_form=web_source_form(binder))
             with gr.Tab("2 · Pipeline", id="pipeline"):
                 pipeline = build_pipeline_tab(binder, state, structure, list(action_catalog()))
-            with gr.Tab("3 · Run", id="run"):
-                build_run_tab(binder, state)
+            with gr.Tab("3 · Run", id="run") as run_tab:
+                run = build_run_tab(binder, state)
             with gr.Tab("4 · Characters", id="characters") as characters_tab:
                 characters = build_characters_tab(binder, state)
             with gr.Tab("5 · Duplicates", id="duplicates") as duplicates_tab:
@@ -95,6 +106,7 @@ def build_app(settings: AppSettings, binder: Optional[SessionBinder] = None) -> 
             binder.close_browser(getattr(request, "session_hash", "") or "")
 
         demo.unload(on_unload)
+        run_tab.select(run["on_select"], [state], run["refresh_outputs"], concurrency_limit=None)
         characters_tab.select(characters["refresh"], [state], characters["outputs"], concurrency_limit=None)
         duplicates_tab.select(duplicates["refresh"], [state], duplicates["outputs"], concurrency_limit=None)
         tags_tab.select(tags["refresh"], [state], tags["outputs"], concurrency_limit=None)

@@ -19,6 +19,9 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if args and args[0] is None:
             raise gr.Error("The session is still starting; try again in a moment.")
+        if args and getattr(getattr(getattr(args[0], "session", None), "workspace", None), "closed", False):
+            raise gr.Error("This session expired after a long idle time and its files were deleted; reload the "
+                           "page to start a new one.")
         try:
             return fn(*args, **kwargs)
         except WaifucUIError as err:

@@ -239,4 +239,11 @@ def build_run_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
     before_pager.wire(on_before_page, [state, step], [before, before_pager.label, before_pager.number])
     after_pager.wire(on_after_page, [state, step], [after, after_pager.label, after_pager.number])
     dropped_pager.wire(on_dropped_page, [state, step], [dropped, dropped_pager.label, dropped_pager.number])
-    return {"status": status, "refresh": refresh, "refresh_outputs": refresh_outputs}
+    def on_select(ui):
+        if ui is None:
+            return gr.skip()
+        result = ui.session.last_run
+        return refresh(ui, run_summary(ui, result) if result is not None else
+                       f"Not run yet: {len(ui.session.input_ids)} images are waiting. Press Run.")
+
+    return {"status": status, "refresh": refresh, "refresh_outputs": refresh_outputs, "on_select": on_select}
