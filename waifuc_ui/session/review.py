@@ -1,12 +1,12 @@
 """Review of characters (CCIP clusters) and duplicates (LPIPS or perceptual-hash groups) in a session.
 
-Characters: the clusters of the items *entering* the first CCIPAction step, from cached features (no model call
-when the step ran). Choosing clusters, or moving one image in or out, sets the step's selection (see
+Characters: the clusters of the items *entering* the first CCIPAction step, from the features the step cached (the
+first review runs only the small metric model on them; a new threshold re-clusters the cached matrix). Choosing clusters, or moving one image in or out, sets the step's selection (see
 decisions.py): on the next run exactly the target items pass that step.
 
 Duplicates: groups of the items entering the first dedup step (FilterSimilarAction: LPIPS; HashDedupAction or no
 dedup step: 64-bit perceptual hash, no model), or of the final dataset when there is no dedup step. Exact
-duplicates (same pixels) are merged automatically and listed. The keeper of a group is its largest image unless
+duplicates (same pixels) are always grouped, whatever the threshold, and also listed apart (``exact_groups``). The keeper of a group is its largest image unless
 chosen by hand; ``apply_duplicates()`` keeps only keepers.
 """
 
