@@ -169,3 +169,18 @@ def test_duplicate_method_can_be_forced_and_is_checked(registry, image_dir):
     with pytest.raises(InvalidOptionError, match="invalid duplicate method: 'clip'"):
         s.duplicate_groups(method="clip")
     s.close()
+
+
+def test_large_sets_fall_back_to_hashes_unless_lpips_is_asked(registry, image_dir, monkeypatch):
+    import waifuc_ui.session.review as review
+
+    s = fake_session(registry, image_dir)
+    s.add_step("FilterSimilarAction")
+    s.run()
+    s.lpips_groups_fn = lambda items, threshold: [[0, 1]]
+    monkeypatch.setattr(review, "LPIPS_REVIEW_LIMIT", 3)
+    view = s.duplicate_groups(threshold=0)
+    assert view.method == "phash" and view.note.startswith("4 images: grouped by perceptual hash")
+    forced = s.duplicate_groups(method="lpips")
+    assert forced.method == "lpips" and forced.note == ""
+    s.close()

@@ -20,6 +20,9 @@ import numpy as np
 from ..errors import InvalidOptionError
 
 CCIP_REASON = "not in the chosen character cluster(s)"
+#: Above this many distinct images the automatic choice groups by perceptual hash: LPIPS compares every pair of
+#: similar aspect ratio (about 0.02 s per pair on 2 CPU cores), which does not fit an interactive review.
+LPIPS_REVIEW_LIMIT = 300
 DUP_REASON = "duplicate (review): another image of its group was kept"
 FINAL = "final"
 
@@ -59,6 +62,7 @@ class DuplicateView:
     threshold: float
     groups: List[DuplicateGroup] = field(default_factory=list)
     exact_groups: List[DuplicateGroup] = field(default_factory=list)
+    note: str = ""  # why the method differs from the step's, when it does
 
 
 def _union_groups(n: int, pairs: Sequence[tuple]) -> List[List[int]]:
@@ -228,24 +232,29 @@ class ReviewMixin:
     def duplicate_groups(self, threshold: Optional[float] = None, method: Optional[str] = None) -> DuplicateView:
         """Groups at ``threshold`` (LPIPS distance, default 0.45; or Hamming bits for phash, default 10).
 
-        ``method`` None picks LPIPS for a FilterSimilarAction step, else phash; 'phash' forces the model-free
-        hashes (fast on large sets: the first LPIPS grouping compares every pair of similar aspect ratio)."""
+        ``method`` None picks LPIPS for a FilterSimilarAction step (phash above LPIPS_REVIEW_LIMIT distinct
+        images, said in ``note``), else phash; 'lpips' or 'phash' force the method."""
         if method not in (None, "lpips", "phash"):
             raise InvalidOptionError("duplicate method", method, ["lpips", "phash"], "choose lpips or phash")
         uid, auto, ids = self._dup_scope()
-        method = method or auto
+        method_given, method = method, method or auto
         records = [self.store.get(i) for i in ids]  # type: ignore[attr-defined]
         by_hash: Dict[str, List[int]] = {}
         for n, r in enumerate(records):
             by_hash.setdefault(r.content_hash, []).append(n)
         exact = [g for g in by_hash.values() if len(g) > 1]
         reps = [g[0] for g in by_hash.values()]  # one per distinct pixel content
+        note = ""
+        if method == "lpips" and len(reps) > LPIPS_REVIEW_LIMIT and auto == method and method_given is None:
+            method = "phash"
+            note = (f"{len(reps)} images: grouped by perceptual hash (LPIPS compares every pair; choose the "
+                    f"'lpips' method to wait for it)")
         fn = self.lpips_groups_fn
         if method == "lpips" and fn is None:
             try:
                 from ..analysis import lpips_duplicate_groups as fn
             except ImportError:  # this version has no LPIPS review: the model-free hash groups stand in
-                method, fn = "phash", None
+                method, fn, note = "phash", None, "no LPIPS review in this version: grouped by perceptual hash"
         if method == "lpips":
             threshold = 0.45 if threshold is None else float(threshold)
             with self._cache_context():  # type: ignore[attr-defined]
@@ -259,7 +268,7 @@ class ReviewMixin:
             a, b = np.nonzero(np.triu(matrix <= threshold, k=1))
             rep_groups = _union_groups(len(reps), list(zip(a, b)))
         members = [[n for k in g for n in by_hash[records[reps[k]].content_hash]] for g in rep_groups]
-        view = DuplicateView(uid, method, float(threshold))  # type: ignore[arg-type]
+        view = DuplicateView(uid, method, float(threshold), note=note)  # type: ignore[arg-type]
         for g in members:
             view.groups.append(self._group([ids[n] for n in g], exact=False))
         for g in exact:
