@@ -5,6 +5,7 @@ from waifuc_ui.errors import InvalidOptionError
 from waifuc_ui.pipeline import action_catalog
 from waifuc_ui.session import Session, Workspace
 from waifuc_ui.session.review import CCIP_REASON, DUP_REASON, hamming_matrix
+from waifuc_ui.session.review import lpips_pair_count as review_pairs
 
 
 class CCIPAction(FilterAction):
@@ -101,6 +102,11 @@ def test_character_review_needs_a_ccip_step(session):
         session.ccip_clusters()
 
 
+def test_lpips_pair_count_uses_the_aspect_ratio_rule():
+    assert review_pairs([(400, 300), (800, 600), (100, 100), (101, 100), (50, 200)]) == 2
+    assert review_pairs([(10, 10)]) == 0
+
+
 def test_hamming_matrix_counts_bits():
     m = hamming_matrix([0, 0b1011, (1 << 64) - 1])
     assert m.tolist() == [[0, 3, 64], [3, 0, 61], [64, 61, 0]]
@@ -178,9 +184,10 @@ def test_large_sets_fall_back_to_hashes_unless_lpips_is_asked(registry, image_di
     s.add_step("FilterSimilarAction")
     s.run()
     s.lpips_groups_fn = lambda items, threshold: [[0, 1]]
-    monkeypatch.setattr(review, "LPIPS_REVIEW_LIMIT", 3)
+    monkeypatch.setattr(review, "LPIPS_REVIEW_LIMIT", 0)
     view = s.duplicate_groups(threshold=0)
-    assert view.method == "phash" and view.note.startswith("4 images: grouped by perceptual hash")
+    # a, b, d, e (the copy c counts once): ratios 0.75 and 0.8 are all close (|0.05| <= 0.02 + 0.05 * 0.8)
+    assert view.method == "phash" and view.note.startswith("6 image pairs to compare: grouped by perceptual hash")
     forced = s.duplicate_groups(method="lpips")
     assert forced.method == "lpips" and forced.note == ""
     s.close()

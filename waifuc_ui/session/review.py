@@ -20,9 +20,18 @@ import numpy as np
 from ..errors import InvalidOptionError
 
 CCIP_REASON = "not in the chosen character cluster(s)"
-#: Above this many distinct images the automatic choice groups by perceptual hash: LPIPS compares every pair of
-#: similar aspect ratio (about 0.02 s per pair on 2 CPU cores), which does not fit an interactive review.
-LPIPS_REVIEW_LIMIT = 300
+#: Above this many image pairs to compare, the automatic choice groups by perceptual hash: LPIPS compares every pair
+#: of similar aspect ratio (about 0.02 s per pair on 2 CPU cores), which must fit an interactive review.
+LPIPS_REVIEW_LIMIT = 1500
+
+
+def lpips_pair_count(sizes: Sequence[tuple], rtol: float = 5e-2, atol: float = 2e-2) -> int:
+    """How many pairs LPIPS would compare: images whose aspect ratios h/w are close (FilterSimilarAction's rule)."""
+    if len(sizes) < 2:
+        return 0
+    ratios = np.array([h / w for w, h in sizes], dtype=float)
+    close = np.isclose(ratios[:, None], ratios[None, :], rtol=rtol, atol=atol)
+    return int(np.triu(close, k=1).sum())
 DUP_REASON = "duplicate (review): another image of its group was kept"
 FINAL = "final"
 
@@ -232,8 +241,8 @@ class ReviewMixin:
     def duplicate_groups(self, threshold: Optional[float] = None, method: Optional[str] = None) -> DuplicateView:
         """Groups at ``threshold`` (LPIPS distance, default 0.45; or Hamming bits for phash, default 10).
 
-        ``method`` None picks LPIPS for a FilterSimilarAction step (phash above LPIPS_REVIEW_LIMIT distinct
-        images, said in ``note``), else phash; 'lpips' or 'phash' force the method."""
+        ``method`` None picks LPIPS for a FilterSimilarAction step (phash above LPIPS_REVIEW_LIMIT pairs to
+        compare, said in ``note``), else phash; 'lpips' or 'phash' force the method."""
         if method not in (None, "lpips", "phash"):
             raise InvalidOptionError("duplicate method", method, ["lpips", "phash"], "choose lpips or phash")
         uid, auto, ids = self._dup_scope()
@@ -245,10 +254,12 @@ class ReviewMixin:
         exact = [g for g in by_hash.values() if len(g) > 1]
         reps = [g[0] for g in by_hash.values()]  # one per distinct pixel content
         note = ""
-        if method == "lpips" and len(reps) > LPIPS_REVIEW_LIMIT and auto == method and method_given is None:
-            method = "phash"
-            note = (f"{len(reps)} images: grouped by perceptual hash (LPIPS compares every pair; choose the "
-                    f"'lpips' method to wait for it)")
+        if method == "lpips" and method_given is None:
+            pairs = lpips_pair_count([records[k].size for k in reps])
+            if pairs > LPIPS_REVIEW_LIMIT:
+                method = "phash"
+                note = (f"{pairs} image pairs to compare: grouped by perceptual hash (choose the 'lpips' method "
+                        f"to wait for LPIPS)")
         fn = self.lpips_groups_fn
         if method == "lpips" and fn is None:
             try:
