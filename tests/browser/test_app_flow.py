@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 
@@ -52,6 +53,13 @@ def test_full_review_flow(app_url, browser, tmp_path):
     page.get_by_role("button", name="Add step").click()
     expect(page.locator("#step-5-enabled")).to_contain_text("5. CCIPAction · model ready")
     expect(page.locator("#model-status")).to_contain_text("All models needed by the 1 model-backed step(s)")
+    page.get_by_text("Recipe JSON and Python script").click()
+    expect(page.locator("#recipe-script")).to_contain_text("CCIPAction(")
+    with page.expect_download() as recipe_download:
+        page.locator("#save-recipe").click()
+    recipe = json.loads(open(recipe_download.value.path()).read())
+    assert [step["action"] for step in recipe["steps"]] == [
+        "ModeConvertAction", "MinSizeFilterAction", "HashDedupAction", "AlignMinSizeAction", "CCIPAction"]
 
     # run, open the size filter's dropped image, see why, restore it
     open_tab(page, "3 · Run")

@@ -168,7 +168,8 @@ def build_pipeline_tab(binder: SessionBinder, state: gr.State, structure: gr.Sta
                      [state, preset, structure], [structure, status, script], concurrency_limit=None)
     add_btn.click(guarded(lambda ui, action, v: (add_step(ui, action), *after_structure(ui, v))[1:]),
                   [state, add_choice, structure], [structure, status, script], concurrency_limit=None)
-    save_btn.click(guarded(save_recipe), [state], [save_btn], concurrency_limit=None)
+    # the download button always holds the current recipe: rewritten whenever the script (the recipe) changes
+    script.change(guarded(save_recipe), [state], [save_btn], concurrency_limit=None, show_progress="hidden")
     load_file.upload(guarded(lambda ui, f, v: (load_recipe(ui, f), *after_structure(ui, v))[1:]),
                      [state, load_file, structure], [structure, status, script], concurrency_limit=None)
     return {"status": status, "script": script, "add_choice": add_choice, "save": save_btn}
