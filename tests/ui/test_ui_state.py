@@ -72,3 +72,16 @@ def test_handlers_refuse_an_expired_session_with_the_fix(binder):
         guarded(lambda u: u)(ui)
     with pytest.raises(gr.Error, match="still starting"):
         guarded(lambda u: u)(None)
+
+
+def test_expiry_also_removes_folders_left_by_a_previous_process(binder):
+    import time
+
+    orphan = binder.registry.workspaces.root + "/Orphan_workspace_0123"
+    os.makedirs(orphan)
+    old = time.time() - binder.settings.session_ttl - 10
+    os.utime(orphan, (old, old))
+    live = binder.open("tab")
+    binder.expire_idle()
+    assert not os.path.exists(orphan)
+    assert os.path.isdir(live.session.workspace.dir)

@@ -88,6 +88,8 @@ class SessionBinder:
         self._close_id(ui.session.id)
 
     def expire_idle(self) -> List[str]:
+        """Delete workspaces idle longer than the TTL, and folders a previous process left behind."""
+        self.registry.workspaces.remove_orphans()
         gone = self.registry.expire_idle()
         for session_id in gone:
             self.guard.revoke(session_id)
