@@ -62,8 +62,8 @@ class AnalyzedAction(BaseAction):
 
     #: most items analysed together (1 = waifuc's one image at a time)
     window_size: int = 32
-    #: images per ONNX call inside a window (None = the runtime's default)
-    batch_size: Optional[int] = None
+    #: images per ONNX call inside a window (8: on CPU, larger batches of big inputs get slower per image)
+    batch_size: Optional[int] = 8
 
     _run: Optional[RunState] = None
     #: per-run attributes a deep copy (a template being attached) starts without

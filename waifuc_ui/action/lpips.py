@@ -24,6 +24,7 @@ from ..errors import InvalidOptionError
 from ..model import ImageItem
 from .analyzed import AnalyzedAction, RunState
 
+#: LPIPS pairs per difference-model call (1 = waifuc's one call per pair)
 PAIR_BATCH = 8
 MODES = ("all", "group")
 Features = Tuple[np.ndarray, ...]
@@ -90,6 +91,7 @@ class FilterSimilarAction(AnalyzedAction):
     """
 
     window_size = 8  # fresh LPIPS features are 6.4 MB each
+    pair_batch = PAIR_BATCH
     _run_attrs = ("_run", "_lp")
 
     def __init__(self, mode: str = "all", threshold: float = 0.45, capacity: int = 500,
@@ -170,10 +172,11 @@ class FilterSimilarAction(AnalyzedAction):
     def fill_distances(self, h: str, item: ImageItem, others: Sequence[_Kept], known: Dict[str, float],
                        stop=None) -> None:
         """Put the distance of image ``h`` to each of ``others`` into ``known``, ``PAIR_BATCH`` pairs per
-        model call; ``stop(done_so_far)`` may end it early."""
+        model call (``pair_batch``); ``stop(done_so_far)`` may end it early."""
         done: List[_Kept] = []
-        for start in range(0, len(others), PAIR_BATCH):
-            chunk = list(others[start:start + PAIR_BATCH])
+        step = max(1, self.pair_batch)
+        for start in range(0, len(others), step):
+            chunk = list(others[start:start + step])
             x = self._features_of(h, item)
             ys = self._lp.store.get([self._row_of(c) for c in chunk])
             for c, d in zip(chunk, pair_distances(x, ys)):

@@ -84,18 +84,20 @@ class AnalysisCache:
     def _describe(self, kid: str, key: AnalysisKey) -> None:
         if kid in self._described:
             return
-        folder = self.directory / kid
-        folder.mkdir(parents=True, exist_ok=True)
-        info = folder / "key.json"
+        info = self.directory / kid / "key.json"
         if not info.exists():
             self._atomic_write(info, json.dumps(key, sort_keys=True, indent=1, default=str).encode())
         self._described.add(kid)
 
     @staticmethod
     def _atomic_write(path: Path, data: bytes) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-        with open(tmp, "wb") as f:
+        try:
+            f = open(tmp, "wb")
+        except FileNotFoundError:  # first entry of a shard, or the folder was deleted meanwhile
+            path.parent.mkdir(parents=True, exist_ok=True)
+            f = open(tmp, "wb")
+        with f:
             f.write(data)
         os.replace(tmp, path)
 
