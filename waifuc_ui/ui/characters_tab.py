@@ -167,4 +167,4 @@ def build_characters_tab(binder: SessionBinder, state: gr.State) -> Dict[str, An
 
     move_in.click(on_move_in, [state, selected, current], outputs, concurrency_id="run", concurrency_limit=2)
     move_out.click(on_move_out, [state, selected, current], outputs, concurrency_id="run", concurrency_limit=2)
-    return {"refresh": lambda ui: refresh(ui), "outputs": outputs}
+    return {"refresh": refresh, "outputs": outputs}

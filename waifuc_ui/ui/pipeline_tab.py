@@ -6,7 +6,6 @@ move, load); parameter edits update the recipe in place without redrawing.
 
 from __future__ import annotations
 
-import os
 from typing import Any, Dict, List, Optional
 
 import gradio as gr
@@ -164,14 +163,27 @@ def build_pipeline_tab(binder: SessionBinder, state: gr.State, structure: gr.Sta
         touch(binder, ui)
         return version + 1, pipeline_status(ui), script_text(ui)
 
-    preset_btn.click(guarded(lambda ui, name, v: (apply_preset(ui, name), *after_structure(ui, v))[1:]),
-                     [state, preset, structure], [structure, status, script], concurrency_limit=None)
-    add_btn.click(guarded(lambda ui, action, v: (add_step(ui, action), *after_structure(ui, v))[1:]),
-                  [state, add_choice, structure], [structure, status, script], concurrency_limit=None)
+    @guarded
+    def on_preset(ui, name, version):
+        apply_preset(ui, name)
+        return after_structure(ui, version)
+
+    @guarded
+    def on_add(ui, action, version):
+        add_step(ui, action)
+        return after_structure(ui, version)
+
+    @guarded
+    def on_load_recipe(ui, file, version):
+        load_recipe(ui, file)
+        return after_structure(ui, version)
+
+    preset_btn.click(on_preset, [state, preset, structure], [structure, status, script], concurrency_limit=None)
+    add_btn.click(on_add, [state, add_choice, structure], [structure, status, script], concurrency_limit=None)
     # the download button always holds the current recipe: rewritten whenever the script (the recipe) changes
     script.change(guarded(save_recipe), [state], [save_btn], concurrency_limit=None, show_progress="hidden")
-    load_file.upload(guarded(lambda ui, f, v: (load_recipe(ui, f), *after_structure(ui, v))[1:]),
-                     [state, load_file, structure], [structure, status, script], concurrency_limit=None)
+    load_file.upload(on_load_recipe, [state, load_file, structure], [structure, status, script],
+                     concurrency_limit=None)
     return {"status": status, "script": script, "add_choice": add_choice, "save": save_btn}
 
 

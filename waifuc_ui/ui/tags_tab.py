@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..errors import InvalidOptionError
 from ..tags import tags_to_text
-from .common import guarded, make_pager, select_index
+from .common import guarded, make_pager
 from .state import SessionBinder, UISession, touch
 from .views import gallery_page, item_caption
 
