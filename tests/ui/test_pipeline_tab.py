@@ -55,11 +55,13 @@ def test_bad_recipe_file_names_the_problem(ui, tmp_path):
 
 
 def test_model_summary_lists_missing_models_with_the_fix():
-    statuses = {"a": ModelStatus(True, False, "model deepghs/x not found; run `hf download deepghs/x`\nmore"),
+    statuses = {"a": ModelStatus(True, False, "deepghs/x not found; put it in <dir>/<owner>; run hf download",
+                                 ("deepghs/x/model.onnx", "deepghs/x/meta.json")),
                 "b": ModelStatus(True, True), "c": ModelStatus(False, True)}
     text = model_summary(statuses, {"a": "2. NoMonochromeAction"})
     assert "**1 step(s) cannot run" in text
-    assert "- **2. NoMonochromeAction**: model deepghs/x not found; run `hf download deepghs/x`" in text
+    assert "- **2. NoMonochromeAction**: needs `deepghs/x/model.onnx` (+1 more)" in text
+    assert "deepghs/x not found; put it in &lt;dir&gt;/&lt;owner&gt;; run hf download" in text
     assert "model-free steps still run" in text
     assert model_summary({"b": ModelStatus(True, True)}, {}) == \
         "All models needed by the 1 model-backed step(s) are available."
@@ -72,3 +74,16 @@ def test_model_backed_step_reports_missing_models_before_the_run(ui):
     text = pipeline_status(ui)
     assert "cannot run: their models are not on this machine" in text
     assert "NoMonochromeAction" in text
+
+
+def test_live_update_reruns_after_a_parameter_change(ui):
+    from waifuc_ui.ui.pipeline_tab import update_last_run
+    from waifuc_ui.ui.run_tab import run_pipeline
+
+    apply_preset(ui, "model-free clean-up")
+    assert update_last_run(ui, True) == ""  # nothing ran yet
+    run_pipeline(ui)
+    set_param(ui, ui.session.recipe.steps[1].uid, "min_size", 20)  # the 40x30 image now passes
+    assert update_last_run(ui, False) == ""
+    assert update_last_run(ui, True) == ("Run updated (done): 8 in → 7 in the dataset · kept per step "
+                                         "1: 8, 2: 8, 3: 7, 4: 7")

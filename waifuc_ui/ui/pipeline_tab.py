@@ -6,6 +6,8 @@ move, load); parameter edits update the recipe in place without redrawing.
 
 from __future__ import annotations
 
+import html
+
 from typing import Any, Dict, List, Optional
 
 import gradio as gr
@@ -15,13 +17,22 @@ from ..pipeline import preset_names
 from ..pipeline.catalog import ModelStatus
 from .common import guarded
 from .param_widgets import ui_to_param, widget_for
+from .run_tab import run_pipeline
 from .state import SessionBinder, UISession, touch
 
 DEFAULT_PRESET = "model-free clean-up"
 
 
+def missing_files_text(status: ModelStatus) -> str:
+    """Short list of the files a step lacks, e.g. ``deepghs/ccip_onnx/…/model_feat.onnx (+2 more)``."""
+    if not status.files:
+        return "model unavailable"
+    first = f"`{status.files[0]}`"
+    return first + (f" (+{len(status.files) - 1} more)" if len(status.files) > 1 else "")
+
+
 def model_summary(statuses: Dict[str, ModelStatus], labels: Dict[str, str]) -> str:
-    """Markdown listing model-backed steps whose models are missing, with the fix (empty when all are there)."""
+    """Markdown listing model-backed steps whose models are missing, with the fix (or that all are there)."""
     missing = [(uid, st) for uid, st in statuses.items() if st.needs_models and not st.available]
     if not missing:
         needs = sum(1 for st in statuses.values() if st.needs_models)
@@ -30,10 +41,10 @@ def model_summary(statuses: Dict[str, ModelStatus], labels: Dict[str, str]) -> s
     lines = [f"**{len(missing)} step(s) cannot run: their models are not on this machine.** They will be skipped "
              "(images pass through them unchanged); model-free steps still run."]
     for uid, st in missing:
-        lines.append(f"- **{labels.get(uid, uid)}**: {st.fix.splitlines()[0] if st.fix else 'model unavailable'}")
+        lines.append(f"- **{labels.get(uid, uid)}**: needs {missing_files_text(st)}")
     first_fix = next((st.fix for _, st in missing if st.fix), "")
     if first_fix:
-        lines.append(f"\n<details><summary>How to fix</summary>\n\n```\n{first_fix}\n```\n</details>")
+        lines.append(f"\n<details><summary>How to get the models</summary>\n\n{html.escape(first_fix)}\n</details>")
     return "\n".join(lines)
 
 
@@ -104,6 +115,10 @@ def build_pipeline_tab(binder: SessionBinder, state: gr.State, structure: gr.Sta
         preset_btn = gr.Button("Use preset", scale=0, min_width=120, elem_id="use-preset")
         add_choice = gr.Dropdown(action_names, label="Add a step", scale=2, elem_id="add-step-choice")
         add_btn = gr.Button("Add step", scale=0, min_width=120)
+    with gr.Row(equal_height=True):
+        live = gr.Checkbox(value=True, label="Update the last run after each parameter change", scale=1,
+                           info="fast: model outputs are cached, only the decisions are redone", elem_id="live-update")
+        live_text = gr.Markdown(elem_id="live-result")
     status = gr.Markdown(elem_id="model-status")
 
     @gr.render(inputs=[state, structure], triggers=[structure.change])
@@ -132,17 +147,18 @@ def build_pipeline_tab(binder: SessionBinder, state: gr.State, structure: gr.Sta
                     remove = gr.Button("✕", size="sm", scale=0, min_width=44, variant="stop",
                                        key=f"rm-{step.uid}", elem_id=f"step-{n}-remove")
                 if st is not None and st.needs_models and not st.available:
-                    gr.Markdown(f"**Model missing:** {st.fix.splitlines()[0] if st.fix else 'model unavailable'}",
-                                elem_classes=["model-missing"])
+                    gr.Markdown(f"**Model missing**: needs {missing_files_text(st)}; it will be skipped "
+                                "(see *How to get the models* above).", elem_classes=["model-missing"])
                 if spec.params:
                     with gr.Accordion("Parameters", open=False, elem_id=f"step-{n}-params"):
                         for p in spec.params:
                             kind, kwargs = widget_for(p, step.params.get(p.name))
                             widget = _COMPONENTS[kind](**kwargs, key=f"p-{step.uid}-{p.name}",
                                                        elem_id=f"step-{n}-{p.name}")
-                            widget.input(_param_handler(binder, step.uid, p.name), [state, widget], [status, script],
+                            widget.input(_param_handler(binder, step.uid, p.name), [state, widget, live],
+                                         [status, script, live_text], trigger_mode="always_last",
                                          concurrency_limit=None, show_progress="hidden")
-            enabled.input(_enable_handler(binder, step.uid), [state, enabled], [status, script],
+            enabled.input(_enable_handler(binder, step.uid), [state, enabled, live], [status, script, live_text],
                           concurrency_limit=None, show_progress="hidden")
             up.click(_move_handler(binder, step.uid, -1), [state, structure], [structure, status, script],
                      concurrency_limit=None)
@@ -187,21 +203,35 @@ def build_pipeline_tab(binder: SessionBinder, state: gr.State, structure: gr.Sta
     return {"status": status, "script": script, "add_choice": add_choice, "save": save_btn}
 
 
+def update_last_run(ui: UISession, live: bool) -> str:
+    """Re-run after a change when ``live`` and a run exists (memoised: decisions only for threshold changes);
+    returns a line for the Pipeline tab ('' when nothing ran)."""
+    if not live or ui.session.last_run is None:
+        return ""
+    try:
+        result = run_pipeline(ui)
+    except InvalidOptionError:
+        return "A run is going on; press Run again when it ends to see this change."
+    steps = ", ".join(f"{n}: {s.kept_count}" for n, s in enumerate(result.steps, start=1))
+    return (f"Run updated ({result.status}): {len(result.input_ids)} in → {len(ui.session.final_ids())} in the "
+            f"dataset · kept per step {steps}")
+
+
 def _param_handler(binder: SessionBinder, uid: str, name: str):
     @guarded
-    def handler(ui: UISession, value: Any):
+    def handler(ui: UISession, value: Any, live: bool):
         touch(binder, ui)
         set_param(ui, uid, name, value)
-        return pipeline_status(ui), script_text(ui)
+        return pipeline_status(ui), script_text(ui), update_last_run(ui, live)
     return handler
 
 
 def _enable_handler(binder: SessionBinder, uid: str):
     @guarded
-    def handler(ui: UISession, enabled: bool):
+    def handler(ui: UISession, enabled: bool, live: bool):
         touch(binder, ui)
         ui.session.update_step(uid, enabled=bool(enabled))
-        return pipeline_status(ui), script_text(ui)
+        return pipeline_status(ui), script_text(ui), update_last_run(ui, live)
     return handler
 
 
