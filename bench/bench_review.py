@@ -37,7 +37,7 @@ def timed(fn):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--images", type=int, default=1000)
-    parser.add_argument("--lpips-images", type=int, default=120)
+    parser.add_argument("--lpips-images", type=int, default=60)
     args = parser.parse_args()
     import tests.fakehub as fakehub
 

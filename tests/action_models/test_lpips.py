@@ -98,3 +98,16 @@ def test_lazy_items_with_known_hash_are_not_decoded_on_a_rerun(full_fake_hub, ca
         out = list(FilterSimilarAction().iter_from(iter([lazy(i) for i in range(3)])))
     assert names(out) == ["c0.png", "c2.png"] and report.dropped[0].filename == "c1.png"
     assert loads == []
+
+
+def test_the_temporary_feature_file_is_deleted_when_the_run_stops(full_fake_hub, cache):
+    import os
+
+    action = FilterSimilarAction()
+    gen = action.iter_from(iter([ImageItem(solid(c)) for c in (RED, BLUE, (0, 255, 0))]))
+    next(gen)
+    folder = action._lp.store._dir
+    assert os.path.isdir(folder)
+    gen.close()  # e.g. a later [:n] stopped the stream
+    assert not os.path.exists(folder)
+    assert [i.image.getpixel((0, 0)) for i in action.iter_from(iter([ImageItem(solid(RED))]))] == [RED]

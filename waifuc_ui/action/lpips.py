@@ -114,14 +114,16 @@ class FilterSimilarAction(AnalyzedAction):
         return lpips_keys()["meta"]
 
     def prepare(self) -> None:
-        if self._lp is not None:
-            self._lp.store.close()
+        self._close()
         self._lp = _RunLPIPS(lpips_keys())
+
+    def _close(self) -> None:
+        if self._lp is not None and self._lp.store is not None:
+            self._lp.store.close()
 
     def reset(self) -> None:
         super().reset()
-        if self._lp is not None:
-            self._lp.store.close()
+        self._close()
         self._lp = None
 
     def analyze(self, images) -> List[Dict[str, Any]]:
@@ -238,6 +240,15 @@ class FilterSimilarAction(AnalyzedAction):
             return
         bucket.add(self._keep(h, ratio, item))
         yield item
+
+    def iter_from(self, iter_) -> Iterator[ImageItem]:
+        try:
+            yield from super().iter_from(iter_)
+        finally:  # the run is over (or stopped): delete the temporary feature file now
+            if self._lp is not None:
+                self._lp.store.close()
+                self._lp.store = None
+                self._run = None
 
     @property
     def pairs_computed(self) -> int:
