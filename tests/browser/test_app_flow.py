@@ -75,6 +75,15 @@ def test_full_review_flow(app_url, browser, tmp_path):
     expect(details).to_contain_text("Restored tiny.png")
     expect(page.locator("#step-choice input")).to_have_value(re.compile(r"^2\. MinSizeFilterAction: 15 → 15 kept"))
 
+    # a parameter change updates the last run at once (cached: decisions only)
+    open_tab(page, "2 · Pipeline")
+    page.locator("#step-2-params").click()
+    size = page.locator("#step-2-min_size input")
+    size.fill("40")
+    size.press("Tab")
+    expect(page.locator("#live-result")).to_contain_text("Run updated (done): 15 in →")
+    expect(page.locator("#recipe-script")).to_contain_text("MinSizeFilterAction(40)")
+
     # characters: the red and the blue character form two clusters of 6 (green is noise); choose the first only
     open_tab(page, "4 · Characters")
     ccip = page.locator("#ccip-summary")

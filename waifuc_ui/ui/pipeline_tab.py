@@ -139,6 +139,7 @@ def build_pipeline_tab(binder: SessionBinder, state: gr.State, structure: gr.Sta
             with gr.Group(elem_classes=["pipeline-step"]):
                 with gr.Row(equal_height=True):
                     enabled = gr.Checkbox(value=step.enabled, label=f"{n}. {step.action}{badge}", info=spec.help,
+                                          interactive=True,
                                           scale=5, elem_id=f"step-{n}-enabled", key=f"en-{step.uid}")
                     up = gr.Button("↑", size="sm", scale=0, min_width=44, key=f"up-{step.uid}",
                                    elem_id=f"step-{n}-up")
@@ -153,7 +154,7 @@ def build_pipeline_tab(binder: SessionBinder, state: gr.State, structure: gr.Sta
                     with gr.Accordion("Parameters", open=False, elem_id=f"step-{n}-params"):
                         for p in spec.params:
                             kind, kwargs = widget_for(p, step.params.get(p.name))
-                            widget = _COMPONENTS[kind](**kwargs, key=f"p-{step.uid}-{p.name}",
+                            widget = _COMPONENTS[kind](**kwargs, key=f"p-{step.uid}-{p.name}", interactive=True,
                                                        elem_id=f"step-{n}-{p.name}")
                             widget.input(_param_handler(binder, step.uid, p.name), [state, widget, live],
                                          [status, script, live_text], trigger_mode="always_last",

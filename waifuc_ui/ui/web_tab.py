@@ -56,17 +56,19 @@ def web_source_form(binder: SessionBinder) -> Optional[Callable[[gr.State, gr.Ma
             widgets = []
             for f in spec.fields:
                 if f.kind == "int":
-                    widgets.append(gr.Number(value=f.default, label=f.label, info=f.help or None, precision=0))
+                    widgets.append(gr.Number(value=f.default, label=f.label, info=f.help or None, precision=0,
+                                               interactive=True))
                 elif f.kind == "bool":
-                    widgets.append(gr.Checkbox(value=bool(f.default), label=f.label, info=f.help or None))
+                    widgets.append(gr.Checkbox(value=bool(f.default), label=f.label, info=f.help or None,
+                                                 interactive=True))
                 elif f.kind == "choice":
-                    widgets.append(gr.Dropdown(list(f.choices), value=f.default, label=f.label))
+                    widgets.append(gr.Dropdown(list(f.choices), value=f.default, label=f.label, interactive=True))
                 else:
                     widgets.append(gr.Textbox(value="" if f.secret else (f.default or ""), label=f.label,
                                               type="password" if f.kind == "secret" else "text",
-                                              info=f.help or None))
+                                              info=f.help or None, interactive=True))
             limit = gr.Number(value=50, label="Images to download (at most)", precision=0, minimum=1,
-                              maximum=MAX_ITEMS)
+                              maximum=MAX_ITEMS, interactive=True)
             go = gr.Button("Download into the session", variant="primary")
 
             @guarded
