@@ -17,7 +17,7 @@ def test_person_split_names_from_zero_and_drops_images_without_person(full_fake_
     out, report, _ = run(pairs, PersonSplitAction())
     assert crops(out) == [("a_person0.png", (200, 100), "person")]
     assert "tags" not in out[0].meta and out[0].meta["crop"]["score"] == pytest.approx(0.9)
-    assert out[0].meta["item_id"] == "7_person0"
+    assert out[0].meta["item_id"] == "7"  # the parent's id: the app derives the crop's own
     assert [(d.filename, d.reason) for d in report.dropped] == [("b.png", "no person detected")]
     out, report, _ = run(pairs, PersonSplitAction(keep_original=True, keep_origin_tags=True))
     assert [i.meta["filename"] for i in out] == ["a.png", "a_person0.png", "b.png"]

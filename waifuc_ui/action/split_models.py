@@ -2,8 +2,8 @@
 
 Crops are ``image.crop(box)`` of the detector boxes (already clipped and rounded). Crop meta =
 the original meta + ``crop: {type, score}``; ``tags`` are removed unless ``keep_origin_tags``;
-``filename`` gets waifuc's suffixes; an ``item_id`` (set by the app) gets the same suffix so
-every crop has its own identity.
+``filename`` gets waifuc's suffixes; an ``item_id`` (set by the app) is kept, so the app knows
+each crop's parent (it derives the crop's own id).
 """
 
 from __future__ import annotations
@@ -29,12 +29,9 @@ def _crop_item(item: ImageItem, image: Image.Image, label: str, score: float, su
     meta["crop"] = {"type": label, "score": score}
     if "tags" in meta and not keep_origin_tags:
         del meta["tags"]
-    if suffix is not None:
-        if "filename" in meta:
-            body, ext = os.path.splitext(meta["filename"])
-            meta["filename"] = f"{body}{suffix}{ext}"
-        if meta.get("item_id"):
-            meta["item_id"] = f"{meta['item_id']}{suffix}"
+    if suffix is not None and "filename" in meta:
+        body, ext = os.path.splitext(meta["filename"])
+        meta["filename"] = f"{body}{suffix}{ext}"
     return ImageItem(image, meta)  # type: ignore[arg-type]
 
 
