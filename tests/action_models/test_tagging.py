@@ -69,3 +69,15 @@ def test_blacklist_and_overlap_drop_tags(full_fake_hub, run):
     assert out[0].meta["tags"] == {"long_hair": 0.8, "very_long_hair": 0.7}
     out, _, _ = run(pairs, TagOverlapDropAction())
     assert out[0].meta["tags"] == {"cosplay": 1.0, "no_eyewear": 0.9, "very_long_hair": 0.7}
+
+
+def test_tag_list_actions_fail_before_pulling_when_lists_are_missing(fake_hub, cache):
+    from waifuc_ui.errors import ModelUnavailableError
+    from model_action_helpers import CountingSource
+
+    action = TagOverlapDropAction()
+    assert [f.filename for f in action.required_files()] == ["overlap_tags_simplified.json"]
+    source = CountingSource([(solid(RED), {"tags": {"a": 1.0}})])
+    with pytest.raises(ModelUnavailableError):
+        list(source.attach(BlacklistedTagDropAction()))
+    assert source.pulled == 0

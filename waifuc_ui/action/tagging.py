@@ -139,8 +139,12 @@ class _TagListAction(ProcessAction):
 
     func = "drop_overlap_tags"
 
+    def required_files(self) -> List[Any]:
+        """The tag list files (a dataset repo) this action reads."""
+        return models.required_files(self.func)
+
     def iter_from(self, iter_: Iterable[ImageItem]) -> Iterator[ImageItem]:
-        models.ensure_available(models.required_files(self.func))
+        models.ensure_available(self.required_files())
         yield from super().iter_from(iter_)
 
     def __repr__(self) -> str:
