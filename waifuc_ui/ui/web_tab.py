@@ -29,13 +29,17 @@ def form_values(spec: Any, values: List[Any]) -> Dict[str, Any]:
     return {f.name: v for f, v in zip(spec.fields, values)}
 
 
-def crawl(ui: UISession, site: str, values: Dict[str, Any], max_items: int, replace: bool) -> str:
-    """Download up to ``max_items`` images from ``site`` into the session; returns the summary line."""
+def crawl(ui: UISession, site: str, values: Dict[str, Any], max_items: int, replace: bool,
+          report: Optional[Callable[[int, int], None]] = None) -> str:
+    """Download up to ``max_items`` images from ``site`` into the session; returns the summary line.
+    ``report(done, total)`` receives progress; ``ui.cancel`` stops between images."""
     _, find_source = _catalog()
     spec = find_source(site)
     source = spec.build(values, workspace=ui.session.workspace.subdir("crawl"))
     ui.cancel.clear()
-    result = ui.session.add_source(source, replace=replace, max_items=int(max_items or MAX_ITEMS), cancel=ui.cancel)
+    limit = int(max_items or MAX_ITEMS)
+    result = ui.session.add_source(source, replace=replace, max_items=limit, cancel=ui.cancel,
+                                   progress=(lambda n: report(n, limit)) if report else None)
     return ingest_summary(len(result.records), len(result.refused), len(ui.session.input_ids), spec.title)
 
 
@@ -69,14 +73,23 @@ def web_source_form(binder: SessionBinder) -> Optional[Callable[[gr.State, gr.Ma
                                               info=f.help or None, interactive=True))
             limit = gr.Number(value=50, label="Images to download (at most)", precision=0, minimum=1,
                               maximum=MAX_ITEMS, interactive=True)
-            go = gr.Button("Download into the session", variant="primary")
+            with gr.Row():
+                go = gr.Button("Download into the session", variant="primary", scale=3)
+                stop = gr.Button("Stop", variant="stop", scale=1)
 
             @guarded
-            def on_crawl(ui, n, *values):
+            def on_crawl(ui, n, *values, progress=gr.Progress()):
                 touch(binder, ui)
-                text = crawl(ui, name, form_values(spec, list(values)), n, replace=True)
+                progress(0, desc=f"Contacting {spec.title}")
+                text = crawl(ui, name, form_values(spec, list(values)), n, replace=True,
+                             report=lambda done, total: progress(done / max(total, 1), desc=f"{done}/{total} images"))
                 return source_view(ui, text).summary
 
+            @guarded
+            def on_stop(ui):
+                ui.cancel.set()
+
             go.click(on_crawl, [state, limit, *widgets], [summary], concurrency_id="ingest")
+            stop.click(on_stop, [state], None, queue=False)
 
     return draw
