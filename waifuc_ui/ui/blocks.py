@@ -58,7 +58,8 @@ def build_app(settings: AppSettings, binder: Optional[SessionBinder] = None) -> 
     """The Gradio app for ``settings`` (``binder`` injectable for tests)."""
     binder = binder or SessionBinder(settings)
     mode = "public mode: uploads only" if settings.public else "local run"
-    with gr.Blocks(title="waifuc_ui · LoRA dataset builder") as demo:
+    # delete_cache: uploads a visitor never used are removed from gradio's upload folder after a few hours
+    with gr.Blocks(title="waifuc_ui · LoRA dataset builder", delete_cache=(3600, 3 * 3600)) as demo:
         # no time_to_live: gradio would count it from the page load, not from the last use; idle expiry is the
         # registry's (touched by every handler), checked by a timer; closing the tab deletes at once (unload)
         state = gr.State(None, delete_callback=binder.close)
