@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Dict, Optional
+from typing import Any, Dict
 
 import gradio as gr
 from starlette.middleware import Middleware
@@ -54,9 +54,9 @@ def launch_options(settings: AppSettings, binder: SessionBinder) -> Dict[str, An
     return options
 
 
-def build_app(settings: AppSettings, binder: Optional[SessionBinder] = None) -> gr.Blocks:
-    """The Gradio app for ``settings`` (``binder`` injectable for tests)."""
-    binder = binder or SessionBinder(settings)
+def build_app(settings: AppSettings, binder: SessionBinder) -> gr.Blocks:
+    """The Gradio app for ``settings``; ``binder`` (its sessions and file guard) is also given to
+    :func:`launch_options`, so both use the same workspaces."""
     mode = "public mode: uploads only" if settings.public else "local run"
     # delete_cache: uploads a visitor never used are removed from gradio's upload folder after a few hours
     with gr.Blocks(title="waifuc_ui · LoRA dataset builder", delete_cache=(3600, 3 * 3600)) as demo:
@@ -104,6 +104,7 @@ def build_app(settings: AppSettings, binder: Optional[SessionBinder] = None) -> 
         demo.load(on_open, None, [state, cookie]).then(
             None, [cookie], [cookie], js=cookie_script(int(settings.session_ttl))).then(
             on_fill, [state], [structure, *source["outputs"], pipeline["status"], pipeline["script"]])
+
         def on_unload(request: gr.Request):
             binder.close_browser(getattr(request, "session_hash", "") or "")
 
