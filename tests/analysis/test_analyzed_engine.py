@@ -138,3 +138,14 @@ def test_no_cache_context_means_every_lookup_misses(tmp_path):
         list(action.iter_from(iter([ImageItem(red(200))])))
         list(MeanFilter().iter_from(iter([ImageItem(red(200))])))
     assert c.stats.hits == 0 and c.stats.misses == 2
+
+
+def test_a_configuration_error_is_raised_not_blamed_on_the_images(cache):
+    from waifuc_ui.errors import InvalidOptionError
+
+    class BadOption(MeanFilter):
+        def analyze(self, images):
+            raise InvalidOptionError("model_name", "nope", ["a", "b"])
+
+    with pytest.raises(InvalidOptionError, match="'nope'"):
+        list(BadOption().iter_from(iter([ImageItem(red(200))])))

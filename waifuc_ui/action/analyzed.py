@@ -32,7 +32,7 @@ from ..analysis.cache import AnalysisCache
 from ..analysis.context import current_analysis_cache
 from ..analysis.hashing import content_hash
 from ..analysis.images import model_ready_image
-from ..errors import ModelUnavailableError, WaifucUIError
+from ..errors import WaifucUIError
 from ..model import ImageItem
 from .base import ActionStop, BaseAction, FilterAction, ProcessAction, Verdict
 
@@ -179,7 +179,7 @@ class AnalyzedAction(BaseAction):
             return results
         try:
             analyses = self.analyze(images)
-        except (ModelUnavailableError, ActionStop):
+        except (WaifucUIError, ActionStop):  # a missing model or a bad option is not a bad image
             raise
         except Exception:
             analyses = None
@@ -188,7 +188,7 @@ class AnalyzedAction(BaseAction):
             for image in images:
                 try:
                     analyses.append(self.analyze([image])[0])
-                except (ModelUnavailableError, ActionStop):
+                except (WaifucUIError, ActionStop):
                     raise
                 except Exception as e:
                     analyses.append(AnalysisFailed(f"the model could not take this image: {type(e).__name__}: {e}"))
