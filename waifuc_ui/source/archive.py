@@ -109,7 +109,7 @@ def extract_zip(archive_path: str, dest_dir: str, limits: ArchiveLimits = Archiv
 
     try:
         archive = zipfile.ZipFile(archive_path)
-    except (zipfile.BadZipFile, OSError, UnicodeDecodeError, ValueError, EOFError) as err:
+    except Exception as err:  # BadZipFile, OSError, a flagged name that is not UTF-8, ...
         refuse("", f"not a readable zip archive: {err}")
         return result
     with archive:
