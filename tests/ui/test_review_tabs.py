@@ -81,7 +81,7 @@ def test_duplicate_groups_keeper_and_apply(ui):
     run_pipeline(ui)
     view = duplicate_view(ui)
     assert view.method == "phash"
-    assert slider_range(view.method) == {"minimum": 0, "maximum": 32, "step": 1,
+    assert slider_range(view.method) == {"minimum": 0, "maximum": 64, "step": 1,
                                          "label": "Duplicate threshold (perceptual-hash bits)"}
     assert slider_range("lpips")["maximum"] == 1.0
     exact = [g for g in view.groups if g.exact]
@@ -101,3 +101,19 @@ def test_duplicate_groups_keeper_and_apply(ui):
     final = ui.session.final_ids()
     assert exact[0].ids[0] not in final
     assert group_members(ui, view, 99) == ([], "No group selected.")
+
+
+def test_duplicate_threshold_keeps_the_units_of_the_method_in_use(ui):
+    apply_preset(ui, "model-free clean-up")
+    add_step(ui, "FilterSimilarAction")  # LPIPS review expected; groups injected (no model)
+    ui.session.lpips_groups_fn = lambda items, threshold: [[0, 1]] if threshold >= 0.5 else []
+    run_pipeline(ui)
+    view = duplicate_view(ui, None, "phash")
+    assert view.method == "phash" and view.threshold == 10
+    view = duplicate_view(ui, 3)  # auto + a slider value: read in the last view's units (bits)
+    assert view.method == "phash" and view.threshold == 3
+    view = duplicate_view(ui, 0.6, "lpips")
+    assert view.method == "lpips" and view.threshold == 0.6
+    assert [len(g.ids) for g in view.groups if not g.exact] == [2]
+    covers, summary = groups_overview(ui, view)
+    assert "LPIPS distance ≤ 0.6" in summary

@@ -98,3 +98,10 @@ def test_export_of_an_empty_dataset_says_what_to_do(ran):
     assert ran.session.final_ids() == []
     with pytest.raises(InvalidOptionError, match="the last run kept no image"):
         export_dataset(ran, "textual_inversion", "x")
+
+
+def test_export_into_a_kohya_folder(ran):
+    summary = export_dataset(ran, "textual_inversion", "k", kohya_folder="mychar")
+    with zipfile.ZipFile(summary.path) as zf:
+        folders = {name.split("/")[0] for name in zf.namelist()}
+    assert folders == {f"{summary.suggested_repeats}_mychar"}

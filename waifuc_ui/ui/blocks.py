@@ -111,7 +111,8 @@ def build_app(settings: AppSettings, binder: SessionBinder) -> gr.Blocks:
         demo.unload(on_unload)
         run_tab.select(run["on_select"], [state], run["refresh_outputs"], concurrency_limit=None)
         characters_tab.select(characters["refresh"], [state], characters["outputs"], concurrency_limit=None)
-        duplicates_tab.select(duplicates["refresh"], [state], duplicates["outputs"], concurrency_limit=None)
+        duplicates_tab.select(duplicates["refresh"], duplicates["inputs"], duplicates["outputs"],
+                              concurrency_limit=None)
         tags_tab.select(tags["refresh"], [state], tags["outputs"], concurrency_limit=None)
         export_tab.select(export["refresh"], [state], export["outputs"], concurrency_limit=None)
     demo.queue(default_concurrency_limit=4)

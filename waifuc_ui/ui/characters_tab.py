@@ -118,12 +118,12 @@ def build_characters_tab(binder: SessionBinder, state: gr.State) -> Dict[str, An
 
     @guarded
     def on_cover(ui, thr, ms, evt: gr.SelectData):
-        view = ui.session._ccip or clusters(ui, thr, ms)
+        view = ui.session.cluster_view or clusters(ui, thr, ms)
         return show(ui, view, label_at(ui, evt.index))
 
     @guarded
     def on_page(ui, label, page):
-        view = ui.session._ccip or clusters(ui)
+        view = ui.session.cluster_view or clusters(ui)
         entries, text, number = members(ui, view, label, page)
         return entries, text, number
 
@@ -132,7 +132,7 @@ def build_characters_tab(binder: SessionBinder, state: gr.State) -> Dict[str, An
         touch(binder, ui)
         ui.session.choose_clusters([int(x) for x in labels or []])
         result = run_pipeline(ui, lambda f, t: progress(f, desc=t))
-        return show(ui, ui.session._ccip or clusters(ui), label, note=f"Applied; {len(ui.session.final_ids())} "
+        return show(ui, ui.session.cluster_view or clusters(ui), label, note=f"Applied; {len(ui.session.final_ids())} "
                     f"images in the dataset ({result.status}).")
 
     @guarded

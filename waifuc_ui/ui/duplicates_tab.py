@@ -17,17 +17,26 @@ from .views import item_caption
 GROUPS, MEMBERS = "dup-groups", "dup-members"
 
 
+METHODS = [("Automatic (LPIPS when the pipeline has FilterSimilarAction)", "auto"),
+           ("Perceptual hash (fast, no model)", "phash"), ("LPIPS (model; slow on large sets)", "lpips")]
+
+
 def slider_range(method: str) -> Dict[str, Any]:
-    """Slider bounds and label for the grouping method: LPIPS distance 0..1, or Hamming bits 0..32 for phash."""
+    """Slider bounds and label for the grouping method: LPIPS distance 0..1, or Hamming bits 0..64 for phash."""
     if method == "lpips":
         return {"minimum": 0.0, "maximum": 1.0, "step": 0.01, "label": "Duplicate threshold (LPIPS distance)"}
-    return {"minimum": 0, "maximum": 32, "step": 1, "label": "Duplicate threshold (perceptual-hash bits)"}
+    return {"minimum": 0, "maximum": 64, "step": 1, "label": "Duplicate threshold (perceptual-hash bits)"}
 
 
-def duplicate_view(ui: UISession, threshold: Optional[float] = None) -> DuplicateView:
+def duplicate_view(ui: UISession, threshold: Optional[float] = None, method: str = "auto") -> DuplicateView:
+    """Groups at ``threshold``. A threshold is in the units of the method in use (the slider's): with 'auto' it
+    is read in the units of the last view's method, so a slider move never mixes LPIPS distances and bits."""
     if ui.session.last_run is None:
         raise InvalidOptionError("duplicate review", "no run yet", fix="run the pipeline first")
-    return ui.session.duplicate_groups(threshold=threshold)
+    chosen = None if method in (None, "", "auto") else method
+    if chosen is None and threshold is not None and ui.session.duplicate_view is not None:
+        chosen = ui.session.duplicate_view.method
+    return ui.session.duplicate_groups(threshold=threshold, method=chosen)
 
 
 def groups_overview(ui: UISession, view: DuplicateView) -> Tuple[List[Any], str]:
@@ -43,6 +52,8 @@ def groups_overview(ui: UISession, view: DuplicateView) -> Tuple[List[Any], str]
     summary = (f"**{len(view.groups)} duplicate group(s)** {scope} at {unit} ≤ {view.threshold:g}: keeping one "
                f"image per group removes {removed}. {len(view.exact_groups)} group(s) of exact duplicates "
                "(same pixels) are merged automatically and listed too.")
+    if getattr(view, "note", ""):
+        summary += f"\n\n*Note: {view.note}.*"
     return covers, summary
 
 
@@ -63,8 +74,10 @@ def build_duplicates_tab(binder: SessionBinder, state: gr.State) -> Dict[str, An
     gr.Markdown("Near-duplicate groups of the dedup step's images, compared across the whole session. The keeper "
                 "defaults to the largest image. Moving the threshold regroups from cached features (no model runs).")
     summary = gr.Markdown("Run the pipeline, then open this tab.", elem_id="dup-summary")
-    threshold = gr.Slider(0.0, 1.0, value=0.45, step=0.01, label="Duplicate threshold",
-                          info="images closer than this are duplicates", elem_id="dup-threshold")
+    with gr.Row(equal_height=True):
+        method = gr.Dropdown(METHODS, value="auto", label="Compare by", scale=1, elem_id="dup-method")
+        threshold = gr.Slider(0.0, 1.0, value=0.45, step=0.01, label="Duplicate threshold", scale=2,
+                              info="images at or below this distance are duplicates", elem_id="dup-threshold")
     covers = gr.Gallery(label="Groups (keeper shown) — click one to compare its images", columns=8, height=220,
                         object_fit="cover", fit_columns=False, preview=False, elem_id="dup-groups")
     group_text = gr.Markdown()
@@ -83,24 +96,30 @@ def build_duplicates_tab(binder: SessionBinder, state: gr.State) -> Dict[str, An
         slider = gr.Slider(value=view.threshold, **slider_range(view.method)) if set_slider else gr.Slider()
         return ((note + " " if note else "") + text, slider, cover_list, entries, gtext, index)
 
-    def refresh(ui):
+    def refresh(ui, how="auto"):
         if ui is None or ui.session.last_run is None:
             return ("Run the pipeline first; duplicate groups come from the dedup step (FilterSimilarAction or "
                     "HashDedupAction) or the final dataset.", gr.Slider(), [], [], "", 0)
         try:
-            view = duplicate_view(ui)
+            view = duplicate_view(ui, None, how)
         except Exception as err:  # models/features missing: say so, keep the tab usable
             return (f"**Not available:** {err}", gr.Slider(), [], [], "", 0)
         return show(ui, view, 0, set_slider=True)
 
     @guarded
-    def on_threshold(ui, thr, index):
+    def on_method(ui, how, progress=gr.Progress()):
         touch(binder, ui)
-        return show(ui, duplicate_view(ui, thr), index)
+        progress(0, desc="Grouping (LPIPS compares every pair once, then it is cached)")
+        return refresh(ui, how)
 
     @guarded
-    def on_group(ui, thr, evt: gr.SelectData):
-        view = ui.session._dups or duplicate_view(ui, thr)
+    def on_threshold(ui, thr, how, index):
+        touch(binder, ui)
+        return show(ui, duplicate_view(ui, thr, how), index)
+
+    @guarded
+    def on_group(ui, thr, how, evt: gr.SelectData):
+        view = ui.session.duplicate_view or duplicate_view(ui, thr, how)
         return show(ui, view, int(evt.index))
 
     @guarded
@@ -116,12 +135,14 @@ def build_duplicates_tab(binder: SessionBinder, state: gr.State) -> Dict[str, An
         touch(binder, ui)
         ui.session.apply_duplicates()
         run_pipeline(ui, lambda f, t: progress(f, desc=t))
-        view = ui.session._dups or duplicate_view(ui)
+        view = ui.session.duplicate_view or duplicate_view(ui)
         return show(ui, view, index, note=f"Applied; {len(ui.session.final_ids())} images in the dataset.")
 
-    threshold.change(on_threshold, [state, threshold, current], outputs, concurrency_limit=None, trigger_mode="always_last")
-    covers.select(on_group, [state, threshold], outputs, concurrency_limit=None)
+    method.input(on_method, [state, method], outputs, concurrency_id="run", concurrency_limit=2)
+    threshold.change(on_threshold, [state, threshold, method, current], outputs, concurrency_limit=None,
+                     trigger_mode="always_last")
+    covers.select(on_group, [state, threshold, method], outputs, concurrency_limit=None)
     members_gallery.select(select_index, None, selected, concurrency_limit=None, show_progress="hidden")
     keep_btn.click(on_keep, [state, current, selected], outputs, concurrency_limit=None)
     apply_btn.click(on_apply, [state, current], outputs, concurrency_id="run", concurrency_limit=2)
-    return {"refresh": refresh, "outputs": outputs}
+    return {"refresh": refresh, "inputs": [state, method], "outputs": outputs}

@@ -17,12 +17,13 @@ LAYOUT_CHOICES = [("Image + .txt caption (kohya / textual inversion)", "textual_
                   ("Image + JSON sidecar (waifuc SaveExporter)", "save")]
 
 
-def export_dataset(ui: UISession, layout: str, name: str) -> ExportSummary:
+def export_dataset(ui: UISession, layout: str, name: str, kohya_folder: str = "") -> ExportSummary:
     """Write the final dataset as a zip in the workspace; refuses an empty dataset with what to do."""
     if not ui.session.final_ids():
         raise InvalidOptionError("dataset", "empty", fix="the last run kept no image: restore images in the Run or "
                                  "Characters tab, or change the pipeline, then export")
-    return ui.session.export_zip(layout=layout, name=(name or "dataset").strip() or "dataset")
+    return ui.session.export_zip(layout=layout, name=(name or "dataset").strip() or "dataset",
+                                 kohya_folder=(kohya_folder or "").strip())
 
 
 def export_text(summary: ExportSummary) -> str:
@@ -44,20 +45,22 @@ def build_export_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
     with gr.Row(equal_height=True):
         layout = gr.Radio(LAYOUT_CHOICES, value="textual_inversion", label="Layout", scale=3, elem_id="export-layout")
         name = gr.Textbox(value="dataset", label="Zip name", scale=1)
+        kohya = gr.Textbox(value="", label="kohya folder (optional)", placeholder="e.g. surtr", scale=1,
+                           info="puts the files in <repeats>_<name>/ with the suggested repeats", elem_id="kohya")
     build_btn = gr.Button("Build the zip", variant="primary", elem_id="export-build")
     summary = gr.Markdown(elem_id="export-summary")
     download = gr.DownloadButton("Download the zip", visible=False, variant="primary", elem_id="export-download")
 
     @guarded
-    def on_build(ui, lay, zip_name, progress=gr.Progress()):
+    def on_build(ui, lay, zip_name, folder, progress=gr.Progress()):
         touch(binder, ui)
         progress(0.1, desc="Writing the zip")
-        result = export_dataset(ui, lay, zip_name)
+        result = export_dataset(ui, lay, zip_name, folder)
         return export_text(result), gr.DownloadButton(value=result.path, visible=True), dataset_line(ui)
 
     def refresh(ui):
         return dataset_line(ui) if ui is not None else ""
 
-    build_btn.click(on_build, [state, layout, name], [summary, download, info], concurrency_id="export",
+    build_btn.click(on_build, [state, layout, name, kohya], [summary, download, info], concurrency_id="export",
                     concurrency_limit=2)
     return {"refresh": refresh, "outputs": [info]}

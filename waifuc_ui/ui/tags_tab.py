@@ -30,7 +30,7 @@ def scope_ids(ui: UISession, scope: str, filter_tag: str, selected: Optional[str
         tag = (filter_tag or "").strip()
         if not tag:
             raise InvalidOptionError("filter tag", filter_tag, fix="type a tag in 'Filter tag' or choose All images")
-        return [i for i, tags in ui.session.all_tags().items() if tag in tags]
+        return ui.session.ids_with_tags(include=[tag])
     if scope == SCOPES[2]:
         if not selected:
             raise InvalidOptionError("selected image", None, fix="click an image in the gallery first")
