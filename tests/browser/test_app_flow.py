@@ -113,6 +113,19 @@ def test_full_review_flow(app_url, browser, tmp_path):
     page.locator("#tag-add").click()
     expect(page.locator("#tags-note")).to_contain_text("Added smile to all images.")
     expect(page.locator("#tag-table")).to_contain_text("smile")
+    # select one image, edit the selection, then that image's own tags
+    page.locator("#tags-gallery img").first.click()
+    expect(page.locator("#tags-note")).to_contain_text("1 image selected")
+    page.get_by_label("The selected images").check()
+    page.locator("#tag-input input, #tag-input textarea").first.fill("blush")
+    page.locator("#tag-add").click()
+    expect(page.locator("#tags-note")).to_contain_text("Added blush to 1 image(s).")
+    own = page.locator("#image-tags textarea")
+    expect(own).to_have_value(re.compile(r"\bblush\b"))
+    own.fill("blush, smile, red_eyes")
+    page.locator("#save-image-tags").click()
+    expect(page.locator("#tags-note")).to_contain_text("Saved the tags of")
+    expect(page.locator("#tag-table")).to_contain_text("red_eyes")
 
     # export and download the zip
     open_tab(page, "7 · Export")
@@ -128,4 +141,5 @@ def test_full_review_flow(app_url, browser, tmp_path):
     images = [n for n in names if n.lower().endswith((".png", ".jpg", ".webp"))]
     assert len(images) == len(captions) > 0
     assert all("smile" in c for c in captions)
+    assert sum("red_eyes" in c for c in captions) == 1
     context.close()

@@ -7,7 +7,8 @@ from waifuc_ui.errors import InvalidOptionError
 from waifuc_ui.ui.export_tab import dataset_line, export_dataset, export_text
 from waifuc_ui.ui.pipeline_tab import apply_preset
 from waifuc_ui.ui.run_tab import run_pipeline
-from waifuc_ui.ui.tags_tab import SCOPES, edit_tags, image_tags_text, scope_ids, tag_frame
+from waifuc_ui.ui.tags_tab import SCOPES, edit_tags, image_tags_text, scope_ids, selection_note, tag_frame, \
+    toggle_selection
 
 
 @pytest.fixture
@@ -29,29 +30,33 @@ def test_frequency_table(ran):
 
 def test_add_remove_replace_on_scopes(ran):
     ui = ran
-    assert edit_tags(ui, "add", SCOPES[0], "", None, "smile") == "Added `smile` to all images."
+    assert edit_tags(ui, "add", SCOPES[0], "", "smile") == "Added `smile` to all images."
     assert counts(ui)["smile"] == 6
-    assert edit_tags(ui, "remove", SCOPES[1], "hatsune_miku", None, "smile") == "Removed `smile` from 2 image(s)."
+    assert edit_tags(ui, "remove", SCOPES[1], "hatsune_miku", "smile") == "Removed `smile` from 2 image(s)."
     assert counts(ui)["smile"] == 4
-    assert edit_tags(ui, "replace", SCOPES[0], "", None, "1girl", "girl") == "Replaced `1girl` by `girl` on all images."
+    assert edit_tags(ui, "replace", SCOPES[0], "", "1girl", "girl") == "Replaced `1girl` by `girl` on all images."
     assert "1girl" not in counts(ui) and counts(ui)["girl"] == 6
-    one = ui.session.final_ids()[0]
-    edit_tags(ui, "add", SCOPES[2], "", one, "looking_at_viewer")
-    assert counts(ui)["looking_at_viewer"] == 1
-    assert "looking_at_viewer" in image_tags_text(ui, one)
+    first, second, third = ui.session.final_ids()[:3]
+    assert toggle_selection(ui, first) and toggle_selection(ui, second) and toggle_selection(ui, third)
+    assert toggle_selection(ui, third) is False
+    assert selection_note(ui) == "2 images selected (click images to select or unselect them)."
+    assert edit_tags(ui, "add", SCOPES[2], "", "looking_at_viewer") == "Added `looking_at_viewer` to 2 image(s)."
+    assert counts(ui)["looking_at_viewer"] == 2
+    assert "looking_at_viewer" in image_tags_text(ui, first)
+    assert "looking_at_viewer" not in image_tags_text(ui, third)
     assert ui.session.undo_tag_edit() is True
     assert "looking_at_viewer" not in counts(ui)
 
 
 def test_edit_errors_say_what_to_do(ran):
     with pytest.raises(InvalidOptionError, match="type the tag to edit"):
-        edit_tags(ran, "add", SCOPES[0], "", None, " ")
-    with pytest.raises(InvalidOptionError, match="click an image in the gallery first"):
-        scope_ids(ran, SCOPES[2], "", None)
+        edit_tags(ran, "add", SCOPES[0], "", " ")
+    with pytest.raises(InvalidOptionError, match="click images in the gallery to select them"):
+        scope_ids(ran, SCOPES[2], "")
     with pytest.raises(InvalidOptionError, match="type a tag in 'Filter tag'"):
-        scope_ids(ran, SCOPES[1], "", None)
+        scope_ids(ran, SCOPES[1], "")
     with pytest.raises(InvalidOptionError, match="type the tag that replaces"):
-        edit_tags(ran, "replace", SCOPES[0], "", None, "solo", "")
+        edit_tags(ran, "replace", SCOPES[0], "", "solo", "")
 
 
 def test_one_image_tags_edit(ran):

@@ -29,6 +29,7 @@ class UISession:
     current_step: Optional[str] = None
     selected_dropped: Optional[str] = None
     selected_kept: Optional[str] = None
+    tag_selection: List[str] = field(default_factory=list)
 
     def __deepcopy__(self, memo):  # gradio deep-copies State defaults; a live session is never copied
         return self

@@ -15,14 +15,28 @@ from .state import SessionBinder, UISession, touch
 from .views import gallery_page, item_caption
 
 GALLERY = "tags"
-SCOPES = ("All images", "Images with the filter tag", "The selected image")
+SCOPES = ("All images", "Images with the filter tag", "The selected images")
 
 
 def tag_frame(ui: UISession, ids: Optional[List[str]] = None) -> pd.DataFrame:
     return pd.DataFrame(ui.session.tag_table(ids), columns=["tag", "images"])
 
 
-def scope_ids(ui: UISession, scope: str, filter_tag: str, selected: Optional[str]) -> Optional[List[str]]:
+def toggle_selection(ui: UISession, item_id: str) -> bool:
+    """Add ``item_id`` to the selection, or take it out when it is in; True when it is now selected."""
+    if item_id in ui.tag_selection:
+        ui.tag_selection.remove(item_id)
+        return False
+    ui.tag_selection.append(item_id)
+    return True
+
+
+def selection_note(ui: UISession) -> str:
+    n = len(ui.tag_selection)
+    return f"{n} image{'s' if n != 1 else ''} selected (click images to select or unselect them)."
+
+
+def scope_ids(ui: UISession, scope: str, filter_tag: str) -> Optional[List[str]]:
     """The ids an edit applies to (None = all images of the dataset)."""
     if scope == SCOPES[0]:
         return None
@@ -32,19 +46,20 @@ def scope_ids(ui: UISession, scope: str, filter_tag: str, selected: Optional[str
             raise InvalidOptionError("filter tag", filter_tag, fix="type a tag in 'Filter tag' or choose All images")
         return ui.session.ids_with_tags(include=[tag])
     if scope == SCOPES[2]:
-        if not selected:
-            raise InvalidOptionError("selected image", None, fix="click an image in the gallery first")
-        return [selected]
+        final = set(ui.session.final_ids())
+        chosen = [i for i in ui.tag_selection if i in final]
+        if not chosen:
+            raise InvalidOptionError("selected images", "none", fix="click images in the gallery to select them")
+        return chosen
     raise InvalidOptionError("scope", scope, SCOPES, "choose where the edit applies")
 
 
-def edit_tags(ui: UISession, op: str, scope: str, filter_tag: str, selected: Optional[str], tag: str,
-              new_tag: str = "") -> str:
+def edit_tags(ui: UISession, op: str, scope: str, filter_tag: str, tag: str, new_tag: str = "") -> str:
     """Apply one batch edit ('add', 'remove' or 'replace') and say what happened."""
     tag = (tag or "").strip()
     if not tag:
         raise InvalidOptionError("tag", tag, fix="type the tag to edit")
-    ids = scope_ids(ui, scope, filter_tag, selected)
+    ids = scope_ids(ui, scope, filter_tag)
     where = "all images" if ids is None else f"{len(ids)} image(s)"
     if op == "add":
         ui.session.add_tag(tag, ids)
@@ -93,9 +108,11 @@ def build_tags_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
                 trigger_btn = gr.Button("Set trigger word", size="sm", scale=0, min_width=150)
                 drop_chars = gr.Button("Drop character tags", size="sm", scale=0, min_width=170,
                                        elem_id="drop-character-tags")
-    gallery = gr.Gallery(label="Dataset images — click one to see and edit its tags", columns=8, height=300,
+    gallery = gr.Gallery(label="Dataset images — click to select (✓) and to see and edit one image's tags",
+                         columns=8, height=300,
                          object_fit="contain", fit_columns=False, preview=False, elem_id="tags-gallery")
     pager = make_pager("tags")
+    clear_btn = gr.Button("Clear the selection", size="sm", elem_id="tags-clear-selection")
     selected = gr.State(None)
     with gr.Row(equal_height=True):
         image_tags = gr.Textbox(label="Tags of the selected image (comma separated)", lines=3, scale=4,
@@ -105,7 +122,10 @@ def build_tags_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
     outputs = [note, table, gallery, pager.label, pager.number]
 
     def view(ui, text, page=1):
-        entries, ui.page_ids[GALLERY], number, label = gallery_page(ui.session, ui.session.final_ids(), page)
+        chosen = set(ui.tag_selection)
+        captions = {i: "✓ " + item_caption(ui.session, i) for i in chosen}
+        entries, ui.page_ids[GALLERY], number, label = gallery_page(ui.session, ui.session.final_ids(), page,
+                                                                     captions=captions)
         return text, tag_frame(ui), entries, label, number
 
     def refresh(ui):
@@ -117,7 +137,7 @@ def build_tags_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
         @guarded
         def handler(ui, sc, ft, sel, t, nt, page):
             touch(binder, ui)
-            text = edit_tags(ui, op, sc, ft, sel, t, nt)
+            text = edit_tags(ui, op, sc, ft, t, nt)
             return (*view(ui, text, page), image_tags_text(ui, sel))
         return handler
 
@@ -143,10 +163,18 @@ def build_tags_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
         return (*view(ui, text, page), image_tags_text(ui, sel))
 
     @guarded
-    def on_select(ui, evt: gr.SelectData):
+    def on_select(ui, page, evt: gr.SelectData):
         item_id = ui.id_at(GALLERY, evt.index)
-        return item_id, image_tags_text(ui, item_id), \
-            f"Selected {item_caption(ui.session, item_id)}." if item_id else ""
+        if item_id is None:
+            return (None, "", *view(ui, selection_note(ui), page))
+        picked = toggle_selection(ui, item_id)
+        text = f"{'Selected' if picked else 'Unselected'} {item_caption(ui.session, item_id)}; " + selection_note(ui)
+        return (item_id, image_tags_text(ui, item_id), *view(ui, text, page))
+
+    @guarded
+    def on_clear(ui, page):
+        ui.tag_selection.clear()
+        return view(ui, selection_note(ui), page)
 
     @guarded
     def on_save(ui, sel, text, page):
@@ -162,7 +190,8 @@ def build_tags_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
     undo_btn.click(on_undo, [state, selected, pager.number], outputs + [image_tags], concurrency_limit=None)
     trigger_btn.click(on_trigger, [state, trigger, pager.number], outputs, concurrency_limit=None)
     drop_chars.click(on_drop_chars, [state, selected, pager.number], outputs + [image_tags], concurrency_limit=None)
-    gallery.select(on_select, [state], [selected, image_tags, note], concurrency_limit=None)
+    gallery.select(on_select, [state, pager.number], [selected, image_tags, *outputs], concurrency_limit=None)
+    clear_btn.click(on_clear, [state, pager.number], outputs, concurrency_limit=None)
     save_btn.click(on_save, [state, selected, image_tags, pager.number], outputs + [image_tags],
                    concurrency_limit=None)
     pager.wire(on_page, [state, note], outputs)
