@@ -2,8 +2,8 @@
 
     /work/venv/bin/python bench/bench_review.py [--images 1000]
 
-Builds tiny fake CCIP/LPIPS models (tests/fakehub.py), analyses N synthetic images once (features cached),
-then times: the first ``ccip_review`` (difference matrix + OPTICS), a call with only ``threshold`` changed,
+Builds tiny fake CCIP/LPIPS models (tests/fakehub.py) and N synthetic images, then times: the first
+``ccip_review`` (features with the tiny model, difference matrix, OPTICS), a call with only ``threshold`` changed,
 a DBSCAN call at a new eps, a call from a fresh process-like cache object (disk only), and
 ``lpips_duplicate_groups`` at a new threshold over a cached distance matrix (a smaller set: LPIPS
 pairs are expensive to compute the first time).
@@ -65,8 +65,8 @@ def main():
             t_lp_thr, groups2 = timed(lambda: lpips_duplicate_groups(lp_items, threshold=0.1))
     finally:
         shutil.rmtree(TMP, ignore_errors=True)
-    print(f"ccip_review, {args.images} images with cached features:")
-    print(f"  first call (matrix + OPTICS)          {t_first:7.3f} s  clusters {review.cluster_sizes[:8]} noise {review.noise}")
+    print(f"ccip_review, {args.images} images:")
+    print(f"  first call (features+matrix+OPTICS)        {t_first:7.3f} s  clusters {review.cluster_sizes[:8]} noise {review.noise}")
     print(f"  threshold changed (cached labels)     {t_thr:7.3f} s")
     print(f"  dbscan at a new eps (cached matrix)   {t_dbscan:7.3f} s  clusters {dbs.cluster_sizes[:8]}")
     print(f"  threshold changed, fresh cache object {t_disk:7.3f} s  (matrix and labels read from disk)")
