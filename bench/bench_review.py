@@ -66,7 +66,7 @@ def main():
     finally:
         shutil.rmtree(TMP, ignore_errors=True)
     print(f"ccip_review, {args.images} images:")
-    print(f"  first call (features+matrix+OPTICS)        {t_first:7.3f} s  clusters {review.cluster_sizes[:8]} noise {review.noise}")
+    print(f"  first call (features, matrix, OPTICS) {t_first:7.3f} s  clusters {review.cluster_sizes[:8]} noise {review.noise}")
     print(f"  threshold changed (cached labels)     {t_thr:7.3f} s")
     print(f"  dbscan at a new eps (cached matrix)   {t_dbscan:7.3f} s  clusters {dbs.cluster_sizes[:8]}")
     print(f"  threshold changed, fresh cache object {t_disk:7.3f} s  (matrix and labels read from disk)")
