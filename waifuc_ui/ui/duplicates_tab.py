@@ -17,8 +17,8 @@ from .views import item_caption
 GROUPS, MEMBERS = "dup-groups", "dup-members"
 
 
-METHODS = [("Automatic (LPIPS when the pipeline has FilterSimilarAction)", "auto"),
-           ("Perceptual hash (fast, no model)", "phash"), ("LPIPS (model; slow on large sets)", "lpips")]
+METHODS = [("Automatic", "auto"), ("Perceptual hash (fast, no model)", "phash"),
+           ("LPIPS (model; slow on large sets)", "lpips")]
 
 
 def slider_range(method: str) -> Dict[str, Any]:
@@ -75,7 +75,8 @@ def build_duplicates_tab(binder: SessionBinder, state: gr.State) -> Dict[str, An
                 "defaults to the largest image. Moving the threshold regroups from cached features (no model runs).")
     summary = gr.Markdown("Run the pipeline, then open this tab.", elem_id="dup-summary")
     with gr.Row(equal_height=True):
-        method = gr.Dropdown(METHODS, value="auto", label="Compare by", scale=1, elem_id="dup-method")
+        method = gr.Dropdown(METHODS, value="auto", label="Compare by", scale=1, elem_id="dup-method",
+                             info="automatic: LPIPS when the pipeline has FilterSimilarAction, else perceptual hash")
         threshold = gr.Slider(0.0, 1.0, value=0.45, step=0.01, label="Duplicate threshold", scale=2,
                               info="images at or below this distance are duplicates", elem_id="dup-threshold")
     covers = gr.Gallery(label="Groups (keeper shown) — click one to compare its images", columns=8, height=220,
