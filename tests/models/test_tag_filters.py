@@ -37,9 +37,9 @@ def test_custom_blacklist_without_presets_needs_no_file(fake_hub):
 
 def test_inflection():
     assert [plural_form(w) for w in ('cat', 'dress', 'bunny', 'hair', 'child')] == \
-        ['cats', 'dresses', 'bunnies', 'hair', 'children']
+        ['cats', 'dresses', 'bunnies', 'hairs', 'children']  # inflect, as imgutils
     assert [singular_form(w) for w in ('cats', 'dresses', 'bunnies', 'glasses', 'feet', 'boss')] == \
-        ['cat', 'dress', 'bunny', 'glasses', 'foot', 'boss']
+        ['cat', 'dress', 'bunny', 'glass', 'foot', 'boss']
 
 
 def test_remove_underline_keeps_kaomoji():

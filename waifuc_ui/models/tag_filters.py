@@ -6,6 +6,7 @@ Both filters accept a list of tags or a dict tag -> score and return the same ty
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import FrozenSet, List, Mapping, Optional, Set, Tuple, Union
 
@@ -46,7 +47,19 @@ def drop_overlap_tags(tags: Tags) -> Tags:
     return kept
 
 
-# --- word matching for the blacklist (imgutils tagging/match.py semantics, with a small English inflector) ---
+# --- word matching for the blacklist (imgutils tagging/match.py semantics) ---
+# imgutils takes word forms from hbutils ``singular_form``/``plural_form``, i.e. ``inflect``'s ``singular_noun``
+# (falsy -> the word itself) and ``plural`` (the plural of a plural is its singular: 'girls' -> 'girl').
+# Without ``inflect`` installed a small rule set stands in; it differs on irregular words (scarves, hooves, ...).
+
+@functools.lru_cache(maxsize=1)
+def _inflect_engine():
+    try:
+        import inflect
+    except ImportError:  # pragma: no cover (inflect is a dependency)
+        return None
+    return inflect.engine()
+
 
 _IRREGULAR = {'man': 'men', 'woman': 'women', 'child': 'children', 'foot': 'feet', 'tooth': 'teeth',
               'mouse': 'mice', 'person': 'people', 'goose': 'geese', 'ox': 'oxen', 'leaf': 'leaves',
@@ -56,30 +69,40 @@ _UNCOUNTABLE = {'hair', 'sheep', 'fish', 'deer', 'series', 'species', 'clothes',
                 'scissors', 'underwear', 'footwear', 'eyewear', 'headwear', 'legwear', 'swimwear', 'news'}
 
 
+@functools.lru_cache(maxsize=4096)
 def plural_form(word: str) -> str:
-    if word in _UNCOUNTABLE or not word.isalpha():
+    """hbutils ``plural_form``: ``inflect.engine().plural(word)``."""
+    engine = _inflect_engine()
+    if engine is not None:
+        return engine.plural(word)
+    if word in _UNCOUNTABLE or not word.isalpha():  # pragma: no cover (fallback)
         return word
-    if word in _IRREGULAR:
+    if word in _IRREGULAR:  # pragma: no cover
         return _IRREGULAR[word]
-    if re.search(r'(s|x|z|ch|sh)$', word):
+    if re.search(r'(s|x|z|ch|sh)$', word):  # pragma: no cover
         return word + 'es'
-    if re.search(r'[^aeiou]y$', word):
+    if re.search(r'[^aeiou]y$', word):  # pragma: no cover
         return word[:-1] + 'ies'
-    return word + 's'
+    return word + 's'  # pragma: no cover
 
 
+@functools.lru_cache(maxsize=4096)
 def singular_form(word: str) -> str:
-    if word in _UNCOUNTABLE or not word.isalpha():
+    """hbutils ``singular_form``: ``inflect.engine().singular_noun(word)``, or the word when that is falsy."""
+    engine = _inflect_engine()
+    if engine is not None:
+        return engine.singular_noun(word) or word
+    if word in _UNCOUNTABLE or not word.isalpha():  # pragma: no cover (fallback)
         return word
-    if word in _IRREGULAR_SINGULAR:
+    if word in _IRREGULAR_SINGULAR:  # pragma: no cover
         return _IRREGULAR_SINGULAR[word]
-    if re.search(r'[^aeiou]ies$', word):
+    if re.search(r'[^aeiou]ies$', word):  # pragma: no cover
         return word[:-3] + 'y'
-    if re.search(r'(ss|x|z|ch|sh)es$', word):
+    if re.search(r'(ss|x|z|ch|sh)es$', word):  # pragma: no cover
         return word[:-2]
-    if word.endswith('s') and not word.endswith('ss') and len(word) > 2:
+    if word.endswith('s') and not word.endswith('ss') and len(word) > 2:  # pragma: no cover
         return word[:-1]
-    return word
+    return word  # pragma: no cover
 
 
 def split_words(text: str) -> List[str]:
