@@ -49,10 +49,11 @@ def extract_features(images) -> List[Features]:
 
 
 def pair_distances(x: Features, ys: Features) -> np.ndarray:
-    """LPIPS distance of ``x`` to each row of ``ys`` (arrays [n, ...])."""
+    """LPIPS distance of the new image ``x`` to each kept row of ``ys`` (arrays [n, ...]), fed as waifuc does:
+    ``lpips_difference(kept, new)``, i.e. kept -> ``feat_x_*``, new -> ``feat_y_*``."""
     n = ys[0].shape[0]
     xs = tuple(np.repeat(a[None], n, axis=0) for a in x)
-    return np.asarray(models.lpips_batch_differences(xs, ys, batch_size=max(1, n)), dtype=np.float32)
+    return np.asarray(models.lpips_batch_differences(ys, xs, batch_size=max(1, n)), dtype=np.float32)
 
 
 class _Kept:
