@@ -23,7 +23,9 @@ Tags = Union[Mapping[str, float], Iterable[str]]
 
 
 def remove_underline(tag: str) -> str:
-    """``long_hair`` -> ``long hair``; kaomoji such as ``^_^`` are returned unchanged."""
+    """``long_hair`` -> ``long hair``; kaomoji such as ``^_^`` are returned unchanged. The tag is stripped
+    first, as imgutils does."""
+    tag = tag.strip()
     return tag if tag in _KAOMOJI_SET else tag.replace("_", " ")
 
 

@@ -21,7 +21,8 @@ KAOMOJIS = frozenset({'0_0', '(o)_(o)', '+_+', '+_-', '._.', '<o>_<o>', '<|>_<|>
 
 
 def remove_underline(tag: str) -> str:
-    """``_`` -> space, except in the kaomoji tags (``^_^`` stays)."""
+    """``_`` -> space, except in the kaomoji tags (``^_^`` stays); stripped first, as imgutils does."""
+    tag = tag.strip()
     return tag if tag in KAOMOJIS else tag.replace('_', ' ')
 
 
