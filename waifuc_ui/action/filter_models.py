@@ -104,7 +104,8 @@ class ClassFilterAction(_LabelFilter):
     """Keeps an image whose top anime_classify label is in ``classes`` (and score >= threshold).
 
     Unlike waifuc, class names match case-insensitively ('3D' == '3d'), and an unknown class
-    raises InvalidOptionError listing the model's labels before any image is processed.
+    raises InvalidOptionError listing the model's labels before any image is processed (waifuc
+    silently drops every image).
     """
 
     func = "anime_classify_score"
@@ -120,7 +121,11 @@ class ClassFilterAction(_LabelFilter):
 
 
 class RatingFilterAction(_LabelFilter):
-    """Keeps an image whose top anime_rating label (safe / r15 / r18) is in ``ratings``."""
+    """Keeps an image whose top anime_rating label (safe / r15 / r18) is in ``ratings`` (and score >= threshold).
+
+    Unlike waifuc, ratings match case-insensitively ('R18' == 'r18'), and an unknown rating raises
+    InvalidOptionError listing the model's labels before any image is processed (waifuc drops every image).
+    """
 
     func = "anime_rating_score"
     default_model = "mobilenetv3_v1_pruned_ls0.1"

@@ -88,6 +88,11 @@ class TaggingAction(_WD14Tagger, AnalyzedProcessAction):
     Items that already have tags (e.g. site tags) are left as they are unless ``force=True``.
     ``character_threshold=1.01`` drops character tags. deepdanbooru and mldanbooru raise a clear
     error: the runtime has no such models.
+
+    Unlike waifuc, which passes only the two thresholds to the tagger and silently ignores other
+    keywords, ``general_mcut_enabled``, ``character_mcut_enabled``, ``no_underline`` and
+    ``drop_overlap`` are applied (get_wd14_tags semantics); other unknown keywords raise
+    InvalidOptionError. Without them the stored tags equal waifuc's.
     """
 
     def __init__(self, method: str = "wd14_v3_swinv2", force: bool = False, **kwargs):
