@@ -11,7 +11,9 @@ import gradio as gr
 from ..errors import InvalidOptionError
 from ..session.exporting import ExportSummary
 from .common import guarded
+from .run_tab import run_pipeline
 from .state import SessionBinder, UISession, touch
+from .views import run_state_note
 
 LAYOUT_CHOICES = [("Image + .txt caption (kohya / textual inversion)", "textual_inversion"),
                   ("Image + JSON sidecar (waifuc SaveExporter)", "save")]
@@ -26,8 +28,19 @@ def export_dataset(ui: UISession, layout: str, name: str, kohya_folder: str = ""
                                  kohya_folder=(kohya_folder or "").strip())
 
 
-def export_text(summary: ExportSummary) -> str:
+def rerun_if_stale(ui: UISession, report=None) -> bool:
+    """Bring the last run up to date before an export (the images, the pipeline or a review choice changed
+    since it); True when it re-ran. A session never run exports its loaded images as they are."""
+    if ui.session.last_run is None or not ui.session.is_stale:
+        return False
+    run_pipeline(ui, report)
+    return True
+
+
+def export_text(summary: ExportSummary, reran: bool = False) -> str:
     text = f"**{os.path.basename(summary.path)}**: {summary.text()}."
+    if reran:
+        text = "The pipeline was re-run first (something changed since the last run). " + text
     if summary.failed:
         text += "\n\nNot exported:\n" + "\n".join(f"- {name}: {reason}" for name, reason in summary.failed[:20])
     return text + "\n\nNothing in the session was deleted: you can keep editing and export again."
@@ -36,8 +49,12 @@ def export_text(summary: ExportSummary) -> str:
 def dataset_line(ui: UISession) -> str:
     session = ui.session
     word = session.tag_edits.trigger_word
+    note = run_state_note(session)
+    if session.last_run is not None and note:
+        note += " *Build the zip* re-runs it first."
     return (f"The dataset holds **{len(session.final_ids())} images**"
-            + (f"; trigger word `{word}`" if word else "; no trigger word set (Tags tab)") + ".")
+            + (f"; trigger word `{word}`" if word else "; no trigger word set (Tags tab)") + "."
+            + (f"\n\n{note}" if note else ""))
 
 
 def build_export_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
@@ -54,9 +71,10 @@ def build_export_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
     @guarded
     def on_build(ui, lay, zip_name, folder, progress=gr.Progress()):
         touch(binder, ui)
+        reran = rerun_if_stale(ui, lambda frac, text: progress(frac, desc=text))
         progress(0.1, desc="Writing the zip")
         result = export_dataset(ui, lay, zip_name, folder)
-        return export_text(result), gr.DownloadButton(value=result.path, visible=True), dataset_line(ui)
+        return export_text(result, reran), gr.DownloadButton(value=result.path, visible=True), dataset_line(ui)
 
     def refresh(ui):
         return dataset_line(ui) if ui is not None else ""

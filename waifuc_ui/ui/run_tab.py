@@ -14,7 +14,7 @@ from ..session.runner import RunResult
 from .common import guarded, make_pager, select_index
 from .state import SessionBinder, UISession, touch
 from .views import counts_frame, drop_caption, drop_details, gallery_page, item_caption, progress_fraction, \
-    progress_text
+    progress_text, run_state_note
 
 BEFORE, AFTER, DROPPED = "run-before", "run-after", "run-dropped"
 
@@ -243,7 +243,9 @@ def build_run_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
         if ui is None:
             return gr.skip()
         result = ui.session.last_run
-        return refresh(ui, run_summary(ui, result) if result is not None else
-                       f"Not run yet: {len(ui.session.input_ids)} images are waiting. Press Run.")
+        if result is None:
+            return refresh(ui, f"Not run yet: {len(ui.session.input_ids)} images are waiting. Press Run.")
+        note = run_state_note(ui.session)
+        return refresh(ui, run_summary(ui, result) + (f"\n\n{note}" if note else ""))
 
     return {"status": status, "refresh": refresh, "refresh_outputs": refresh_outputs, "on_select": on_select}

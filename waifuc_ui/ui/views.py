@@ -101,3 +101,15 @@ def drop_caption(record: DropRecord) -> str:
     """Gallery caption of a dropped image: the reason, shortened."""
     reason = record.reason or "dropped"
     return reason if len(reason) <= 40 else reason[:39] + "…"
+
+
+def run_state_note(session: Session) -> str:
+    """A warning when the dataset shown is not the current pipeline's result ("" when it is): no run yet
+    (the dataset is every loaded image), or the images, the pipeline or a review choice changed since the run."""
+    if session.last_run is None:
+        return ("*The pipeline has not run yet: the dataset is every loaded image. Press **Run pipeline** "
+                "(Run tab) to filter them.*")
+    if session.is_stale:
+        return ("⚠ **Out of date**: the images, the pipeline or a review choice changed since the last run. "
+                "Press **Run pipeline** (Run tab) to update the dataset.")
+    return ""
