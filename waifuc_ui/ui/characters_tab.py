@@ -12,7 +12,7 @@ from ..session.review import ClusterView
 from .common import guarded, make_pager, select_index
 from .run_tab import run_pipeline
 from .state import SessionBinder, UISession, touch
-from .views import gallery_page, item_caption
+from .views import gallery_page, item_caption, not_available_text
 
 OVERVIEW, MEMBERS = "ccip-overview", "ccip-members"
 NOISE = -1
@@ -108,7 +108,7 @@ def build_characters_tab(binder: SessionBinder, state: gr.State) -> Dict[str, An
         try:
             view = clusters(ui, thr, ms)
         except Exception as err:  # missing features/models: say so, keep the tab usable
-            return (f"**Not available:** {err}", [], gr.CheckboxGroup(choices=[], value=[]), [], "", 1, None)
+            return (not_available_text(err), [], gr.CheckboxGroup(choices=[], value=[]), [], "", 1, None)
         return show(ui, view, label)
 
     @guarded

@@ -12,7 +12,7 @@ from ..session.review import DuplicateView
 from .common import guarded, select_index
 from .run_tab import run_pipeline
 from .state import SessionBinder, UISession, touch
-from .views import item_caption
+from .views import item_caption, not_available_text
 
 GROUPS, MEMBERS = "dup-groups", "dup-members"
 
@@ -104,7 +104,7 @@ def build_duplicates_tab(binder: SessionBinder, state: gr.State) -> Dict[str, An
         try:
             view = duplicate_view(ui, None, how)
         except Exception as err:  # models/features missing: say so, keep the tab usable
-            return (f"**Not available:** {err}", gr.Slider(), [], [], "", 0)
+            return (not_available_text(err), gr.Slider(), [], [], "", 0)
         return show(ui, view, 0, set_slider=True)
 
     @guarded

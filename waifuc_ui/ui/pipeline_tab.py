@@ -6,8 +6,6 @@ move, load); parameter edits update the recipe in place without redrawing.
 
 from __future__ import annotations
 
-import html
-
 from typing import Any, Dict, List, Optional
 
 import gradio as gr
@@ -19,6 +17,7 @@ from .common import guarded
 from .param_widgets import ui_to_param, widget_for
 from .run_tab import run_pipeline
 from .state import SessionBinder, UISession, touch
+from .views import model_fix_help
 
 DEFAULT_PRESET = "model-free clean-up"
 
@@ -42,9 +41,9 @@ def model_summary(statuses: Dict[str, ModelStatus], labels: Dict[str, str]) -> s
              "(images pass through them unchanged); model-free steps still run."]
     for uid, st in missing:
         lines.append(f"- **{labels.get(uid, uid)}**: needs {missing_files_text(st)}")
-    first_fix = next((st.fix for _, st in missing if st.fix), "")
-    if first_fix:
-        lines.append(f"\n<details><summary>How to get the models</summary>\n\n{html.escape(first_fix)}\n</details>")
+    help_text = model_fix_help([st.fix for _, st in missing])
+    if help_text:
+        lines.append(f"\n<details><summary>How to get the models</summary>\n\n{help_text}\n</details>")
     return "\n".join(lines)
 
 

@@ -6,11 +6,15 @@ logic is tested without a browser.
 
 from __future__ import annotations
 
+import html
 import os
+import re
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import pandas as pd
 
+from ..errors import ModelUnavailableError
+from ..models.hub import MODEL_DIR_ENV
 from ..report import DropRecord, SkippedFile
 from ..session.runner import RunProgress
 from ..session.session import Session
@@ -113,3 +117,28 @@ def run_state_note(session: Session) -> str:
         return ("⚠ **Out of date**: the images, the pipeline or a review choice changed since the last run. "
                 "Press **Run pipeline** (Run tab) to update the dataset.")
     return ""
+
+
+_HF_COMMAND = re.compile(r"`(hf download [^`]+)`")
+
+
+def model_fix_help(fixes: Sequence[str]) -> str:
+    """Markdown (HTML-escaped) telling how to get every missing model file at once: one ``hf download`` command
+    per file named in ``fixes`` (deduplicated), then where to put them. Falls back to the first fix as text."""
+    commands = list(dict.fromkeys(c for fix in fixes for c in _HF_COMMAND.findall(fix or "")))
+    if not commands:
+        first = next((f for f in fixes if f), "")
+        return html.escape(first, quote=False)
+    return ("On a machine with internet, run:\n\n```\n" + "\n".join(commands) + "\n```\n\n"
+            "then copy its Hugging Face cache (HF_HUB_CACHE) to this machine, or set HF_ENDPOINT to a reachable "
+            "mirror, or put the files in a folder laid out like the Hub (&lt;dir&gt;/&lt;owner&gt;/&lt;repo&gt;/"
+            f"&lt;path&gt;) and set {MODEL_DIR_ENV}=&lt;dir&gt;. Then reload the page.")
+
+
+def not_available_text(err: Exception) -> str:
+    """Markdown for a review tab that cannot work: missing models get a short line and the fix folded."""
+    if isinstance(err, ModelUnavailableError):
+        return ("**Not available:** this review needs model files that are not on this machine (the step was "
+                "skipped).\n\n<details><summary>How to get the models</summary>\n\n"
+                f"{model_fix_help([str(err)])}\n</details>")
+    return f"**Not available:** {html.escape(str(err), quote=False)}"
