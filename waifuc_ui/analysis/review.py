@@ -106,13 +106,14 @@ def ccip_difference_matrix(entries: Sequence[ItemOrHash], model: Optional[str] =
 
 def ccip_review(entries: Sequence[ItemOrHash], threshold: Optional[float] = None, eps: Optional[float] = None,
                 min_samples: Optional[int] = None, method: str = "optics", model: Optional[str] = None,
-                imgutils_exact: bool = False) -> CCIPReview:
+                imgutils_exact: bool = True) -> CCIPReview:
     """Cluster ``entries`` (items or content hashes) by character, as imgutils' ``ccip_clustering``.
 
     Defaults come from the model (``ccip_default_clustering_params``; ``eps or default`` as in
     imgutils); for the DBSCAN methods a given ``threshold`` is the default ``eps``. Labels are
     cached per (image set, method, eps, min_samples): changing only ``threshold`` (which
-    ``same`` uses) re-clusters nothing. ``imgutils_exact`` see :func:`cluster_differences`.
+    ``same`` uses) re-clusters nothing. ``imgutils_exact`` (default: labels equal imgutils' also above 60
+    images) see :func:`cluster_differences`; ``False`` is faster but may differ on rare inputs.
     """
     from .. import models
     from ..action.ccip import DEFAULT_CCIP_MODEL
