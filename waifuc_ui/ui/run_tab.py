@@ -106,6 +106,15 @@ def drop_selected(ui: UISession, index: Optional[int]) -> str:
     return f"Dropped **{item_caption(ui.session, item_id)}** by hand."
 
 
+def gallery_updates(g: StepGalleries) -> Tuple[Any, ...]:
+    """Updates for (before, its label, after, its label, dropped, its label, message, selected After index):
+    new thumbnails close any open preview and forget the clicked After image, so a preview never shows an image
+    that Restore or Drop-by-hand would not act on."""
+    return (gr.Gallery(value=g.before, label=g.before_label, selected_index=None), g.before_label,
+            gr.Gallery(value=g.after, label=g.after_label, selected_index=None), g.after_label,
+            gr.Gallery(value=g.dropped, label=g.dropped_label, selected_index=None), g.dropped_label, g.message, None)
+
+
 def run_pipeline(ui: UISession, report=None) -> RunResult:
     """Run the session's recipe; ``report(fraction, text)`` receives progress. Stop sets ``ui.cancel``."""
     ui.cancel.clear()
@@ -154,12 +163,12 @@ def build_run_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
             restore_btn = gr.Button("Restore this image", variant="primary", interactive=False,
                                     elem_id="restore-btn")
 
-    gallery_outputs = [before, before_pager.label, after, after_pager.label, dropped, dropped_pager.label, message]
+    selected_after = gr.State(None)
+    gallery_outputs = [before, before_pager.label, after, after_pager.label, dropped, dropped_pager.label, message,
+                       selected_after]
 
     def galleries(ui, uid, bp=1, ap=1, dp=1):
-        g = step_galleries(ui, uid, bp, ap, dp)
-        return (gr.Gallery(value=g.before, label=g.before_label), g.before_label, gr.Gallery(value=g.after, label=g.after_label), g.after_label,
-                gr.Gallery(value=g.dropped, label=g.dropped_label), g.dropped_label, g.message)
+        return gallery_updates(step_galleries(ui, uid, bp, ap, dp))
 
     def refresh(ui, summary):
         choices = step_choices(ui)
@@ -210,7 +219,6 @@ def build_run_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
         out[-2] = note
         return tuple(out)
 
-    selected_after = gr.State(None)
     after.select(select_index, None, selected_after, concurrency_limit=None, show_progress="hidden")
     run_btn.click(on_run, [state], refresh_outputs, concurrency_id="run", concurrency_limit=2)
     stop_btn.click(on_stop, [state], [status], concurrency_limit=None, queue=False)

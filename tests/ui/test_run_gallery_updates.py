@@ -1,0 +1,31 @@
+"""After a restore (or any refresh of the Run tab), the galleries close their previews and forget the clicked
+After image: the visitor never sees a highlighted image that the buttons would not act on."""
+
+import gradio as gr
+
+from waifuc_ui.ui.pipeline_tab import apply_preset
+from waifuc_ui.ui.run_tab import DROPPED, dropped_details, gallery_updates, restore_selected, run_pipeline, \
+    step_choices, step_galleries
+
+
+def test_updates_after_a_restore_close_previews_and_reset_the_after_selection(ui):
+    apply_preset(ui, "model-free clean-up")
+    run_pipeline(ui)
+    dedup = step_choices(ui)[2][1]
+    step_galleries(ui, dedup)
+    assert dropped_details(ui, 0)[1] is True
+    restore_selected(ui)
+    run_pipeline(ui)
+    updates = gallery_updates(step_galleries(ui, dedup))
+    before, before_label, after, after_label, dropped, dropped_label, message, selected_after = updates
+    for gallery in (before, after, dropped):
+        assert isinstance(gallery, gr.Gallery)
+        assert gallery.selected_index is None
+        assert any("selected_index" in args and args["selected_index"] is None
+                   for args in gallery._constructor_args)  # given explicitly, so sent to the browser
+    assert (len(before.value), len(after.value), len(dropped.value)) == (7, 7, 0)
+    assert (before_label, after_label, dropped_label) == ("Before: page 1 of 1 · 7 images",
+                                                          "After (kept): page 1 of 1 · 7 images",
+                                                          "Dropped: page 1 of 1 · 0 images")
+    assert message == "**3. HashDedupAction** (done)"
+    assert selected_after is None and ui.page_ids[DROPPED] == []
