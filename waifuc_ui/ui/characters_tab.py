@@ -57,6 +57,15 @@ def members(ui: UISession, view: ClusterView, label: int, page: Any = 1) -> Tupl
     return entries, f"{cluster_name(label, len(ids), label in view.chosen)} · {text}", number
 
 
+def review_unavailable(ui: Optional[UISession]) -> Optional[str]:
+    """Why the character review cannot be shown (no run, or no enabled CCIPAction step), else None."""
+    if ui is None or ui.session.last_run is None or not any(
+            s.action == "CCIPAction" for s in ui.session.recipe.enabled_steps()):
+        return ("Run a pipeline with a CCIPAction step to review characters (the *character LoRA* preset "
+                "has one).")
+    return None
+
+
 def label_at(ui: UISession, index: Optional[int]) -> Optional[int]:
     key = ui.id_at(OVERVIEW, index)
     return int(key.split(":", 1)[1]) if key else None
@@ -101,10 +110,9 @@ def build_characters_tab(binder: SessionBinder, state: gr.State) -> Dict[str, An
                 entries, page_text, number, label)
 
     def refresh(ui, thr=None, ms=None, label=None):
-        if ui is None or ui.session.last_run is None or not any(
-                s.action == "CCIPAction" for s in ui.session.recipe.enabled_steps()):
-            return ("Run a pipeline with a CCIPAction step to review characters (the *character LoRA* preset "
-                    "has one).", [], gr.CheckboxGroup(choices=[], value=[]), [], "", 1, None)
+        reason = review_unavailable(ui)
+        if reason:
+            return (reason, [], gr.CheckboxGroup(choices=[], value=[]), [], "", 1, None)
         try:
             view = clusters(ui, thr, ms)
         except Exception as err:  # missing features/models: say so, keep the tab usable
@@ -114,6 +122,8 @@ def build_characters_tab(binder: SessionBinder, state: gr.State) -> Dict[str, An
     @guarded
     def on_recluster(ui, thr, ms, label):
         touch(binder, ui)
+        if review_unavailable(ui):  # a slider moved before there is anything to cluster: say so, no error toast
+            return refresh(ui)
         return show(ui, clusters(ui, thr, ms), label)
 
     @guarded

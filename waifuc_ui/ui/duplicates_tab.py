@@ -116,6 +116,8 @@ def build_duplicates_tab(binder: SessionBinder, state: gr.State) -> Dict[str, An
     @guarded
     def on_threshold(ui, thr, how, index):
         touch(binder, ui)
+        if ui.session.last_run is None:  # a slider moved before any run: say so, no error toast
+            return refresh(ui, how)
         return show(ui, duplicate_view(ui, thr, how), index)
 
     @guarded

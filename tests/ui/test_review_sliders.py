@@ -1,0 +1,30 @@
+"""Moving a review tab's threshold slider before there is anything to review explains what to do (no error)."""
+
+import pytest
+
+from waifuc_ui.ui import build_app
+from waifuc_ui.ui.characters_tab import review_unavailable
+from waifuc_ui.ui.pipeline_tab import apply_preset
+from waifuc_ui.ui.run_tab import run_pipeline
+
+
+@pytest.fixture
+def handlers(binder):
+    demo = build_app(binder.settings, binder)
+    return {getattr(f.fn, "__name__", ""): f.fn for f in demo.fns.values()}
+
+
+def test_character_threshold_without_a_ccip_step_says_what_to_do(ui, handlers):
+    message = "Run a pipeline with a CCIPAction step to review characters (the *character LoRA* preset has one)."
+    assert review_unavailable(ui) == message  # never run
+    apply_preset(ui, "model-free clean-up")
+    run_pipeline(ui)
+    assert review_unavailable(ui) == message  # ran, but without CCIPAction
+    out = handlers["on_recluster"](ui, 0.3, 0, None)
+    assert out[0] == message and out[1] == [] and out[3] == []
+
+
+def test_duplicate_threshold_before_any_run_says_what_to_do(ui, handlers):
+    out = handlers["on_threshold"](ui, 0.2, "auto", 0)
+    assert out[0].startswith("Run the pipeline first; duplicate groups come from the dedup step")
+    assert out[2] == [] and out[3] == []
