@@ -174,8 +174,9 @@ def build_tags_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
 
     @guarded
     def on_clear(ui, page):
+        """Unselect every image, and forget the image whose tags were shown (Save would still write to it)."""
         ui.tag_selection.clear()
-        return view(ui, selection_note(ui), page)
+        return (*view(ui, selection_note(ui), page), None, "")
 
     @guarded
     def on_save(ui, sel, text, page):
@@ -192,7 +193,7 @@ def build_tags_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
     trigger_btn.click(on_trigger, [state, trigger, pager.number], outputs, concurrency_limit=None)
     drop_chars.click(on_drop_chars, [state, selected, pager.number], outputs + [image_tags], concurrency_limit=None)
     gallery.select(on_select, [state, pager.number], [selected, image_tags, *outputs], concurrency_limit=None)
-    clear_btn.click(on_clear, [state, pager.number], outputs, concurrency_limit=None)
+    clear_btn.click(on_clear, [state, pager.number], outputs + [selected, image_tags], concurrency_limit=None)
     save_btn.click(on_save, [state, selected, image_tags, pager.number], outputs + [image_tags],
                    concurrency_limit=None)
     pager.wire(on_page, [state, note], outputs)

@@ -1,4 +1,5 @@
-"""Moving a review tab's threshold slider before there is anything to review explains what to do (no error)."""
+"""Handlers called in edge states: a review slider moved before there is anything to review explains what to do
+(no error toast); clearing the tag selection forgets the image whose tags were shown."""
 
 import pytest
 
@@ -28,3 +29,14 @@ def test_duplicate_threshold_before_any_run_says_what_to_do(ui, handlers):
     out = handlers["on_threshold"](ui, 0.2, "auto", 0)
     assert out[0].startswith("Run the pipeline first; duplicate groups come from the dedup step")
     assert out[2] == [] and out[3] == []
+
+
+def test_clearing_the_tag_selection_forgets_the_shown_image(ui, handlers):
+    from waifuc_ui.ui.tags_tab import toggle_selection
+
+    first = ui.session.final_ids()[0]
+    toggle_selection(ui, first)
+    out = handlers["on_clear"](ui, 1)
+    assert out[0] == "0 images selected (click images to select or unselect them)."
+    assert out[-2:] == (None, "")  # the Save button has no image to write to any more
+    assert ui.tag_selection == []
