@@ -1,5 +1,6 @@
-"""After a restore (or any refresh of the Run tab), the galleries close their previews and forget the clicked
-After image: the visitor never sees a highlighted image that the buttons would not act on."""
+"""Run tab: after a restore (or any refresh) the galleries close their previews and forget the clicked After image
+(the visitor never sees a highlighted image the buttons would not act on); the step shown first is one that dropped
+images."""
 
 import gradio as gr
 
@@ -29,3 +30,20 @@ def test_updates_after_a_restore_close_previews_and_reset_the_after_selection(ui
                                                           "Dropped: page 1 of 1 · 0 images")
     assert message == "**3. HashDedupAction** (done)"
     assert selected_after is None and ui.page_ids[DROPPED] == []
+
+
+def test_the_first_step_shown_is_the_first_that_dropped_images(ui):
+    from waifuc_ui.ui.run_tab import default_step
+
+    assert default_step(ui) is None
+    apply_preset(ui, "model-free clean-up")
+    run_pipeline(ui)
+    assert default_step(ui) == step_choices(ui)[1][1]  # 2. MinSizeFilterAction dropped tiny.png; 1. dropped none
+    size_uid = step_choices(ui)[1][1]
+    ui.session.update_step(size_uid, params={"min_size": 1})
+    ui.session.remove_step(step_choices(ui)[2][1])  # no dedup: nothing is dropped at all
+    run_pipeline(ui)
+    assert [label.split(":")[0] for label, _ in step_choices(ui)] == ["1. ModeConvertAction",
+                                                                       "2. MinSizeFilterAction",
+                                                                       "3. AlignMinSizeAction"]
+    assert default_step(ui) == step_choices(ui)[0][1]

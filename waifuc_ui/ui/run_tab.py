@@ -46,6 +46,15 @@ def step_choices(ui: UISession) -> List[Tuple[str, str]]:
     return out
 
 
+def default_step(ui: UISession) -> Optional[str]:
+    """The step shown first after a run: the first one that dropped images (what a visitor wants to check), else
+    the first step; None before any run."""
+    run = ui.session.last_run
+    if run is None or not run.steps:
+        return None
+    return next((s.uid for s in run.steps if s.dropped_count), run.steps[0].uid)
+
+
 @dataclass
 class StepGalleries:
     before: List[Any]
@@ -172,7 +181,7 @@ def build_run_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
 
     def refresh(ui, summary):
         choices = step_choices(ui)
-        uid = ui.current_step if ui.current_step in {c[1] for c in choices} else (choices[0][1] if choices else None)
+        uid = ui.current_step if ui.current_step in {c[1] for c in choices} else default_step(ui)
         return (summary, plot_frame(ui), gr.Dropdown(choices=choices, value=uid), *galleries(ui, uid), 1, 1, 1,
                 "Click a dropped image to see which step dropped it and why.", gr.Button(interactive=False))
 
