@@ -82,7 +82,7 @@ def test_export_zip_with_trigger_word_and_nothing_deleted(ran):
     assert len([n for n in names if n.endswith(".png")]) == 6 and len(texts) == 6
     assert all(t.startswith("mychar, ") and "smile" in t for t in texts)
     text = export_text(summary)
-    assert text.startswith("**my_set.zip**: 6 images (textual_inversion)")
+    assert text.startswith("**my_set.zip**: 6 images (image + .txt caption), ")
     assert "Nothing in the session was deleted" in text
     assert ui.session.final_ids() == before
     assert all(os.path.exists(ui.session.record(i).file) for i in before)

@@ -15,6 +15,7 @@ from ..errors import InvalidOptionError
 from ..model import ImageItem
 
 LAYOUTS = ("textual_inversion", "save")
+LAYOUT_NAMES = {"textual_inversion": "image + .txt caption", "save": "image + JSON sidecar"}
 #: Rule of thumb for the suggestion: about this many training steps per epoch (images x repeats), 10 epochs.
 TARGET_STEPS_PER_EPOCH = 200
 
@@ -32,10 +33,23 @@ class ExportSummary:
     suggested_repeats: int
 
     def text(self) -> str:
-        return (f"{self.images} images ({self.layout}), {self.zip_bytes / 1e6:.1f} MB; "
+        """E.g. ``"40 images (image + .txt caption), 12.3 MB; kohya: about 5 repeats per image (~200 steps per
+        epoch)"``."""
+        return (f"{self.images} image{'s' if self.images != 1 else ''} ({LAYOUT_NAMES.get(self.layout, self.layout)}), "
+                f"{human_size(self.zip_bytes)}; "
                 f"kohya: about {self.suggested_repeats} repeats per image "
                 f"(~{self.images * self.suggested_repeats} steps per epoch)"
                 + (f"; {len(self.failed)} failed" if self.failed else ""))
+
+
+def human_size(n_bytes: int) -> str:
+    """``"840 bytes"``, ``"12.5 KB"``, ``"3.4 MB"``, ``"1.2 GB"`` (powers of 1000, as file managers show)."""
+    if n_bytes < 1000:
+        return f"{n_bytes} bytes"
+    for unit, scale in (("KB", 1e3), ("MB", 1e6)):
+        if n_bytes < scale * 1000:
+            return f"{n_bytes / scale:.1f} {unit}"
+    return f"{n_bytes / 1e9:.1f} GB"
 
 
 def suggested_repeats(n_images: int) -> int:
