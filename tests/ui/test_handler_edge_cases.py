@@ -1,5 +1,6 @@
 """Handlers called in edge states: a review slider moved before there is anything to review explains what to do
-(no error toast); clearing the tag selection forgets the image whose tags were shown."""
+(no error toast); clearing the tag selection forgets the image whose tags were shown; a character review without a
+target says how to pick one."""
 
 import pytest
 
@@ -40,3 +41,18 @@ def test_clearing_the_tag_selection_forgets_the_shown_image(ui, handlers):
     assert out[0] == "0 images selected (click images to select or unselect them)."
     assert out[-2:] == (None, "")  # the Save button has no image to write to any more
     assert ui.tag_selection == []
+
+
+def test_no_target_character_says_how_to_choose_one(ui):
+    from waifuc_ui.session.review import Cluster, ClusterView
+    from waifuc_ui.ui.characters_tab import overview
+
+    ids = ui.session.input_ids
+    view = ClusterView("ccip", [Cluster(0, ids[:4]), Cluster(1, ids[4:6])], noise=ids[6:], chosen=[], target=[])
+    _, _, chosen, summary = overview(ui, view)
+    assert chosen == []
+    assert summary == ("**2 cluster(s)** and 2 noise image(s) among 8 images; target: 0 image(s).\n\n"
+                       "⚠ **No target character**: the CCIP step keeps no image (waifuc found no cluster big "
+                       "enough). Tick the cluster(s) of your character below and press *Apply choice and re-run*.")
+    view.target, view.chosen = ids[:4], [0]
+    assert "No target character" not in overview(ui, view)[3]
