@@ -23,7 +23,7 @@ import numpy as np
 from PIL import Image
 
 from ..errors import InvalidOptionError
-from ..imaging import has_alpha, load_image
+from ..imaging import has_alpha, load_image, to_8bit
 
 #: Modes each format writes as they are.
 FORMAT_MODES = {
@@ -74,25 +74,6 @@ def resolve_format(filename: str, image: Image.Image, explicit: Optional[str] = 
     if ext_format is None and not explicit:
         filename += ext_of_format(fmt)
     return fmt, filename
-
-
-def to_8bit(image: Image.Image) -> Image.Image:
-    """A 16-bit, 32-bit or float greyscale image as mode L, scaled (not clipped) to 0..255.
-
-    I;16 is divided by 256; I likewise when it holds values above 255; F in 0..1 is multiplied by 255.
-    """
-    if image.mode.startswith("I;16"):
-        arr = np.asarray(image).astype(np.uint32) >> 8
-    elif image.mode == "I":
-        arr = np.clip(np.asarray(image), 0, 65535)
-        arr = arr >> 8 if arr.max(initial=0) > 255 else arr
-    elif image.mode == "F":
-        arr = np.asarray(image, dtype=np.float64)
-        arr = arr * 255.0 if arr.max(initial=0.0) <= 1.0 else arr
-        arr = np.clip(np.rint(arr), 0, 255)
-    else:
-        return image.convert("L")
-    return Image.fromarray(arr.astype(np.uint8))
 
 
 def prepare_for_format(image: Image.Image, fmt: str) -> Image.Image:
