@@ -56,3 +56,11 @@ def test_no_target_character_says_how_to_choose_one(ui):
                        "enough). Tick the cluster(s) of your character below and press *Apply choice and re-run*.")
     view.target, view.chosen = ids[:4], [0]
     assert "No target character" not in overview(ui, view)[3]
+
+
+def test_clicking_a_row_of_the_tag_table_picks_its_tag():
+    from waifuc_ui.ui.tags_tab import clicked_tag
+
+    assert clicked_tag(["hatsune_miku", 2], 2) == "hatsune_miku"  # a click on the count still picks the tag
+    assert clicked_tag(None, "smile") == "smile"
+    assert clicked_tag([], None) == ""

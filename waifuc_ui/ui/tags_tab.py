@@ -76,6 +76,11 @@ def edit_tags(ui: UISession, op: str, scope: str, filter_tag: str, tag: str, new
     raise InvalidOptionError("tag operation", op, ["add", "remove", "replace"], "use one of the operations")
 
 
+def clicked_tag(row_value: Optional[List[Any]], value: Any) -> str:
+    """The tag of a clicked row of the frequency table (the row's first cell; the clicked cell when no row)."""
+    return str(row_value[0]) if row_value else str(value or "")
+
+
 def image_tags_text(ui: UISession, item_id: Optional[str]) -> str:
     if not item_id:
         return ""
@@ -88,7 +93,8 @@ def build_tags_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
     note = gr.Markdown(elem_id="tags-note")
     with gr.Row():
         with gr.Column(scale=1):
-            table = gr.Dataframe(headers=["tag", "images"], label="Tag frequencies", interactive=False,
+            table = gr.Dataframe(headers=["tag", "images"], label="Tag frequencies · click one to edit it",
+                                 interactive=False,
                                  max_height=420, elem_id="tag-table")
         with gr.Column(scale=2):
             with gr.Row():
@@ -189,6 +195,10 @@ def build_tags_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
     def on_page(ui, text, page):
         return view(ui, text, page)
 
+    def on_table_select(evt: gr.SelectData):
+        return clicked_tag(getattr(evt, "row_value", None), evt.value)
+
+    table.select(on_table_select, None, [tag], concurrency_limit=None, show_progress="hidden")
     undo_btn.click(on_undo, [state, selected, pager.number], outputs + [image_tags], concurrency_limit=None)
     trigger_btn.click(on_trigger, [state, trigger, pager.number], outputs, concurrency_limit=None)
     drop_chars.click(on_drop_chars, [state, selected, pager.number], outputs + [image_tags], concurrency_limit=None)
