@@ -6,7 +6,6 @@ import warnings
 from typing import List
 
 import numpy as np
-from sklearn.cluster import DBSCAN, OPTICS
 
 from ..errors import InvalidOptionError
 
@@ -31,6 +30,8 @@ def cluster_differences(matrix: np.ndarray, method: str = "optics", eps: float =
         return []
     if "optics" in method and n < max(2, min_samples):
         return [-1] * n
+    from sklearn.cluster import DBSCAN, OPTICS  # imported here: scikit-learn takes ~1 s to import
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # OPTICS warns about unreachable points, as in imgutils (silenced there)
         if imgutils_exact:
