@@ -13,8 +13,8 @@ from ..errors import InvalidOptionError
 from ..session.runner import RunResult
 from .common import guarded, make_pager, select_index
 from .state import SessionBinder, UISession, touch
-from .views import counts_frame, drop_caption, drop_details, gallery_page, item_caption, progress_fraction, \
-    progress_text, run_state_note
+from .views import SKIPPED_KIND, counts_frame, drop_caption, drop_details, gallery_page, item_caption, \
+    progress_fraction, progress_text, run_state_note
 
 BEFORE, AFTER, DROPPED = "run-before", "run-after", "run-dropped"
 
@@ -148,7 +148,8 @@ def build_run_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
         stop_btn = gr.Button("■ Stop", variant="stop", scale=1, elem_id="stop-btn")
     status = gr.Markdown("Not run yet.", elem_id="run-status")
     plot = gr.BarPlot(value=None, x="step", y="images", color="kind", title="Images per step",
-                      color_map={"kept": "#3b82f6", "dropped": "#f97316"}, x_label_angle=-20, height=280,
+                      color_map={"kept": "#3b82f6", "dropped": "#f97316", SKIPPED_KIND: "#9ca3af"},
+                      x_label_angle=-20, height=280,
                       elem_id="run-plot")
     step = gr.Dropdown([], label="Step", info="what this step received, kept and dropped", elem_id="step-choice")
     message = gr.Markdown()

@@ -57,12 +57,18 @@ def ingest_summary(came_in: int, refused: int, total: int, what: str) -> str:
             f"file{'s' if refused != 1 else ''} refused · {total} in the session")
 
 
+#: Plot kind of the images a step passed through unchanged because its models are missing.
+SKIPPED_KIND = "passed (no model)"
+
+
 def counts_frame(rows: Sequence[Dict[str, Any]]) -> pd.DataFrame:
-    """Long table for the per-step bar plot: one row per (step, kind) with kind 'kept' or 'dropped'."""
+    """Long table for the per-step bar plot: one row per (step, kind) with kind 'kept' or 'dropped'; a step
+    skipped for missing models shows its images as :data:`SKIPPED_KIND` instead of 'kept'."""
     data = []
     for n, row in enumerate(rows, start=1):
         label = f"{n:02d} {row['step'].split('. ', 1)[-1]}"
-        data.append({"step": label, "kind": "kept", "images": int(row["kept"])})
+        kind = SKIPPED_KIND if row.get("status") == "unavailable" else "kept"
+        data.append({"step": label, "kind": kind, "images": int(row["kept"])})
         data.append({"step": label, "kind": "dropped", "images": int(row["dropped"])})
     frame = pd.DataFrame(data, columns=["step", "kind", "images"])
     return frame.astype({"step": str, "kind": str, "images": "int64"})
