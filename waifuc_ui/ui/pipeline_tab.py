@@ -116,6 +116,7 @@ def build_pipeline_tab(binder: SessionBinder, state: gr.State, structure: gr.Sta
         add_btn = gr.Button("Add step", scale=0, min_width=120)
     with gr.Row(equal_height=True):
         live = gr.Checkbox(value=True, label="Update the last run after each parameter change", scale=1,
+                           interactive=True,  # read by listeners drawn in gr.render only: say it is editable
                            info="fast: model outputs are cached, only the decisions are redone", elem_id="live-update")
         live_text = gr.Markdown(elem_id="live-result")
     status = gr.Markdown(elem_id="model-status")

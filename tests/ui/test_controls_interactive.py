@@ -1,0 +1,20 @@
+"""Every control a visitor can type into or click is rendered editable. Gradio draws an input component without
+``interactive=True`` read-only unless a listener defined at build time reads it, and listeners drawn by gr.render
+do not count: the "Update the last run after each parameter change" checkbox was greyed out for that reason."""
+
+from waifuc_ui.ui import AppSettings, SessionBinder, build_app
+
+INPUT_TYPES = {"checkbox", "checkboxgroup", "dropdown", "file", "number", "radio", "slider", "textbox"}
+
+
+def test_no_input_control_is_drawn_read_only(tmp_path, dataset_dir):
+    settings = AppSettings(workspace_root=tmp_path / "ws", demo_dir=dataset_dir)
+    config = build_app(settings, SessionBinder(settings)).get_config_file()
+    read = {i for dep in config["dependencies"] for i in dep["inputs"]}
+    read_only = [(c["type"], c["props"].get("label"), c["props"].get("elem_id")) for c in config["components"]
+                 if c["type"] in INPUT_TYPES and c["props"].get("visible", True) is not False
+                 and c["props"].get("interactive") is not True
+                 and not (c["props"].get("interactive") is None and c["id"] in read)]
+    assert read_only == []
+    live = next(c for c in config["components"] if c["props"].get("elem_id") == "live-update")
+    assert live["props"]["interactive"] is True
