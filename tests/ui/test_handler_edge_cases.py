@@ -1,6 +1,6 @@
 """Handlers called in edge states: a review slider moved before there is anything to review explains what to do
 (no error toast); clearing the tag selection forgets the image whose tags were shown; a character review without a
-target says how to pick one."""
+target says how to pick one; duplicate covers keep their kind visible."""
 
 import pytest
 
@@ -64,3 +64,15 @@ def test_clicking_a_row_of_the_tag_table_picks_its_tag():
     assert clicked_tag(["hatsune_miku", 2], 2) == "hatsune_miku"  # a click on the count still picks the tag
     assert clicked_tag(None, "smile") == "smile"
     assert clicked_tag([], None) == ""
+
+
+def test_duplicate_group_covers_have_short_captions_that_keep_the_kind(ui):
+    from waifuc_ui.ui.duplicates_tab import duplicate_view, groups_overview
+
+    apply_preset(ui, "model-free clean-up")
+    run_pipeline(ui)
+    view = duplicate_view(ui)
+    covers, _ = groups_overview(ui, view)
+    assert [caption for _, caption in covers] == [
+        f"{len(g.ids)} {'exact' if g.exact else 'near'} dups" for g in view.groups]
+    assert "2 exact dups" in [caption for _, caption in covers]  # red.png and red_copy.png

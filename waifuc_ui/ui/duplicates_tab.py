@@ -42,9 +42,10 @@ def duplicate_view(ui: UISession, threshold: Optional[float] = None, method: str
 def groups_overview(ui: UISession, view: DuplicateView) -> Tuple[List[Any], str]:
     """One cover per group (its keeper) and a summary line."""
     covers = []
-    for n, g in enumerate(view.groups, start=1):
+    for g in view.groups:
         kind = "exact" if g.exact else "near"
-        covers.append((ui.session.thumb(g.keeper), f"Group {n} · {len(g.ids)} images · {kind}"))
+        # short: a gallery caption is cut at the thumbnail's width, the kind must stay visible
+        covers.append((ui.session.thumb(g.keeper), f"{len(g.ids)} {kind} dups"))
     ui.page_ids[GROUPS] = [g.keeper for g in view.groups]
     scope = "before the dedup step" if view.uid != "final" else "in the final dataset"
     unit = "LPIPS distance" if view.method == "lpips" else "hash bits"
