@@ -14,7 +14,7 @@ def size_step(ui):
 
 def test_never_run_says_the_dataset_is_every_loaded_image(ui):
     note = run_state_note(ui.session)
-    assert note.startswith("*The pipeline has not run yet: the dataset is every loaded image.")
+    assert note.startswith("*The pipeline has not run on these images yet: the dataset is every loaded image, unfiltered.")
     assert dataset_line(ui) == f"The dataset holds **8 images**; no trigger word set (Tags tab).\n\n{note}"
     assert rerun_if_stale(ui) is False and ui.session.last_run is None
 
@@ -46,3 +46,12 @@ def test_export_after_a_change_reruns_first_and_exports_the_current_result(ui):
     assert export_text(summary, reran=True).startswith("The pipeline was re-run first (something changed since "
                                                        "the last run). **dataset.zip**: 7 images")
     assert rerun_if_stale(ui) is False
+
+
+def test_images_added_after_a_run_are_not_called_filtered(ui, upload_zip):
+    apply_preset(ui, "model-free clean-up")
+    run_pipeline(ui)
+    ui.session.add_uploads([str(upload_zip)])  # the session discards the run: its result no longer applies
+    assert run_state_note(ui.session).startswith("*The pipeline has not run on these images yet: the dataset is "
+                                                 "every loaded image, unfiltered.")
+    assert dataset_line(ui).startswith("The dataset holds **10 images**")

@@ -117,8 +117,8 @@ def run_state_note(session: Session) -> str:
     """A warning when the dataset shown is not the current pipeline's result ("" when it is): no run yet
     (the dataset is every loaded image), or the images, the pipeline or a review choice changed since the run."""
     if session.last_run is None:
-        return ("*The pipeline has not run yet: the dataset is every loaded image. Press **Run pipeline** "
-                "(Run tab) to filter them.*")
+        return ("*The pipeline has not run on these images yet: the dataset is every loaded image, unfiltered. "
+                "Press **Run pipeline** (Run tab) to filter them.*")
     if session.is_stale:
         return ("⚠ **Out of date**: the images, the pipeline or a review choice changed since the last run. "
                 "Press **Run pipeline** (Run tab) to update the dataset.")
