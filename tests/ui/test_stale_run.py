@@ -14,7 +14,8 @@ def size_step(ui):
 
 def test_never_run_says_the_dataset_is_every_loaded_image(ui):
     note = run_state_note(ui.session)
-    assert note.startswith("*The pipeline has not run on these images yet: the dataset is every loaded image, unfiltered.")
+    assert note.startswith("*The pipeline has not run on these images yet: the dataset is every loaded image, "
+                           "unfiltered.")
     assert dataset_line(ui) == f"The dataset holds **8 images**; no trigger word set (Tags tab).\n\n{note}"
     assert rerun_if_stale(ui) is False and ui.session.last_run is None
 

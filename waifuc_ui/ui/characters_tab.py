@@ -46,8 +46,8 @@ def overview(ui: UISession, view: ClusterView) -> Tuple[List[Any], List[Tuple[st
     summary = (f"**{len(view.clusters)} cluster(s)** and {len(view.noise)} noise image(s) among "
                f"{sum(c.size for c in view.clusters) + len(view.noise)} images; target: {len(view.target)} image(s).")
     if not view.target and view.clusters:
-        summary += ("\n\n⚠ **No target character**: the CCIP step keeps no image (waifuc found no cluster big enough). "
-                    "Tick the cluster(s) of your character below and press *Apply choice and re-run*.")
+        summary += ("\n\n⚠ **No target character**: the CCIP step keeps no image (waifuc found no cluster big "
+                    "enough). Tick the cluster(s) of your character below and press *Apply choice and re-run*.")
     return covers, choices, list(view.chosen), summary
 
 
