@@ -28,6 +28,19 @@ def export_dataset(ui: UISession, layout: str, name: str, kohya_folder: str = ""
                                  kohya_folder=(kohya_folder or "").strip())
 
 
+def dataset_key(ui: UISession) -> int:
+    """Changes whenever the exported files would: the dataset's images, the tag edits, the trigger word, the run."""
+    session = ui.session
+    edits = session.tag_edits
+    return hash((tuple(session.final_ids()), tuple(edits.ops), edits.trigger_word, id(session.last_run),
+                 session.is_stale))
+
+
+def zip_is_current(ui: UISession) -> bool:
+    """True when the last zip built holds the dataset as it is now (its Download button may stay)."""
+    return ui.export_key is not None and ui.export_key == dataset_key(ui)
+
+
 def rerun_if_stale(ui: UISession, report=None) -> bool:
     """Bring the last run up to date before an export (the images, the pipeline or a review choice changed
     since it); True when it re-ran. A session never run exports its loaded images as they are."""
@@ -74,11 +87,18 @@ def build_export_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
         reran = rerun_if_stale(ui, lambda frac, text: progress(frac, desc=text))
         progress(0.1, desc="Writing the zip")
         result = export_dataset(ui, lay, zip_name, folder)
+        ui.export_key = dataset_key(ui)
         return export_text(result, reran), gr.DownloadButton(value=result.path, visible=True), dataset_line(ui)
 
     def refresh(ui):
-        return dataset_line(ui) if ui is not None else ""
+        """On opening the tab: hide the Download button of a zip that no longer matches the dataset."""
+        if ui is None:
+            return "", gr.skip(), gr.skip()
+        if ui.export_key is None or zip_is_current(ui):
+            return dataset_line(ui), gr.skip(), gr.skip()
+        return (dataset_line(ui), "The dataset changed since the last zip: press *Build the zip* again.",
+                gr.DownloadButton(visible=False))
 
     build_btn.click(on_build, [state, layout, name, kohya], [summary, download, info], concurrency_id="export",
                     concurrency_limit=2)
-    return {"refresh": refresh, "outputs": [info]}
+    return {"refresh": refresh, "outputs": [info, summary, download]}

@@ -30,6 +30,7 @@ class UISession:
     selected_dropped: Optional[str] = None
     selected_kept: Optional[str] = None
     tag_selection: List[str] = field(default_factory=list)
+    export_key: Optional[int] = None  # dataset_key() of the dataset the last zip was built from
 
     def __deepcopy__(self, memo):  # gradio deep-copies State defaults; a live session is never copied
         return self
