@@ -31,7 +31,10 @@ def test_drop_details_names_step_reason_score_threshold():
     assert text.splitlines() == [
         "**tiny.png** was dropped:",
         "- by **2. MinSizeFilterAction**: short side 30 px < 256 px (score 30, threshold 256)",
-        "- by **3. HashDedupAction**: exact duplicate (score 0, threshold –); duplicate of `in00001`"]
+        "- by **3. HashDedupAction**: exact duplicate (score 0); duplicate of `in00001`"]
+    same = [{"step": "3. HashDedupAction", "reason": "exact duplicate of aoi_01.png", "score": None,
+             "threshold": None, "duplicate_of": "aoi_01.png"}]
+    assert drop_details(same, "b.png").splitlines()[1] == "- by **3. HashDedupAction**: exact duplicate of aoi_01.png"
     assert drop_details([], "a.png") == "**a.png** was not dropped by any step."
     assert drop_caption(DropRecord("s", "f", "x" * 50)) == "x" * 39 + "…"
 

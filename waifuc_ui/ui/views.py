@@ -99,9 +99,10 @@ def drop_details(rows: Sequence[Dict[str, Any]], caption: str) -> str:
     lines = [f"**{caption}** was dropped:"]
     for row in rows:
         text = f"- by **{row['step']}**: {row['reason']}"
-        if row.get("score") is not None or row.get("threshold") is not None:
-            text += f" (score {_number(row.get('score'))}, threshold {_number(row.get('threshold'))})"
-        if row.get("duplicate_of"):
+        numbers = [f"{name} {_number(row.get(name))}" for name in ("score", "threshold") if row.get(name) is not None]
+        if numbers:
+            text += f" ({', '.join(numbers)})"
+        if row.get("duplicate_of") and str(row["duplicate_of"]) not in str(row["reason"]):  # else said already
             text += f"; duplicate of `{row['duplicate_of']}`"
         lines.append(text)
     return "\n".join(lines)
