@@ -1,6 +1,6 @@
 """Handlers called in edge states: a review slider moved before there is anything to review explains what to do
 (no error toast); clearing the tag selection forgets the image whose tags were shown; a character review without a
-target says how to pick one; duplicate covers keep their kind visible."""
+target says how to pick one; duplicate covers keep their kind visible; "1 image", not "1 images"."""
 
 import pytest
 
@@ -76,3 +76,11 @@ def test_duplicate_group_covers_have_short_captions_that_keep_the_kind(ui):
     assert [caption for _, caption in covers] == [
         f"{len(g.ids)} {'exact' if g.exact else 'near'} dups" for g in view.groups]
     assert "2 exact dups" in [caption for _, caption in covers]  # red.png and red_copy.png
+
+
+def test_dataset_size_text_counts_one_image_right(ui):
+    from waifuc_ui.ui.views import dataset_size_text
+
+    assert dataset_size_text(ui.session) == "8 images in the dataset"
+    ui.session.input_ids = ui.session.input_ids[:1]
+    assert dataset_size_text(ui.session) == "1 image in the dataset"

@@ -12,7 +12,7 @@ from ..session.review import ClusterView
 from .common import guarded, make_pager, select_index
 from .run_tab import run_pipeline
 from .state import SessionBinder, UISession, touch
-from .views import gallery_page, item_caption, not_available_text
+from .views import dataset_size_text, gallery_page, item_caption, not_available_text
 
 OVERVIEW, MEMBERS = "ccip-overview", "ccip-members"
 NOISE = -1
@@ -145,8 +145,8 @@ def build_characters_tab(binder: SessionBinder, state: gr.State) -> Dict[str, An
         touch(binder, ui)
         ui.session.choose_clusters([int(x) for x in labels or []])
         result = run_pipeline(ui, lambda f, t: progress(f, desc=t))
-        return show(ui, ui.session.cluster_view or clusters(ui), label, note=f"Applied; {len(ui.session.final_ids())} "
-                    f"images in the dataset ({result.status}).")
+        return show(ui, ui.session.cluster_view or clusters(ui), label,
+                    note=f"Applied; {dataset_size_text(ui.session)} ({result.status}).")
 
     @guarded
     def on_reset(ui, label, progress=gr.Progress()):
@@ -161,7 +161,7 @@ def build_characters_tab(binder: SessionBinder, state: gr.State) -> Dict[str, An
         view = ui.session.move_image(item_id, into_target=into)
         run_pipeline(ui, lambda f, t: progress(f, desc=t))
         return show(ui, view, label, note=f"Moved {item_caption(ui.session, item_id)} "
-                    f"{'into' if into else 'out of'} the target.")
+                    f"{'into' if into else 'out of'} the target; {dataset_size_text(ui.session)}.")
 
     threshold.change(on_recluster, [state, threshold, min_samples, current], outputs, concurrency_limit=None, trigger_mode="always_last")
     min_samples.submit(on_recluster, [state, threshold, min_samples, current], outputs, concurrency_limit=None)

@@ -12,7 +12,7 @@ from ..session.review import DuplicateView
 from .common import guarded, select_index
 from .run_tab import run_pipeline
 from .state import SessionBinder, UISession, touch
-from .views import item_caption, not_available_text
+from .views import dataset_size_text, item_caption, not_available_text
 
 GROUPS, MEMBERS = "dup-groups", "dup-members"
 
@@ -140,7 +140,7 @@ def build_duplicates_tab(binder: SessionBinder, state: gr.State) -> Dict[str, An
         ui.session.apply_duplicates()
         run_pipeline(ui, lambda f, t: progress(f, desc=t))
         view = ui.session.duplicate_view or duplicate_view(ui)
-        return show(ui, view, index, note=f"Applied; {len(ui.session.final_ids())} images in the dataset.")
+        return show(ui, view, index, note=f"Applied; {dataset_size_text(ui.session)}.")
 
     method.input(on_method, [state, method], outputs, concurrency_id="run", concurrency_limit=2)
     threshold.change(on_threshold, [state, threshold, method, current], outputs, concurrency_limit=None,

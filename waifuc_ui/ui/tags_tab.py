@@ -12,7 +12,7 @@ from ..errors import InvalidOptionError
 from ..tags import tags_to_text
 from .common import guarded, make_pager
 from .state import SessionBinder, UISession, touch
-from .views import gallery_page, item_caption, run_state_note
+from .views import dataset_size_text, gallery_page, item_caption, run_state_note
 
 GALLERY = "tags"
 SCOPES = ("All images", "Images with the filter tag", "The selected images")
@@ -138,7 +138,7 @@ def build_tags_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
         if ui is None:
             return "", pd.DataFrame(columns=["tag", "images"]), [], "", 1
         note = run_state_note(ui.session)
-        return view(ui, f"{len(ui.session.final_ids())} images in the dataset." + (f"\n\n{note}" if note else ""))
+        return view(ui, f"{dataset_size_text(ui.session)}." + (f"\n\n{note}" if note else ""))
 
     def editor(op):
         @guarded

@@ -149,3 +149,9 @@ def not_available_text(err: Exception) -> str:
                 "skipped).\n\n<details><summary>How to get the models</summary>\n\n"
                 f"{model_fix_help([str(err)])}\n</details>")
     return f"**Not available:** {html.escape(str(err), quote=False)}"
+
+
+def dataset_size_text(session: Session) -> str:
+    """E.g. ``"1 image in the dataset"`` / ``"12 images in the dataset"`` (after the last run)."""
+    n = len(session.final_ids())
+    return f"{n} image{'s' if n != 1 else ''} in the dataset"
