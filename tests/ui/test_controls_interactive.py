@@ -18,3 +18,11 @@ def test_no_input_control_is_drawn_read_only(tmp_path, dataset_dir):
     assert read_only == []
     live = next(c for c in config["components"] if c["props"].get("elem_id") == "live-update")
     assert live["props"]["interactive"] is True
+
+
+def test_script_is_shown_without_a_line_number_gutter(tmp_path, dataset_dir):
+    """Drawn inside a closed accordion, the gutter's numbers did not line up with the code."""
+    settings = AppSettings(workspace_root=tmp_path / "ws", demo_dir=dataset_dir)
+    config = build_app(settings, SessionBinder(settings)).get_config_file()
+    script = next(c for c in config["components"] if c["props"].get("elem_id") == "recipe-script")
+    assert script["type"] == "code" and script["props"]["show_line_numbers"] is False

@@ -173,8 +173,9 @@ def build_pipeline_tab(binder: SessionBinder, state: gr.State, structure: gr.Sta
             save_btn = gr.DownloadButton("Save recipe (.json)", elem_id="save-recipe")
             load_file = gr.File(label="Load a recipe (.json)", file_types=[".json"], file_count="single",
                                 elem_id="load-recipe")
+        # no line numbers: drawn inside a closed accordion, their gutter came out misaligned with the code
         script = gr.Code(language="python", label="The same run as a Python script (waifuc_ui)",
-                         interactive=False, elem_id="recipe-script")
+                         interactive=False, show_line_numbers=False, elem_id="recipe-script")
 
     def after_structure(ui, version):
         touch(binder, ui)
