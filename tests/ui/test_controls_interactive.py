@@ -26,3 +26,11 @@ def test_script_is_shown_without_a_line_number_gutter(tmp_path, dataset_dir):
     config = build_app(settings, SessionBinder(settings)).get_config_file()
     script = next(c for c in config["components"] if c["props"].get("elem_id") == "recipe-script")
     assert script["type"] == "code" and script["props"]["show_line_numbers"] is False
+
+
+def test_character_threshold_says_what_is_shown_before_it_moves(tmp_path, dataset_dir):
+    """The slider reads 0.18 while the first clustering is waifuc's OPTICS, not a cut at 0.18: say so."""
+    settings = AppSettings(workspace_root=tmp_path / "ws", demo_dir=dataset_dir)
+    config = build_app(settings, SessionBinder(settings)).get_config_file()
+    slider = next(c for c in config["components"] if c["props"].get("elem_id") == "ccip-threshold")
+    assert slider["props"]["info"].endswith("until you move it, waifuc's own clustering (OPTICS) is shown")

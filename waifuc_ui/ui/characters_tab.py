@@ -81,7 +81,8 @@ def build_characters_tab(binder: SessionBinder, state: gr.State) -> Dict[str, An
     summary = gr.Markdown("Run a pipeline with a CCIPAction step, then open this tab.", elem_id="ccip-summary")
     with gr.Row(equal_height=True):
         threshold = gr.Slider(0.0, 1.0, value=0.18, step=0.005, label="Same-character threshold",
-                              info="CCIP difference at or below which two images show the same character",
+                              info="CCIP difference at or below which two images show the same character; "
+                                   "until you move it, waifuc's own clustering (OPTICS) is shown",
                               elem_id="ccip-threshold")
         min_samples = gr.Number(value=0, label="min_samples", precision=0, minimum=0,
                                 info="smallest cluster size (0 = the model's default)")
