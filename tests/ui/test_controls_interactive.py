@@ -1,6 +1,7 @@
-"""How controls are drawn (app config, no browser). Every control a visitor can type into or click is editable. Gradio draws an input component without
-``interactive=True`` read-only unless a listener defined at build time reads it, and listeners drawn by gr.render
-do not count: the "Update the last run after each parameter change" checkbox was greyed out for that reason."""
+"""How controls are drawn (app config, no browser). Every control a visitor can type into or click is editable:
+gradio draws an input component without ``interactive=True`` read-only unless a listener defined at build time
+reads it, and listeners drawn by gr.render do not count (the "Update the last run after each parameter change"
+checkbox was greyed out for that reason)."""
 
 from waifuc_ui.ui import AppSettings, SessionBinder, build_app
 
