@@ -56,7 +56,9 @@ def main():
         with use_analysis_cache(AnalysisCache(cache_dir)):
             t_first, review = timed(lambda: ccip_review(items))
             t_thr, _ = timed(lambda: ccip_review(items, threshold=0.25))
-            t_dbscan, dbs = timed(lambda: ccip_review(items, method="dbscan", eps=0.2, min_samples=3))
+            t_dbscan, dbs = timed(lambda: ccip_review(items, method="dbscan", eps=0.2, min_samples=3,
+                                                      imgutils_exact=False))
+            t_dbscan_exact, _ = timed(lambda: ccip_review(items, method="dbscan", eps=0.21, min_samples=3))
         with use_analysis_cache(AnalysisCache(cache_dir)):  # a new cache object: entries come from disk
             t_disk, _ = timed(lambda: ccip_review(items, threshold=0.3))
         lp_items = items[:args.lpips_images]
@@ -68,7 +70,8 @@ def main():
     print(f"ccip_review, {args.images} images:")
     print(f"  first call (features, matrix, OPTICS) {t_first:7.3f} s  clusters {review.cluster_sizes[:8]} noise {review.noise}")
     print(f"  threshold changed (cached labels)     {t_thr:7.3f} s")
-    print(f"  dbscan at a new eps (cached matrix)   {t_dbscan:7.3f} s  clusters {dbs.cluster_sizes[:8]}")
+    print(f"  dbscan at a new eps (cached matrix)   {t_dbscan:7.3f} s  clusters {dbs.cluster_sizes[:8]}  (the app's slider)")
+    print(f"  same, imgutils' tree-based metric     {t_dbscan_exact:7.3f} s")
     print(f"  threshold changed, fresh cache object {t_disk:7.3f} s  (matrix and labels read from disk)")
     print(f"lpips_duplicate_groups, {len(lp_items)} images: first {t_lp_first:.2f} s ({len(groups)} groups), "
           f"threshold changed {t_lp_thr:.3f} s ({len(groups2)} groups)")
