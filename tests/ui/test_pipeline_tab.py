@@ -84,6 +84,8 @@ def test_live_update_reruns_after_a_parameter_change(ui):
     assert update_last_run(ui, True) == ""  # nothing ran yet
     run_pipeline(ui)
     set_param(ui, ui.session.recipe.steps[1].uid, "min_size", 20)  # the 40x30 image now passes
-    assert update_last_run(ui, False) == ""
+    assert update_last_run(ui, False) == ("The last run does not show this change yet: press **Run pipeline** "
+                                          "(Run tab) when you are done.")
+    assert len(ui.session.final_ids()) == 6  # not re-run
     assert update_last_run(ui, True) == ("Run updated (done): 8 in → 7 in the dataset · kept per step "
                                          "1: 8, 2: 8, 3: 7, 4: 7")

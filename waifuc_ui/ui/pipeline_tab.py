@@ -208,8 +208,10 @@ def build_pipeline_tab(binder: SessionBinder, state: gr.State, structure: gr.Sta
 def update_last_run(ui: UISession, live: bool) -> str:
     """Re-run after a change when ``live`` and a run exists (memoised: decisions only for threshold changes);
     returns a line for the Pipeline tab ('' when nothing ran)."""
-    if not live or ui.session.last_run is None:
+    if ui.session.last_run is None:
         return ""
+    if not live:
+        return "The last run does not show this change yet: press **Run pipeline** (Run tab) when you are done."
     try:
         result = run_pipeline(ui)
     except InvalidOptionError:
