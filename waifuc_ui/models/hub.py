@@ -125,9 +125,9 @@ def fix_hint(files: Sequence[HubFile]) -> str:
 
 
 def _unavailable(hubfile: HubFile, reason: str, what: Optional[str]) -> ModelUnavailableError:
-    label = f'{what} ' if what else ''
+    label = f'{what} is not available: ' if what else ''
     kind = 'dataset' if hubfile.repo_type == 'dataset' else 'model repo'
-    err = ModelUnavailableError(f'{label}is not available: {hubfile.filename} of {kind} {hubfile.repo_id} is '
+    err = ModelUnavailableError(f'{label}{hubfile.filename} of {kind} {hubfile.repo_id} is '
                                 f'neither in {MODEL_DIR_ENV} nor in the Hugging Face cache, and {reason}. '
                                 + fix_hint([hubfile]))
     err.files = [hubfile]
