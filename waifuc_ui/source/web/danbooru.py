@@ -111,11 +111,16 @@ class DanbooruSource(WebDataSource):
     def _page_posts(self, raw: Any) -> Optional[List[Dict[str, Any]]]:
         return raw if isinstance(raw, list) else None
 
+    page_size = 200
+
+    def _past_page_limit(self, page: int) -> bool:
+        return page > ANONYMOUS_PAGE_LIMIT and not self.logged_in
+
     def _fetch_page(self, client: SiteClient, page: int) -> Optional[List[Dict[str, Any]]]:
-        if page > ANONYMOUS_PAGE_LIMIT and not self.logged_in:
+        if self._past_page_limit(page):
             return None
         raw = self._get_json(client, f"{self.base_url}/posts.json",
-                             {"limit": "200", "page": str(page), "tags": " ".join(self.tags)})
+                             {"limit": str(self.page_size), "page": str(page), "tags": " ".join(self.tags)})
         return self._page_posts(raw)
 
     def _iter_posts(self, client: SiteClient) -> Iterator[WebPost]:

@@ -4,10 +4,9 @@ and ``tags`` as lists per category. HTTP basic auth with the user name and API k
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, List, Optional
 
 from .base import VIDEO_EXTENSIONS, WebPost, smallest_variant
-from .client import SiteClient
 from .danbooru import DanbooruSource
 
 PAGE_LIMIT = 750  # e621 refuses numbered pages beyond this
@@ -36,17 +35,10 @@ class E621Source(DanbooruSource):
     def _page_posts(self, raw: Any) -> Optional[List[Dict[str, Any]]]:
         return raw.get("posts") if isinstance(raw, dict) else None
 
-    def _fetch_page(self, client: SiteClient, page: int) -> Optional[List[Dict[str, Any]]]:
-        if page > PAGE_LIMIT:
-            return None
-        raw = self._get_json(client, f"{self.base_url}/posts.json",
-                             {"limit": "320", "page": str(page), "tags": " ".join(self.tags)})
-        return self._page_posts(raw)
+    page_size = 320
 
-    def _iter_posts(self, client: SiteClient) -> Iterator[WebPost]:
-        for raw in self._paginate(lambda page: self._fetch_page(client, page)):
-            if isinstance(raw, dict) and "id" in raw:
-                yield self._to_post(raw)
+    def _past_page_limit(self, page: int) -> bool:
+        return page > PAGE_LIMIT
 
     def _to_post(self, raw: Dict[str, Any]) -> WebPost:
         file = raw.get("file") or {}
