@@ -6,7 +6,7 @@ from waifuc_ui.imaging import load_image
 
 def test_sixteen_bit_grey_is_scaled_not_clipped_to_white():
     arr = np.array([[0, 256 * 10, 65535], [32768, 1000, 65280]], dtype=np.uint16)
-    im = Image.fromarray(arr, "I;16")
+    im = Image.frombytes("I;16", (3, 2), arr.astype("<u2").tobytes())
     rgb = load_image(im)
     assert rgb.mode == "RGB"
     assert np.asarray(rgb)[..., 0].tolist() == [[0, 10, 255], [128, 3, 255]]
