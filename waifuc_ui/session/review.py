@@ -150,20 +150,14 @@ class ReviewMixin:
     def _ccip_labels(self, ids: List[str], **kw: Any) -> List[int]:
         fn = self.ccip_labels_fn
         if fn is None:
-            try:
-                from ..analysis import ccip_review
-            except ImportError:
-                raise InvalidOptionError("character review", "unavailable",
-                                         fix="this version lacks waifuc_ui.analysis.ccip_review") from None
+            from ..analysis import ccip_review
+
             # waifuc's view (no threshold) reproduces imgutils exactly; a slider move links
             # images by their true differences, which is also ~50x faster on 1,000 images
             exact = kw.get("threshold") is None
             with self._cache_context():  # type: ignore[attr-defined]
                 res = ccip_review(self._items(ids), imgutils_exact=exact, **kw)
-            labels = getattr(res, "labels", None)
-            if labels is None:
-                labels = res[0] if isinstance(res, tuple) else res
-            return [int(x) for x in labels]
+            return [int(x) for x in res.labels]
         return [int(x) for x in fn(self._items(ids), **kw)]
 
     def ccip_clusters(self, threshold: Optional[float] = None, eps: Optional[float] = None,
@@ -265,10 +259,7 @@ class ReviewMixin:
                         f"to wait for LPIPS)")
         fn = self.lpips_groups_fn
         if method == "lpips" and fn is None:
-            try:
-                from ..analysis import lpips_duplicate_groups as fn
-            except ImportError:  # this version has no LPIPS review: the model-free hash groups stand in
-                method, fn, note = "phash", None, "no LPIPS review in this version: grouped by perceptual hash"
+            from ..analysis import lpips_duplicate_groups as fn
         if method == "lpips":
             threshold = 0.45 if threshold is None else float(threshold)
             with self._cache_context():  # type: ignore[attr-defined]

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import threading
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional, Union
 
@@ -162,10 +161,8 @@ class Session(ReviewMixin, TagMixin, ExportMixin):
 
     # -- run ------------------------------------------------------------------------------------------------------
     def _cache_context(self):
-        try:
-            from ..analysis import AnalysisCache, use_analysis_cache
-        except ImportError:  # pragma: no cover - analysis is part of the package
-            return nullcontext()
+        from ..analysis import AnalysisCache, use_analysis_cache
+
         if self._analysis_cache is None:
             self._analysis_cache = AnalysisCache(self.workspace.cache_dir)
         return use_analysis_cache(self._analysis_cache)

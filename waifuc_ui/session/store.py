@@ -17,6 +17,7 @@ from typing import Any, Dict, Iterable, List, Optional
 import numpy as np
 from PIL import Image
 
+from ..image_io import open_image_file
 from ..imaging import has_alpha, load_image
 from ..report import logger
 from ..model import ImageItem
@@ -79,26 +80,14 @@ def meta_key(meta: Dict[str, Any]) -> str:
 
 
 def pixel_hash(image: Image.Image) -> str:
-    """The analysis layer's content hash when available, else blake2b of mode, size and pixel bytes."""
-    try:
-        from ..analysis import content_hash
-    except ImportError:
-        content_hash = None
-    if content_hash is not None:
-        return content_hash(ImageItem(image))
-    h = hashlib.blake2b(digest_size=16)
-    h.update(f"{image.mode}:{image.width}x{image.height}:".encode())
-    h.update(image.tobytes())
-    return h.hexdigest()
+    """The analysis layer's content hash of ``image`` (the key of cached model outputs)."""
+    from ..analysis import content_hash
+
+    return content_hash(ImageItem(image))
 
 
 def open_file(path: str) -> Image.Image:
-    try:
-        from ..image_io import open_image_file
-    except ImportError:  # pragma: no cover - image_io is part of the package
-        im = Image.open(path)
-        im.load()
-        return im
+    """A stored file as the source showed it (EXIF rotation applied, fully loaded)."""
     return open_image_file(path)
 
 

@@ -17,10 +17,8 @@ MAX_ITEMS = 200
 
 
 def _catalog():
-    try:
-        from ..source.web.catalog import WEB_SOURCES, find_source
-    except ImportError:  # the crawler package is optional for the app
-        return None, None
+    from ..source.web.catalog import WEB_SOURCES, find_source
+
     return WEB_SOURCES, find_source
 
 
