@@ -85,3 +85,21 @@ def test_sidecar_path_to_another_workspace_file_is_not_used(registry, tmp_path):
     res = s.add_uploads([str(tmp_path / "two.zip")])
     rec = s.record(res.ids[0])
     assert rec.file != other and os.path.basename(rec.file) == "b.png" and (rec.width, rec.height) == (20, 20)
+
+
+def test_public_mode_refuses_every_folder_source(registry, tmp_path):
+    import pytest
+
+    from waifuc_ui.action import TagDropAction
+    from waifuc_ui.errors import InvalidOptionError
+    from waifuc_ui.source import LocalDatasetSource, LocalSource, LocalTISource
+
+    (tmp_path / "x.png").write_bytes(png_bytes())
+    registry.public_mode = True
+    s = registry.create()
+    folder = str(tmp_path)
+    for source in (LocalDatasetSource(folder), LocalTISource(folder), LocalSource(folder).attach(TagDropAction([])),
+                   LocalSource(folder)[:1], LocalDatasetSource(folder) + LocalSource(folder)):
+        with pytest.raises(InvalidOptionError, match="disabled in public mode"):
+            s.add_source(source)
+    assert s.input_ids == []

@@ -76,6 +76,21 @@ def ingest_source(store: ItemStore, source: Iterable, *, max_items: Optional[int
     return result
 
 
+def reads_server_folders(source: object) -> bool:
+    """True when ``source`` is, or is built from (attach, ``+``, ``|``), a source that reads folders of this
+    machine (LocalSource and its kin, subclasses included). Public mode refuses such sources."""
+    from ..source.base import AttachedDataSource, ComposedDataSource, ParallelDataSource
+    from ..source.local import FolderSource
+
+    if isinstance(source, FolderSource):
+        return True
+    if isinstance(source, AttachedDataSource):
+        return reads_server_folders(source.source)
+    if isinstance(source, (ComposedDataSource, ParallelDataSource)):
+        return any(reads_server_folders(s) for s in source.sources)
+    return False
+
+
 def ingest_folder(store: ItemStore, directory: str, *, public_mode: bool, recursive: bool = True,
                   max_items: Optional[int] = None, cancel: Optional[threading.Event] = None) -> IngestResult:
     """Images of a server folder (LocalDatasetSource: sidecars and ``.txt`` captions). Refused in public mode: a

@@ -113,7 +113,9 @@ def caption_tags(image_path: str, source: str = "",
     return tags
 
 
-class _FolderSource(NamedDataSource):
+class FolderSource(NamedDataSource):
+    """Base of the sources that read a folder of this machine (public mode refuses them all)."""
+
     def __init__(self, directory: str, recursive: bool = True, shuffle: bool = False, *,
                  seed: Optional[int] = None, max_pixels: Optional[int] = DEFAULT_MAX_PIXELS):
         self.directory = os.fspath(directory)
@@ -143,7 +145,7 @@ class _FolderSource(NamedDataSource):
             return None
 
 
-class LocalSource(_FolderSource):
+class LocalSource(FolderSource):
     """Every image under ``directory``. meta = the waifuc sidecar ``.{body}_meta.json`` exactly
     when there is one (read as plain JSON), else ``{path, group_id, filename}``. Images keep
     their stored mode and all their frames. ``{body}.txt`` captions are not read (as in waifuc):
@@ -170,7 +172,7 @@ class LocalDatasetSource(LocalSource):
     read_captions = True
 
 
-class LocalTISource(_FolderSource):
+class LocalTISource(FolderSource):
     """A textual-inversion folder: images flattened on white as RGB (first frame), tags from the
     ``{body}.txt`` next to each image (escapes undone, 1.0 each unless written ``(tag:0.9)``).
     meta = ``{path, group_id, filename, tags}``; ``tags`` is ``{}`` without a caption."""
