@@ -7,8 +7,9 @@ fresh copy of the action (``iter_from``, so model-backed actions batch), attribu
 Memoisation: a step whose action class declares ``per_item = True`` (filters, converters, splitters, taggers)
 stores, per (step config, input id, input meta), the outputs and the drop; any other step (CCIP, dedup, first-n,
 random names, numbering; a user's subclass that does not declare itself) stores per (step config, the whole input
-list), so it always sees the same stream a script would. A re-run after a slider change therefore recomputes only the changed step and the
-items whose inputs changed downstream; everything else is a dictionary lookup and no image is decoded.
+list), so it always sees the same stream a script would. A re-run after a slider change therefore recomputes only
+the changed step and the items whose inputs changed downstream; everything else is a dictionary lookup and no image
+is decoded.
 """
 
 from __future__ import annotations

@@ -64,7 +64,8 @@ class UploadSource(NamedDataSource):
     Items come in upload order (loose files together, where the first one was), each folder
     in sorted order. ``limits`` bound each archive; a loose file larger than
     ``limits.max_total_bytes`` is refused. ``read_captions`` takes tags from ``{body}.txt``
-    for images whose sidecar gives none (or that have no sidecar). Not meant for two threads iterating it for the first time at once.
+    for images whose sidecar gives none (or that have no sidecar). Not meant for two threads
+    iterating it for the first time at once.
     """
 
     def __init__(self, paths: Union[str, "os.PathLike[str]", Iterable[Union[str, "os.PathLike[str]"]]],
@@ -185,7 +186,8 @@ class UploadSource(NamedDataSource):
 
 def _names_another_file(value: object, image_path: str) -> bool:
     """True when a meta ``path`` is not the image's own path (compared as text, nothing is opened)."""
-    return value is not None and not (isinstance(value, str) and os.path.abspath(value) == os.path.abspath(image_path))
+    own = isinstance(value, str) and os.path.abspath(value) == os.path.abspath(image_path)
+    return value is not None and not own
 
 
 def _foreign_path_note(value: object) -> str:
