@@ -131,7 +131,10 @@ class NeedsModelFilter(FilterAction):
 
 
 class ExplodingFilter(FilterAction):
-    """Raises on blue images (a bug or an unreadable image); keeps the others."""
+    """Raises on blue images (a bug or an unreadable image); keeps the others. Declared per-item, so the
+    runner may isolate the bad item."""
+
+    per_item = True
 
     def check(self, item):
         if item.image.getpixel((0, 0)) == (20, 20, 220):

@@ -26,7 +26,7 @@ def test_public_app_never_asks_for_a_server_folder_and_limits_uploads(tmp_path, 
     binder = SessionBinder(settings)
     demo = build_app(settings, binder)
     assert "Folder on this machine" not in labels(demo)
-    assert "Images or .zip archives" in labels(demo)
+    assert "Images (with .txt captions) or .zip archives" in labels(demo)
     options = launch_options(settings, binder)
     assert options["max_file_size"] == "5mb"
     assert options["allowed_paths"] == [binder.guard.root]

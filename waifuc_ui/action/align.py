@@ -86,6 +86,8 @@ class _ResizeAction(ProcessAction):
 class AlignMaxSizeAction(_ResizeAction):
     """If the long side exceeds ``max_size``, scale down so that it equals ``max_size`` exactly."""
 
+    per_item = True
+
     def __init__(self, max_size: int):
         self.max_size = _check_size("max_size", max_size)
 
@@ -99,6 +101,8 @@ class AlignMaxSizeAction(_ResizeAction):
 class AlignMinSizeAction(_ResizeAction):
     """If the *short* side exceeds ``min_size``, scale down so that it equals ``min_size``. Never upscales."""
 
+    per_item = True
+
     def __init__(self, min_size: int):
         self.min_size = _check_size("min_size", min_size)
 
@@ -111,6 +115,8 @@ class AlignMinSizeAction(_ResizeAction):
 
 class AlignMaxAreaAction(_ResizeAction):
     """If w*h > size**2, divide both sides by sqrt(w*h)/size, rounding up (waifuc's rule, exact)."""
+
+    per_item = True
 
     def __init__(self, size: int):
         self.size = _check_size("size", size)
@@ -135,6 +141,8 @@ class PaddingAlignAction(ProcessAction):
     could leave a 1 px stripe), and P/1/16-bit images come back as RGB (RGBA when the canvas
     colour is transparent) instead of a lossy re-palette or a failed conversion.
     """
+
+    per_item = True
 
     def __init__(self, size: Tuple[int, int], color: Color = "white"):
         width, height = (size, size) if isinstance(size, (int, float)) else size

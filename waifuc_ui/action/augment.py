@@ -17,6 +17,8 @@ class MirrorAction(BaseAction):
     Unnamed items are yielded twice without a filename (the exporter numbers them), as in waifuc.
     """
 
+    per_item = True
+
     def __init__(self, names: Tuple[str, str] = ("origin", "mirror")):
         self.origin_name, self.mirror_name = names
 

@@ -3,6 +3,9 @@
 ``BaseAction.iter(item)`` yields 0..n items; ``iter_from(items)`` drives it over a stream and
 ends cleanly on :class:`ActionStop`. ``ProcessAction.process`` is 1 -> 1, ``FilterAction.check``
 is 1 -> 0/1. Actions are templates: a source deep-copies and ``reset()``s each one per run.
+
+Every action class says whether it is ``per_item`` (see :class:`BaseAction`); the interactive
+session memoises per item only the classes that declare it themselves.
 """
 
 from __future__ import annotations
@@ -38,6 +41,17 @@ class Verdict:
 class BaseAction:
     #: label used in drop records; the session layer may set a per-step label.
     step_name: Optional[str] = None
+    #: True when what the action yields for an item depends only on that item and the action's parameters,
+    #: never on the stream (order, counts, random state, earlier items): a session may then run it on one item
+    #: at a time and memoise the result per item. A class declares it in its own body; a class that does not
+    #: (a user's subclass too, even of a per-item action) is stream-dependent (False): the safe answer, since an
+    #: override may count, sample or compare.
+    per_item: bool = False
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if "per_item" not in cls.__dict__:
+            cls.per_item = False
 
     def iter(self, item: ImageItem) -> Iterator[ImageItem]:
         raise NotImplementedError
@@ -65,6 +79,12 @@ class BaseAction:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+
+def is_per_item(action: object) -> bool:
+    """True when ``action`` (an instance or class) declares itself per-item; any other object (e.g. an
+    action from waifuc itself) counts as stream-dependent."""
+    return getattr(action, "per_item", False) is True
 
 
 class ProcessAction(BaseAction):

@@ -27,6 +27,8 @@ class ModeConvertAction(ProcessAction):
     conversion was needed). ``force_background=None`` keeps the alpha channel as it is.
     """
 
+    per_item = True
+
     def __init__(self, mode: str = "RGB", force_background: Optional[Color] = "white"):
         self.mode = mode
         self.force_background = force_background

@@ -75,6 +75,8 @@ class CCIPAction(AnalyzedAction):
     mapping a list of features to their difference matrix, e.g. to test the state machine.
     """
 
+    per_item = False  # clusters the stream and compares each item with those kept before
+
     _run_attrs = ("_run", "_ccip")
 
     def __init__(self, init_source=None, *, min_val_count: int = 15, step: int = 5,

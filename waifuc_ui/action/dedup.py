@@ -104,6 +104,8 @@ class HashDedupAction(BaseAction):
     ``max_distance=0`` drops exact duplicates only.
     """
 
+    per_item = False  # compares each item with the items kept before it
+
     def __init__(self, mode: str = "all", max_distance: int = 4, method: str = "phash"):
         if mode not in MODES:
             raise InvalidOptionError("mode", mode, MODES, "Use 'all' to compare with every kept image, "

@@ -40,6 +40,8 @@ class _ClassifierFilter(AnalyzedFilterAction):
 class NoMonochromeAction(_ClassifierFilter):
     """Drops monochrome images (argmax of deepghs/monochrome_detect, as imgutils 0.19 ``is_monochrome``)."""
 
+    per_item = True
+
     func = "get_monochrome_score"
     default_model = "mobilenetv3_large_100_dist_safe2"
     keep_monochrome = False
@@ -61,6 +63,8 @@ class NoMonochromeAction(_ClassifierFilter):
 
 class OnlyMonochromeAction(NoMonochromeAction):
     """Keeps only monochrome images."""
+
+    per_item = True
 
     keep_monochrome = True
 
@@ -108,6 +112,8 @@ class ClassFilterAction(_LabelFilter):
     silently drops every image).
     """
 
+    per_item = True
+
     func = "anime_classify_score"
     default_model = "mobilenetv3_v1.5_dist"
     option = "classes"
@@ -126,6 +132,8 @@ class RatingFilterAction(_LabelFilter):
     Unlike waifuc, ratings match case-insensitively ('R18' == 'r18'), and an unknown rating raises
     InvalidOptionError listing the model's labels before any image is processed (waifuc drops every image).
     """
+
+    per_item = True
 
     func = "anime_rating_score"
     default_model = "mobilenetv3_v1_pruned_ls0.1"
@@ -192,6 +200,8 @@ class FaceCountAction(_CountFilter):
     ``FaceCountAction(1)`` means exactly one face. Detector: imgutils ``detect_faces``.
     """
 
+    per_item = True
+
     detector = "detect_faces"
     what = "faces"
 
@@ -210,6 +220,8 @@ class HeadCountAction(_CountFilter):
     ``level`` is honoured: the model is ``head_detect_v2.0_{level}`` (imgutils 0.19's default
     is the 's' model, which waifuc's default level gives), unless ``model_name`` is given.
     """
+
+    per_item = True
 
     detector = "detect_heads"
     what = "heads"
@@ -230,6 +242,8 @@ class PersonRatioAction(_DetectorFilter):
 
     The detector runs at its 640 input (waifuc's positional 640 broke on imgutils 0.19).
     """
+
+    per_item = True
 
     detector = "detect_person"
 

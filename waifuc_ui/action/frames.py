@@ -18,6 +18,8 @@ class FrameSplitAction(BaseAction):
     action saw only that frame). A frame that cannot be decoded ends the split and is recorded.
     """
 
+    per_item = True
+
     def iter(self, item: ImageItem) -> Iterator[ImageItem]:
         image = item.image
         n_frames = getattr(image, "n_frames", 1)

@@ -91,6 +91,8 @@ class FilterSimilarAction(AnalyzedAction):
     ``mode='all'``: one pool; ``mode='group'``: one pool per ``meta['group_id']``.
     """
 
+    per_item = False  # compares each item with the items kept before it
+
     window_size = 8  # fresh LPIPS features are 6.4 MB each
     pair_batch = PAIR_BATCH
     _run_attrs = ("_run", "_lp")

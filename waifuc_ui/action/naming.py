@@ -40,6 +40,8 @@ def _old_ext(item: ImageItem) -> Optional[str]:
 class BaseRandomAction(BaseAction):
     """An action with its own ``random.Random(seed)``, re-seeded on every ``reset()``."""
 
+    per_item = False  # one random generator runs through the whole stream
+
     def __init__(self, seed=None):
         self.seed = seed
         self.random = random.Random(seed)
@@ -55,6 +57,8 @@ class RandomFilenameAction(BaseRandomAction):
     extension), and an item without a filename gets its image format's extension (else ``.png``)
     instead of a NameError. An extension without a dot (``'png'``) gets one.
     """
+
+    per_item = False  # the n-th name depends on the n-1 names drawn before
 
     def __init__(self, ext: Optional[str] = ".png", seed=None):
         super().__init__(seed)
@@ -77,6 +81,8 @@ class FileExtAction(BaseAction):
     format from the extension, so the file content matches its new name. An extension without
     a dot gets one (waifuc wrote ``bodypng``).
     """
+
+    per_item = False  # unnamed items are numbered untitled_1, untitled_2, ... in arrival order
 
     def __init__(self, ext: str, quality: Optional[int] = None):
         self.ext = normalise_ext(ext)
@@ -110,6 +116,8 @@ class FileOrderAction(BaseAction):
     ``ext=None`` keeps each file's extension; an unnamed item then gets its image format's
     extension (else ``.png``) instead of waifuc's ValueError.
     """
+
+    per_item = False  # names are arrival positions
 
     def __init__(self, ext: Optional[str] = ".png"):
         self.ext = normalise_ext(ext)

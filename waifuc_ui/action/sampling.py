@@ -18,6 +18,8 @@ class RandomChoiceAction(BaseRandomAction):
     Dropped items are recorded with the reason "not sampled".
     """
 
+    per_item = False  # the n-th draw depends on the n-1 draws before
+
     def __init__(self, p: float = 0.5, seed=None):
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"p must be a probability between 0 and 1, got {p!r}")
@@ -36,6 +38,8 @@ class RandomChoiceAction(BaseRandomAction):
 
 class ProgressBarAction(BaseAction):
     """Pass every item through, counting them on a tqdm progress bar of ``total`` items."""
+
+    per_item = True  # passes items through unchanged
 
     def __init__(self, total: Optional[int] = None):
         self.total = total
@@ -58,6 +62,8 @@ class ProgressBarAction(BaseAction):
 
 class ArrivalAction(ProgressBarAction):
     """A pass-through with a progress bar named ``name``: shows how many items reach this point."""
+
+    per_item = True  # passes items through unchanged
 
     def __init__(self, name: str, total: Optional[int] = None):
         super().__init__(total)

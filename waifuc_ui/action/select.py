@@ -15,6 +15,8 @@ class FirstNSelectAction(BaseAction):
     process one extra item.
     """
 
+    per_item = False  # keeps by arrival position
+
     def __init__(self, n: int):
         if n < 0:
             raise ValueError(f"n must be >= 0, got {n}")
@@ -44,6 +46,8 @@ class FirstNSelectAction(BaseAction):
 
 class SliceSelectAction(BaseAction):
     """``range(start, stop, step)`` semantics over arrival order; ``stop=None`` means no end."""
+
+    per_item = False  # keeps by arrival position
 
     def __init__(self, *args: Optional[int]):
         if len(args) > 3:

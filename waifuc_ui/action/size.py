@@ -17,6 +17,8 @@ def _check_min(value: int) -> int:
 class MinSizeFilterAction(FilterAction):
     """Keep an item when ``min(width, height) >= min_size``; the drop record carries the short side."""
 
+    per_item = True
+
     def __init__(self, min_size: int):
         self.min_size = _check_min(min_size)
 
@@ -33,6 +35,8 @@ class MinSizeFilterAction(FilterAction):
 
 class MinAreaFilterAction(FilterAction):
     """Keep an item when ``sqrt(width * height) >= min_size``; the drop record carries that value."""
+
+    per_item = True
 
     def __init__(self, min_size: int):
         self.min_size = _check_min(min_size)

@@ -49,6 +49,8 @@ class PersonSplitAction(AnalyzedAction):
     """One crop per detected person (``{body}_person{i}{ext}``, i from 0); images without a
     person are dropped unless ``keep_original`` (which yields the original first)."""
 
+    per_item = True
+
     def __init__(self, keep_original: bool = False, level: str = "m", version: str = "v1.1",
                  conf_threshold: float = 0.3, iou_threshold: float = 0.5, keep_origin_tags: bool = False):
         self.keep_original = keep_original
@@ -95,6 +97,8 @@ class ThreeStageSplitAction(AnalyzedAction):
     otherwise). With ``split_person=False`` the original item stands for person 1.
     The whole cascade is one cached analysis per image; each stage runs batched over the window.
     """
+
+    per_item = True
 
     def __init__(self, person_conf: Optional[dict] = None, halfbody_conf: Optional[dict] = None,
                  head_conf: Optional[dict] = None, head_scale: float = 1.5, split_eyes: bool = False,

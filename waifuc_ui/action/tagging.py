@@ -95,6 +95,8 @@ class TaggingAction(_WD14Tagger, AnalyzedProcessAction):
     InvalidOptionError. Without them the stored tags equal waifuc's.
     """
 
+    per_item = True
+
     def __init__(self, method: str = "wd14_v3_swinv2", force: bool = False, **kwargs):
         self._setup(method, force, kwargs)
 
@@ -109,6 +111,8 @@ class TagFilterAction(_WD14Tagger, AnalyzedAction):
     """Tags the item first (without force; waifuc's default tagger here is wd14_convnextv2), then keeps it if every listed tag's score >= its minimum
     (a list means each tag must be present: minimum 1e-6); ``reversed=True`` drops an item when any
     listed tag's score > its minimum. Yields the tagged item."""
+
+    per_item = True
 
     # noinspection PyShadowingBuiltins
     def __init__(self, tags: Union[List[str], Mapping[str, float]], method: str = "wd14_convnextv2",
@@ -159,6 +163,8 @@ class _TagListAction(ProcessAction):
 class BlacklistedTagDropAction(_TagListAction):
     """Removes blacklisted tags (alea31415/tag_filtering blacklist, word-based)."""
 
+    per_item = True
+
     func = "drop_blacklisted_tags"
 
     def process(self, item: ImageItem) -> ImageItem:
@@ -167,6 +173,8 @@ class BlacklistedTagDropAction(_TagListAction):
 
 class TagOverlapDropAction(_TagListAction):
     """Removes a tag when a more specific one is present (overlap list, or substring of another tag)."""
+
+    per_item = True
 
     func = "drop_overlap_tags"
 

@@ -17,6 +17,8 @@ class TagDropAction(ProcessAction):
     pass unchanged (no empty ``tags`` is added).
     """
 
+    per_item = True
+
     def __init__(self, tags_to_drop: Iterable[str]):
         if isinstance(tags_to_drop, str):
             tags_to_drop = [tags_to_drop]
@@ -40,6 +42,8 @@ class TagRemoveUnderlineAction(ProcessAction):
     When two tags become the same text, the higher score is kept. Tags stored as a list or a
     caption string are read as :func:`waifuc_ui.tags.normalise_tags` does.
     """
+
+    per_item = True
 
     def process(self, item: ImageItem) -> ImageItem:
         tags = item.meta.get("tags")

@@ -46,16 +46,22 @@ class ImageItem:
     The image may be given lazily with ``loader`` (a callable returning it), so a session can
     pass items through cached steps without decoding pixels. ``content_hash`` caches the
     pixel hash of the current image (see ``waifuc_ui.analysis``); replacing the image clears it.
+
+    ``source_file`` is the file whose bytes are exactly this image, set only by the source that
+    read it (never taken from ``meta['path']``, which may come from an untrusted sidecar and is
+    inert text). ``with_meta`` keeps it; a new image (``with_image``, assigning ``image``) clears it.
     """
 
     def __init__(self, image: Optional[Image.Image] = None, meta: Optional[ItemMeta] = None, *,
-                 loader: Optional[Callable[[], Image.Image]] = None, content_hash: Optional[str] = None):
+                 loader: Optional[Callable[[], Image.Image]] = None, content_hash: Optional[str] = None,
+                 source_file: Optional[str] = None):
         if image is None and loader is None:
             raise ValueError("ImageItem needs an image or a loader")
         self._image = image
         self._loader = loader
         self.meta: ItemMeta = meta if meta is not None else {}  # type: ignore[assignment]
         self.content_hash = content_hash
+        self.source_file = source_file
 
     @property
     def image(self) -> Image.Image:
@@ -65,7 +71,7 @@ class ImageItem:
 
     @image.setter
     def image(self, value: Image.Image) -> None:
-        self._image, self._loader, self.content_hash = value, None, None
+        self._image, self._loader, self.content_hash, self.source_file = value, None, None, None
 
     @property
     def is_loaded(self) -> bool:
@@ -90,7 +96,7 @@ class ImageItem:
         meta = copy.deepcopy(dict(self.meta))
         meta.update(meta_updates)
         return ImageItem(self._image, meta, loader=self._loader,  # type: ignore[arg-type]
-                         content_hash=self.content_hash)
+                         content_hash=self.content_hash, source_file=self.source_file)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ImageItem) and self.image == other.image and self.meta == other.meta

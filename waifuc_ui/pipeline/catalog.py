@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from ..action.base import is_per_item
 from ..errors import InvalidOptionError
 from .hints import ACTION_TABLE, PARAM_HELP, ActionInfo
 from .params import ParamSpec, derive_params
@@ -18,7 +19,8 @@ from .params import ParamSpec, derive_params
 
 @dataclass(frozen=True)
 class ActionSpec:
-    """An action as the app offers it: class, UI parameters and behaviour flags (see ActionInfo)."""
+    """An action as the app offers it: class, UI parameters and behaviour flags (see ActionInfo). ``stateful``
+    is read from the class (not ``per_item``: the action depends on the stream)."""
 
     name: str
     cls: type
@@ -63,7 +65,7 @@ def make_spec(name: str, cls: type, info: ActionInfo) -> ActionSpec:
     params = tuple(p if p.help else replace(p, help=PARAM_HELP.get((name, p.name), ""))
                    for p in derive_params(cls, info.params))
     return ActionSpec(name=name, cls=cls, category=info.category, params=params,
-                      stateful=info.stateful, model_backed=info.model_backed, review=info.review,
+                      stateful=not is_per_item(cls), model_backed=info.model_backed, review=info.review,
                       help=info.help or (doc[0] if doc else name))
 
 

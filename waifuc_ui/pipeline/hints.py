@@ -28,12 +28,11 @@ _MODEL_NAME = hint("text", optional=True, help="model name in its Hub repository
 
 @dataclass(frozen=True)
 class ActionInfo:
-    """``category``: filter, process, split, tags, dedup, select or rename. ``stateful``: the action's output for
-    an item depends on other items (memoised per whole input, not per item). ``review``: 'ccip' or 'duplicates'
-    when the step's drops can be reviewed as clusters/groups."""
+    """``category``: filter, process, split, tags, dedup, select or rename. ``review``: 'ccip' or 'duplicates'
+    when the step's drops can be reviewed as clusters/groups. Whether an action depends on the stream is not a UI
+    fact: each action class declares it (``per_item``, see :class:`waifuc_ui.action.BaseAction`)."""
 
     category: str
-    stateful: bool = False
     model_backed: bool = False
     review: Optional[str] = None
     help: str = ""
@@ -57,7 +56,7 @@ ACTION_TABLE: Dict[str, ActionInfo] = {
         "min_size": hint("number", default=256, help="minimum short side in pixels", **_SIZE)}),
     "MinAreaFilterAction": ActionInfo("filter", help="drop images with sqrt(width*height) below min_size", params={
         "min_size": hint("number", default=256, help="minimum sqrt(area) in pixels", **_SIZE)}),
-    "HashDedupAction": ActionInfo("dedup", stateful=True, review="duplicates",
+    "HashDedupAction": ActionInfo("dedup", review="duplicates",
                                   help="drop exact and near duplicates by perceptual hash (no model)", params={
         "mode": hint("dropdown", choices=("all", "group"), help="compare with all kept images, or per group_id"),
         "max_distance": hint("slider", value_type="int", minimum=0, maximum=64, step=1,
@@ -75,14 +74,14 @@ ACTION_TABLE: Dict[str, ActionInfo] = {
     "FrameSplitAction": ActionInfo("split", help="one item per frame of animated images"),
     "MirrorAction": ActionInfo("split", help="keep the image and add its mirror", params={
         "names": hint("tags", help="name suffixes of the original and the mirror")}),
-    "RandomChoiceAction": ActionInfo("select", stateful=True, help="keep each image with probability p", params={
+    "RandomChoiceAction": ActionInfo("select", help="keep each image with probability p", params={
         "p": hint("slider", **_UNIT), "seed": hint("number", value_type="int", optional=True)}),
-    "FirstNSelectAction": ActionInfo("select", stateful=True, help="keep the first n images", params={
+    "FirstNSelectAction": ActionInfo("select", help="keep the first n images", params={
         "n": hint("number", default=100, value_type="int", minimum=0, step=1)}),
     "FileExtAction": ActionInfo("rename", help="change the file extension (and JPEG/WebP quality)", params={
         "ext": hint("dropdown", default=".png", choices=(".png", ".jpg", ".webp")),
         "quality": hint("number", value_type="int", minimum=1, maximum=100, step=1, optional=True)}),
-    "FileOrderAction": ActionInfo("rename", stateful=True, help="rename to 1.png, 2.png, ... in order", params={
+    "FileOrderAction": ActionInfo("rename", help="rename to 1.png, 2.png, ... in order", params={
         "ext": hint("dropdown", choices=(".png", ".jpg", ".webp"), optional=True)}),
     "RandomFilenameAction": ActionInfo("rename", help="random file names", params={
         "ext": hint("dropdown", choices=(".png", ".jpg", ".webp"), optional=True),
@@ -125,7 +124,7 @@ ACTION_TABLE: Dict[str, ActionInfo] = {
         "person_conf": _HIDE, "halfbody_conf": _HIDE, "head_conf": _HIDE, "eye_conf": _HIDE,
         "head_scale": hint("slider", minimum=1.0, maximum=3.0, step=0.05),
         "eye_scale": hint("slider", minimum=1.0, maximum=4.0, step=0.05)}),
-    "CCIPAction": ActionInfo("filter", stateful=True, model_backed=True, review="ccip",
+    "CCIPAction": ActionInfo("filter", model_backed=True, review="ccip",
                              help="keep the main character (CCIP clustering)", params={
         "init_source": _HIDE,
         "min_val_count": hint("number", value_type="int", minimum=2, maximum=200, step=1,
@@ -141,7 +140,7 @@ ACTION_TABLE: Dict[str, ActionInfo] = {
                                            "ccip-caformer-5_fp32")),
         "threshold": hint("slider", optional=True, help="same character when difference <= threshold "
                                                          "(empty: the model's default)", **_UNIT)}),
-    "FilterSimilarAction": ActionInfo("dedup", stateful=True, model_backed=True, review="duplicates",
+    "FilterSimilarAction": ActionInfo("dedup", model_backed=True, review="duplicates",
                                       help="drop near duplicates (LPIPS)", params={
         "mode": hint("dropdown", choices=("all", "group")),
         "threshold": hint("slider", help="LPIPS distance at or below which images are duplicates", **_UNIT),

@@ -15,10 +15,6 @@ from ..errors import InvalidOptionError, SourceError, WaifucUIError
 from ..report import SkippedFile, collect_report
 from .store import ItemRecord, ItemStore
 
-#: Source classes whose items hold exactly the pixels of ``meta['path']`` (so the file can be kept as is).
-_FILE_EXACT = ("LocalSource", "UploadSource")
-
-
 @dataclass
 class IngestResult:
     """``records``: items that came in; ``refused``: inputs that did not, each with its reason;
@@ -54,18 +50,19 @@ def default_demo_dir() -> str:
 def ingest_source(store: ItemStore, source: Iterable, *, max_items: Optional[int] = None,
                   cancel: Optional[threading.Event] = None,
                   progress: Optional[Callable[[int], None]] = None) -> IngestResult:
-    """Store every item of ``source`` (an iterable of ImageItem, e.g. any waifuc_ui source) in ``store``."""
+    """Store every item of ``source`` (an iterable of ImageItem, e.g. any waifuc_ui source) in ``store``.
+
+    An item's file is kept as is only when the source says it read exactly that file (``item.source_file``);
+    ``meta['path']`` is never opened (it may come from a visitor's sidecar)."""
     result = IngestResult()
-    keep_file = type(source).__name__ in _FILE_EXACT
     with collect_report() as report:
         try:
             for item in source:
                 if cancel is not None and cancel.is_set():
                     result.cancelled = True
                     break
-                meta = dict(item.meta)
-                path = meta.get("path") if keep_file else None
-                result.records.append(store.add_input(item.image, meta, path))
+                source_file = getattr(item, "source_file", None)
+                result.records.append(store.add_input(item.image, dict(item.meta), source_file))
                 if progress is not None:
                     progress(len(result.records))
                 if max_items is not None and len(result.records) >= max_items:
@@ -79,29 +76,47 @@ def ingest_source(store: ItemStore, source: Iterable, *, max_items: Optional[int
     return result
 
 
+def reads_server_folders(source: object) -> bool:
+    """True when ``source`` is, or is built from (attach, ``+``, ``|``), a source that reads folders of this
+    machine (LocalSource and its kin, subclasses included). Public mode refuses such sources."""
+    from ..source.base import AttachedDataSource, ComposedDataSource, ParallelDataSource
+    from ..source.local import FolderSource
+
+    if isinstance(source, FolderSource):
+        return True
+    if isinstance(source, AttachedDataSource):
+        return reads_server_folders(source.source)
+    if isinstance(source, (ComposedDataSource, ParallelDataSource)):
+        return any(reads_server_folders(s) for s in source.sources)
+    return False
+
+
 def ingest_folder(store: ItemStore, directory: str, *, public_mode: bool, recursive: bool = True,
                   max_items: Optional[int] = None, cancel: Optional[threading.Event] = None) -> IngestResult:
-    """Images of a server folder (LocalSource). Refused in public mode: a visitor never names server folders."""
+    """Images of a server folder (LocalDatasetSource: sidecars and ``.txt`` captions). Refused in public mode: a
+    visitor never names server folders."""
     if public_mode:
         raise InvalidOptionError("local folder", directory,
                                  fix="reading server folders is disabled in public mode (on a Space); upload "
                                      "images or a zip instead")
-    from ..source import LocalSource
+    from ..source import LocalDatasetSource
 
     if not os.path.isdir(directory):
         raise SourceError(f"folder {directory!r} does not exist or is not a folder; give the path of a folder "
                           "of images on this machine")
-    return ingest_source(store, LocalSource(directory, recursive=recursive), max_items=max_items, cancel=cancel)
+    return ingest_source(store, LocalDatasetSource(directory, recursive=recursive), max_items=max_items,
+                         cancel=cancel)
 
 
 def ingest_demo(store: ItemStore, demo_dir: Optional[str] = None) -> IngestResult:
-    """The bundled demo dataset (``assets/demo``); its corrupt files show up in ``refused`` on purpose."""
-    from ..source import LocalSource
+    """The bundled demo dataset (``assets/demo``, read like a folder: sidecars and ``.txt`` captions); its corrupt
+    files show up in ``refused`` on purpose."""
+    from ..source import LocalDatasetSource
 
     directory = demo_dir or default_demo_dir()
     if not os.path.isdir(directory):
         raise SourceError(f"demo dataset folder {directory!r} is missing; run `python assets/make_demo.py`")
-    return ingest_source(store, LocalSource(directory))
+    return ingest_source(store, LocalDatasetSource(directory))
 
 
 def ingest_uploads(store: ItemStore, paths: Iterable[str], *, max_items: Optional[int] = None,

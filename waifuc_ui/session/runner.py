@@ -4,10 +4,12 @@ For each enabled step the runner feeds the step's input items (lazy ImageItems w
 fresh copy of the action (``iter_from``, so model-backed actions batch), attributes every output to its input by
 ``meta['item_id']``, gives derived items deterministic new ids (files + thumbnails), and collects the drop records.
 
-Memoisation: a per-item step (filters, converters, splitters, taggers) stores, per (step config, input id, input
-meta), the outputs and the drop; a stateful step (CCIP, dedup, first-n, renaming in order) stores per (step
-config, the whole input list). A re-run after a slider change therefore recomputes only the changed step and the
-items whose inputs changed downstream; everything else is a dictionary lookup and no image is decoded.
+Memoisation: a step whose action class declares ``per_item = True`` (filters, converters, splitters, taggers)
+stores, per (step config, input id, input meta), the outputs and the drop; any other step (CCIP, dedup, first-n,
+random names, numbering; a user's subclass that does not declare itself) stores per (step config, the whole input
+list), so it always sees the same stream a script would. A re-run after a slider change therefore recomputes only
+the changed step and the items whose inputs changed downstream; everything else is a dictionary lookup and no image
+is decoded.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 
+from ..action.base import is_per_item
 from ..errors import ModelUnavailableError
 from ..model import ImageItem
 from ..pipeline.catalog import ActionSpec, ModelStatus, get_action_spec, model_status
@@ -172,7 +175,7 @@ class Runner:
         result.unavailable = {u: s for u, s in statuses.items() if not s.available}
         current: List[Tuple[str, Meta]] = [(i, input_metas[i]) for i in input_ids]
         for index, step in enumerate(steps):
-            spec = get_action_spec(step.action, self.catalog)
+            get_action_spec(step.action, self.catalog)  # an unknown action fails here, naming the choices
             label = step_label(index, step)
             if cancel is not None and cancel.is_set():
                 result.status, result.message = "cancelled", f"stopped before {label}"
@@ -184,7 +187,7 @@ class Runner:
                     outcomes = {i: _Outcome([(i, m)], None) for i, m in current}
                     sr.status, sr.message = "unavailable", unavailable.fix
                 else:
-                    outcomes = self._compute(step, spec, label, current, sr, index, len(steps), progress, cancel)
+                    outcomes = self._compute(step, label, current, sr, index, len(steps), progress, cancel)
             except RunCancelled:
                 result.status, result.message = "cancelled", f"stopped during {label}"
                 break
@@ -192,7 +195,7 @@ class Runner:
                 outcomes = {i: _Outcome([(i, m)], None) for i, m in current}
                 sr.status, sr.message = "unavailable", str(err)
                 result.unavailable[step.uid] = ModelStatus(True, False, str(err))
-            except Exception as err:  # a broken stateful step: stop, keep what ran
+            except Exception as err:  # a broken stream-dependent step: stop, keep what ran
                 sr.status, sr.message = "failed", f"{label} failed: {type(err).__name__}: {err}"
                 result.steps.append(sr)
                 result.status, result.message = "failed", sr.message
@@ -203,7 +206,7 @@ class Runner:
         return result
 
     # -- one step -------------------------------------------------------------------------------------------------
-    def _compute(self, step: PipelineStep, spec: ActionSpec, label: str, current: List[Tuple[str, Meta]],
+    def _compute(self, step: PipelineStep, label: str, current: List[Tuple[str, Meta]],
                  sr: StepResult, index: int, count: int, progress, cancel) -> Dict[str, _Outcome]:
         config = step.config_key
         template = build_action(step, self.catalog)
@@ -213,7 +216,7 @@ class Runner:
             if progress is not None:
                 progress(RunProgress(index, count, label, done, len(current)))
 
-        if spec.stateful:
+        if not is_per_item(template):
             key = (config, tuple((i, meta_key(m)) for i, m in current))
             if key not in self.memo.stream:
                 sr.computed = len(current)

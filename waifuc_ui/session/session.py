@@ -105,7 +105,7 @@ class Session(ReviewMixin, TagMixin, ExportMixin):
     def add_source(self, source: Any, replace: bool = False, **options: Any) -> ingest.IngestResult:
         """Any waifuc_ui source (e.g. a web source); ``max_items``, ``cancel``, ``progress`` as in ingest_source.
         In public mode, sources that read server folders are refused."""
-        if self.public_mode and type(source).__name__ in ("LocalSource", "LocalTISource"):
+        if self.public_mode and ingest.reads_server_folders(source):
             raise InvalidOptionError("source", type(source).__name__,
                                      fix="reading server folders is disabled in public mode; upload images instead")
         return self._take(ingest.ingest_source(self.store, source, **options), replace)

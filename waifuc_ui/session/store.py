@@ -145,7 +145,8 @@ class ItemStore:
 
     def add_input(self, image: Image.Image, meta: Dict[str, Any], source_file: Optional[str] = None) -> ItemRecord:
         """Store an ingested image: a copy of ``source_file`` when given (keeps format and frames), else the image
-        saved losslessly; plus its thumbnail."""
+        saved losslessly; plus its thumbnail. ``source_file`` must be the file the source itself read (its
+        ``ImageItem.source_file``), never a path from meta: a sidecar's ``path`` is a visitor's text."""
         item_id = self.next_input_id()
         if source_file and os.path.isfile(source_file) and self.workspace.contains(source_file):
             dest = os.path.realpath(source_file)  # already a private copy (an unpacked upload)

@@ -3,7 +3,7 @@
 from .base import (AttachedDataSource, BaseDataSource, ComposedDataSource, NamedDataSource,
                    ParallelDataSource)
 from .archive import ArchiveLimits
-from .local import LocalSource, LocalTISource
+from .local import LocalDatasetSource, LocalSource, LocalTISource
 from .upload import UploadInspection, UploadSource, inspect_upload
 from .web import (DanbooruSource, E621Source, E926Source, GelbooruSource, KonachanNetSource, KonachanSource,
                   SafebooruSource, WebDataSource, YandeSource, ZerochanSource)
@@ -13,6 +13,7 @@ __all__ = [
     "AttachedDataSource",
     "BaseDataSource",
     "ComposedDataSource",
+    "LocalDatasetSource",
     "LocalSource",
     "LocalTISource",
     "NamedDataSource",

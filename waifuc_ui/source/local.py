@@ -1,4 +1,5 @@
-"""Local folders: ``LocalSource`` and ``LocalTISource`` with waifuc's semantics, its bugs fixed.
+"""Local folders: ``LocalSource`` and ``LocalTISource`` with waifuc's semantics, its bugs fixed, and
+``LocalDatasetSource``, which reads captions the way the app does for every input.
 
 * Files are visited in sorted order (folders too) unless ``shuffle=True``; ``seed`` makes a
   shuffle repeatable.
@@ -7,6 +8,14 @@
   (sidecars, captions) and OS clutter (``.DS_Store``, ``Thumbs.db``, ``desktop.ini``) are passed
   over silently.
 * A folder that does not exist raises :class:`~waifuc_ui.errors.SourceError` when iterated.
+* ``meta['path']`` is text: the file an item was read from is ``item.source_file`` (set here),
+  never a path a sidecar names.
+
+Caption precedence (:func:`dataset_meta`, used by ``LocalDatasetSource``, uploads and the demo):
+the waifuc sidecar is the meta when there is one (waifuc's rule); its ``tags`` win when it has
+any, otherwise the tags of the ``{body}.txt`` caption (escapes undone, ``(tag:0.9)`` scores read)
+are added. Without a sidecar the meta is ``{path, group_id, filename}`` plus the caption's tags.
+An image with neither has no ``tags`` key (so a tagger step tags it).
 """
 
 from __future__ import annotations
@@ -79,6 +88,18 @@ def sidecar_meta(image_path: str, source: str = "",
     return result.meta or None
 
 
+def dataset_meta(image_path: str, group: str, source: str = "",
+                 shown: Callable[[str], str] = str, read_captions: bool = True) -> Dict[str, Any]:
+    """The meta of one image of a dataset folder, sidecar and caption read with the precedence in the
+    module doc (``read_captions=False``: LocalSource's waifuc meta)."""
+    meta = sidecar_meta(image_path, source, shown) or default_meta(image_path, group)
+    if read_captions and not meta.get("tags"):
+        tags = caption_tags(image_path, source, shown)
+        if tags:
+            meta["tags"] = tags
+    return meta
+
+
 def caption_tags(image_path: str, source: str = "",
                  shown: Callable[[str], str] = str) -> Optional[Dict[str, float]]:
     """Tags of the image's ``{body}.txt`` caption, or None when there is none (or it is unreadable,
@@ -92,7 +113,9 @@ def caption_tags(image_path: str, source: str = "",
     return tags
 
 
-class _FolderSource(NamedDataSource):
+class FolderSource(NamedDataSource):
+    """Base of the sources that read a folder of this machine (public mode refuses them all)."""
+
     def __init__(self, directory: str, recursive: bool = True, shuffle: bool = False, *,
                  seed: Optional[int] = None, max_pixels: Optional[int] = DEFAULT_MAX_PIXELS):
         self.directory = os.fspath(directory)
@@ -122,21 +145,34 @@ class _FolderSource(NamedDataSource):
             return None
 
 
-class LocalSource(_FolderSource):
+class LocalSource(FolderSource):
     """Every image under ``directory``. meta = the waifuc sidecar ``.{body}_meta.json`` exactly
     when there is one (read as plain JSON), else ``{path, group_id, filename}``. Images keep
-    their stored mode and all their frames."""
+    their stored mode and all their frames. ``{body}.txt`` captions are not read (as in waifuc):
+    :class:`LocalDatasetSource` reads them too."""
+
+    #: read ``{body}.txt`` captions (see the module doc for the precedence)
+    read_captions = False
 
     def _iter(self) -> Iterator[ImageItem]:
         for path, group in self._files():
             image = self._open(path)
             if image is None:
                 continue
-            meta = sidecar_meta(path, repr(self)) or default_meta(path, group)
-            yield ImageItem(image, meta)  # type: ignore[arg-type]
+            meta = dataset_meta(path, group, repr(self), read_captions=self.read_captions)
+            yield ImageItem(image, meta, source_file=os.path.abspath(path))  # type: ignore[arg-type]
 
 
-class LocalTISource(_FolderSource):
+class LocalDatasetSource(LocalSource):
+    """A dataset folder as the app reads it: :class:`LocalSource` plus the tags of each image's
+    ``{body}.txt`` caption when its sidecar has no tags (precedence in the module doc). The same
+    rule applies to uploads and the demo dataset, so a folder, a zip of it and loose files give
+    the same tags."""
+
+    read_captions = True
+
+
+class LocalTISource(FolderSource):
     """A textual-inversion folder: images flattened on white as RGB (first frame), tags from the
     ``{body}.txt`` next to each image (escapes undone, 1.0 each unless written ``(tag:0.9)``).
     meta = ``{path, group_id, filename, tags}``; ``tags`` is ``{}`` without a caption."""

@@ -5,8 +5,10 @@ each archive into ``<folder>/zip_<archive name>/`` (see :mod:`waifuc_ui.source.a
 ``<folder>`` is a new folder inside ``extract_dir``. This happens once, on first use; every run
 then reads that folder like :class:`~waifuc_ui.source.LocalSource` (sidecars included) and
 records every refused file or entry with ``report_skip`` under the name the user knows
-(``pack.zip/sub/a.png``, ``photo.jpg``). Without a sidecar, tags come from a ``{body}.txt``
-caption next to the image when there is one.
+(``pack.zip/sub/a.png``, ``photo.jpg``). Tags follow the caption precedence of
+:func:`waifuc_ui.source.local.dataset_meta` (the sidecar's tags, else the ``{body}.txt`` caption),
+for archives and loose files alike (``a.png`` + ``a.txt`` uploaded together). A ``path`` a sidecar
+names is inert text: never opened; the first such entry is reported once per run so the visitor sees it.
 
 ``inspect_upload`` / ``UploadSource.inspect()`` answer "N images came in, these files were
 refused, why" without running a pipeline.
@@ -25,7 +27,8 @@ from ..model import ImageItem
 from ..report import RunReport, SkippedFile, collect_report, report_skip
 from .archive import ARCHIVE_EXTENSIONS, ArchiveLimits, extract_zip, unique_path
 from .base import NamedDataSource
-from .local import caption_tags, default_meta, group_name, list_folder, sidecar_meta
+from .local import dataset_meta, group_name, list_folder
+from .sidecar import sidecar_path
 
 LOOSE_FILES_FOLDER = "files"
 
@@ -61,7 +64,8 @@ class UploadSource(NamedDataSource):
     Items come in upload order (loose files together, where the first one was), each folder
     in sorted order. ``limits`` bound each archive; a loose file larger than
     ``limits.max_total_bytes`` is refused. ``read_captions`` takes tags from ``{body}.txt``
-    for images without a sidecar. Not meant for two threads iterating it for the first time at once.
+    for images whose sidecar gives none (or that have no sidecar). Not meant for two threads
+    iterating it for the first time at once.
     """
 
     def __init__(self, paths: Union[str, "os.PathLike[str]", Iterable[Union[str, "os.PathLike[str]"]]],
@@ -141,29 +145,29 @@ class UploadSource(NamedDataSource):
         unpacked = self.unpack()
         for skipped in unpacked.refused:
             report_skip(skipped.path, skipped.reason, repr(self))
+        noted = [False]
         for top in unpacked.tops:
             top_path = os.path.join(unpacked.folder, top)
             if not os.path.isdir(top_path):
                 continue  # an archive with nothing extracted
             for path, _ in list_folder(top_path, recursive=True):
-                item = self._read(path)
+                item = self._read(path, noted)
                 if item is not None:
                     yield self.display_name(path), item
 
-    def _read(self, path: str) -> Optional[ImageItem]:
+    def _read(self, path: str, noted: List[bool]) -> Optional[ImageItem]:
         name = self.display_name(path)
         try:
             image = open_image_file(path, max_pixels=self.max_pixels)
         except BadImageError as err:
             report_skip(name, err.reason, repr(self))
             return None
-        meta = sidecar_meta(path, repr(self), shown=self.display_name)
-        if meta is None:
-            meta = default_meta(path, group_name(os.path.dirname(name)) or "upload")
-            tags = caption_tags(path, repr(self), shown=self.display_name) if self.read_captions else None
-            if tags:
-                meta["tags"] = tags
-        return ImageItem(image, meta)  # type: ignore[arg-type]
+        meta = dataset_meta(path, group_name(os.path.dirname(name)) or "upload", repr(self),
+                            shown=self.display_name, read_captions=self.read_captions)
+        if not noted[0] and _names_another_file(meta.get("path"), path):
+            noted[0] = True
+            report_skip(self.display_name(sidecar_path(path)), _foreign_path_note(meta["path"]), repr(self))
+        return ImageItem(image, meta, source_file=path)  # type: ignore[arg-type]
 
     def inspect(self) -> UploadInspection:
         """Unpack (once) and open every file: which images will come out, what was refused and why.
@@ -178,6 +182,19 @@ class UploadSource(NamedDataSource):
         if self._unpacked is not None:
             shutil.rmtree(self._unpacked.folder, ignore_errors=True)
             self._unpacked = None
+
+
+def _names_another_file(value: object, image_path: str) -> bool:
+    """True when a meta ``path`` is not the image's own path (compared as text, nothing is opened)."""
+    own = isinstance(value, str) and os.path.abspath(value) == os.path.abspath(image_path)
+    return value is not None and not own
+
+
+def _foreign_path_note(value: object) -> str:
+    shown = repr(value)
+    shown = shown if len(shown) <= 200 else shown[:200] + "…"
+    return (f"entry 'path' {shown} is kept as text only: images are read from their own files, never from a "
+            f"path a sidecar names (said once per upload)")
 
 
 def inspect_upload(paths: Union[str, Iterable[str]], extract_dir: str, **options) -> UploadInspection:

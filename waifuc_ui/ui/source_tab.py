@@ -89,8 +89,10 @@ def build_source_tab(binder: SessionBinder, state: gr.State, web_form=None) -> D
     with gr.Row():
         with gr.Column(scale=1):
             with gr.Group():
-                upload = gr.File(label="Images or .zip archives", file_count="multiple",
-                                 file_types=["image", ".zip", ".gif", ".webp"], elem_id="upload-files")
+                # captions (.txt) and waifuc sidecars (.json) may come with loose images: a.png + a.txt
+                upload = gr.File(label="Images (with .txt captions) or .zip archives", file_count="multiple",
+                                 file_types=["image", ".zip", ".cbz", ".gif", ".webp", ".txt", ".json"],
+                                 elem_id="upload-files")
                 replace = gr.Checkbox(value=True, label="Replace the current images",
                                       info="untick to add the files to the images already in the session")
                 upload_btn = gr.Button("Use uploaded files", variant="primary", elem_id="use-uploads")
