@@ -84,7 +84,8 @@ def clicked_tag(row_value: Optional[List[Any]], value: Any) -> str:
 def image_tags_text(ui: UISession, item_id: Optional[str]) -> str:
     if not item_id:
         return ""
-    return tags_to_text(ui.session.item_tags(item_id), use_spaces=False, use_escape=False, include_score=False)
+    return tags_to_text(ui.session.item_tags(item_id), use_spaces=False, use_escape=False, include_score=False,
+                        score_descend=False)  # the caption's order, as exported
 
 
 def build_tags_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
