@@ -21,11 +21,14 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from ..errors import ExportError, InvalidOptionError
 from ..model import ImageItem
 from .store import open_file
+
+if TYPE_CHECKING:
+    from .checks import DatasetCheck
 
 LAYOUTS = ("textual_inversion", "save")
 LAYOUT_NAMES = {"textual_inversion": "image + .txt caption", "save": "image + JSON sidecar"}
@@ -200,6 +203,29 @@ class ExportMixin:
                              size, suggested_repeats(report.exported), log.originals, log.encoded,
                              exporter_quality(exporter), list(log.renamed), list(log.reformatted), list(log.stills))
 
+    def dataset_checks(self, min_side: int = 512) -> List["DatasetCheck"]:
+        """What a trainer would regret in the final dataset (see :mod:`waifuc_ui.session.checks`)."""
+        from .checks import dataset_checks
+
+        ids = self.final_ids()  # type: ignore[attr-defined]
+        records = {i: self.store.get(i) for i in ids}  # type: ignore[attr-defined]
+        return dataset_checks(ids, {i: r.size for i, r in records.items()}, self.all_tags(),  # type: ignore
+                              {i: r.content_hash for i, r in records.items()},
+                              self.tag_edits.trigger_word, int(min_side))  # type: ignore[attr-defined]
+
+    def drop_from_dataset(self, ids: List[str]) -> int:
+        """Drop these final images by hand at the last step (kept across re-runs; run again to see it). Returns
+        how many were dropped. Needs a run with at least one step."""
+        run = self.last_run  # type: ignore[attr-defined]
+        if run is None or not run.steps:
+            raise InvalidOptionError("drop from dataset", "no run", fix="add a step in the Pipeline tab and run it "
+                                     "first: images are dropped by hand at the last step")
+        final = set(self.final_ids())  # type: ignore[attr-defined]
+        chosen = [i for i in ids if i in final]
+        for i in chosen:
+            self.drop_by_hand(run.steps[-1].uid, i)  # type: ignore[attr-defined]
+        return len(chosen)
+
 
 def exporter_quality(exporter: Any) -> int:
     inner = getattr(exporter, "options", None)
@@ -217,3 +243,4 @@ def _loader(path: str, unchanged: bool):
             image.format = None
         return image
     return load
+
