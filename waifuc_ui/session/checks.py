@@ -7,6 +7,7 @@ select them in the Tags tab or drop them from the dataset.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Sequence
@@ -51,9 +52,14 @@ def exact_duplicates(hashes: Mapping[str, str]) -> List[str]:
     return extra
 
 
+#: Tags that open many captions without being a trigger word (counts such as ``1girl``, ``solo``).
+_COMMON_FIRST = re.compile(r"^(\d+\+?[ _]?(girl|boy|other)s?|solo|solo[ _]focus|multiple[ _].*|no[ _]humans)$", re.I)
+
+
 def likely_trigger(tags: Mapping[str, Mapping[str, float]]) -> str:
-    """The tag that opens most captions when it opens at least TRIGGER_SHARE of them (2 or more), else ''."""
-    firsts = Counter(next(iter(t)) for t in tags.values() if t)
+    """A tag that opens at least TRIGGER_SHARE of the captions (2 or more) and is not a common first tag such as
+    ``1girl`` or ``solo``: a trigger word written into the captions by hand. '' when there is none."""
+    firsts = Counter(next(iter(t)) for t in tags.values() if t and not _COMMON_FIRST.match(next(iter(t))))
     if not firsts:
         return ""
     word, n = firsts.most_common(1)[0]

@@ -173,10 +173,7 @@ class ExportMixin:
         from ..export.save import SaveExporter
         from ..export.textual_inversion import TextualInversionExporter
 
-        if getattr(self, "public_mode", False):
-            raise InvalidOptionError("export folder", directory,
-                                     fix="writing to a server folder is disabled in public mode (on a Space); "
-                                         "build the zip and download it instead")
+        self.refuse_folder_export(directory)
         directory = os.path.abspath(os.path.expanduser(str(directory or "").strip()))
         if not str(directory).strip() or (os.path.isdir(directory) and os.listdir(directory)):
             raise ExportError(f"export folder {directory!r} is not empty. Fix: give a new or empty folder, so no "
@@ -186,6 +183,13 @@ class ExportMixin:
         target = os.path.join(directory, kwargs.pop("folder")) if kwargs.get("folder") else directory
         cls = TextualInversionExporter if layout == "textual_inversion" else SaveExporter
         return self._run_export(cls(target, hide_paths=self._private_roots(), **kwargs), layout, directory)
+
+    def refuse_folder_export(self, directory: str = "") -> None:
+        """Raise (with the fix) in public mode: a visitor never names a folder of the server to write to."""
+        if getattr(self, "public_mode", False):
+            raise InvalidOptionError("export folder", directory,
+                                     fix="writing to a server folder is disabled in public mode (on a Space); "
+                                         "build the zip and download it instead")
 
     def _private_roots(self) -> List[str]:
         ws = self.workspace  # type: ignore[attr-defined]

@@ -33,6 +33,7 @@ def export_dataset(ui: UISession, layout: str, name: str, kohya_folder: str = ""
 def export_to_folder(ui: UISession, directory: str, layout: str, kohya_folder: str = "",
                      quality: Any = DEFAULT_QUALITY) -> ExportSummary:
     """Write the final dataset into a new folder on this machine (the session refuses it in public mode)."""
+    ui.session.refuse_folder_export(directory)
     _refuse_empty(ui)
     if not (directory or "").strip():
         raise InvalidOptionError("export folder", directory, fix="type the path of a new or empty folder")
