@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from ..model import ImageItem
+from ..report import logger
 from .base import LocalDirectoryExporter
 from .naming import ExportNames
 from .policy import DEFAULT_QUALITY, plan_image, write_planned
@@ -66,6 +67,15 @@ class FolderExporter(LocalDirectoryExporter):
         super().pre_export()
         self.names.reset()
         self.log = ExportLog()
+
+    def post_export(self) -> Any:
+        log = self.log
+        if log.renamed or log.stills or log.reformatted:
+            logger.info("%s: %d image(s) written (%d original bytes); %d renamed to stay unique (%s); %d animated "
+                        "written as a still PNG; %d changed format", self, len(log.images), log.originals,
+                        len(log.renamed), ", ".join(f"{a} -> {b}" for a, b in log.renamed[:5]), len(log.stills),
+                        len(log.reformatted))
+        return super().post_export()
 
     # -- helpers for subclasses ----------------------------------------------------------------
     def export_with(self, item: ImageItem, companions: Callable[[str, str], List[str]]) -> str:
