@@ -117,8 +117,10 @@ def _folder_size(folder: str) -> int:
 class ExportMixin:
     export_quality: int = DEFAULT_QUALITY
 
-    def export_items(self, layout: str = "textual_inversion") -> List[ImageItem]:
-        """The final dataset as lazy items (see the module doc)."""
+    def export_items(self, folder: str = "", *, layout: str = "textual_inversion") -> List[ImageItem]:
+        """The final dataset as lazy items (see the module doc), named as the run named them: the exporter makes the
+        names unique and puts them in the kohya folder (``ZipExporter(folder=...)``), so ``folder`` (the former
+        name prefix) no longer changes the items."""
         store = self.store  # type: ignore[attr-defined]
         ids = self.final_ids()  # type: ignore[attr-defined]
         metas = self.final_metas()  # type: ignore[attr-defined]
@@ -200,7 +202,7 @@ class ExportMixin:
 
         exporter.reset()
         with collect_report() as report:
-            exporter.export_from(self.export_items(layout), report=report)
+            exporter.export_from(self.export_items(layout=layout), report=report)
         log = exporter.log
         size = os.path.getsize(path) if os.path.isfile(path) else _folder_size(path)
         return ExportSummary(path, layout, report.exported, [(f.path, f.reason) for f in report.export_failed],
