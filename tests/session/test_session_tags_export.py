@@ -126,3 +126,24 @@ def test_select_images_by_tags(tagged):
     assert tagged.ids_with_tags(include=["1girl"]) == ["in00001", "in00003", "in00004"]
     assert tagged.ids_with_tags(include=["1girl"], exclude=["smile"]) == ["in00001", "in00003"]
     assert tagged.ids_with_tags(exclude=["1girl"]) == ["in00005"]
+
+
+def test_tag_edits_keep_the_order():
+    edits = TagEdits()
+    run_tags = {"solo": 1.0, "1girl": 1.0, "smile": 0.4, "blush": 0.9}  # a site's order, then tagger scores
+    assert list(edits.apply("x", run_tags)) == ["solo", "1girl", "blush", "smile"]  # by score, ties as given
+    edits.replace("1girl", "girl")
+    edits.add("new")
+    assert list(edits.apply("x", run_tags)) == ["solo", "girl", "blush", "smile", "new"]
+    edits.set_tags("x", {"smile": 0.4, "solo": 1.0})
+    edits.add("late", ids=["x"])
+    assert list(edits.apply("x", run_tags)) == ["smile", "solo", "late"]
+    edits.undo()
+    assert list(edits.apply("x", run_tags)) == ["smile", "solo"]
+
+
+def test_saving_an_images_tags_keeps_the_order_and_known_scores(tagged):
+    tagged.set_item_tags("in00004", "smile, cat, 1girl")
+    assert list(tagged.item_tags("in00004").items()) == [("smile", 0.8), ("cat", 1.0), ("1girl", 1.0)]
+    with zipfile.ZipFile(tagged.export_zip().path) as z:
+        assert z.read("d.txt").decode() == "smile, cat, 1girl"
