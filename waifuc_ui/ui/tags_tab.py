@@ -90,7 +90,7 @@ def image_tags_text(ui: UISession, item_id: Optional[str]) -> str:
 
 def build_tags_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
     gr.Markdown("Tags of the final dataset. Edits are kept in the session and applied at export; the original "
-                "tags stay untouched.")
+                "tags stay untouched. Captions are written in the order shown for each image (the order you save).")
     note = gr.Markdown(elem_id="tags-note")
     with gr.Row():
         with gr.Column(scale=1):
