@@ -176,8 +176,12 @@ class ExportMixin:
         from ..export.textual_inversion import TextualInversionExporter
 
         self.refuse_folder_export(directory)
-        directory = os.path.abspath(os.path.expanduser(str(directory or "").strip()))
-        if not str(directory).strip() or (os.path.isdir(directory) and os.listdir(directory)):
+        if not str(directory or "").strip():
+            raise InvalidOptionError("export folder", directory, fix="give the path of a new or empty folder")
+        directory = os.path.abspath(os.path.expanduser(str(directory).strip()))
+        if os.path.exists(directory) and not os.path.isdir(directory):
+            raise ExportError(f"export folder {directory!r} is a file. Fix: give the path of a new or empty folder")
+        if os.path.isdir(directory) and os.listdir(directory):
             raise ExportError(f"export folder {directory!r} is not empty. Fix: give a new or empty folder, so no "
                               "file of yours is overwritten")
         kwargs = self.exporter_options(layout, kohya_folder, **options)
