@@ -5,7 +5,7 @@
   file: PIL's ``filename`` and ``format`` are set (a new image from ``crop``, ``convert``, ``copy`` ... has
   neither), its size and mode are the file's, the file has no EXIF rotation and one frame. Every built-in action
   returns a new image when it changes pixels; an action that draws into ``item.image`` in place should do the same.
-  ``keep_original=False`` re-encodes everything.
+  Save options (``quality`` ...) do not apply to a copied file; ``keep_original=False`` re-encodes everything.
 * **Format.** ``save_kwargs['format']`` when given (always respected); else the name's extension; else the image's
   own format; else PNG (see :func:`~waifuc_ui.export.imagefile.resolve_format`). Then, unless the format was given:
   a format that cannot hold the image (real transparency into JPEG or BMP, 16-bit or float pixels into an 8-bit
