@@ -147,7 +147,7 @@ def drop_from_dataset(ui: UISession, ids: List[str], report=None) -> str:
 def build_export_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
     info = gr.Markdown(elem_id="export-info")
     with gr.Accordion("Before you export: what a trainer would regret", open=True):
-        with gr.Row(equal_height=True):
+        with gr.Row():
             min_side = gr.Number(value=DEFAULT_MIN_SIDE, precision=0, minimum=1, label="Training size (short side, px)",
                                  info="images smaller than this are flagged", scale=1, elem_id="export-min-side")
             check_btn = gr.Button("Check the dataset", size="sm", scale=0, min_width=170, elem_id="export-check")
@@ -171,7 +171,7 @@ def build_export_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
     summary = gr.Markdown(elem_id="export-summary")
     download = gr.DownloadButton("Download the zip", visible=False, variant="primary", elem_id="export-download")
     local = binder.settings.allows_local_folders
-    with gr.Row(equal_height=True, visible=local):
+    with gr.Row(visible=local):
         folder = gr.Textbox(label="Or write the dataset to a folder on this machine", scale=4,
                             placeholder="/path/to/new/folder", elem_id="export-folder")
         folder_btn = gr.Button("Write to folder", size="sm", scale=1, elem_id="export-folder-write")
