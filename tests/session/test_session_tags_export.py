@@ -7,7 +7,7 @@ import pytest
 from waifuc_ui.action import ProcessAction
 from waifuc_ui.pipeline import action_catalog
 from waifuc_ui.session import Session, Workspace
-from waifuc_ui.session.exporting import suggested_repeats, unique_filenames
+from waifuc_ui.session.exporting import suggested_repeats
 from waifuc_ui.session.tagedit import TagEdits, tag_frequencies
 
 SITE_TAGS = {
@@ -82,7 +82,7 @@ def test_export_textual_inversion_zip_with_trigger_word(tagged):
     assert summary.zip_bytes == os.path.getsize(summary.path)
     with zipfile.ZipFile(summary.path) as z:
         assert sorted(z.namelist()) == ["a.png", "a.txt", "c.png", "c.txt", "d.png", "d.txt", "e.png", "e.txt"]
-        assert z.read("a.txt").decode() == "aoi, 1girl, aoi_\\(demo\\), red_hair"
+        assert z.read("a.txt").decode() == "aoi, 1girl, red_hair, aoi_\\(demo\\)"  # the tags' own order
         assert z.read("c.txt").decode() == "aoi, red_hair"
         assert z.read("d.txt").decode() == "aoi, 1girl, smile"
         assert z.read("e.txt").decode() == "aoi"
@@ -107,7 +107,6 @@ def test_export_rejects_unknown_layout(tagged):
 
 
 def test_helpers():
-    assert unique_filenames(["a.png", "A.png", None, "a.png"]) == ["a.png", "A_2.png", "3.png", "a_3.png"]
     assert [suggested_repeats(n) for n in (0, 1, 3, 40, 1000)] == [0, 100, 67, 5, 1]
     edits = TagEdits()
     edits.set_tags("x", {"a": 1.0})
@@ -127,3 +126,24 @@ def test_select_images_by_tags(tagged):
     assert tagged.ids_with_tags(include=["1girl"]) == ["in00001", "in00003", "in00004"]
     assert tagged.ids_with_tags(include=["1girl"], exclude=["smile"]) == ["in00001", "in00003"]
     assert tagged.ids_with_tags(exclude=["1girl"]) == ["in00005"]
+
+
+def test_tag_edits_keep_the_order():
+    edits = TagEdits()
+    run_tags = {"solo": 1.0, "1girl": 1.0, "smile": 0.4, "blush": 0.9}  # a site's order, then tagger scores
+    assert list(edits.apply("x", run_tags)) == ["solo", "1girl", "blush", "smile"]  # by score, ties as given
+    edits.replace("1girl", "girl")
+    edits.add("new")
+    assert list(edits.apply("x", run_tags)) == ["solo", "girl", "blush", "smile", "new"]
+    edits.set_tags("x", {"smile": 0.4, "solo": 1.0})
+    edits.add("late", ids=["x"])
+    assert list(edits.apply("x", run_tags)) == ["smile", "solo", "late"]
+    edits.undo()
+    assert list(edits.apply("x", run_tags)) == ["smile", "solo"]
+
+
+def test_saving_an_images_tags_keeps_the_order_and_known_scores(tagged):
+    tagged.set_item_tags("in00004", "smile, cat, 1girl")
+    assert list(tagged.item_tags("in00004").items()) == [("smile", 0.8), ("cat", 1.0), ("1girl", 1.0)]
+    with zipfile.ZipFile(tagged.export_zip().path) as z:
+        assert z.read("d.txt").decode() == "smile, cat, 1girl"

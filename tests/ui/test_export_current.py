@@ -39,10 +39,10 @@ def test_opening_the_tab_hides_the_download_of_an_old_zip(ui, binder):
     apply_preset(ui, "model-free clean-up")
     run_pipeline(ui)
     built(ui)
-    line, summary, download = refresh(ui)
+    line, summary, download, *_checks = refresh(ui)
     assert line.startswith("The dataset holds **6 images**")
     assert not isinstance(summary, str)  # left as it is (gr.skip)
     ui.session.add_tag("smile")
-    line, summary, download = refresh(ui)
+    line, summary, download, *_checks = refresh(ui)
     assert summary == "The dataset changed since the last zip: press *Build the zip* again."
     assert download.visible is False

@@ -63,7 +63,7 @@ def test_one_image_tags_edit(ran):
     ui = ran
     item = ui.session.final_ids()[0]
     ui.session.set_item_tags(item, "solo, blue_hair, sitting")
-    assert image_tags_text(ui, item) == "blue_hair, sitting, solo"
+    assert image_tags_text(ui, item) == "solo, blue_hair, sitting"  # the user's order is kept
     assert image_tags_text(ui, None) == ""
 
 

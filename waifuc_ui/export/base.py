@@ -35,16 +35,22 @@ class BaseExporter:
         when ``ignore_error_when_export`` is set."""
         with collect_report(report or current_report()) as report:
             self.pre_export()
-            for item in tqdm(items, desc=name or type(self).__name__, leave=False):
+            for n, item in enumerate(tqdm(items, desc=name or type(self).__name__, leave=False), 1):
                 try:
                     self.export_item(item)
                 except Exception as err:
                     if not self.ignore_error_when_export:
                         raise
-                    report.export_failed.append(SkippedFile(str(item.meta.get("filename")), repr(err)))
+                    report.export_failed.append(SkippedFile(item_label(item, n), f"{type(err).__name__}: {err}"))
                 else:
                     report.exported += 1
             return self.post_export()
+
+
+def item_label(item: ImageItem, n: int) -> str:
+    """How a report names an item: its filename, else its file's name, else its place in the stream."""
+    name = item.meta.get("filename") or os.path.basename(str(item.meta.get("path") or ""))
+    return str(name) if name else f"item {n} (no file name)"
 
 
 class LocalDirectoryExporter(BaseExporter):

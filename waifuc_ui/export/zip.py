@@ -12,9 +12,9 @@ from ..errors import ExportError, InvalidOptionError
 from ..model import ImageItem
 from ..report import RunReport
 from .base import BaseExporter
-from .folder import FolderExporter
+from .folder import ExportLog, FolderExporter
 from .imagefile import atomic_write
-from .safety import input_paths, same_file
+from .safety import input_paths, safe_relative_name, same_file
 from .save import SaveExporter
 from .textual_inversion import TextualInversionExporter
 
@@ -29,12 +29,15 @@ class ZipExporter(BaseExporter):
     included) and remove the folder. ``post_export`` returns the archive path.
 
     ``layout``: ``'textual_inversion'`` (image + ``.txt``) or ``'save'`` (image + sidecar json);
-    ``options`` go to that exporter (e.g. ``trigger_word``, ``use_spaces``, ``no_meta``). The
-    archive appears only when complete, and is never written onto an input file.
+    ``options`` go to that exporter (e.g. ``trigger_word``, ``use_spaces``, ``no_meta``, ``flatten``,
+    ``quality``, ``trainer_formats``), so names, bytes and formats follow the same rules as in a folder
+    (see :mod:`waifuc_ui.export.folder`). ``folder`` puts every entry under that folder of the archive
+    (e.g. kohya's ``10_name``). The archive appears only when complete, and is never written onto an
+    input file. :attr:`log` is the inner exporter's :class:`~waifuc_ui.export.folder.ExportLog`.
     """
 
     def __init__(self, archive_path: str, layout: str = "textual_inversion",
-                 ignore_error_when_export: bool = False, **options: Any):
+                 ignore_error_when_export: bool = False, folder: str = "", **options: Any):
         super().__init__(ignore_error_when_export)
         if layout not in LAYOUTS:
             raise InvalidOptionError("layout", layout, list(LAYOUTS),
@@ -45,6 +48,7 @@ class ZipExporter(BaseExporter):
                                          f"ZipExporter builds its own folder; remove {fixed}= from the options")
         LAYOUTS[layout](os.devnull, **options)  # bad option names fail here, before any run
         self.archive_path = str(archive_path)
+        self.folder = safe_relative_name(folder) or ""
         self.layout = layout
         self.options = options
         self._inner: Optional[FolderExporter] = None
@@ -58,7 +62,7 @@ class ZipExporter(BaseExporter):
         parent = os.path.dirname(os.path.abspath(self.archive_path))
         os.makedirs(parent, exist_ok=True)
         self._workdir = tempfile.mkdtemp(prefix=".zip_build_", dir=parent)
-        self._inner = LAYOUTS[self.layout](self._workdir, **self.options)
+        self._inner = LAYOUTS[self.layout](os.path.join(self._workdir, self.folder), **self.options)
         self._inner.reset()
         self._inner.pre_export()
 
@@ -66,6 +70,10 @@ class ZipExporter(BaseExporter):
         if any(same_file(source, self.archive_path) for source in input_paths(item)):
             self._archive_is_input = True
         self._inner.export_item(item)
+
+    @property
+    def log(self) -> ExportLog:
+        return self._inner.log if self._inner is not None else ExportLog()
 
     def post_export(self) -> str:
         self._inner.post_export()

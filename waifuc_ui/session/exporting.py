@@ -1,29 +1,49 @@
-"""Export of the session's dataset into one zip (textual-inversion .txt captions or JSON sidecars).
+"""Export of the session's dataset: one zip (or, on a local run, a folder) through the library's exporters.
 
-Exporting only reads the session: items, files and decisions stay as they are; every export writes a new zip
-under the workspace's ``exports`` folder.
+The app's export is exactly one library call, so a script reproduces it (see :meth:`ExportMixin.exporter_options`)::
+
+    ZipExporter(path, layout="textual_inversion", folder="<repeats>_<concept>" or "",
+                ignore_error_when_export=True, flatten=True, trainer_formats=True, quality=95,
+                score_descend=False, trigger_word=word or None)        # layout="save": no score_descend/trigger
+    .export_from(items)
+
+``items`` are :meth:`ExportMixin.export_items`: each final item's meta (without the session's ``item_id``) with
+``meta['tags']`` = the run's tags after the tag edits, in the session's order (see
+:meth:`~waifuc_ui.session.tagedit.TagEdits.apply`; for the save layout the trigger word is put first as a tag with
+score 1.0). Names follow :mod:`waifuc_ui.export.naming` (flattened: the folder a file came from is used only to
+tell apart equal names), an image no step changed leaves with its original bytes, an animation as a PNG still.
+
+Exporting only reads the session: items, files and decisions stay as they are; every export writes a new file.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
-from typing import Any, Dict, List, Optional
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
-from ..errors import InvalidOptionError
+from ..errors import ExportError, InvalidOptionError
 from ..model import ImageItem
+from .store import open_file
+
+if TYPE_CHECKING:
+    from .checks import DatasetCheck
 
 LAYOUTS = ("textual_inversion", "save")
 LAYOUT_NAMES = {"textual_inversion": "image + .txt caption", "save": "image + JSON sidecar"}
 #: Rule of thumb for the suggestion: about this many training steps per epoch (images x repeats), 10 epochs.
 TARGET_STEPS_PER_EPOCH = 200
+DEFAULT_QUALITY = 95
 
 
 @dataclass
 class ExportSummary:
-    """``path`` of the zip; ``images`` exported, ``failed`` (name, reason) pairs; ``zip_bytes``; the kohya folder
-    repeats suggested for about TARGET_STEPS_PER_EPOCH steps per epoch (``suggested_repeats``)."""
+    """``path`` of the zip (or folder); ``images`` exported (= image files written), ``failed`` (name, reason)
+    pairs; ``zip_bytes``; the kohya folder repeats suggested for about TARGET_STEPS_PER_EPOCH steps per epoch
+    (``suggested_repeats``); ``originals`` images copied byte for byte, ``encoded`` images encoded at ``quality``
+    (JPEG/WebP), ``renamed`` (wanted, written) names, ``reformatted`` (wanted, written) format changes, ``stills``
+    animated images written as their first frame."""
 
     path: str
     layout: str
@@ -31,15 +51,41 @@ class ExportSummary:
     failed: List[tuple]
     zip_bytes: int
     suggested_repeats: int
+    originals: int = 0
+    encoded: int = 0
+    quality: int = DEFAULT_QUALITY
+    renamed: List[Tuple[str, str]] = field(default_factory=list)
+    reformatted: List[Tuple[str, str]] = field(default_factory=list)
+    stills: List[str] = field(default_factory=list)
 
     def text(self) -> str:
         """E.g. ``"40 images (image + .txt caption), 12.3 MB; kohya: about 5 repeats per image (~200 steps per
-        epoch)"``."""
+        epoch)"`` (+ ``"; 1 failed"``)."""
         return (f"{self.images} image{'s' if self.images != 1 else ''} ({LAYOUT_NAMES.get(self.layout, self.layout)}), "
                 f"{human_size(self.zip_bytes)}; "
                 f"kohya: about {self.suggested_repeats} repeats per image "
                 f"(~{self.images * self.suggested_repeats} steps per epoch)"
                 + (f"; {len(self.failed)} failed" if self.failed else ""))
+
+    def details(self) -> List[str]:
+        """One line per thing the user should know about the files: bytes kept, re-encoded, renamed, stills."""
+        lines = []
+        if self.originals or self.encoded:
+            lines.append(f"{self.originals} image(s) kept their original bytes; {self.encoded} were encoded "
+                         f"(a step changed them; JPEG/WebP at quality {self.quality})")
+        if self.stills:
+            lines.append(f"{len(self.stills)} animated image(s) exported as a still (first frame, PNG): "
+                         + ", ".join(self.stills[:10]) + (" ..." if len(self.stills) > 10 else "")
+                         + " (add FrameSplitAction to the pipeline to export every frame)")
+        if self.reformatted:
+            lines.append("format changed to one trainers read: "
+                         + ", ".join(f"{a} -> {b}" for a, b in self.reformatted[:10])
+                         + (" ..." if len(self.reformatted) > 10 else ""))
+        if self.renamed:
+            lines.append(f"{len(self.renamed)} name(s) were taken by another image and renamed: "
+                         + ", ".join(f"{a} -> {b}" for a, b in self.renamed[:10])
+                         + (" ..." if len(self.renamed) > 10 else ""))
+        return lines
 
 
 def human_size(n_bytes: int) -> str:
@@ -56,66 +102,155 @@ def suggested_repeats(n_images: int) -> int:
     return min(100, max(1, round(TARGET_STEPS_PER_EPOCH / n_images))) if n_images else 0
 
 
-def unique_filenames(names: List[Optional[str]]) -> List[str]:
-    """File names made unique by ``_2``, ``_3`` ... before the extension; missing names -> ``{n}.png``."""
-    seen: Dict[str, int] = {}
-    out = []
-    for n, name in enumerate(names, 1):
-        name = name or f"{n}.png"
-        body, ext = os.path.splitext(name)
-        candidate, k = name, 1
-        while candidate.lower() in seen:
-            k += 1
-            candidate = f"{body}_{k}{ext}"
-        seen[candidate.lower()] = 1
-        out.append(candidate)
-    return out
+def kohya_folder_name(concept: str, n_images: int) -> str:
+    """``"<repeats>_<concept>"`` for kohya, '' without a concept."""
+    if not concept.strip():
+        return ""
+    clean = re.sub(r"[^A-Za-z0-9_ .-]+", "_", concept.strip()).strip(" .") or "concept"
+    return f"{suggested_repeats(n_images)}_{clean}"
+
+
+def _folder_size(folder: str) -> int:
+    return sum(os.path.getsize(os.path.join(root, f)) for root, _d, files in os.walk(folder) for f in files)
 
 
 class ExportMixin:
-    def export_items(self, folder: str = "") -> List[ImageItem]:
-        """The final dataset as lazy items: edited tags, unique file names (inside ``folder`` when given)."""
+    export_quality: int = DEFAULT_QUALITY
+
+    def export_items(self, folder: str = "", *, layout: str = "textual_inversion") -> List[ImageItem]:
+        """The final dataset as lazy items (see the module doc), named as the run named them: the exporter makes the
+        names unique and puts them in the kohya folder (``ZipExporter(folder=...)``), so ``folder`` (the former
+        name prefix) no longer changes the items."""
+        store = self.store  # type: ignore[attr-defined]
         ids = self.final_ids()  # type: ignore[attr-defined]
         metas = self.final_metas()  # type: ignore[attr-defined]
-        names = unique_filenames([os.path.basename(str(metas[i].get("filename") or "")) or None for i in ids])
-        if folder:
-            names = [f"{folder}/{n}" for n in names]
         tags = self.all_tags()  # type: ignore[attr-defined]
+        trigger = self.tag_edits.trigger_word if layout == "save" else ""  # type: ignore[attr-defined]
+        input_hash = {r.file: r.content_hash for r in store.records() if r.origin == "input"}
         items = []
-        for i, name in zip(ids, names):
-            meta = dict(metas[i])
-            meta["filename"] = name
-            meta["tags"] = tags[i]
-            items.append(self.store.item(i, meta))  # type: ignore[attr-defined]
+        for i in ids:
+            rec = store.get(i)
+            meta = {k: v for k, v in metas[i].items() if k != "item_id"}
+            meta["tags"] = dict(tags[i])
+            if trigger:
+                meta["tags"] = {trigger: 1.0, **{k: v for k, v in meta["tags"].items() if k != trigger}}
+            unchanged = input_hash.get(rec.file) == rec.content_hash
+            items.append(ImageItem(meta=meta, loader=_loader(rec.file, unchanged),  # type: ignore[arg-type]
+                                   content_hash=rec.content_hash))
         return items
+
+    def exporter_options(self, layout: str = "textual_inversion", kohya_folder: str = "",
+                         **options: Any) -> Dict[str, Any]:
+        """The keyword arguments of the ZipExporter call (besides the path) this export makes."""
+        if layout not in LAYOUTS:
+            raise InvalidOptionError("layout", layout, LAYOUTS, "choose an export layout from the list")
+        out: Dict[str, Any] = {"layout": layout,
+                               "folder": kohya_folder_name(kohya_folder, len(self.final_ids())),  # type: ignore
+                               "ignore_error_when_export": True, "flatten": True, "trainer_formats": True,
+                               "quality": self.export_quality}
+        if layout == "textual_inversion":
+            out["score_descend"] = False
+            out["trigger_word"] = self.tag_edits.trigger_word or None  # type: ignore[attr-defined]
+        out.update(options)
+        return out
 
     def export_zip(self, layout: str = "textual_inversion", name: str = "dataset", kohya_folder: str = "",
                    **options: Any) -> ExportSummary:
         """Write ``exports/<name>.zip``. ``layout``: 'textual_inversion' (image + .txt) or 'save' (image + JSON
-        sidecar); ``options`` go to the exporter (e.g. use_spaces). The trigger word comes first in .txt captions
-        and is added as a tag (score 1.0) in sidecars. ``kohya_folder`` (e.g. the character name) puts the files in
-        a kohya ``<repeats>_<name>/`` folder with the suggested repeats. File names are flattened and made unique."""
+        sidecar); ``options`` go to the exporter (e.g. use_spaces, quality). The trigger word comes first in .txt
+        captions and is added as a tag (score 1.0) in sidecars. ``kohya_folder`` (e.g. the character name) puts
+        the files in a kohya ``<repeats>_<name>/`` folder with the suggested repeats."""
         from ..export import ZipExporter
-        from ..report import collect_report
 
-        if layout not in LAYOUTS:
-            raise InvalidOptionError("layout", layout, LAYOUTS, "choose an export layout from the list")
+        kwargs = self.exporter_options(layout, kohya_folder, **options)
         safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "dataset"
         path = self.workspace.path("exports", safe + ".zip")  # type: ignore[attr-defined]
-        trigger = self.tag_edits.trigger_word  # type: ignore[attr-defined]
-        folder = ""
-        if kohya_folder.strip():
-            concept = re.sub(r"[^A-Za-z0-9_ .-]+", "_", kohya_folder.strip()).strip(" .") or "concept"
-            folder = f"{suggested_repeats(len(self.final_ids()))}_{concept}"  # type: ignore[attr-defined]
-        items = self.export_items(folder)
-        if layout == "textual_inversion":
-            options.setdefault("trigger_word", trigger or None)
-        elif trigger:
-            for item in items:
-                item.meta["tags"] = {trigger: 1.0, **{k: v for k, v in item.meta["tags"].items() if k != trigger}}
-        exporter = ZipExporter(path, layout=layout, ignore_error_when_export=True, **options)
+        exporter = ZipExporter(path, hide_paths=self._private_roots(), **kwargs)
+        return self._run_export(exporter, layout, path)
+
+    def export_folder(self, directory: str, layout: str = "textual_inversion", kohya_folder: str = "",
+                      **options: Any) -> ExportSummary:
+        """Write the dataset into ``directory`` on this machine (a new or empty folder). Refused in public mode:
+        a visitor never names a server folder."""
+        from ..export.save import SaveExporter
+        from ..export.textual_inversion import TextualInversionExporter
+
+        self.refuse_folder_export(directory)
+        if not str(directory or "").strip():
+            raise InvalidOptionError("export folder", directory, fix="give the path of a new or empty folder")
+        directory = os.path.abspath(os.path.expanduser(str(directory).strip()))
+        if os.path.exists(directory) and not os.path.isdir(directory):
+            raise ExportError(f"export folder {directory!r} is a file. Fix: give the path of a new or empty folder")
+        if os.path.isdir(directory) and os.listdir(directory):
+            raise ExportError(f"export folder {directory!r} is not empty. Fix: give a new or empty folder, so no "
+                              "file of yours is overwritten")
+        kwargs = self.exporter_options(layout, kohya_folder, **options)
+        kwargs.pop("layout")
+        target = os.path.join(directory, kwargs.pop("folder")) if kwargs.get("folder") else directory
+        cls = TextualInversionExporter if layout == "textual_inversion" else SaveExporter
+        return self._run_export(cls(target, hide_paths=self._private_roots(), **kwargs), layout, directory)
+
+    def refuse_folder_export(self, directory: str = "") -> None:
+        """Raise (with the fix) in public mode: a visitor never names a folder of the server to write to."""
+        if getattr(self, "public_mode", False):
+            raise InvalidOptionError("export folder", directory,
+                                     fix="writing to a server folder is disabled in public mode (on a Space); "
+                                         "build the zip and download it instead")
+
+    def _private_roots(self) -> List[str]:
+        ws = self.workspace  # type: ignore[attr-defined]
+        return [ws.root, ws.dir]
+
+    def _run_export(self, exporter: Any, layout: str, path: str) -> ExportSummary:
+        from ..report import collect_report
+
         exporter.reset()
         with collect_report() as report:
-            exporter.export_from(items, report=report)
+            exporter.export_from(self.export_items(layout=layout), report=report)
+        log = exporter.log
+        size = os.path.getsize(path) if os.path.isfile(path) else _folder_size(path)
         return ExportSummary(path, layout, report.exported, [(f.path, f.reason) for f in report.export_failed],
-                             os.path.getsize(path), suggested_repeats(report.exported))
+                             size, suggested_repeats(report.exported), log.originals, log.encoded,
+                             exporter_quality(exporter), list(log.renamed), list(log.reformatted), list(log.stills))
+
+    def dataset_checks(self, min_side: int = 512) -> List["DatasetCheck"]:
+        """What a trainer would regret in the final dataset (see :mod:`waifuc_ui.session.checks`)."""
+        from .checks import dataset_checks
+
+        ids = self.final_ids()  # type: ignore[attr-defined]
+        records = {i: self.store.get(i) for i in ids}  # type: ignore[attr-defined]
+        return dataset_checks(ids, {i: r.size for i, r in records.items()}, self.all_tags(),  # type: ignore
+                              {i: r.content_hash for i, r in records.items()},
+                              self.tag_edits.trigger_word, int(min_side))  # type: ignore[attr-defined]
+
+    def drop_from_dataset(self, ids: List[str]) -> int:
+        """Drop these final images by hand at the last step (kept across re-runs; run again to see it). Returns
+        how many were dropped. Needs a run with at least one step."""
+        run = self.last_run  # type: ignore[attr-defined]
+        if run is None or not run.steps:
+            raise InvalidOptionError("drop from dataset", "no run", fix="add a step in the Pipeline tab and run it "
+                                     "first: images are dropped by hand at the last step")
+        final = set(self.final_ids())  # type: ignore[attr-defined]
+        chosen = [i for i in ids if i in final]
+        for i in chosen:
+            self.drop_by_hand(run.steps[-1].uid, i)  # type: ignore[attr-defined]
+        return len(chosen)
+
+
+def exporter_quality(exporter: Any) -> int:
+    inner = getattr(exporter, "options", None)
+    if isinstance(inner, dict):
+        return int(inner.get("quality", DEFAULT_QUALITY))
+    return int(getattr(exporter, "quality", DEFAULT_QUALITY))
+
+
+def _loader(path: str, unchanged: bool):
+    """Open the stored file; an image a step changed forgets its file's format (the exporter then picks the
+    format from the name and encodes), an unchanged one keeps it (its bytes can go out as they are)."""
+    def load():
+        image = open_file(path)
+        if not unchanged:
+            image.format = None
+        return image
+    return load
+

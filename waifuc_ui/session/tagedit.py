@@ -13,6 +13,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple
 
+from ..tags import normalise_tags
+
 Tags = Dict[str, float]
 
 
@@ -57,8 +59,12 @@ class TagEdits:
         return self.ops.pop() if self.ops else None
 
     def apply(self, item_id: str, tags: Mapping[str, float]) -> Tags:
-        """The tags of ``item_id`` after every edit (``tags`` is the run's tags; not modified)."""
-        out: Tags = dict(tags)
+        """The tags of ``item_id`` after every edit, in order (``tags`` is the run's tags; not modified).
+
+        Order: the run's tags by descending score, ties in their own order (a caption file's order, a site's
+        order); then each edit keeps it: ``add`` appends, ``replace`` takes the old tag's place, ``set`` is the
+        user's order. Captions are written in this order (``score_descend=False``)."""
+        out: Tags = dict(sorted(normalise_tags(tags).items(), key=lambda kv: -kv[1]))
         for op in self.ops:
             if op.ids is not None and item_id not in op.ids:
                 continue
@@ -68,8 +74,9 @@ class TagEdits:
                 out.pop(op.tag, None)
             elif op.op == "replace":
                 if op.tag in out:
-                    score = out.pop(op.tag)
-                    out[op.new] = max(score, out.get(op.new, 0.0))
+                    score = max(out[op.tag], out.get(op.new, 0.0))
+                    out = {(op.new if t == op.tag else t): (score if t == op.tag else s)
+                           for t, s in out.items() if t != op.new}
             elif op.op == "set":
                 out = dict(op.tags)
             elif op.op == "drop_tags":

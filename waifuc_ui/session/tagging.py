@@ -31,7 +31,8 @@ class TagMixin:
         return [i for i in final if i in wanted]
 
     def item_tags(self, item_id: str) -> Dict[str, float]:
-        """One item's tags after edits (the trigger word is not included: it is added at export)."""
+        """One item's tags after edits, in caption order (the trigger word is not included: it is added at
+        export)."""
         meta = self.final_metas().get(item_id) or self.store.get(item_id).meta  # type: ignore[attr-defined]
         return self.tag_edits.apply(item_id, meta.get("tags") or {})  # type: ignore[attr-defined]
 
@@ -59,7 +60,13 @@ class TagMixin:
         self.tag_edits.replace(old, new, None if ids is None else self._scope(ids))  # type: ignore[attr-defined]
 
     def set_item_tags(self, item_id: str, tags: TagsInput) -> None:
-        self.tag_edits.set_tags(item_id, parse_tags(tags))  # type: ignore[attr-defined]
+        """Replace one item's tags, in the order given (kept in captions). Tags given as names keep the score
+        they had (a tagger's confidence), new ones get 1.0."""
+        parsed = parse_tags(tags)
+        if not isinstance(tags, Mapping):
+            current = self.item_tags(item_id)
+            parsed = {t: current.get(t, s) for t, s in parsed.items()}
+        self.tag_edits.set_tags(item_id, parsed)  # type: ignore[attr-defined]
 
     def set_trigger_word(self, word: str) -> None:
         """The word written first in every caption at export ('' for none)."""

@@ -114,6 +114,6 @@ def build_app(settings: AppSettings, binder: SessionBinder) -> gr.Blocks:
         duplicates_tab.select(duplicates["refresh"], duplicates["inputs"], duplicates["outputs"],
                               concurrency_limit=None)
         tags_tab.select(tags["refresh"], [state], tags["outputs"], concurrency_limit=None)
-        export_tab.select(export["refresh"], [state], export["outputs"], concurrency_limit=None)
+        export_tab.select(export["refresh"], export["inputs"], export["outputs"], concurrency_limit=None)
     demo.queue(default_concurrency_limit=4)
     return demo

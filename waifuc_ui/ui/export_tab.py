@@ -1,31 +1,70 @@
-"""Export tab: the final dataset as one zip (image + .txt caption, or image + JSON sidecar), with a summary.
-Exporting writes a new file in the workspace and deletes nothing."""
+"""Export tab: what a trainer would regret (checked before export, each with a way to see and fix it), then the
+final dataset as one zip (image + .txt caption, or image + JSON sidecar) with a summary, or, on a local run, into a
+folder. Exporting writes new files and deletes nothing."""
 
 from __future__ import annotations
 
 import os
-from typing import Any, Dict
+from typing import Any, Dict, List, Optional
 
 import gradio as gr
 
 from ..errors import InvalidOptionError
-from ..session.exporting import ExportSummary
+from ..session.checks import DEFAULT_MIN_SIDE, DatasetCheck, by_key, checks_markdown
+from ..session.exporting import DEFAULT_QUALITY, ExportSummary
 from .common import guarded
 from .run_tab import run_pipeline
 from .state import SessionBinder, UISession, touch
-from .views import run_state_note
+from .views import gallery_page, run_state_note
 
 LAYOUT_CHOICES = [("Image + .txt caption (kohya / textual inversion)", "textual_inversion"),
                   ("Image + JSON sidecar (waifuc SaveExporter)", "save")]
+GALLERY = "export-check"
 
 
-def export_dataset(ui: UISession, layout: str, name: str, kohya_folder: str = "") -> ExportSummary:
+def export_dataset(ui: UISession, layout: str, name: str, kohya_folder: str = "",
+                   quality: Any = DEFAULT_QUALITY) -> ExportSummary:
     """Write the final dataset as a zip in the workspace; refuses an empty dataset with what to do."""
+    _refuse_empty(ui)
+    return ui.session.export_zip(layout=layout, name=(name or "dataset").strip() or "dataset",
+                                 kohya_folder=(kohya_folder or "").strip(), quality=_quality(quality))
+
+
+def export_to_folder(ui: UISession, directory: str, layout: str, kohya_folder: str = "",
+                     quality: Any = DEFAULT_QUALITY) -> ExportSummary:
+    """Write the final dataset into a new folder on this machine (the session refuses it in public mode)."""
+    ui.session.refuse_folder_export(directory)
+    _refuse_empty(ui)
+    if not (directory or "").strip():
+        raise InvalidOptionError("export folder", directory, fix="type the path of a new or empty folder")
+    return ui.session.export_folder(directory, layout=layout, kohya_folder=(kohya_folder or "").strip(),
+                                    quality=_quality(quality))
+
+
+def _refuse_empty(ui: UISession) -> None:
     if not ui.session.final_ids():
         raise InvalidOptionError("dataset", "empty", fix="the last run kept no image: restore images in the Run or "
                                  "Characters tab, or change the pipeline, then export")
-    return ui.session.export_zip(layout=layout, name=(name or "dataset").strip() or "dataset",
-                                 kohya_folder=(kohya_folder or "").strip())
+
+
+def _quality(value: Any) -> int:
+    try:
+        q = int(value)
+    except (TypeError, ValueError):
+        raise InvalidOptionError("JPEG quality", value, fix="give a whole number from 1 to 100 (95 keeps detail)")
+    if not 1 <= q <= 100:
+        raise InvalidOptionError("JPEG quality", value, fix="give a whole number from 1 to 100 (95 keeps detail)")
+    return q
+
+
+def _min_side(value: Any) -> int:
+    try:
+        side = int(value)
+    except (TypeError, ValueError):
+        side = -1
+    if side < 1:
+        raise InvalidOptionError("training size", value, fix="give the short side in pixels, e.g. 512 or 1024")
+    return side
 
 
 def dataset_key(ui: UISession) -> int:
@@ -54,6 +93,9 @@ def export_text(summary: ExportSummary, reran: bool = False) -> str:
     text = f"**{os.path.basename(summary.path)}**: {summary.text()}."
     if reran:
         text = "The pipeline was re-run first (something changed since the last run). " + text
+    details = summary.details()
+    if details:
+        text += "\n\n" + "\n".join(f"- {line}" for line in details)
     if summary.failed:
         text += "\n\nNot exported:\n" + "\n".join(f"- {name}: {reason}" for name, reason in summary.failed[:20])
     return text + "\n\nNothing in the session was deleted: you can keep editing and export again."
@@ -70,35 +112,133 @@ def dataset_line(ui: UISession) -> str:
             + (f"\n\n{note}" if note else ""))
 
 
+def check_choices(checks: List[DatasetCheck]) -> List[tuple]:
+    """(label, key) of the checks that found images, for the 'Show' radio."""
+    return [(c.label, c.key) for c in checks if c.ids]
+
+
+def check_ids(ui: UISession, key: Optional[str], min_side: Any) -> List[str]:
+    """The images one check found now ([] for none or an unknown key)."""
+    if not key:
+        return []
+    check = by_key(ui.session.dataset_checks(_min_side(min_side))).get(key)
+    return list(check.ids) if check else []
+
+
+def select_in_tags(ui: UISession, ids: List[str]) -> str:
+    """Make ``ids`` the Tags tab's selection (edits with 'The selected images' then apply to them)."""
+    if not ids:
+        raise InvalidOptionError("images", "none", fix="choose a check that found images")
+    ui.tag_selection[:] = list(ids)
+    return (f"{len(ids)} image{'s' if len(ids) != 1 else ''} selected in the Tags tab: open it and edit with "
+            "*Apply edits to: The selected images*.")
+
+
+def drop_from_dataset(ui: UISession, ids: List[str], report=None) -> str:
+    """Drop ``ids`` by hand at the last step, then re-run so the dataset shows it."""
+    if not ids:
+        raise InvalidOptionError("images", "none", fix="choose a check that found images")
+    n = ui.session.drop_from_dataset(ids)
+    run_pipeline(ui, report)
+    return (f"Dropped {n} image{'s' if n != 1 else ''} from the dataset (by hand at the last step; restore them "
+            "in the Run tab).")
+
+
 def build_export_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
     info = gr.Markdown(elem_id="export-info")
+    with gr.Accordion("Before you export: what a trainer would regret", open=True):
+        with gr.Row():
+            min_side = gr.Number(value=DEFAULT_MIN_SIDE, precision=0, minimum=1, label="Training size (short side, px)",
+                                 info="images smaller than this are flagged", scale=1, elem_id="export-min-side")
+            check_btn = gr.Button("Check the dataset", size="sm", scale=0, min_width=170, elem_id="export-check")
+        checks_md = gr.Markdown(elem_id="export-checks")
+        problem = gr.Radio([], label="Show the images of", elem_id="export-problem")
+        gallery = gr.Gallery(label="Images found by the check", columns=8, height=220, object_fit="contain",
+                             preview=False, elem_id="export-check-gallery")
+        with gr.Row():
+            select_btn = gr.Button("Select these in the Tags tab", size="sm", elem_id="export-select-in-tags")
+            drop_btn = gr.Button("Drop these from the dataset", size="sm", variant="stop", elem_id="export-drop")
+        check_note = gr.Markdown(elem_id="export-check-note")
     with gr.Row(equal_height=True):
         layout = gr.Radio(LAYOUT_CHOICES, value="textual_inversion", label="Layout", scale=3, elem_id="export-layout")
         name = gr.Textbox(value="dataset", label="Zip name", scale=1)
         kohya = gr.Textbox(value="", label="kohya folder (optional)", placeholder="e.g. surtr", scale=1,
                            info="puts the files in <repeats>_<name>/ with the suggested repeats", elem_id="kohya")
+        quality = gr.Number(value=DEFAULT_QUALITY, precision=0, minimum=1, maximum=100, label="JPEG quality", scale=1,
+                            info="for images a step changed; unchanged images keep their bytes",
+                            elem_id="export-quality")
     build_btn = gr.Button("Build the zip", variant="primary", elem_id="export-build")
     summary = gr.Markdown(elem_id="export-summary")
     download = gr.DownloadButton("Download the zip", visible=False, variant="primary", elem_id="export-download")
+    local = binder.settings.allows_local_folders
+    with gr.Row(visible=local):
+        folder = gr.Textbox(label="Or write the dataset to a folder on this machine", scale=4,
+                            placeholder="/path/to/new/folder", elem_id="export-folder")
+        folder_btn = gr.Button("Write to folder", size="sm", scale=1, elem_id="export-folder-write")
+
+    def checks_view(ui, side, chosen=None):
+        checks = ui.session.dataset_checks(_min_side(side))
+        choices = check_choices(checks)
+        keys = [k for _, k in choices]
+        chosen = chosen if chosen in keys else (keys[0] if keys else None)
+        ids = list(by_key(checks)[chosen].ids) if chosen else []
+        entries, ui.page_ids[GALLERY], _n, _label = gallery_page(ui.session, ids, 1)
+        return checks_markdown(checks), gr.Radio(choices=choices, value=chosen), entries
 
     @guarded
-    def on_build(ui, lay, zip_name, folder, progress=gr.Progress()):
+    def on_build(ui, lay, zip_name, folder_name, q, side, chosen, progress=gr.Progress()):
         touch(binder, ui)
         reran = rerun_if_stale(ui, lambda frac, text: progress(frac, desc=text))
         progress(0.1, desc="Writing the zip")
-        result = export_dataset(ui, lay, zip_name, folder)
+        result = export_dataset(ui, lay, zip_name, folder_name, q)
         ui.export_key = dataset_key(ui)
-        return export_text(result, reran), gr.DownloadButton(value=result.path, visible=True), dataset_line(ui)
+        return (export_text(result, reran), gr.DownloadButton(value=result.path, visible=True), dataset_line(ui),
+                *checks_view(ui, side, chosen))
 
-    def refresh(ui):
-        """On opening the tab: hide the Download button of a zip that no longer matches the dataset."""
+    @guarded
+    def on_folder(ui, directory, lay, folder_name, q, progress=gr.Progress()):
+        touch(binder, ui)
+        reran = rerun_if_stale(ui, lambda frac, text: progress(frac, desc=text))
+        return export_text(export_to_folder(ui, directory, lay, folder_name, q), reran)
+
+    @guarded
+    def on_check(ui, side, chosen):
+        touch(binder, ui)
+        return checks_view(ui, side, chosen)
+
+    @guarded
+    def on_select_in_tags(ui, side, chosen):
+        return select_in_tags(ui, check_ids(ui, chosen, side))
+
+    @guarded
+    def on_drop(ui, side, chosen, progress=gr.Progress()):
+        touch(binder, ui)
+        text = drop_from_dataset(ui, check_ids(ui, chosen, side), lambda frac, t: progress(frac, desc=t))
+        return (text, dataset_line(ui), *checks_view(ui, side, chosen))
+
+    def refresh(ui, side=DEFAULT_MIN_SIDE):
+        """On opening the tab: the checks, and the Download button of a zip that no longer matches is hidden."""
         if ui is None:
-            return "", gr.skip(), gr.skip()
+            return "", gr.skip(), gr.skip(), "", gr.skip(), gr.skip()
+        try:
+            checks = checks_view(ui, side)
+        except InvalidOptionError:
+            checks = checks_view(ui, DEFAULT_MIN_SIDE)
         if ui.export_key is None or zip_is_current(ui):
-            return dataset_line(ui), gr.skip(), gr.skip()
+            return (dataset_line(ui), gr.skip(), gr.skip(), *checks)
         return (dataset_line(ui), "The dataset changed since the last zip: press *Build the zip* again.",
-                gr.DownloadButton(visible=False))
+                gr.DownloadButton(visible=False), *checks)
 
-    build_btn.click(on_build, [state, layout, name, kohya], [summary, download, info], concurrency_id="export",
-                    concurrency_limit=2)
-    return {"refresh": refresh, "outputs": [info, summary, download]}
+    check_outputs = [checks_md, problem, gallery]
+    build_btn.click(on_build, [state, layout, name, kohya, quality, min_side, problem],
+                    [summary, download, info, *check_outputs], concurrency_id="export", concurrency_limit=2)
+    folder_btn.click(on_folder, [state, folder, layout, kohya, quality], [summary], concurrency_id="export",
+                     concurrency_limit=2)
+    check_btn.click(on_check, [state, min_side, problem], check_outputs, concurrency_limit=None)
+    min_side.submit(on_check, [state, min_side, problem], check_outputs, concurrency_limit=None)
+    problem.input(on_check, [state, min_side, problem], check_outputs, concurrency_limit=None)
+    select_btn.click(on_select_in_tags, [state, min_side, problem], [check_note], concurrency_limit=None)
+    drop_btn.click(on_drop, [state, min_side, problem], [check_note, info, *check_outputs],
+                   concurrency_id="export", concurrency_limit=2)
+    return {"refresh": refresh, "inputs": [state, min_side],
+            "outputs": [info, summary, download, *check_outputs]}

@@ -84,12 +84,13 @@ def clicked_tag(row_value: Optional[List[Any]], value: Any) -> str:
 def image_tags_text(ui: UISession, item_id: Optional[str]) -> str:
     if not item_id:
         return ""
-    return tags_to_text(ui.session.item_tags(item_id), use_spaces=False, use_escape=False, include_score=False)
+    return tags_to_text(ui.session.item_tags(item_id), use_spaces=False, use_escape=False, include_score=False,
+                        score_descend=False)  # the caption's order, as exported
 
 
 def build_tags_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
     gr.Markdown("Tags of the final dataset. Edits are kept in the session and applied at export; the original "
-                "tags stay untouched.")
+                "tags stay untouched. Captions are written in the order shown for each image (the order you save).")
     note = gr.Markdown(elem_id="tags-note")
     with gr.Row():
         with gr.Column(scale=1):
