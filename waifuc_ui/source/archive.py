@@ -128,7 +128,8 @@ def extract_zip(archive_path: str, dest_dir: str, limits: ArchiveLimits = Archiv
         return result
     with archive:
         infos = archive.infolist()
-        whole = _whole_archive_problem(infos, limits) or _layout_problem(archive, infos)
+        whole = (_whole_archive_problem(infos, limits) or _layout_problem(archive, infos)
+                 or _real_ratio_problem(infos, limits, os.path.getsize(archive_path)))
         if whole:
             refuse("", whole)
             return result
@@ -183,6 +184,15 @@ def _whole_archive_problem(infos: List[zipfile.ZipInfo], limits: ArchiveLimits) 
     if declared > limits.ratio_floor_bytes and declared / packed > limits.max_ratio:
         return (f"archive compression ratio {declared / packed:.0f}:1 exceeds the limit of "
                 f"{limits.max_ratio:.0f}:1 (zip bomb?)")
+    return None
+
+
+def _real_ratio_problem(infos: List[zipfile.ZipInfo], limits: ArchiveLimits, archive_size: int) -> Optional[str]:
+    """The declared total against the archive's size on disk (entries that share data look harmless one by one)."""
+    declared = sum(i.file_size for i in infos)
+    if declared > limits.ratio_floor_bytes and declared / max(1, archive_size) > limits.max_ratio:
+        return (f"archive would unpack to {declared} bytes, {declared / max(1, archive_size):.0f} times its "
+                f"{archive_size} bytes, over the limit of {limits.max_ratio:.0f}:1 (zip bomb?)")
     return None
 
 
