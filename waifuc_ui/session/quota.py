@@ -86,7 +86,8 @@ class QuotaLedger:
             allowance = UploadAllowance(request_bytes=q.request_upload_bytes,
                                         upload_bytes=self._left(q.session_upload_bytes, self.uploaded),
                                         disk_bytes=self._left(q.session_disk_bytes, self.disk),
-                                        images=self._left(q.session_images, self.images))
+                                        images=self._left(q.session_images, self.images),
+                                        images_total=q.session_images)
             try:
                 yield {"limits": q.archive_limits(), "max_pixels": q.max_pixels, "max_frames": q.max_frames,
                        "reduce_large": q.reduce_large, "allowance": allowance, "decode_slots": self.decode_slots}

@@ -66,6 +66,7 @@ class UploadAllowance:
     upload_bytes: Optional[int] = None
     disk_bytes: Optional[int] = None
     images: Optional[int] = None
+    images_total: Optional[int] = None  # the session's whole image quota (for the reason shown)
     used_upload: int = 0
     used_disk: int = 0
     used_images: int = 0
@@ -219,7 +220,8 @@ class UploadSource(NamedDataSource):
                 left = allowance.images_left(counted)
                 if left is not None and left <= 0:
                     report_skip(self.display_name(path), f"not read: this session reached its limit of "
-                                f"{allowance.images} images; reload the page for a new session", repr(self))
+                                f"{allowance.images_total or allowance.images} images; reload the page for a new "
+                                "session", repr(self))
                     continue
                 with self._decode_slot(path):
                     item = self._read(path)
