@@ -45,7 +45,7 @@ def test_two_files_over_the_request_limit_the_second_is_refused(tmp_path):
     inspection = source.inspect()
     assert inspection.images == ["p0.jpg"]
     assert [(r.path, r.reason) for r in inspection.refused] == [(
-        "p1.jpg", f"not read: the files of this request add up to more than {(sum(sizes) - 1) / 1e6:.1f} MB, the "
+        "p1.jpg", f"not read: the files of this request add up to more than {(sum(sizes) - 1) / 2 ** 20:.1f} MB, the "
                   "limit per upload on this public server; send fewer or smaller files at once")]
     assert allowance.used_upload == sizes[0] and allowance.used_disk == sizes[0]
 
@@ -71,7 +71,7 @@ def test_session_upload_bytes_are_counted_across_requests(registry_with, tmp_pat
     late = session.add_uploads(paths[2:])
     assert late.records == []
     assert refused(late) == {"p2.jpg": "not read: this session may upload "
-                                       f"{(sizes[0] + sizes[1]) / 1e6:.1f} MB in all and has 0.0 MB left; reload "
+                                       f"{(sizes[0] + sizes[1]) / 2 ** 20:.1f} MB in all and has 0.0 MB left; reload "
                                        "the page for a new session"}
     assert session.quota.uploaded == sizes[0] + sizes[1]
 

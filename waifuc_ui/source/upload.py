@@ -54,7 +54,8 @@ class UploadInspection:
 
 
 def _mb(n: int) -> str:
-    return f"{n / 1e6:.1f} MB" if n < 1e9 else f"{n / 1e9:.2f} GB"
+    """Bytes as MB or GB of 1024 (as gradio and the settings count them: '200mb' shows as '200.0 MB')."""
+    return f"{n / 2 ** 20:.1f} MB" if n < 2 ** 30 else f"{n / 2 ** 30:.2f} GB"
 
 
 @dataclass

@@ -99,7 +99,8 @@ def _quota_value(variable: str, name: str, kind: str, text: str):
         if name in _UNLIMITED_OK:
             return None
         raise ValueError(f"{variable}={text!r}: this limit cannot be switched off; set a number or unset it")
-    example = {"size": "200mb", "count": "2000", "ratio": "100"}[kind]
+    example = {"heavy_decodes": "2", "max_frames": "200", "max_pixels": "25000000", "archive_entries": "5000"}.get(
+        name, {"size": "200mb", "count": "2000", "ratio": "100"}[kind])
     if kind == "size":
         found = _SIZE_RE.match(text)
         value = int(float(found.group(1)) * _UNITS[(found.group(2) or "b").lower()]) if found else None
