@@ -14,7 +14,8 @@ upload of issue 9:
 
 Prints each session's result (images in, the hostile file's refusal reason), the server's peak memory (VmHWM of
 /proc/<pid>/status) next to the floor, and the disk used (workspaces + gradio's upload folder, peak and final).
-The target of issue 9: peak memory under 1.5 GB.
+The target of issue 9: peak memory under 1.5 GB. ``--near-limit`` adds to each session a 5000 x 5000 RGBA PNG
+(allowed, 100 MB decoded), so four large decodes compete for the server's decode slots.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
+import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -105,20 +108,24 @@ def launch(work: Path) -> tuple:
         if server.poll() is not None:
             raise SystemExit(f"the app exited with {server.returncode}; see {work / 'server.log'}")
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
+            if httpx.get(url + "config", timeout=2).status_code == 200:
                 break
-        except OSError:
-            time.sleep(0.5)
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
     else:
         server.kill()
         raise SystemExit("the app did not start within 120 s")
     return server, url
 
 
-def upload(url: str, paths) -> tuple:
+def upload(url: str, paths, clients: list) -> tuple:
+    """One visitor's upload; the client is kept in ``clients`` (a closed client ends its session, whose workspace
+    the app then deletes, which would hide the disk it used)."""
     from gradio_client import Client, handle_file
 
     client = Client(url, verbose=False, download_files=False)
+    clients.append(client)
     client.predict(api_name="/on_open")
     started = time.perf_counter()
     summary, table, *_ = client.predict(files=[handle_file(str(p)) for p in paths], rep=True, api_name="/on_upload")
@@ -129,15 +136,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--images", type=int, default=100, help="ordinary images per session (default 100)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--near-limit", action="store_true",
+                        help="each session also uploads a 5000 x 5000 RGBA PNG, just under the pixel limit (100 MB "
+                             "decoded): shows the decode slots bounding four large decodes at once")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench_public_load_"))
     server = None
     try:
         files = make_files(work, args.images)
+        if args.near_limit:
+            for k in range(4):
+                files["ordinary"][k].insert(0, huge_png(work / f"session{k}" / f"large{k}.png", 5000, 5000 - k))
         server, url = launch(work)
         folders = (work / "workspaces", work / "gradio_tmp")
         warm = files["ordinary"][0][:3]
-        summary, _, _ = upload(url, [shutil.copy(p, work / f"warm_{p.name}") for p in warm])
+        clients: list = []
+        summary, _, _ = upload(url, [shutil.copy(p, work / f"warm_{p.name}") for p in warm], clients)
         time.sleep(1.0)
         floor = status_kb(server.pid, "VmHWM") * 1024
         floor_rss = status_kb(server.pid, "VmRSS") * 1024
@@ -158,7 +172,7 @@ def main() -> None:
             hostile = files["hostile"][plan[k]]
             paths = [hostile[0], *files["ordinary"][k], *hostile[1:]]
             try:
-                results[k] = upload(url, paths)
+                results[k] = upload(url, paths, clients)
             except Exception as err:  # report, do not hide
                 results[k] = (f"FAILED: {type(err).__name__}: {err}", {}, 0.0)
 
