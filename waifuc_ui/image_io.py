@@ -7,20 +7,30 @@
   size at which Pillow itself refuses an image with its default settings, so a default
   call never meets a Pillow refusal first. Pillow's global ``Image.MAX_IMAGE_PIXELS`` is
   never changed;
+* with ``reduce=True`` a JPEG over the pixel limit is decoded at 1/2, 1/4 or 1/8 scale (Pillow's
+  ``draft``, so the full image is never in memory) instead of refused; the result's
+  ``info["reduced_from"]`` holds the size in the file;
+* the frame limit is checked while counting, so a 2,000-frame GIF is refused after ``max_frames``
+  frames, not after reading them all;
 * truncated or corrupt data is an error, never a half image (all frames are decoded once);
 * the EXIF orientation is applied (single-frame images; the image keeps its ``format``);
 * the mode is kept as stored (16-bit ``I;16``, ``CMYK``, ``P`` with transparency, ...) and
   animated images keep their frames: ``n_frames`` and ``seek`` work on the result.
 
 A source catches :class:`BadImageError`, records ``err.reason`` with ``report_skip`` and goes on.
+
+:class:`DecodeSlots` bounds how many large images are decoded at once; one object per app, passed down.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import os
 import re
-from typing import Optional, Union
+import threading
+from contextlib import contextmanager
+from typing import Iterator, Optional, Tuple, Union
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -31,7 +41,51 @@ DEFAULT_MAX_PIXELS = 178_956_970
 #: Default limit on the number of frames of an animated image.
 DEFAULT_MAX_FRAMES = 10_000
 
+#: Scales Pillow's JPEG decoder can reduce by while decoding.
+_DRAFT_SCALES = (2, 4, 8)
+
 PathLike = Union[str, "os.PathLike[str]"]
+
+
+class DecodeSlots:
+    """At most ``count`` decodes of images over ``heavy_pixels`` (width x height x frames) at once, so several
+    visitors cannot stack large decodes. Owned by the app (the session registry) and passed down; never global."""
+
+    def __init__(self, count: int = 2, heavy_pixels: int = 4_000_000):
+        if count < 1:
+            raise ValueError(f"decode slots must be at least 1, got {count}")
+        self.count, self.heavy_pixels = count, heavy_pixels
+        self._slots = threading.BoundedSemaphore(count)
+        self._lock = threading.Lock()
+        self._busy = self.peak = 0
+
+    def is_heavy(self, pixels: int) -> bool:
+        return pixels > self.heavy_pixels
+
+    @contextmanager
+    def hold(self, pixels: int) -> Iterator[None]:
+        """Wait for a slot when ``pixels`` is heavy; small images pass at once."""
+        if not self.is_heavy(pixels):
+            yield
+            return
+        with self._slots:
+            with self._lock:
+                self._busy += 1
+                self.peak = max(self.peak, self._busy)
+            try:
+                yield
+            finally:
+                with self._lock:
+                    self._busy -= 1
+
+
+def header_size(path: PathLike) -> Optional[Tuple[int, int]]:
+    """(width, height) read from the file's header without decoding, or None when it is not an image."""
+    try:
+        with Image.open(os.fspath(path)) as image:
+            return image.size
+    except Exception:
+        return None
 
 
 class BadImageError(WaifucUIError):
@@ -43,7 +97,7 @@ class BadImageError(WaifucUIError):
 
 
 def open_image_file(path: PathLike, max_pixels: Optional[int] = DEFAULT_MAX_PIXELS,
-                    max_frames: int = DEFAULT_MAX_FRAMES) -> Image.Image:
+                    max_frames: int = DEFAULT_MAX_FRAMES, reduce: bool = False) -> Image.Image:
     """Open and fully decode the image at ``path`` (see the module doc); raise BadImageError."""
     name = os.fspath(path)
     try:
@@ -64,16 +118,16 @@ def open_image_file(path: PathLike, max_pixels: Optional[int] = DEFAULT_MAX_PIXE
         raise BadImageError(name, _reason_from(err)) from err
     except Exception as err:  # Pillow raises many types on malformed headers
         raise BadImageError(name, _reason_from(err)) from err
-    if _frame_count(image, name) > 1:
+    if _frame_count(image, name, max_frames) > 1:
         # keep animated images in memory so seeking later needs no open file handle
         image.close()
         with open(name, "rb") as f:
-            return open_image_bytes(f.read(), name, max_pixels, max_frames)
-    return _finish(image, name, max_pixels, max_frames)
+            return open_image_bytes(f.read(), name, max_pixels, max_frames, reduce)
+    return _finish(image, name, max_pixels, max_frames, reduce)
 
 
 def open_image_bytes(data: bytes, name: str = "", max_pixels: Optional[int] = DEFAULT_MAX_PIXELS,
-                     max_frames: int = DEFAULT_MAX_FRAMES) -> Image.Image:
+                     max_frames: int = DEFAULT_MAX_FRAMES, reduce: bool = False) -> Image.Image:
     """Like :func:`open_image_file` for bytes in memory; ``name`` only labels errors."""
     if not data:
         raise BadImageError(name, "zero-byte file")
@@ -83,29 +137,59 @@ def open_image_bytes(data: bytes, name: str = "", max_pixels: Optional[int] = DE
         raise BadImageError(name, "not an image (unrecognised format)") from err
     except Exception as err:
         raise BadImageError(name, _reason_from(err)) from err
-    return _finish(image, name, max_pixels, max_frames)
+    return _finish(image, name, max_pixels, max_frames, reduce)
 
 
-def _frame_count(image: Image.Image, name: str) -> int:
+def _frame_count(image: Image.Image, name: str, max_frames: int = DEFAULT_MAX_FRAMES) -> int:
+    """The number of frames, or ``max_frames + 2`` when there are more than ``max_frames + 1`` (GIF frames are
+    counted by walking the file, so a huge animation is not read to its end just to learn it is too long)."""
     try:
-        return int(getattr(image, "n_frames", 1))
-    except Exception as err:  # counting frames reads the whole file for GIF
+        if image.format != "GIF" or not getattr(image, "is_animated", False):
+            return int(getattr(image, "n_frames", 1))
+        count = 1
+        try:
+            while count <= max_frames + 1:
+                image.seek(count)
+                count += 1
+        except EOFError:
+            pass
+        image.seek(0)
+        return count
+    except Exception as err:
         raise BadImageError(name, _reason_from(err)) from err
 
 
-def _finish(image: Image.Image, name: str, max_pixels: Optional[int], max_frames: int) -> Image.Image:
+def _reduce_in_decoder(image: Image.Image, max_pixels: int) -> bool:
+    """Ask the JPEG decoder for the smallest power-of-two reduction that fits ``max_pixels``; False when none."""
+    if image.format != "JPEG":
+        return False
+    width, height = image.size
+    for scale in _DRAFT_SCALES:
+        if math.ceil(width / scale) * math.ceil(height / scale) <= max_pixels:
+            image.draft(image.mode, (width // scale, height // scale))
+            if image.width * image.height <= max_pixels:
+                image.info["reduced_from"] = (width, height)
+                return True
+            return False
+    return False
+
+
+def _finish(image: Image.Image, name: str, max_pixels: Optional[int], max_frames: int,
+            reduce: bool = False) -> Image.Image:
     """Check limits from the header, decode every frame, apply EXIF orientation."""
     width, height = image.size
     if width <= 0 or height <= 0:
         image.close()
         raise BadImageError(name, f"invalid image size {width}x{height}")
     if max_pixels is not None and width * height > max_pixels:
-        image.close()
-        raise BadImageError(name, f"image of {width * height} pixels exceeds the limit of {max_pixels} pixels")
-    n_frames = _frame_count(image, name)
+        if not (reduce and _reduce_in_decoder(image, max_pixels)):
+            image.close()
+            raise BadImageError(name, f"image of {width * height} pixels exceeds the limit of {max_pixels} pixels")
+    n_frames = _frame_count(image, name, max_frames)
     if n_frames > max_frames:
         image.close()
-        raise BadImageError(name, f"animated image of {n_frames} frames exceeds the limit of {max_frames} frames")
+        count = f"more than {max_frames + 1}" if image.format == "GIF" and n_frames > max_frames + 1 else n_frames
+        raise BadImageError(name, f"animated image of {count} frames exceeds the limit of {max_frames} frames")
     try:
         for index in range(1, n_frames):  # decode the later frames once, to refuse truncated ones
             image.seek(index)

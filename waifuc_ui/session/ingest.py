@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import os
 import threading
+from contextlib import nullcontext
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, List, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, List, Optional
 
 from ..errors import InvalidOptionError, SourceError, WaifucUIError
 from ..report import SkippedFile, collect_report
 from .store import ItemRecord, ItemStore
+
+if TYPE_CHECKING:
+    from .quota import QuotaLedger
+
 
 @dataclass
 class IngestResult:
@@ -120,9 +125,13 @@ def ingest_demo(store: ItemStore, demo_dir: Optional[str] = None) -> IngestResul
 
 
 def ingest_uploads(store: ItemStore, paths: Iterable[str], *, max_items: Optional[int] = None,
-                   cancel: Optional[threading.Event] = None, **upload_options) -> IngestResult:
-    """Uploaded images and zip archives (unpacked safely into the workspace's ``uploads`` folder)."""
+                   cancel: Optional[threading.Event] = None, quota: Optional["QuotaLedger"] = None,
+                   **upload_options) -> IngestResult:
+    """Uploaded images and zip archives (unpacked safely into the workspace's ``uploads`` folder). With ``quota``
+    (the session's ledger) the upload is held to what is left of the session's quotas and charged for what it
+    used; ``upload_options`` override single UploadSource options."""
     from ..source.upload import UploadSource
 
-    source = UploadSource(list(paths), store.workspace.subdir("uploads"), **upload_options)
-    return ingest_source(store, source, max_items=max_items, cancel=cancel)
+    with quota.upload() if quota is not None else nullcontext({}) as quota_options:
+        source = UploadSource(list(paths), store.workspace.subdir("uploads"), **{**quota_options, **upload_options})
+        return ingest_source(store, source, max_items=max_items, cancel=cancel)

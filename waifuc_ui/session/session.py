@@ -28,6 +28,7 @@ from ..pipeline.script import recipe_to_script
 from ..report import DropRecord, SkippedFile
 from . import ingest
 from .decisions import Decisions
+from .quota import QuotaLedger, Quotas
 from .review import ReviewMixin
 from .runner import Runner, RunProgress, RunResult, StepResult
 from .store import ItemRecord, ItemStore
@@ -55,9 +56,10 @@ class Session(ReviewMixin, TagMixin, ExportMixin):
     """State of one browser session: its workspace, items, recipe, last run, decisions, review and tag edits."""
 
     def __init__(self, workspace: Workspace, *, catalog: Optional[Mapping[str, ActionSpec]] = None,
-                 public_mode: bool = False, analysis_cache: Any = None):
+                 public_mode: bool = False, analysis_cache: Any = None, quota: Optional[QuotaLedger] = None):
         self.workspace = workspace
         self.public_mode = public_mode
+        self.quota = quota or QuotaLedger(Quotas.public() if public_mode else Quotas.local())
         self.catalog: Dict[str, ActionSpec] = dict(catalog) if catalog is not None else action_catalog()
         self.store = ItemStore(workspace)
         self.runner = Runner(self.store, self.catalog)
@@ -96,7 +98,7 @@ class Session(ReviewMixin, TagMixin, ExportMixin):
         return self._take(ingest.ingest_demo(self.store, demo_dir), replace)
 
     def add_uploads(self, paths: List[str], replace: bool = False, **options: Any) -> ingest.IngestResult:
-        return self._take(ingest.ingest_uploads(self.store, paths, **options), replace)
+        return self._take(ingest.ingest_uploads(self.store, paths, quota=self.quota, **options), replace)
 
     def add_folder(self, directory: str, replace: bool = False, **options: Any) -> ingest.IngestResult:
         return self._take(ingest.ingest_folder(self.store, directory, public_mode=self.public_mode, **options),
@@ -250,12 +252,17 @@ class Session(ReviewMixin, TagMixin, ExportMixin):
 
 
 class SessionRegistry:
-    """Sessions of one app process by id, with idle expiry (``expire_idle``) deleting their workspaces."""
+    """Sessions of one app process by id, with idle expiry (``expire_idle``) deleting their workspaces. ``quotas``
+    (default: public or local by ``public_mode``) bound each session; the registry owns the decode slots all its
+    sessions share."""
 
     def __init__(self, root: Optional[str] = None, ttl_seconds: float = 3600.0, cache_dir: Optional[str] = None,
-                 public_mode: bool = False, catalog: Optional[Mapping[str, ActionSpec]] = None, **registry_kw: Any):
+                 public_mode: bool = False, catalog: Optional[Mapping[str, ActionSpec]] = None,
+                 quotas: Optional[Quotas] = None, **registry_kw: Any):
         self.workspaces = WorkspaceRegistry(root, ttl_seconds, cache_dir, **registry_kw)
         self.public_mode = public_mode
+        self.quotas = quotas or (Quotas.public() if public_mode else Quotas.local())
+        self.decode_slots = self.quotas.decode_slots()
         self._catalog = dict(catalog) if catalog is not None else None
         self._sessions: Dict[str, Session] = {}
         self._lock = threading.Lock()
@@ -274,7 +281,7 @@ class SessionRegistry:
     def create(self) -> Session:
         ws = self.workspaces.create()
         session = Session(ws, catalog=self._catalog, public_mode=self.public_mode,
-                          analysis_cache=self._shared_cache(ws))
+                          analysis_cache=self._shared_cache(ws), quota=QuotaLedger(self.quotas, self.decode_slots))
         with self._lock:
             self._sessions[ws.id] = session
         return session

@@ -4,8 +4,11 @@
 with its reason. Refused: paths that are absolute or climb out with ``..``, symbolic links,
 encrypted entries, nested archives (by name or by content), entries that hold more data than
 their header declares or that unpack beyond the limits of :class:`ArchiveLimits` (total size,
-entry count, compression ratio: zip bombs). Sizes are counted while streaming, never taken
-from the headers alone. Names are decoded as UTF-8 when flag 0x800 is set, else as UTF-8 when
+entry count, compression ratio: zip bombs). Before anything is written the whole archive is
+checked: entry count, declared total, the ratio of the declared total to the archive's real
+size on disk, and that no two entries share or overlap their data (the "500 entries, one
+compressed body" bomb). Sizes are then counted again while streaming, never taken from the
+headers alone; an entry whose stream holds more than its header declares is refused. Names are decoded as UTF-8 when flag 0x800 is set, else as UTF-8 when
 they are valid UTF-8 (many tools omit the flag), else as cp437 as the zip spec says.
 """
 
@@ -13,7 +16,9 @@ from __future__ import annotations
 
 import os
 import stat
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
@@ -30,13 +35,22 @@ _TOOL_CLUTTER_FILES = (".ds_store", "thumbs.db", "desktop.ini")
 
 @dataclass(frozen=True)
 class ArchiveLimits:
-    """Per-archive limits. ``max_ratio`` applies to an entry (and the whole archive) once it has
-    unpacked more than ``ratio_floor_bytes``, so small, very compressible text files pass."""
+    """Per-archive limits. ``max_ratio`` applies to an entry (and the whole archive, measured
+    against its size on disk) once it has unpacked more than ``ratio_floor_bytes``, so small,
+    very compressible text files pass. ``budget_bytes``: what the session may still write to
+    disk (None: no session quota); the archive is held to the smaller of the two totals."""
 
     max_total_bytes: int = 2 * 1024 ** 3
     max_entries: int = 20_000
     max_ratio: float = 200.0
     ratio_floor_bytes: int = 1024 * 1024
+    budget_bytes: Optional[int] = None
+
+    def total_limit(self) -> Tuple[int, str]:
+        """The byte limit this archive is held to and how to name it in a reason."""
+        if self.budget_bytes is not None and self.budget_bytes < self.max_total_bytes:
+            return max(0, self.budget_bytes), "bytes left of this session's disk quota"
+        return self.max_total_bytes, "bytes allowed per archive"
 
 
 @dataclass
@@ -114,13 +128,16 @@ def extract_zip(archive_path: str, dest_dir: str, limits: ArchiveLimits = Archiv
         return result
     with archive:
         infos = archive.infolist()
-        whole = _whole_archive_problem(infos, limits)
+        whole = (_whole_archive_problem(infos, limits) or _layout_problem(archive, infos)
+                 or _real_ratio_problem(infos, limits, os.path.getsize(archive_path)))
         if whole:
             refuse("", whole)
             return result
         root = os.path.realpath(dest_dir)
         os.makedirs(root, exist_ok=True)
         written_total = 0
+        total_limit, total_name = limits.total_limit()
+        archive_size = max(1, os.path.getsize(archive_path))
         for info in infos:
             name = entry_name(info)
             if name.endswith("/") or info.is_dir():
@@ -129,8 +146,8 @@ def extract_zip(archive_path: str, dest_dir: str, limits: ArchiveLimits = Archiv
             if parts is not None and is_tool_clutter(parts):
                 continue
             problem = problem or _entry_problem(info, name)
-            if not problem and written_total >= limits.max_total_bytes:
-                problem = f"not extracted: the archive reached its limit of {limits.max_total_bytes} bytes"
+            if not problem and written_total >= total_limit and info.file_size > 0:
+                problem = f"not extracted: the archive reached the limit of {total_limit} {total_name}"
             if problem:
                 refuse(name, problem)
                 continue
@@ -139,11 +156,16 @@ def extract_zip(archive_path: str, dest_dir: str, limits: ArchiveLimits = Archiv
                 refuse(name, "path leaves the extraction folder")
                 continue
             try:
-                written_total += _stream_entry(archive, info, target, limits, written_total)
+                written_total += _stream_entry(archive, info, target, limits, written_total, archive_size)
             except _EntryRefused as err:
                 refuse(name, str(err))
             except Exception as err:  # CRC, zlib, unsupported method, disk: this entry only
-                refuse(name, f"cannot extract: {err}")
+                if _stream_exceeds_header(archive_path, info):
+                    err = _EntryRefused(f"entry holds more data than the {info.file_size} bytes its header "
+                                        "declares (zip bomb?)")
+                    refuse(name, str(err))
+                else:
+                    refuse(name, f"cannot extract: {err}")
             else:
                 result.files.append(target)
     return result
@@ -153,12 +175,54 @@ def _whole_archive_problem(infos: List[zipfile.ZipInfo], limits: ArchiveLimits) 
     if len(infos) > limits.max_entries:
         return f"archive holds {len(infos)} entries, more than the limit of {limits.max_entries}"
     declared = sum(i.file_size for i in infos)
-    if declared > limits.max_total_bytes:
-        return f"archive would unpack to {declared} bytes, more than the limit of {limits.max_total_bytes} bytes"
+    total_limit, total_name = limits.total_limit()
+    if declared > total_limit:
+        if total_name.startswith("bytes allowed"):  # keep the historical wording for the per-archive limit
+            return f"archive would unpack to {declared} bytes, more than the limit of {total_limit} bytes"
+        return f"archive would unpack to {declared} bytes, more than the {total_limit} {total_name}"
     packed = max(1, sum(i.compress_size for i in infos))
     if declared > limits.ratio_floor_bytes and declared / packed > limits.max_ratio:
         return (f"archive compression ratio {declared / packed:.0f}:1 exceeds the limit of "
                 f"{limits.max_ratio:.0f}:1 (zip bomb?)")
+    return None
+
+
+def _real_ratio_problem(infos: List[zipfile.ZipInfo], limits: ArchiveLimits, archive_size: int) -> Optional[str]:
+    """The declared total against the archive's size on disk (entries that share data look harmless one by one)."""
+    declared = sum(i.file_size for i in infos)
+    if declared > limits.ratio_floor_bytes and declared / max(1, archive_size) > limits.max_ratio:
+        return (f"archive would unpack to {declared} bytes, {declared / max(1, archive_size):.0f} times its "
+                f"{archive_size} bytes, over the limit of {limits.max_ratio:.0f}:1 (zip bomb?)")
+    return None
+
+
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile's structFileHeader (30 bytes)
+
+
+def _layout_problem(archive: zipfile.ZipFile, infos: List[zipfile.ZipInfo]) -> Optional[str]:
+    """Entries whose data ranges overlap (several names for one compressed body, or one entry's data holding
+    another's header), or that run past the central directory: refused as a whole, before anything is written."""
+    fp = archive.fp
+    if fp is None:
+        return "archive is closed"
+    end_of_data = getattr(archive, "start_dir", None)
+    ranges = []
+    for info in infos:
+        fp.seek(info.header_offset)
+        raw = fp.read(_LOCAL_HEADER.size)
+        if len(raw) != _LOCAL_HEADER.size or raw[:4] != b"PK\x03\x04":
+            return f"entry {entry_name(info)!r} has no local header where the directory says (damaged or crafted zip)"
+        fields = _LOCAL_HEADER.unpack(raw)
+        start = info.header_offset
+        end = start + _LOCAL_HEADER.size + fields[10] + fields[11] + info.compress_size
+        ranges.append((start, end, info))
+    ranges.sort(key=lambda r: (r[0], r[1]))
+    for (_, prev_end, prev), (start, _, info) in zip(ranges, ranges[1:]):
+        if start < prev_end:
+            return (f"entries {entry_name(prev)!r} and {entry_name(info)!r} overlap in the archive (one compressed "
+                    "body unpacked many times: zip bomb?)")
+    if ranges and end_of_data is not None and ranges[-1][1] > end_of_data:
+        return f"entry {entry_name(ranges[-1][2])!r} runs into the archive's directory (damaged or crafted zip)"
     return None
 
 
@@ -170,16 +234,19 @@ def _entry_problem(info: zipfile.ZipInfo, name: str) -> Optional[str]:
         return "encrypted entry (password-protected files are not supported)"
     if name.lower().endswith(ARCHIVE_EXTENSIONS):
         return "nested archive (archives inside archives are not opened)"
+    if info.compress_type == zipfile.ZIP_STORED and info.compress_size > info.file_size:
+        return f"entry holds more data than the {info.file_size} bytes its header declares (zip bomb?)"
     return None
 
 
 def _stream_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: str,
-                  limits: ArchiveLimits, written_before: int) -> int:
+                  limits: ArchiveLimits, written_before: int, archive_size: int) -> int:
     """Copy one entry, counting bytes; on any failure the partial file is removed and the error raised
     (_EntryRefused for a limit)."""
     os.makedirs(os.path.dirname(target), exist_ok=True)
     written = 0
     packed = max(1, info.compress_size)
+    total_limit, total_name = limits.total_limit()
     dst = open(target, "xb")  # exclusive: never replaces a file, never follows a link
     try:
         with dst, archive.open(info) as src:
@@ -192,15 +259,47 @@ def _stream_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: str,
                 written += len(chunk)
                 if written > info.file_size:
                     raise _EntryRefused(f"entry holds more data than the {info.file_size} bytes its header declares")
-                if written_before + written > limits.max_total_bytes:
-                    raise _EntryRefused(f"archive exceeds its limit of {limits.max_total_bytes} bytes unpacked")
+                total = written_before + written
+                if total > total_limit:
+                    if total_name.startswith("bytes allowed"):
+                        raise _EntryRefused(f"archive exceeds its limit of {total_limit} bytes unpacked")
+                    raise _EntryRefused(f"archive exceeds the {total_limit} {total_name}")
                 if written > limits.ratio_floor_bytes and written / packed > limits.max_ratio:
                     raise _EntryRefused(f"compression ratio over {limits.max_ratio:.0f}:1 (zip bomb?)")
+                if total > limits.ratio_floor_bytes and total / archive_size > limits.max_ratio:
+                    raise _EntryRefused(f"archive unpacks to over {limits.max_ratio:.0f} times its size (zip bomb?)")
                 dst.write(chunk)
     except BaseException:
         _remove(target)
         raise
     return written
+
+
+def _stream_exceeds_header(archive_path: str, info: zipfile.ZipInfo) -> bool:
+    """True when the entry's stream holds more than its declared size (a lying header): zipfile stops at the
+    declared size and reports a CRC error; this reads at most ``file_size + 1`` bytes of output to tell."""
+    try:
+        with open(archive_path, "rb") as fp:
+            fp.seek(info.header_offset)
+            fields = _LOCAL_HEADER.unpack(fp.read(_LOCAL_HEADER.size))
+            fp.seek(info.header_offset + _LOCAL_HEADER.size + fields[10] + fields[11])
+            left = info.compress_size
+            if info.compress_type == zipfile.ZIP_STORED:
+                return left > info.file_size
+            if info.compress_type != zipfile.ZIP_DEFLATED:
+                return False
+            inflate, produced, want = zlib.decompressobj(-15), 0, info.file_size + 1
+            while left > 0 and produced < want:
+                chunk = fp.read(min(_CHUNK, left))
+                if not chunk:
+                    break
+                left -= len(chunk)
+                produced += len(inflate.decompress(chunk, want - produced))
+                while inflate.unconsumed_tail and produced < want:
+                    produced += len(inflate.decompress(inflate.unconsumed_tail, want - produced))
+            return produced > info.file_size
+    except (OSError, struct.error, zlib.error):
+        return False
 
 
 def _remove(path: str) -> None:

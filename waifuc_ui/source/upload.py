@@ -12,17 +12,25 @@ names is inert text: never opened; the first such entry is reported once per run
 
 ``inspect_upload`` / ``UploadSource.inspect()`` answer "N images came in, these files were
 refused, why" without running a pipeline.
+
+Quotas: an :class:`UploadAllowance` (what this request and the session may still use: uploaded bytes,
+bytes written to disk, images) is checked file by file and records what was used; ``decode_slots``
+(:class:`~waifuc_ui.image_io.DecodeSlots`) holds a slot from decoding a large image until the consumer
+asks for the next one, so the copies it makes of the pixels are bounded too.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
-from ..image_io import DEFAULT_MAX_PIXELS, BadImageError, open_image_file
+from ..image_io import DEFAULT_MAX_FRAMES, DEFAULT_MAX_PIXELS, BadImageError, DecodeSlots, header_size, \
+    open_image_file
 from ..model import ImageItem
 from ..report import RunReport, SkippedFile, collect_report, report_skip
 from .archive import ARCHIVE_EXTENSIONS, ArchiveLimits, extract_zip, unique_path
@@ -48,6 +56,42 @@ class UploadInspection:
         return f"{len(self.images)} images came in from {self.received} uploaded {files}; {len(self.refused)} refused"
 
 
+def _mb(n: int) -> str:
+    """Bytes as MB or GB of 1024 (as gradio and the settings count them: '200mb' shows as '200.0 MB')."""
+    return f"{n / 2 ** 20:.1f} MB" if n < 2 ** 30 else f"{n / 2 ** 30:.2f} GB"
+
+
+@dataclass
+class UploadAllowance:
+    """What one upload may use (None: no limit), and what it used. ``request_bytes``: all files of this request
+    together; ``upload_bytes``, ``disk_bytes``, ``images``: what is left of the session's quotas."""
+
+    request_bytes: Optional[int] = None
+    upload_bytes: Optional[int] = None
+    disk_bytes: Optional[int] = None
+    images: Optional[int] = None
+    images_total: Optional[int] = None  # the session's whole image quota (for the reason shown)
+    used_upload: int = 0
+    used_disk: int = 0
+    used_images: int = 0
+
+    def refuse_upload(self, size: int, request_total: int) -> Optional[str]:
+        """Why a file of ``size`` bytes cannot come in after ``request_total`` bytes of this request, or None."""
+        if self.request_bytes is not None and request_total + size > self.request_bytes:
+            return (f"not read: the files of this request add up to more than {_mb(self.request_bytes)}, the limit "
+                    "per upload on this public server; send fewer or smaller files at once")
+        if self.upload_bytes is not None and self.used_upload + size > self.upload_bytes:
+            return (f"not read: this session may upload {_mb(self.upload_bytes)} in all and has "
+                    f"{_mb(self.upload_bytes - self.used_upload)} left; reload the page for a new session")
+        return None
+
+    def disk_left(self) -> Optional[int]:
+        return None if self.disk_bytes is None else max(0, self.disk_bytes - self.used_disk)
+
+    def images_left(self, counted: int) -> Optional[int]:
+        return None if self.images is None else self.images - counted
+
+
 @dataclass
 class UnpackedUpload:
     """Where an upload was unpacked, what was refused while unpacking, and how folders map to uploads."""
@@ -64,13 +108,17 @@ class UploadSource(NamedDataSource):
     Items come in upload order (loose files together, where the first one was), each folder
     in sorted order. ``limits`` bound each archive; a loose file larger than
     ``limits.max_total_bytes`` is refused. ``read_captions`` takes tags from ``{body}.txt``
-    for images whose sidecar gives none (or that have no sidecar). Not meant for two threads
-    iterating it for the first time at once.
+    for images whose sidecar gives none (or that have no sidecar). ``max_pixels`` / ``max_frames`` bound each image; with
+    ``reduce_large`` a JPEG over ``max_pixels`` comes in reduced (1/2, 1/4, 1/8) instead of refused, its
+    private copy rewritten at that size. ``allowance`` and ``decode_slots``: see the module doc.
+    Not meant for two threads iterating it for the first time at once.
     """
 
     def __init__(self, paths: Union[str, "os.PathLike[str]", Iterable[Union[str, "os.PathLike[str]"]]],
                  extract_dir: str, *, limits: ArchiveLimits = ArchiveLimits(),
-                 max_pixels: Optional[int] = DEFAULT_MAX_PIXELS, read_captions: bool = True):
+                 max_pixels: Optional[int] = DEFAULT_MAX_PIXELS, read_captions: bool = True,
+                 max_frames: int = DEFAULT_MAX_FRAMES, reduce_large: bool = False,
+                 allowance: Optional[UploadAllowance] = None, decode_slots: Optional[DecodeSlots] = None):
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
         self.paths = [os.fspath(p) for p in paths]
@@ -78,6 +126,11 @@ class UploadSource(NamedDataSource):
         self.limits = limits
         self.max_pixels = max_pixels
         self.read_captions = read_captions
+        self.max_frames = max_frames
+        self.reduce_large = reduce_large
+        self.allowance = allowance or UploadAllowance()
+        self.decode_slots = decode_slots
+        self._request_total = 0
         self._unpacked: Optional[UnpackedUpload] = None
 
     def _args_repr(self) -> str:
@@ -105,15 +158,31 @@ class UploadSource(NamedDataSource):
         if not os.path.isfile(path):
             unpacked.refused.append(SkippedFile(name, "uploaded file is missing or not a regular file", "upload"))
             return
+        allowance = self.allowance
+        size = os.path.getsize(path)
+        over = allowance.refuse_upload(size, self._request_total)
+        if over:
+            unpacked.refused.append(SkippedFile(name, over, "upload"))
+            return
+        self._request_total += size
+        allowance.used_upload += size
         if name.lower().endswith(ARCHIVE_EXTENSIONS):
             # archives go to 'zip_<name>', so they never meet the loose files' folder
             target = unique_path(os.path.join(unpacked.folder, f"zip_{os.path.splitext(name)[0]}"))
             top = os.path.basename(target)
             unpacked.tops.append(top)
             unpacked.labels[top] = name
-            unpacked.refused.extend(extract_zip(path, target, self.limits, label=name).refused)
+            limits = dataclasses.replace(self.limits, budget_bytes=allowance.disk_left())
+            extracted = extract_zip(path, target, limits, label=name)
+            allowance.used_disk += sum(_size(f) for f in extracted.files)
+            unpacked.refused.extend(extracted.refused)
             return
-        size = os.path.getsize(path)
+        disk_left = allowance.disk_left()
+        if disk_left is not None and size > disk_left:
+            unpacked.refused.append(SkippedFile(
+                name, f"not read: this session has {_mb(disk_left)} left of its disk quota; reload the page for a "
+                      "new session", "upload"))
+            return
         if size > self.limits.max_total_bytes:
             unpacked.refused.append(SkippedFile(
                 name, f"file of {size} bytes exceeds the limit of {self.limits.max_total_bytes} bytes", "upload"))
@@ -124,6 +193,7 @@ class UploadSource(NamedDataSource):
             os.makedirs(os.path.join(unpacked.folder, LOOSE_FILES_FOLDER))
         try:
             shutil.copyfile(path, unique_path(os.path.join(unpacked.folder, LOOSE_FILES_FOLDER, name)))
+            allowance.used_disk += size
         except OSError as err:
             unpacked.refused.append(SkippedFile(name, f"cannot copy the upload: {err.strerror or err}", "upload"))
 
@@ -146,19 +216,39 @@ class UploadSource(NamedDataSource):
         for skipped in unpacked.refused:
             report_skip(skipped.path, skipped.reason, repr(self))
         noted = [False]
+        allowance, counted = self.allowance, 0
         for top in unpacked.tops:
             top_path = os.path.join(unpacked.folder, top)
             if not os.path.isdir(top_path):
                 continue  # an archive with nothing extracted
             for path, _ in list_folder(top_path, recursive=True):
-                item = self._read(path, noted)
-                if item is not None:
-                    yield self.display_name(path), item
+                left = allowance.images_left(counted)
+                if left is not None and left <= 0:
+                    report_skip(self.display_name(path), f"not read: this session reached its limit of "
+                                f"{allowance.images_total or allowance.images} images; reload the page for a new "
+                                "session", repr(self))
+                    continue
+                with self._decode_slot(path):
+                    item = self._read(path, noted)
+                    if item is not None:
+                        counted += 1
+                        allowance.used_images = max(allowance.used_images, counted)
+                        yield self.display_name(path), item  # the slot is held until the consumer is done
+
+    def _decode_slot(self, path: str):
+        if self.decode_slots is None:
+            return nullcontext()
+        width, height = header_size(path) or (0, 0)
+        pixels = width * height
+        return self.decode_slots.hold(min(pixels, self.max_pixels) if self.max_pixels else pixels)
 
     def _read(self, path: str, noted: List[bool]) -> Optional[ImageItem]:
         name = self.display_name(path)
         try:
-            image = open_image_file(path, max_pixels=self.max_pixels)
+            image = open_image_file(path, max_pixels=self.max_pixels, max_frames=self.max_frames,
+                                    reduce=self.reduce_large)
+            if "reduced_from" in image.info:
+                image = _keep_reduced(image, path, self.max_pixels, self.max_frames)
         except BadImageError as err:
             report_skip(name, err.reason, repr(self))
             return None
@@ -195,6 +285,25 @@ def _foreign_path_note(value: object) -> str:
     shown = shown if len(shown) <= 200 else shown[:200] + "…"
     return (f"entry 'path' {shown} is kept as text only: images are read from their own files, never from a "
             f"path a sidecar names (said once per upload)")
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+def _keep_reduced(image, path: str, max_pixels: Optional[int], max_frames: int):
+    """Rewrite the private copy at ``path`` (made by this upload) with the reduced pixels, and read it back, so
+    the session's file and the item's pixels are the same."""
+    try:
+        image.save(path, format="JPEG", quality=95)
+    except OSError as err:
+        raise BadImageError(os.path.basename(path), f"cannot store the reduced image: {err}") from err
+    finally:
+        image.close()
+    return open_image_file(path, max_pixels=max_pixels, max_frames=max_frames)
 
 
 def inspect_upload(paths: Union[str, Iterable[str]], extract_dir: str, **options) -> UploadInspection:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
+
+from ..session.quota import Quotas
 
 #: Upload limit applied in public mode when none is configured.
 PUBLIC_MAX_FILE_SIZE = "200mb"
@@ -22,6 +27,7 @@ class AppSettings:
     max_file_size: per-upload limit passed to ``launch(max_file_size=...)`` (None = unlimited, local runs only).
     session_ttl: seconds after which an idle session's workspace is deleted.
     demo_dir: the dataset every new session opens on.
+    quotas: what one visitor may use (None: ``Quotas.public()`` in public mode, else ``Quotas.local()``).
     """
 
     public: bool = False
@@ -29,6 +35,7 @@ class AppSettings:
     max_file_size: str | int | None = None
     session_ttl: float = DEFAULT_SESSION_TTL
     demo_dir: Path = Path(__file__).resolve().parents[2] / "assets" / "demo"
+    quotas: Optional[Quotas] = None
 
     @property
     def allows_local_folders(self) -> bool:
@@ -54,4 +61,54 @@ def settings_from_env(environ: dict[str, str] | None = None) -> AppSettings:
         raise ValueError(
             f"WAIFUC_UI_SESSION_TTL={ttl_text!r} is not a number of seconds; set it to e.g. 10800 or unset it"
         ) from None
-    return AppSettings(public=public, workspace_root=Path(root).resolve(), max_file_size=max_size, session_ttl=ttl)
+    return AppSettings(public=public, workspace_root=Path(root).resolve(), max_file_size=max_size, session_ttl=ttl,
+                       quotas=quotas_from_env(public, env))
+
+
+#: Quota settings: variable -> (Quotas field, kind). Sizes take "200mb", "1gb", "500kb" or bytes; "none" = no limit.
+QUOTA_VARIABLES = {
+    "WAIFUC_UI_MAX_REQUEST_UPLOAD": ("request_upload_bytes", "size"),
+    "WAIFUC_UI_MAX_SESSION_UPLOAD": ("session_upload_bytes", "size"),
+    "WAIFUC_UI_MAX_SESSION_DISK": ("session_disk_bytes", "size"),
+    "WAIFUC_UI_MAX_SESSION_IMAGES": ("session_images", "count"),
+    "WAIFUC_UI_MAX_PIXELS": ("max_pixels", "count"),
+    "WAIFUC_UI_MAX_FRAMES": ("max_frames", "count"),
+    "WAIFUC_UI_MAX_ZIP_BYTES": ("archive_bytes", "size"),
+    "WAIFUC_UI_MAX_ZIP_ENTRIES": ("archive_entries", "count"),
+    "WAIFUC_UI_MAX_ZIP_RATIO": ("archive_ratio", "ratio"),
+    "WAIFUC_UI_HEAVY_DECODES": ("heavy_decodes", "count"),
+}
+_UNLIMITED_OK = {"request_upload_bytes", "session_upload_bytes", "session_disk_bytes", "session_images", "max_pixels"}
+_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|tb)?\s*$", re.IGNORECASE)
+_UNITS = {"b": 1, "kb": 1024, "mb": 1024 ** 2, "gb": 1024 ** 3, "tb": 1024 ** 4}
+
+
+def quotas_from_env(public: bool, environ: dict[str, str]) -> Quotas:
+    """``Quotas.public()`` or ``Quotas.local()``, with any ``WAIFUC_UI_MAX_*`` / ``WAIFUC_UI_HEAVY_DECODES`` set."""
+    quotas = Quotas.public() if public else Quotas.local()
+    changes = {}
+    for variable, (name, kind) in QUOTA_VARIABLES.items():
+        text = (environ.get(variable) or "").strip()
+        if text:
+            changes[name] = _quota_value(variable, name, kind, text)
+    return dataclasses.replace(quotas, **changes)
+
+
+def _quota_value(variable: str, name: str, kind: str, text: str):
+    if text.lower() in {"none", "unlimited"}:
+        if name in _UNLIMITED_OK:
+            return None
+        raise ValueError(f"{variable}={text!r}: this limit cannot be switched off; set a number or unset it")
+    example = {"heavy_decodes": "2", "max_frames": "200", "max_pixels": "25000000", "archive_entries": "5000"}.get(
+        name, {"size": "200mb", "count": "2000", "ratio": "100"}[kind])
+    if kind == "size":
+        found = _SIZE_RE.match(text)
+        value = int(float(found.group(1)) * _UNITS[(found.group(2) or "b").lower()]) if found else None
+    elif kind == "ratio":
+        value = float(text) if re.fullmatch(r"\d+(\.\d+)?", text) else None
+    else:
+        value = int(text) if text.isdigit() else None
+    if value is None or value <= 0:
+        raise ValueError(f"{variable}={text!r} is not a valid limit; set it to e.g. {example}"
+                         + (" or 'none'" if name in _UNLIMITED_OK else "") + ", or unset it")
+    return value

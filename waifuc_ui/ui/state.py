@@ -49,7 +49,7 @@ class SessionBinder:
     def __init__(self, settings: AppSettings, registry: Optional[SessionRegistry] = None):
         self.settings = settings
         self.registry = registry or SessionRegistry(str(settings.workspace_root), ttl_seconds=settings.session_ttl,
-                                                    public_mode=settings.public)
+                                                    public_mode=settings.public, quotas=settings.quotas)
         self.guard = FileGuard(self.registry.workspaces.root)
         self._by_browser: Dict[str, str] = {}
         self._lock = threading.Lock()
