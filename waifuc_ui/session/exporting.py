@@ -86,7 +86,9 @@ class ExportMixin:
             meta = dict(metas[i])
             meta["filename"] = name
             meta["tags"] = tags[i]
-            items.append(self.store.item(i, meta))  # type: ignore[attr-defined]
+            item = self.store.item(i, meta)  # type: ignore[attr-defined]
+            item.meta.pop("item_id", None)  # the session's own id is not data of the dataset (sidecars)
+            items.append(item)
         return items
 
     def export_zip(self, layout: str = "textual_inversion", name: str = "dataset", kohya_folder: str = "",
