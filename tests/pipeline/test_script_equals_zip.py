@@ -152,3 +152,70 @@ def test_script_gives_the_apps_zip_with_sidecar_layout_and_kohya_folder(tmp_path
         f"29_my char/{n}" for n in ["b.png", "c.png", "d.png", "dup.png", "dup_2.png", "f.png", "twin.png"]]
     sidecar = json.loads(files["29_my char/.c_meta.json"])
     assert list(sidecar["tags"]) == ["zz_char", "sword", "smile", "blue_eyes"]
+
+
+# -- model-backed: CCIP review on the fake models (tests/fakehub.py: CCIP features = mean colour) --------------------
+from tests.fakehub import BLUE, GREEN, RED, fake_hub, full_fake_hub  # noqa: E402,F401  (fixtures)
+
+
+def colour_folder(folder):
+    """Eight green and eight red images (two characters for the fake CCIP model) and one blue one."""
+    os.makedirs(folder)
+    Image.new("RGB", (70, 48), BLUE).save(f"{folder}/b.png")
+    for n in range(8):
+        Image.new("RGB", (64 + n, 48), GREEN).save(f"{folder}/g{n}.png")
+        Image.new("RGB", (64 + n, 48), RED).save(f"{folder}/r{n}.png")
+    return folder
+
+
+def offline_env(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # the script finds the fake models in the same HF cache
+
+
+def test_script_carries_the_ccip_cluster_choice_and_tag_edits(tmp_path, registry, full_fake_hub, monkeypatch):
+    offline_env(monkeypatch)
+    src = colour_folder(str(tmp_path / "src"))
+    s = registry.create()
+    s.add_folder(src)
+    ccip = s.add_step("CCIPAction", {"min_val_count": 5, "step": 1})
+    tagging = s.add_step("TaggingAction")
+    s.run()
+    greens = [i for i in s.input_ids if s.record(i).meta["filename"].startswith("g")]
+    reds = [i for i in s.input_ids if s.record(i).meta["filename"].startswith("r")]
+    blue = input_id(s, "b.png")
+    assert s.last_run.step(ccip).output_ids == greens  # CCIP's own choice: the first character it saw
+    view = s.ccip_clusters(threshold=0.1)
+    red_label = [c.label for c in view.clusters if c.ids == reds][0]
+    s.choose_clusters([red_label])  # the person wants the red character
+    s.move_image(blue, into_target=True)  # and the blue image too
+    s.drop_by_hand(tagging, reds[3])
+    run = s.run()
+    assert run.step(tagging).output_ids == [blue] + reds[:3] + reds[4:]
+    s.set_item_tags(reds[0], ["solo", "red_theme"])
+    s.set_trigger_word("redchar")
+    app_zip = s.export_zip()
+    script = run_script(s, tmp_path, src, tmp_path / "script.zip")
+    files = assert_same_files(app_zip.path, tmp_path / "script.zip", script)
+    assert sorted(n for n in files if n.endswith(".png")) == ["b.png"] + [f"r{n}.png" for n in (0, 1, 2, 4, 5, 6, 7)]
+    assert files["r0.txt"].decode() == "redchar, red_theme, solo"
+    assert files["r1.txt"].decode().split(", ")[:3] == ["redchar", r"skadi_\(arknights\)", "1girl"]  # tagger ran
+    assert "select={" in script and "'g0.png@" not in script
+
+
+def test_script_restores_at_a_ccip_step_that_runs(tmp_path, registry, full_fake_hub, monkeypatch):
+    """No cluster choice: CCIPAction runs in the script, the restored image passes, items keep the app's order."""
+    offline_env(monkeypatch)
+    src = colour_folder(str(tmp_path / "src"))
+    s = registry.create()
+    s.add_folder(src)
+    ccip = s.add_step("CCIPAction", {"min_val_count": 5, "step": 1})
+    s.add_step("FileOrderAction")  # names follow the order items leave CCIP: the app's order must hold
+    s.run()
+    r5 = input_id(s, "r5.png")
+    assert r5 in s.last_run.step(ccip).dropped
+    s.restore(ccip, r5)
+    s.run()
+    app_zip = s.export_zip()
+    script = run_script(s, tmp_path, src, tmp_path / "script.zip")
+    files = assert_same_files(app_zip.path, tmp_path / "script.zip", script)
+    assert len([n for n in files if n.endswith(".png")]) == 9  # eight greens and the restored red
