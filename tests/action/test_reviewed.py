@@ -6,6 +6,7 @@ from action_helpers import noise_image
 from waifuc_ui.action import BaseAction, FilterAction, MinSizeFilterAction, RenameAction, Reviewed, SetTagsAction
 from waifuc_ui.action.reviewed import HAND_DROP_REASON, base_key, stream_keys
 from waifuc_ui.analysis import content_hash
+from waifuc_ui.errors import InvalidOptionError
 from waifuc_ui.model import ImageItem
 
 
@@ -72,8 +73,12 @@ def test_a_selection_replaces_the_step_and_twins_have_their_own_keys(run):
     out, report = run(src, Reviewed(Explodes(), select={keys[2]}, keep={keys[1]}, reason="not chosen"))
     assert names(out) == ["a.png", "t.png"]
     assert [(r.filename, r.reason) for r in report.dropped] == [("t.png", "not chosen")]
+    out, report = run(src, Reviewed(Explodes(), reject={keys[0], keys[1]}, keep={keys[1]}, reason="duplicate"))
+    assert names(out) == ["a.png", "t.png"] and [r.reason for r in report.dropped] == ["duplicate"]
     with pytest.raises(AssertionError, match="not run"):
         run(src, Reviewed(Explodes(), keep={keys[1]}))
+    with pytest.raises(InvalidOptionError, match="not both"):
+        Reviewed(Explodes(), select=keys, reject=keys)
 
 
 def test_crops_are_keyed_by_their_own_pixels(run):

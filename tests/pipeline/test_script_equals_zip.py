@@ -137,6 +137,7 @@ def test_script_gives_the_apps_zip_after_review_restore_hand_drop_and_tag_edits(
     assert "Reviewed(" in script and "SetTagsAction(TAGS, " not in script  # trigger: the exporter writes it
     assert "trigger_word='zz_char'" in script and "'c.png@" in script and "'twin.png@" in script
     assert "#2'" in script  # the second twin (same name and pixels) has its own key
+    assert "reject={" in script  # the duplicates the review removed
     import io
     with zipfile.ZipFile(app_zip.path) as z:
         assert np.array_equal(np.asarray(Image.open(io.BytesIO(z.read("twin.png")))), twin)

@@ -5,8 +5,8 @@ Items are named by a key both the app and a script compute from the item itself:
 the second, third ... item with the same name and pixels at that point of the stream. A crop or any other item a
 step made gets the key of its own pixels, so a decision about it survives into a script.
 
-* :class:`Reviewed` wraps a step: ``select`` replaces the step's choice (exactly these input items pass, the step
-  is not run: CCIP clusters chosen, duplicate keepers), ``keep`` passes input items the step dropped (restores),
+* :class:`Reviewed` wraps a step: ``select`` or ``reject`` replaces the step's choice (exactly these input items
+  pass, or all but these; the step is not run: CCIP clusters chosen, duplicate keepers), ``keep`` passes input items the step dropped (restores),
   ``drop`` removes output items the step kept (hand drops). Items leave in input order, each input's outputs
   together, as the app shows them (so the step hands on its items once the stream has ended).
 * :class:`SetTagsAction` sets the tags of given items (in the given order); ``trigger_word`` puts a tag first.
@@ -19,6 +19,7 @@ from collections import Counter
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
 from ..analysis.hashing import content_hash
+from ..errors import InvalidOptionError
 from ..model import ImageItem
 from ..report import DropRecord, RunReport, collect_report, current_report, report_drop
 from .base import BaseAction, ProcessAction
@@ -70,15 +71,20 @@ class Reviewed(BaseAction):
     """``inner`` with decisions made by hand; keys as in this module's doc.
 
     ``select``: exactly the input items with these keys (and ``keep``'s) pass; ``inner`` is not run; the others are
-    dropped with ``reason``. ``keep``: input items ``inner`` dropped pass unchanged. ``drop``: output items are
+    dropped with ``reason``. ``reject``: the same with the items that do not pass named instead. ``keep``: input items ``inner`` dropped pass unchanged. ``drop``: output items are
     removed ("dropped by hand"). ``inner=None`` passes every item (only ``drop`` applies). With no decisions the
     step's items still leave in input order.
     """
 
     def __init__(self, inner: Optional[BaseAction] = None, *, select: Optional[Iterable[str]] = None,
-                 keep: Iterable[str] = (), drop: Iterable[str] = (), reason: str = SELECT_REASON):
+                 reject: Optional[Iterable[str]] = None, keep: Iterable[str] = (), drop: Iterable[str] = (),
+                 reason: str = SELECT_REASON):
+        if select is not None and reject is not None:
+            raise InvalidOptionError("reject", "with select", fix="give the items that pass (select) or those "
+                                     "that do not (reject), not both")
         self.inner = inner
         self.select = _key_set(select)
+        self.reject = _key_set(reject)
         self.keep = _key_set(keep) or set()
         self.drop_keys = _key_set(drop) or set()
         self.reason = reason
@@ -97,7 +103,7 @@ class Reviewed(BaseAction):
         yield from self.iter_from([item])
 
     def iter_from(self, iter_: Iterable[ImageItem]) -> Iterator[ImageItem]:
-        if self.select is not None or self.inner is None:
+        if self.select is not None or self.reject is not None or self.inner is None:
             passed = self._selected(iter_)
         else:
             passed = self._run_inner(iter_)
@@ -110,9 +116,11 @@ class Reviewed(BaseAction):
 
     def _selected(self, items: Iterable[ImageItem]) -> Iterator[ImageItem]:
         chosen = None if self.select is None else self.select | self.keep
+        rejected = (self.reject or set()) - self.keep
         keyer = _Keyer()
         for item in items:
-            if chosen is None or keyer(item) in chosen:
+            key = keyer(item) if chosen is not None or rejected else ""
+            if (chosen is None or key in chosen) and key not in rejected:
                 yield item
             else:
                 self.drop(item, self.reason)
@@ -182,7 +190,8 @@ class Reviewed(BaseAction):
 
     def __repr__(self) -> str:
         parts = [repr(self.inner)] if self.inner is not None else []
-        for name, value in (("select", self.select), ("keep", self.keep), ("drop", self.drop_keys)):
+        for name, value in (("select", self.select), ("reject", self.reject), ("keep", self.keep),
+                            ("drop", self.drop_keys)):
             if value:
                 parts.append(f"{name}={sorted(value)!r}")
         return f"Reviewed({', '.join(parts)})"

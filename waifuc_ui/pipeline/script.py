@@ -62,19 +62,20 @@ def _expression(desc: str, default_class: str) -> str:
 
 @dataclass
 class StepChoices:
-    """Hand decisions at one step (keys): ``select`` replaces the step's choice, ``keep`` restores, ``drop``
-    removes by hand; ``note`` is a comment; ``wrap`` asks for the wrapper even without decisions (item order)."""
+    """Hand decisions at one step (keys): ``select`` (or ``reject``: the input items that do not pass) replaces the
+    step's choice, ``keep`` restores, ``drop`` removes by hand; ``note`` is a comment; ``wrap`` asks for the wrapper even without decisions (item order)."""
 
     keep: List[str] = field(default_factory=list)
     drop: List[str] = field(default_factory=list)
     select: Optional[List[str]] = None
+    reject: Optional[List[str]] = None
     reason: str = ""
     note: str = ""
     wrap: bool = False
 
     @property
     def empty(self) -> bool:
-        return self.select is None and not self.keep and not self.drop
+        return self.select is None and self.reject is None and not self.keep and not self.drop
 
 
 @dataclass
@@ -108,8 +109,11 @@ def _reviewed_lines(expression: str, choices: StepChoices, indent: str = "      
     """``Reviewed(inner, select=..., keep=..., drop=...)`` as lines of the attach call."""
     inner = indent + "    "
     body = [f"{inner}{expression},"]
-    if choices.select is not None:
-        body += _set_lines("select", choices.select, inner)
+    if choices.select is not None or choices.reject is not None:
+        if choices.select is not None:
+            body += _set_lines("select", choices.select, inner)
+        else:
+            body += _set_lines("reject", choices.reject, inner)  # type: ignore[arg-type]
         if choices.reason:
             body.append(f"{inner}reason={choices.reason!r},")
     if choices.keep:

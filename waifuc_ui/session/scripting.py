@@ -53,9 +53,17 @@ def _step_choices(session: Any, sr: StepResult, before: Mapping[str, Dict[str, A
     in_keys = _keys(session, sr.input_ids, before)
     choices = StepChoices(wrap=sr.action in _REORDERING)
     if selection is not None:
-        choices.select = [in_keys[i] for i in sr.input_ids if i in selection.ids or i in keep_ids]
+        passing = [in_keys[i] for i in sr.input_ids if i in selection.ids or i in keep_ids]
+        failing = [in_keys[i] for i in sr.input_ids if not (i in selection.ids or i in keep_ids)]
         choices.reason = selection.reason
-        choices.note = f"{sr.label}: the review's choice (exactly these pass)"
+        review = getattr(session.catalog.get(sr.action), "review", None)
+        # duplicates: the ones removed (new images would pass); characters: the ones chosen (new ones would not)
+        if review == "duplicates" or (review != "ccip" and len(failing) < len(passing)):
+            choices.reject = failing
+            choices.note = f"{sr.label}: the review's choice (these leave, the others pass)"
+        else:
+            choices.select = passing
+            choices.note = f"{sr.label}: the review's choice (exactly these pass)"
     else:
         choices.keep = [in_keys[i] for i in sr.input_ids if i in keep_ids]
     dropped = [i for i in sr.forced_drop if i in drop_ids] + list(extra_drop)
