@@ -103,3 +103,11 @@ def test_tags_set_in_order_with_a_trigger_and_files_renamed_into_a_folder(run):
                                                           [("trig", 1.0), ("old", 0.5)]]
     assert names(out) == ["5_char/a.png", "5_char/b_2.png"]
     assert "tags" not in src[0].meta  # inputs are not changed
+
+
+def test_a_restore_after_a_step_that_stopped_the_stream(run):
+    from waifuc_ui.action import FirstNSelectAction
+
+    src = items(("a.png", 1, (64, 48)), ("b.png", 2, (64, 48)), ("c.png", 3, (64, 48)))
+    out, _ = run(src, Reviewed(FirstNSelectAction(1), keep={key(src[2])}))
+    assert names(out) == ["a.png", "c.png"]  # as in the app, which offers every item the step never took

@@ -156,6 +156,23 @@ def test_script_gives_the_apps_zip_with_sidecar_layout_and_kohya_folder(tmp_path
     assert json.loads(files["29_my char/.twin_meta.json"])["path"].endswith(os.path.join("sub2", "twin.png"))
 
 
+def test_script_restores_an_item_a_first_n_step_never_took(tmp_path, registry):
+    src = write_inputs(str(tmp_path / "src"))
+    s = registry.create()
+    s.add_folder(src)
+    first = s.add_step("FirstNSelectAction", {"n": 2})
+    s.add_step("FileOrderAction")  # names by position: the restored item must come where the app puts it
+    s.run()
+    e = input_id(s, "e.png")
+    assert e in s.last_run.step(first).dropped
+    s.restore(first, e)
+    s.run()
+    app_zip = s.export_zip()
+    script = run_script(s, tmp_path, src, tmp_path / "script.zip")
+    files = assert_same_files(app_zip.path, tmp_path / "script.zip", script)
+    assert sorted(files) == ["1.png", "1.txt", "2.png", "2.txt", "3.png", "3.txt"]
+
+
 # -- model-backed: CCIP review on the fake models (tests/fakehub.py: CCIP features = mean colour) --------------------
 from tests.fakehub import BLUE, GREEN, RED, fake_hub, full_fake_hub  # noqa: E402,F401  (fixtures)
 

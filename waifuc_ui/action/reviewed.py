@@ -135,13 +135,17 @@ class Reviewed(BaseAction):
         mark = f"{_MARK}{id(self)}:"
 
         in_keyer = _Keyer()
+        upstream = iter(items)
+
+        def take(item: ImageItem) -> ImageItem:
+            key = in_keyer(item) if self.keep else None  # before the step: it may change the item
+            inputs.append((item, item.meta.get("item_id", _MARK), key))
+            item.meta["item_id"] = f"{mark}{len(inputs) - 1}"
+            return item
 
         def feed() -> Iterator[ImageItem]:
-            for item in items:
-                key = in_keyer(item) if self.keep else None  # before the step: it may change the item
-                inputs.append((item, item.meta.get("item_id", _MARK), key))
-                item.meta["item_id"] = f"{mark}{len(inputs) - 1}"
-                yield item
+            for item in upstream:
+                yield take(item)
 
         stream = self.inner.iter_from(feed())  # type: ignore[union-attr]
         while True:
@@ -157,6 +161,10 @@ class Reviewed(BaseAction):
             if parent is None:
                 parent = len(inputs) - 1
             outputs.setdefault(parent, []).append(out)
+        with collect_report(local):  # a step that stopped the stream (first n) saw no more: they can be restored
+            for item in upstream:
+                take(item)
+        self._forward(local, outer, mark, drops)
         result: List[ImageItem] = []
         for n, (item, previous, key) in enumerate(inputs):
             _restore_id(item, previous)

@@ -50,8 +50,8 @@ def _output_order(session: Any, sr: StepResult) -> List[str]:
 def _step_choices(session: Any, sr: StepResult, before: Mapping[str, Dict[str, Any]],
                   extra_drop: Sequence[str]) -> StepChoices:
     keep_ids, drop_ids, selection = session.decisions.for_step(sr.uid)
-    in_keys = _keys(session, sr.input_ids, before)
     choices = StepChoices(wrap=sr.action in _REORDERING)
+    in_keys = _keys(session, sr.input_ids, before) if (keep_ids or selection is not None) else {}
     if selection is not None:
         passing = [in_keys[i] for i in sr.input_ids if i in selection.ids or i in keep_ids]
         failing = [in_keys[i] for i in sr.input_ids if not (i in selection.ids or i in keep_ids)]
@@ -99,8 +99,10 @@ def dataset_choices(session: Any, layout: str = "textual_inversion", kohya_folde
         if run.status != "done":
             choices.notes.append(f"The app's last run ended early ({run.status}: {run.message}); this script runs "
                                  "every step.")
+        labels = {sr.uid: sr.label for sr in run.steps}
         for uid, status in run.unavailable.items():
-            choices.notes.append(f"Step {uid} was skipped in the app (its models are missing): {status.fix}")
+            choices.notes.append(f"Step {labels.get(uid, uid)} was skipped in the app (its models are missing; "
+                                 f"items passed through it): {status.fix}")
         before: Dict[str, Dict[str, Any]] = dict(run.input_metas)
         for n, sr in enumerate(run.steps):
             last = n == len(run.steps) - 1
