@@ -238,3 +238,42 @@ def test_script_restores_at_a_ccip_step_that_runs(tmp_path, registry, full_fake_
     script = run_script(s, tmp_path, src, tmp_path / "script.zip")
     files = assert_same_files(app_zip.path, tmp_path / "script.zip", script)
     assert len([n for n in files if n.endswith(".png")]) == 9  # eight greens and the restored red
+
+
+def test_script_carries_decisions_about_crops_and_an_lpips_duplicate_review(tmp_path, registry, full_fake_hub,
+                                                                              monkeypatch):
+    """Crops are keyed by their own pixels: a crop dropped by hand and the crop kept by the duplicate review (LPIPS
+    on the fake model: one colour = duplicates) are found again by the script; a green image without a person is
+    restored at the split step."""
+    offline_env(monkeypatch)
+    src = str(tmp_path / "src")
+    os.makedirs(src)
+    for n in range(5):
+        im = Image.new("RGB", (640, 480), RED)
+        im.putpixel((0, n), (250, 0, 0))  # other files, same crop pixels
+        im.save(f"{src}/red{n}.png")
+    Image.new("RGB", (640, 480), GREEN).save(f"{src}/green.png")
+    s = registry.create()
+    s.add_folder(src)
+    split = s.add_step("PersonSplitAction")
+    similar = s.add_step("FilterSimilarAction")
+    s.add_step("TaggingAction")
+    run = s.run()
+    crops = run.step(split).output_ids
+    assert [s.record(c).meta["filename"] for c in crops] == [f"red{n}_person0.png" for n in range(5)]
+    assert run.step(similar).output_ids == crops[:1]  # LPIPS: the first crop seen wins
+    s.restore(split, input_id(s, "green.png"))
+    s.drop_by_hand(split, crops[1])
+    s.run()
+    view = s.duplicate_groups()
+    assert view.method == "lpips" and [sorted(g.ids) for g in view.groups] == [sorted(crops[:1] + crops[2:])]
+    s.set_keeper(crops[3])
+    s.apply_duplicates()
+    s.run()
+    assert s.final_ids() == [input_id(s, "green.png"), crops[3]]
+    s.set_item_tags(crops[3], ["solo", "red_theme", "1girl"])
+    app_zip = s.export_zip()
+    script = run_script(s, tmp_path, src, tmp_path / "script.zip")
+    files = assert_same_files(app_zip.path, tmp_path / "script.zip", script)
+    assert sorted(files) == ["green.png", "green.txt", "red3_person0.png", "red3_person0.txt"]
+    assert "drop={'red1_person0.png@" in script and "'red0_person0.png@" in script  # crops named by their keys
