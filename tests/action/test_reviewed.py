@@ -111,3 +111,35 @@ def test_a_restore_after_a_step_that_stopped_the_stream(run):
     src = items(("a.png", 1, (64, 48)), ("b.png", 2, (64, 48)), ("c.png", 3, (64, 48)))
     out, _ = run(src, Reviewed(FirstNSelectAction(1), keep={key(src[2])}))
     assert names(out) == ["a.png", "c.png"]  # as in the app, which offers every item the step never took
+
+
+def test_a_one_at_a_time_step_streams_and_lets_dropped_images_go(run):
+    import gc
+    import weakref
+
+    from waifuc_ui.report import collect_report
+
+    made, pulled, alive = [], [], []
+
+    def upstream():
+        for n, size in enumerate([(10, 10), (10, 10), (10, 10), (64, 48), (64, 48), (64, 48)]):
+            pulled.append(n)
+            gc.collect()
+            alive.append(sum(ref() is not None for ref in made[:-1]))  # all but the one the step just had
+            item = ImageItem(noise_image(n, size), {"filename": f"{n}.png"})
+            made.append(weakref.ref(item))
+            yield item
+
+    with collect_report() as report:
+        stream = Reviewed(MinSizeFilterAction(20), keep={"none@0"}).iter_from(upstream())
+        first = next(stream)
+        gc.collect()
+        # 3 is handed on once the step asks for 4 (it might have had more outputs), not at the end of the stream
+        assert first.meta["filename"] == "3.png" and pulled == [0, 1, 2, 3, 4]
+        assert alive == [0, 0, 0, 0, 0]  # dropped images are let go at once, not held until the end
+        assert [r.filename for r in report.dropped] == ["0.png", "1.png", "2.png"]
+        assert [i.meta["filename"] for i in stream] == ["4.png", "5.png"]
+    held = Reviewed(HoldAndReverse()).iter_from(upstream())
+    pulled.clear()
+    next(held)
+    assert pulled == [0, 1, 2, 3, 4, 5]  # a step that holds items: handed on once the stream ended

@@ -16,6 +16,7 @@ step made gets the key of its own pixels, so a decision about it survives into a
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Union
 
 from ..analysis.hashing import content_hash
@@ -125,17 +126,21 @@ class Reviewed(BaseAction):
             else:
                 self.drop(item, self.reason)
 
-    def _run_inner(self, items: Iterable[ImageItem]) -> List[ImageItem]:
-        """Run ``inner`` over the whole stream; outputs grouped by input in input order, restores applied."""
-        inputs: List[Tuple[ImageItem, Any, Optional[str]]] = []  # item, its own item_id, key (for restores)
+    def _run_inner(self, items: Iterable[ImageItem]) -> Iterator[ImageItem]:
+        """Run ``inner``; outputs grouped by input in input order, restores applied. An inner step that takes one
+        item at a time (waifuc's ``iter_from``) streams: an input is done when the step asks for the next one.
+        Any other (batches, held items) hands its items on when the stream has ended."""
+        streaming = type(self.inner).iter_from is BaseAction.iter_from
+        inputs: List[Optional[Tuple[ImageItem, Any, Optional[str]]]] = []  # item, own item_id, key (restores)
         outputs: Dict[int, List[ImageItem]] = {}
         drops: Dict[int, DropRecord] = {}
         outer = current_report()
         local = RunReport()
         mark = f"{_MARK}{id(self)}:"
-
         in_keyer = _Keyer()
         upstream = iter(items)
+        state = {"done": -1, "emitted": 0}  # inputs [0, done] are finished; [0, emitted) were handed on
+        names: Dict[int, Optional[str]] = {}  # file names of inputs let go before their turn
 
         def take(item: ImageItem) -> ImageItem:
             key = in_keyer(item) if self.keep else None  # before the step: it may change the item
@@ -146,6 +151,34 @@ class Reviewed(BaseAction):
         def feed() -> Iterator[ImageItem]:
             for item in upstream:
                 yield take(item)
+                if streaming:
+                    n = state["done"] = len(inputs) - 1  # asked for the next: this one is finished
+                    entry = inputs[n]
+                    if entry is not None and not outputs.get(n) and entry[2] not in self.keep:
+                        inputs[n] = (None, entry[1], None)  # dropped for good: let the pixels go now
+                        _restore_id(entry[0], entry[1])
+                        names[n] = entry[0].meta.get("filename")
+
+        def flush(upto: int) -> Iterator[ImageItem]:
+            while state["emitted"] <= upto:
+                n = state["emitted"]
+                item, previous, key = inputs[n]  # type: ignore[misc]
+                inputs[n] = None  # let the pixels go
+                state["emitted"] += 1
+                outs = outputs.pop(n, [])
+                record = drops.pop(n, None)
+                if item is not None:
+                    _restore_id(item, previous)
+                for out in outs:
+                    _restore_id(out, previous)
+                if outs:
+                    yield from outs
+                elif item is not None and key in self.keep:
+                    yield item
+                else:
+                    filename = item.meta.get("filename") if item is not None else names.pop(n, None)
+                    record = record or DropRecord(self.name, filename, f"no output from {self.name}")
+                    _emit(outer, replace(record, item_id=None if previous == _MARK else previous))
 
         stream = self.inner.iter_from(feed())  # type: ignore[union-attr]
         while True:
@@ -161,24 +194,12 @@ class Reviewed(BaseAction):
             if parent is None:
                 parent = len(inputs) - 1
             outputs.setdefault(parent, []).append(out)
+            yield from flush(min(state["done"], parent - 1))
         with collect_report(local):  # a step that stopped the stream (first n) saw no more: they can be restored
             for item in upstream:
                 take(item)
         self._forward(local, outer, mark, drops)
-        result: List[ImageItem] = []
-        for n, (item, previous, key) in enumerate(inputs):
-            _restore_id(item, previous)
-            for out in outputs.get(n, []):
-                _restore_id(out, previous)
-            if outputs.get(n):
-                result.extend(outputs[n])
-            elif key in self.keep:
-                result.append(item)
-            else:
-                record = drops.get(n) or DropRecord(self.name, item.meta.get("filename"),
-                                                   f"no output from {self.name}")
-                _emit(outer, _with_id(record, item))
-        return result
+        yield from flush(len(inputs) - 1)
 
     @staticmethod
     def _forward(local: RunReport, outer: Optional[RunReport], mark: str, drops: Dict[int, DropRecord]) -> None:
@@ -217,12 +238,6 @@ def _restore_id(item: ImageItem, previous: Any) -> None:
             item.meta.pop("item_id", None)
         else:
             item.meta["item_id"] = previous
-
-
-def _with_id(record: DropRecord, item: ImageItem) -> DropRecord:
-    from dataclasses import replace
-
-    return replace(record, item_id=item.meta.get("item_id"))
 
 
 def _emit(outer: Optional[RunReport], record: DropRecord) -> None:
