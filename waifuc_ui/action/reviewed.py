@@ -72,9 +72,9 @@ class Reviewed(BaseAction):
     """``inner`` with decisions made by hand; keys as in this module's doc.
 
     ``select``: exactly the input items with these keys (and ``keep``'s) pass; ``inner`` is not run; the others are
-    dropped with ``reason``. ``reject``: the same with the items that do not pass named instead. ``keep``: input items ``inner`` dropped pass unchanged. ``drop``: output items are
-    removed ("dropped by hand"). ``inner=None`` passes every item (only ``drop`` applies). With no decisions the
-    step's items still leave in input order.
+    dropped with ``reason``. ``reject``: the same, naming the items that do not pass. ``keep``: input items
+    ``inner`` dropped pass unchanged. ``drop``: output items are removed ("dropped by hand"). ``inner=None`` passes
+    every item (only ``drop`` applies). With no decisions the step's items still leave in input order.
     """
 
     def __init__(self, inner: Optional[BaseAction] = None, *, select: Optional[Iterable[str]] = None,
@@ -148,16 +148,20 @@ class Reviewed(BaseAction):
             item.meta["item_id"] = f"{mark}{len(inputs) - 1}"
             return item
 
+        def release(n: int) -> None:
+            """Input ``n`` is finished without output and not restored: let its pixels go now."""
+            entry = inputs[n]
+            if entry is not None and entry[0] is not None and not outputs.get(n) and entry[2] not in self.keep:
+                inputs[n] = (None, entry[1], None)  # type: ignore[assignment]
+                _restore_id(entry[0], entry[1])
+                names[n] = entry[0].meta.get("filename")
+
         def feed() -> Iterator[ImageItem]:
             for item in upstream:
                 yield take(item)
                 if streaming:
-                    n = state["done"] = len(inputs) - 1  # asked for the next: this one is finished
-                    entry = inputs[n]
-                    if entry is not None and not outputs.get(n) and entry[2] not in self.keep:
-                        inputs[n] = (None, entry[1], None)  # dropped for good: let the pixels go now
-                        _restore_id(entry[0], entry[1])
-                        names[n] = entry[0].meta.get("filename")
+                    state["done"] = len(inputs) - 1  # asked for the next: this one is finished
+                    release(state["done"])
 
         def flush(upto: int) -> Iterator[ImageItem]:
             while state["emitted"] <= upto:
@@ -195,11 +199,16 @@ class Reviewed(BaseAction):
                 parent = len(inputs) - 1
             outputs.setdefault(parent, []).append(out)
             yield from flush(min(state["done"], parent - 1))
-        with collect_report(local):  # a step that stopped the stream (first n) saw no more: they can be restored
-            for item in upstream:
-                take(item)
-        self._forward(local, outer, mark, drops)
         yield from flush(len(inputs) - 1)
+        while True:  # a step that stopped the stream (first n) saw no more; they leave here, or are restored
+            with collect_report(local):
+                item = next(upstream, None)
+            self._forward(local, outer, mark, drops)
+            if item is None:
+                break
+            take(item)
+            release(len(inputs) - 1)
+            yield from flush(len(inputs) - 1)
 
     @staticmethod
     def _forward(local: RunReport, outer: Optional[RunReport], mark: str, drops: Dict[int, DropRecord]) -> None:
