@@ -94,38 +94,50 @@ class DatasetChoices:
     notes: List[str] = field(default_factory=list)
 
 
-KEYS_NOTE = ("Choices made in the app are data below, keyed by '<file name>@<pixel hash>' "
-             "(waifuc_ui.action.reviewed); '#2' marks a second item with the same name and pixels.")
+KEYS_NOTE = ("Choices made in the app are the data at the end, keyed by '<file name>@<pixel hash>' "
+             "(waifuc_ui.action.reviewed; '#2': a second item with the same name and pixels).")
+#: A key set longer than this goes into a named constant at the end of the script.
+INLINE_KEYS = 3
 
 
-def _set_lines(name: str, keys: Sequence[str], indent: str) -> List[str]:
-    one = f"{indent}{name}={{{', '.join(repr(k) for k in sorted(keys))}}},"
-    if len(one) <= 100:
-        return [one]
-    return [f"{indent}{name}={{"] + [f"{indent}    {k!r}," for k in sorted(keys)] + [f"{indent}}},"]
+class _Data:
+    """The constants written at the end of the script: (name, comment, literal lines)."""
+
+    def __init__(self) -> None:
+        self.blocks: List[List[str]] = []
+
+    def add(self, name: str, comment: str, body: List[str], opener: str = "{", closer: str = "}") -> str:
+        lines = [f"# {comment}"] if comment else []
+        self.blocks.append(lines + [f"{name} = {opener}"] + [f"    {b}" for b in body] + [closer])
+        return name
 
 
-def _reviewed_lines(expression: str, choices: StepChoices, indent: str = "        ") -> List[str]:
-    """``Reviewed(inner, select=..., keep=..., drop=...)`` as lines of the attach call."""
-    inner = indent + "    "
-    body = [f"{inner}{expression},"]
-    if choices.select is not None or choices.reject is not None:
-        if choices.select is not None:
-            body += _set_lines("select", choices.select, inner)
+def _keys_literal(keys: Sequence[str]) -> str:
+    return "{" + ", ".join(repr(k) for k in sorted(keys)) + "}"
+
+
+def _reviewed_lines(index: int, expression: str, choices: StepChoices, data: _Data,
+                    indent: str = "        ") -> List[str]:
+    """``Reviewed(inner, select=..., keep=..., drop=...)`` as lines of the attach call; long key sets become
+    constants (``SELECT_5``) in ``data``."""
+    args = [expression]
+    for kind, keys in (("select", choices.select), ("reject", choices.reject), ("keep", choices.keep),
+                       ("drop", choices.drop)):
+        if keys is None or (kind in ("keep", "drop") and not keys):
+            continue
+        if len(keys) > INLINE_KEYS:
+            comment = f"{choices.note} ({kind})" if choices.note else ""
+            literal = data.add(f"{kind.upper()}_{index}", comment, [f"{k!r}," for k in sorted(keys)])
         else:
-            body += _set_lines("reject", choices.reject, inner)  # type: ignore[arg-type]
-        if choices.reason:
-            body.append(f"{inner}reason={choices.reason!r},")
-    if choices.keep:
-        body += _set_lines("keep", choices.keep, inner)
-    if choices.drop:
-        body += _set_lines("drop", choices.drop, inner)
+            literal = _keys_literal(keys)
+        args.append(f"{kind}={literal}")
+        if kind in ("select", "reject") and choices.reason:
+            args.append(f"reason={choices.reason!r}")
     lines = [f"{indent}# {choices.note}"] if choices.note else []
-    single = not any(b.endswith("{") for b in body)  # no set spread over lines
-    one = f"{indent}Reviewed({', '.join(b.strip().rstrip(',') for b in body)}),"
-    if single and len(one) <= 100:
+    one = f"{indent}Reviewed({', '.join(args)}),"
+    if len(one) <= 100:
         return lines + [one]
-    return lines + [f"{indent}Reviewed("] + body + [f"{indent}),"]
+    return lines + [f"{indent}Reviewed("] + [f"{indent}    {a}," for a in args] + [f"{indent}),"]
 
 
 def _tags_literal(tags: Mapping[str, float]) -> str:
@@ -134,10 +146,32 @@ def _tags_literal(tags: Mapping[str, float]) -> str:
     return "{" + ", ".join(f"{t!r}: {float(s)!r}" for t, s in tags.items()) + "}"
 
 
-def _dict_lines(name: str, entries: Mapping[str, str], comment: str) -> List[str]:
-    lines = [f"# {comment}", f"{name} = {{"]
-    lines += [f"    {k!r}: {v},".replace("\n", " ") for k, v in entries.items()]
-    return lines + ["}", ""]
+def _final_lines(choices: DatasetChoices, data: _Data, imports: set) -> List[str]:
+    """Attach lines after the recipe: final drops, tag edits, names."""
+    lines: List[str] = []
+    if choices.final_drop:
+        note = StepChoices(drop=list(choices.final_drop), note="duplicates removed in the review")
+        lines += _reviewed_lines(0, "None", note, data)
+        imports.add("Reviewed")
+    if choices.tags or choices.trigger_word:
+        args = []
+        if choices.tags:
+            args.append(data.add("TAGS", "tags edited in the app, in their order (a list: score 1.0 each)",
+                                 [f"{k!r}: {_tags_literal(v)}," for k, v in choices.tags.items()]))
+        if choices.trigger_word:
+            args.append(f"trigger_word={choices.trigger_word!r}")
+        lines.append(f"        SetTagsAction({', '.join(args)}),")
+        imports.add("SetTagsAction")
+    if choices.names or choices.folder:
+        args = []
+        if choices.names:
+            args.append(data.add("NAMES", "file names the export gives (made unique)",
+                                 [f"{k!r}: {v!r}," for k, v in choices.names.items()]))
+        if choices.folder:
+            args.append(f"folder={choices.folder!r}")
+        lines.append(f"        RenameAction({', '.join(args)}),")
+        imports.add("RenameAction")
+    return lines
 
 
 def recipe_to_script(recipe: PipelineRecipe, source_desc: str, exporter: str = "output",
@@ -150,7 +184,7 @@ def recipe_to_script(recipe: PipelineRecipe, source_desc: str, exporter: str = "
     path (wrapped in SaveExporter). Disabled steps are left out; parameters equal to waifuc's defaults are
     omitted, so the script reads like a hand-written waifuc script. ``choices`` adds the decisions made by hand:
     steps with decisions are wrapped in ``Reviewed``, tag edits and names become ``SetTagsAction`` and
-    ``RenameAction`` before the export.
+    ``RenameAction`` before the export; long key lists go to constants at the end, after the pipeline.
     """
     if catalog is None:
         from .catalog import action_catalog
@@ -161,72 +195,54 @@ def recipe_to_script(recipe: PipelineRecipe, source_desc: str, exporter: str = "
     export = _expression(exporter, "SaveExporter")
     steps = recipe.enabled_steps()
     imports = {s.action for s in steps}
+    data = _Data()
     attach: List[str] = []
-    for s in steps:
+    for n, s in enumerate(steps, start=1):
         expression = action_expression(get_action_spec(s.action, catalog), s.params)
         step_choices = choices.steps.get(s.uid)
         if step_choices is not None and (step_choices.wrap or not step_choices.empty):
-            attach += _reviewed_lines(expression, step_choices)
+            attach += _reviewed_lines(n, expression, step_choices, data)
             imports.add("Reviewed")
         else:
             attach.append(f"        {expression},")
-    data: List[str] = []
-    if choices.final_drop:
-        attach += _reviewed_lines("None", StepChoices(drop=list(choices.final_drop),
-                                                       note="duplicates removed in the review"))
-        imports.add("Reviewed")
-    if choices.tags or choices.trigger_word:
-        if choices.tags:
-            data += _dict_lines("TAGS", {k: _tags_literal(v) for k, v in choices.tags.items()},
-                                "tags edited in the app (in their order; a list means score 1.0 each)")
-        args = ["TAGS"] if choices.tags else []
-        if choices.trigger_word:
-            args.append(f"trigger_word={choices.trigger_word!r}")
-        attach.append(f"        SetTagsAction({', '.join(args)}),")
-        imports.add("SetTagsAction")
-    if choices.names or choices.folder:
-        if choices.names:
-            data += _dict_lines("NAMES", {k: repr(v) for k, v in choices.names.items()},
-                                "file names the export gives (made unique)")
-        args = ["NAMES"] if choices.names else []
-        if choices.folder:
-            args.append(f"folder={choices.folder!r}")
-        attach.append(f"        RenameAction({', '.join(args)}),")
-        imports.add("RenameAction")
-    action_names = sorted(imports)
+    attach += _final_lines(choices, data, imports)
     source_names = sorted({_CALL.match(source).group(1)})  # type: ignore[union-attr]
     export_names = sorted({_CALL.match(export).group(1)})  # type: ignore[union-attr]
-    doc = "Generated by waifuc_ui: the same pipeline as the app, run headless."
     notes = list(choices.notes)
-    if "Reviewed" in imports or "SetTagsAction" in imports or "RenameAction" in imports:
+    if imports & {"Reviewed", "SetTagsAction", "RenameAction"}:
         notes.append(KEYS_NOTE)
-    lines = [f'"""{doc}"""', ""]
-    if notes:
-        lines = [f'"""{doc}', ""]
-        for note in notes:
-            lines += _wrap_text(note) + [""]
-        lines[-1] = '"""'
-        lines.append("")
-    if action_names:
-        line = f"from waifuc_ui.action import {', '.join(action_names)}"
+    lines = _header(notes)
+    if imports:
+        line = f"from waifuc_ui.action import {', '.join(sorted(imports))}"
         if len(line) > 100:
-            line = "from waifuc_ui.action import (\n" + "".join(f"    {n},\n" for n in action_names) + ")"
+            line = "from waifuc_ui.action import (\n" + "".join(f"    {n},\n" for n in sorted(imports)) + ")"
         lines.append(line)
     lines.append(f"from waifuc_ui.export import {', '.join(export_names)}")
     lines.append(f"from waifuc_ui.source import {', '.join(source_names)}")
     lines += ["", ""]
-    if data:
-        lines += data + [""]
-    lines += ["if __name__ == '__main__':", f"    source = {source}"]
+    body = [f"    source = {source}"]
     if attach:
-        lines.append("    source = source.attach(")
-        lines += attach
-        lines.append("    )")
-    lines += [f"    report = source.export({export})", "    print(report.summary())", ""]
+        body += ["    source = source.attach("] + attach + ["    )"]
+    call = f"    report = source.export({export})"
+    body += [call if len(call) <= 100 else f"    report = source.export(\n        {export}\n    )"]
+    body.append("    print(report.summary())")
+    if not data.blocks:
+        return "\n".join(lines + ["if __name__ == '__main__':"] + body + [""])
+    lines += ["def main():"] + body + ["", ""]
+    for block in data.blocks:
+        lines += block + [""]
+    lines += ["", "if __name__ == '__main__':", "    main()", ""]
     return "\n".join(lines)
 
 
-def _wrap_text(text: str, width: int = 100) -> List[str]:
+def _header(notes: Sequence[str]) -> List[str]:
     import textwrap
 
-    return textwrap.wrap(text, width) or [""]
+    doc = "Generated by waifuc_ui: the same pipeline as the app, run headless."
+    if not notes:
+        return [f'"""{doc}"""', ""]
+    lines = [f'"""{doc}', ""]
+    for note in notes:
+        lines += textwrap.wrap(note, 100) + [""]
+    lines[-1] = '"""'
+    return lines + [""]

@@ -94,10 +94,7 @@ def dataset_choices(session: Any, layout: str = "textual_inversion", kohya_folde
     choices = DatasetChoices()
     run = session.last_run
     excluded = list(session.final_exclusions()) if run is not None else []
-    if run is None:
-        choices.notes.append("The pipeline has not run in the app yet: review choices, restores and hand drops "
-                             "appear here after a run.")
-    else:
+    if run is not None:
         if session.is_stale:
             choices.notes.append("The app's last run does not show the latest changes to the recipe or the "
                                  "decisions: run the pipeline again in the app, then copy this script again.")
@@ -162,8 +159,8 @@ def session_script(session: Any, source_desc: Optional[str] = None, exporter: Op
     (a zip at ``archive``, with ``layout``, the trigger word, ``kohya_folder`` and the exporter ``options``)."""
     choices = dataset_choices(session, layout, kohya_folder)
     if source_desc is None and exporter is None:
-        choices.notes.insert(0, f"Put the images you loaded into the app in a folder named 'input' (the same files), "
-                                f"then run this file: it writes {archive} with the same files as the app's export.")
+        choices.notes.insert(0, f"Run it next to a folder 'input' holding the images loaded into the app: it writes "
+                                f"{archive}, the app's export.")
     if exporter is None:
         exporter = export_expression(session, archive, layout, **options)
     return recipe_to_script(session.recipe, source_desc or DEFAULT_SOURCE, exporter, session.catalog, choices)
