@@ -218,7 +218,7 @@ def test_script_carries_the_ccip_cluster_choice_and_tag_edits(tmp_path, registry
     assert sorted(n for n in files if n.endswith(".png")) == ["b.png"] + [f"r{n}.png" for n in (0, 1, 2, 4, 5, 6, 7)]
     assert files["r0.txt"].decode() == "redchar, red_theme, solo"
     assert files["r1.txt"].decode().split(", ")[:3] == ["redchar", r"skadi_\(arknights\)", "1girl"]  # tagger ran
-    assert "select={" in script and "'g0.png@" not in script
+    assert "select=SELECT_1" in script and "'r0.png@" in script and "'g0.png@" not in script
 
 
 def test_script_restores_at_a_ccip_step_that_runs(tmp_path, registry, full_fake_hub, monkeypatch):
