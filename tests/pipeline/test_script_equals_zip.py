@@ -111,8 +111,7 @@ def reviewed_session(registry, src):
     f_out = [i for i in s.final_ids() if s.record(i).parent_id == input_id(s, "f.png")]
     assert len(f_out) == 1
     s.set_item_tags(f_out[0], {"cat": 0.6, "ears": 0.9})
-    s.add_tag("solo", ids=[input_id(s, "d.png")] and [i for i in s.final_ids()
-                                                     if s.record(i).meta["filename"] == "d.png"])
+    s.add_tag("solo", ids=[i for i in s.final_ids() if s.record(i).meta["filename"] == "d.png"])
     s.set_trigger_word("zz_char")
     return s
 
