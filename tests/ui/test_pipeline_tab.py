@@ -89,3 +89,20 @@ def test_live_update_reruns_after_a_parameter_change(ui):
     assert len(ui.session.final_ids()) == 6  # not re-run
     assert update_last_run(ui, True) == ("Run updated (done): 8 in → 7 in the dataset · kept per step "
                                          "1: 8, 2: 8, 3: 7, 4: 7")
+
+
+def test_script_text_carries_a_restore_and_the_trigger_word(ui):
+    apply_preset(ui, "model-free clean-up")
+    size = ui.session.recipe.steps[1]
+    set_param(ui, size.uid, "min_size", 8000)  # drops everything
+    run = ui.session.run()
+    dropped = [i for i in sorted(run.step(size.uid).dropped) if ui.session.record(i).meta.get("filename")]
+    assert dropped and "Reviewed(" not in script_text(ui)
+    ui.session.restore(size.uid, dropped[0])
+    ui.session.set_trigger_word("my_char")
+    ui.session.run()
+    text = script_text(ui)
+    name = ui.session.record(dropped[0]).meta["filename"]
+    assert f"Reviewed(MinSizeFilterAction(8000), keep={{'{name}@" in text
+    assert "ZipExporter('dataset.zip', layout='textual_inversion', trigger_word='my_char'" in text
+    compile(text, "generated", "exec")

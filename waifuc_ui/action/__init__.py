@@ -20,6 +20,8 @@ from .filter_models import (ClassFilterAction, FaceCountAction, HeadCountAction,
 from .lpips import FilterSimilarAction
 from .split_models import PersonSplitAction, ThreeStageSplitAction
 from .tagging import BlacklistedTagDropAction, TagFilterAction, TaggingAction, TagOverlapDropAction
+# decisions made by hand, carried by generated scripts
+from .reviewed import RenameAction, Reviewed, SetTagsAction
 
 __all__ = [
     "AlignMaxAreaAction", "AlignMaxSizeAction", "AlignMinSizeAction", "ArrivalAction", "BaseRandomAction",
@@ -30,6 +32,7 @@ __all__ = [
     "FaceCountAction", "HeadCountAction", "NoMonochromeAction", "OnlyMonochromeAction", "PersonRatioAction",
     "RatingFilterAction", "PersonSplitAction", "ThreeStageSplitAction", "BlacklistedTagDropAction",
     "TagFilterAction", "TaggingAction", "TagOverlapDropAction", "FilterSimilarAction",
+    "RenameAction", "Reviewed", "SetTagsAction",
     "ActionStop",
     "BaseAction",
     "FilterAction",

@@ -45,6 +45,7 @@ NOT_OFFERED = frozenset({
     "AnalyzedProcessAction",
     "ArrivalAction", "ProgressBarAction",  # progress bars: the app shows its own progress
     "SliceSelectAction",  # FirstNSelectAction covers the app's use; slices stay in scripts
+    "Reviewed", "SetTagsAction", "RenameAction",  # hand decisions in generated scripts; the app keeps its own
 })
 
 ACTION_TABLE: Dict[str, ActionInfo] = {

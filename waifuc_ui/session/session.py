@@ -24,7 +24,6 @@ from ..errors import InvalidOptionError
 from ..pipeline.catalog import ActionSpec, ModelStatus, action_catalog, get_action_spec
 from ..pipeline.presets import preset_recipe
 from ..pipeline.recipe import PipelineRecipe, normalize_params
-from ..pipeline.script import recipe_to_script
 from ..report import DropRecord, SkippedFile
 from . import ingest
 from .decisions import Decisions
@@ -153,9 +152,13 @@ class Session(ReviewMixin, TagMixin, ExportMixin):
         self.recipe.remove_step(uid)
         self.decisions.clear(uid)
 
-    def script(self, source_desc: str = "LocalSource('input')", exporter: str = "SaveExporter('output')") -> str:
-        """The equivalent Python script of the current recipe."""
-        return recipe_to_script(self.recipe, source_desc, exporter, self.catalog)
+    def script(self, source_desc: Optional[str] = None, exporter: Optional[str] = None, **export: Any) -> str:
+        """The Python script of the dataset: the recipe, the decisions made by hand and the app's export (a zip;
+        ``export``: layout, kohya_folder, archive, exporter options) unless ``exporter`` is given (see
+        scripting.py). Run on the session's inputs it gives the same files as ``export_zip(**export)``."""
+        from .scripting import session_script
+
+        return session_script(self, source_desc, exporter, **export)
 
     def model_report(self) -> Dict[str, ModelStatus]:
         """uid -> ModelStatus for every enabled step that needs models; unavailable ones will be skipped."""

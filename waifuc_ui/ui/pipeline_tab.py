@@ -97,6 +97,8 @@ def load_recipe(ui: UISession, file: Any) -> None:
 
 
 def script_text(ui: UISession) -> str:
+    """The dataset as a script: the recipe, the choices made by hand (review, restores, hand drops, tag edits,
+    trigger word) and the Export tab's default zip; run on the same images it gives the same files."""
     return ui.session.script()
 
 
@@ -168,7 +170,7 @@ def build_pipeline_tab(binder: SessionBinder, state: gr.State, structure: gr.Sta
             remove.click(_remove_handler(binder, step.uid), [state, structure], [structure, status, script],
                          concurrency_limit=None)
 
-    with gr.Accordion("Recipe JSON and Python script", open=False):
+    with gr.Accordion("Recipe JSON and Python script", open=False) as script_box:
         with gr.Row():
             save_btn = gr.DownloadButton("Save recipe (.json)", elem_id="save-recipe")
             load_file = gr.File(label="Load a recipe (.json)", file_types=[".json"], file_count="single",
@@ -200,6 +202,8 @@ def build_pipeline_tab(binder: SessionBinder, state: gr.State, structure: gr.Sta
     add_btn.click(on_add, [state, add_choice, structure], [structure, status, script], concurrency_limit=None)
     # the download button always holds the current recipe: rewritten whenever the script (the recipe) changes
     script.change(guarded(save_recipe), [state], [save_btn], concurrency_limit=None, show_progress="hidden")
+    # review and tag choices are made on other tabs: the script is written again when the box opens
+    script_box.expand(guarded(script_text), [state], [script], concurrency_limit=None, show_progress="hidden")
     load_file.upload(on_load_recipe, [state, load_file, structure], [structure, status, script],
                      concurrency_limit=None)
     return {"status": status, "script": script, "add_choice": add_choice, "save": save_btn}
