@@ -91,7 +91,7 @@ class ExportMixin:
 
     def export_zip(self, layout: str = "textual_inversion", name: str = "dataset", kohya_folder: str = "",
                    **options: Any) -> ExportSummary:
-        """Write ``exports/<name>.zip``. ``layout``: 'textual_inversion' (image + .txt) or 'save' (image + JSON
+        """Write ``exports/<secret token>/<name>.zip``. ``layout``: 'textual_inversion' (image + .txt) or 'save' (image + JSON
         sidecar); ``options`` go to the exporter (e.g. use_spaces). The trigger word comes first in .txt captions
         and is added as a tag (score 1.0) in sidecars. ``kohya_folder`` (e.g. the character name) puts the files in
         a kohya ``<repeats>_<name>/`` folder with the suggested repeats. File names are flattened and made unique."""
@@ -101,7 +101,8 @@ class ExportMixin:
         if layout not in LAYOUTS:
             raise InvalidOptionError("layout", layout, LAYOUTS, "choose an export layout from the list")
         safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "dataset"
-        path = self.workspace.path("exports", safe + ".zip")  # type: ignore[attr-defined]
+        # served by URL: the zip sits in a folder named by a secret (the download keeps the name <name>.zip)
+        path = self.workspace.private_path("exports", safe + ".zip")  # type: ignore[attr-defined]
         trigger = self.tag_edits.trigger_word  # type: ignore[attr-defined]
         folder = ""
         if kohya_folder.strip():

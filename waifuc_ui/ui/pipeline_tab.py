@@ -82,7 +82,7 @@ def set_param(ui: UISession, uid: str, name: str, ui_value: Any) -> None:
 
 def save_recipe(ui: UISession) -> str:
     """Write the recipe JSON into the workspace and return its path (for the download button)."""
-    path = ui.session.workspace.path("exports", "recipe.json")
+    path = ui.session.workspace.private_path("exports", "recipe.json")  # served by URL: unguessable folder
     with open(path, "w", encoding="utf-8") as f:
         f.write(ui.session.recipe_json())
     return path
