@@ -2,7 +2,10 @@
 
 Each browser tab gets its own session (workspace) when the page loads, opened on the demo dataset; the workspace
 is deleted when the tab closes (``demo.unload``), when the state expires, or when it stays idle past the TTL.
-Files are served only from the workspace root (``allowed_paths`` and static paths = that folder alone).
+Files are served only from the workspace root (``allowed_paths`` and static paths = that folder alone), and from
+it only a session's thumbnails and exports, only to the browser holding that session's cookie (file_guard.py, on
+every route and spelling). Because static paths skip gradio's "uploaded by a user" check, handlers taking files
+accept only what gradio's upload route received (uploads.py).
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ footer { display: none !important; }
 
 def launch_options(settings: AppSettings, binder: SessionBinder) -> Dict[str, Any]:
     """Keyword arguments for ``demo.launch``: serve files from the workspace root only and only to the browser
-    owning the workspace (cookie check), upload limit in public mode."""
+    owning the workspace (cookie check by a middleware that sees every request), upload limit in public mode."""
     root = binder.guard.root
     os.makedirs(root, exist_ok=True)
     gr.set_static_paths([root])  # thumbnails are served in place from the workspaces (not copied)

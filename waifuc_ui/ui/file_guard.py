@@ -23,6 +23,8 @@ from urllib.parse import unquote
 from ..session.workspace import MARKER_NAME
 
 COOKIE_PREFIX = "wfui_"
+#: The only workspace folders whose files the page shows or downloads.
+SERVED_SUBDIRS = ("thumbs", "exports")
 #: Request paths longer than this are refused outright (gradio's own never come near it).
 MAX_PATH_CHARS = 4096
 
@@ -47,15 +49,17 @@ class FileGuard:
             self._tokens.pop(workspace_id, None)
 
     def workspace_of(self, path: str) -> Optional[str]:
-        """The workspace id owning ``path``; "" for the root itself and for a workspace's marker (served to
-        nobody); None when the path is not inside the root."""
+        """The workspace id owning ``path``; "" (served to nobody) for the root itself and any path outside a
+        workspace's ``thumbs``/``exports`` folders; None when the path is not inside the root."""
         real = os.path.realpath(path)
         if real == self.root:
             return ""
         if not real.startswith(self.root + os.sep):
             return None
         parts = os.path.relpath(real, self.root).split(os.sep)
-        return "" if MARKER_NAME in parts else parts[0]
+        if len(parts) < 3 or parts[1] not in SERVED_SUBDIRS or MARKER_NAME in parts:
+            return ""  # the app serves only thumbnails and exports: inputs, uploads, markers are for nobody
+        return parts[0]
 
     def named_workspaces(self, url_path: str) -> Optional[Set[str]]:
         """The workspaces (ids; "" = the root itself) a request path names in any spelling; None when the path
