@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import shutil
 import zipfile
 
 import pytest
@@ -82,8 +83,21 @@ def test_identical_uploads_from_two_sessions_both_come_in(app, tmp_path):
 
 def test_files_outside_the_upload_folder_are_refused(app, tmp_path):
     """Paths gradio itself would serve (its temp folder, the working folder) are not uploads either."""
+    from gradio.utils import get_upload_folder
+
     bob = Visitor(app).open()
     for path in ("/etc/passwd", os.path.abspath("README.md"), os.path.join(app.root, bob.id, "inputs")):
         answer = bob.call_raw("/on_upload", [file_value(path)], True)
         assert not answer["success"]
+    # a file in gradio's upload folder that its upload route did not receive (e.g. an output gradio cached for
+    # another session) is not an upload either
+    cached = os.path.join(get_upload_folder(), os.urandom(16).hex(), "someone_elses.png")
+    os.makedirs(os.path.dirname(cached))
+    try:
+        picture((200, 40, 40), 1).save(cached)
+        answer = bob.call_raw("/on_upload", [file_value(cached)], True)
+        assert not answer["success"] and "not a file uploaded to this page" in answer["output"]["error"]
+        assert os.path.isfile(cached)
+    finally:
+        shutil.rmtree(os.path.dirname(cached), ignore_errors=True)
     assert bob.input_count() == 13
