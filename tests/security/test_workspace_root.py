@@ -62,3 +62,18 @@ def test_a_workspace_is_never_opened_on_a_folder_the_app_did_not_make(tmp_path):
     assert again.dir == ws.dir and again.private_path("exports", "a.zip") == ws.private_path("exports", "a.zip")
     again.close()
     assert not os.path.exists(ws.dir)
+
+
+def test_a_root_sharing_gradios_upload_folder_is_refused_at_launch(tmp_path, monkeypatch):
+    """Uploads inside the root would look like workspace files (refused, never served); a root inside the upload
+    folder would mix session files with uploads. Either way the launch stops and says what to set."""
+    from waifuc_ui.errors import InvalidOptionError
+    from waifuc_ui.ui import AppSettings, SessionBinder, launch_options
+
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio"))
+    for root in (tmp_path, tmp_path / "gradio" / "ws"):
+        settings = AppSettings(public=True, workspace_root=root.resolve(), demo_dir=tmp_path / "demo")
+        with pytest.raises(InvalidOptionError, match="WAIFUC_UI_WORKSPACE_ROOT="):
+            launch_options(settings, SessionBinder(settings))
+    settings = AppSettings(public=True, workspace_root=(tmp_path / "ws").resolve(), demo_dir=tmp_path / "demo")
+    assert launch_options(settings, SessionBinder(settings))["allowed_paths"] == [str(tmp_path / "ws")]
