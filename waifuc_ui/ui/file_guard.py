@@ -27,6 +27,7 @@ COOKIE_PREFIX = "wfui_"
 SERVED_SUBDIRS = ("thumbs", "exports")
 #: Request paths longer than this are refused outright (gradio's own never come near it).
 MAX_PATH_CHARS = 4096
+MAX_REMEMBERED_FOLDERS = 4096
 
 
 class FileGuard:
@@ -36,6 +37,17 @@ class FileGuard:
         self.root = os.path.realpath(root)
         self._tokens: Dict[str, str] = {}
         self._lock = threading.Lock()
+        self._folders: Dict[str, str] = {}  # folder -> its realpath (requests name the same few folders)
+
+    def _real_folder(self, folder: str) -> str:
+        """``os.path.realpath`` of a folder, remembered (the app never turns a folder into a symlink)."""
+        real = self._folders.get(folder)
+        if real is None:
+            real = os.path.realpath(folder)
+            if len(self._folders) >= MAX_REMEMBERED_FOLDERS:
+                self._folders.clear()
+            self._folders[folder] = real
+        return real
 
     def issue(self, workspace_id: str) -> str:
         """A new secret for ``workspace_id`` (the page puts it in its cookie)."""
@@ -51,7 +63,10 @@ class FileGuard:
     def workspace_of(self, path: str) -> Optional[str]:
         """The workspace id owning ``path``; "" (served to nobody) for the root itself and any path outside a
         workspace's ``thumbs``/``exports`` folders; None when the path is not inside the root."""
-        real = os.path.realpath(path)
+        folder, name = os.path.split(os.path.abspath(path))
+        real = os.path.join(self._real_folder(folder), name)
+        if os.path.islink(real):
+            real = os.path.realpath(real)
         if real == self.root:
             return ""
         if not real.startswith(self.root + os.sep):
