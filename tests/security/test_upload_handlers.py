@@ -11,7 +11,6 @@ import os
 import shutil
 import zipfile
 
-import pytest
 from PIL import Image
 
 from tests.browser.conftest import picture
