@@ -77,7 +77,8 @@ def test_export_textual_inversion_zip_with_trigger_word(tagged):
     tagged.remove_tag("1girl", ids=["in00003"])
     before = sorted(os.listdir(tagged.workspace.subdir("inputs")))
     summary = tagged.export_zip(layout="textual_inversion", name="my set")
-    assert summary.path == tagged.workspace.path("exports", "my_set.zip")
+    assert summary.path == tagged.workspace.private_path("exports", "my_set.zip")
+    assert os.path.basename(os.path.dirname(summary.path)) != "exports"  # a secret folder in between
     assert (summary.images, summary.failed, summary.suggested_repeats) == (4, [], 50)
     assert summary.zip_bytes == os.path.getsize(summary.path)
     with zipfile.ZipFile(summary.path) as z:

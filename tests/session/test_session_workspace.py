@@ -3,13 +3,13 @@ import os
 import pytest
 
 from waifuc_ui.session import Workspace, WorkspaceRegistry
-from waifuc_ui.session.workspace import SUBDIRS
+from waifuc_ui.session.workspace import MARKER_NAME, SUBDIRS
 
 
 def test_workspace_layout_unguessable_id_and_close(tmp_path):
     a, b = Workspace(str(tmp_path)), Workspace(str(tmp_path))
     assert a.id != b.id and len(a.id) >= 22  # 128 random bits, url-safe
-    assert sorted(os.listdir(a.dir)) == sorted(SUBDIRS)
+    assert sorted(os.listdir(a.dir)) == sorted(SUBDIRS + (MARKER_NAME,))
     p = a.path("thumbs", "x.webp")
     assert p == os.path.join(os.path.realpath(str(tmp_path)), a.id, "thumbs", "x.webp")
     assert a.contains(p) and not b.contains(p) and not a.contains(str(tmp_path / "elsewhere"))

@@ -4,6 +4,7 @@ import gradio as gr
 import pytest
 
 from waifuc_ui.ui.source_tab import load_demo, load_folder, load_uploads, source_view
+from waifuc_ui.ui.uploads import UploadRefusedError
 
 
 def test_demo_view_counts_and_refusals(ui, binder):
@@ -14,26 +15,43 @@ def test_demo_view_counts_and_refusals(ui, binder):
     assert ui.page_ids["source"] == ui.session.input_ids
 
 
-def test_upload_zip_adds_images_lists_refusals_and_removes_the_upload(ui, upload_zip):
-    view = load_uploads(ui, [str(upload_zip)], replace=True)
+@pytest.fixture
+def gradio_upload_folder(upload_zip, monkeypatch):
+    """The folder of ``upload_zip`` is gradio's upload folder (where its upload route puts files)."""
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(upload_zip.parent))
+    return upload_zip.parent
+
+
+def test_upload_zip_adds_images_lists_refusals_and_keeps_the_upload(ui, binder, upload_zip, gradio_upload_folder):
+    view = load_uploads(ui, [str(upload_zip)], replace=True, workspace_root=binder.guard.root)
     names = sorted(ui.session.record(i).meta["filename"] for i in ui.session.input_ids)
     assert names == ["cyan.png", "green.png"]
     assert view.summary.startswith("**Upload of 1 file**: 2 images came in")
     reasons = dict(zip(view.refused["file"], view.refused["reason"]))
     assert any("escape.png" in f for f in reasons)  # the `..` entry was refused with a reason
-    assert not upload_zip.exists()
+    assert upload_zip.exists()  # copied, never deleted: another visitor may have uploaded the same bytes
     for image_id in ui.session.input_ids:
         assert ui.session.workspace.contains(ui.session.record(image_id).file)
 
 
-def test_upload_adds_to_current_images_when_not_replacing(ui, upload_zip):
-    load_uploads(ui, [str(upload_zip)], replace=False)
+def test_upload_adds_to_current_images_when_not_replacing(ui, binder, upload_zip, gradio_upload_folder):
+    load_uploads(ui, [str(upload_zip)], replace=False, workspace_root=binder.guard.root)
     assert len(ui.session.input_ids) == 10
 
 
-def test_upload_without_files_says_what_to_do(ui):
+def test_upload_without_files_says_what_to_do(ui, binder):
     with pytest.raises(gr.Error, match="drop images or .zip archives"):
-        load_uploads(ui, [], replace=True)
+        load_uploads(ui, [], replace=True, workspace_root=binder.guard.root)
+
+
+def test_upload_of_a_path_outside_the_upload_folder_is_refused_and_left_alone(ui, binder, upload_zip,
+                                                                             gradio_upload_folder, dataset_dir):
+    thumb = ui.session.thumb(ui.session.input_ids[0])
+    before = len(ui.session.input_ids)
+    for path in (thumb, str(dataset_dir / "red.png"), "/etc/passwd"):
+        with pytest.raises(UploadRefusedError, match="Refused"):
+            load_uploads(ui, [path], replace=True, workspace_root=binder.guard.root)
+    assert len(ui.session.input_ids) == before and os.path.isfile(thumb)
 
 
 def test_folder_refused_in_public_mode_and_read_locally(ui, dataset_dir):

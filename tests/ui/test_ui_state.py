@@ -77,11 +77,15 @@ def test_handlers_refuse_an_expired_session_with_the_fix(binder):
 def test_expiry_also_removes_folders_left_by_a_previous_process(binder):
     import time
 
-    orphan = binder.registry.workspaces.root + "/Orphan_workspace_0123"
-    os.makedirs(orphan)
+    from waifuc_ui.session.workspace import Workspace
+
+    orphan = Workspace(binder.registry.workspaces.root, workspace_id="Orphan_workspace_0123").dir  # app-made
+    not_ours = binder.registry.workspaces.root + "/Users_folder_0123456"  # named like one, no marker
+    os.makedirs(not_ours)
     old = time.time() - binder.settings.session_ttl - 10
-    os.utime(orphan, (old, old))
+    for folder in (orphan, not_ours):
+        os.utime(folder, (old, old))
     live = binder.open("tab")
     binder.expire_idle()
-    assert not os.path.exists(orphan)
+    assert not os.path.exists(orphan) and os.path.isdir(not_ours)
     assert os.path.isdir(live.session.workspace.dir)

@@ -87,9 +87,16 @@ class HubAccess:
 HUB_ACCESS = HubAccess()
 
 
+def _plain_repo_path(hubfile: HubFile) -> bool:
+    """True when repo id and file name are relative paths without '.', '..' or empty parts (a model name comes
+    from a recipe or a form: it must never lead out of the model folder or the cache)."""
+    parts = hubfile.repo_id.split('/') + hubfile.filename.split('/')
+    return '\\' not in hubfile.filename and all(p not in ('', '.', '..') for p in parts)
+
+
 def _local_model_path(hubfile: HubFile) -> Optional[str]:
     root = os.environ.get(MODEL_DIR_ENV)
-    if not root:
+    if not root or not _plain_repo_path(hubfile):
         return None
     path = os.path.join(root, *hubfile.repo_id.split('/'), *hubfile.filename.split('/'))
     return path if os.path.isfile(path) else None
@@ -105,6 +112,8 @@ _MISSING = object()  # the cache records that the file does not exist on the Hub
 
 def _cached_path(hubfile: HubFile):
     from huggingface_hub import try_to_load_from_cache
+    if not _plain_repo_path(hubfile):
+        return None
     found = try_to_load_from_cache(hubfile.repo_id, hubfile.filename, cache_dir=_cache_dir(),
                                    repo_type=hubfile.repo_type)
     if isinstance(found, str):
@@ -141,6 +150,8 @@ def resolve_file(hubfile: HubFile, what: Optional[str] = None, optional: bool = 
     ``optional=True`` returns None instead of raising when the file is absent (on the Hub, or offline).
     ``what`` names the model in the error message.
     """
+    if not _plain_repo_path(hubfile):
+        raise _unavailable(hubfile, 'its name is not a plain path inside the repository (no "..")', what)
     local = _local_model_path(hubfile)
     if local:
         return local

@@ -156,7 +156,7 @@ class ExportMixin:
 
     def export_zip(self, layout: str = "textual_inversion", name: str = "dataset", kohya_folder: str = "",
                    **options: Any) -> ExportSummary:
-        """Write ``exports/<name>.zip``. ``layout``: 'textual_inversion' (image + .txt) or 'save' (image + JSON
+        """Write ``exports/<secret folder>/<name>.zip``. ``layout``: 'textual_inversion' (image + .txt) or 'save' (image + JSON
         sidecar); ``options`` go to the exporter (e.g. use_spaces, quality). The trigger word comes first in .txt
         captions and is added as a tag (score 1.0) in sidecars. ``kohya_folder`` (e.g. the character name) puts
         the files in a kohya ``<repeats>_<name>/`` folder with the suggested repeats."""
@@ -164,7 +164,8 @@ class ExportMixin:
 
         kwargs = self.exporter_options(layout, kohya_folder, **options)
         safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "dataset"
-        path = self.workspace.path("exports", safe + ".zip")  # type: ignore[attr-defined]
+        # served by URL: the zip sits in a folder named by a secret (the download keeps the name <name>.zip)
+        path = self.workspace.private_path("exports", safe + ".zip")  # type: ignore[attr-defined]
         exporter = ZipExporter(path, hide_paths=self._private_roots(), **kwargs)
         return self._run_export(exporter, layout, path)
 

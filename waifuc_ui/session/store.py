@@ -10,6 +10,7 @@ import copy
 import hashlib
 import json
 import os
+import secrets
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional
@@ -188,7 +189,8 @@ class ItemStore:
 
     def _record(self, item_id: str, image: Image.Image, file: str, meta: Dict[str, Any], parent_id: Optional[str],
                 origin: str, content_hash: Optional[str] = None) -> ItemRecord:
-        thumb = self.workspace.path("thumbs", item_id + ".webp")
+        # served by URL: a random part, so one thumbnail's URL tells nothing about any other file's
+        thumb = self.workspace.path("thumbs", f"{item_id}_{secrets.token_urlsafe(12)}.webp")
         make_thumbnail(image, thumb)
         record = ItemRecord(item_id, file, thumb, image.width, image.height, image.mode,
                             content_hash or pixel_hash(image), copy.deepcopy(meta), parent_id, origin,

@@ -2,6 +2,9 @@
 
 A :class:`Workspace` is one folder ``<root>/<id>`` with a random, unguessable id (128 bits, URL-safe):
 
+    .waifuc_ui_workspace   the marker: JSON naming the app and the id, written at creation. The root may be a
+                           folder the user also keeps other things in: the app deletes only folders holding
+                           their own marker, and never adopts (writes into) an existing folder without one.
     inputs/    copies of the ingested files (never the visitor's originals)
     derived/   images steps produced (crops, resized, converted)
     thumbs/    small WebP thumbnails (256 px long side), made once per image
@@ -16,6 +19,9 @@ images, so sharing it between sessions leaks nothing visible and lets every visi
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import os
 import re
 import secrets
@@ -27,6 +33,70 @@ from typing import Callable, Dict, List, Optional
 
 SUBDIRS = ("inputs", "derived", "thumbs", "uploads", "exports", "crawl")
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+#: Name of the file marking a folder as a workspace this app created (see :func:`is_workspace_folder`).
+MARKER_NAME = ".waifuc_ui_workspace"
+_MARKER_APP = "waifuc_ui"
+_MARKER_KIND = "session workspace"
+
+
+class NotAWorkspaceError(ValueError):
+    """An existing folder is not a workspace of this app (no marker): it is never written into or deleted."""
+
+
+def read_marker(folder: str) -> Optional[dict]:
+    """The marker of ``folder`` when it is a workspace this app created (marker naming the app and the folder's
+    own name), else None. Symlinked folders or markers are never trusted."""
+    marker = os.path.join(folder, MARKER_NAME)
+    if os.path.islink(folder) or os.path.islink(marker) or not os.path.isfile(marker):
+        return None
+    try:
+        with open(marker, encoding="utf-8") as f:
+            data = json.loads(f.read(4096))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("app") != _MARKER_APP or data.get("kind") != _MARKER_KIND \
+            or data.get("id") != os.path.basename(os.path.normpath(folder)) or not data.get("secret"):
+        return None
+    return data
+
+
+def is_workspace_folder(folder: str) -> bool:
+    """True when ``folder`` was created by this app as a workspace (it holds its marker)."""
+    return read_marker(folder) is not None
+
+
+def _write_marker(folder: str, workspace_id: str) -> dict:
+    data = {"app": _MARKER_APP, "kind": _MARKER_KIND, "id": workspace_id, "secret": secrets.token_urlsafe(32),
+            "note": "created by waifuc_ui; deleted with this folder when the session ends"}
+    path = os.path.join(folder, MARKER_NAME)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(data, f)
+    return data
+
+
+def remove_workspace_folder(folder: str) -> bool:
+    """Delete ``folder`` if (and only if) it is a workspace of this app; the marker goes last, so a deletion
+    cut short leaves a folder the orphan sweep still recognises. True when it was deleted."""
+    if not is_workspace_folder(folder):
+        return False
+    for name in os.listdir(folder):
+        if name == MARKER_NAME:
+            continue
+        path = os.path.join(folder, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            try:
+                os.remove(path)
+            except OSError:
+                pass
+    try:
+        os.remove(os.path.join(folder, MARKER_NAME))
+        os.rmdir(folder)
+    except OSError:
+        return False
+    return True
 
 
 def default_root() -> str:
@@ -41,8 +111,12 @@ def default_cache_dir() -> str:
 
 
 class Workspace:
-    """One session's folder. ``path(kind, name)`` gives a file path inside; ``contains(path)`` tells whether a path
-    lies inside (for serving files); ``close()`` deletes everything."""
+    """One session's folder. ``path(kind, name)`` gives a file path inside; ``private_path(kind, name)`` one under
+    a folder named by a per-file secret (for files served by URL); ``contains(path)`` tells whether a path lies
+    inside (for serving files); ``close()`` deletes everything.
+
+    ``Workspace(root, workspace_id)`` reopens the workspace ``workspace_id`` when its folder exists (it must hold
+    the app's marker, else :class:`NotAWorkspaceError`), or creates it."""
 
     def __init__(self, root: Optional[str] = None, workspace_id: Optional[str] = None,
                  cache_dir: Optional[str] = None):
@@ -52,6 +126,17 @@ class Workspace:
         self.root = os.path.realpath(root or default_root())
         self.dir = os.path.join(self.root, self.id)
         self.cache_dir = cache_dir or default_cache_dir()
+        os.makedirs(self.root, exist_ok=True)
+        try:
+            os.mkdir(self.dir, 0o700)
+            marker = _write_marker(self.dir, self.id)
+        except FileExistsError:
+            marker = read_marker(self.dir)
+            if marker is None:
+                raise NotAWorkspaceError(
+                    f"{self.dir} exists and is not a waifuc_ui workspace (no {MARKER_NAME} marker): it is left "
+                    "alone; choose another workspace id or another WAIFUC_UI_WORKSPACE_ROOT") from None
+        self._secret = str(marker["secret"]).encode()
         for sub in SUBDIRS:
             os.makedirs(os.path.join(self.dir, sub), exist_ok=True)
         self.closed = False
@@ -69,6 +154,15 @@ class Workspace:
             raise ValueError(f"file name {name!r} leaves the workspace folder {kind!r}")
         return full
 
+    def private_path(self, kind: str, name: str) -> str:
+        """``<workspace>/<kind>/<token>/<name>``, the token derived from a secret of this workspace and ``name``:
+        the same name gives the same path (rewriting replaces the file), yet one file's URL tells nothing about
+        any other file's path. The folder is created."""
+        token = hmac.new(self._secret, f"{kind}/{name}".encode(), hashlib.sha256).hexdigest()[:32]
+        path = self.path(kind, f"{token}/{name}")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        return path
+
     def contains(self, path: str) -> bool:
         real = os.path.realpath(path)
         return real.startswith(self.dir + os.sep)
@@ -84,9 +178,9 @@ class Workspace:
         return total
 
     def close(self) -> None:
-        """Delete the workspace folder (idempotent)."""
+        """Delete the workspace folder (idempotent; only a folder holding this app's marker)."""
         self.closed = True
-        shutil.rmtree(self.dir, ignore_errors=True)
+        remove_workspace_folder(self.dir)
 
     def __repr__(self) -> str:
         return f"Workspace({self.dir!r})"
@@ -146,7 +240,8 @@ class WorkspaceRegistry:
     def remove_orphans(self, min_age_seconds: Optional[float] = None) -> List[str]:
         """Delete workspace folders under ``root`` that no live session owns (left by a crashed or restarted
         process) and whose last change is older than ``min_age_seconds`` (default ``ttl_seconds``; wall clock).
-        Only folders named like workspace ids are touched. Returns the removed ids."""
+        Only folders this app created (named like a workspace id, holding the app's marker naming that id) are
+        touched: anything else in the root belongs to someone else. Returns the removed ids."""
         age = self.ttl_seconds if min_age_seconds is None else min_age_seconds
         if not os.path.isdir(self.root):
             return []
@@ -155,10 +250,9 @@ class WorkspaceRegistry:
         removed = []
         for name in sorted(os.listdir(self.root)):
             path = os.path.join(self.root, name)
-            if name in live or not _ID_RE.match(name) or not os.path.isdir(path):
+            if name in live or not _ID_RE.match(name) or os.path.islink(path) or not os.path.isdir(path):
                 continue
-            if time.time() - os.path.getmtime(path) >= age:
-                shutil.rmtree(path, ignore_errors=True)
+            if time.time() - os.path.getmtime(path) >= age and remove_workspace_folder(path):
                 removed.append(name)
         return removed
 

@@ -161,9 +161,8 @@ def extract_zip(archive_path: str, dest_dir: str, limits: ArchiveLimits = Archiv
                 refuse(name, str(err))
             except Exception as err:  # CRC, zlib, unsupported method, disk: this entry only
                 if _stream_exceeds_header(archive_path, info):
-                    err = _EntryRefused(f"entry holds more data than the {info.file_size} bytes its header "
-                                        "declares (zip bomb?)")
-                    refuse(name, str(err))
+                    refuse(name, f"entry holds more data than the {info.file_size} bytes its header declares "
+                                 "(zip bomb?)")
                 else:
                     refuse(name, f"cannot extract: {err}")
             else:

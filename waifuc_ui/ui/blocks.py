@@ -2,7 +2,10 @@
 
 Each browser tab gets its own session (workspace) when the page loads, opened on the demo dataset; the workspace
 is deleted when the tab closes (``demo.unload``), when the state expires, or when it stays idle past the TTL.
-Files are served only from the workspace root (``allowed_paths`` and static paths = that folder alone).
+Files are served only from the workspace root (``allowed_paths`` and static paths = that folder alone), and from
+it only a session's thumbnails and exports, only to the browser holding that session's cookie (file_guard.py, on
+every route and spelling). Because static paths skip gradio's "uploaded by a user" check, handlers taking files
+accept only what gradio's upload route received (uploads.py).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any, Dict
 import gradio as gr
 from starlette.middleware import Middleware
 
+from ..errors import InvalidOptionError
 from ..pipeline import action_catalog
 from .characters_tab import build_characters_tab
 from .duplicates_tab import build_duplicates_tab
@@ -26,6 +30,7 @@ from .settings import AppSettings
 from .source_tab import build_source_tab, load_demo, source_view
 from .state import SessionBinder, UISession
 from .tags_tab import build_tags_tab
+from .uploads import upload_folder
 from .views import ingest_summary
 from .web_tab import web_source_form
 
@@ -40,10 +45,20 @@ footer { display: none !important; }
 """
 
 
+def _overlaps(a: str, b: str) -> bool:
+    a, b = os.path.realpath(a), os.path.realpath(b)
+    return a == b or a.startswith(b.rstrip(os.sep) + os.sep) or b.startswith(a.rstrip(os.sep) + os.sep)
+
+
 def launch_options(settings: AppSettings, binder: SessionBinder) -> Dict[str, Any]:
     """Keyword arguments for ``demo.launch``: serve files from the workspace root only and only to the browser
-    owning the workspace (cookie check), upload limit in public mode."""
+    owning the workspace (cookie check by a middleware that sees every request), upload limit in public mode."""
     root = binder.guard.root
+    uploads = upload_folder()
+    if _overlaps(root, uploads):
+        raise InvalidOptionError(
+            "workspace root", root, fix=f"use a folder of its own, neither holding nor inside gradio's upload folder "
+            f"({uploads}), e.g. set WAIFUC_UI_WORKSPACE_ROOT={os.path.join(os.path.dirname(uploads), 'waifuc_ui_workspaces')}")
     os.makedirs(root, exist_ok=True)
     gr.set_static_paths([root])  # thumbnails are served in place from the workspaces (not copied)
     options: Dict[str, Any] = {"allowed_paths": [root], "css": CSS, "theme": gr.themes.Soft(),

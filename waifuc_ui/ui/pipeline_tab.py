@@ -17,6 +17,7 @@ from .common import guarded
 from .param_widgets import ui_to_param, widget_for
 from .run_tab import run_pipeline
 from .state import SessionBinder, UISession, touch
+from .uploads import consumable_upload
 from .views import model_fix_help
 
 DEFAULT_PRESET = "model-free clean-up"
@@ -81,7 +82,7 @@ def set_param(ui: UISession, uid: str, name: str, ui_value: Any) -> None:
 
 def save_recipe(ui: UISession) -> str:
     """Write the recipe JSON into the workspace and return its path (for the download button)."""
-    path = ui.session.workspace.path("exports", "recipe.json")
+    path = ui.session.workspace.private_path("exports", "recipe.json")  # served by URL: unguessable folder
     with open(path, "w", encoding="utf-8") as f:
         f.write(ui.session.recipe_json())
     return path
@@ -195,7 +196,7 @@ def build_pipeline_tab(binder: SessionBinder, state: gr.State, structure: gr.Sta
 
     @guarded
     def on_load_recipe(ui, file, version):
-        load_recipe(ui, file)
+        load_recipe(ui, consumable_upload(file, binder.guard.root))  # only a file uploaded to this page
         return after_structure(ui, version)
 
     preset_btn.click(on_preset, [state, preset, structure], [structure, status, script], concurrency_limit=None)

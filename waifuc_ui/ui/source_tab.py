@@ -15,6 +15,7 @@ import pandas as pd
 from ..session.ingest import IngestResult
 from .common import guarded, make_pager
 from .state import SessionBinder, UISession, touch
+from .uploads import consumable_uploads
 from .views import gallery_page, ingest_summary, refused_table
 
 GALLERY = "source"
@@ -49,18 +50,15 @@ def load_demo(ui: UISession, demo_dir: str) -> SourceView:
     return source_view(ui, _headline(result, ui, "Demo dataset"))
 
 
-def load_uploads(ui: UISession, files: Optional[Sequence[Any]], replace: bool) -> SourceView:
-    """Images and zip archives the browser sent (paths in gradio's upload folder); the uploaded copies are
-    removed once ingested (the session keeps its own copies)."""
-    paths = [f if isinstance(f, str) else getattr(f, "name", str(f)) for f in (files or [])]
-    if not paths:
+def load_uploads(ui: UISession, files: Optional[Sequence[Any]], replace: bool, workspace_root: str) -> SourceView:
+    """Images and zip archives the browser sent. Only files gradio's upload route received are read (never a
+    path inside ``workspace_root`` or elsewhere on the server, see :mod:`.uploads`); they are copied into the
+    session and left where they are (gradio's cache clean-up removes them), so nothing is deleted that the
+    session did not make."""
+    if not files:
         raise gr.Error("No files uploaded yet: drop images or .zip archives on the upload box first.")
+    paths = consumable_uploads(files, workspace_root)
     result = ui.session.add_uploads(paths, replace=replace)
-    for path in paths:
-        try:
-            os.remove(path)
-        except OSError:
-            pass
     return source_view(ui, _headline(result, ui, f"Upload of {len(paths)} file{'s' if len(paths) != 1 else ''}"))
 
 
@@ -119,7 +117,7 @@ def build_source_tab(binder: SessionBinder, state: gr.State, web_form=None) -> D
     @guarded
     def on_upload(ui, files, rep):
         touch(binder, ui)
-        return _outputs(load_uploads(ui, files, rep)) + (None,)
+        return _outputs(load_uploads(ui, files, rep, binder.guard.root)) + (None,)
 
     @guarded
     def on_demo(ui):
