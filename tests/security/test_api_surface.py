@@ -61,7 +61,8 @@ def test_every_file_input_refuses_a_path_inside_the_workspace_root(app):
 def test_the_export_name_fields_cannot_leave_the_workspace(app):
     alice = Visitor(app).open()
     for name in ("../../../../tmp/evil", "/etc/cron.d/x", "..", "a/../../b"):
-        _, download, _ = alice.client.predict("textual_inversion", name, "../../up", api_name="/on_build")
+        download = alice.client.predict("textual_inversion", name, "../../up", 95, 512, None,
+                                        api_name="/on_build")[1]
         path = download["value"]["path"] if "value" in download else download["path"]
         assert path.startswith(alice.dir + "/exports/") and path.count("/") == alice.dir.count("/") + 3
 

@@ -171,10 +171,11 @@ def build_export_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
     summary = gr.Markdown(elem_id="export-summary")
     download = gr.DownloadButton("Download the zip", visible=False, variant="primary", elem_id="export-download")
     local = binder.settings.allows_local_folders
-    with gr.Row(visible=local):
-        folder = gr.Textbox(label="Or write the dataset to a folder on this machine", scale=4,
-                            placeholder="/path/to/new/folder", elem_id="export-folder")
-        folder_btn = gr.Button("Write to folder", size="sm", scale=1, elem_id="export-folder-write")
+    if local:  # public mode: no control and no API endpoint takes a server folder (the session refuses it too)
+        with gr.Row():
+            folder = gr.Textbox(label="Or write the dataset to a folder on this machine", scale=4,
+                                placeholder="/path/to/new/folder", elem_id="export-folder")
+            folder_btn = gr.Button("Write to folder", size="sm", scale=1, elem_id="export-folder-write")
 
     def checks_view(ui, side, chosen=None):
         checks = ui.session.dataset_checks(_min_side(side))
@@ -232,8 +233,9 @@ def build_export_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
     check_outputs = [checks_md, problem, gallery]
     build_btn.click(on_build, [state, layout, name, kohya, quality, min_side, problem],
                     [summary, download, info, *check_outputs], concurrency_id="export", concurrency_limit=2)
-    folder_btn.click(on_folder, [state, folder, layout, kohya, quality], [summary], concurrency_id="export",
-                     concurrency_limit=2)
+    if local:
+        folder_btn.click(on_folder, [state, folder, layout, kohya, quality], [summary], concurrency_id="export",
+                         concurrency_limit=2)
     check_btn.click(on_check, [state, min_side, problem], check_outputs, concurrency_limit=None)
     min_side.submit(on_check, [state, min_side, problem], check_outputs, concurrency_limit=None)
     problem.input(on_check, [state, min_side, problem], check_outputs, concurrency_limit=None)
