@@ -89,7 +89,7 @@ class Visitor:
 
     def build_zip(self) -> str:
         """Export the session's images; the server path of the zip."""
-        _, download, _ = self.client.predict("textual_inversion", "dataset", "", api_name="/on_build")
+        download = self.client.predict("textual_inversion", "dataset", "", 95, 512, None, api_name="/on_build")[1]
         return download["value"]["path"] if "value" in download else download["path"]
 
     def call_raw(self, api_name: str, *data: Any) -> Dict[str, Any]:

@@ -97,6 +97,8 @@ DECLARED = {
     "FirstNSelectAction": False, "SliceSelectAction": False,  # arrival positions
     "FileOrderAction": False,  # names are arrival positions
     "FileExtAction": False,  # unnamed items are numbered in arrival order
+    # the script's decisions: keys number same-name, same-pixel twins in arrival order
+    "Reviewed": False, "SetTagsAction": False, "RenameAction": False,
     # bases: undeclared, so stream-dependent
     "BaseAction": False, "FilterAction": False, "ProcessAction": False, "AnalyzedAction": False,
     "AnalyzedFilterAction": False, "AnalyzedProcessAction": False,

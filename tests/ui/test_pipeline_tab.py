@@ -104,5 +104,5 @@ def test_script_text_carries_a_restore_and_the_trigger_word(ui):
     text = script_text(ui)
     name = ui.session.record(dropped[0]).meta["filename"]
     assert f"Reviewed(MinSizeFilterAction(8000), keep={{'{name}@" in text
-    assert "ZipExporter('dataset.zip', layout='textual_inversion', trigger_word='my_char'" in text
+    assert "ZipExporter('dataset.zip', layout='textual_inversion'," in text and "trigger_word='my_char')" in text
     compile(text, "generated", "exec")
