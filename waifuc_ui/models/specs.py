@@ -124,19 +124,19 @@ def ccip_files(model: str) -> Dict[str, HubFile]:
 
 
 def check_model_name(kind: str, repo_id: str, model: str, known: Tuple[str, ...], probe: HubFile) -> None:
-    """Accept a known name, or any name whose ``probe`` file is local or (Hub reachable) downloadable;
-    else InvalidOptionError listing the known names."""
+    """Accept a known name, or any name whose ``probe`` file is local or (Hub reachable) on the Hub, asked with a
+    HEAD request (nothing is downloaded here); else InvalidOptionError listing the known names."""
     if model in known:
         return
     from . import hub
-    from waifuc_ui.errors import ModelUnavailableError
-    if hub._local_model_path(probe) or isinstance(hub._cached_path(probe), str):
+    if hub.is_local(probe):
         return
     if hub.HUB_ACCESS.reachable()[0]:
+        from .download import Downloader
         try:
-            hub.resolve_file(probe)
-            return
-        except ModelUnavailableError:
+            if Downloader().metadata(probe).exists:
+                return
+        except Exception:  # refused or no answer: treated as unknown
             pass
     raise InvalidOptionError(f'{kind} model', model, list(known),
                              fix=f'Models are folders of the Hub repo {repo_id}; use one of these, or pre-download '

@@ -1,0 +1,488 @@
+"""Downloading Hub files into the Hugging Face cache: sizes first, one transfer per file, progress, Stop, stall limit.
+
+    downloader = Downloader()                      # one per app (the session registry owns it)
+    downloader.plan(files)                         # HEAD only: which files exist and how large (<= 3 s)
+    downloader.fetch(hubfile, progress=cb, cancel=event)   # the local path; ModelUnavailableError with the fix
+
+Why not ``hf_hub_download``: it reports progress per 10 MB chunk, retries a broken read five times and has no way to
+stop a transfer from outside, so neither Stop nor "under 1 KB/s for 30 s" can be enforced around it. This module
+uses huggingface_hub for the metadata (``get_hf_file_metadata``: the HEAD with the Hub's redirects and errors),
+streams the body with httpx, and writes the cache exactly as huggingface_hub does (``blobs/<etag>``,
+``snapshots/<commit>/<path>`` linking to it, ``refs/<revision>``, ``.no_exist`` markers for absent files, the same
+lock file), so ``try_to_load_from_cache`` and ``hf_hub_download`` find the result.
+
+All sessions share one Downloader: a file is transferred by one job at a time, and every caller waiting on it sees
+the same progress. A caller that presses Stop stops waiting at once; the transfer itself ends when nobody waits.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Callable, Deque, Dict, List, Optional, Sequence, Tuple
+from urllib.parse import urlparse
+
+from waifuc_ui.errors import ModelUnavailableError, WaifucUIError
+
+from . import hub
+from .hub import HubFile
+
+STALL_WINDOW_S = 30.0      # a transfer must move ...
+STALL_MIN_RATE = 1024.0    # ... at least this many bytes per second over the window, else it gives up
+PLAN_DEADLINE_S = 3.0      # the Pipeline tab waits at most this long for file sizes
+METADATA_TTL_S = 600.0
+POLL_S = 0.2
+
+
+class DownloadCancelled(WaifucUIError):
+    """Stop was pressed while waiting for a download."""
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """What the Hub says about a file (HEAD): ``exists`` False means the Hub answered 'no such file'."""
+    hubfile: HubFile
+    exists: bool
+    size: Optional[int] = None
+    commit: Optional[str] = None
+    etag: Optional[str] = None
+    url: str = ''
+    absent_what: str = 'file'  # 'file' or 'repository' when ``exists`` is False
+
+
+@dataclass(frozen=True)
+class DownloadPlan:
+    """Files not on this machine and what the Hub says about them (``remote`` lacks files that did not answer
+    in time). ``reachable`` False: nothing can be downloaded (``reason`` says why)."""
+    reachable: bool
+    reason: str
+    remote: Dict[HubFile, RemoteFile]
+
+    def size_of(self, files: Sequence[HubFile]) -> Optional[int]:
+        """Total bytes of ``files``, None when a size is unknown."""
+        sizes = [self.remote[f].size if f in self.remote else None for f in files]
+        return None if any(s is None for s in sizes) else sum(sizes)  # type: ignore[arg-type]
+
+    def absent(self, files: Sequence[HubFile]) -> List[HubFile]:
+        """The files the Hub says do not exist."""
+        return [f for f in files if f in self.remote and not self.remote[f].exists]
+
+
+@dataclass(frozen=True)
+class DownloadProgress:
+    """One file's transfer: ``done`` of ``total`` bytes at ``speed`` bytes/s; ``index`` of ``count`` files in this
+    batch; ``batch_done`` of ``batch_total`` bytes over the batch (None when a size is unknown)."""
+    file: str
+    done: int
+    total: Optional[int]
+    speed: float
+    index: int = 1
+    count: int = 1
+    batch_done: int = 0
+    batch_total: Optional[int] = None
+
+    @property
+    def fraction(self) -> Optional[float]:
+        if self.batch_total:
+            return min(1.0, self.batch_done / self.batch_total)
+        return min(1.0, self.done / self.total) if self.total else None
+
+    def text(self) -> str:
+        """E.g. ``Downloading model file 2/5 · deepghs/x/m/model.onnx · 12.3 MB of 45.6 MB · 1.2 MB/s``."""
+        return (f'Downloading model file {self.index}/{self.count} · {self.file} · {mb(self.done)} of '
+                f'{mb(self.total)} · {mb(self.speed)}/s')
+
+
+def mb(n: Optional[float]) -> str:
+    """``1.2 MB`` / ``3.4 KB`` / ``size unknown``."""
+    if n is None:
+        return 'size unknown'
+    return f'{n / 1e3:.1f} KB' if n < 1e6 else f'{n / 1e6:,.1f} MB'
+
+
+ProgressCallback = Callable[[DownloadProgress], None]
+
+
+class _Job:
+    """One transfer of one file, watched by any number of callers."""
+
+    def __init__(self, hubfile: HubFile, horizon: float = 120.0):
+        self.hubfile, self.horizon = hubfile, horizon
+        self.lock = threading.Lock()
+        self.finished = threading.Event()
+        self.abort = threading.Event()
+        self.waiters = 0
+        self.done, self.total = 0, None  # type: int, Optional[int]
+        self.path: Optional[str] = None
+        self.error: Optional[BaseException] = None
+        self.samples: Deque[Tuple[float, int]] = deque([(time.monotonic(), 0)])
+
+    def restart_clock(self) -> None:
+        with self.lock:
+            self.samples = deque([(time.monotonic(), self.done)])
+
+    def advance(self, n: int) -> None:
+        with self.lock:
+            self.done += n
+            now = time.monotonic()
+            self.samples.append((now, self.done))
+            while len(self.samples) > 2 and self.samples[1][0] < now - self.horizon:
+                self.samples.popleft()
+
+    def speed(self, over: float = 3.0) -> float:
+        """Bytes per second over the last ``over`` seconds."""
+        with self.lock:
+            now = time.monotonic()
+            t0, d0 = next(((t, d) for t, d in self.samples if t >= now - over), (now, self.done))
+            return (self.done - d0) / (now - t0) if now - t0 > 0.05 else 0.0
+
+    def stalled(self, window: float, min_rate: float) -> bool:
+        """True when fewer than ``min_rate * window`` bytes came in the last ``window`` seconds (and the transfer
+        has been going for that long)."""
+        with self.lock:
+            now = time.monotonic()
+            if now - self.samples[0][0] < window:
+                return False
+            before = [d for t, d in self.samples if t <= now - window]
+            return self.done - before[-1] < min_rate * window
+
+    def finish(self, path: Optional[str] = None, error: Optional[BaseException] = None) -> bool:
+        """Record the outcome once; False when it was already decided."""
+        with self.lock:
+            if self.finished.is_set():
+                return False
+            self.path, self.error = path, error
+            self.finished.set()
+            return True
+
+
+class Downloader:
+    """Fetches Hub files into the HF cache with one job per file at a time (shared by all sessions).
+
+    ``stall_window`` / ``min_rate``: a transfer that moves under ``min_rate`` bytes/s over ``stall_window`` seconds
+    gives up. ``access`` answers "is the Hub reachable" (default: :data:`waifuc_ui.models.hub.HUB_ACCESS`)."""
+
+    def __init__(self, stall_window: float = STALL_WINDOW_S, min_rate: float = STALL_MIN_RATE,
+                 plan_deadline: float = PLAN_DEADLINE_S, metadata_ttl: float = METADATA_TTL_S,
+                 access: Optional[hub.HubAccess] = None, token: Optional[str] = None):
+        self.token = token
+        self.stall_window, self.min_rate = stall_window, min_rate
+        self.plan_deadline, self.metadata_ttl = plan_deadline, metadata_ttl
+        self._access = access
+        self._lock = threading.Lock()
+        self._jobs: Dict[HubFile, _Job] = {}
+        self._metadata: Dict[HubFile, Tuple[float, RemoteFile]] = {}
+        self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix='hub-head')
+
+    def _token(self) -> Optional[str]:
+        return self.token  # None: huggingface_hub's own (HF_TOKEN, or the stored login)
+
+    @property
+    def access(self) -> hub.HubAccess:
+        return self._access or hub.HUB_ACCESS
+
+    # -- sizes, without downloading -------------------------------------------------------------------------------
+    def plan(self, files: Sequence[HubFile]) -> DownloadPlan:
+        """Which of ``files`` are not local, and their sizes from the Hub (HEAD requests, in parallel, answered
+        within ``plan_deadline`` seconds; later answers fill the cache for the next call)."""
+        missing = [f for f in dict.fromkeys(files) if not hub.is_local(f)]
+        if not missing:
+            return DownloadPlan(True, '', {})
+        reachable, reason = self.access.reachable()
+        if not reachable:
+            return DownloadPlan(False, reason, {})
+        futures = {f: self._pool.submit(self.metadata, f) for f in missing}
+        deadline = time.monotonic() + self.plan_deadline
+        remote: Dict[HubFile, RemoteFile] = {}
+        for f, fut in futures.items():
+            try:
+                remote[f] = fut.result(timeout=max(0.0, deadline - time.monotonic()))
+            except Exception:  # no answer in time, or a network error: size unknown
+                pass
+        return DownloadPlan(True, '', remote)
+
+    def metadata(self, hubfile: HubFile, timeout: Optional[float] = None) -> RemoteFile:
+        """HEAD of ``hubfile`` (cached for ``metadata_ttl`` s); ``exists`` False when the Hub has no such file.
+        Raises when the Hub refuses (5xx, no such repository) or does not answer."""
+        with self._lock:
+            hit = self._metadata.get(hubfile)
+            if hit is not None and time.monotonic() - hit[0] < self.metadata_ttl:
+                return hit[1]
+        remote = _head(hubfile, timeout or min(10.0, self.stall_window), self._token())
+        with self._lock:
+            self._metadata[hubfile] = (time.monotonic(), remote)
+        return remote
+
+    # -- downloads ------------------------------------------------------------------------------------------------
+    def fetch(self, hubfile: HubFile, optional: bool = False, progress: Optional[ProgressCallback] = None,
+              cancel: Optional[threading.Event] = None, what: Optional[str] = None) -> Optional[str]:
+        """The local path of ``hubfile``, downloading it if needed (joining a transfer already going).
+
+        ``optional``: None instead of an error when the Hub says the file does not exist. Raises
+        ModelUnavailableError (unreachable, refused, missing, stalled: the message has the fix) or
+        DownloadCancelled when ``cancel`` is set."""
+        found = hub.local_path(hubfile)
+        if found or (found == '' and optional):  # '' = the cache records that the Hub does not have it
+            return found or None
+        reachable, reason = self.access.reachable()
+        if not reachable:
+            if optional:
+                return None
+            raise hub.unavailable(hubfile, f'the Hub cannot be reached ({reason})', what)
+        with self._lock:
+            job = self._jobs.get(hubfile)
+            if job is None or job.abort.is_set():
+                job = self._jobs[hubfile] = _Job(hubfile, max(120.0, 2 * self.stall_window))
+                threading.Thread(target=self._transfer, args=(job,), daemon=True,
+                                 name=f'hub-download {hubfile}').start()
+            job.waiters += 1
+        try:
+            return self._wait(job, progress, cancel, optional, what)
+        finally:
+            with self._lock:
+                job.waiters -= 1
+                if job.waiters == 0 and not job.finished.is_set():
+                    job.abort.set()  # nobody wants it any more
+                    if self._jobs.get(hubfile) is job:
+                        del self._jobs[hubfile]
+
+    def _wait(self, job: _Job, progress: Optional[ProgressCallback], cancel: Optional[threading.Event],
+              optional: bool, what: Optional[str]) -> Optional[str]:
+        name = str(job.hubfile)
+        while not job.finished.wait(POLL_S):
+            if cancel is not None and cancel.is_set():
+                raise DownloadCancelled(f'stopped while downloading {name}')
+            if job.stalled(self.stall_window, self.min_rate):
+                self._give_up(job, self._stall_error(job))
+                break
+            if progress is not None:
+                progress(DownloadProgress(name, job.done, job.total, job.speed()))
+        if job.error is not None:
+            err = job.error
+            if isinstance(err, _Absent):
+                if optional:
+                    return None
+                which = 'repository does not exist (or needs HF_TOKEN)' if str(err) == 'repository' else \
+                    'file does not exist'
+                raise hub.unavailable(job.hubfile, f'the Hub says this {which}', what) from None
+            if isinstance(err, _Failed):
+                raise hub.unavailable(job.hubfile, err.reason, what) from None
+            raise hub.unavailable(job.hubfile, f'the download failed ({type(err).__name__}: {err})', what) \
+                from None
+        if progress is not None:
+            progress(DownloadProgress(name, job.done, job.total or job.done, 0.0))
+        return job.path
+
+    def _give_up(self, job: _Job, err: BaseException) -> None:
+        job.finish(error=err)
+        job.abort.set()
+        with self._lock:
+            if self._jobs.get(job.hubfile) is job:
+                del self._jobs[job.hubfile]
+
+    def _stall_error(self, job: _Job) -> '_Failed':
+        return _Failed(stall_reason(job, self.stall_window, self.min_rate))
+
+    def _transfer(self, job: _Job) -> None:
+        """The job's thread: HEAD, then the body into the cache; network failures mark the Hub unreachable."""
+        try:
+            remote = self.metadata(job.hubfile)
+            if not remote.exists:
+                if remote.commit:
+                    _mark_absent(job.hubfile, remote.commit)
+                raise _Absent(remote.absent_what)
+            job.total = remote.size
+            path = _stream_into_cache(job, remote, self.stall_window, self.min_rate, self._token())
+            job.finish(path=path)
+        except (_Absent, _Failed, DownloadCancelled) as err:
+            job.finish(error=err)
+        except Exception as err:
+            if not job.abort.is_set():
+                self.access.mark_unreachable(f'download failed: {type(err).__name__}')
+            job.finish(error=err)
+        finally:
+            with self._lock:
+                if self._jobs.get(job.hubfile) is job:
+                    del self._jobs[job.hubfile]
+
+    def fetch_all(self, files: Sequence[HubFile], progress: Optional[ProgressCallback] = None,
+                  cancel: Optional[threading.Event] = None, optional: Sequence[HubFile] = ()
+                  ) -> Dict[HubFile, Optional[BaseException]]:
+        """Fetch ``files`` (and the ``optional`` ones, absent allowed) one after the other; file -> None or the
+        ModelUnavailableError. DownloadCancelled propagates. Progress is reported over the whole batch."""
+        wanted = [(f, False) for f in dict.fromkeys(files)] + [(f, True) for f in dict.fromkeys(optional)
+                                                               if f not in files]
+        todo = [(f, opt) for f, opt in wanted if hub.local_path(f) is None]
+        plan = self.plan([f for f, _ in todo]) if todo else DownloadPlan(True, '', {})
+        batch_total = plan.size_of([f for f, _ in todo])
+        outcome: Dict[HubFile, Optional[BaseException]] = {f: None for f, _ in wanted}
+        finished_bytes = 0
+        for index, (f, opt) in enumerate(todo, start=1):
+            def relay(p: DownloadProgress, index=index, base=finished_bytes) -> None:
+                if progress is not None:
+                    progress(DownloadProgress(p.file, p.done, p.total, p.speed, index, len(todo), base + p.done,
+                                              batch_total))
+            try:
+                path = self.fetch(f, optional=opt, progress=relay, cancel=cancel)
+                if path:
+                    finished_bytes += os.path.getsize(path)
+            except ModelUnavailableError as err:
+                outcome[f] = err
+        return outcome
+
+
+class _Absent(Exception):
+    """The Hub says the file does not exist."""
+
+
+class _Failed(Exception):
+    """The file cannot be had; ``reason`` completes "... is neither in ... nor in the cache, and <reason>"."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+# ---------------------------------------------------------------------------------------------------- HTTP + cache
+def _endpoint() -> str:
+    return hub.hub_endpoint().rstrip('/')
+
+
+def _head(hubfile: HubFile, timeout: float, token: Optional[str]) -> RemoteFile:
+    from huggingface_hub import get_hf_file_metadata, hf_hub_url
+    from huggingface_hub.errors import EntryNotFoundError, GatedRepoError, HfHubHTTPError, RepositoryNotFoundError
+    endpoint = _endpoint()
+    url = hf_hub_url(hubfile.repo_id, hubfile.filename, repo_type=hubfile.repo_type, endpoint=endpoint)
+    try:
+        meta = get_hf_file_metadata(url, token=token, timeout=timeout, endpoint=endpoint)
+    except EntryNotFoundError as err:
+        commit = err.response.headers.get('X-Repo-Commit') if getattr(err, 'response', None) is not None else None
+        return RemoteFile(hubfile, False, commit=commit)
+    except GatedRepoError:
+        raise _Failed('the repository is gated: accept its terms on the Hub and set HF_TOKEN') from None
+    except RepositoryNotFoundError:
+        return RemoteFile(hubfile, False, absent_what='repository')
+    except HfHubHTTPError as err:
+        status = err.response.status_code if getattr(err, 'response', None) is not None else '?'
+        raise _Failed(f'the Hub refused it (HTTP {status})') from None
+    if not meta.commit_hash or not meta.etag:
+        raise _Failed(f'{endpoint} did not send the file\'s commit and ETag (is HF_ENDPOINT a Hub or a mirror '
+                      'of it?)')
+    return RemoteFile(hubfile, True, meta.size, meta.commit_hash, meta.etag, meta.location or url)
+
+
+def _storage(hubfile: HubFile) -> str:
+    owner_repo = hubfile.repo_id.replace('/', '--')
+    return os.path.join(hub.cache_dir(), f'{hubfile.repo_type}s--{owner_repo}')
+
+
+def _mark_absent(hubfile: HubFile, commit: str) -> None:
+    """Record, as hf_hub_download does, that ``hubfile`` does not exist at ``commit``."""
+    try:
+        marker = os.path.join(_storage(hubfile), '.no_exist', commit, *hubfile.filename.split('/'))
+        os.makedirs(os.path.dirname(marker), exist_ok=True)
+        open(marker, 'a').close()
+        _write_ref(hubfile, commit)
+    except OSError:
+        pass
+
+
+def _write_ref(hubfile: HubFile, commit: str, revision: str = 'main') -> None:
+    ref = os.path.join(_storage(hubfile), 'refs', revision)
+    os.makedirs(os.path.dirname(ref), exist_ok=True)
+    current = open(ref).read().strip() if os.path.exists(ref) else None
+    if current != commit:
+        with open(ref, 'w') as f:
+            f.write(commit)
+
+
+def _link(blob: str, pointer: str) -> None:
+    os.makedirs(os.path.dirname(pointer), exist_ok=True)
+    if os.path.lexists(pointer):
+        os.remove(pointer)
+    try:
+        os.symlink(os.path.relpath(blob, os.path.dirname(pointer)), pointer)
+    except OSError:  # no symlinks (some Windows setups): a copy, as huggingface_hub does
+        shutil.copyfile(blob, pointer)
+
+
+def _stream_into_cache(job: _Job, remote: RemoteFile, window: float, min_rate: float,
+                       token: Optional[str]) -> str:
+    """Download ``remote`` into ``blobs/<etag>`` (resuming a partial file), link it from the snapshot, write the
+    ref; under huggingface_hub's lock file for that blob. Returns the snapshot path."""
+    import httpx
+    from huggingface_hub.utils import WeakFileLock
+    storage = _storage(job.hubfile)
+    blob = os.path.join(storage, 'blobs', remote.etag)
+    pointer = os.path.join(storage, 'snapshots', remote.commit, *job.hubfile.filename.split('/'))
+    lock = os.path.join(hub.cache_dir(), '.locks', os.path.basename(storage), f'{remote.etag}.lock')
+    os.makedirs(os.path.dirname(blob), exist_ok=True)
+    os.makedirs(os.path.dirname(lock), exist_ok=True)
+    with WeakFileLock(lock):
+        job.restart_clock()
+        if not os.path.exists(blob):
+            partial = blob + '.incomplete'
+            try:
+                _get(job, remote.url, partial, window, min_rate, token)
+            except (httpx.TimeoutException, TimeoutError):
+                raise _stall(job, window, min_rate) from None
+            size = os.path.getsize(partial)
+            if remote.size is not None and size != remote.size:
+                raise _Failed(f'the transfer ended early ({size} of {remote.size} bytes; run again to resume it)')
+            os.replace(partial, blob)
+        _link(blob, pointer)
+        _write_ref(job.hubfile, remote.commit)
+    return pointer
+
+
+def _get(job: _Job, url: str, partial: str, window: float, min_rate: float, token: Optional[str]) -> None:
+    """Stream ``url`` into ``partial`` (appending when the server honours a Range); every read waits at most
+    ``window`` seconds, and the rate over the last ``window`` seconds must stay above ``min_rate``."""
+    import httpx
+    from huggingface_hub.utils import build_hf_headers
+    headers = build_hf_headers(token=token)
+    headers['Accept-Encoding'] = 'identity'
+    if urlparse(url).netloc != urlparse(_endpoint()).netloc:  # a CDN: the token stays with the Hub
+        headers = {k: v for k, v in headers.items() if k.lower() != 'authorization'}
+    resume = os.path.getsize(partial) if os.path.exists(partial) else 0
+    if resume:
+        headers['Range'] = f'bytes={resume}-'
+    timeout = httpx.Timeout(window, connect=min(window, 10.0))
+    with httpx.stream('GET', url, headers=headers, timeout=timeout, follow_redirects=True) as resp:
+        _check_status(job.hubfile, resp)
+        appending = bool(resume) and resp.status_code == 206
+        if appending:
+            job.advance(resume)
+        with open(partial, 'ab' if appending else 'wb') as out:
+            for chunk in resp.iter_raw():
+                out.write(chunk)
+                job.advance(len(chunk))
+                if job.abort.is_set():
+                    raise DownloadCancelled(f'the download of {job.hubfile} was given up')
+                if job.stalled(window, min_rate):
+                    raise TimeoutError('under the minimum rate')
+
+
+def _stall(job: _Job, window: float, min_rate: float) -> _Failed:
+    return _Failed(stall_reason(job, window, min_rate))
+
+
+def stall_reason(job: _Job, window: float, min_rate: float) -> str:
+    rate = f'{min_rate / 1024:g} KB/s' if min_rate >= 1024 else f'{min_rate:g} bytes/s'
+    got = f'{mb(job.done)} of {mb(job.total)}' if job.total else mb(job.done)
+    return (f'its download made no useful progress (under {rate} for {window:g} s; {got} received) and was '
+            'given up')
+
+
+def _check_status(hubfile: HubFile, resp) -> None:
+    if resp.status_code < 400:
+        return
+    resp.read()
+    if resp.status_code == 404 and resp.headers.get('X-Error-Code') == 'EntryNotFound':
+        raise _Absent('file')
+    raise _Failed(f'the Hub refused the download (HTTP {resp.status_code})')
