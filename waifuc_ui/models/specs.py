@@ -203,3 +203,21 @@ PUBLIC_MODEL_FUNCTIONS = (
     'ccip_batch_differences', 'ccip_same', 'ccip_batch_same', 'ccip_default_threshold',
     'ccip_default_clustering_params', 'ccip_clustering', 'ccip_merge', 'lpips_extract_feature', 'lpips_difference',
     'lpips_batch_differences', 'lpips_clustering')
+
+
+def companion_files(files: List[HubFile]) -> List[HubFile]:
+    """Optional files the loaders also read next to a model (absent on the Hub for many models): a classifier's
+    ``preprocess.json``, a detector's ``model_type.json`` and ``threshold.json``. Fetched before a run so that
+    nothing is asked of the Hub while images are processed."""
+    classifier_repos = {spec.repo_id for spec in _CLASSIFIERS.values()}
+    detector_repos = {spec.repo_id for spec in _DETECTORS.values()}
+    out: List[HubFile] = []
+    for f in files:
+        if not f.filename.endswith('/model.onnx'):
+            continue
+        folder = f.filename[:-len('model.onnx')]
+        if f.repo_id in classifier_repos:
+            out.append(HubFile(f.repo_id, folder + 'preprocess.json'))
+        elif f.repo_id in detector_repos:
+            out += [HubFile(f.repo_id, folder + 'model_type.json'), HubFile(f.repo_id, folder + 'threshold.json')]
+    return out
