@@ -53,7 +53,7 @@ class ModelStatus:
     """``needs_models``: the step calls Hub models; ``available``: all its files are on this machine (always True
     for model-free steps); ``fix``: what to do when the step cannot run; ``files``: 'repo/path' of each required
     file; ``missing``: those not on this machine; ``download``: the run will download ``missing`` first (the Hub
-    is reachable and has them), ``download_bytes`` in total (None: a size is unknown)."""
+    is reachable and has them), ``download_bytes`` in total (None: a size is unknown), ``missing_sizes`` per file."""
 
     needs_models: bool
     available: bool
@@ -62,6 +62,7 @@ class ModelStatus:
     missing: Tuple[str, ...] = field(default_factory=tuple)
     download: bool = False
     download_bytes: Optional[int] = None
+    missing_sizes: Tuple[Optional[int], ...] = field(default_factory=tuple)
 
     @property
     def will_run(self) -> bool:
@@ -139,8 +140,9 @@ def model_status(action: Any, plan: Optional[Callable[[Sequence[Any]], Any]] = N
     if absent:
         return ModelStatus(True, False, f"the Hub has no {', '.join(_describe(absent))}. " + fix_hint(absent), names,
                            _describe(missing))
+    sizes = tuple(found.remote[f].size if f in found.remote else None for f in missing)
     return ModelStatus(True, False, "", names, _describe(missing), download=True,
-                       download_bytes=found.size_of(missing))
+                       download_bytes=found.size_of(missing), missing_sizes=sizes)
 
 
 def catalog_names(catalog: Mapping[str, ActionSpec], *, model_backed: Optional[bool] = None) -> List[str]:
