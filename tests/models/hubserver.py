@@ -248,6 +248,9 @@ def go_online(monkeypatch, endpoint: str) -> None:
     monkeypatch.setenv('HF_ENDPOINT', endpoint)
     monkeypatch.setenv('HF_HUB_OFFLINE', '0')
     monkeypatch.setattr(constants, 'HF_HUB_OFFLINE', False)
+    # read at import; huggingface_hub's own side requests (e.g. /api/agent-harnesses from build_hf_headers)
+    # must reach this server too, never the real Hub
+    monkeypatch.setattr(constants, 'ENDPOINT', endpoint)
     monkeypatch.setattr(hub, 'HUB_ACCESS', hub.HubAccess())
 
 

@@ -127,7 +127,7 @@ def test_plan_reads_sizes_without_downloading(live_hub, model_source):
     sizes = {f: len(live_hub.files[(f'models/{f.repo_id}', f.filename)]) for f in files[:2]}
     assert plan.size_of(files[:2]) == sum(sizes.values())
     assert plan.absent(files) == [files[2]]
-    assert live_hub.count('GET') == 0 and live_hub.count('HEAD', '/resolve/') == 3
+    assert live_hub.count("GET", "/resolve/") == 0 and live_hub.count('HEAD', '/resolve/') == 3
 
 
 def test_two_callers_share_one_transfer_and_see_the_same_progress(live_hub):

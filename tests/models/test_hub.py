@@ -73,7 +73,7 @@ def test_reachable_hub_downloads_into_the_cache(live_hub):
     live_hub.add(FACE.repo_id, FACE.filename, b'downloaded')
     path = resolve_file(FACE)
     assert open(path, 'rb').read() == b'downloaded' and path.startswith(hub.cache_dir())
-    assert resolve_file(FACE) == path and live_hub.count('GET') == 1  # second time from the cache
+    assert resolve_file(FACE) == path and live_hub.count("GET", "/resolve/") == 1  # second time from the cache
 
 
 def test_failed_download_marks_hub_unreachable(fake_hub, monkeypatch):
@@ -173,7 +173,7 @@ def test_unlisted_model_name_is_accepted_when_the_hub_has_it_without_downloading
     with pytest.raises(InvalidOptionError, match="'face_detect_v1.4_s'"):
         check_model_name('detection', FACE_SPEC.repo_id, 'nope', FACE_SPEC.known_models,
                          HubFile(FACE_SPEC.repo_id, 'nope/model.onnx'))
-    assert live_hub.count('HEAD', '/resolve/') == 2 and live_hub.count('GET') == 0
+    assert live_hub.count('HEAD', '/resolve/') == 2 and live_hub.count("GET", "/resolve/") == 0
 
 
 def test_repository_errors_do_not_mark_the_hub_unreachable(live_hub):

@@ -48,7 +48,7 @@ def test_choosing_the_character_preset_downloads_nothing_and_tells_the_sizes(tmp
     s = reg.create()
     s.load_preset("character LoRA")
     report = s.model_report()
-    assert live_hub.count("GET") == 0  # sizes come from HEAD requests only
+    assert live_hub.count("GET", "/resolve/") == 0  # sizes come from HEAD requests only
     assert live_hub.count("HEAD", "/resolve/") > 5
     assert len(report) == 8 and all(st.download and not st.available for st in report.values())
     for uid, st in report.items():
