@@ -251,6 +251,7 @@ def go_online(monkeypatch, endpoint: str) -> None:
     # read at import; huggingface_hub's own side requests (e.g. /api/agent-harnesses from build_hf_headers)
     # must reach this server too, never the real Hub
     monkeypatch.setattr(constants, 'ENDPOINT', endpoint)
+    monkeypatch.setattr(constants, 'HUGGINGFACE_CO_URL_TEMPLATE', endpoint + '/{repo_id}/resolve/{revision}/{filename}')
     monkeypatch.setattr(hub, 'HUB_ACCESS', hub.HubAccess())
 
 

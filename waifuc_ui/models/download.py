@@ -25,7 +25,7 @@ from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Deque, Dict, List, Optional, Sequence, Tuple
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 from waifuc_ui.errors import ModelUnavailableError, WaifucUIError
 
@@ -354,10 +354,10 @@ def _endpoint() -> str:
 
 
 def _head(hubfile: HubFile, timeout: float, token: Optional[str]) -> RemoteFile:
-    from huggingface_hub import get_hf_file_metadata, hf_hub_url
+    from huggingface_hub import get_hf_file_metadata
     from huggingface_hub.errors import EntryNotFoundError, GatedRepoError, HfHubHTTPError, RepositoryNotFoundError
     endpoint = _endpoint()
-    url = hf_hub_url(hubfile.repo_id, hubfile.filename, repo_type=hubfile.repo_type, endpoint=endpoint)
+    url = resolve_url(hubfile, endpoint)
     try:
         meta = get_hf_file_metadata(url, token=token, timeout=timeout, endpoint=endpoint)
     except EntryNotFoundError as err:
@@ -374,6 +374,13 @@ def _head(hubfile: HubFile, timeout: float, token: Optional[str]) -> RemoteFile:
         raise _Failed(f'{endpoint} did not send the file\'s commit and ETag (is HF_ENDPOINT a Hub or a mirror '
                       'of it?)')
     return RemoteFile(hubfile, True, meta.size, meta.commit_hash, meta.etag, meta.location or url)
+
+
+def resolve_url(hubfile: HubFile, endpoint: str, revision: str = 'main') -> str:
+    """``{endpoint}/[datasets/]{repo}/resolve/{revision}/{path}`` (built here: ``hf_hub_url`` only swaps in an
+    endpoint that differs from the one huggingface_hub read at import)."""
+    prefix = {'dataset': 'datasets/', 'space': 'spaces/'}.get(hubfile.repo_type, '')
+    return f'{endpoint}/{prefix}{hubfile.repo_id}/resolve/{quote(revision, safe="")}/{quote(hubfile.filename)}'
 
 
 def _storage(hubfile: HubFile) -> str:
