@@ -8,7 +8,9 @@
         ... server.requests -> [('HEAD', '/deepghs/x/resolve/main/m/model.onnx'), ('GET', ...)]
 
 HEAD and GET of ``/{repo}/resolve/{revision}/{path}`` answer with ``X-Repo-Commit``, ``ETag`` and ``Content-Length``
-(``lfs=True``: a 302 to ``/cdn/<sha>`` with ``X-Linked-Etag`` / ``X-Linked-Size``, as the Hub does for big files).
+(``lfs=True``: a 302 to ``/cdn/<sha>`` on a second server, another origin, with ``X-Linked-Etag`` /
+``X-Linked-Size``, as the Hub does for big files). ``authorized`` lists (method, path) of requests that carried a
+token.
 A file missing in a known repo: 404 ``X-Error-Code: EntryNotFound``; an unknown repo: 404 ``RepoNotFound``.
 ``silent_port()`` gives a port that accepts connections and never answers.
 """
@@ -30,8 +32,8 @@ COMMIT = 'c0ffee' + '0' * 34
 
 #: ``slow``: chunks of ``chunk`` bytes every ``delay`` s; ``stall``: ``after`` bytes, then nothing (connection held
 #: open); ``trickle``: ``after`` bytes fast, then one byte every ``delay`` s; ``fail``: HTTP ``status`` (500);
-#: ``fail_get``: HEAD fine, GET answers ``status``.
-BEHAVIOURS = ('slow', 'stall', 'trickle', 'fail', 'fail_get')
+#: ``fail_get``: HEAD fine, GET answers ``status``; ``hang``: HEAD and GET never answer (until the server closes).
+BEHAVIOURS = ('slow', 'stall', 'trickle', 'fail', 'fail_get', 'hang')
 
 
 class FakeHubServer:
@@ -40,6 +42,8 @@ class FakeHubServer:
         self.behaviour: Dict[str, dict] = {}
         self.requests: List[Tuple[str, str]] = []
         self.ranges: List[Tuple[str, str]] = []  # (path, Range header) of resumed GETs
+        self.authorized: List[Tuple[str, str]] = []
+        self._cdn: Optional[ThreadingHTTPServer] = None
         self.lfs, self.root_status = lfs, root_status
         self.released = threading.Event()  # set on close: held connections end
         self._lock = threading.Lock()
@@ -89,15 +93,28 @@ class FakeHubServer:
 
         class Handler(_Handler):
             hub = owner
-        self._server = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = self._start(Handler)
+        if self.lfs:
+            self._cdn = self._start(Handler)
         return self
+
+    @staticmethod
+    def _start(handler) -> ThreadingHTTPServer:
+        server = ThreadingHTTPServer(('127.0.0.1', 0), handler)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        return server
+
+    @property
+    def cdn_url(self) -> str:
+        return f'http://127.0.0.1:{self._cdn.server_address[1]}'
 
     def __exit__(self, *exc) -> None:
         self.released.set()
-        self._server.shutdown()
-        self._server.server_close()
+        for server in (self._server, self._cdn):
+            if server is not None:
+                server.shutdown()
+                server.server_close()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -119,6 +136,8 @@ class _Handler(BaseHTTPRequestHandler):
             hub.requests.append((self.command, self.path))
             if self.headers.get('Range'):
                 hub.ranges.append((self.path, self.headers['Range']))
+            if self.headers.get('Authorization'):
+                hub.authorized.append((self.command, self.path))
         if self.path in ('', '/'):
             return self._send(hub.root_status, {}, b'')
         cdn = re.fullmatch(r'/cdn/([0-9a-f]{64})', self.path)
@@ -139,10 +158,14 @@ class _Handler(BaseHTTPRequestHandler):
         if data is None:
             return self._send(404, {'X-Error-Code': 'EntryNotFound', 'X-Repo-Commit': COMMIT}, b'')
         rule = hub.behaviour.get(path, {})
+        if rule.get('kind') == 'hang':
+            hub.released.wait(120)
+            self.close_connection = True
+            return
         if rule.get('kind') == 'fail' or (rule.get('kind') == 'fail_get' and body):
             return self._send(rule.get('status', 500), {}, b'')
         if hub.lfs:
-            return self._send(302, {'Location': f'/cdn/{hub.etag(data)}', 'X-Repo-Commit': COMMIT,
+            return self._send(302, {'Location': f'{hub.cdn_url}/cdn/{hub.etag(data)}', 'X-Repo-Commit': COMMIT,
                                     'X-Linked-Etag': f'"{hub.etag(data)}"', 'X-Linked-Size': str(len(data))}, b'')
         self._serve(path, data, body)
 

@@ -49,7 +49,8 @@ def test_good_transfer_lands_in_the_cache_and_the_detector_loads_it(live_hub, mo
     assert live_hub.requests == before  # all from the cache now
 
 
-def test_redirected_lfs_file_is_fetched_from_the_cdn_location(fake_hub, monkeypatch):
+def test_redirected_lfs_file_is_fetched_from_the_cdn_without_the_token(fake_hub, monkeypatch):
+    monkeypatch.setenv('HF_TOKEN', 'hf_test_token')
     with FakeHubServer(lfs=True) as server:
         go_online(monkeypatch, server.url)
         server.add(BIG.repo_id, BIG.filename, PAYLOAD)
@@ -59,6 +60,8 @@ def test_redirected_lfs_file_is_fetched_from_the_cdn_location(fake_hub, monkeypa
         with open(path, 'rb') as f:
             assert f.read() == PAYLOAD
         assert server.count('GET', '/cdn/') == 1 and server.count('GET', '/resolve/') == 0
+        assert ('HEAD', f'/{BIG.repo_id}/resolve/main/{BIG.filename}') in server.authorized  # the Hub gets it
+        assert not [r for r in server.authorized if '/cdn/' in r[1]]  # the CDN (another origin) does not
 
 
 def test_slow_but_progressing_transfer_completes_with_progress(live_hub):
@@ -128,6 +131,20 @@ def test_plan_reads_sizes_without_downloading(live_hub, model_source):
     assert plan.size_of(files[:2]) == sum(sizes.values())
     assert plan.absent(files) == [files[2]]
     assert live_hub.count("GET", "/resolve/") == 0 and live_hub.count('HEAD', '/resolve/') == 3
+
+
+def test_plan_does_not_wait_twice_for_a_hub_that_does_not_answer(live_hub):
+    slow, fine = HubFile('deepghs/x', 'hangs.onnx'), HubFile('deepghs/x', 'fine.onnx')
+    live_hub.add(slow.repo_id, slow.filename, PAYLOAD)
+    live_hub.add(fine.repo_id, fine.filename, PAYLOAD[:10])
+    live_hub.behave(slow.filename, 'hang')
+    downloader = Downloader(plan_deadline=0.5)
+    for _ in range(3):
+        plan = downloader.plan([slow, fine])
+        assert plan.reachable and slow not in plan.remote and plan.remote[fine].size == 10
+        assert plan.size_of([slow, fine]) is None  # unknown, not zero
+    assert live_hub.count('HEAD', slow.filename) == 1  # the first HEAD still hangs: never asked again meanwhile
+    assert live_hub.count('HEAD', fine.filename) == 1  # answered once, then from memory
 
 
 def test_two_callers_share_one_transfer_and_see_the_same_progress(live_hub):

@@ -22,7 +22,7 @@ import shutil
 import threading
 import time
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Deque, Dict, List, Optional, Sequence, Tuple
 from urllib.parse import quote, urlparse
@@ -35,6 +35,7 @@ from .hub import HubFile
 STALL_WINDOW_S = 30.0      # a transfer must move ...
 STALL_MIN_RATE = 1024.0    # ... at least this many bytes per second over the window, else it gives up
 PLAN_DEADLINE_S = 3.0      # the Pipeline tab waits at most this long for file sizes
+NO_ANSWER_TTL_S = 60.0     # a file whose HEAD did not answer is not waited for again this soon
 METADATA_TTL_S = 600.0
 POLL_S = 0.2
 
@@ -189,6 +190,8 @@ class Downloader:
         self._lock = threading.Lock()
         self._jobs: Dict[HubFile, _Job] = {}
         self._metadata: Dict[HubFile, Tuple[float, RemoteFile]] = {}
+        self._asking: Dict[HubFile, Future] = {}  # HEADs in flight (a slow one is not asked twice)
+        self._no_answer: Dict[HubFile, float] = {}  # when a HEAD last failed: not waited for again for a minute
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix='hub-head')
 
     def _token(self) -> Optional[str]:
@@ -208,15 +211,31 @@ class Downloader:
         reachable, reason = self.access.reachable()
         if not reachable:
             return DownloadPlan(False, reason, {})
-        futures = {f: self._pool.submit(self.metadata, f) for f in missing}
-        deadline = time.monotonic() + self.plan_deadline
-        remote: Dict[HubFile, RemoteFile] = {}
+        now = time.monotonic()
+        with self._lock:
+            futures = {}
+            for f in missing:
+                if f not in self._asking:
+                    self._asking[f] = self._pool.submit(self._ask, f)
+                if now - self._no_answer.get(f, -1e9) > NO_ANSWER_TTL_S:
+                    futures[f] = self._asking[f]
+            known = {f: hit[1] for f, hit in self._metadata.items() if f in missing}
+        deadline = now + self.plan_deadline
+        remote: Dict[HubFile, RemoteFile] = dict(known)
         for f, fut in futures.items():
             try:
                 remote[f] = fut.result(timeout=max(0.0, deadline - time.monotonic()))
-            except Exception:  # no answer in time, or a network error: size unknown
-                pass
+            except Exception:  # no answer in time, or refused: size unknown (the run will tell)
+                with self._lock:
+                    self._no_answer[f] = time.monotonic()
         return DownloadPlan(True, '', remote)
+
+    def _ask(self, hubfile: HubFile) -> RemoteFile:
+        try:
+            return self.metadata(hubfile)
+        finally:
+            with self._lock:
+                self._asking.pop(hubfile, None)
 
     def metadata(self, hubfile: HubFile, timeout: Optional[float] = None) -> RemoteFile:
         """HEAD of ``hubfile`` (cached for ``metadata_ttl`` s); ``exists`` False when the Hub has no such file.
