@@ -237,12 +237,15 @@ class Downloader:
             with self._lock:
                 self._asking.pop(hubfile, None)
 
-    def metadata(self, hubfile: HubFile, timeout: Optional[float] = None) -> RemoteFile:
-        """HEAD of ``hubfile`` (cached for ``metadata_ttl`` s); ``exists`` False when the Hub has no such file.
-        Raises when the Hub refuses (5xx, no such repository) or does not answer."""
+    def metadata(self, hubfile: HubFile, timeout: Optional[float] = None, max_age: Optional[float] = None
+                 ) -> RemoteFile:
+        """HEAD of ``hubfile`` (an answer up to ``max_age`` s old, default ``metadata_ttl``, is reused); ``exists``
+        False when the Hub has no such file. Raises when the Hub refuses (5xx, no such repository) or does not
+        answer."""
         with self._lock:
             hit = self._metadata.get(hubfile)
-            if hit is not None and time.monotonic() - hit[0] < self.metadata_ttl:
+            limit = self.metadata_ttl if max_age is None else max_age
+            if hit is not None and time.monotonic() - hit[0] < limit:
                 return hit[1]
         remote = _head(hubfile, timeout or min(10.0, self.stall_window), self._token())
         with self._lock:
@@ -322,7 +325,7 @@ class Downloader:
     def _transfer(self, job: _Job) -> None:
         """The job's thread: HEAD, then the body into the cache; network failures mark the Hub unreachable."""
         try:
-            remote = self.metadata(job.hubfile)
+            remote = self.metadata(job.hubfile, max_age=60.0)  # a recent commit, ETag and (signed) location
             if not remote.exists:
                 if remote.commit:
                     _mark_absent(job.hubfile, remote.commit)
@@ -348,7 +351,8 @@ class Downloader:
         ModelUnavailableError. DownloadCancelled propagates. Progress is reported over the whole batch."""
         wanted = [(f, False) for f in dict.fromkeys(files)] + [(f, True) for f in dict.fromkeys(optional)
                                                                if f not in files]
-        todo = [(f, opt) for f, opt in wanted if hub.local_path(f) is None]
+        # a required file the cache records as absent is asked again: the Hub may have it by now
+        todo = [(f, opt) for f, opt in wanted if hub.local_path(f) is None or not (opt or hub.is_local(f))]
         plan = self.plan([f for f, _ in todo]) if todo else DownloadPlan(True, '', {})
         batch_total = plan.size_of([f for f, _ in todo])
         outcome: Dict[HubFile, Optional[BaseException]] = {f: None for f, _ in wanted}
