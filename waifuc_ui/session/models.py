@@ -46,7 +46,7 @@ class DownloadReport:
             parts.append(f"{len(self.errors)} model file(s) could not be downloaded; their steps were skipped. "
                          f"{first}")
         if self.cancelled:
-            parts.append("Stopped while downloading the models; press Run to continue (finished files are kept).")
+            parts.append("Files downloaded before Stop are kept; the next run continues with the rest.")
         return " ".join(parts)
 
 
