@@ -1,7 +1,7 @@
 """A local HTTP server (127.0.0.1 only) that speaks the Hub's file API, for the real download code (HF_ENDPOINT).
 
     with FakeHubServer() as server:
-        server.add('deepghs/x', 'm/model.onnx', b'...')                  # served at /deepghs/x/resolve/main/m/model.onnx
+        server.add('deepghs/x', 'm/model.onnx', b'...')      # /deepghs/x/resolve/main/m/model.onnx
         server.add('a/b', 'list.txt', b'...', repo_type='dataset')      # /datasets/a/b/resolve/main/list.txt
         server.behave('m/model.onnx', 'stall', after=1000)             # see BEHAVIOURS
         monkeypatch.setenv('HF_ENDPOINT', server.url)

@@ -5,11 +5,8 @@
     downloader.fetch(hubfile, progress=cb, cancel=event)   # the local path; ModelUnavailableError with the fix
 
 Why not ``hf_hub_download``: it reports progress per 10 MB chunk, retries a broken read five times and has no way to
-stop a transfer from outside, so neither Stop nor "under 1 KB/s for 30 s" can be enforced around it. This module
-uses huggingface_hub for the metadata (``get_hf_file_metadata``: the HEAD with the Hub's redirects and errors),
-streams the body with httpx, and writes the cache exactly as huggingface_hub does (``blobs/<etag>``,
-``snapshots/<commit>/<path>`` linking to it, ``refs/<revision>``, ``.no_exist`` markers for absent files, the same
-lock file), so ``try_to_load_from_cache`` and ``hf_hub_download`` find the result.
+stop a transfer from outside, so neither Stop nor "under 1 KB/s for 30 s" can be enforced around it. The transfer
+itself (HEAD through huggingface_hub, body through httpx, the HF cache layout) is in :mod:`.hub_transfer`.
 
 All sessions share one Downloader: a file is transferred by one job at a time, and every caller waiting on it sees
 the same progress. A caller that presses Stop stops waiting at once; the transfer itself ends when nobody waits.
@@ -18,19 +15,19 @@ the same progress. A caller that presses Stop stops waiting at once; the transfe
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Deque, Dict, List, Optional, Sequence, Tuple
-from urllib.parse import quote, urlparse
 
 from waifuc_ui.errors import ModelUnavailableError, WaifucUIError
 
 from . import hub
 from .hub import HubFile
+from .hub_transfer import FileAbsent, RemoteFile, TransferAborted, TransferFailed, TransferTimedOut, head, \
+    mark_absent, stream_into_cache
 
 STALL_WINDOW_S = 30.0      # a transfer must move ...
 STALL_MIN_RATE = 1024.0    # ... at least this many bytes per second over the window, else it gives up
@@ -42,18 +39,6 @@ POLL_S = 0.2
 
 class DownloadCancelled(WaifucUIError):
     """Stop was pressed while waiting for a download."""
-
-
-@dataclass(frozen=True)
-class RemoteFile:
-    """What the Hub says about a file (HEAD): ``exists`` False means the Hub answered 'no such file'."""
-    hubfile: HubFile
-    exists: bool
-    size: Optional[int] = None
-    commit: Optional[str] = None
-    etag: Optional[str] = None
-    url: str = ''
-    absent_what: str = 'file'  # 'file' or 'repository' when ``exists`` is False
 
 
 @dataclass(frozen=True)
@@ -247,7 +232,7 @@ class Downloader:
             limit = self.metadata_ttl if max_age is None else max_age
             if hit is not None and time.monotonic() - hit[0] < limit:
                 return hit[1]
-        remote = _head(hubfile, timeout or min(10.0, self.stall_window), self._token())
+        remote = head(hubfile, timeout or min(10.0, self.stall_window), self._token())
         with self._lock:
             self._metadata[hubfile] = (time.monotonic(), remote)
         return remote
@@ -298,13 +283,13 @@ class Downloader:
                 progress(DownloadProgress(name, job.done, job.total, job.speed()))
         if job.error is not None:
             err = job.error
-            if isinstance(err, _Absent):
+            if isinstance(err, FileAbsent):
                 if optional:
                     return None
                 which = 'repository does not exist (or needs HF_TOKEN)' if str(err) == 'repository' else \
                     'file does not exist'
                 raise hub.unavailable(job.hubfile, f'the Hub says this {which}', what) from None
-            if isinstance(err, _Failed):
+            if isinstance(err, TransferFailed):
                 raise hub.unavailable(job.hubfile, err.reason, what) from None
             raise hub.unavailable(job.hubfile, f'the download failed ({type(err).__name__}: {err})', what) \
                 from None
@@ -319,8 +304,8 @@ class Downloader:
             if self._jobs.get(job.hubfile) is job:
                 del self._jobs[job.hubfile]
 
-    def _stall_error(self, job: _Job) -> '_Failed':
-        return _Failed(stall_reason(job, self.stall_window, self.min_rate))
+    def _stall_error(self, job: _Job) -> 'TransferFailed':
+        return TransferFailed(stall_reason(job, self.stall_window, self.min_rate))
 
     def _transfer(self, job: _Job) -> None:
         """The job's thread: HEAD, then the body into the cache; network failures mark the Hub unreachable."""
@@ -328,12 +313,14 @@ class Downloader:
             remote = self.metadata(job.hubfile, max_age=60.0)  # a recent commit, ETag and (signed) location
             if not remote.exists:
                 if remote.commit:
-                    _mark_absent(job.hubfile, remote.commit)
-                raise _Absent(remote.absent_what)
+                    mark_absent(job.hubfile, remote.commit)
+                raise FileAbsent(remote.absent_what)
             job.total = remote.size
-            path = _stream_into_cache(job, remote, self.stall_window, self.min_rate, self._token())
+            path = stream_into_cache(job, remote, self.stall_window, self._token())
             job.finish(path=path)
-        except (_Absent, _Failed, DownloadCancelled) as err:
+        except TransferTimedOut:
+            job.finish(error=self._stall_error(job))
+        except (FileAbsent, TransferFailed, TransferAborted) as err:
             job.finish(error=err)
         except Exception as err:
             if not job.abort.is_set():
@@ -371,158 +358,8 @@ class Downloader:
         return outcome
 
 
-class _Absent(Exception):
-    """The Hub says the file does not exist."""
-
-
-class _Failed(Exception):
-    """The file cannot be had; ``reason`` completes "... is neither in ... nor in the cache, and <reason>"."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
-
-
-# ---------------------------------------------------------------------------------------------------- HTTP + cache
-def _endpoint() -> str:
-    return hub.hub_endpoint().rstrip('/')
-
-
-def _head(hubfile: HubFile, timeout: float, token: Optional[str]) -> RemoteFile:
-    from huggingface_hub import get_hf_file_metadata
-    from huggingface_hub.errors import EntryNotFoundError, GatedRepoError, HfHubHTTPError, RepositoryNotFoundError
-    endpoint = _endpoint()
-    url = resolve_url(hubfile, endpoint)
-    try:
-        meta = get_hf_file_metadata(url, token=token, timeout=timeout, endpoint=endpoint)
-    except EntryNotFoundError as err:
-        commit = err.response.headers.get('X-Repo-Commit') if getattr(err, 'response', None) is not None else None
-        return RemoteFile(hubfile, False, commit=commit)
-    except GatedRepoError:
-        raise _Failed('the repository is gated: accept its terms on the Hub and set HF_TOKEN') from None
-    except RepositoryNotFoundError:
-        return RemoteFile(hubfile, False, absent_what='repository')
-    except HfHubHTTPError as err:
-        status = err.response.status_code if getattr(err, 'response', None) is not None else '?'
-        raise _Failed(f'the Hub refused it (HTTP {status})') from None
-    if not meta.commit_hash or not meta.etag:
-        raise _Failed(f'{endpoint} did not send the file\'s commit and ETag (is HF_ENDPOINT a Hub or a mirror '
-                      'of it?)')
-    return RemoteFile(hubfile, True, meta.size, meta.commit_hash, meta.etag, meta.location or url)
-
-
-def resolve_url(hubfile: HubFile, endpoint: str, revision: str = 'main') -> str:
-    """``{endpoint}/[datasets/]{repo}/resolve/{revision}/{path}`` (built here: ``hf_hub_url`` only swaps in an
-    endpoint that differs from the one huggingface_hub read at import)."""
-    prefix = {'dataset': 'datasets/', 'space': 'spaces/'}.get(hubfile.repo_type, '')
-    return f'{endpoint}/{prefix}{hubfile.repo_id}/resolve/{quote(revision, safe="")}/{quote(hubfile.filename)}'
-
-
-def _storage(hubfile: HubFile) -> str:
-    owner_repo = hubfile.repo_id.replace('/', '--')
-    return os.path.join(hub.cache_dir(), f'{hubfile.repo_type}s--{owner_repo}')
-
-
-def _mark_absent(hubfile: HubFile, commit: str) -> None:
-    """Record, as hf_hub_download does, that ``hubfile`` does not exist at ``commit``."""
-    try:
-        marker = os.path.join(_storage(hubfile), '.no_exist', commit, *hubfile.filename.split('/'))
-        os.makedirs(os.path.dirname(marker), exist_ok=True)
-        open(marker, 'a').close()
-        _write_ref(hubfile, commit)
-    except OSError:
-        pass
-
-
-def _write_ref(hubfile: HubFile, commit: str, revision: str = 'main') -> None:
-    ref = os.path.join(_storage(hubfile), 'refs', revision)
-    os.makedirs(os.path.dirname(ref), exist_ok=True)
-    current = open(ref).read().strip() if os.path.exists(ref) else None
-    if current != commit:
-        with open(ref, 'w') as f:
-            f.write(commit)
-
-
-def _link(blob: str, pointer: str) -> None:
-    os.makedirs(os.path.dirname(pointer), exist_ok=True)
-    if os.path.lexists(pointer):
-        os.remove(pointer)
-    try:
-        os.symlink(os.path.relpath(blob, os.path.dirname(pointer)), pointer)
-    except OSError:  # no symlinks (some Windows setups): a copy, as huggingface_hub does
-        shutil.copyfile(blob, pointer)
-
-
-def _stream_into_cache(job: _Job, remote: RemoteFile, window: float, min_rate: float,
-                       token: Optional[str]) -> str:
-    """Download ``remote`` into ``blobs/<etag>`` (resuming a partial file), link it from the snapshot, write the
-    ref; under huggingface_hub's lock file for that blob. Returns the snapshot path."""
-    import httpx
-    from huggingface_hub.utils import WeakFileLock
-    storage = _storage(job.hubfile)
-    blob = os.path.join(storage, 'blobs', remote.etag)
-    pointer = os.path.join(storage, 'snapshots', remote.commit, *job.hubfile.filename.split('/'))
-    lock = os.path.join(hub.cache_dir(), '.locks', os.path.basename(storage), f'{remote.etag}.lock')
-    os.makedirs(os.path.dirname(blob), exist_ok=True)
-    os.makedirs(os.path.dirname(lock), exist_ok=True)
-    with WeakFileLock(lock):
-        job.restart_clock()
-        if not os.path.exists(blob):
-            partial = blob + '.incomplete'
-            try:
-                _get(job, remote.url, partial, window, token)
-            except (httpx.TimeoutException, TimeoutError):
-                raise _stall(job, window, min_rate) from None
-            size = os.path.getsize(partial)
-            if remote.size is not None and size != remote.size:
-                raise _Failed(f'the transfer ended early ({size} of {remote.size} bytes; run again to resume it)')
-            os.replace(partial, blob)
-        _link(blob, pointer)
-        _write_ref(job.hubfile, remote.commit)
-    return pointer
-
-
-def _get(job: _Job, url: str, partial: str, window: float, token: Optional[str]) -> None:
-    """Stream ``url`` into ``partial`` (appending when the server honours a Range); every read waits at most
-    ``window`` seconds; the waiters watch the rate and set ``job.abort`` to end it."""
-    import httpx
-    from huggingface_hub.utils import build_hf_headers
-    headers = build_hf_headers(token=token)
-    headers['Accept-Encoding'] = 'identity'
-    if urlparse(url).netloc != urlparse(_endpoint()).netloc:  # a CDN: the token stays with the Hub
-        headers = {k: v for k, v in headers.items() if k.lower() != 'authorization'}
-    resume = os.path.getsize(partial) if os.path.exists(partial) else 0
-    if resume:
-        headers['Range'] = f'bytes={resume}-'
-    timeout = httpx.Timeout(window, connect=min(window, 10.0))
-    with httpx.stream('GET', url, headers=headers, timeout=timeout, follow_redirects=True) as resp:
-        _check_status(job.hubfile, resp)
-        appending = bool(resume) and resp.status_code == 206
-        if appending:
-            job.advance(resume)
-        with open(partial, 'ab' if appending else 'wb') as out:
-            for chunk in resp.iter_raw():
-                out.write(chunk)
-                job.advance(len(chunk))
-                if job.abort.is_set():  # Stop, or the waiters saw it stall
-                    raise DownloadCancelled(f'the download of {job.hubfile} was given up')
-
-
-def _stall(job: _Job, window: float, min_rate: float) -> _Failed:
-    return _Failed(stall_reason(job, window, min_rate))
-
-
 def stall_reason(job: _Job, window: float, min_rate: float) -> str:
     rate = f'{min_rate / 1024:g} KB/s' if min_rate >= 1024 else f'{min_rate:g} bytes/s'
     got = f'{mb(job.done)} of {mb(job.total)}' if job.total else mb(job.done)
     return (f'its download made no useful progress (under {rate} for {window:g} s; {got} received) and was '
             'given up')
-
-
-def _check_status(hubfile: HubFile, resp) -> None:
-    if resp.status_code < 400:
-        return
-    resp.read()
-    if resp.status_code == 404 and resp.headers.get('X-Error-Code') == 'EntryNotFound':
-        raise _Absent('file')
-    raise _Failed(f'the Hub refused the download (HTTP {resp.status_code})')
