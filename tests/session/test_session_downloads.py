@@ -44,7 +44,7 @@ def served_size(server, files):
 
 def test_choosing_the_character_preset_downloads_nothing_and_tells_the_sizes(tmp_path, live_hub, model_source):
     live_hub.add_cache(model_source)
-    reg = make_registry(tmp_path)
+    reg = SessionRegistry(str(tmp_path / "ws"), cache_dir=str(tmp_path / "analysis"))  # as the app makes it
     s = reg.create()
     s.load_preset("character LoRA")
     report = s.model_report()
