@@ -16,6 +16,7 @@ FACE_FILE = "face_detect_v1.4_s/model.onnx"
 
 @pytest.fixture
 def online_app(tmp_path, fake_hub, model_source, monkeypatch):  # noqa: F811
+    from waifuc_ui.models.download import Downloader
     from waifuc_ui.session import SessionRegistry
     from waifuc_ui.ui import AppSettings, SessionBinder, build_app, launch_options
 
@@ -26,7 +27,9 @@ def online_app(tmp_path, fake_hub, model_source, monkeypatch):  # noqa: F811
         demo_dir = tmp_path / "demo"
         write_browser_dataset(demo_dir)
         settings = AppSettings(workspace_root=(tmp_path / "workspaces").resolve(), demo_dir=demo_dir)
-        binder = SessionBinder(settings, SessionRegistry(str(settings.workspace_root)))
+        # the trickle must count as progress however slow the machine is: only Stop ends it
+        registry = SessionRegistry(str(settings.workspace_root), downloader=Downloader(stall_window=120, min_rate=1))
+        binder = SessionBinder(settings, registry)
         demo = build_app(settings, binder)
         port = free_port()
         demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True,
