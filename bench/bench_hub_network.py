@@ -40,7 +40,7 @@ def timed(fn):
     try:
         out = fn()
     except Exception as err:  # the outcome is part of the measurement
-        out = f"{type(err).__name__}: {str(err)[:90]}"
+        out = f"{type(err).__name__}: {err}"
     return time.monotonic() - start, out
 
 
