@@ -43,6 +43,7 @@ class FakeHubServer:
         self.requests: List[Tuple[str, str]] = []
         self.ranges: List[Tuple[str, str]] = []  # (path, Range header) of resumed GETs
         self.authorized: List[Tuple[str, str]] = []
+        self.etag_override: Dict[str, str] = {}  # path -> the ETag sent instead of the real one
         self._cdn: Optional[ThreadingHTTPServer] = None
         self.lfs, self.root_status = lfs, root_status
         self.released = threading.Event()  # set on close: held connections end
@@ -174,7 +175,8 @@ class _Handler(BaseHTTPRequestHandler):
         rng = re.fullmatch(r'bytes=(\d+)-', self.headers.get('Range', ''))
         if rng and body:
             start = int(rng.group(1))
-        headers = {'X-Repo-Commit': COMMIT, 'ETag': f'"{self.hub.etag(data)}"',
+        etag = self.hub.etag_override.get(path, self.hub.etag(data))
+        headers = {'X-Repo-Commit': COMMIT, 'ETag': f'"{etag}"',
                    'Content-Length': str(len(data) - start)}
         if start:
             headers['Content-Range'] = f'bytes {start}-{len(data) - 1}/{len(data)}'

@@ -121,6 +121,26 @@ def test_missing_file_is_an_error_or_none_when_optional(live_hub):
         Downloader().fetch(HubFile('nobody/nothing', 'x.onnx'))
 
 
+def test_a_path_that_leaves_the_repository_is_refused_before_any_request(live_hub):
+    from waifuc_ui.errors import InvalidOptionError
+    for bad in ('../../../../etc/passwd', 'm/../../x.onnx', '/etc/passwd', 'm//model.onnx'):
+        with pytest.raises(InvalidOptionError, match='never ".." or an absolute path'):
+            HubFile('deepghs/x', bad)
+    with pytest.raises(InvalidOptionError):
+        HubFile('../etc', 'model.onnx')
+    assert live_hub.requests == []
+
+
+def test_a_malformed_etag_from_the_server_never_becomes_a_path(live_hub, tmp_path):
+    live_hub.add(BIG.repo_id, BIG.filename, PAYLOAD)
+    live_hub.etag_override[BIG.filename] = '../../../escaped'
+    with pytest.raises(ModelUnavailableError, match='malformed commit or ETag'):
+        Downloader().fetch(BIG)
+    cache = hub.cache_dir()
+    written = [os.path.join(d, f) for d, _, fs in os.walk(os.path.dirname(cache)) for f in fs]
+    assert not [p for p in written if 'escaped' in p]
+
+
 def test_plan_reads_sizes_without_downloading(live_hub, model_source):
     live_hub.add_cache(model_source)
     files = [FACE, HubFile('SmilingWolf/wd-swinv2-tagger-v3', 'selected_tags.csv'),

@@ -16,23 +16,37 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from waifuc_ui.errors import ModelUnavailableError
+from waifuc_ui.errors import InvalidOptionError, ModelUnavailableError
 
 MODEL_DIR_ENV = 'WAIFUC_UI_MODEL_DIR'
 PROBE_DEADLINE_S = 2.5  # the reachability answer comes within 3 s (thread start and imports included)
 
 
+_REPO_ID = re.compile(r'[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*')
+
+
 @dataclass(frozen=True)
 class HubFile:
-    """One file of a Hub repository (``repo_type`` is 'model' or 'dataset')."""
+    """One file of a Hub repository (``repo_type`` is 'model' or 'dataset'). The path must stay inside the
+    repository (model names come from recipes, which visitors write): no '..', '.', empty or absolute parts."""
     repo_id: str
     filename: str
     repo_type: str = 'model'
+
+    def __post_init__(self) -> None:
+        parts = str(self.filename).split('/')
+        bad_part = any(p in ('', '.', '..') or '\\' in p or '\x00' in p or ':' in p for p in parts)
+        if not _REPO_ID.fullmatch(str(self.repo_id)) or '..' in self.repo_id or bad_part or \
+                self.repo_type not in ('model', 'dataset', 'space'):
+            raise InvalidOptionError('model file', f'{self.repo_id}/{self.filename}', fix=(
+                'a model name is a folder of its Hub repository: letters, digits, "-", "_", "." and "/" between '
+                'names, never ".." or an absolute path'))
 
     def __str__(self) -> str:
         prefix = 'datasets/' if self.repo_type == 'dataset' else ''

@@ -10,6 +10,7 @@ Progress, Stop and the stall limit belong to the caller (:mod:`.download`), thro
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from typing import Optional
@@ -17,6 +18,9 @@ from urllib.parse import quote, urlparse
 
 from . import hub
 from .hub import HubFile
+
+_COMMIT = re.compile(r'[0-9a-f]{40}')
+_ETAG = re.compile(r'[0-9A-Za-z_-][0-9A-Za-z_.-]{0,255}')
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,9 @@ def head(hubfile: HubFile, timeout: float, token: Optional[str]) -> RemoteFile:
         raise TransferFailed(f'the Hub refused it (HTTP {status})') from None
     if not meta.commit_hash or not meta.etag:
         raise TransferFailed(f'{endpoint} did not send the file\'s commit and ETag (is HF_ENDPOINT a Hub or a mirror '
-                      'of it?)')
+                             'of it?)')
+    if not _COMMIT.fullmatch(meta.commit_hash) or not _ETAG.fullmatch(meta.etag):  # both become path names
+        raise TransferFailed(f'{endpoint} sent a malformed commit or ETag ({meta.commit_hash!r}, {meta.etag!r})')
     return RemoteFile(hubfile, True, meta.size, meta.commit_hash, meta.etag, meta.location or url)
 
 
