@@ -141,3 +141,17 @@ def test_two_sessions_share_one_transfer(tmp_path, live_hub, model_source, folde
         face = [p.done for p in seen[n] if p.file == str(FACE)]
         assert face and face[-1] == served_size(live_hub, [FACE])
     reg.close_all()
+
+
+def test_a_model_name_that_leaves_the_repository_is_refused_without_any_request(tmp_path, live_hub, folder):
+    live_hub.add("deepghs/monochrome_detect", "m/model.onnx", b"x")
+    reg = make_registry(tmp_path)
+    s = reg.create()
+    s.add_folder(folder)
+    uid = s.add_step("NoMonochromeAction", {"model_name": "../../../../etc"})
+    status = s.model_report()[uid]
+    assert not status.will_run and 'never ".." or an absolute path' in status.fix
+    run = s.run()
+    assert run.steps[0].status == "unavailable" and len(s.final_ids()) == 3
+    assert not [r for r in live_hub.requests if "/resolve/" in r[1]]
+    reg.close_all()
