@@ -3,10 +3,10 @@
 import hashlib
 import os
 
-import huggingface_hub
 import pytest
 
 from tests.fakehub import put_file
+from tests.models.hubserver import FakeHubServer, go_online, live_hub, refused_url  # noqa: F401  (fixture)
 from waifuc_ui.errors import InvalidOptionError, ModelUnavailableError
 from waifuc_ui.models import hub
 from waifuc_ui.models.hub import HubAccess, HubFile, ensure_available, file_fingerprint, required_files, \
@@ -26,13 +26,11 @@ class CountingProbe:
 
 @pytest.fixture
 def no_download(monkeypatch):
-    calls = []
-
-    def forbidden(*args, **kwargs):
-        calls.append((args, kwargs))
-        raise AssertionError('hf_hub_download must not be called')
-    monkeypatch.setattr(huggingface_hub, 'hf_hub_download', forbidden)
-    return calls
+    """A local Hub set as HF_ENDPOINT while the Hub counts as offline: its ``requests`` must stay empty."""
+    with FakeHubServer() as server:
+        server.add(FACE.repo_id, FACE.filename, b'weights')
+        monkeypatch.setenv('HF_ENDPOINT', server.url)
+        yield server
 
 
 def test_cache_file_is_found(fake_hub):
@@ -58,7 +56,7 @@ def test_offline_missing_file_names_model_repo_and_fix(fake_hub, no_download):
     assert 'hf download deepghs/anime_face_detection face_detect_v1.4_s/model.onnx' in msg
     assert 'HF_ENDPOINT' in msg and 'WAIFUC_UI_MODEL_DIR' in msg and 'huggingface-cli' in msg
     assert info.value.files == [FACE]
-    assert no_download == []
+    assert no_download.requests == []
 
 
 def test_hub_probed_once_then_every_missing_file_fails_without_network(fake_hub, monkeypatch, no_download):
@@ -68,45 +66,29 @@ def test_hub_probed_once_then_every_missing_file_fails_without_network(fake_hub,
         with pytest.raises(ModelUnavailableError, match='no route to host'):
             resolve_file(HubFile('deepghs/x', filename))
     assert probe.calls == 1
-    assert no_download == []
+    assert no_download.requests == []
 
 
-def test_reachable_hub_downloads_into_the_cache(fake_hub, monkeypatch):
-    monkeypatch.setattr(hub, 'HUB_ACCESS', HubAccess(CountingProbe((True, ''))))
-    seen = []
-
-    def fake_download(repo_id, filename, repo_type, cache_dir, token):
-        seen.append((repo_id, filename, repo_type, cache_dir))
-        return put_file(cache_dir, repo_id, filename, b'downloaded')
-    monkeypatch.setattr(huggingface_hub, 'hf_hub_download', fake_download)
+def test_reachable_hub_downloads_into_the_cache(live_hub):
+    live_hub.add(FACE.repo_id, FACE.filename, b'downloaded')
     path = resolve_file(FACE)
-    assert open(path, 'rb').read() == b'downloaded'
-    assert seen == [(FACE.repo_id, FACE.filename, 'model', fake_hub)]
-    assert resolve_file(FACE) == path and len(seen) == 1  # second time from the cache
+    assert open(path, 'rb').read() == b'downloaded' and path.startswith(hub.cache_dir())
+    assert resolve_file(FACE) == path and live_hub.count("GET", "/resolve/") == 1  # second time from the cache
 
 
 def test_failed_download_marks_hub_unreachable(fake_hub, monkeypatch):
+    go_online(monkeypatch, refused_url())
     probe = CountingProbe((True, ''))
-    monkeypatch.setattr(hub, 'HUB_ACCESS', HubAccess(probe))
-    calls = []
-
-    def failing(*args, **kwargs):
-        calls.append(args)
-        raise huggingface_hub.errors.LocalEntryNotFoundError('connection refused')
-    monkeypatch.setattr(huggingface_hub, 'hf_hub_download', failing)
-    with pytest.raises(ModelUnavailableError, match='download failed'):
+    monkeypatch.setattr(hub, 'HUB_ACCESS', HubAccess(probe))  # said yes, then the connection is refused
+    with pytest.raises(ModelUnavailableError, match='download failed.*ConnectError'):
         resolve_file(FACE)
     with pytest.raises(ModelUnavailableError, match='cannot be reached'):
         resolve_file(HubFile('deepghs/x', 'other.onnx'))
-    assert len(calls) == 1 and probe.calls == 1
+    assert probe.calls == 1
 
 
-def test_entry_not_on_hub_is_none_for_optional_files(fake_hub, monkeypatch):
-    monkeypatch.setattr(hub, 'HUB_ACCESS', HubAccess(CountingProbe((True, ''))))
-
-    def missing(*args, **kwargs):
-        raise huggingface_hub.errors.EntryNotFoundError('404')
-    monkeypatch.setattr(huggingface_hub, 'hf_hub_download', missing)
+def test_entry_not_on_hub_is_none_for_optional_files(live_hub):
+    live_hub.add('deepghs/x', 'm/meta.json', b'{}')
     assert resolve_file(HubFile('deepghs/x', 'm/preprocess.json'), optional=True) is None
     with pytest.raises(ModelUnavailableError, match='does not exist'):
         resolve_file(HubFile('deepghs/x', 'm/model.onnx'))
@@ -116,28 +98,10 @@ def test_optional_file_offline_is_none(fake_hub, no_download):
     assert resolve_file(HubFile('deepghs/x', 'm/preprocess.json'), optional=True) is None
 
 
-def test_probe_respects_hf_hub_offline_without_network(monkeypatch):
-    import httpx
+def test_probe_respects_hf_hub_offline_without_network(monkeypatch, no_download):
     monkeypatch.setenv('HF_HUB_OFFLINE', '1')
-    monkeypatch.setattr(httpx, 'head', lambda *a, **k: pytest.fail('network used'))
     assert hub.probe_hub() == (False, 'HF_HUB_OFFLINE is set')
-
-
-def test_probe_reports_unreachable_endpoint(monkeypatch):
-    import httpx
-    from huggingface_hub import constants
-    monkeypatch.setenv('HF_HUB_OFFLINE', '0')
-    monkeypatch.setattr(constants, 'HF_HUB_OFFLINE', False)
-    monkeypatch.setenv('HF_ENDPOINT', 'https://mirror.invalid')
-    seen = []
-
-    def refuse(url, timeout, follow_redirects):
-        seen.append((url, timeout))
-        raise httpx.ConnectError('refused')
-    monkeypatch.setattr(httpx, 'head', refuse)
-    ok, reason = hub.probe_hub()
-    assert not ok and 'https://mirror.invalid' in reason and 'ConnectError' in reason
-    assert seen == [('https://mirror.invalid', hub.PROBE_TIMEOUT_S)]
+    assert no_download.requests == []
 
 
 def test_ensure_available_lists_every_missing_file(fake_hub, no_download):
@@ -201,38 +165,22 @@ def test_required_files_rejects_unknown_names():
         required_files('get_wd14_tags', model_name='SwinV9')
 
 
-def test_unlisted_model_name_is_accepted_when_the_hub_has_it(fake_hub, monkeypatch):
+def test_unlisted_model_name_is_accepted_when_the_hub_has_it_without_downloading(live_hub):
     from waifuc_ui.models.specs import FACE as FACE_SPEC, check_model_name
-    monkeypatch.setattr(hub, 'HUB_ACCESS', HubAccess(CountingProbe((True, ''))))
-    asked = []
-
-    def download(repo_id, filename, repo_type, cache_dir, token):
-        asked.append(filename)
-        if filename.startswith('face_detect_v9_s/'):
-            return put_file(cache_dir, repo_id, filename, b'x')
-        raise huggingface_hub.errors.EntryNotFoundError('404')
-    monkeypatch.setattr(huggingface_hub, 'hf_hub_download', download)
+    live_hub.add(FACE_SPEC.repo_id, 'face_detect_v9_s/model.onnx', b'x' * 1000)
     probe = HubFile(FACE_SPEC.repo_id, 'face_detect_v9_s/model.onnx')
     check_model_name('detection', FACE_SPEC.repo_id, 'face_detect_v9_s', FACE_SPEC.known_models, probe)
     with pytest.raises(InvalidOptionError, match="'face_detect_v1.4_s'"):
         check_model_name('detection', FACE_SPEC.repo_id, 'nope', FACE_SPEC.known_models,
                          HubFile(FACE_SPEC.repo_id, 'nope/model.onnx'))
-    assert asked == ['face_detect_v9_s/model.onnx', 'nope/model.onnx']
+    assert live_hub.count('HEAD', '/resolve/') == 2 and live_hub.count("GET", "/resolve/") == 0
 
 
-def test_repository_errors_do_not_mark_the_hub_unreachable(fake_hub, monkeypatch):
-    import httpx
-    probe = CountingProbe((True, ''))
-    access = HubAccess(probe)
-    monkeypatch.setattr(hub, 'HUB_ACCESS', access)
-    response = httpx.Response(404, request=httpx.Request('GET', 'https://huggingface.co/x'))
-
-    def gone(*args, **kwargs):
-        raise huggingface_hub.errors.RepositoryNotFoundError('no repo', response=response)
-    monkeypatch.setattr(huggingface_hub, 'hf_hub_download', gone)
+def test_repository_errors_do_not_mark_the_hub_unreachable(live_hub):
+    live_hub.add('deepghs/other', 'x.onnx', b'x')
     with pytest.raises(ModelUnavailableError, match='repository does not exist'):
         resolve_file(FACE)
-    assert access.reachable() == (True, '')
+    assert hub.HUB_ACCESS.reachable() == (True, '')
 
 
 def test_public_functions_offline_fail_fast_with_one_probe(fake_hub, monkeypatch, no_download):
@@ -245,4 +193,4 @@ def test_public_functions_offline_fail_fast_with_one_probe(fake_hub, monkeypatch
                         (lambda: ccip_extract_feature(solid()), 'ccip-caformer-24-randaug-pruned')):
         with pytest.raises(ModelUnavailableError, match=model):
             call()
-    assert probe.calls == 1 and no_download == []
+    assert probe.calls == 1 and no_download.requests == []

@@ -4,31 +4,49 @@ A :class:`HubFile` resolves in this order:
 
 1. ``$WAIFUC_UI_MODEL_DIR/<owner>/<repo>/<path>`` (a folder laid out like the Hub, for air-gapped machines);
 2. the Hugging Face cache (``try_to_load_from_cache``, honouring ``HF_HUB_CACHE`` / ``HF_HOME``);
-3. ``hf_hub_download``, but only if the Hub answered ONE quick probe in this process (``HF_HUB_OFFLINE`` counts as
-   a "no"). Once the Hub is known to be unreachable every further missing file fails at once, never with the
-   ~23 s retry loop a bare ``hf_hub_download`` does per file.
+3. a download (:mod:`waifuc_ui.models.download`: progress, Stop, a stall limit), but only if the Hub answered a
+   quick probe (at most 3 s whatever the network does; ``HF_HUB_OFFLINE`` counts as a "no"). The answer is kept
+   (a "yes" for 10 minutes, a "no" for 1 minute), so while the Hub is unreachable every missing file fails at once.
+
+The app never reaches step 3 inside a click: the run downloads what the recipe needs first (session/models.py),
+and the Pipeline tab only asks the Hub for file sizes (HEAD).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import threading
+import time
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from waifuc_ui.errors import ModelUnavailableError
+from waifuc_ui.errors import InvalidOptionError, ModelUnavailableError
 
 MODEL_DIR_ENV = 'WAIFUC_UI_MODEL_DIR'
-PROBE_TIMEOUT_S = 2.0
+PROBE_DEADLINE_S = 2.5  # the reachability answer comes within 3 s (thread start and imports included)
+
+
+_REPO_ID = re.compile(r'[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*')
 
 
 @dataclass(frozen=True)
 class HubFile:
-    """One file of a Hub repository (``repo_type`` is 'model' or 'dataset')."""
+    """One file of a Hub repository (``repo_type`` is 'model' or 'dataset'). The path must stay inside the
+    repository (model names come from recipes, which visitors write): no '..', '.', empty or absolute parts."""
     repo_id: str
     filename: str
     repo_type: str = 'model'
+
+    def __post_init__(self) -> None:
+        parts = str(self.filename).split('/')
+        bad_part = any(p in ('', '.', '..') or '\\' in p or '\x00' in p or ':' in p for p in parts)
+        if not _REPO_ID.fullmatch(str(self.repo_id)) or '..' in self.repo_id or bad_part or \
+                self.repo_type not in ('model', 'dataset', 'space'):
+            raise InvalidOptionError('model file', f'{self.repo_id}/{self.filename}', fix=(
+                'a model name is a folder of its Hub repository: letters, digits, "-", "_", "." and "/" between '
+                'names, never ".." or an absolute path'))
 
     def __str__(self) -> str:
         prefix = 'datasets/' if self.repo_type == 'dataset' else ''
@@ -39,45 +57,72 @@ def _env_truthy(name: str) -> bool:
     return os.environ.get(name, '').strip().upper() in {'1', 'ON', 'YES', 'TRUE'}
 
 
-def _hub_endpoint() -> str:
+def hub_endpoint() -> str:
+    """``HF_ENDPOINT`` as set now (huggingface_hub reads it once, at import)."""
     from huggingface_hub import constants
-    return os.environ.get('HF_ENDPOINT') or constants.ENDPOINT
+    return (os.environ.get('HF_ENDPOINT') or constants.ENDPOINT).rstrip('/')
 
 
-def probe_hub() -> Tuple[bool, str]:
-    """One short request to the Hub endpoint. Any HTTP answer means reachable."""
+_hub_endpoint = hub_endpoint
+
+
+def probe_hub(deadline: float = PROBE_DEADLINE_S) -> Tuple[bool, str]:
+    """One HEAD to the Hub endpoint, decided within ``deadline`` seconds whatever the network does (the request
+    runs in a thread; DNS and a server that accepts and never answers are cut off too). An answer below 500 means
+    reachable; 5xx means the Hub is there but failing."""
     from huggingface_hub import constants
     if constants.HF_HUB_OFFLINE or _env_truthy('HF_HUB_OFFLINE'):
         return False, 'HF_HUB_OFFLINE is set'
     import httpx
-    endpoint = _hub_endpoint()
-    try:
-        httpx.head(endpoint, timeout=PROBE_TIMEOUT_S, follow_redirects=False)
-    except httpx.HTTPError as err:
+    endpoint = hub_endpoint()
+    answer: Dict[str, object] = {}
+
+    def ask() -> None:
+        try:
+            answer['status'] = httpx.head(endpoint, timeout=deadline + 1, follow_redirects=False).status_code
+        except Exception as err:  # network errors, bad URLs
+            answer['error'] = err
+
+    worker = threading.Thread(target=ask, daemon=True, name='hub-probe')
+    worker.start()
+    worker.join(deadline)
+    if worker.is_alive():
+        return False, f'{endpoint} did not answer within {deadline:g} s'
+    if 'error' in answer:
+        err = answer['error']
         return False, f'{endpoint} did not answer ({type(err).__name__}: {err})'
+    status = int(answer['status'])  # type: ignore[call-overload]
+    if status >= 500:
+        return False, f'{endpoint} answered HTTP {status} (the Hub is failing; try again later)'
     return True, ''
 
 
 class HubAccess:
-    """Process-wide answer to "can we download?", probed once, lock-protected.
+    """Process-wide answer to "can we download?", lock-protected, kept ``ok_ttl`` s when yes and ``fail_ttl`` s
+    when no (then probed again). ``probe`` is a callable returning ``(reachable, reason)``."""
 
-    ``probe`` is a callable returning ``(reachable, reason)``; tests replace it to count calls.
-    """
-
-    def __init__(self, probe: Callable[[], Tuple[bool, str]] = probe_hub):
+    def __init__(self, probe: Callable[[], Tuple[bool, str]] = probe_hub, ok_ttl: float = 600.0,
+                 fail_ttl: float = 60.0):
         self.probe = probe
+        self.ok_ttl, self.fail_ttl = ok_ttl, fail_ttl
         self._lock = threading.Lock()
         self._state: Optional[Tuple[bool, str]] = None
+        self._when = 0.0
 
     def reachable(self) -> Tuple[bool, str]:
         with self._lock:
+            if self._state is not None:
+                ttl = self.ok_ttl if self._state[0] else self.fail_ttl
+                if time.monotonic() - self._when > ttl:
+                    self._state = None
             if self._state is None:
                 self._state = self.probe()
+                self._when = time.monotonic()
             return self._state
 
     def mark_unreachable(self, reason: str) -> None:
         with self._lock:
-            self._state = (False, reason)
+            self._state, self._when = (False, reason), time.monotonic()
 
     def reset(self) -> None:
         with self._lock:
@@ -87,24 +132,20 @@ class HubAccess:
 HUB_ACCESS = HubAccess()
 
 
-def _plain_repo_path(hubfile: HubFile) -> bool:
-    """True when repo id and file name are relative paths without '.', '..' or empty parts (a model name comes
-    from a recipe or a form: it must never lead out of the model folder or the cache)."""
-    parts = hubfile.repo_id.split('/') + hubfile.filename.split('/')
-    return '\\' not in hubfile.filename and all(p not in ('', '.', '..') for p in parts)
-
-
 def _local_model_path(hubfile: HubFile) -> Optional[str]:
     root = os.environ.get(MODEL_DIR_ENV)
-    if not root or not _plain_repo_path(hubfile):
+    if not root:  # HubFile refuses '..' and absolute parts, so the path stays under root
         return None
     path = os.path.join(root, *hubfile.repo_id.split('/'), *hubfile.filename.split('/'))
     return path if os.path.isfile(path) else None
 
 
-def _cache_dir() -> str:
+def cache_dir() -> str:
     from huggingface_hub import constants
     return os.environ.get('HF_HUB_CACHE') or constants.HF_HUB_CACHE
+
+
+_cache_dir = cache_dir
 
 
 _MISSING = object()  # the cache records that the file does not exist on the Hub
@@ -112,13 +153,25 @@ _MISSING = object()  # the cache records that the file does not exist on the Hub
 
 def _cached_path(hubfile: HubFile):
     from huggingface_hub import try_to_load_from_cache
-    if not _plain_repo_path(hubfile):
-        return None
     found = try_to_load_from_cache(hubfile.repo_id, hubfile.filename, cache_dir=_cache_dir(),
                                    repo_type=hubfile.repo_type)
     if isinstance(found, str):
         return found
     return None if found is None else _MISSING
+
+
+def local_path(hubfile: HubFile) -> Optional[str]:
+    """The file on this machine (model folder, then cache), '' when the cache records that the Hub does not have
+    it, None when unknown. Never touches the network."""
+    local = _local_model_path(hubfile)
+    if local:
+        return local
+    cached = _cached_path(hubfile)
+    return '' if cached is _MISSING else cached
+
+
+def is_local(hubfile: HubFile) -> bool:
+    return bool(local_path(hubfile))
 
 
 def fix_hint(files: Sequence[HubFile]) -> str:
@@ -133,7 +186,8 @@ def fix_hint(files: Sequence[HubFile]) -> str:
             f'like the Hub (<dir>/<owner>/<repo>/<path>) and set {MODEL_DIR_ENV}=<dir>.')
 
 
-def _unavailable(hubfile: HubFile, reason: str, what: Optional[str]) -> ModelUnavailableError:
+def unavailable(hubfile: HubFile, reason: str, what: Optional[str] = None) -> ModelUnavailableError:
+    """The error for a file that cannot be had: what, which file, where it was looked for, why, and the fix."""
     label = f'{what} is not available: ' if what else ''
     kind = 'dataset' if hubfile.repo_type == 'dataset' else 'model repo'
     err = ModelUnavailableError(f'{label}{hubfile.filename} of {kind} {hubfile.repo_id} is '
@@ -143,62 +197,27 @@ def _unavailable(hubfile: HubFile, reason: str, what: Optional[str]) -> ModelUna
     return err
 
 
+_unavailable = unavailable
+
+
 def resolve_file(hubfile: HubFile, what: Optional[str] = None, optional: bool = False,
-                 token: Optional[str] = None) -> Optional[str]:
-    """Local path of ``hubfile`` (downloading it when the Hub is reachable).
+                 token: Optional[str] = None, downloader=None) -> Optional[str]:
+    """Local path of ``hubfile``, downloading it when the Hub is reachable (with ``downloader``, or a fresh
+    :class:`~waifuc_ui.models.download.Downloader`; ``token`` goes to HF_TOKEN's place).
 
     ``optional=True`` returns None instead of raising when the file is absent (on the Hub, or offline).
     ``what`` names the model in the error message.
     """
-    if not _plain_repo_path(hubfile):
-        raise _unavailable(hubfile, 'its name is not a plain path inside the repository (no "..")', what)
-    local = _local_model_path(hubfile)
-    if local:
-        return local
-    cached = _cached_path(hubfile)
-    if isinstance(cached, str):
-        return cached
-    if cached is _MISSING and optional:
-        return None
+    found = local_path(hubfile)
+    if found or (found == '' and optional):
+        return found or None
     reachable, reason = HUB_ACCESS.reachable()
     if not reachable:
         if optional:
             return None
-        raise _unavailable(hubfile, f'the Hub cannot be reached ({reason})', what)
-    return _download(hubfile, what, optional, token)
-
-
-def _download(hubfile: HubFile, what: Optional[str], optional: bool, token: Optional[str]) -> Optional[str]:
-    import httpx
-    from huggingface_hub import hf_hub_download
-    from huggingface_hub.errors import EntryNotFoundError, HfHubHTTPError, LocalEntryNotFoundError, \
-        RepositoryNotFoundError
-    try:
-        return hf_hub_download(hubfile.repo_id, hubfile.filename, repo_type=hubfile.repo_type,
-                               cache_dir=_cache_dir(), token=token or os.environ.get('HF_TOKEN'))
-    except LocalEntryNotFoundError as err:  # (subclasses EntryNotFoundError): the network failed after the probe
-        return _network_failed(hubfile, what, optional, err)
-    except EntryNotFoundError:
-        if optional:
-            return None
-        raise _unavailable(hubfile, 'the Hub says this file does not exist', what) from None
-    except RepositoryNotFoundError:
-        raise _unavailable(hubfile, 'the Hub says this repository does not exist (or needs HF_TOKEN)', what) \
-            from None
-    except HfHubHTTPError as err:  # an HTTP answer (5xx, gated, ...): the Hub is there but refused
-        if optional:
-            return None
-        raise _unavailable(hubfile, f'the Hub refused it ({type(err).__name__}: {err})', what) from None
-    except (OSError, httpx.HTTPError) as err:
-        return _network_failed(hubfile, what, optional, err)
-
-
-def _network_failed(hubfile: HubFile, what: Optional[str], optional: bool, err: Exception) -> None:
-    """Stop trying for the rest of the process: later missing files fail at once."""
-    HUB_ACCESS.mark_unreachable(f'download failed: {type(err).__name__}')
-    if optional:
-        return None
-    raise _unavailable(hubfile, f'the download failed ({type(err).__name__}: {err})', what) from None
+        raise unavailable(hubfile, f'the Hub cannot be reached ({reason})', what)
+    from .download import Downloader
+    return (downloader or Downloader(token=token)).fetch(hubfile, optional=optional, what=what)
 
 
 def ensure_available(files: Sequence[HubFile]) -> None:
@@ -263,7 +282,7 @@ def hub_status() -> str:
     """One line for the UI: where models come from and whether the Hub is reachable (probes once)."""
     reachable, reason = HUB_ACCESS.reachable()
     src = f'{MODEL_DIR_ENV}={os.environ[MODEL_DIR_ENV]}, ' if os.environ.get(MODEL_DIR_ENV) else ''
-    hub = f'Hub reachable at {_hub_endpoint()}' if reachable else f'Hub unreachable ({reason}): cached models only'
+    hub = f'Hub reachable at {hub_endpoint()}' if reachable else f'Hub unreachable ({reason}): cached models only'
     return f'{src}cache {_cache_dir()}; {hub}'
 
 

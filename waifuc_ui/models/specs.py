@@ -124,19 +124,19 @@ def ccip_files(model: str) -> Dict[str, HubFile]:
 
 
 def check_model_name(kind: str, repo_id: str, model: str, known: Tuple[str, ...], probe: HubFile) -> None:
-    """Accept a known name, or any name whose ``probe`` file is local or (Hub reachable) downloadable;
-    else InvalidOptionError listing the known names."""
+    """Accept a known name, or any name whose ``probe`` file is local or (Hub reachable) on the Hub, asked with a
+    HEAD request (nothing is downloaded here); else InvalidOptionError listing the known names."""
     if model in known:
         return
     from . import hub
-    from waifuc_ui.errors import ModelUnavailableError
-    if hub._local_model_path(probe) or isinstance(hub._cached_path(probe), str):
+    if hub.is_local(probe):
         return
     if hub.HUB_ACCESS.reachable()[0]:
+        from .download import Downloader
         try:
-            hub.resolve_file(probe)
-            return
-        except ModelUnavailableError:
+            if Downloader().metadata(probe).exists:
+                return
+        except Exception:  # refused or no answer: treated as unknown
             pass
     raise InvalidOptionError(f'{kind} model', model, list(known),
                              fix=f'Models are folders of the Hub repo {repo_id}; use one of these, or pre-download '
@@ -203,3 +203,21 @@ PUBLIC_MODEL_FUNCTIONS = (
     'ccip_batch_differences', 'ccip_same', 'ccip_batch_same', 'ccip_default_threshold',
     'ccip_default_clustering_params', 'ccip_clustering', 'ccip_merge', 'lpips_extract_feature', 'lpips_difference',
     'lpips_batch_differences', 'lpips_clustering')
+
+
+def companion_files(files: List[HubFile]) -> List[HubFile]:
+    """Optional files the loaders also read next to a model (absent on the Hub for many models): a classifier's
+    ``preprocess.json``, a detector's ``model_type.json`` and ``threshold.json``. Fetched before a run so that
+    nothing is asked of the Hub while images are processed."""
+    classifier_repos = {spec.repo_id for spec in _CLASSIFIERS.values()}
+    detector_repos = {spec.repo_id for spec in _DETECTORS.values()}
+    out: List[HubFile] = []
+    for f in files:
+        if not f.filename.endswith('/model.onnx'):
+            continue
+        folder = f.filename[:-len('model.onnx')]
+        if f.repo_id in classifier_repos:
+            out.append(HubFile(f.repo_id, folder + 'preprocess.json'))
+        elif f.repo_id in detector_repos:
+            out += [HubFile(f.repo_id, folder + 'model_type.json'), HubFile(f.repo_id, folder + 'threshold.json')]
+    return out

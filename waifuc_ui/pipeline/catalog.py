@@ -2,14 +2,15 @@
 
 ``action_catalog()`` lists every action of :data:`~waifuc_ui.pipeline.hints.ACTION_TABLE` that exists in
 ``waifuc_ui.action`` (actions not written yet are simply absent), with :class:`ParamSpec` s derived from the
-class signatures. ``model_status(action)`` says whether a configured action needs Hub models and whether they
-are on this machine, with the fix when not.
+class signatures. ``model_status(action, plan)`` says whether a configured action needs Hub models, whether they
+are on this machine and, given a download plan (file sizes from the Hub), whether the run will download them.
+It never downloads anything.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ..action.base import is_per_item
 from ..errors import InvalidOptionError
@@ -52,12 +53,23 @@ class ActionSpec:
 @dataclass(frozen=True)
 class ModelStatus:
     """``needs_models``: the step calls Hub models; ``available``: all its files are on this machine (always True
-    for model-free steps); ``fix``: what to do when not; ``files``: 'repo/path' of each required file."""
+    for model-free steps); ``fix``: what to do when the step cannot run; ``files``: 'repo/path' of each required
+    file; ``missing``: those not on this machine; ``download``: the run will download ``missing`` first (the Hub
+    is reachable and has them), ``download_bytes`` in total (None: a size is unknown), ``missing_sizes`` per file."""
 
     needs_models: bool
     available: bool
     fix: str = ""
     files: Tuple[str, ...] = field(default_factory=tuple)
+    missing: Tuple[str, ...] = field(default_factory=tuple)
+    download: bool = False
+    download_bytes: Optional[int] = None
+    missing_sizes: Tuple[Optional[int], ...] = field(default_factory=tuple)
+
+    @property
+    def will_run(self) -> bool:
+        """The step's models are here, or the run will fetch them."""
+        return self.available or self.download
 
 
 def make_spec(name: str, cls: type, info: ActionInfo) -> ActionSpec:
@@ -95,10 +107,11 @@ def _describe(files: Sequence[Any]) -> Tuple[str, ...]:
     return tuple(f"{getattr(f, 'repo_id', '?')}/{getattr(f, 'filename', f)}" for f in files)
 
 
-def model_status(action: Any) -> ModelStatus:
-    """Check an action instance's models without loading them. An action needs models when it has a
-    ``required_files()`` method (the analysed-action protocol); availability comes from
-    ``waifuc_ui.models.ensure_available``, which answers at once when the Hub is unreachable."""
+def model_status(action: Any, plan: Optional[Callable[[Sequence[Any]], Any]] = None) -> ModelStatus:
+    """Check an action instance's models without loading or downloading them. An action needs models when it has
+    a ``required_files()`` method (the analysed-action protocol). Without ``plan`` only this machine is looked at;
+    ``plan(missing_files)`` returns a :class:`waifuc_ui.models.download.DownloadPlan` (reachability and sizes from
+    the Hub's file metadata) for the files that are not here."""
     required = getattr(action, "required_files", None)
     if required is None:
         return ModelStatus(needs_models=False, available=True)
@@ -110,17 +123,28 @@ def model_status(action: Any) -> ModelStatus:
         return ModelStatus(True, False, str(err))
     if not files:
         return ModelStatus(needs_models=False, available=True)
-    from ..errors import ModelUnavailableError
-    from ..models import ensure_available
+    from ..models.hub import fix_hint, is_local
 
-    try:
-        ensure_available(files)
-    except ModelUnavailableError as err:
-        return ModelStatus(True, False, str(err), _describe(files))
-    except NotImplementedError:
-        return ModelStatus(True, False, "the model runtime is not installed in this version (waifuc_ui.models)",
-                           _describe(files))
-    return ModelStatus(True, True, "", _describe(files))
+    names = _describe(files)
+    missing = [f for f in files if not is_local(f)]
+    if not missing:
+        return ModelStatus(True, True, "", names)
+    listed = ", ".join(_describe(missing))
+    if plan is None:
+        return ModelStatus(True, False, f"{len(missing)} model file(s) are not on this machine ({listed}); Run "
+                           "downloads them first when the Hub is reachable. " + fix_hint(missing), names,
+                           _describe(missing))
+    found = plan(missing)
+    if not found.reachable:
+        return ModelStatus(True, False, f"{len(missing)} model file(s) are not on this machine ({listed}) and the "
+                           f"Hub cannot be reached ({found.reason}). " + fix_hint(missing), names, _describe(missing))
+    absent = found.absent(missing)
+    if absent:
+        return ModelStatus(True, False, f"the Hub has no {', '.join(_describe(absent))}. " + fix_hint(absent), names,
+                           _describe(missing))
+    sizes = tuple(found.remote[f].size if f in found.remote else None for f in missing)
+    return ModelStatus(True, False, "", names, _describe(missing), download=True,
+                       download_bytes=found.size_of(missing), missing_sizes=sizes)
 
 
 def catalog_names(catalog: Mapping[str, ActionSpec], *, model_backed: Optional[bool] = None) -> List[str]:

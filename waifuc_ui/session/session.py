@@ -4,8 +4,8 @@
     s = registry.create()                 # new workspace, unguessable id
     s.load_demo()                         # or s.add_uploads([...]) / s.add_folder(path) (not in public mode)
     s.load_preset("model-free clean-up")  # or s.set_recipe(json_text), s.add_step(...), s.update_step(...)
-    s.model_report()                      # uid -> ModelStatus of model-backed steps (before the run)
-    run = s.run(progress=cb, cancel=event)
+    s.model_report()                      # uid -> ModelStatus of model-backed steps: here, or size to download
+    run = s.run(progress=cb, cancel=event, download_progress=dl_cb)   # downloads missing models first
     s.step_view(uid), s.drop_info(id), s.restore(uid, id), s.drop_by_hand(uid, id), s.counts()
     s.final_ids()  ->  review, tags, export (see review.py, tagedit.py, exporting.py)
 
@@ -27,6 +27,7 @@ from ..pipeline.recipe import PipelineRecipe, normalize_params
 from ..report import DropRecord, SkippedFile
 from . import ingest
 from .decisions import Decisions
+from .models import ModelPreparer
 from .quota import QuotaLedger, Quotas
 from .review import ReviewMixin
 from .runner import Runner, RunProgress, RunResult, StepResult
@@ -55,8 +56,10 @@ class Session(ReviewMixin, TagMixin, ExportMixin):
     """State of one browser session: its workspace, items, recipe, last run, decisions, review and tag edits."""
 
     def __init__(self, workspace: Workspace, *, catalog: Optional[Mapping[str, ActionSpec]] = None,
-                 public_mode: bool = False, analysis_cache: Any = None, quota: Optional[QuotaLedger] = None):
+                 public_mode: bool = False, analysis_cache: Any = None, quota: Optional[QuotaLedger] = None,
+                 downloader: Any = None):
         self.workspace = workspace
+        self.models = ModelPreparer(downloader)  # downloader: the registry's, shared by all sessions
         self.public_mode = public_mode
         self.quota = quota or QuotaLedger(Quotas.public() if public_mode else Quotas.local())
         self.catalog: Dict[str, ActionSpec] = dict(catalog) if catalog is not None else action_catalog()
@@ -161,8 +164,9 @@ class Session(ReviewMixin, TagMixin, ExportMixin):
         return session_script(self, source_desc, exporter, **export)
 
     def model_report(self) -> Dict[str, ModelStatus]:
-        """uid -> ModelStatus for every enabled step that needs models; unavailable ones will be skipped."""
-        return self.runner.check_models(self.recipe)
+        """uid -> ModelStatus for every enabled step that needs models: on this machine, to be downloaded by the
+        next run (with sizes from the Hub), or unavailable (will be skipped). Never downloads."""
+        return self.models.report(self.recipe, self.catalog)
 
     # -- run ------------------------------------------------------------------------------------------------------
     def _cache_context(self):
@@ -173,17 +177,28 @@ class Session(ReviewMixin, TagMixin, ExportMixin):
         return use_analysis_cache(self._analysis_cache)
 
     def run(self, progress: Optional[Callable[[RunProgress], None]] = None,
-            cancel: Optional[threading.Event] = None) -> RunResult:
+            cancel: Optional[threading.Event] = None, *, fetch_models: bool = True,
+            download_progress: Optional[Callable[[Any], None]] = None) -> RunResult:
         """Run the recipe over the inputs (memoised: unchanged steps and items cost a lookup). A cancelled run
-        keeps the steps that completed; the session stays usable and the next run reuses everything done."""
+        keeps the steps that completed; the session stays usable and the next run reuses everything done.
+        First the missing model files are downloaded (``download_progress`` gets DownloadProgress); with
+        ``fetch_models=False`` (a live update after an edit) steps whose models are missing are skipped."""
         if not self._run_lock.acquire(blocking=False):
             raise InvalidOptionError("run", "while another run is going",
                                      fix="wait for the current run to finish or press Stop")
         try:
             fingerprint = self._fingerprint()
+            fetched = self.models.prepare(self.recipe, self.catalog, download_progress, cancel) \
+                if fetch_models else None
+            if fetched is not None and fetched.cancelled:
+                self.last_run = RunResult(list(self.input_ids), {i: self.store.get(i).meta for i in self.input_ids},
+                                          status="cancelled", message="stopped while downloading the models")
+                self._last_fingerprint = fingerprint
+                return self.last_run
             with self._cache_context():
                 metas = {i: self.store.get(i).meta for i in self.input_ids}
                 result = self.runner.run(self.recipe, list(self.input_ids), metas, self.decisions, progress, cancel)
+            self.models.explain(result, fetched)
             self.last_run, self._last_fingerprint = result, fingerprint
             return result
         finally:
@@ -261,8 +276,11 @@ class SessionRegistry:
 
     def __init__(self, root: Optional[str] = None, ttl_seconds: float = 3600.0, cache_dir: Optional[str] = None,
                  public_mode: bool = False, catalog: Optional[Mapping[str, ActionSpec]] = None,
-                 quotas: Optional[Quotas] = None, **registry_kw: Any):
+                 quotas: Optional[Quotas] = None, downloader: Any = None, **registry_kw: Any):
+        from ..models.download import Downloader
+
         self.workspaces = WorkspaceRegistry(root, ttl_seconds, cache_dir, **registry_kw)
+        self.downloader = downloader or Downloader()  # one per app: a file downloads once for all sessions
         self.public_mode = public_mode
         self.quotas = quotas or (Quotas.public() if public_mode else Quotas.local())
         self.decode_slots = self.quotas.decode_slots()
@@ -284,7 +302,8 @@ class SessionRegistry:
     def create(self) -> Session:
         ws = self.workspaces.create()
         session = Session(ws, catalog=self._catalog, public_mode=self.public_mode,
-                          analysis_cache=self._shared_cache(ws), quota=QuotaLedger(self.quotas, self.decode_slots))
+                          analysis_cache=self._shared_cache(ws), quota=QuotaLedger(self.quotas, self.decode_slots),
+                          downloader=self.downloader)
         with self._lock:
             self._sessions[ws.id] = session
         return session

@@ -12,6 +12,7 @@ import gradio as gr
 
 from ..errors import InvalidOptionError
 from ..pipeline import preset_names
+from ..models.download import mb
 from ..pipeline.catalog import ModelStatus
 from .common import guarded
 from .param_widgets import ui_to_param, widget_for
@@ -25,26 +26,65 @@ DEFAULT_PRESET = "model-free clean-up"
 
 def missing_files_text(status: ModelStatus) -> str:
     """Short list of the files a step lacks, e.g. ``deepghs/ccip_onnx/…/model_feat.onnx (+2 more)``."""
-    if not status.files:
+    files = status.missing or status.files
+    if not files:
         return "model unavailable"
-    first = f"`{status.files[0]}`"
-    return first + (f" (+{len(status.files) - 1} more)" if len(status.files) > 1 else "")
+    first = f"`{files[0]}`"
+    return first + (f" (+{len(files) - 1} more)" if len(files) > 1 else "")
+
+
+def step_files_text(status: ModelStatus) -> str:
+    """The files one step needs and where each stands, e.g. ``Model files: `a/b/model.onnx` (here), `c/d.csv`
+    (downloads on the first run, 1.2 MB)``."""
+    sizes = dict(zip(status.missing, status.missing_sizes))
+    parts = []
+    for f in status.files:
+        if f not in status.missing:
+            where = "on this machine"
+        elif status.download:
+            where = f"downloads on the first run, {mb(sizes.get(f))}"
+        else:
+            where = "missing"
+        parts.append(f"`{f}` ({where})")
+    return "Model files: " + ", ".join(parts)
+
+
+def download_lines(statuses: Dict[str, ModelStatus], labels: Dict[str, str]) -> List[str]:
+    """Markdown lines for the steps whose models the next run downloads: each file once, with its size."""
+    fetch = [(uid, st) for uid, st in statuses.items() if st.needs_models and not st.available and st.download]
+    if not fetch:
+        return []
+    sizes: Dict[str, Optional[int]] = {}
+    for _, st in fetch:
+        sizes.update(zip(st.missing, st.missing_sizes or (None,) * len(st.missing)))
+    known = [n for n in sizes.values() if n is not None]
+    total = mb(sum(known)) + ("" if len(known) == len(sizes) else " + files of unknown size")
+    lines = [f"**{len(sizes)} model file(s), {total}, will be downloaded from the Hub when you press Run**, before "
+             "any image is processed (with progress and Stop on the Run tab). Nothing is downloaded before that."]
+    for uid, st in fetch:
+        files = ", ".join(f"`{f}` ({mb(sizes.get(f))})" for f in st.missing)
+        lines.append(f"- **{labels.get(uid, uid)}**: {files}")
+    return lines
 
 
 def model_summary(statuses: Dict[str, ModelStatus], labels: Dict[str, str]) -> str:
-    """Markdown listing model-backed steps whose models are missing, with the fix (or that all are there)."""
-    missing = [(uid, st) for uid, st in statuses.items() if st.needs_models and not st.available]
-    if not missing:
-        needs = sum(1 for st in statuses.values() if st.needs_models)
-        return f"All models needed by the {needs} model-backed step(s) are available." if needs else \
-            "No step needs a model."
-    lines = [f"**{len(missing)} step(s) cannot run: their models are not on this machine.** They will be skipped "
-             "(images pass through them unchanged); model-free steps still run."]
-    for uid, st in missing:
-        lines.append(f"- **{labels.get(uid, uid)}**: needs {missing_files_text(st)}")
-    help_text = model_fix_help([st.fix for _, st in missing])
-    if help_text:
-        lines.append(f"\n<details><summary>How to get the models</summary>\n\n{help_text}\n</details>")
+    """Markdown: which model files the steps need, which the next run downloads (and how large they are), and
+    which steps cannot run (with the fix)."""
+    needs = sum(1 for st in statuses.values() if st.needs_models)
+    if not needs:
+        return "No step needs a model."
+    missing = [(uid, st) for uid, st in statuses.items() if st.needs_models and not st.will_run]
+    lines = download_lines(statuses, labels)
+    if not missing and not lines:
+        return f"All models needed by the {needs} model-backed step(s) are available."
+    if missing:
+        lines.append(f"**{len(missing)} step(s) cannot run: their models are not on this machine.** They will be "
+                     "skipped (images pass through them unchanged); model-free steps still run.")
+        for uid, st in missing:
+            lines.append(f"- **{labels.get(uid, uid)}**: needs {missing_files_text(st)}")
+        help_text = model_fix_help([st.fix for _, st in missing])
+        if help_text:
+            lines.append(f"\n<details><summary>How to get the models</summary>\n\n{help_text}\n</details>")
     return "\n".join(lines)
 
 
@@ -138,7 +178,9 @@ def build_pipeline_tab(binder: SessionBinder, state: gr.State, structure: gr.Sta
             st = statuses.get(step.uid)
             badge = ""
             if spec.model_backed:
-                badge = " · model ready" if st is None or st.available else " · MODEL MISSING (will be skipped)"
+                badge = " · model ready" if st is None or st.available else \
+                    (f" · downloads on the first run ({mb(st.download_bytes)})" if st.download else
+                     " · MODEL MISSING (will be skipped)")
             with gr.Group(elem_classes=["pipeline-step"]):
                 with gr.Row(equal_height=True):
                     enabled = gr.Checkbox(value=step.enabled, label=f"{n}. {step.action}{badge}", info=spec.help,
@@ -150,7 +192,9 @@ def build_pipeline_tab(binder: SessionBinder, state: gr.State, structure: gr.Sta
                                      elem_id=f"step-{n}-down")
                     remove = gr.Button("✕", size="sm", scale=0, min_width=44, variant="stop",
                                        key=f"rm-{step.uid}", elem_id=f"step-{n}-remove")
-                if st is not None and st.needs_models and not st.available:
+                if st is not None and st.files:
+                    gr.Markdown(step_files_text(st), elem_classes=["model-files"])
+                if st is not None and st.needs_models and not st.will_run:
                     gr.Markdown(f"**Model missing**: needs {missing_files_text(st)}; it will be skipped "
                                 "(see *How to get the models* above).", elem_classes=["model-missing"])
                 if spec.params:
@@ -218,7 +262,7 @@ def update_last_run(ui: UISession, live: bool) -> str:
     if not live:
         return "The last run does not show this change yet: press **Run pipeline** (Run tab) when you are done."
     try:
-        result = run_pipeline(ui)
+        result = run_pipeline(ui, fetch_models=False)  # an edit never downloads; Run does
     except InvalidOptionError:
         return "A run is going on; press Run again when it ends to see this change."
     steps = ", ".join(f"{n}: {s.kept_count}" for n, s in enumerate(result.steps, start=1))

@@ -3,6 +3,7 @@ with counts, a bar plot of kept images per step; click a dropped image to see wh
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -10,6 +11,8 @@ import gradio as gr
 import pandas as pd
 
 from ..errors import InvalidOptionError
+from ..models.download import DownloadProgress
+from ..session.models import DownloadReport
 from ..session.runner import RunResult
 from .common import guarded, make_pager, select_index
 from .state import SessionBinder, UISession, touch
@@ -19,8 +22,9 @@ from .views import SKIPPED_KIND, counts_frame, drop_caption, drop_details, galle
 BEFORE, AFTER, DROPPED = "run-before", "run-after", "run-dropped"
 
 
-def run_summary(ui: UISession, result: RunResult) -> str:
-    """One paragraph: how the run ended, images in and in the dataset, skipped steps with the reason."""
+def run_summary(ui: UISession, result: RunResult, downloads: Optional[DownloadReport] = None) -> str:
+    """One paragraph: how the run ended, images in and in the dataset, skipped steps with the reason, and what the
+    model download before it did (``downloads``)."""
     final = len(ui.session.final_ids())
     head = {"done": "Run finished", "cancelled": "Run stopped", "failed": "Run failed"}.get(
         result.status, result.status)
@@ -31,7 +35,8 @@ def run_summary(ui: UISession, result: RunResult) -> str:
         text += " The steps that completed are shown; press Run to continue (finished work is reused)."
     if result.unavailable:
         text += f" {len(result.unavailable)} step(s) skipped because their models are missing (see the Pipeline tab)."
-    return text
+    note = downloads.summary() if downloads is not None else ""
+    return text + (f"\n\n{html.escape(note, quote=False)}" if note else "")
 
 
 def step_choices(ui: UISession) -> List[Tuple[str, str]]:
@@ -124,15 +129,22 @@ def gallery_updates(g: StepGalleries) -> Tuple[Any, ...]:
             gr.Gallery(value=g.dropped, label=g.dropped_label, selected_index=None), g.dropped_label, g.message, None)
 
 
-def run_pipeline(ui: UISession, report=None) -> RunResult:
-    """Run the session's recipe; ``report(fraction, text)`` receives progress. Stop sets ``ui.cancel``."""
+def run_pipeline(ui: UISession, report=None, fetch_models: bool = True) -> RunResult:
+    """Run the session's recipe; ``report(fraction, text)`` receives progress, first of the model download (file,
+    MB done of total, speed), then of the steps. Stop sets ``ui.cancel`` (it also ends a download wait).
+    ``fetch_models=False``: a re-run after an edit; steps whose models are missing are skipped, not downloaded."""
     ui.cancel.clear()
 
     def on_progress(p):
         if report is not None:
             report(progress_fraction(p), progress_text(p))
 
-    return ui.session.run(progress=on_progress, cancel=ui.cancel)
+    def on_download(p: DownloadProgress):
+        if report is not None:
+            report(p.fraction, p.text())
+
+    return ui.session.run(progress=on_progress, cancel=ui.cancel, fetch_models=fetch_models,
+                          download_progress=on_download)
 
 
 def plot_frame(ui: UISession) -> Optional[pd.DataFrame]:
@@ -194,12 +206,12 @@ def build_run_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
         touch(binder, ui)
         progress(0, desc="Starting")
         result = run_pipeline(ui, lambda frac, text: progress(frac, desc=text))
-        return refresh(ui, run_summary(ui, result))
+        return refresh(ui, run_summary(ui, result, ui.session.models.last))
 
     @guarded
     def on_stop(ui):
         ui.cancel.set()
-        return "Stopping after the current image…"
+        return "Stopping (a model download stops at once, a step after the current image)…"
 
     @guarded
     def on_step(ui, uid):
@@ -215,7 +227,7 @@ def build_run_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
     def on_restore(ui, progress=gr.Progress()):
         touch(binder, ui)
         note = restore_selected(ui)
-        result = run_pipeline(ui, lambda frac, text: progress(frac, desc=text))
+        result = run_pipeline(ui, lambda frac, text: progress(frac, desc=text), fetch_models=False)
         out = list(refresh(ui, run_summary(ui, result)))
         out[-2] = note + " The run was updated."
         return tuple(out)
@@ -224,7 +236,7 @@ def build_run_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
     def on_drop_by_hand(ui, index, progress=gr.Progress()):
         touch(binder, ui)
         note = drop_selected(ui, index)
-        result = run_pipeline(ui, lambda frac, text: progress(frac, desc=text))
+        result = run_pipeline(ui, lambda frac, text: progress(frac, desc=text), fetch_models=False)
         out = list(refresh(ui, run_summary(ui, result)))
         out[-2] = note
         return tuple(out)
