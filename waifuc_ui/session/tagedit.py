@@ -10,8 +10,8 @@ from __future__ import annotations
 import csv
 import os
 from collections import Counter
-from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple
+from dataclasses import dataclass, field, fields
+from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple
 
 Tags = Dict[str, float]
 
@@ -76,6 +76,38 @@ class TagEdits:
                 for t, _ in op.tags:
                     out.pop(t, None)
         return out
+
+
+    # -- persistence (session.json, project files) ------------------------------------------------------------------
+    def to_dict(self) -> Dict[str, Any]:
+        """JSON form: the log in order (ids sorted, tag pairs as lists) and the trigger word."""
+        return {"ops": [op_to_dict(op) for op in self.ops], "trigger_word": self.trigger_word}
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> "TagEdits":
+        return cls([op_from_dict(d) for d in data.get("ops", [])], str(data.get("trigger_word", "")))
+
+
+def op_to_dict(op: TagOp) -> Dict[str, Any]:
+    out: Dict[str, Any] = {}
+    for f in fields(op):
+        value = getattr(op, f.name)
+        if f.name == "ids":
+            value = None if value is None else sorted(value)
+        elif f.name == "tags":
+            value = [list(pair) for pair in value]
+        out[f.name] = value
+    return out
+
+
+def op_from_dict(data: Dict[str, Any]) -> TagOp:
+    known = {f.name for f in fields(TagOp)}
+    values = {k: v for k, v in data.items() if k in known}
+    if values.get("ids") is not None:
+        values["ids"] = frozenset(values["ids"])
+    if "tags" in values:
+        values["tags"] = tuple((str(t), float(s)) for t, s in values["tags"])
+    return TagOp(**values)
 
 
 def _ids(ids: Optional[Iterable[str]]) -> Optional[FrozenSet[str]]:
