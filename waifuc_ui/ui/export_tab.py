@@ -101,4 +101,4 @@ def build_export_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
 
     build_btn.click(on_build, [state, layout, name, kohya], [summary, download, info], concurrency_id="export",
                     concurrency_limit=2)
-    return {"refresh": refresh, "outputs": [info, summary, download]}
+    return {"refresh": refresh, "outputs": [info, summary, download], "settings": [layout, name, kohya]}
