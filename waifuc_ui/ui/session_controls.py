@@ -124,8 +124,10 @@ def wire_export_settings(binder: SessionBinder, state: gr.State, widgets: List[A
         touch(binder, ui)
         ui.session.export_settings = {**ui.session.export_settings, **dict(zip(EXPORT_SETTING_NAMES, values))}
 
+    # change, not input: also a pasted or autofilled value counts (the page's own fill sets the saved values back)
     for widget in widgets:
-        widget.input(remember, [state, *widgets], None, concurrency_limit=None, show_progress="hidden")
+        widget.change(remember, [state, *widgets], None, concurrency_limit=None, show_progress="hidden",
+                      trigger_mode="always_last")
 
 
 def wire_session_controls(binder: SessionBinder, controls: SessionControls, state: gr.State,
