@@ -64,10 +64,14 @@ def workspaces(root):
     return sorted(n for n in os.listdir(root) if os.path.isdir(os.path.join(root, n)))
 
 
-def saved_state(root):
+def saved_name(root):
+    """The zip name saved in the (only) session's state file, None when there is none."""
     (ws,) = workspaces(root)
-    with open(os.path.join(root, ws, "session.json"), encoding="utf-8") as fh:
-        return json.load(fh)
+    try:
+        with open(os.path.join(root, ws, "session.json"), encoding="utf-8") as fh:
+            return json.load(fh)["export_settings"].get("name")
+    except FileNotFoundError:
+        return None
 
 
 def make_work(page, tmp_path, root):
@@ -99,11 +103,10 @@ def make_work(page, tmp_path, root):
     name = page.get_by_label("Zip name")
     name.fill("mine")
     name.press("Tab")
-    for _ in range(200):  # the choice is saved by a handler without visible output: wait for the state file
-        if saved_state(root)["export_settings"].get("name") == "mine":
+    for _ in range(100):  # the choice is saved by a handler without visible output: wait for the state file
+        if saved_name(root) == "mine":
             break
         page.wait_for_timeout(50)
-    assert saved_state(root)["export_settings"]["name"] == "mine"
 
 
 def check_work(page):
@@ -191,3 +194,51 @@ def test_a_restarted_server_reopens_the_session_with_the_browsers_key(server, br
     # the owner's session is untouched by both
     page.reload()
     check_work(page)
+
+
+def test_project_file_and_new_session(server, browser, tmp_path):
+    """Download the project, start over (the old workspace is deleted), upload the same images, load the
+    project: the tag edits, the trigger word and the export name are back."""
+    from playwright.sync_api import expect
+
+    server.start()
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True).new_page()
+    page.set_default_timeout(TIMEOUT)
+    page.goto(server.url)
+    expect(page.locator("#source-summary")).to_contain_text("Demo dataset: 13 images came in", timeout=TIMEOUT)
+    make_work(page, tmp_path, server.root)
+    (old_ws,) = workspaces(server.root)
+
+    open_tab(page, "1 · Source")
+    page.get_by_text("Your session: kept on the server").click()
+    page.locator("#project-save").click()
+    link = page.locator("#project-download a[download]").first
+    expect(link).to_have_attribute("download", "mine.waifuc_ui.json")
+    with page.expect_download() as info:
+        link.click()
+    project_path = tmp_path / "mine.waifuc_ui.json"
+    info.value.save_as(project_path)
+    project = json.loads(project_path.read_text())
+    assert project["format"] == "waifuc_ui.project" and project["tag_edits"]["trigger_word"] == "surtr_lora"
+    assert sorted(os.path.basename(p["name"]) for p in project["inputs"]) == ["green_0.png", "green_1.png"]
+    assert server.root not in project_path.read_text()
+
+    page.locator("#new-session").click()
+    page.locator("#new-session-yes").click()
+    expect(page.locator("#source-summary")).to_contain_text("Demo dataset: 13 images came in", timeout=TIMEOUT)
+    assert old_ws not in workspaces(server.root) and len(workspaces(server.root)) == 1
+
+    page.locator("#upload-files input[type=file]").set_input_files(str(tmp_path / "up.zip"))
+    expect(page.locator("#upload-files a[href*='up.zip']")).to_have_count(1)
+    page.locator("#use-uploads").click()
+    expect(page.locator("#source-summary")).to_contain_text("2 images came in, 1 file refused · 2 in the session")
+    page.locator("#project-load input[type=file]").set_input_files(str(project_path))
+    expect(page.locator("#source-summary")).to_contain_text("Project loaded and run: 2 of 2 project images found")
+    open_tab(page, "6 · Tags")
+    expect(page.locator("#tag-table")).to_contain_text("red_eyes")
+    expect(page.locator("#trigger-word input, #trigger-word textarea").first).to_have_value("surtr_lora")
+    open_tab(page, "7 · Export")
+    expect(page.get_by_label("Zip name")).to_have_value("mine")
+    # and the new session is the one the browser reopens
+    page.reload()
+    expect(page.locator("#source-summary")).to_contain_text("Your session was reopened: 2 images", timeout=TIMEOUT)
