@@ -402,7 +402,11 @@ class SessionRegistry:
             return None
         if not persistence.secret_matches(secret, stored):
             return None
-        ws = Workspace(self.workspaces.root, workspace_id=session_id, cache_dir=self.workspaces.cache_dir)
+        try:  # a folder the app did not create is refused by Workspace (never written into)
+            ws = Workspace(self.workspaces.root, workspace_id=session_id, cache_dir=self.workspaces.cache_dir)
+        except (OSError, ValueError) as err:
+            logger.warning("session %s could not be reopened: %s", session_id, err)
+            return None
         options = self._options(ws)
         with self._reopen_lock:  # two tabs reopening one session at once get one Session object
             with self._lock:

@@ -46,7 +46,9 @@ def reopened_headline(ui: UISession) -> str:
 def project_file(ui: UISession) -> str:
     """Write the session's project file into its exports folder; returns its path."""
     base = re.sub(r"[^A-Za-z0-9_.-]+", "_", str(ui.session.export_settings.get("name") or "dataset")).strip("._")
-    return write_project(ui.session, ui.session.workspace.path("exports", f"{base or 'dataset'}.waifuc_ui.json"))
+    ws = ui.session.workspace
+    where = getattr(ws, "private_path", ws.path)  # an unguessable folder where the workspace offers one
+    return write_project(ui.session, where("exports", f"{base or 'dataset'}.waifuc_ui.json"))
 
 
 def load_project_file(ui: UISession, file: Any) -> str:
