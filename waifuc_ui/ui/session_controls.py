@@ -11,7 +11,7 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List
 
 import gradio as gr
 
@@ -20,7 +20,6 @@ from ..session.project import write_project
 from .common import guarded
 from .run_tab import run_pipeline
 from .state import SessionBinder, UISession, touch
-from .views import ingest_summary
 
 #: localStorage entry holding the session key. BrowserState encrypts it with a key that is sent to the page, so the
 #: encryption is no barrier; what protects a session is its own secret, checked against the hash on disk.
