@@ -195,3 +195,26 @@ def test_project_file_moves_the_work_to_another_session_with_the_same_images(tmp
 
     assert named(other) == named(s)
     assert other.tag_edits.trigger_word == "surtr_lora" and other.export_settings == s.export_settings
+
+
+def test_uploaded_files_are_referenced_relative_to_the_workspace(tmp_path, image_dir):
+    import zipfile
+
+    archive = tmp_path / "up.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for name in ("a.png", "b.png", "bad.png"):
+            zf.write(os.path.join(image_dir, name), f"pics/{name}")
+    root, cache = str(tmp_path / "ws"), str(tmp_path / "cache")
+    first = new_registry(root, cache)
+    s = first.create(SECRET)
+    s.add_uploads([str(archive)])
+    s.load_preset("model-free clean-up")
+    s.run()
+    s.save()
+    assert any(r.meta.get("path", "").startswith(s.workspace.dir) for r in s.store.snapshot())
+    for name in (persistence.STATE_FILE, persistence.ITEMS_FILE, persistence.RUN_FILE):
+        with open(os.path.join(s.workspace.dir, name), encoding="utf-8") as fh:
+            assert s.workspace.dir not in fh.read(), name
+    before = snapshot(s)
+    first.release_all()
+    assert snapshot(new_registry(root, cache).reopen(s.id, SECRET)) == before

@@ -5,8 +5,9 @@ Three JSON files, each written atomically (temp file + ``os.replace``) and carry
     session.json   small, rewritten whenever it changes: the secret's hash, inputs and refused files, where the
                    inputs came from, recipe, review choices, restores and hand drops, tag edits, trigger word,
                    export settings; it names the run file's token (written last: the commit point)
-    items.json     the item records (inputs and what steps made), paths relative to the workspace; rewritten only
-                   when records were added (records never change)
+    items.json     the item records (inputs and what steps made); every path inside the workspace (files,
+                   thumbnails, an unpacked upload's source path) is stored relative to it, so the root may move;
+                   rewritten only when records were added (records never change)
     run.json       the last run (step by step: ids, drops, metas), rewritten only after a new run
 
 The last run is stored, not re-run on reopen: reopening is instant and shows exactly what was shown, also for steps
@@ -138,34 +139,96 @@ def _inside(rel: str, root: str) -> str:
     return full
 
 
+def _split_path(value: Any, root: str) -> Tuple[Any, Optional[str]]:
+    """(value to store, its workspace-relative form): a path inside the workspace is stored relative only."""
+    if isinstance(value, str) and os.path.isabs(value):
+        real = os.path.realpath(value)
+        if real.startswith(root + os.sep):
+            return None, os.path.relpath(real, root).replace(os.sep, "/")
+    return value, None
+
+
+def _join_path(rel: Any, root: str) -> Optional[str]:
+    try:
+        return _inside(rel, root)
+    except StateError:
+        return None
+
+
 def record_to_dict(record: ItemRecord, root: str) -> Dict[str, Any]:
+    """The record with its files, and a source ``path`` inside the workspace (an unpacked upload), relative."""
     d = record.to_dict()
     d["file"], d["thumb"] = _relative(record.file, root), _relative(record.thumb, root)
+    value, rel = _split_path(d["meta"].get("path"), root)
+    if rel is not None:
+        d["meta"].pop("path")
+        d["meta_path"] = rel
     return d
 
 
 def record_from_dict(d: Dict[str, Any], root: str) -> ItemRecord:
     fields = dict(d)
     fields["file"], fields["thumb"] = _inside(d["file"], root), _inside(d["thumb"], root)
+    rel = fields.pop("meta_path", None)
+    if rel is not None:
+        fields["meta"] = {**fields["meta"], "path": _join_path(rel, root)}
     return ItemRecord(**fields)
 
 
 # -- the last run ----------------------------------------------------------------------------------------------------
-def run_to_dict(run: RunResult) -> Dict[str, Any]:
-    """The run with its metas stored once each (steps that do not change a meta share it)."""
+def _drop_to_dict(record: DropRecord, root: str) -> Dict[str, Any]:
+    d = json_safe(asdict(record))
+    d["path"], rel = _split_path(d.get("path"), root)
+    if rel is not None:
+        d["path_in_workspace"] = rel
+    return d
+
+
+def _drop_from_dict(d: Dict[str, Any], root: str) -> DropRecord:
+    fields = dict(d)
+    rel = fields.pop("path_in_workspace", None)
+    if rel is not None:
+        fields["path"] = _join_path(rel, root)
+    return DropRecord(**fields)
+
+
+#: Key under which a run meta's workspace-relative ``path`` is stored (not a key any source writes).
+_META_PATH_KEY = "_waifuc_ui_path_in_workspace"
+
+
+def _metas_out(meta: Dict[str, Any], root: str) -> Dict[str, Any]:
+    out = json_safe(meta)
+    value, rel = _split_path(out.get("path"), root)
+    if rel is not None:
+        out.pop("path")
+        out[_META_PATH_KEY] = rel
+    return out
+
+
+def _metas_in(meta: Dict[str, Any], root: str) -> Dict[str, Any]:
+    out = dict(meta)
+    rel = out.pop(_META_PATH_KEY, None)
+    if rel is not None:
+        out["path"] = _join_path(rel, root)
+    return out
+
+
+def run_to_dict(run: RunResult, root: str) -> Dict[str, Any]:
+    """The run with its metas stored once each (steps that do not change a meta share it); paths inside the
+    workspace are stored relative to it."""
     table: Dict[str, Any] = {}
 
     def ref(meta: Dict[str, Any]) -> str:
         key = meta_key(meta)
         if key not in table:
-            table[key] = json_safe(meta)
+            table[key] = _metas_out(meta, root)
         return key
 
     steps = []
     for s in run.steps:
         steps.append({"uid": s.uid, "action": s.action, "label": s.label, "status": s.status, "message": s.message,
                       "input_ids": list(s.input_ids), "output_ids": list(s.output_ids),
-                      "dropped": {i: json_safe(asdict(r)) for i, r in s.dropped.items()},
+                      "dropped": {i: _drop_to_dict(r, root) for i, r in s.dropped.items()},
                       "metas": {i: ref(m) for i, m in s.metas.items()},
                       "forced_keep": list(s.forced_keep), "forced_drop": list(s.forced_drop), "computed": s.computed})
     return {"input_ids": list(run.input_ids), "input_metas": {i: ref(m) for i, m in run.input_metas.items()},
@@ -174,8 +237,8 @@ def run_to_dict(run: RunResult) -> Dict[str, Any]:
             "metas": table}
 
 
-def run_from_dict(d: Dict[str, Any]) -> RunResult:
-    table = d["metas"]
+def run_from_dict(d: Dict[str, Any], root: str) -> RunResult:
+    table = {k: _metas_in(m, root) for k, m in d["metas"].items()}
     run = RunResult(list(d["input_ids"]), {i: dict(table[k]) for i, k in d["input_metas"].items()},
                     status=d["status"], message=d["message"],
                     unavailable={u: ModelStatus(st["needs_models"], st["available"], st.get("fix", ""),
@@ -183,7 +246,7 @@ def run_from_dict(d: Dict[str, Any]) -> RunResult:
     for s in d["steps"]:
         run.steps.append(StepResult(s["uid"], s["action"], s["label"], s["status"], s["message"],
                                     list(s["input_ids"]), list(s["output_ids"]),
-                                    {i: DropRecord(**r) for i, r in s["dropped"].items()},
+                                    {i: _drop_from_dict(r, root) for i, r in s["dropped"].items()},
                                     {i: dict(table[k]) for i, k in s["metas"].items()},
                                     list(s["forced_keep"]), list(s["forced_drop"]), int(s["computed"])))
     return run
@@ -225,7 +288,8 @@ class SessionFiles:
             else:
                 self._run_token = uuid.uuid4().hex
                 write_json_atomic(self.path(RUN_FILE), {**_header("run"), "token": self._run_token,
-                                                        "fingerprint": fingerprint, "run": run_to_dict(run)})
+                                                        "fingerprint": fingerprint,
+                                                        "run": run_to_dict(run, self.dir)})
             self._run_obj, wrote = run, True
         data = {**_header("state"), **state, "run_token": self._run_token}
         text = json.dumps(data, sort_keys=True, default=repr)
@@ -250,7 +314,7 @@ class SessionFiles:
             try:
                 data = read_json(self.path(RUN_FILE), "run")
                 if data.get("token") == token:
-                    run, fingerprint = run_from_dict(data["run"]), str(data.get("fingerprint", ""))
+                    run, fingerprint = run_from_dict(data["run"], self.dir), str(data.get("fingerprint", ""))
                 else:
                     logger.warning("run file of session %s does not match its state: run again",
                                    os.path.basename(self.dir))
