@@ -126,7 +126,9 @@ def read_project(source: Union[str, os.PathLike, Dict[str, Any]],
                  catalog: Optional[Mapping[str, ActionSpec]] = None) -> Project:
     """A Project from a path, JSON text or dict; InvalidOptionError saying what is wrong otherwise."""
     data: Any = source
+    label = "text"
     if isinstance(source, (str, os.PathLike)) and not str(source).lstrip().startswith("{"):
+        label = os.path.basename(str(source))
         try:
             if os.path.getsize(source) > MAX_PROJECT_BYTES:
                 raise InvalidOptionError("project file", os.path.basename(str(source)),
@@ -139,10 +141,10 @@ def read_project(source: Union[str, os.PathLike, Dict[str, Any]],
         try:
             data = json.loads(data)
         except json.JSONDecodeError as err:
-            raise InvalidOptionError("project file", data[:40], fix=f"not JSON ({err}); choose a *.waifuc_ui.json "
-                                     "file downloaded from the app") from None
+            raise InvalidOptionError("project file", label, fix=f"it is not JSON (line {err.lineno}); choose a "
+                                     "*.waifuc_ui.json file downloaded from the app") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise InvalidOptionError("project file", type(data).__name__,
+        raise InvalidOptionError("project file", label,
                                  fix="choose a project file downloaded from the app (format waifuc_ui.project)")
     if data.get("version") != VERSION:
         raise InvalidOptionError("project version", data.get("version"), [VERSION],

@@ -50,16 +50,30 @@ def project_file(ui: UISession) -> str:
     return write_project(ui.session, where("exports", f"{base or 'dataset'}.waifuc_ui.json"))
 
 
-def load_project_file(ui: UISession, file: Any) -> str:
+def uploaded_path(file: Any, workspace_root: str) -> str:
+    """The server path of an uploaded file value, refused (nothing read) unless it is an upload gradio received:
+    inside gradio's upload folder and outside the workspace root. The upload is never deleted or moved."""
+    try:  # the app-wide check, where the app has it (ui/uploads.py)
+        from .uploads import consumable_upload  # type: ignore[attr-defined]
+    except ImportError:
+        consumable_upload = None
+    if consumable_upload is not None:
+        return consumable_upload(file, workspace_root)
+    from gradio.utils import get_upload_folder
+
+    path = file if isinstance(file, str) else getattr(file, "path", None) or getattr(file, "name", None) or ""
+    real, uploads = os.path.realpath(path), os.path.realpath(get_upload_folder())
+    root = os.path.realpath(workspace_root)
+    if not path or not real.startswith(uploads + os.sep) or real.startswith(root + os.sep) or \
+            not os.path.isfile(real):
+        raise InvalidOptionError("project file", os.path.basename(path) or None,
+                                 fix="upload a *.waifuc_ui.json file downloaded from the app in the box")
+    return real
+
+
+def load_project_file(ui: UISession, file: Any, workspace_root: str) -> str:
     """Apply an uploaded project file to the session's images, run the pipeline, say what matched."""
-    path = file if isinstance(file, str) else getattr(file, "name", None)
-    if not path:
-        raise InvalidOptionError("project file", file, fix="choose a *.waifuc_ui.json file downloaded from the app")
-    match = ui.session.load_project(path)
-    try:
-        os.remove(path)  # gradio's upload copy: the session keeps nothing of it but its content
-    except OSError:
-        pass
+    match = ui.session.load_project(uploaded_path(file, workspace_root))
     if not match.matched:
         return f"**Project loaded**, but none of its images is in this session: {match.summary()}."
     run_pipeline(ui)
@@ -161,7 +175,7 @@ def wire_session_controls(binder: SessionBinder, controls: SessionControls, stat
     def on_load(ui, version, file, progress=gr.Progress()):
         touch(binder, ui)
         progress(0, desc="Loading the project")
-        headline = load_project_file(ui, file)
+        headline = load_project_file(ui, file, binder.guard.root)
         return (*fill.fn(ui, version, headline), None)
 
     c.upload.upload(on_load, [state, fill.structure, c.upload], [*fill.outputs, c.upload], concurrency_id="ingest")
