@@ -10,8 +10,8 @@ from __future__ import annotations
 import csv
 import os
 from collections import Counter
-from dataclasses import dataclass, field, fields
-from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple
 
 Tags = Dict[str, float]
 
@@ -77,19 +77,21 @@ class TagEdits:
                     out.pop(t, None)
         return out
 
-
     # -- persistence (session.json, project files) ------------------------------------------------------------------
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> dict:
         """JSON form: the log in order (ids sorted, tag pairs as lists) and the trigger word."""
         return {"ops": [op_to_dict(op) for op in self.ops], "trigger_word": self.trigger_word}
 
     @classmethod
-    def from_dict(cls, data: Dict[str, Any]) -> "TagEdits":
+    def from_dict(cls, data: dict) -> "TagEdits":
         return cls([op_from_dict(d) for d in data.get("ops", [])], str(data.get("trigger_word", "")))
 
 
-def op_to_dict(op: TagOp) -> Dict[str, Any]:
-    out: Dict[str, Any] = {}
+def op_to_dict(op: TagOp) -> dict:
+    """One edit as JSON (every field of TagOp, so fields added later are kept too)."""
+    from dataclasses import fields
+
+    out: dict = {}
     for f in fields(op):
         value = getattr(op, f.name)
         if f.name == "ids":
@@ -100,7 +102,9 @@ def op_to_dict(op: TagOp) -> Dict[str, Any]:
     return out
 
 
-def op_from_dict(data: Dict[str, Any]) -> TagOp:
+def op_from_dict(data: dict) -> TagOp:
+    from dataclasses import fields
+
     known = {f.name for f in fields(TagOp)}
     values = {k: v for k, v in data.items() if k in known}
     if values.get("ids") is not None:

@@ -94,8 +94,6 @@ def build_app(settings: AppSettings, binder: SessionBinder) -> gr.Blocks:
             with gr.Tab("7 · Export", id="export") as export_tab:
                 export = build_export_tab(binder, state)
 
-        export_defaults = {"layout": "textual_inversion", "name": "dataset", "kohya_folder": ""}
-
         def fill_page(ui: UISession, version: int, headline: str = ""):
             """Every tab's session-dependent values: a reopened session as saved, a new one on the demo."""
             if headline:
@@ -108,11 +106,11 @@ def build_app(settings: AppSettings, binder: SessionBinder) -> gr.Blocks:
                 ui.session.load_preset(DEFAULT_PRESET)
             return (int(version or 0) + 1, view.summary, view.refused, view.gallery, view.page, view.page_label,
                     pipeline_status(ui), script_text(ui), ui.session.tag_edits.trigger_word,
-                    *export_settings_values(ui, export_defaults))
+                    *export_settings_values(ui, export["settings"]))
 
         fill = PageFill(fill_page, structure,
                         [structure, *source["outputs"], pipeline["status"], pipeline["script"], tags["trigger"],
-                         *export["settings"]])
+                         *export["settings"].values()])
 
         def on_open(key, request: gr.Request):
             ui, _ = binder.open_key(key, browser_id=getattr(request, "session_hash", "") or "")

@@ -101,4 +101,5 @@ def build_export_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
 
     build_btn.click(on_build, [state, layout, name, kohya], [summary, download, info], concurrency_id="export",
                     concurrency_limit=2)
-    return {"refresh": refresh, "outputs": [info, summary, download], "settings": [layout, name, kohya]}
+    return {"refresh": refresh, "outputs": [info, summary, download],
+            "settings": {"layout": layout, "name": name, "kohya_folder": kohya}}  # export_zip keyword -> widget

@@ -25,7 +25,6 @@ from .state import SessionBinder, UISession, touch
 #: encryption is no barrier; what protects a session is its own secret, checked against the hash on disk.
 STORAGE_KEY = "waifuc_ui_session"
 STORAGE_SECRET = "waifuc_ui.session-key.v1"
-EXPORT_SETTING_NAMES = ("layout", "name", "kohya_folder")
 
 
 def hours(seconds: float) -> str:
@@ -126,22 +125,25 @@ class PageFill:
     outputs: List[Any]
 
 
-def export_settings_values(ui: UISession, defaults: Dict[str, Any]) -> List[Any]:
-    settings = ui.session.export_settings
-    return [settings.get(k, defaults[k]) if settings.get(k) is not None else defaults[k] for k in EXPORT_SETTING_NAMES]
+def export_settings_values(ui: UISession, widgets: Dict[str, Any]) -> List[Any]:
+    """The saved value of each export widget (``widgets``: export_zip keyword -> component), else its default."""
+    saved = ui.session.export_settings
+    return [saved[k] if saved.get(k) is not None else w.value for k, w in widgets.items()]
 
 
-def wire_export_settings(binder: SessionBinder, state: gr.State, widgets: List[Any]) -> None:
-    """Remember the Export tab's choices in the session as they change (saved with it)."""
+def wire_export_settings(binder: SessionBinder, state: gr.State, widgets: Dict[str, Any]) -> None:
+    """Remember the Export tab's choices (``widgets``: export_zip keyword -> component) in the session as they
+    change (saved with it)."""
+    names, components = list(widgets), list(widgets.values())
 
     @guarded
     def remember(ui, *values):
         touch(binder, ui)
-        ui.session.export_settings = {**ui.session.export_settings, **dict(zip(EXPORT_SETTING_NAMES, values))}
+        ui.session.export_settings = {**ui.session.export_settings, **dict(zip(names, values))}
 
     # change, not input: also a pasted or autofilled value counts (the page's own fill sets the saved values back)
-    for widget in widgets:
-        widget.change(remember, [state, *widgets], None, concurrency_limit=None, show_progress="hidden",
+    for widget in components:
+        widget.change(remember, [state, *components], None, concurrency_limit=None, show_progress="hidden",
                       trigger_mode="always_last")
 
 
