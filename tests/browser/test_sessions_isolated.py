@@ -50,16 +50,19 @@ def test_two_sessions_do_not_share_files(app_url, browser):
     # nothing outside the workspace root is served, even by path
     assert alice_ctx.request.get(re.sub(r"/file=.*", "/file=/etc/passwd", alice_urls[0])).status == 403
 
-    # closing Alice's tab deletes her workspace; her URLs are gone for her too
+    # closing Alice's tab deletes nothing (her work is kept for the idle lifetime); a new tab in her browser
+    # reopens the same workspace and still loads its files; Bob is unaffected
     alice_dir = os.path.join(root, next(iter(alice_ws)))
     alice.close(run_before_unload=True)
-    for _ in range(200):  # the unload event is handled asynchronously: poll the server (no sleeping)
-        if not os.path.exists(alice_dir):
-            break
-        alice_ctx.request.get(url)
-    assert not os.path.exists(alice_dir)
-    assert alice_ctx.request.get(alice_urls[0]).status == 403
+    alice_ctx.request.get(url)
+    assert os.path.isdir(alice_dir)
+    again = alice_ctx.new_page()
+    again.goto(url)
+    expect(again.locator("#source-summary")).to_contain_text("Your session was reopened: 13 images", timeout=TIMEOUT)
+    assert {workspace_id(u, root) for u in thumbnail_urls(again)} == alice_ws
+    assert alice_ctx.request.get(alice_urls[0]).status == 200
+    assert bob_ctx.request.get(alice_urls[0]).status == 403
     assert bob_ctx.request.get(bob_urls[0]).status == 200
-    assert binder.live_count() == 1
+    assert binder.live_count() == 2
     alice_ctx.close()
     bob_ctx.close()

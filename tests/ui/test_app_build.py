@@ -33,6 +33,6 @@ def test_public_app_never_asks_for_a_server_folder_and_limits_uploads(tmp_path, 
     middleware = options["app_kwargs"]["middleware"]
     assert [m.cls for m in middleware] == [FileGuardMiddleware]
     assert binder.registry.public_mode is True
-    states = [b for b in demo.blocks.values() if isinstance(b, gr.State) and b.delete_callback == binder.close]
+    states = [b for b in demo.blocks.values() if isinstance(b, gr.State) and b.delete_callback == binder.release]
     assert len(states) == 1 and states[0].time_to_live == float("inf")  # idle expiry is the registry's
     assert [b.value for b in demo.blocks.values() if isinstance(b, gr.Timer)] == [300]

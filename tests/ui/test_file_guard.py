@@ -50,5 +50,5 @@ def test_binder_issues_and_revokes_tokens(binder):
     thumb = ui.session.thumb(ui.session.input_ids[0])
     cookies = {COOKIE_PREFIX + ui.session.id: ui.token}
     assert binder.guard.allows(thumb, cookies)
-    binder.close_browser("tab")
+    binder.close(ui)
     assert not binder.guard.allows(thumb, cookies)

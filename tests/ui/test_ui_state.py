@@ -15,24 +15,37 @@ def test_open_gives_each_tab_its_own_workspace_on_the_demo(binder):
     assert binder.live_count() == 2
 
 
-def test_closing_the_tab_deletes_only_its_workspace(binder):
+def test_closing_a_session_deletes_only_its_workspace(binder):
+    # (a closed tab no longer deletes anything: "New session" and the idle expiry do, through close())
     a = binder.open("tab-a")
     b = binder.open("tab-b")
-    assert binder.close_browser("tab-a") is True
+    binder.close(a)
     assert not os.path.exists(a.session.workspace.dir)
     assert os.path.isdir(b.session.workspace.dir)
-    assert binder.close_browser("tab-a") is False
     binder.close(b)
     assert not os.path.exists(b.session.workspace.dir)
     assert b.cancel.is_set()
     assert binder.live_count() == 0
 
 
-def test_reopening_a_tab_replaces_its_old_workspace(binder):
+def test_the_browser_key_reopens_the_session_and_only_it(binder):
     first = binder.open("tab-a")
-    second = binder.open("tab-a")
+    again, reopened = binder.open_key(first.key, "tab-b")
+    assert reopened and again.session is first.session and again.reopened
+    assert again.token and binder.guard.allows(first.session.thumb(first.session.input_ids[0]),
+                                               {"wfui_" + first.session.id: again.token})
+    for key in (None, {}, "junk", {"id": first.session.id, "secret": "wrong"}, {"id": first.session.id}):
+        other, reopened = binder.open_key(key)
+        assert not reopened and other.session.id != first.session.id and other.session.input_ids == []
+    assert os.path.isdir(first.session.workspace.dir)
+
+
+def test_new_session_deletes_the_old_workspace(binder):
+    first = binder.open("tab-a")
+    fresh = binder.start_over(first)
     assert not os.path.exists(first.session.workspace.dir)
-    assert os.path.isdir(second.session.workspace.dir)
+    assert fresh.session.id != first.session.id and fresh.secret != first.secret
+    assert binder.open_key(first.key)[1] is False
 
 
 def test_idle_sessions_expire_unless_touched(binder):
@@ -47,7 +60,7 @@ def test_idle_sessions_expire_unless_touched(binder):
     assert binder.expire_idle() == [idle.session.id]
     assert not os.path.exists(idle.session.workspace.dir)
     assert os.path.isdir(busy.session.workspace.dir)
-    assert binder.close_browser("idle") is False
+    assert binder.open_key(idle.key)[1] is False
 
 
 def test_ui_session_is_never_deep_copied_and_maps_gallery_clicks(ui):

@@ -4,6 +4,7 @@ review of characters and duplicates, tag edits and zip export. See :mod:`waifuc_
 from .decisions import Decisions
 from .exporting import ExportSummary
 from .ingest import IngestResult
+from .project import Project, load_project
 from .review import Cluster, ClusterView, DuplicateGroup, DuplicateView
 from .runner import RunProgress, RunResult, StepResult
 from .session import Session, SessionRegistry, StepView
@@ -12,6 +13,6 @@ from .workspace import Workspace, WorkspaceRegistry
 
 __all__ = [
     "Cluster", "ClusterView", "Decisions", "DuplicateGroup", "DuplicateView", "ExportSummary", "IngestResult",
-    "ItemRecord", "RunProgress", "RunResult", "Session", "SessionRegistry", "StepResult", "StepView", "Workspace",
-    "WorkspaceRegistry",
+    "ItemRecord", "Project", "RunProgress", "RunResult", "Session", "SessionRegistry", "StepResult", "StepView", "Workspace",
+    "WorkspaceRegistry", "load_project",
 ]

@@ -12,7 +12,7 @@ Keyed by step uid (so they survive parameter changes and reordering) and item id
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, Optional, Set, Tuple
 
 
 @dataclass
@@ -60,3 +60,18 @@ class Decisions:
 
     def touches(self, uid: str) -> bool:
         return bool(self.keep.get(uid) or self.drop.get(uid) or uid in self.selections)
+
+    # -- persistence (session.json, project files) ------------------------------------------------------------------
+    def to_dict(self) -> Dict[str, Any]:
+        """JSON form: ids sorted, so equal decisions give equal text."""
+        return {"keep": {u: sorted(v) for u, v in self.keep.items() if v},
+                "drop": {u: sorted(v) for u, v in self.drop.items() if v},
+                "selections": {u: {"ids": sorted(s.ids), "reason": s.reason, "duplicate_of": dict(s.duplicate_of)}
+                               for u, s in self.selections.items()}}
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> "Decisions":
+        return cls({u: set(v) for u, v in data.get("keep", {}).items()},
+                   {u: set(v) for u, v in data.get("drop", {}).items()},
+                   {u: Selection(set(s["ids"]), str(s["reason"]), dict(s.get("duplicate_of") or {}))
+                    for u, s in data.get("selections", {}).items()})

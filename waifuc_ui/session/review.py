@@ -324,6 +324,18 @@ class ReviewMixin:
             self.decisions.clear_selection(uid)  # type: ignore[attr-defined]
         self._dups = None
 
+    # -- persistence (session.json, project files) ------------------------------------------------------------------
+    def review_state(self) -> Dict[str, Any]:
+        """The review choices that are not decisions: keepers chosen by hand, the duplicate review applied to the
+        final dataset. (Cluster and group views are recomputed from the cached features.)"""
+        return {"keepers": dict(sorted(self._keepers.items())),
+                "final_excluded": dict(sorted(self._final_excluded.items()))}
+
+    def load_review_state(self, data: Dict[str, Any]) -> None:
+        self._init_review()
+        self._keepers = {str(k): str(v) for k, v in (data.get("keepers") or {}).items()}
+        self._final_excluded = {str(k): str(v) for k, v in (data.get("final_excluded") or {}).items()}
+
     def final_exclusions(self) -> Dict[str, str]:
         """Items removed by a duplicate review applied to the final dataset (id -> keeper)."""
         return dict(self._final_excluded)

@@ -8,6 +8,8 @@
     run = s.run(progress=cb, cancel=event, download_progress=dl_cb)   # downloads missing models first
     s.step_view(uid), s.drop_info(id), s.restore(uid, id), s.drop_by_hand(uid, id), s.counts()
     s.final_ids()  ->  review, tags, export (see review.py, tagedit.py, exporting.py)
+    s.save()                              # state to <workspace>/session.json (see persistence.py)
+    registry.reopen(s.id, secret)         # the same session again, also in a new process (same root)
 
 Runs are serialised per session by a lock. Nothing here is shared between sessions except the analysis
 cache on disk (model outputs keyed by pixel hash; see workspace.py).
@@ -15,17 +17,20 @@ cache on disk (model outputs keyed by pixel hash; see workspace.py).
 
 from __future__ import annotations
 
+import inspect
 import json
+import os
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional, Union
 
-from ..errors import InvalidOptionError
+from ..errors import InvalidOptionError, WaifucUIError
 from ..pipeline.catalog import ActionSpec, ModelStatus, action_catalog, get_action_spec
 from ..pipeline.presets import preset_recipe
 from ..pipeline.recipe import PipelineRecipe, normalize_params
-from ..report import DropRecord, SkippedFile
-from . import ingest
+from ..report import DropRecord, SkippedFile, logger
+from . import ingest, persistence
 from .decisions import Decisions
 from .models import ModelPreparer
 from .quota import QuotaLedger, Quotas
@@ -57,8 +62,9 @@ class Session(ReviewMixin, TagMixin, ExportMixin):
 
     def __init__(self, workspace: Workspace, *, catalog: Optional[Mapping[str, ActionSpec]] = None,
                  public_mode: bool = False, analysis_cache: Any = None, quota: Optional[QuotaLedger] = None,
-                 downloader: Any = None):
+                 downloader: Any = None, secret_hash: Optional[str] = None):
         self.workspace = workspace
+        self.secret_hash = secret_hash  # SHA-256 of the secret that reopens the session (None: not reopenable)
         self.models = ModelPreparer(downloader)  # downloader: the registry's, shared by all sessions
         self.public_mode = public_mode
         self.quota = quota or QuotaLedger(Quotas.public() if public_mode else Quotas.local())
@@ -71,6 +77,11 @@ class Session(ReviewMixin, TagMixin, ExportMixin):
         self.input_ids: List[str] = []
         self.refused: List[SkippedFile] = []
         self.last_run: Optional[RunResult] = None
+        self.ingest_log: List[Dict[str, Any]] = []  # where the inputs came from, in order
+        self.export_settings: Dict[str, Any] = {}  # the export tab's choices (layout, zip name, kohya folder...)
+        self.created = time.time()
+        self._files = persistence.SessionFiles(workspace.dir)
+        self._save_lock = threading.Lock()
         self._analysis_cache = analysis_cache
         self._run_lock = threading.Lock()
         self._last_fingerprint = ""
@@ -88,23 +99,27 @@ class Session(ReviewMixin, TagMixin, ExportMixin):
         """Path of the item's thumbnail (inside the workspace)."""
         return self.store.get(item_id).thumb
 
-    def _take(self, result: ingest.IngestResult, replace: bool) -> ingest.IngestResult:
+    def _take(self, result: ingest.IngestResult, replace: bool, kind: str, detail: str = "") -> ingest.IngestResult:
         if replace:
-            self.input_ids, self.refused = [], []
+            self.input_ids, self.refused, self.ingest_log = [], [], []
         self.input_ids.extend(result.ids)
         self.refused.extend(result.refused)
+        self.ingest_log.append({"kind": kind, "detail": detail, "images": len(result.records),
+                                "refused": len(result.refused), "replace": bool(replace)})
         self.last_run = None
         return result
 
     def load_demo(self, demo_dir: Optional[str] = None, replace: bool = True) -> ingest.IngestResult:
-        return self._take(ingest.ingest_demo(self.store, demo_dir), replace)
+        return self._take(ingest.ingest_demo(self.store, demo_dir), replace, "demo")
 
     def add_uploads(self, paths: List[str], replace: bool = False, **options: Any) -> ingest.IngestResult:
-        return self._take(ingest.ingest_uploads(self.store, paths, quota=self.quota, **options), replace)
+        names = [os.path.basename(str(p)) for p in paths]
+        return self._take(ingest.ingest_uploads(self.store, paths, quota=self.quota, **options), replace, "upload",
+                          ", ".join(names[:5]) + (f" (+{len(names) - 5} more)" if len(names) > 5 else ""))
 
     def add_folder(self, directory: str, replace: bool = False, **options: Any) -> ingest.IngestResult:
         return self._take(ingest.ingest_folder(self.store, directory, public_mode=self.public_mode, **options),
-                          replace)
+                          replace, "folder", directory)
 
     def add_source(self, source: Any, replace: bool = False, **options: Any) -> ingest.IngestResult:
         """Any waifuc_ui source (e.g. a web source); ``max_items``, ``cancel``, ``progress`` as in ingest_source.
@@ -112,10 +127,11 @@ class Session(ReviewMixin, TagMixin, ExportMixin):
         if self.public_mode and ingest.reads_server_folders(source):
             raise InvalidOptionError("source", type(source).__name__,
                                      fix="reading server folders is disabled in public mode; upload images instead")
-        return self._take(ingest.ingest_source(self.store, source, **options), replace)
+        return self._take(ingest.ingest_source(self.store, source, **options), replace, "source",
+                          type(source).__name__)
 
     def clear_inputs(self) -> None:
-        self.input_ids, self.refused, self.last_run = [], [], None
+        self.input_ids, self.refused, self.last_run, self.ingest_log = [], [], None, []
 
     # -- recipe ---------------------------------------------------------------------------------------------------
     def set_recipe(self, recipe: Union[PipelineRecipe, str, dict]) -> PipelineRecipe:
@@ -265,6 +281,77 @@ class Session(ReviewMixin, TagMixin, ExportMixin):
         metas = self.last_run.output_metas() if self.last_run else {i: self.store.get(i).meta for i in self.input_ids}
         return {i: metas.get(i, self.store.get(i).meta) for i in self.final_ids()}
 
+    # -- export settings -------------------------------------------------------------------------------------------
+    def export_zip(self, *args: Any, **kwargs: Any):
+        """:meth:`ExportMixin.export_zip`, remembering the settings it was called with (saved with the session)."""
+        bound = inspect.signature(ExportMixin.export_zip).bind(self, *args, **kwargs)
+        settings = {k: v for k, v in bound.arguments.items() if k != "self"}
+        settings.update(settings.pop("options", {}))
+        self.export_settings = persistence.json_safe(settings)
+        return ExportMixin.export_zip(self, *args, **kwargs)
+
+    # -- persistence ----------------------------------------------------------------------------------------------
+    def state_dict(self) -> Dict[str, Any]:
+        """Everything a person made in this session except the item records and the last run (see persistence)."""
+        return {"id": self.id, "secret_sha256": self.secret_hash, "created": self.created,
+                "input_ids": list(self.input_ids), "refused": [persistence.skipped_to_dict(r) for r in self.refused],
+                "ingest_log": list(self.ingest_log), "recipe": self.recipe.to_dict(),
+                "decisions": self.decisions.to_dict(), "review": self.review_state(),
+                "tag_edits": self.tag_edits.to_dict(), "export_settings": dict(self.export_settings),
+                "counter": self.store.counter}
+
+    def save(self) -> bool:
+        """Write the session's state into its workspace, atomically, if it changed since the last save (a no-op
+        for a closed session). True when something was written."""
+        if self.workspace.closed:
+            return False
+        with self._save_lock:
+            for attempt in range(3):  # a run in another thread may add records while we copy
+                try:
+                    state, records = self.state_dict(), self.store.snapshot()
+                    break
+                except RuntimeError:
+                    if attempt == 2:
+                        raise
+            return self._files.save(state, records, self.last_run, self._last_fingerprint)
+
+    @classmethod
+    def load(cls, workspace: Workspace, **kwargs: Any) -> "Session":
+        """The session saved in ``workspace`` (persistence.StateError when its state cannot be read)."""
+        session = cls(workspace, **kwargs)
+        state, records, run, fingerprint = session._files.load()
+        if state.get("id") != workspace.id:
+            raise persistence.StateError(f"the state file belongs to session {state.get('id')!r}, not {workspace.id!r}")
+        session.secret_hash = state.get("secret_sha256")
+        session.created = float(state.get("created") or time.time())
+        session.store.restore(records, int(state.get("counter", 0)))
+        known = {r.id for r in records}
+        session.input_ids = [i for i in state.get("input_ids", []) if i in known]
+        session.refused = [persistence.skipped_from_dict(d) for d in state.get("refused", [])]
+        session.ingest_log = list(state.get("ingest_log", []))
+        session.recipe = PipelineRecipe.from_dict(state["recipe"], session.catalog)
+        session.decisions = Decisions.from_dict(state.get("decisions") or {})
+        session.load_review_state(state.get("review") or {})
+        session.tag_edits = TagEdits.from_dict(state.get("tag_edits") or {})
+        session.export_settings = dict(state.get("export_settings") or {})
+        session.last_run, session._last_fingerprint = run, fingerprint
+        session._files.remember_run(run)
+        return session
+
+    # -- project file ---------------------------------------------------------------------------------------------
+    def project_dict(self) -> Dict[str, Any]:
+        """The session as a portable project (no server paths); see :mod:`waifuc_ui.session.project`."""
+        from .project import project_of
+
+        return project_of(self)
+
+    def load_project(self, source: Union[str, Dict[str, Any]]) -> Any:
+        """Apply a project file (path, JSON text or dict) to this session's images; returns the ProjectMatch
+        (which project images were found here). See :mod:`waifuc_ui.session.project`."""
+        from .project import apply_project, read_project
+
+        return apply_project(self, read_project(source, self.catalog))
+
     def close(self) -> None:
         self.workspace.close()
 
@@ -272,7 +359,10 @@ class Session(ReviewMixin, TagMixin, ExportMixin):
 class SessionRegistry:
     """Sessions of one app process by id, with idle expiry (``expire_idle``) deleting their workspaces. ``quotas``
     (default: public or local by ``public_mode``) bound each session; the registry owns the decode slots all its
-    sessions share."""
+    sessions share, and the model downloader.
+
+    ``create(secret)`` makes a session whose state is saved in its workspace; ``reopen(id, secret)`` gives it back,
+    from memory or, after a restart on the same root, from its state file, but only to the holder of its secret."""
 
     def __init__(self, root: Optional[str] = None, ttl_seconds: float = 3600.0, cache_dir: Optional[str] = None,
                  public_mode: bool = False, catalog: Optional[Mapping[str, ActionSpec]] = None,
@@ -287,6 +377,7 @@ class SessionRegistry:
         self._catalog = dict(catalog) if catalog is not None else None
         self._sessions: Dict[str, Session] = {}
         self._lock = threading.Lock()
+        self._reopen_lock = threading.Lock()
         self._analysis_cache: Any = None
 
     def _shared_cache(self, ws: Workspace) -> Any:
@@ -299,11 +390,16 @@ class SessionRegistry:
                 self._analysis_cache = AnalysisCache(ws.cache_dir)
             return self._analysis_cache
 
-    def create(self) -> Session:
+    def _options(self, ws: Workspace) -> Dict[str, Any]:
+        return {"catalog": self._catalog, "public_mode": self.public_mode, "analysis_cache": self._shared_cache(ws),
+                "quota": QuotaLedger(self.quotas, self.decode_slots), "downloader": self.downloader}
+
+    def create(self, secret: Optional[str] = None) -> Session:
+        """A new session in a new workspace, its state saved at once. ``secret`` (kept by the caller, e.g. the
+        browser) is what reopens it later; only its hash is stored."""
         ws = self.workspaces.create()
-        session = Session(ws, catalog=self._catalog, public_mode=self.public_mode,
-                          analysis_cache=self._shared_cache(ws), quota=QuotaLedger(self.quotas, self.decode_slots),
-                          downloader=self.downloader)
+        session = Session(ws, secret_hash=persistence.hash_secret(secret) if secret else None, **self._options(ws))
+        session.save()
         with self._lock:
             self._sessions[ws.id] = session
         return session
@@ -313,6 +409,56 @@ class SessionRegistry:
             return None
         with self._lock:
             return self._sessions.get(session_id)
+
+    def reopen(self, session_id: Any, secret: Any) -> Optional[Session]:
+        """The session ``session_id`` if ``secret`` is its own: the live one, or the one saved in its workspace
+        under this registry's root (a restarted server). None for an unknown id, a wrong secret, an expired
+        session or an unreadable state file (the caller starts a new session; nothing is deleted)."""
+        if not persistence.valid_session_id(session_id) or not isinstance(secret, str) or not secret:
+            return None
+        live = self.get(session_id)
+        if live is not None:
+            return live if persistence.secret_matches(secret, live.secret_hash) else None
+        folder = os.path.join(os.path.realpath(self.workspaces.root), session_id)
+        state_file = os.path.join(folder, persistence.STATE_FILE)
+        if not os.path.isfile(state_file):
+            return None
+        if time.time() - persistence.last_used(folder) > self.workspaces.ttl_seconds:
+            return None  # expired: the orphan sweep deletes it
+        try:
+            stored = persistence.read_json(state_file, "state").get("secret_sha256")
+        except persistence.StateError:
+            return None
+        if not persistence.secret_matches(secret, stored):
+            return None
+        try:  # a folder the app did not create is refused by Workspace (never written into)
+            ws = Workspace(self.workspaces.root, workspace_id=session_id, cache_dir=self.workspaces.cache_dir)
+        except (OSError, ValueError) as err:
+            logger.warning("session %s could not be reopened: %s", session_id, err)
+            return None
+        options = self._options(ws)
+        with self._reopen_lock:  # two tabs reopening one session at once get one Session object
+            with self._lock:
+                if session_id in self._sessions:
+                    return self._sessions[session_id]
+            try:
+                session = Session.load(ws, **options)
+            except (persistence.StateError, KeyError, TypeError, ValueError, WaifucUIError) as err:
+                logger.warning("session %s could not be reopened: %s", session_id, err)
+                return None
+            with self._lock:
+                self._sessions[session_id] = session
+        self.workspaces.adopt(ws)
+        persistence.mark_used(ws.dir)
+        return session
+
+    def touch(self, session_id: str) -> None:
+        """Mark the session used now, in memory and on disk (its idle lifetime restarts, also across restarts)."""
+        self.workspaces.touch(session_id)
+        with self._lock:
+            session = self._sessions.get(session_id)
+        if session is not None and not session.workspace.closed:
+            persistence.mark_used(session.workspace.dir)
 
     def close(self, session_id: str) -> bool:
         with self._lock:
@@ -329,3 +475,9 @@ class SessionRegistry:
     def close_all(self) -> None:
         for i in self.workspaces.live_ids():
             self.close(i)
+
+    def release_all(self) -> None:
+        """Forget every session of this process WITHOUT deleting workspaces (a server stopping: a new process on the
+        same root reopens them)."""
+        with self._lock:
+            self._sessions.clear()

@@ -139,6 +139,22 @@ class ItemStore:
             return list(self._records.values())
         return [self._records[i] for i in ids]
 
+    @property
+    def counter(self) -> int:
+        """How many input ids were handed out (the next is ``in{counter + 1:05d}``)."""
+        return self._counter
+
+    def snapshot(self) -> List[ItemRecord]:
+        """Every record, in the order they were added (for the session's state file)."""
+        with self._lock:
+            return list(self._records.values())
+
+    def restore(self, records: Iterable[ItemRecord], counter: int) -> None:
+        """Replace all records (a session reopened from its state file, or re-keyed by a project file)."""
+        with self._lock:
+            self._records = {r.id: r for r in records}
+            self._counter = int(counter)
+
     def next_input_id(self) -> str:
         with self._lock:
             self._counter += 1

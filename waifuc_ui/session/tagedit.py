@@ -84,6 +84,42 @@ class TagEdits:
                     out.pop(t, None)
         return out
 
+    # -- persistence (session.json, project files) ------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        """JSON form: the log in order (ids sorted, tag pairs as lists) and the trigger word."""
+        return {"ops": [op_to_dict(op) for op in self.ops], "trigger_word": self.trigger_word}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "TagEdits":
+        return cls([op_from_dict(d) for d in data.get("ops", [])], str(data.get("trigger_word", "")))
+
+
+def op_to_dict(op: TagOp) -> dict:
+    """One edit as JSON (every field of TagOp, so fields added later are kept too)."""
+    from dataclasses import fields
+
+    out: dict = {}
+    for f in fields(op):
+        value = getattr(op, f.name)
+        if f.name == "ids":
+            value = None if value is None else sorted(value)
+        elif f.name == "tags":
+            value = [list(pair) for pair in value]
+        out[f.name] = value
+    return out
+
+
+def op_from_dict(data: dict) -> TagOp:
+    from dataclasses import fields
+
+    known = {f.name for f in fields(TagOp)}
+    values = {k: v for k, v in data.items() if k in known}
+    if values.get("ids") is not None:
+        values["ids"] = frozenset(values["ids"])
+    if "tags" in values:
+        values["tags"] = tuple((str(t), float(s)) for t, s in values["tags"])
+    return TagOp(**values)
+
 
 def _ids(ids: Optional[Iterable[str]]) -> Optional[FrozenSet[str]]:
     return None if ids is None else frozenset(ids)

@@ -207,6 +207,12 @@ class WorkspaceRegistry:
             self._last_used[ws.id] = self._clock()
         return ws
 
+    def adopt(self, ws: Workspace) -> None:
+        """Make an existing workspace (reopened from disk by a new process) live, used now."""
+        with self._lock:
+            self._live[ws.id] = ws
+            self._last_used[ws.id] = self._clock()
+
     def get(self, workspace_id: str) -> Optional[Workspace]:
         """The live workspace (and mark it used), or None when unknown, closed or expired."""
         with self._lock:

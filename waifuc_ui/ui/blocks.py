@@ -1,7 +1,8 @@
 """The whole app: ``build_app(settings)`` returns the gr.Blocks; ``launch_options(settings)`` what launch needs.
 
-Each browser tab gets its own session (workspace) when the page loads, opened on the demo dataset; the workspace
-is deleted when the tab closes (``demo.unload``), when the state expires, or when it stays idle past the TTL.
+The browser keeps its session key in a ``gr.BrowserState``: a reload, a tab opened later or a restarted server
+reopens the session as it was (see state.py); a new visitor gets a new session on the demo dataset. A workspace is
+deleted when it stays idle past the TTL or by "New session" (Source tab), never because a tab closed.
 Files are served only from the workspace root (``allowed_paths`` and static paths = that folder alone), and from
 it only a session's thumbnails and exports, only to the browser holding that session's cookie (file_guard.py, on
 every route and spelling). Because static paths skip gradio's "uploaded by a user" check, handlers taking files
@@ -10,7 +11,6 @@ accept only what gradio's upload route received (uploads.py).
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any, Dict
 
@@ -27,6 +27,8 @@ from .pipeline_tab import DEFAULT_PRESET, pipeline_status, script_text
 from .pipeline_tab import build_pipeline_tab
 from .run_tab import build_run_tab
 from .settings import AppSettings
+from .session_controls import STORAGE_KEY, STORAGE_SECRET, PageFill, build_session_controls, cookie_pair, \
+    export_settings_values, reopened_headline, wire_export_settings, wire_session_controls
 from .source_tab import build_source_tab, load_demo, source_view
 from .state import SessionBinder, UISession
 from .tags_tab import build_tags_tab
@@ -76,8 +78,10 @@ def build_app(settings: AppSettings, binder: SessionBinder) -> gr.Blocks:
     # delete_cache: uploads a visitor never used are removed from gradio's upload folder after a few hours
     with gr.Blocks(title="waifuc_ui · LoRA dataset builder", delete_cache=(3600, 3 * 3600)) as demo:
         # no time_to_live: gradio would count it from the page load, not from the last use; idle expiry is the
-        # registry's (touched by every handler), checked by a timer; closing the tab deletes at once (unload)
-        state = gr.State(None, delete_callback=binder.close)
+        # registry's (touched by every handler, kept on disk too), checked by a timer. The state's expiry (an hour
+        # after the tab closed) only stops its run: the workspace stays for the browser's key to reopen.
+        state = gr.State(None, delete_callback=binder.release)
+        session_key = gr.BrowserState(None, storage_key=STORAGE_KEY, secret=STORAGE_SECRET)
         expiry = gr.Timer(EXPIRY_CHECK_SECONDS)
 
         def expire_idle_sessions() -> None:
@@ -91,6 +95,7 @@ def build_app(settings: AppSettings, binder: SessionBinder) -> gr.Blocks:
         with gr.Tabs():
             with gr.Tab("1 · Source", id="source"):
                 source = build_source_tab(binder, state, web_form=web_source_form(binder))
+                controls = build_session_controls(binder)
             with gr.Tab("2 · Pipeline", id="pipeline"):
                 pipeline = build_pipeline_tab(binder, state, structure, list(action_catalog()))
             with gr.Tab("3 · Run", id="run") as run_tab:
@@ -104,26 +109,40 @@ def build_app(settings: AppSettings, binder: SessionBinder) -> gr.Blocks:
             with gr.Tab("7 · Export", id="export") as export_tab:
                 export = build_export_tab(binder, state)
 
-        def on_open(request: gr.Request):
-            ui = binder.open(browser_id=getattr(request, "session_hash", "") or "", load_demo=False)
-            return ui, json.dumps([ui.session.id, ui.token])
+        def fill_page(ui: UISession, version: int, headline: str = ""):
+            """Every tab's session-dependent values: a reopened session as saved, a new one on the demo."""
+            if headline:
+                view = source_view(ui, headline)
+            elif ui.reopened:
+                view = source_view(ui, reopened_headline(ui))
+            else:
+                view = load_demo(ui, str(settings.demo_dir)) if settings.demo_dir.is_dir() else \
+                    source_view(ui, ingest_summary(0, 0, 0, "No demo dataset found"))
+                ui.session.load_preset(DEFAULT_PRESET)
+            return (int(version or 0) + 1, view.summary, view.refused, view.gallery, view.page, view.page_label,
+                    pipeline_status(ui), script_text(ui), ui.session.tag_edits.trigger_word,
+                    *export_settings_values(ui, export["settings"]))
 
-        def on_fill(ui: UISession):
-            view = load_demo(ui, str(settings.demo_dir)) if settings.demo_dir.is_dir() else \
-                source_view(ui, ingest_summary(0, 0, 0, "No demo dataset found"))
-            ui.session.load_preset(DEFAULT_PRESET)
-            return (1, view.summary, view.refused, view.gallery, view.page, view.page_label,
-                    pipeline_status(ui), script_text(ui))
+        fill = PageFill(fill_page, structure,
+                        [structure, *source["outputs"], pipeline["status"], pipeline["script"], tags["trigger"],
+                         *export["settings"].values()])
 
-        # open the session, store its file cookie in the browser, then show its images
-        demo.load(on_open, None, [state, cookie]).then(
+        def on_open(key, request: gr.Request):
+            ui, _ = binder.open_key(key, browser_id=getattr(request, "session_hash", "") or "")
+            return ui, ui.key, cookie_pair(ui)
+
+        def on_fill(ui: UISession, version: int):
+            out = fill_page(ui, version)
+            ui.session.save()
+            return out
+
+        # open (or reopen) the session, keep its key in the browser, store its file cookie, then show it
+        demo.load(on_open, [session_key], [state, session_key, cookie]).then(
             None, [cookie], [cookie], js=cookie_script(int(settings.session_ttl))).then(
-            on_fill, [state], [structure, *source["outputs"], pipeline["status"], pipeline["script"]])
-
-        def on_unload(request: gr.Request):
-            binder.close_browser(getattr(request, "session_hash", "") or "")
-
-        demo.unload(on_unload)
+            on_fill, [state, structure], fill.outputs)
+        wire_session_controls(binder, controls, state, session_key, cookie, cookie_script(int(settings.session_ttl)),
+                              fill)
+        wire_export_settings(binder, state, export["settings"])
         run_tab.select(run["on_select"], [state], run["refresh_outputs"], concurrency_limit=None)
         characters_tab.select(characters["refresh"], [state], characters["outputs"], concurrency_limit=None)
         duplicates_tab.select(duplicates["refresh"], duplicates["inputs"], duplicates["outputs"],

@@ -9,11 +9,13 @@ from typing import Any, Callable
 import gradio as gr
 
 from ..errors import WaifucUIError
+from .state import persist
 
 
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap a handler: a WaifucUIError (bad value, valid choices, fix) is shown to the visitor as an error toast
-    instead of a generic failure; a missing session (page still loading) leaves the outputs unchanged."""
+    instead of a generic failure; a missing session (page still loading) leaves the outputs unchanged. Afterwards
+    the session is saved when the handler changed it."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -26,6 +28,9 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except WaifucUIError as err:
             raise gr.Error(str(err)) from None
+        finally:
+            if args:
+                persist(args[0])  # the session's state on disk follows every change (no write when unchanged)
 
     return wrapper
 

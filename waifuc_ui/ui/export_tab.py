@@ -243,4 +243,5 @@ def build_export_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
     drop_btn.click(on_drop, [state, min_side, problem], [check_note, info, *check_outputs],
                    concurrency_id="export", concurrency_limit=2)
     return {"refresh": refresh, "inputs": [state, min_side],
-            "outputs": [info, summary, download, *check_outputs]}
+            "outputs": [info, summary, download, *check_outputs],
+            "settings": {"layout": layout, "name": name, "kohya_folder": kohya, "quality": quality}}

@@ -1,16 +1,23 @@
 """Per-browser-session state of the app: the session layer's Session plus what the UI remembers about it.
 
-A :class:`UISession` lives in a ``gr.State`` (never in a module global). :class:`SessionBinder` creates one per
-page load and deletes its workspace when the tab closes (``demo.unload``), when the state expires, or when the
-registry finds it idle.
+A :class:`UISession` lives in a ``gr.State`` (never in a module global). The browser keeps the session's key
+(``{"id": workspace id, "secret": ...}``) in a ``gr.BrowserState`` (this app's localStorage entry):
+:meth:`SessionBinder.open_key` reopens that session on a reload, in a tab opened later, or after a server restart
+with the same workspace root; a missing, unknown or wrong key gets a new session. Closing a tab deletes nothing:
+a session's workspace is deleted when it stays idle past the TTL (measured on disk too) or by "New session".
+Every handler wrapped by ``guarded`` saves the session's state when it changed (:func:`persist`).
 """
 
 from __future__ import annotations
 
+import secrets
 import threading
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
+import gradio as gr
+
+from ..report import logger
 from ..session.session import Session, SessionRegistry
 from .file_guard import FileGuard
 from .settings import AppSettings
@@ -24,6 +31,8 @@ class UISession:
     session: Session
     browser_id: str = ""
     token: str = ""
+    secret: str = ""  # the browser's half of the session key (only its hash is on disk)
+    reopened: bool = False  # True when the page reopened a saved session (no demo loaded)
     cancel: threading.Event = field(default_factory=threading.Event)
     page_ids: Dict[str, List[str]] = field(default_factory=dict)
     current_step: Optional[str] = None
@@ -35,6 +44,11 @@ class UISession:
     def __deepcopy__(self, memo):  # gradio deep-copies State defaults; a live session is never copied
         return self
 
+    @property
+    def key(self) -> Dict[str, str]:
+        """What the browser stores to reopen this session."""
+        return {"id": self.session.id, "secret": self.secret}
+
     def id_at(self, gallery: str, index: Optional[int]) -> Optional[str]:
         """The item id shown at ``index`` of ``gallery``'s current page, or None."""
         ids = self.page_ids.get(gallery, [])
@@ -44,50 +58,53 @@ class UISession:
 
 
 class SessionBinder:
-    """Creates and closes sessions for browser tabs. Owned by one app instance (not module-level)."""
+    """Creates, reopens and ends sessions for browser tabs. Owned by one app instance (not module-level)."""
 
     def __init__(self, settings: AppSettings, registry: Optional[SessionRegistry] = None):
         self.settings = settings
         self.registry = registry or SessionRegistry(str(settings.workspace_root), ttl_seconds=settings.session_ttl,
                                                     public_mode=settings.public, quotas=settings.quotas)
         self.guard = FileGuard(self.registry.workspaces.root)
-        self._by_browser: Dict[str, str] = {}
-        self._lock = threading.Lock()
 
     def open(self, browser_id: str = "", load_demo: bool = True) -> UISession:
-        """A new session (new workspace) for a browser tab, opened on the demo dataset. Idle sessions of other
-        tabs expire first."""
+        """A new session (new workspace, new secret), opened on the demo dataset. Idle sessions expire first."""
         self.expire_idle()
-        session = self.registry.create()
-        with self._lock:
-            old = self._by_browser.pop(browser_id, None) if browser_id else None
-            if browser_id:
-                self._by_browser[browser_id] = session.id
-        if old:
-            self._close_id(old)
+        secret = secrets.token_urlsafe(32)
+        session = self.registry.create(secret)
         if load_demo and self.settings.demo_dir.is_dir():
             session.load_demo(str(self.settings.demo_dir))
-        return UISession(session=session, browser_id=browser_id, token=self.guard.issue(session.id))
+            session.save()
+        return UISession(session=session, browser_id=browser_id, token=self.guard.issue(session.id), secret=secret)
 
-    def _close_id(self, session_id: str) -> bool:
-        self.guard.revoke(session_id)
-        return self.registry.close(session_id)
+    def open_key(self, key: Any, browser_id: str = "") -> Tuple[UISession, bool]:
+        """The session the browser's stored ``key`` opens (reopened: True), else a new one without the demo
+        loaded (False). The file cookie is issued again either way, so the page's thumbnails load."""
+        self.expire_idle()
+        if isinstance(key, dict):
+            session = self.registry.reopen(key.get("id"), key.get("secret"))
+            if session is not None:
+                return UISession(session=session, browser_id=browser_id, token=self.guard.issue(session.id),
+                                 secret=str(key["secret"]), reopened=True), True
+        return self.open(browser_id, load_demo=False), False
 
-    def close_browser(self, browser_id: str) -> bool:
-        """The tab ``browser_id`` went away: delete its workspace. True when there was one."""
-        with self._lock:
-            session_id = self._by_browser.pop(browser_id, None)
-        return bool(session_id) and self._close_id(session_id)
+    def start_over(self, ui: UISession) -> UISession:
+        """"New session": delete ``ui``'s workspace and open a fresh session (the browser gets the new key)."""
+        self.close(ui)
+        return self.open(ui.browser_id, load_demo=False)
 
     def close(self, ui: Optional[UISession]) -> None:
-        """Delete the workspace of ``ui`` (the gr.State delete_callback)."""
+        """Delete the workspace of ``ui`` (its images, choices and state file)."""
         if ui is None:
             return
         ui.cancel.set()
-        with self._lock:
-            if self._by_browser.get(ui.browser_id) == ui.session.id:
-                self._by_browser.pop(ui.browser_id, None)
-        self._close_id(ui.session.id)
+        self.guard.revoke(ui.session.id)
+        self.registry.close(ui.session.id)
+
+    def release(self, ui: Optional[UISession]) -> None:
+        """The tab's gr.State expired (gradio keeps it an hour after the tab closed): stop its run, keep the
+        workspace (the browser's key reopens it until the idle lifetime ends)."""
+        if ui is not None:
+            ui.cancel.set()
 
     def expire_idle(self) -> List[str]:
         """Delete workspaces idle longer than the TTL, and folders a previous process left behind."""
@@ -95,10 +112,6 @@ class SessionBinder:
         gone = self.registry.expire_idle()
         for session_id in gone:
             self.guard.revoke(session_id)
-        if gone:
-            with self._lock:
-                for key in [k for k, v in self._by_browser.items() if v in gone]:
-                    self._by_browser.pop(key, None)
         return gone
 
     def live_count(self) -> int:
@@ -106,6 +119,20 @@ class SessionBinder:
 
 
 def touch(binder: SessionBinder, ui: Optional[UISession]) -> None:
-    """Mark ``ui``'s session as used now (so the idle expiry spares it)."""
+    """Mark ``ui``'s session as used now, in memory and on disk (so the idle expiry spares it)."""
     if ui is not None:
-        binder.registry.workspaces.touch(ui.session.id)
+        binder.registry.touch(ui.session.id)
+
+
+def persist(ui: Any) -> None:
+    """Save ``ui``'s session if it changed (called after every guarded handler). A failed write is logged and
+    shown as a warning; the session in memory stays as it is."""
+    session = getattr(ui, "session", None)
+    if not isinstance(session, Session):
+        return
+    try:
+        session.save()
+    except OSError as err:
+        logger.warning("session %s not saved: %s", session.id, err)
+        gr.Warning(f"Your latest change could not be saved on the server ({err.strerror or err}); it is kept "
+                   "while this page stays open. Download the project (Source tab) to keep it.")

@@ -208,4 +208,4 @@ def build_tags_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
     save_btn.click(on_save, [state, selected, image_tags, pager.number], outputs + [image_tags],
                    concurrency_limit=None)
     pager.wire(on_page, [state, note], outputs)
-    return {"refresh": refresh, "outputs": outputs}
+    return {"refresh": refresh, "outputs": outputs, "trigger": trigger}
