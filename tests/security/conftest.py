@@ -70,7 +70,8 @@ class Visitor:
         from gradio_client import Client
 
         self.client = Client(self.app.url, download_files=False, verbose=False)
-        self.id, self.token = json.loads(self.client.predict(api_name="/on_open"))
+        _key, pair = self.client.predict(None, api_name="/on_open")
+        self.id, self.token = json.loads(pair)
         filled = self.client.predict(api_name="/on_fill")
         self.gallery = filled[2]
         return self

@@ -39,7 +39,7 @@ def test_every_file_input_refuses_a_path_inside_the_workspace_root(app):
     target = alice.thumbs[0]
     deps, components = dependencies(app)
     file_handlers = [d for d in deps if any(components[i]["type"] in ("file", "uploadbutton") for i in d["inputs"])]
-    assert sorted(d["api_name"] for d in file_handlers) == ["on_load_recipe", "on_upload"]
+    assert sorted(d["api_name"] for d in file_handlers) == ["on_load_project", "on_load_recipe", "on_upload"]
     for dep in file_handlers:
         values = []
         for i in dep["inputs"]:

@@ -64,7 +64,7 @@ def public_app(tmp_path_factory, files):
 
 
 def upload(client: Client, paths):
-    client.predict(api_name="/on_open")
+    client.predict(None, api_name="/on_open")
     summary, table, *_ = client.predict(files=[handle_file(str(p)) for p in paths], rep=True,
                                         api_name="/on_upload")
     return summary, {row[0]: row[1] for row in table["data"]}

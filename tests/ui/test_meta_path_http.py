@@ -47,7 +47,7 @@ def test_uploaded_sidecar_path_is_not_copied_into_the_workspace(launched, tmp_pa
         zf.writestr("x.png", png_bytes())
         zf.writestr(".x_meta.json", json.dumps({"path": target}))
     client = gradio_client.Client(url, verbose=False, download_files=False)
-    client.predict(api_name="/on_open")
+    client.predict(None, api_name="/on_open")
     summary, refused, gallery, *_ = client.predict([gradio_client.handle_file(str(archive))], True,
                                                    api_name="/on_upload")
     assert "1" in summary and len(gallery) == 1
@@ -65,7 +65,7 @@ def test_loose_image_and_caption_uploaded_together_get_tags(launched, tmp_path):
     (tmp_path / "a.png").write_bytes(png_bytes("green"))
     (tmp_path / "a.txt").write_text("1girl, skadi_\\(arknights\\), (smile:0.5)", encoding="utf-8")
     client = gradio_client.Client(url, verbose=False, download_files=False)
-    client.predict(api_name="/on_open")
+    client.predict(None, api_name="/on_open")
     summary, refused, gallery, *_ = client.predict(
         [gradio_client.handle_file(str(tmp_path / "a.png")), gradio_client.handle_file(str(tmp_path / "a.txt"))],
         True, api_name="/on_upload")

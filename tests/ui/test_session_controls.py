@@ -5,9 +5,10 @@ import os
 import shutil
 
 import pytest
+
+from waifuc_ui.ui.uploads import UploadRefusedError
 from gradio.utils import get_upload_folder
 
-from waifuc_ui.errors import InvalidOptionError
 from waifuc_ui.ui.session_controls import load_project_file, project_file, reopened_headline
 
 
@@ -44,9 +45,9 @@ def test_loading_a_project_reads_only_uploads(binder, tmp_path, target):
     path = {"other-session": a_file, "missing-upload": os.path.join(get_upload_folder(), "nope", "x.json")}.get(
         target, target)
     before = b.session.recipe.to_dict()
-    with pytest.raises(InvalidOptionError) as err:
+    with pytest.raises(UploadRefusedError) as err:
         load_project_file(b, path, binder.guard.root)
-    assert "root:" not in str(err.value) and "upload" in str(err.value)
+    assert "root:" not in str(err.value) and "Refused (nothing was read)" in str(err.value)
     assert os.path.isfile(a_file) and b.session.recipe.to_dict() == before
 
 

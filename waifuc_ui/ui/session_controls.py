@@ -8,18 +8,17 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List
 
 import gradio as gr
 
-from ..errors import InvalidOptionError
 from ..session.project import write_project
 from .common import guarded
 from .run_tab import run_pipeline
 from .state import SessionBinder, UISession, touch
+from .uploads import consumable_upload
 
 #: localStorage entry holding the session key. BrowserState encrypts it with a key that is sent to the page, so the
 #: encryption is no barrier; what protects a session is its own secret, checked against the hash on disk.
@@ -50,24 +49,9 @@ def project_file(ui: UISession) -> str:
 
 
 def uploaded_path(file: Any, workspace_root: str) -> str:
-    """The server path of an uploaded file value, refused (nothing read) unless it is an upload gradio received:
-    inside gradio's upload folder and outside the workspace root. The upload is never deleted or moved."""
-    try:  # the app-wide check, where the app has it (ui/uploads.py)
-        from .uploads import consumable_upload  # type: ignore[attr-defined]
-    except ImportError:
-        consumable_upload = None
-    if consumable_upload is not None:
-        return consumable_upload(file, workspace_root)
-    from gradio.utils import get_upload_folder
-
-    path = file if isinstance(file, str) else getattr(file, "path", None) or getattr(file, "name", None) or ""
-    real, uploads = os.path.realpath(path), os.path.realpath(get_upload_folder())
-    root = os.path.realpath(workspace_root)
-    if not path or not real.startswith(uploads + os.sep) or real.startswith(root + os.sep) or \
-            not os.path.isfile(real):
-        raise InvalidOptionError("project file", os.path.basename(path) or None,
-                                 fix="upload a *.waifuc_ui.json file downloaded from the app in the box")
-    return real
+    """The server path of an uploaded file value, refused (nothing read) unless it is an upload gradio received
+    (see uploads.py). The upload is never deleted or moved."""
+    return consumable_upload(file, workspace_root)
 
 
 def load_project_file(ui: UISession, file: Any, workspace_root: str) -> str:
@@ -174,13 +158,13 @@ def wire_session_controls(binder: SessionBinder, controls: SessionControls, stat
     c.save_btn.click(on_save, [state], [c.download], concurrency_limit=None)
 
     @guarded
-    def on_load(ui, version, file, progress=gr.Progress()):
+    def on_load_project(ui, version, file, progress=gr.Progress()):
         touch(binder, ui)
         progress(0, desc="Loading the project")
         headline = load_project_file(ui, file, binder.guard.root)
         return (*fill.fn(ui, version, headline), None)
 
-    c.upload.upload(on_load, [state, fill.structure, c.upload], [*fill.outputs, c.upload], concurrency_id="ingest")
+    c.upload.upload(on_load_project, [state, fill.structure, c.upload], [*fill.outputs, c.upload], concurrency_id="ingest")
 
 
 def cookie_pair(ui: UISession) -> str:
