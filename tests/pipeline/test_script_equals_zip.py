@@ -277,3 +277,14 @@ def test_script_carries_decisions_about_crops_and_an_lpips_duplicate_review(tmp_
     files = assert_same_files(app_zip.path, tmp_path / "script.zip", script)
     assert sorted(files) == ["green.png", "green.txt", "red3_person0.png", "red3_person0.txt"]
     assert "drop={'red1_person0.png@" in script and "'red0_person0.png@" in script  # crops named by their keys
+
+
+def test_the_pipeline_tab_script_uses_the_export_tabs_saved_settings(tmp_path, registry):
+    """Without arguments the script writes what the Export tab would: its layout, zip name and kohya folder."""
+    src = write_inputs(str(tmp_path / "src"))
+    s = reviewed_session(registry, src)
+    s.export_settings = {"layout": "save", "name": "my set", "kohya_folder": "my char", "quality": 90.0}
+    text = s.script()
+    assert "ZipExporter('my_set.zip', layout='save', folder='29_my char'," in text and "quality=90" in text
+    s.export_settings = {"layout": "textual_inversion", "quality": "not a number"}
+    assert "ZipExporter('dataset.zip', layout='textual_inversion'," in s.script() and "quality=95" in s.script()

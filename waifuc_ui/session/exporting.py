@@ -110,6 +110,11 @@ def kohya_folder_name(concept: str, n_images: int) -> str:
     return f"{suggested_repeats(n_images)}_{clean}"
 
 
+def zip_stem(name: str) -> str:
+    """The zip's file name without ``.zip``: ``name`` reduced to letters, digits, ``_ . -`` ('dataset' if empty)."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", str(name or "")).strip("._") or "dataset"
+
+
 def _folder_size(folder: str) -> int:
     return sum(os.path.getsize(os.path.join(root, f)) for root, _d, files in os.walk(folder) for f in files)
 
@@ -163,7 +168,7 @@ class ExportMixin:
         from ..export import ZipExporter
 
         kwargs = self.exporter_options(layout, kohya_folder, **options)
-        safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "dataset"
+        safe = zip_stem(name)
         # served by URL: the zip sits in a folder named by a secret (the download keeps the name <name>.zip)
         path = self.workspace.private_path("exports", safe + ".zip")  # type: ignore[attr-defined]
         exporter = ZipExporter(path, hide_paths=self._private_roots(), **kwargs)

@@ -174,9 +174,19 @@ class Session(ReviewMixin, TagMixin, ExportMixin):
     def script(self, source_desc: Optional[str] = None, exporter: Optional[str] = None, **export: Any) -> str:
         """The Python script of the dataset: the recipe, the decisions made by hand and the app's export (a zip;
         ``export``: layout, kohya_folder, archive, exporter options) unless ``exporter`` is given (see
-        scripting.py). Run on the session's inputs it gives the same files as ``export_zip(**export)``."""
+        scripting.py). Run on the session's inputs it gives the same files as ``export_zip(**export)``; without
+        ``export``, the Export tab's saved settings are used."""
+        from .exporting import zip_stem
         from .scripting import session_script
 
+        if exporter is None and not export:  # the Export tab's settings, as saved with the session
+            export = {k: v for k, v in self.export_settings.items() if k in ("layout", "kohya_folder", "quality")}
+            try:
+                export["quality"] = int(export["quality"])
+            except (KeyError, TypeError, ValueError):
+                export.pop("quality", None)  # not set, or not a number: the export's default
+            if self.export_settings.get("name"):
+                export["archive"] = zip_stem(self.export_settings["name"]) + ".zip"
         return session_script(self, source_desc, exporter, **export)
 
     def model_report(self) -> Dict[str, ModelStatus]:

@@ -8,12 +8,12 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List
 
 import gradio as gr
 
+from ..session.exporting import zip_stem
 from ..session.project import write_project
 from .common import guarded
 from .run_tab import run_pipeline
@@ -42,10 +42,8 @@ def reopened_headline(ui: UISession) -> str:
 
 def project_file(ui: UISession) -> str:
     """Write the session's project file into its exports folder; returns its path."""
-    base = re.sub(r"[^A-Za-z0-9_.-]+", "_", str(ui.session.export_settings.get("name") or "dataset")).strip("._")
-    ws = ui.session.workspace
-    where = getattr(ws, "private_path", ws.path)  # an unguessable folder where the workspace offers one
-    return write_project(ui.session, where("exports", f"{base or 'dataset'}.waifuc_ui.json"))
+    base = zip_stem(ui.session.export_settings.get("name") or "dataset")
+    return write_project(ui.session, ui.session.workspace.private_path("exports", f"{base}.waifuc_ui.json"))
 
 
 def uploaded_path(file: Any, workspace_root: str) -> str:
