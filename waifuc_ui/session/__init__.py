@@ -7,7 +7,8 @@ from .ingest import IngestResult
 from .project import Project, load_project
 from .review import Cluster, ClusterView, DuplicateGroup, DuplicateView
 from .runner import RunProgress, RunResult, StepResult
-from .session import Session, SessionRegistry, StepView
+from .registry import SessionRegistry
+from .session import Session, StepView
 from .store import ItemRecord
 from .workspace import Workspace, WorkspaceRegistry
 

@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import gradio as gr
 
 from ..report import logger
-from ..session.session import Session, SessionRegistry
+from ..session import Session, SessionRegistry
 from .file_guard import FileGuard
 from .settings import AppSettings
 
