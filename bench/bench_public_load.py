@@ -126,7 +126,7 @@ def upload(url: str, paths, clients: list) -> tuple:
 
     client = Client(url, verbose=False, download_files=False)
     clients.append(client)
-    client.predict(api_name="/on_open")
+    client.predict(None, api_name="/on_open")
     started = time.perf_counter()
     summary, table, *_ = client.predict(files=[handle_file(str(p)) for p in paths], rep=True, api_name="/on_upload")
     return summary, {row[0]: row[1] for row in table["data"]}, time.perf_counter() - started
