@@ -152,6 +152,11 @@ def read_project(source: Union[str, os.PathLike, Dict[str, Any]],
     catalog = catalog if catalog is not None else action_catalog()
     try:
         inputs = [ProjectInput(str(d["id"]), str(d["content_hash"]), str(d.get("name", ""))) for d in data["inputs"]]
+        seen: set = set()
+        bad = next((p.id for p in inputs if not _INPUT_ID.match(p.id) or p.id in seen or seen.add(p.id)), None)
+        if bad is not None:  # duplicates would drop images; other shapes are not this app's input ids
+            raise InvalidOptionError("project file", label, fix=f"its image id {bad[:40]!r} is not unique or not of "
+                                     "the form in00001; download the project again from the app")
         return Project(PipelineRecipe.from_dict(data["recipe"], catalog), Decisions.from_dict(data["decisions"]),
                        TagEdits.from_dict(data["tag_edits"]), inputs, dict(data.get("review") or {}),
                        dict(data.get("export_settings") or {}), list(data.get("sources") or []))
