@@ -28,5 +28,26 @@ def test_a_project_with_foreign_image_ids_is_refused_and_the_session_kept(app, t
     before = list(app.binder.registry.get(bob.id).input_ids)
     assert len(before) == 13
     answer = bob.call_raw("/on_load_project", file_value(upload(app, str(hostile))))
-    assert not answer["success"] and "project file" in answer["output"]["error"]
+    assert not answer["success"] and "in00001" in answer["output"]["error"]
     assert app.binder.registry.get(bob.id).input_ids == before  # all 13 images still there, same ids
+
+
+def test_a_project_with_broken_export_settings_changes_nothing(app, tmp_path):
+    """It was applied (recipe, choices) and then failed on its layout, leaving the session half replaced and every
+    later script refused."""
+    alice = Visitor(app).open()
+    assert alice.call_raw("/on_add", "ModeConvertAction")["success"]
+    saved = alice.client.predict(api_name="/on_save_1")
+    project = json.load(open(saved["value"]["path"] if "value" in saved else saved["path"]))
+    project["export_settings"] = {"layout": "nope", "quality": 95}
+    hostile = tmp_path / "shared.waifuc_ui.json"
+    hostile.write_text(json.dumps(project))
+
+    bob = Visitor(app).open()
+    session = app.binder.registry.get(bob.id)
+    recipe, settings = session.recipe_json(), dict(session.export_settings)
+    assert recipe != app.binder.registry.get(alice.id).recipe_json()
+    answer = bob.call_raw("/on_load_project", file_value(upload(app, str(hostile))))
+    assert not answer["success"] and "layout" in answer["output"]["error"]
+    assert session.recipe_json() == recipe and session.export_settings == settings
+    assert "ZipExporter(" in bob.client.predict(api_name="/script_text")

@@ -157,12 +157,28 @@ def read_project(source: Union[str, os.PathLike, Dict[str, Any]],
         if bad is not None:  # duplicates would drop images; other shapes are not this app's input ids
             raise InvalidOptionError("project file", label, fix=f"its image id {bad[:40]!r} is not unique or not of "
                                      "the form in00001; download the project again from the app")
+        export_settings = _checked_export_settings(dict(data.get("export_settings") or {}), label)
         return Project(PipelineRecipe.from_dict(data["recipe"], catalog), Decisions.from_dict(data["decisions"]),
                        TagEdits.from_dict(data["tag_edits"]), inputs, dict(data.get("review") or {}),
-                       dict(data.get("export_settings") or {}), list(data.get("sources") or []))
+                       export_settings, list(data.get("sources") or []))
+    except InvalidOptionError:
+        raise
     except (KeyError, TypeError, ValueError) as err:
         raise InvalidOptionError("project file", "broken", fix=f"the file is incomplete ({err!r}); download the "
                                  "project again") from None
+
+
+def _checked_export_settings(settings: Dict[str, Any], label: str) -> Dict[str, Any]:
+    """``settings`` when the export can use them (checked before anything of the project is applied)."""
+    from .exporting import LAYOUTS
+
+    if settings.get("layout") not in (None, *LAYOUTS):
+        raise InvalidOptionError("layout in the project file", settings.get("layout"), LAYOUTS,
+                                 f"fix export_settings.layout in {label} or download the project again")
+    odd = next((k for k, v in settings.items() if not isinstance(v, (str, int, float, bool, type(None)))), None)
+    if odd is not None:
+        raise InvalidOptionError("project file", label, fix=f"export_settings.{odd} must be a plain value")
+    return settings
 
 
 def load_project(path: Union[str, os.PathLike]) -> Project:
