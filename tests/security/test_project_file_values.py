@@ -51,3 +51,20 @@ def test_a_project_with_broken_export_settings_changes_nothing(app, tmp_path):
     assert not answer["success"] and "layout" in answer["output"]["error"]
     assert session.recipe_json() == recipe and session.export_settings == settings
     assert "ZipExporter(" in bob.client.predict(api_name="/script_text")
+
+
+def test_a_project_with_a_broken_review_changes_nothing(app, tmp_path):
+    alice = Visitor(app).open()
+    assert alice.call_raw("/on_add", "ModeConvertAction")["success"]
+    saved = alice.client.predict(api_name="/on_save_1")
+    project = json.load(open(saved["value"]["path"] if "value" in saved else saved["path"]))
+    project["review"] = {"keepers": ["in00001"], "final_excluded": {}}
+    hostile = tmp_path / "shared.waifuc_ui.json"
+    hostile.write_text(json.dumps(project))
+
+    bob = Visitor(app).open()
+    session = app.binder.registry.get(bob.id)
+    recipe, ids = session.recipe_json(), list(session.input_ids)
+    answer = bob.call_raw("/on_load_project", file_value(upload(app, str(hostile))))
+    assert not answer["success"] and "keepers" in answer["output"]["error"]
+    assert session.recipe_json() == recipe and session.input_ids == ids

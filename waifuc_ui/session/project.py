@@ -158,9 +158,13 @@ def read_project(source: Union[str, os.PathLike, Dict[str, Any]],
             raise InvalidOptionError("project file", label, fix=f"its image id {bad[:40]!r} is not unique or not of "
                                      "the form in00001; download the project again from the app")
         export_settings = _checked_export_settings(dict(data.get("export_settings") or {}), label)
+        review = dict(data.get("review") or {})
+        odd = next((k for k in ("keepers", "final_excluded") if not isinstance(review.get(k) or {}, dict)), None)
+        if odd is not None:  # checked here: apply_project must not fail half-way
+            raise InvalidOptionError("project file", label, fix=f"review.{odd} must map image ids to image ids")
         return Project(PipelineRecipe.from_dict(data["recipe"], catalog), Decisions.from_dict(data["decisions"]),
-                       TagEdits.from_dict(data["tag_edits"]), inputs, dict(data.get("review") or {}),
-                       export_settings, list(data.get("sources") or []))
+                       TagEdits.from_dict(data["tag_edits"]), inputs, review, export_settings,
+                       list(data.get("sources") or []))
     except InvalidOptionError:
         raise
     except (KeyError, TypeError, ValueError) as err:
