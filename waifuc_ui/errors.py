@@ -40,3 +40,10 @@ class SourceError(WaifucUIError):
 
 class ExportError(WaifucUIError):
     """An exporter refused or failed to write its output."""
+
+
+def error_text(err: BaseException) -> str:
+    """``err`` as words a visitor may read: an OS error without the file path it names (a server path)."""
+    if isinstance(err, OSError) and err.strerror:
+        return err.strerror
+    return str(err)

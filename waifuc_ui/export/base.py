@@ -8,7 +8,7 @@ from typing import Any, Iterable, Iterator, Optional, Set
 
 from tqdm.auto import tqdm
 
-from ..errors import ExportError
+from ..errors import ExportError, error_text
 from ..model import ImageItem
 from ..report import RunReport, SkippedFile, collect_report, current_report
 
@@ -41,7 +41,8 @@ class BaseExporter:
                 except Exception as err:
                     if not self.ignore_error_when_export:
                         raise
-                    report.export_failed.append(SkippedFile(item_label(item, n), f"{type(err).__name__}: {err}"))
+                    reason = f"{type(err).__name__}: {error_text(err)}"  # an OS error's path is left out
+                    report.export_failed.append(SkippedFile(item_label(item, n), reason))
                 else:
                     report.exported += 1
             return self.post_export()

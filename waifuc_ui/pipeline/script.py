@@ -235,6 +235,12 @@ def recipe_to_script(recipe: PipelineRecipe, source_desc: str, exporter: str = "
     return "\n".join(lines)
 
 
+def _docstring_safe(text: str) -> str:
+    """``text`` as it may stand inside a triple-quoted docstring: backslashes, quotes and unprintable characters
+    escaped (a ``\"\"\"`` in a model name or an error message would end the docstring and run as code)."""
+    return "".join("\\" + ch if ch in '\\"' else ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
 def _header(notes: Sequence[str]) -> List[str]:
     import textwrap
 
@@ -242,7 +248,7 @@ def _header(notes: Sequence[str]) -> List[str]:
     if not notes:
         return [f'"""{doc}"""', ""]
     lines = [f'"""{doc}', ""]
-    for note in notes:
-        lines += textwrap.wrap(note, 100) + [""]
+    for note in notes:  # notes hold text from recipes and runs: it stays text in the docstring
+        lines += [_docstring_safe(line) for line in textwrap.wrap(note, 100)] + [""]
     lines[-1] = '"""'
     return lines + [""]

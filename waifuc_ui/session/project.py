@@ -152,12 +152,37 @@ def read_project(source: Union[str, os.PathLike, Dict[str, Any]],
     catalog = catalog if catalog is not None else action_catalog()
     try:
         inputs = [ProjectInput(str(d["id"]), str(d["content_hash"]), str(d.get("name", ""))) for d in data["inputs"]]
+        seen: set = set()
+        bad = next((p.id for p in inputs if not _INPUT_ID.match(p.id) or p.id in seen or seen.add(p.id)), None)
+        if bad is not None:  # duplicates would drop images; other shapes are not this app's input ids
+            raise InvalidOptionError("project file", label, fix=f"its image id {bad[:40]!r} is not unique or not of "
+                                     "the form in00001; download the project again from the app")
+        export_settings = _checked_export_settings(dict(data.get("export_settings") or {}), label)
+        review = dict(data.get("review") or {})
+        odd = next((k for k in ("keepers", "final_excluded") if not isinstance(review.get(k) or {}, dict)), None)
+        if odd is not None:  # checked here: apply_project must not fail half-way
+            raise InvalidOptionError("project file", label, fix=f"review.{odd} must map image ids to image ids")
         return Project(PipelineRecipe.from_dict(data["recipe"], catalog), Decisions.from_dict(data["decisions"]),
-                       TagEdits.from_dict(data["tag_edits"]), inputs, dict(data.get("review") or {}),
-                       dict(data.get("export_settings") or {}), list(data.get("sources") or []))
+                       TagEdits.from_dict(data["tag_edits"]), inputs, review, export_settings,
+                       list(data.get("sources") or []))
+    except InvalidOptionError:
+        raise
     except (KeyError, TypeError, ValueError) as err:
         raise InvalidOptionError("project file", "broken", fix=f"the file is incomplete ({err!r}); download the "
                                  "project again") from None
+
+
+def _checked_export_settings(settings: Dict[str, Any], label: str) -> Dict[str, Any]:
+    """``settings`` when the export can use them (checked before anything of the project is applied)."""
+    from .exporting import LAYOUTS
+
+    if settings.get("layout") not in (None, *LAYOUTS):
+        raise InvalidOptionError("layout in the project file", settings.get("layout"), LAYOUTS,
+                                 f"fix export_settings.layout in {label} or download the project again")
+    odd = next((k for k, v in settings.items() if not isinstance(v, (str, int, float, bool, type(None)))), None)
+    if odd is not None:
+        raise InvalidOptionError("project file", label, fix=f"export_settings.{odd} must be a plain value")
+    return settings
 
 
 def load_project(path: Union[str, os.PathLike]) -> Project:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
 from ..report import SkippedFile
+from ..errors import error_text
 
 _CHUNK = 1 << 16
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
@@ -164,7 +165,7 @@ def extract_zip(archive_path: str, dest_dir: str, limits: ArchiveLimits = Archiv
                     refuse(name, f"entry holds more data than the {info.file_size} bytes its header declares "
                                  "(zip bomb?)")
                 else:
-                    refuse(name, f"cannot extract: {err}")
+                    refuse(name, f"cannot extract: {error_text(err)}")
             else:
                 result.files.append(target)
     return result
