@@ -26,17 +26,17 @@ class LaunchedApp:
 
 @pytest.fixture
 def launch(tmp_path):
-    """``launch(public=True, root=None)`` starts the app on a free port; everything is closed after the test."""
+    """``launch(public=True, root=None, **AppSettings fields)`` starts the app on a free port; everything is closed after the test."""
     from waifuc_ui.ui import AppSettings, SessionBinder, build_app, launch_options
 
     started = []
 
-    def start(public: bool = True, root: Optional[Path] = None) -> LaunchedApp:
+    def start(public: bool = True, root: Optional[Path] = None, **settings_kw: Any) -> LaunchedApp:
         demo_dir = tmp_path / "demo"
         if not demo_dir.exists():
             write_browser_dataset(demo_dir)
         root = (root or tmp_path / "workspaces").resolve()
-        settings = AppSettings(public=public, workspace_root=root, demo_dir=demo_dir)
+        settings = AppSettings(public=public, workspace_root=root, demo_dir=demo_dir, **settings_kw)
         binder = SessionBinder(settings)
         demo = build_app(settings, binder)
         port = free_port()

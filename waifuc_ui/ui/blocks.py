@@ -32,6 +32,7 @@ from .session_controls import STORAGE_KEY, STORAGE_SECRET, PageFill, build_sessi
 from .source_tab import build_source_tab, load_demo, source_view
 from .state import SessionBinder, UISession
 from .tags_tab import build_tags_tab
+from .upload_budget import UploadBudget, UploadBudgetMiddleware
 from .uploads import upload_folder
 from .views import ingest_summary
 from .web_tab import web_source_form
@@ -63,9 +64,13 @@ def launch_options(settings: AppSettings, binder: SessionBinder) -> Dict[str, An
             f"({uploads}), e.g. set WAIFUC_UI_WORKSPACE_ROOT={os.path.join(os.path.dirname(uploads), 'waifuc_ui_workspaces')}")
     os.makedirs(root, exist_ok=True)
     gr.set_static_paths([root])  # thumbnails are served in place from the workspaces (not copied)
+    middleware = [Middleware(FileGuardMiddleware, guard=binder.guard)]
+    folder_cap = settings.effective_quotas.upload_folder_bytes
+    if folder_cap is not None:  # gradio's upload route takes files from anyone: bound the folder as a whole
+        middleware.append(Middleware(UploadBudgetMiddleware, budget=UploadBudget(uploads, folder_cap)))
     options: Dict[str, Any] = {"allowed_paths": [root], "css": CSS, "theme": gr.themes.Soft(),
                                "show_error": True,
-                               "app_kwargs": {"middleware": [Middleware(FileGuardMiddleware, guard=binder.guard)]}}
+                               "app_kwargs": {"middleware": middleware}}
     if settings.max_file_size is not None:
         options["max_file_size"] = settings.max_file_size
     return options

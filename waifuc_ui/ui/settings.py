@@ -38,6 +38,10 @@ class AppSettings:
     quotas: Optional[Quotas] = None
 
     @property
+    def effective_quotas(self) -> Quotas:
+        return self.quotas or (Quotas.public() if self.public else Quotas.local())
+
+    @property
     def allows_local_folders(self) -> bool:
         """A visitor may name a server folder only on a private, local run."""
         return not self.public
@@ -77,8 +81,10 @@ QUOTA_VARIABLES = {
     "WAIFUC_UI_MAX_ZIP_ENTRIES": ("archive_entries", "count"),
     "WAIFUC_UI_MAX_ZIP_RATIO": ("archive_ratio", "ratio"),
     "WAIFUC_UI_HEAVY_DECODES": ("heavy_decodes", "count"),
+    "WAIFUC_UI_MAX_UPLOAD_FOLDER": ("upload_folder_bytes", "size"),
 }
-_UNLIMITED_OK = {"request_upload_bytes", "session_upload_bytes", "session_disk_bytes", "session_images", "max_pixels"}
+_UNLIMITED_OK = {"request_upload_bytes", "session_upload_bytes", "session_disk_bytes", "session_images", "max_pixels",
+                 "upload_folder_bytes"}
 _SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|tb)?\s*$", re.IGNORECASE)
 _UNITS = {"b": 1, "kb": 1024, "mb": 1024 ** 2, "gb": 1024 ** 3, "tb": 1024 ** 4}
 
