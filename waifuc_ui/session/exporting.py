@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Tuple
 from ..errors import ExportError, InvalidOptionError
 from ..model import ImageItem
 from .store import open_file
+from .workspace import folder_bytes
 
 if TYPE_CHECKING:
     from .checks import DatasetCheck
@@ -113,10 +114,6 @@ def kohya_folder_name(concept: str, n_images: int) -> str:
 def zip_stem(name: str) -> str:
     """The zip's file name without ``.zip``: ``name`` reduced to letters, digits, ``_ . -`` ('dataset' if empty)."""
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", str(name or "")).strip("._") or "dataset"
-
-
-def _folder_size(folder: str) -> int:
-    return sum(os.path.getsize(os.path.join(root, f)) for root, _d, files in os.walk(folder) for f in files)
 
 
 class ExportMixin:
@@ -214,7 +211,7 @@ class ExportMixin:
         with collect_report() as report:
             exporter.export_from(self.export_items(layout=layout), report=report)
         log = exporter.log
-        size = os.path.getsize(path) if os.path.isfile(path) else _folder_size(path)
+        size = os.path.getsize(path) if os.path.isfile(path) else folder_bytes(path)
         return ExportSummary(path, layout, report.exported, [(f.path, f.reason) for f in report.export_failed],
                              size, suggested_repeats(report.exported), log.originals, log.encoded,
                              exporter_quality(exporter), list(log.renamed), list(log.reformatted), list(log.stills))

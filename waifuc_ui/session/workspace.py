@@ -110,6 +110,18 @@ def default_cache_dir() -> str:
                                                                   "analysis")
 
 
+def folder_bytes(folder: str) -> int:
+    """Bytes of the files under ``folder`` (files that vanish while counting count 0)."""
+    total = 0
+    for parent, _, files in os.walk(folder):
+        for name in files:
+            try:
+                total += os.path.getsize(os.path.join(parent, name))
+            except OSError:
+                pass
+    return total
+
+
 class Workspace:
     """One session's folder. ``path(kind, name)`` gives a file path inside; ``private_path(kind, name)`` one under
     a folder named by a per-file secret (for files served by URL); ``contains(path)`` tells whether a path lies
@@ -168,14 +180,7 @@ class Workspace:
         return real.startswith(self.dir + os.sep)
 
     def size_bytes(self) -> int:
-        total = 0
-        for folder, _, files in os.walk(self.dir):
-            for f in files:
-                try:
-                    total += os.path.getsize(os.path.join(folder, f))
-                except OSError:
-                    pass
-        return total
+        return folder_bytes(self.dir)
 
     def close(self) -> None:
         """Delete the workspace folder (idempotent; only a folder holding this app's marker)."""

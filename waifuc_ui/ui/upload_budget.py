@@ -8,25 +8,14 @@ plus what was accepted since).
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from typing import Callable, Optional
 
+from ..session.workspace import folder_bytes
 from .file_guard import fully_decoded
 
 UPLOAD_ROUTES = ("/gradio_api/upload", "/upload")
-
-
-def folder_bytes(folder: str) -> int:
-    total = 0
-    for parent, _, files in os.walk(folder):
-        for name in files:
-            try:
-                total += os.path.getsize(os.path.join(parent, name))
-            except OSError:
-                pass
-    return total
 
 
 class UploadBudget:
