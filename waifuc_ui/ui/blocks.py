@@ -41,7 +41,7 @@ EXPIRY_CHECK_SECONDS = 300
 
 CSS = """
 .pipeline-step { margin-bottom: 6px; }
-.model-missing { padding: 4px 10px; }
+.model-missing, .model-files { padding: 4px 10px; }
 #run-status, #source-summary { min-height: 1.5em; }
 footer { display: none !important; }
 """

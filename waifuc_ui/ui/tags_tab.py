@@ -202,6 +202,7 @@ def build_tags_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
     table.select(on_table_select, None, [tag], concurrency_limit=None, show_progress="hidden")
     undo_btn.click(on_undo, [state, selected, pager.number], outputs + [image_tags], concurrency_limit=None)
     trigger_btn.click(on_trigger, [state, trigger, pager.number], outputs, concurrency_limit=None)
+    trigger.submit(on_trigger, [state, trigger, pager.number], outputs, concurrency_limit=None)
     drop_chars.click(on_drop_chars, [state, selected, pager.number], outputs + [image_tags], concurrency_limit=None)
     gallery.select(on_select, [state, pager.number], [selected, image_tags, *outputs], concurrency_limit=None)
     clear_btn.click(on_clear, [state, pager.number], outputs + [selected, image_tags], concurrency_limit=None)
