@@ -50,3 +50,24 @@ def test_a_step_whose_model_is_missing_has_one_note_naming_each_file_once(app_ur
     assert text.count("Model missing") == 1
     assert text.count("monochrome_detect") == len(re.findall(r"\((missing|on this machine)\)", text)) >= 1
     context.close()
+
+
+def test_the_run_tab_says_before_the_run_that_a_step_will_be_skipped(app_url, browser):
+    from playwright.sync_api import expect
+
+    url, binder = app_url
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    page.goto(url)
+    expect(page.locator("#source-summary")).to_contain_text("13 images came in", timeout=TIMEOUT)
+    page.get_by_role("tab", name="2 · Pipeline").click()
+    page.locator("#add-step-choice input").click()
+    page.get_by_role("option", name=re.compile("^NoMonochromeAction")).first.click()
+    page.get_by_role("button", name="Add step").click()
+    expect(page.locator("[id$='-enabled']", has_text="NoMonochromeAction")).to_contain_text("MODEL MISSING")
+    page.get_by_role("tab", name="3 · Run").click()
+    status = page.locator("#run-status")
+    expect(status).to_contain_text("Not run yet: 13 images are waiting")
+    expect(status).to_contain_text("1 step(s) will be skipped")
+    context.close()

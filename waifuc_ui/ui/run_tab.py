@@ -152,6 +152,19 @@ def plot_frame(ui: UISession) -> Optional[pd.DataFrame]:
     return counts_frame(ui.session.counts()) if ui.session.last_run is not None else None
 
 
+def pending_models_note(statuses: Dict[str, Any]) -> str:
+    """Before the first run: which steps download their models first and which will be skipped (no model)."""
+    fetch = sum(1 for st in statuses.values() if st.needs_models and not st.available and st.download)
+    skip = sum(1 for st in statuses.values() if st.needs_models and not st.will_run)
+    parts = []
+    if fetch:
+        parts.append(f"{fetch} step(s) download their model files first (sizes on the Pipeline tab).")
+    if skip:
+        parts.append(f"⚠ {skip} step(s) will be skipped: their models are not on this machine and cannot be "
+                     "downloaded (see *How to get the models* on the Pipeline tab).")
+    return " ".join(parts)
+
+
 def build_run_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
     gr.Markdown("Run the pipeline over the session's images. Nothing is deleted: every dropped image keeps the "
                 "reason and can be restored. Re-running after a change only recomputes what changed.")
@@ -274,7 +287,9 @@ def build_run_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
             return gr.skip()
         result = ui.session.last_run
         if result is None:
-            return refresh(ui, f"Not run yet: {len(ui.session.input_ids)} images are waiting. Press Run.")
+            note = pending_models_note(ui.session.model_report())
+            return refresh(ui, f"Not run yet: {len(ui.session.input_ids)} images are waiting. Press Run."
+                           + (f"\n\n{note}" if note else ""))
         note = run_state_note(ui.session)
         return refresh(ui, run_summary(ui, result) + (f"\n\n{note}" if note else ""))
 
