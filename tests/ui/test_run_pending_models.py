@@ -21,3 +21,13 @@ def test_counts_steps_to_download_and_to_skip():
 def test_nothing_to_say_when_every_model_is_here():
     assert pending_models_note({"d": ModelStatus(True, True, "", (FEAT,))}) == ""
     assert pending_models_note({}) == ""
+
+
+def test_a_run_stopped_while_downloading_says_no_step_ran_in_one_clean_sentence(ui):
+    from waifuc_ui.session.runner import RunResult
+    from waifuc_ui.ui.run_tab import run_summary
+
+    ids = list(ui.session.input_ids)
+    result = RunResult(ids, {}, status="cancelled", message="stopped while downloading the models")
+    assert run_summary(ui, result) == (f"**Run stopped**: {len(ids)} images in; no step ran. "
+                                       "Stopped while downloading the models. Press Run to continue.")

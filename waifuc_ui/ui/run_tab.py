@@ -28,11 +28,16 @@ def run_summary(ui: UISession, result: RunResult, downloads: Optional[DownloadRe
     final = len(ui.session.final_ids())
     head = {"done": "Run finished", "cancelled": "Run stopped", "failed": "Run failed"}.get(
         result.status, result.status)
-    text = f"**{head}**: {len(result.input_ids)} images in, {final} in the dataset after {len(result.steps)} step(s)."
+    if result.steps:
+        text = f"**{head}**: {len(result.input_ids)} images in, {final} in the dataset after {len(result.steps)} step(s)."
+    else:
+        text = f"**{head}**: {len(result.input_ids)} images in; no step ran."
     if result.message:
-        text += f" {result.message}."
-    if result.status == "cancelled":
+        text += f" {result.message[:1].upper()}{result.message[1:]}."
+    if result.status == "cancelled" and result.steps:
         text += " The steps that completed are shown; press Run to continue (finished work is reused)."
+    elif result.status == "cancelled":
+        text += " Press Run to continue."
     if result.unavailable:
         text += f" {len(result.unavailable)} step(s) skipped because their models are missing (see the Pipeline tab)."
     note = downloads.summary() if downloads is not None else ""
