@@ -76,3 +76,19 @@ def test_folder_export_is_refused_in_public_mode(tmp_path, dataset_dir):
         assert not (tmp_path / "out").exists()
     finally:
         binder.registry.close_all()
+
+
+def test_drop_from_the_export_tab_before_any_run_runs_the_pipeline_first(ui):
+    from waifuc_ui.ui.pipeline_tab import add_step
+
+    assert not ui.session.recipe.steps
+    add_step(ui, "ModeConvertAction")  # drops nothing: the chosen image is in the dataset after the run
+    assert ui.session.last_run is None
+    small = check_ids(ui, "small", 10_000)  # every image is "small": all are flagged before the run
+    assert small and set(small) == set(ui.session.final_ids())
+    target = small[:1]
+    text = drop_from_dataset(ui, target)
+    assert ui.session.last_run is not None and ui.session.last_run.steps
+    assert target[0] not in ui.session.final_ids()
+    assert text.startswith("Dropped 1 image from the dataset")
+    assert len(ui.session.final_ids()) == len(small) - 1

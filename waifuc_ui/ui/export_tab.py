@@ -138,6 +138,9 @@ def drop_from_dataset(ui: UISession, ids: List[str], report=None) -> str:
     """Drop ``ids`` by hand at the last step, then re-run so the dataset shows it."""
     if not ids:
         raise InvalidOptionError("images", "none", fix="choose a check that found images")
+    run = ui.session.last_run
+    if (run is None or not run.steps) and any(step.enabled for step in ui.session.recipe.steps):
+        run_pipeline(ui, report)  # never run yet: run first, so there is a last step to drop the images at
     n = ui.session.drop_from_dataset(ids)
     run_pipeline(ui, report)
     return (f"Dropped {n} image{'s' if n != 1 else ''} from the dataset (by hand at the last step; restore them "
