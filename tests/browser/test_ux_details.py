@@ -71,3 +71,26 @@ def test_the_run_tab_says_before_the_run_that_a_step_will_be_skipped(app_url, br
     expect(status).to_contain_text("Not run yet: 13 images are waiting")
     expect(status).to_contain_text("1 step(s) will be skipped")
     context.close()
+
+
+def test_select_these_in_the_tags_tab_makes_the_next_edit_apply_to_them_only(app_url, browser):
+    from playwright.sync_api import expect
+
+    url, binder = app_url
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    page.goto(url)
+    expect(page.locator("#source-summary")).to_contain_text("13 images came in", timeout=TIMEOUT)
+    page.get_by_role("tab", name="7 · Export").click()
+    expect(page.locator("#export-checks")).to_contain_text("Exact duplicates (same pixels as an earlier image): 1 image")
+    page.locator("#export-problem label", has_text="Exact duplicates").click()
+    page.locator("#export-select-in-tags").click()
+    expect(page.locator("#export-check-note")).to_contain_text("1 image selected in the Tags tab")
+    page.get_by_role("tab", name="6 · Tags").click()
+    expect(page.locator("#tags-note")).to_contain_text("1 image selected")
+    expect(page.get_by_label("The selected images")).to_be_checked()
+    page.locator("#tag-input input, #tag-input textarea").first.fill("lowres")
+    page.locator("#tag-add").click()
+    expect(page.locator("#tags-note")).to_contain_text("Added lowres to 1 image(s).")
+    context.close()

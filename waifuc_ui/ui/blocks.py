@@ -148,6 +148,7 @@ def build_app(settings: AppSettings, binder: SessionBinder) -> gr.Blocks:
         duplicates_tab.select(duplicates["refresh"], duplicates["inputs"], duplicates["outputs"],
                               concurrency_limit=None)
         tags_tab.select(tags["refresh"], [state], tags["outputs"], concurrency_limit=None)
+        tags_tab.select(tags["scope_on_open"], [state], [tags["scope"]], concurrency_limit=None, show_progress="hidden")
         export_tab.select(export["refresh"], export["inputs"], export["outputs"], concurrency_limit=None)
     demo.queue(default_concurrency_limit=4)
     return demo
