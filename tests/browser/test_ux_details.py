@@ -94,3 +94,22 @@ def test_select_these_in_the_tags_tab_makes_the_next_edit_apply_to_them_only(app
     page.locator("#tag-add").click()
     expect(page.locator("#tags-note")).to_contain_text("Added lowres to 1 image(s).")
     context.close()
+
+
+def test_drop_these_before_any_run_runs_the_pipeline_and_leaves_none_flagged(app_url, browser):
+    from playwright.sync_api import expect
+
+    url, binder = app_url
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    page.goto(url)
+    expect(page.locator("#source-summary")).to_contain_text("13 images came in", timeout=TIMEOUT)
+    page.get_by_role("tab", name="7 · Export").click()
+    checks = page.locator("#export-checks")
+    expect(checks).to_contain_text("Short side under 512 px: 13 images")
+    page.locator("#export-drop").click()  # the first check (short side) is chosen
+    expect(page.locator("#export-check-note")).to_contain_text(re.compile(r"Dropped \d+ images? from the dataset"))
+    expect(checks).to_contain_text("✓ Short side under 512 px: none")
+    assert page.locator(".toast-body").count() == 0
+    context.close()

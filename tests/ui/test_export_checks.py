@@ -79,16 +79,18 @@ def test_folder_export_is_refused_in_public_mode(tmp_path, dataset_dir):
 
 
 def test_drop_from_the_export_tab_before_any_run_runs_the_pipeline_first(ui):
-    from waifuc_ui.ui.pipeline_tab import add_step
+    from waifuc_ui.ui.export_tab import run_if_never_run
 
-    assert not ui.session.recipe.steps
-    add_step(ui, "ModeConvertAction")  # drops nothing: the chosen image is in the dataset after the run
+    apply_preset(ui, "model-free clean-up")  # its ModeConvertAction makes new items: the ids change in the run
     assert ui.session.last_run is None
-    small = check_ids(ui, "small", 10_000)  # every image is "small": all are flagged before the run
-    assert small and set(small) == set(ui.session.final_ids())
-    target = small[:1]
-    text = drop_from_dataset(ui, target)
+    before_run = check_ids(ui, "small", 600)
+    run_if_never_run(ui)
     assert ui.session.last_run is not None and ui.session.last_run.steps
-    assert target[0] not in ui.session.final_ids()
-    assert text.startswith("Dropped 1 image from the dataset")
-    assert len(ui.session.final_ids()) == len(small) - 1
+    flagged = check_ids(ui, "small", 600)  # read again on the run's dataset
+    assert flagged and len(flagged) <= len(before_run)
+    size = len(ui.session.final_ids())
+    assert drop_from_dataset(ui, flagged).startswith(f"Dropped {len(flagged)} image")
+    assert check_ids(ui, "small", 600) == [] and len(ui.session.final_ids()) == size - len(flagged)
+    run = ui.session.last_run
+    run_if_never_run(ui)  # a run exists: nothing runs again
+    assert ui.session.last_run is run
