@@ -83,7 +83,8 @@ def test_select_these_in_the_tags_tab_makes_the_next_edit_apply_to_them_only(app
     page.goto(url)
     expect(page.locator("#source-summary")).to_contain_text("13 images came in", timeout=TIMEOUT)
     page.get_by_role("tab", name="7 · Export").click()
-    expect(page.locator("#export-checks")).to_contain_text("Exact duplicates (same pixels as an earlier image): 1 image")
+    expect(page.locator("#export-checks")).to_contain_text(
+        "Exact duplicates (same pixels as an earlier image): 1 image")
     page.locator("#export-problem label", has_text="Exact duplicates").click()
     page.locator("#export-select-in-tags").click()
     expect(page.locator("#export-check-note")).to_contain_text("1 image selected in the Tags tab")

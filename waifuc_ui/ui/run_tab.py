@@ -29,7 +29,8 @@ def run_summary(ui: UISession, result: RunResult, downloads: Optional[DownloadRe
     head = {"done": "Run finished", "cancelled": "Run stopped", "failed": "Run failed"}.get(
         result.status, result.status)
     if result.steps:
-        text = f"**{head}**: {len(result.input_ids)} images in, {final} in the dataset after {len(result.steps)} step(s)."
+        text = (f"**{head}**: {len(result.input_ids)} images in, {final} in the dataset after "
+                f"{len(result.steps)} step(s).")
     else:
         text = f"**{head}**: {len(result.input_ids)} images in; no step ran."
     if result.message:
