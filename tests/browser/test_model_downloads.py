@@ -66,5 +66,5 @@ def test_preset_shows_sizes_without_downloading_and_run_downloads_with_progress_
     expect(progress).to_contain_text("B/s")
     page.locator("#stop-btn").click()
     expect(page.locator("#run-status")).to_contain_text("Run stopped", timeout=TIMEOUT)
-    expect(page.locator("#run-status")).to_contain_text("stopped while downloading the models")
+    expect(page.locator("#run-status")).to_contain_text("no step ran. Stopped while downloading the models")
     assert hub_server.count("GET", FACE_FILE) == 1

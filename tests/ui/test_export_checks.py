@@ -76,3 +76,21 @@ def test_folder_export_is_refused_in_public_mode(tmp_path, dataset_dir):
         assert not (tmp_path / "out").exists()
     finally:
         binder.registry.close_all()
+
+
+def test_drop_from_the_export_tab_before_any_run_runs_the_pipeline_first(ui):
+    from waifuc_ui.ui.export_tab import run_if_never_run
+
+    apply_preset(ui, "model-free clean-up")  # its ModeConvertAction makes new items: the ids change in the run
+    assert ui.session.last_run is None
+    before_run = check_ids(ui, "small", 600)
+    run_if_never_run(ui)
+    assert ui.session.last_run is not None and ui.session.last_run.steps
+    flagged = check_ids(ui, "small", 600)  # read again on the run's dataset
+    assert flagged and len(flagged) <= len(before_run)
+    size = len(ui.session.final_ids())
+    assert drop_from_dataset(ui, flagged).startswith(f"Dropped {len(flagged)} image")
+    assert check_ids(ui, "small", 600) == [] and len(ui.session.final_ids()) == size - len(flagged)
+    run = ui.session.last_run
+    run_if_never_run(ui)  # a run exists: nothing runs again
+    assert ui.session.last_run is run

@@ -189,7 +189,8 @@ class ExportMixin:
                               "file of yours is overwritten")
         kwargs = self.exporter_options(layout, kohya_folder, **options)
         kwargs.pop("layout")
-        target = os.path.join(directory, kwargs.pop("folder")) if kwargs.get("folder") else directory
+        folder = kwargs.pop("folder", None)
+        target = os.path.join(directory, folder) if folder else directory
         cls = TextualInversionExporter if layout == "textual_inversion" else SaveExporter
         return self._run_export(cls(target, hide_paths=self._private_roots(), **kwargs), layout, directory)
 

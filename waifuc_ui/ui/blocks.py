@@ -42,7 +42,7 @@ EXPIRY_CHECK_SECONDS = 300
 
 CSS = """
 .pipeline-step { margin-bottom: 6px; }
-.model-missing { padding: 4px 10px; }
+.model-missing, .model-files { padding: 4px 10px; }
 #run-status, #source-summary { min-height: 1.5em; }
 footer { display: none !important; }
 """
@@ -153,6 +153,7 @@ def build_app(settings: AppSettings, binder: SessionBinder) -> gr.Blocks:
         duplicates_tab.select(duplicates["refresh"], duplicates["inputs"], duplicates["outputs"],
                               concurrency_limit=None)
         tags_tab.select(tags["refresh"], [state], tags["outputs"], concurrency_limit=None)
+        tags_tab.select(tags["scope_on_open"], [state], [tags["scope"]], concurrency_limit=None, show_progress="hidden")
         export_tab.select(export["refresh"], export["inputs"], export["outputs"], concurrency_limit=None)
     demo.queue(default_concurrency_limit=4)
     return demo

@@ -134,6 +134,14 @@ def select_in_tags(ui: UISession, ids: List[str]) -> str:
             "*Apply edits to: The selected images*.")
 
 
+def run_if_never_run(ui: UISession, report=None) -> None:
+    """Images are dropped by hand at the last step of a run: before the first run, run the pipeline (the checks
+    are then read again on the run's dataset)."""
+    run = ui.session.last_run
+    if (run is None or not run.steps) and any(step.enabled for step in ui.session.recipe.steps):
+        run_pipeline(ui, report)
+
+
 def drop_from_dataset(ui: UISession, ids: List[str], report=None) -> str:
     """Drop ``ids`` by hand at the last step, then re-run so the dataset shows it."""
     if not ids:
@@ -214,7 +222,9 @@ def build_export_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
     @guarded
     def on_drop(ui, side, chosen, progress=gr.Progress()):
         touch(binder, ui)
-        text = drop_from_dataset(ui, check_ids(ui, chosen, side), lambda frac, t: progress(frac, desc=t))
+        report = lambda frac, t: progress(frac, desc=t)  # noqa: E731
+        run_if_never_run(ui, report)
+        text = drop_from_dataset(ui, check_ids(ui, chosen, side), report)
         return (text, dataset_line(ui), *checks_view(ui, side, chosen))
 
     def refresh(ui, side=DEFAULT_MIN_SIDE):

@@ -49,6 +49,16 @@ def step_files_text(status: ModelStatus) -> str:
     return "Model files: " + ", ".join(parts)
 
 
+def step_model_note(status: Optional[ModelStatus]) -> str:
+    """One note under a step: its files and where each stands, led by "Model missing" when it will be skipped."""
+    if status is None or not (status.files or status.needs_models):
+        return ""
+    if status.needs_models and not status.will_run:
+        files = step_files_text(status) if status.missing else f"needs {missing_files_text(status)}"
+        return f"**Model missing**: it will be skipped (see *How to get the models* above). {files}"
+    return step_files_text(status) if status.files else ""
+
+
 def download_lines(statuses: Dict[str, ModelStatus], labels: Dict[str, str]) -> List[str]:
     """Markdown lines for the steps whose models the next run downloads: each file once, with its size."""
     fetch = [(uid, st) for uid, st in statuses.items() if st.needs_models and not st.available and st.download]
@@ -192,11 +202,9 @@ def build_pipeline_tab(binder: SessionBinder, state: gr.State, structure: gr.Sta
                                      elem_id=f"step-{n}-down")
                     remove = gr.Button("✕", size="sm", scale=0, min_width=44, variant="stop",
                                        key=f"rm-{step.uid}", elem_id=f"step-{n}-remove")
-                if st is not None and st.files:
-                    gr.Markdown(step_files_text(st), elem_classes=["model-files"])
-                if st is not None and st.needs_models and not st.will_run:
-                    gr.Markdown(f"**Model missing**: needs {missing_files_text(st)}; it will be skipped "
-                                "(see *How to get the models* above).", elem_classes=["model-missing"])
+                note = step_model_note(st)
+                if note:
+                    gr.Markdown(note, elem_classes=["model-files"])
                 if spec.params:
                     with gr.Accordion("Parameters", open=False, elem_id=f"step-{n}-params"):
                         for p in spec.params:

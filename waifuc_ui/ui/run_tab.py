@@ -28,11 +28,17 @@ def run_summary(ui: UISession, result: RunResult, downloads: Optional[DownloadRe
     final = len(ui.session.final_ids())
     head = {"done": "Run finished", "cancelled": "Run stopped", "failed": "Run failed"}.get(
         result.status, result.status)
-    text = f"**{head}**: {len(result.input_ids)} images in, {final} in the dataset after {len(result.steps)} step(s)."
+    if result.steps:
+        text = (f"**{head}**: {len(result.input_ids)} images in, {final} in the dataset after "
+                f"{len(result.steps)} step(s).")
+    else:
+        text = f"**{head}**: {len(result.input_ids)} images in; no step ran."
     if result.message:
-        text += f" {result.message}."
-    if result.status == "cancelled":
+        text += f" {result.message[:1].upper()}{result.message[1:]}."
+    if result.status == "cancelled" and result.steps:
         text += " The steps that completed are shown; press Run to continue (finished work is reused)."
+    elif result.status == "cancelled":
+        text += " Press Run to continue."
     if result.unavailable:
         text += f" {len(result.unavailable)} step(s) skipped because their models are missing (see the Pipeline tab)."
     note = downloads.summary() if downloads is not None else ""
@@ -150,6 +156,19 @@ def run_pipeline(ui: UISession, report=None, fetch_models: bool = True) -> RunRe
 def plot_frame(ui: UISession) -> Optional[pd.DataFrame]:
     """Kept/dropped counts per step of the last run (None before any run: an empty plot)."""
     return counts_frame(ui.session.counts()) if ui.session.last_run is not None else None
+
+
+def pending_models_note(statuses: Dict[str, Any]) -> str:
+    """Before the first run: which steps download their models first and which will be skipped (no model)."""
+    fetch = sum(1 for st in statuses.values() if st.needs_models and not st.available and st.download)
+    skip = sum(1 for st in statuses.values() if st.needs_models and not st.will_run)
+    parts = []
+    if fetch:
+        parts.append(f"{fetch} step(s) download their model files first (sizes on the Pipeline tab).")
+    if skip:
+        parts.append(f"⚠ {skip} step(s) will be skipped: their models are not on this machine and cannot be "
+                     "downloaded (see *How to get the models* on the Pipeline tab).")
+    return " ".join(parts)
 
 
 def build_run_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
@@ -274,7 +293,9 @@ def build_run_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
             return gr.skip()
         result = ui.session.last_run
         if result is None:
-            return refresh(ui, f"Not run yet: {len(ui.session.input_ids)} images are waiting. Press Run.")
+            note = pending_models_note(ui.session.model_report())
+            return refresh(ui, f"Not run yet: {len(ui.session.input_ids)} images are waiting. Press Run."
+                           + (f"\n\n{note}" if note else ""))
         note = run_state_note(ui.session)
         return refresh(ui, run_summary(ui, result) + (f"\n\n{note}" if note else ""))
 

@@ -139,7 +139,12 @@ def build_tags_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
         if ui is None:
             return "", pd.DataFrame(columns=["tag", "images"]), [], "", 1
         note = run_state_note(ui.session)
-        return view(ui, f"{dataset_size_text(ui.session)}." + (f"\n\n{note}" if note else ""))
+        chosen = f" {selection_note(ui)}" if ui.tag_selection else ""
+        return view(ui, f"{dataset_size_text(ui.session)}.{chosen}" + (f"\n\n{note}" if note else ""))
+
+    def scope_on_open(ui):
+        """Images selected (here or by the Export tab's checks): edits apply to them until the user says otherwise."""
+        return gr.Radio(value=SCOPES[2]) if ui is not None and ui.tag_selection else gr.skip()
 
     def editor(op):
         @guarded
@@ -202,10 +207,11 @@ def build_tags_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
     table.select(on_table_select, None, [tag], concurrency_limit=None, show_progress="hidden")
     undo_btn.click(on_undo, [state, selected, pager.number], outputs + [image_tags], concurrency_limit=None)
     trigger_btn.click(on_trigger, [state, trigger, pager.number], outputs, concurrency_limit=None)
+    trigger.submit(on_trigger, [state, trigger, pager.number], outputs, concurrency_limit=None)
     drop_chars.click(on_drop_chars, [state, selected, pager.number], outputs + [image_tags], concurrency_limit=None)
     gallery.select(on_select, [state, pager.number], [selected, image_tags, *outputs], concurrency_limit=None)
     clear_btn.click(on_clear, [state, pager.number], outputs + [selected, image_tags], concurrency_limit=None)
     save_btn.click(on_save, [state, selected, image_tags, pager.number], outputs + [image_tags],
                    concurrency_limit=None)
     pager.wire(on_page, [state, note], outputs)
-    return {"refresh": refresh, "outputs": outputs, "trigger": trigger}
+    return {"refresh": refresh, "outputs": outputs, "trigger": trigger, "scope": scope, "scope_on_open": scope_on_open}
