@@ -140,3 +140,15 @@ def test_export_folder_writes_the_same_files_and_is_refused_in_public_mode(sessi
         assert not (tmp_path / "elsewhere").exists()
     finally:
         public.close()
+
+
+def test_an_animation_a_step_turned_into_one_frame_is_named_as_a_still(session):
+    """ModeConvertAction keeps only the first frame of an animated GIF: the export must still say so (it saw a
+    single frame only); a FrameSplit step makes frames on purpose, then nothing is said."""
+    session.add_step("ModeConvertAction")
+    session.run()
+    summary = session.export_zip()
+    assert summary.stills == ["anim.gif"] and "exported as a still" in " ".join(summary.details())
+    session.add_step("FrameSplitAction", position=0)
+    session.run()
+    assert session.export_zip().stills == []

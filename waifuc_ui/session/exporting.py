@@ -215,7 +215,23 @@ class ExportMixin:
         size = os.path.getsize(path) if os.path.isfile(path) else folder_bytes(path)
         return ExportSummary(path, layout, report.exported, [(f.path, f.reason) for f in report.export_failed],
                              size, suggested_repeats(report.exported), log.originals, log.encoded,
-                             exporter_quality(exporter), list(log.renamed), list(log.reformatted), list(log.stills))
+                             exporter_quality(exporter), list(log.renamed), list(log.reformatted),
+                             list(log.stills) + [n for n in self._stilled_by_steps() if n not in log.stills])
+
+    def _stilled_by_steps(self) -> List[str]:
+        """Names of final images whose input was animated and that a step (e.g. ModeConvertAction) turned into
+        its first frame before the export saw it, unless a FrameSplit step made frames on purpose."""
+        if any(step.enabled and step.action == "FrameSplitAction" for step in self.recipe.steps):  # type: ignore
+            return []
+        store, names = self.store, []  # type: ignore[attr-defined]
+        metas = self.final_metas()  # type: ignore[attr-defined]
+        for i in self.final_ids():  # type: ignore[attr-defined]
+            rec = origin = store.get(i)
+            while origin.parent_id is not None:
+                origin = store.get(origin.parent_id)
+            if origin.n_frames > 1 and rec.n_frames <= 1:
+                names.append(os.path.basename(str(metas[i].get("filename") or i)))
+        return names
 
     def dataset_checks(self, min_side: int = 512) -> List["DatasetCheck"]:
         """What a trainer would regret in the final dataset (see :mod:`waifuc_ui.session.checks`)."""
