@@ -42,6 +42,10 @@ class ExportError(WaifucUIError):
     """An exporter refused or failed to write its output."""
 
 
+class CapacityError(WaifucUIError):
+    """The server is at a limit shared by all visitors (e.g. the number of sessions); try again later."""
+
+
 def error_text(err: BaseException) -> str:
     """``err`` as words a visitor may read: an OS error without the file path it names (a server path)."""
     if isinstance(err, OSError) and err.strerror:

@@ -40,6 +40,7 @@ class Quotas:
     heavy_pixels: int = 4_000_000
     reduce_large: bool = True
     upload_folder_bytes: Optional[int] = None  # gradio's upload folder, all clients together (ui/upload_budget.py)
+    max_sessions: Optional[int] = None  # sessions kept on the server at once (live or waiting to be reopened)
 
     @classmethod
     def local(cls) -> "Quotas":
@@ -51,7 +52,8 @@ class Quotas:
         """A shared deployment (a Space): bounded so four busy visitors stay well under 1.5 GB of memory."""
         return cls(request_upload_bytes=200 * MB, session_upload_bytes=1024 * MB, session_disk_bytes=1024 * MB,
                    session_images=2000, max_pixels=25_000_000, max_frames=200, archive_bytes=1024 * MB,
-                   archive_entries=5000, archive_ratio=100.0, heavy_decodes=2, upload_folder_bytes=4096 * MB)
+                   archive_entries=5000, archive_ratio=100.0, heavy_decodes=2, upload_folder_bytes=4096 * MB,
+                   max_sessions=500)
 
     def archive_limits(self) -> ArchiveLimits:
         return ArchiveLimits(max_total_bytes=self.archive_bytes, max_entries=self.archive_entries,

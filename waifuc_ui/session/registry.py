@@ -10,7 +10,7 @@ import threading
 import time
 from typing import Any, Dict, List, Mapping, Optional
 
-from ..errors import WaifucUIError
+from ..errors import CapacityError, WaifucUIError
 from ..pipeline.catalog import ActionSpec
 from ..report import logger
 from . import persistence
@@ -59,7 +59,13 @@ class SessionRegistry:
 
     def create(self, secret: Optional[str] = None) -> Session:
         """A new session in a new workspace, its state saved at once. ``secret`` (kept by the caller, e.g. the
-        browser) is what reopens it later; only its hash is stored."""
+        browser) is what reopens it later; only its hash is stored. Raises CapacityError when the server already
+        keeps ``quotas.max_sessions`` sessions."""
+        cap = self.quotas.max_sessions
+        if cap is not None and self.workspaces.count_on_disk() >= cap:
+            raise CapacityError(f"this server keeps {cap} sessions already (each is deleted after "
+                                f"{self.workspaces.ttl_seconds / 3600:g} h without use); try again later, or run "
+                                "waifuc_ui on your own machine")
         ws = self.workspaces.create()
         session = Session(ws, secret_hash=persistence.hash_secret(secret) if secret else None, **self._options(ws))
         session.save()

@@ -267,6 +267,13 @@ class WorkspaceRegistry:
                 removed.append(name)
         return removed
 
+    def count_on_disk(self) -> int:
+        """Workspaces under ``root`` that this app made (live, or waiting on disk to be reopened)."""
+        if not os.path.isdir(self.root):
+            return 0
+        return sum(1 for name in os.listdir(self.root)
+                   if _ID_RE.match(name) and is_workspace_folder(os.path.join(self.root, name)))
+
     def live_ids(self) -> List[str]:
         with self._lock:
             return list(self._live)

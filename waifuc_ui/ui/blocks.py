@@ -17,7 +17,7 @@ from typing import Any, Dict
 import gradio as gr
 from starlette.middleware import Middleware
 
-from ..errors import InvalidOptionError
+from ..errors import CapacityError, InvalidOptionError
 from ..pipeline import action_catalog
 from .characters_tab import build_characters_tab
 from .duplicates_tab import build_duplicates_tab
@@ -133,7 +133,10 @@ def build_app(settings: AppSettings, binder: SessionBinder) -> gr.Blocks:
                          *export["settings"].values()])
 
         def on_open(key, request: gr.Request):
-            ui, _ = binder.open_key(key, browser_id=getattr(request, "session_hash", "") or "")
+            try:
+                ui, _ = binder.open_key(key, browser_id=getattr(request, "session_hash", "") or "")
+            except CapacityError as err:  # the page stays empty; the rest of the load chain does not run
+                raise gr.Error(f"The server is full: {err}.", duration=None) from None
             return ui, ui.key, cookie_pair(ui)
 
         def on_fill(ui: UISession, version: int):
@@ -142,7 +145,7 @@ def build_app(settings: AppSettings, binder: SessionBinder) -> gr.Blocks:
             return out
 
         # open (or reopen) the session, keep its key in the browser, store its file cookie, then show it
-        demo.load(on_open, [session_key], [state, session_key, cookie]).then(
+        demo.load(on_open, [session_key], [state, session_key, cookie]).success(
             None, [cookie], [cookie], js=cookie_script(int(settings.session_ttl))).then(
             on_fill, [state, structure], fill.outputs)
         wire_session_controls(binder, controls, state, session_key, cookie, cookie_script(int(settings.session_ttl)),

@@ -82,9 +82,10 @@ QUOTA_VARIABLES = {
     "WAIFUC_UI_MAX_ZIP_RATIO": ("archive_ratio", "ratio"),
     "WAIFUC_UI_HEAVY_DECODES": ("heavy_decodes", "count"),
     "WAIFUC_UI_MAX_UPLOAD_FOLDER": ("upload_folder_bytes", "size"),
+    "WAIFUC_UI_MAX_SESSIONS": ("max_sessions", "count"),
 }
 _UNLIMITED_OK = {"request_upload_bytes", "session_upload_bytes", "session_disk_bytes", "session_images", "max_pixels",
-                 "upload_folder_bytes"}
+                 "upload_folder_bytes", "max_sessions"}
 _SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|tb)?\s*$", re.IGNORECASE)
 _UNITS = {"b": 1, "kb": 1024, "mb": 1024 ** 2, "gb": 1024 ** 3, "tb": 1024 ** 4}
 
