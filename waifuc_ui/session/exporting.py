@@ -73,7 +73,7 @@ class ExportSummary:
         lines = []
         if self.originals or self.encoded:
             lines.append(f"{self.originals} image(s) kept their original bytes; {self.encoded} were encoded "
-                         f"(a step changed them; JPEG/WebP at quality {self.quality})")
+                         f"(a step changed them, or their EXIF rotation was applied; JPEG/WebP at quality {self.quality})")
         if self.stills:
             lines.append(f"{len(self.stills)} animated image(s) exported as a still (first frame, PNG): "
                          + ", ".join(self.stills[:10]) + (" ..." if len(self.stills) > 10 else "")
