@@ -73,7 +73,8 @@ class ExportSummary:
         lines = []
         if self.originals or self.encoded:
             lines.append(f"{self.originals} image(s) kept their original bytes; {self.encoded} were encoded "
-                         f"(a step changed them, or their EXIF rotation was applied; JPEG/WebP at quality {self.quality})")
+                         f"(a step changed them, or their EXIF rotation was applied; JPEG/WebP at quality "
+                         f"{self.quality})")
         if self.stills:
             lines.append(f"{len(self.stills)} animated image(s) exported as a still (first frame, PNG): "
                          + ", ".join(self.stills[:10]) + (" ..." if len(self.stills) > 10 else "")
