@@ -67,4 +67,6 @@ def test_preset_shows_sizes_without_downloading_and_run_downloads_with_progress_
     page.locator("#stop-btn").click()
     expect(page.locator("#run-status")).to_contain_text("Run stopped", timeout=TIMEOUT)
     expect(page.locator("#run-status")).to_contain_text("no step ran. Stopped while downloading the models")
+    expect(page.locator("#stop-btn")).to_have_text("■ Stop")  # ready for the next run
+    expect(page.locator("#stop-btn")).to_be_enabled()
     assert hub_server.count("GET", FACE_FILE) == 1

@@ -216,3 +216,11 @@ def test_memo_is_bounded_and_evicts_oldest(session):
     session.run()
     assert len(memo.per_item) == 6 and len(memo.stream) == 1
     assert all(key[0] == session.recipe.steps[0].config_key for key in list(memo.per_item)[1:])
+
+
+def test_is_running_is_true_only_during_a_run(session):
+    """Stop asks it: after the run ended, Stop leaves the run's result on the page."""
+    session.load_preset("model-free clean-up")
+    seen = []
+    session.run(progress=lambda p: seen.append(session.is_running))
+    assert seen and all(seen) and not session.is_running

@@ -4,6 +4,7 @@ import gradio as gr
 
 from waifuc_ui.ui import AppSettings, SessionBinder, build_app, launch_options
 from waifuc_ui.ui.file_guard import FileGuardMiddleware
+from waifuc_ui.ui.upload_budget import UploadBudgetMiddleware
 
 
 def labels(demo):
@@ -31,7 +32,8 @@ def test_public_app_never_asks_for_a_server_folder_and_limits_uploads(tmp_path, 
     assert options["max_file_size"] == "5mb"
     assert options["allowed_paths"] == [binder.guard.root]
     middleware = options["app_kwargs"]["middleware"]
-    assert [m.cls for m in middleware] == [FileGuardMiddleware]
+    assert [m.cls for m in middleware] == [FileGuardMiddleware, UploadBudgetMiddleware]
+    assert middleware[1].kwargs["budget"].max_bytes == 4096 * 1024 ** 2
     assert binder.registry.public_mode is True
     states = [b for b in demo.blocks.values() if isinstance(b, gr.State) and b.delete_callback == binder.release]
     assert len(states) == 1 and states[0].time_to_live == float("inf")  # idle expiry is the registry's

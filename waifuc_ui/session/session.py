@@ -238,6 +238,11 @@ class Session(ReviewMixin, TagMixin, ExportMixin):
         return json.dumps(state, sort_keys=True, default=repr)
 
     @property
+    def is_running(self) -> bool:
+        """True while a run of this session is going (Stop has something to stop)."""
+        return self._run_lock.locked()
+
+    @property
     def is_stale(self) -> bool:
         """True when the inputs, the recipe or a decision changed since the last run (run again to see it)."""
         return self.last_run is None or self._last_fingerprint != self._fingerprint()

@@ -22,6 +22,9 @@ from .views import SKIPPED_KIND, counts_frame, drop_caption, drop_details, galle
 BEFORE, AFTER, DROPPED = "run-before", "run-after", "run-dropped"
 
 
+STOP = "■ Stop"
+STOPPING = "Stopping… (a model download stops at once, a step after the current image)"
+
 def run_summary(ui: UISession, result: RunResult, downloads: Optional[DownloadReport] = None) -> str:
     """One paragraph: how the run ended, images in and in the dataset, skipped steps with the reason, and what the
     model download before it did (``downloads``)."""
@@ -176,7 +179,7 @@ def build_run_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
                 "reason and can be restored. Re-running after a change only recomputes what changed.")
     with gr.Row(equal_height=True):
         run_btn = gr.Button("▶ Run pipeline", variant="primary", scale=2, elem_id="run-btn")
-        stop_btn = gr.Button("■ Stop", variant="stop", scale=1, elem_id="stop-btn")
+        stop_btn = gr.Button(STOP, variant="stop", scale=1, elem_id="stop-btn")
     status = gr.Markdown("Not run yet.", elem_id="run-status")
     plot = gr.BarPlot(value=None, x="step", y="images", color="kind", title="Images per step",
                       color_map={"kept": "#3b82f6", "dropped": "#f97316", SKIPPED_KIND: "#9ca3af"},
@@ -227,10 +230,13 @@ def build_run_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
         result = run_pipeline(ui, lambda frac, text: progress(frac, desc=text))
         return refresh(ui, run_summary(ui, result, ui.session.models.last))
 
-    @guarded
     def on_stop(ui):
+        """Says "Stopping…" on the button, never in the run status: the run's own result (which may arrive first)
+        is the last word there. Not guarded: Stop saves nothing."""
+        if ui is None or not ui.session.is_running:
+            return gr.skip()
         ui.cancel.set()
-        return "Stopping (a model download stops at once, a step after the current image)…"
+        return gr.Button(STOPPING, interactive=False)
 
     @guarded
     def on_step(ui, uid):
@@ -261,8 +267,9 @@ def build_run_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
         return tuple(out)
 
     after.select(select_index, None, selected_after, concurrency_limit=None, show_progress="hidden")
-    run_btn.click(on_run, [state], refresh_outputs, concurrency_id="run", concurrency_limit=2)
-    stop_btn.click(on_stop, [state], [status], concurrency_limit=None, queue=False)
+    run_btn.click(on_run, [state], refresh_outputs, concurrency_id="run", concurrency_limit=2).then(
+        lambda: gr.Button(STOP, interactive=True), None, [stop_btn], queue=False, show_progress="hidden")
+    stop_btn.click(on_stop, [state], [stop_btn], concurrency_limit=None, queue=False)
     step.input(on_step, [state, step], gallery_outputs + [before_pager.number, after_pager.number,
                                                           dropped_pager.number], concurrency_limit=None)
     dropped.select(on_dropped_select, [state], [details, restore_btn], concurrency_limit=None)
