@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.security.hostile import huge_png, long_gif, low_entropy_bytes, ordinary_jpeg, overlapping_zip  # noqa: E402
+from waifuc_ui.session.workspace import folder_bytes  # noqa: E402
 
 TARGET_BYTES = 1.5e9
 
@@ -56,15 +57,7 @@ def status_kb(pid: int, field: str) -> int:
 
 
 def tree_bytes(*folders: Path) -> int:
-    total = 0
-    for folder in folders:
-        for d, _, fs in os.walk(folder):
-            for f in fs:
-                try:
-                    total += os.path.getsize(os.path.join(d, f))
-                except OSError:
-                    pass
-    return total
+    return sum(folder_bytes(str(folder)) for folder in folders)
 
 
 def make_files(work: Path, images: int) -> dict:
