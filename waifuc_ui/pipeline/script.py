@@ -81,15 +81,13 @@ class StepChoices:
 @dataclass
 class DatasetChoices:
     """What the script carries besides the recipe. ``steps``: uid -> StepChoices; ``final_drop``: keys removed
-    after the last step when the recipe has none; ``tags``: key -> tags in order (name -> score); ``names``: key ->
-    export file name; ``folder``: a folder for every file; ``trigger_word``: a tag put first in every item's tags
-    (the sidecar layout; captions get it from the exporter); ``notes``: header comments."""
+    after the last step when the recipe has none; ``tags``: key -> tags in order (name -> score); ``trigger_word``:
+    a tag put first in every item's tags (the sidecar layout; captions get it from the exporter); ``notes``: header
+    comments. Export names and the kohya folder are the exporter's (the same call as the app's export)."""
 
     steps: Dict[str, StepChoices] = field(default_factory=dict)
     final_drop: List[str] = field(default_factory=list)
     tags: Dict[str, Dict[str, float]] = field(default_factory=dict)
-    names: Dict[str, str] = field(default_factory=dict)
-    folder: str = ""
     trigger_word: str = ""
     notes: List[str] = field(default_factory=list)
 
@@ -147,7 +145,7 @@ def _tags_literal(tags: Mapping[str, float]) -> str:
 
 
 def _final_lines(choices: DatasetChoices, data: _Data, imports: set) -> List[str]:
-    """Attach lines after the recipe: final drops, tag edits, names."""
+    """Attach lines after the recipe: final drops, tag edits."""
     lines: List[str] = []
     if choices.final_drop:
         note = StepChoices(drop=list(choices.final_drop), note="duplicates removed in the review")
@@ -162,15 +160,6 @@ def _final_lines(choices: DatasetChoices, data: _Data, imports: set) -> List[str
             args.append(f"trigger_word={choices.trigger_word!r}")
         lines.append(f"        SetTagsAction({', '.join(args)}),")
         imports.add("SetTagsAction")
-    if choices.names or choices.folder:
-        args = []
-        if choices.names:
-            args.append(data.add("NAMES", "file names the export gives (made unique)",
-                                 [f"{k!r}: {v!r}," for k, v in choices.names.items()]))
-        if choices.folder:
-            args.append(f"folder={choices.folder!r}")
-        lines.append(f"        RenameAction({', '.join(args)}),")
-        imports.add("RenameAction")
     return lines
 
 

@@ -161,6 +161,14 @@ def _request_paths(scope) -> Iterator[str]:
     yield scope.get("path", "") or ""
 
 
+async def send_text(send, status: int, body: bytes) -> None:
+    """Answer an ASGI HTTP request with ``status`` and a plain-text ``body``."""
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
 class FileGuardMiddleware:
     """ASGI middleware: 403 for any request (any route, any spelling) naming a file or folder inside the
     workspace root without the owning session's cookie."""
@@ -177,10 +185,6 @@ class FileGuardMiddleware:
                 if kind == "websocket":
                     await send({"type": "websocket.close", "code": 1008})
                     return
-                body = b"File not allowed: this file belongs to another session (or to none)."
-                await send({"type": "http.response.start", "status": 403,
-                            "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                                        (b"content-length", str(len(body)).encode())]})
-                await send({"type": "http.response.body", "body": body})
+                await send_text(send, 403, b"File not allowed: this file belongs to another session (or to none).")
                 return
         await self.app(scope, receive, send)

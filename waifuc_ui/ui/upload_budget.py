@@ -13,7 +13,7 @@ import time
 from typing import Callable, Optional
 
 from ..session.workspace import folder_bytes
-from .file_guard import fully_decoded
+from .file_guard import fully_decoded, send_text
 
 UPLOAD_ROUTES = ("/gradio_api/upload", "/upload")
 
@@ -59,11 +59,7 @@ class UploadBudgetMiddleware:
                 if name == b"content-length":
                     length = int(value) if value.isdigit() else 0
             if not self.budget.admit(length):
-                body = (b"The server's upload space is full right now (uploads are kept a few hours). "
-                        b"Try again later, or run waifuc_ui on your own machine.")
-                await send({"type": "http.response.start", "status": 507,
-                            "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                                        (b"content-length", str(len(body)).encode())]})
-                await send({"type": "http.response.body", "body": body})
+                await send_text(send, 507, b"The server's upload space is full right now (uploads are kept a few "
+                                           b"hours). Try again later, or run waifuc_ui on your own machine.")
                 return
         await self.app(scope, receive, send)
