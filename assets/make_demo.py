@@ -17,11 +17,10 @@ import json
 import os
 import random
 from dataclasses import dataclass
-from typing import Dict, Tuple
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
-RGB = Tuple[int, int, int]
+RGB = tuple[int, int, int]
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,7 @@ class Character:
     outfit: RGB
     skin: RGB
     accessory: str  # 'ribbon', 'horns' or 'hat'
-    tags: Tuple[str, ...]
+    tags: tuple[str, ...]
 
 
 CHARACTERS = {
@@ -45,7 +44,7 @@ CHARACTERS = {
 }
 
 
-def gradient(size: Tuple[int, int], top: RGB, bottom: RGB) -> Image.Image:
+def gradient(size: tuple[int, int], top: RGB, bottom: RGB) -> Image.Image:
     """A vertical gradient from ``top`` to ``bottom``."""
     mask = Image.linear_gradient("L").resize(size)
     return Image.composite(Image.new("RGB", size, bottom), Image.new("RGB", size, top), mask)
@@ -92,7 +91,7 @@ def draw_character(image: Image.Image, ch: Character, rng: random.Random, cx: fl
         d.rectangle([x - r * 0.8, head_y - r * 1.7, x + r * 0.8, head_y - r * 0.75], fill=(150, 90, 40))
 
 
-def scene(size: Tuple[int, int], seed: int, *characters: Character) -> Image.Image:
+def scene(size: tuple[int, int], seed: int, *characters: Character) -> Image.Image:
     """A background gradient with a few shapes and the characters side by side."""
     rng = random.Random(seed)
     top = tuple(rng.randint(150, 255) for _ in range(3))
@@ -120,7 +119,7 @@ class DemoWriter:
 
     def __init__(self, out: str):
         self.out = out
-        self.written: Dict[str, str] = {}
+        self.written: dict[str, str] = {}
 
     def path(self, name: str) -> str:
         path = os.path.join(self.out, name)
@@ -133,7 +132,7 @@ class DemoWriter:
         self.written[name] = note
         return path
 
-    def sidecar(self, name: str, tags: Dict[str, float], **extra) -> None:
+    def sidecar(self, name: str, tags: dict[str, float], **extra) -> None:
         body = os.path.splitext(os.path.basename(name))[0]
         folder = os.path.dirname(name)
         meta = {"filename": os.path.basename(name), "group_id": "demo", "tags": tags, **extra}
@@ -146,16 +145,16 @@ class DemoWriter:
             f.write(text)
 
 
-def character_tags(ch: Character, *extra: str) -> Dict[str, float]:
+def character_tags(ch: Character, *extra: str) -> dict[str, float]:
     return {t: 1.0 for t in ("1girl", "solo", *ch.tags, *extra)}
 
 
-def build(out: str) -> Dict[str, str]:
+def build(out: str) -> dict[str, str]:
     """Write the demo dataset into ``out``; returns {file name: what it demonstrates}."""
     aoi, beni, kiiro = CHARACTERS["aoi"], CHARACTERS["beni"], CHARACTERS["kiiro"]
     w = DemoWriter(out)
     sizes = [(512, 768), (640, 640), (768, 512), (600, 800), (720, 960), (800, 600), (560, 700), (680, 680)]
-    keep: Dict[str, Image.Image] = {}
+    keep: dict[str, Image.Image] = {}
 
     # everyday character images, RGB, PNG and JPEG; sidecars for aoi and beni, captions for kiiro
     for ch, count, seed0 in ((aoi, 8, 100), (beni, 6, 200), (kiiro, 5, 300)):

@@ -42,7 +42,7 @@ SMALL_STACK = [(16, 2), (32, 2), (64, 2), (64, 1), (128, 2), (128, 1), (128, 1)]
 def install_models(fakehub, hub: str) -> None:
     """The default fakes at realistic cost, with rules that let most synthetic images through: monochrome only
     when dark (brightness < 0.3), one face/person box unless the image is very blue (B > 0.72)."""
-    from waifuc_ui.models import specs
+    from waifuc_ui.inference import specs
 
     fakehub.install_fake_hub(hub, fake_model_scale="real")
     fakehub.put_classifier(hub, specs.MONOCHROME, ["monochrome", "normal"],
@@ -68,10 +68,10 @@ def synthetic_images(n: int, seed: int = 0):
 class Recorder:
     """Wraps the model entry points the actions use: counts calls, times them, keeps the inputs to replay."""
 
-    TARGETS = [("waifuc_ui.models.classify", "predict_scores"), ("waifuc_ui.models.detect", "detect_candidates_batch"),
-               ("waifuc_ui.models", "ccip_batch_extract_features"), ("waifuc_ui.models", "ccip_batch_differences"),
-               ("waifuc_ui.models", "lpips_extract_feature"), ("waifuc_ui.models", "lpips_batch_differences"),
-               ("waifuc_ui.models", "wd14_predict_batch")]
+    TARGETS = [("waifuc_ui.inference.classify", "predict_scores"), ("waifuc_ui.inference.detect", "detect_candidates_batch"),
+               ("waifuc_ui.inference", "ccip_batch_extract_features"), ("waifuc_ui.inference", "ccip_batch_differences"),
+               ("waifuc_ui.inference", "lpips_extract_feature"), ("waifuc_ui.inference", "lpips_batch_differences"),
+               ("waifuc_ui.inference", "wd14_predict_batch")]
 
     def __init__(self):
         import importlib
@@ -112,8 +112,16 @@ class Recorder:
 
 
 def build_chain(images, out_dir, changed=False, one_at_a_time=False):
-    from waifuc_ui.action import (CCIPAction, ClassFilterAction, FaceCountAction, FilterSimilarAction,
-                                  ModeConvertAction, NoMonochromeAction, PersonSplitAction, TaggingAction)
+    from waifuc_ui.action import (
+        CCIPAction,
+        ClassFilterAction,
+        FaceCountAction,
+        FilterSimilarAction,
+        ModeConvertAction,
+        NoMonochromeAction,
+        PersonSplitAction,
+        TaggingAction,
+    )
     from waifuc_ui.action.analyzed import AnalyzedAction
     from waifuc_ui.export import TextualInversionExporter
     from waifuc_ui.model import ImageItem
@@ -152,16 +160,18 @@ def run_chain(images, cache, tag, **kw):
 
 def replay_floor(rec_inputs, originals):
     """The recorded model calls, each model at its best batch size (tried on a sample), timed."""
-    from waifuc_ui.models import specs
+    from waifuc_ui.inference import specs
 
     spec_of = {s.repo_id: s for s in (specs.MONOCHROME, specs.ANIME_CLASSIFY, specs.ANIME_RATING)}
     total, detail = 0.0, []
     for (name, model), items in rec_inputs.items():
         if name == "predict_scores":
             spec = spec_of[model]
-            fn = lambda ims, b, spec=spec: originals[name](spec, ims, spec.default_model, topk=None, batch_size=b)
+            def fn(ims, b, spec=spec):
+                return originals[name](spec, ims, spec.default_model, topk=None, batch_size=b)
         elif name == "detect_candidates_batch":
-            fn = lambda ims, b, kind=model: originals[name](kind, ims, batch_size=b)
+            def fn(ims, b, kind=model):
+                return originals[name](kind, ims, batch_size=b)
         elif name == "lpips_batch_differences":
             pairs = sum(items)
             if not pairs:
@@ -196,9 +206,11 @@ def replay_floor(rec_inputs, originals):
             detail.append((f"{name} ({len(items)} calls)", "-", dt))
             continue
         elif name == "lpips_extract_feature":
-            fn = lambda ims, b: originals[name](ims, batch_size=b)
+            def fn(ims, b):
+                return originals[name](ims, batch_size=b)
         else:
-            fn = lambda ims, b, name=name: originals[name](ims, batch_size=b)
+            def fn(ims, b, name=name):
+                return originals[name](ims, batch_size=b)
         sample = items[:8]
         best = None
         for b in (1, 4, 8):

@@ -1,7 +1,7 @@
 """How long the Hub's bad days cost: the reachability probe per network condition, a stalled or trickling transfer
 until it gives up, and the download rate of a good transfer against a bare socket read of the same bytes (floor).
 
-Every server listens on 127.0.0.1 (tests/models/hubserver.py): refused (nothing listens), silent (accepts, never
+Every server listens on 127.0.0.1 (tests/inference/hubserver.py): refused (nothing listens), silent (accepts, never
 answers), 503, good; transfers: stalled after 1 KB, trickling ~10 bytes/s, and a good 64 MB file.
 
     /work/venv/bin/python bench/bench_hub_network.py [--window 2] [--size-mb 64] [--hf-hub-download]
@@ -51,10 +51,10 @@ def main() -> None:
     parser.add_argument("--hf-hub-download", action="store_true")
     args = parser.parse_args()
 
-    from tests.models.hubserver import FakeHubServer, SilentPort, go_online, refused_url
-    from waifuc_ui.models import hub
-    from waifuc_ui.models.download import Downloader
-    from waifuc_ui.models.hub import HubFile
+    from tests.inference.hubserver import FakeHubServer, SilentPort, go_online, refused_url
+    from waifuc_ui.inference import hub
+    from waifuc_ui.inference.download import Downloader
+    from waifuc_ui.inference.hub import HubFile
 
     env = Env()
     print("probe (limit 3 s):")

@@ -41,7 +41,7 @@ def make_images(folder: str, n: int, seed: int = 0) -> None:
     rng = random.Random(seed)
     os.makedirs(folder, exist_ok=True)
     pool = []
-    for k in range(12):
+    for _k in range(12):
         size = (rng.randint(400, 1400), rng.randint(400, 1400))
         base = Image.linear_gradient("L").resize(size).convert("RGB")
         draw = ImageDraw.Draw(base)
@@ -126,8 +126,8 @@ def child(variant: str, src: str, out: str, min_size: int) -> None:
     peak_rss_mb is the process's peak RSS, run_rss_mb how far the run rose above the RSS after imports."""
     if variant != "floor":  # import outside the timed part, as the floor's Pillow import is
         sys.path.insert(0, ROOT)
-        import waifuc_ui.action  # noqa: F401
-        import waifuc_ui.export  # noqa: F401
+        import waifuc_ui.action
+        import waifuc_ui.export
         import waifuc_ui.source  # noqa: F401
     else:
         import PIL.Image  # noqa: F401

@@ -65,7 +65,7 @@ def make_images(n: int):
 
 
 def families():
-    import waifuc_ui.models as m
+    import waifuc_ui.inference as m
     return {
         'classifier (monochrome, 384)': lambda ims, bs: m.get_monochrome_score_batch(ims, batch_size=bs),
         'yolo (detect_faces, 640)': lambda ims, bs: m.detect_faces_batch(ims, batch_size=bs),
@@ -99,7 +99,7 @@ def main():
     args = parser.parse_args()
     install_fake_hub(os.environ['HF_HUB_CACHE'], families=('classify', 'detect', 'wd14', 'ccip', 'lpips'),
                      fake_model_scale='real')
-    from waifuc_ui.models import current_provider
+    from waifuc_ui.inference import current_provider
     timer = RunTimer()
     images = make_images(args.images)
     batches = [int(b) for b in args.batches.split(',')]

@@ -11,7 +11,7 @@ Quick start (pytest)::
     def test_faces(fake_hub):                       # empty temporary cache, Hub offline, caches cleared
         # the default face detector (face_detect_v1.4_s) finds 1 box (score 0.9) on red images, none on blue:
         put_detector(fake_hub, 'faces', colour_detector(trigger='red', score=0.9))
-        from waifuc_ui.models import detect_faces
+        from waifuc_ui.inference import detect_faces
         assert len(detect_faces(red_image)) == 1 and detect_faces(blue_image) == []
 
 ``install_fake_hub(cache_dir, families=('classify', 'detect', 'wd14', 'ccip', 'lpips', 'tag_filtering'))`` writes
@@ -25,7 +25,7 @@ import json
 import os
 import secrets
 import shutil
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import onnx
@@ -33,7 +33,7 @@ import pytest
 from onnx import TensorProto, helper, numpy_helper
 
 OPSET, IR_VERSION = 17, 8
-Colour = Tuple[float, float, float, float]  # (w_r, w_g, w_b, bias)
+Colour = tuple[float, float, float, float]  # (w_r, w_g, w_b, bias)
 
 RED, GREEN, BLUE = (255, 0, 0), (0, 255, 0), (0, 0, 255)
 
@@ -73,7 +73,7 @@ def put_model(cache_dir: str, repo_id: str, path: str, model: onnx.ModelProto) -
 
 
 # ----------------------------------------------------------------------------------------------- graph helpers
-def _finish(nodes, inputs, outputs, inits, metadata: Optional[Dict[str, str]] = None) -> onnx.ModelProto:
+def _finish(nodes, inputs, outputs, inits, metadata: dict[str, str] | None = None) -> onnx.ModelProto:
     graph = helper.make_graph(nodes, 'fake', inputs, outputs, initializer=inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', OPSET)])
     model.ir_version = IR_VERSION
@@ -99,7 +99,7 @@ def _colour_head(colours: Sequence[Colour], scale: float = 1.0, rgb_order=(0, 1,
     return w, b
 
 
-def _mean_colour_nodes(inp: str, axes: List[int], out: str, scale: str = 'real', channels_last=False,
+def _mean_colour_nodes(inp: str, axes: list[int], out: str, scale: str = 'real', channels_last=False,
                        width: float = 1.0):
     """Nodes reducing the image to [N, 3] channel means; with scale='real' a conv stack runs first (cost only,
     ``width`` scales its channels: FLOPs ~ width**2)."""
@@ -137,7 +137,7 @@ def _mean_colour_nodes(inp: str, axes: List[int], out: str, scale: str = 'real',
 REAL_STACK = [(32, 2), (64, 2), (128, 2), (128, 1), (256, 2), (256, 1), (256, 1)]
 
 
-def _image_input(name: str, layout: str, size: Optional[Tuple[int, int]]):
+def _image_input(name: str, layout: str, size: tuple[int, int] | None):
     h, w = size if size else ('H', 'W')
     dims = ['N', 3, h, w] if layout == 'NCHW' else ['N', h, w, 3]
     return helper.make_tensor_value_info(name, TensorProto.FLOAT, dims)
@@ -163,15 +163,15 @@ def classifier_model(labels: Sequence[str], colours: Sequence[Colour], size=(384
     return _finish(nodes, [_image_input('input', 'NCHW', size)], outputs, inits)
 
 
-def yolo_model(boxes: Sequence[Tuple[float, float, float, float]], scores: Sequence[Sequence[Colour]],
+def yolo_model(boxes: Sequence[tuple[float, float, float, float]], scores: Sequence[Sequence[Colour]],
                names: Sequence[str], imgsz=(640, 640), scale='tiny', static: bool = True,
-               layout: str = 'nms', e2e_classes: Optional[Sequence[int]] = None) -> onnx.ModelProto:
+               layout: str = 'nms', e2e_classes: Sequence[int] | None = None) -> onnx.ModelProto:
     """YOLOv8-style ``images`` [N,3,H,W] -> ``output0`` [N, 4+nc, K] (cx, cy, w, h in input pixels, class scores).
     ``boxes[k]`` is constant; ``scores[k][c]`` is the colour rule of class c for candidate k.
     ``layout='e2e'``: output [N, K, 6] (x0, y0, x1, y1, score, cls) with boxes given as xyxy and one rule per box
     (class = index of the first rule). ``layout='rtdetr'``: [N, K, 4+nc] with boxes normalised to [0, 1]."""
     k, nc = len(boxes), len(names)
-    rules: List[Colour] = []
+    rules: list[Colour] = []
     if layout == 'e2e':  # class of box j = e2e_classes[j] (default 0), score rule = scores[j][0]
         for j, box in enumerate(boxes):
             cls = float(e2e_classes[j]) if e2e_classes else 0.0
@@ -210,7 +210,7 @@ def wd14_model(colours: Sequence[Colour], emb_dim: int = 8, size: int = 448, sca
     return _finish(nodes, [_image_input(input_name, 'NHWC', (size, size))], outputs, inits)
 
 
-def selected_tags_csv(tags: Sequence[Tuple[str, int]]) -> bytes:
+def selected_tags_csv(tags: Sequence[tuple[str, int]]) -> bytes:
     """``tag_id,name,category,count`` rows for (name, category) pairs (9 rating, 0 general, 4 character)."""
     rows = ['tag_id,name,category,count'] + [f'{1000 + i},{n},{c},{100 - i}' for i, (n, c) in enumerate(tags)]
     return ('\n'.join(rows) + '\n').encode()
@@ -286,17 +286,17 @@ def colour_detector(trigger: str = 'red', score: float = 0.9, box=(320.0, 320.0,
     return {'boxes': [box], 'scores': [[tuple(rule)]], 'names': [label]}
 
 
-def put_detector(cache_dir: str, kind: str, spec: dict, model_name: Optional[str] = None, **kw) -> str:
+def put_detector(cache_dir: str, kind: str, spec: dict, model_name: str | None = None, **kw) -> str:
     """Write a YOLO fake (``spec`` from :func:`colour_detector` or your own boxes/scores/names) as the default
     model of detector ``kind`` ('faces', 'heads', 'person', 'halfbody', 'eyes') or as ``model_name``."""
-    from waifuc_ui.models import specs as s
+    from waifuc_ui.inference import specs as s
     det = {'faces': s.FACE, 'heads': s.HEAD, 'person': s.PERSON, 'halfbody': s.HALFBODY, 'eyes': s.EYE}[kind]
     name = model_name or (s.HEAD_DEFAULT_MODEL if det is s.HEAD else det.model_name(det.level, det.version, None))
     return put_model(cache_dir, det.repo_id, f'{name}/model.onnx', yolo_model(**spec, **kw))
 
 
 def put_classifier(cache_dir: str, spec, labels: Sequence[str], colours: Sequence[Colour],
-                   model_name: Optional[str] = None, preprocess: Optional[list] = None, **kw) -> str:
+                   model_name: str | None = None, preprocess: list | None = None, **kw) -> str:
     name = model_name or spec.default_model
     put_json(cache_dir, spec.repo_id, f'{name}/meta.json', {'labels': list(labels)})
     if preprocess is not None:
@@ -312,15 +312,15 @@ WD14_RULES = [(0, 0, 0, 0.6), (0, 0, 0, 0.3), (0, 0, 0, 0.08), (0, 0, 0, 0.02), 
 
 
 def put_wd14(cache_dir: str, model_name: str = 'SwinV2_v3', tags=WD14_TAGS, rules=WD14_RULES, **kw) -> None:
-    from waifuc_ui.models.specs import wd14_files
+    from waifuc_ui.inference.specs import wd14_files
     model_file, csv_file = wd14_files(model_name)
     put_model(cache_dir, model_file.repo_id, model_file.filename, wd14_model(rules, **kw))
     put_file(cache_dir, csv_file.repo_id, csv_file.filename, selected_tags_csv(tags))
 
 
 def put_ccip(cache_dir: str, model: str = 'ccip-caformer-24-randaug-pruned', threshold: float = 0.17847511429108218,
-             cluster: Optional[dict] = None, scale='tiny') -> None:
-    from waifuc_ui.models.specs import CCIP_REPO
+             cluster: dict | None = None, scale='tiny') -> None:
+    from waifuc_ui.inference.specs import CCIP_REPO
     put_model(cache_dir, CCIP_REPO, f'{model}/model_feat.onnx', ccip_feature_model(scale=scale))
     put_model(cache_dir, CCIP_REPO, f'{model}/model_metrics.onnx', ccip_metric_model())
     put_json(cache_dir, CCIP_REPO, f'{model}/metrics.json', {'threshold': threshold})
@@ -331,13 +331,13 @@ def put_ccip(cache_dir: str, model: str = 'ccip-caformer-24-randaug-pruned', thr
 
 
 def put_lpips(cache_dir: str, scale='tiny') -> None:
-    from waifuc_ui.models.specs import LPIPS_DIFF, LPIPS_FEATURE
+    from waifuc_ui.inference.specs import LPIPS_DIFF, LPIPS_FEATURE
     put_model(cache_dir, LPIPS_FEATURE.repo_id, LPIPS_FEATURE.filename, lpips_feature_model(scale))
     put_model(cache_dir, LPIPS_DIFF.repo_id, LPIPS_DIFF.filename, lpips_diff_model())
 
 
-def put_tag_filtering(cache_dir: str, overlap: Optional[dict] = None, blacklist: Sequence[str] = ()) -> None:
-    from waifuc_ui.models.specs import BLACKLIST_FILE, OVERLAP_FILE
+def put_tag_filtering(cache_dir: str, overlap: dict | None = None, blacklist: Sequence[str] = ()) -> None:
+    from waifuc_ui.inference.specs import BLACKLIST_FILE, OVERLAP_FILE
     put_json(cache_dir, OVERLAP_FILE.repo_id, OVERLAP_FILE.filename,
              overlap if overlap is not None else {'long_hair': ['very_long_hair', 'absurdly_long_hair']}, 'dataset')
     put_file(cache_dir, BLACKLIST_FILE.repo_id, BLACKLIST_FILE.filename,
@@ -358,7 +358,7 @@ def install_fake_hub(cache_dir: str, families: Iterable[str] = FAMILIES, fake_mo
     - CCIP default model and LPIPS: features are the mean colour (same colour -> difference 0).
     - tag_filtering: overlap {'long_hair': ['very_long_hair', ...]}; blacklist cosplay, no eyewear, simple background.
     """
-    from waifuc_ui.models import specs as s
+    from waifuc_ui.inference import specs as s
     families = set(families)
     unknown = families - set(FAMILIES)
     if unknown:
@@ -387,9 +387,9 @@ def install_fake_hub(cache_dir: str, families: Iterable[str] = FAMILIES, fake_mo
 
 
 def use_cache(monkeypatch, cache_dir: str) -> str:
-    """Point waifuc_ui.models at ``cache_dir`` with the Hub offline, and forget cached sessions/files."""
-    from waifuc_ui.models import hub
-    from waifuc_ui.models.loaders import clear_caches
+    """Point waifuc_ui.inference at ``cache_dir`` with the Hub offline, and forget cached sessions/files."""
+    from waifuc_ui.inference import hub
+    from waifuc_ui.inference.loaders import clear_caches
     os.makedirs(cache_dir, exist_ok=True)
     monkeypatch.setenv('HF_HUB_CACHE', str(cache_dir))
     monkeypatch.delenv(hub.MODEL_DIR_ENV, raising=False)
@@ -400,10 +400,10 @@ def use_cache(monkeypatch, cache_dir: str) -> str:
 
 @pytest.fixture
 def fake_hub(tmp_path, monkeypatch) -> str:
-    """An empty HF cache (returned path) used by waifuc_ui.models, Hub offline. Fill it with put_* helpers."""
+    """An empty HF cache (returned path) used by waifuc_ui.inference, Hub offline. Fill it with put_* helpers."""
     path = use_cache(monkeypatch, str(tmp_path / 'hf-cache'))
     yield path
-    from waifuc_ui.models.loaders import clear_caches
+    from waifuc_ui.inference.loaders import clear_caches
     clear_caches()
 
 

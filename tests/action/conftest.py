@@ -1,10 +1,9 @@
 """Fixtures for action tests."""
 
 import pytest
-
-from waifuc_ui.report import collect_report
-
 from action_helpers import ListSource
+
+from waifuc_ui.core.report import collect_report
 
 
 @pytest.fixture

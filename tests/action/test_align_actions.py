@@ -1,11 +1,10 @@
 import pytest
+from action_helpers import noise_image
 from PIL import Image
 
 from waifuc_ui.action import AlignMaxAreaAction, AlignMaxSizeAction, AlignMinSizeAction, PaddingAlignAction
 from waifuc_ui.action.align import fit_shape, max_area_shape, max_size_shape, min_size_shape
 from waifuc_ui.model import ImageItem
-
-from action_helpers import noise_image
 
 
 def test_max_size_long_side_is_exact_where_waifuc_gave_799():

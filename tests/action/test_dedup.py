@@ -1,15 +1,14 @@
 import io
 
 import pytest
+from action_helpers import noise_image
 from PIL import Image
 
 from waifuc_ui.action import HashDedupAction
 from waifuc_ui.action.dedup import duplicate_groups, find_duplicates
 from waifuc_ui.action.image_hashes import HashIndex, dhash, hamming, phash, pixel_hash
-from waifuc_ui.errors import InvalidOptionError
+from waifuc_ui.core.errors import InvalidOptionError
 from waifuc_ui.model import ImageItem
-
-from action_helpers import noise_image
 
 
 def _jpeg(image, quality=80):

@@ -4,8 +4,14 @@ import os
 
 import pytest
 
-from waifuc_ui.action import (AlignMinSizeAction, FileExtAction, FrameSplitAction, HashDedupAction,
-                              MinSizeFilterAction, ModeConvertAction)
+from waifuc_ui.action import (
+    AlignMinSizeAction,
+    FileExtAction,
+    FrameSplitAction,
+    HashDedupAction,
+    MinSizeFilterAction,
+    ModeConvertAction,
+)
 from waifuc_ui.export import TextualInversionExporter
 from waifuc_ui.source import LocalSource
 

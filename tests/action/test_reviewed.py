@@ -1,12 +1,12 @@
 """Reviewed, SetTagsAction, RenameAction: decisions made by hand, applied in a stream by item keys."""
 
 import pytest
-
 from action_helpers import noise_image
+
 from waifuc_ui.action import BaseAction, FilterAction, MinSizeFilterAction, RenameAction, Reviewed, SetTagsAction
 from waifuc_ui.action.reviewed import HAND_DROP_REASON, base_key, stream_keys
 from waifuc_ui.analysis import content_hash
-from waifuc_ui.errors import InvalidOptionError
+from waifuc_ui.core.errors import InvalidOptionError
 from waifuc_ui.model import ImageItem
 
 
@@ -117,7 +117,7 @@ def test_a_one_at_a_time_step_streams_and_lets_dropped_images_go(run):
     import gc
     import weakref
 
-    from waifuc_ui.report import collect_report
+    from waifuc_ui.core.report import collect_report
 
     made, pulled, alive = [], [], []
 

@@ -1,12 +1,11 @@
 """Fixtures for model-backed action tests: the fake Hub (tiny ONNX models), a fresh analysis cache, run()."""
 
 import pytest
+from model_action_helpers import CountingSource
 
 from tests.fakehub import fake_hub, full_fake_hub  # noqa: F401  (fixtures)
 from waifuc_ui.analysis import AnalysisCache, use_analysis_cache
-from waifuc_ui.report import collect_report
-
-from model_action_helpers import CountingSource
+from waifuc_ui.core.report import collect_report
 
 
 @pytest.fixture

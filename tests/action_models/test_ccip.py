@@ -6,12 +6,11 @@ bridge vs any main-character kind 0.05, other character 0.8 (threshold 0.1785, O
 
 import numpy as np
 import pytest
+from model_action_helpers import solid
 
 from waifuc_ui.action import CCIPAction, FirstNSelectAction
+from waifuc_ui.core.report import collect_report
 from waifuc_ui.model import ImageItem
-from waifuc_ui.report import collect_report
-
-from model_action_helpers import solid
 
 KIND = {"T": 0, "L": 1, "G": 2, "B": 3}  # tight, loose, bridge (all one character), B another character
 MAIN = {0, 1, 2}

@@ -3,15 +3,22 @@ uncached run with those thresholds gives, without running the image models again
 
 import numpy as np
 import pytest
+from model_action_helpers import CountingSource
 from PIL import Image
 
 from tests.fakehub import put_classifier, put_detector
-from waifuc_ui.action import (CCIPAction, ClassFilterAction, FaceCountAction, FilterSimilarAction, ModeConvertAction,
-                              NoMonochromeAction, PersonSplitAction, TaggingAction)
+from waifuc_ui.action import (
+    CCIPAction,
+    ClassFilterAction,
+    FaceCountAction,
+    FilterSimilarAction,
+    ModeConvertAction,
+    NoMonochromeAction,
+    PersonSplitAction,
+    TaggingAction,
+)
 from waifuc_ui.analysis import AnalysisCache, use_analysis_cache
-from waifuc_ui.report import collect_report
-
-from model_action_helpers import CountingSource
+from waifuc_ui.core.report import collect_report
 
 
 def images(n=24, seed=3):
@@ -37,7 +44,7 @@ def run(pairs, thresholds, cache):
 
 @pytest.fixture
 def hub(full_fake_hub):
-    from waifuc_ui.models import specs
+    from waifuc_ui.inference import specs
 
     put_classifier(full_fake_hub, specs.MONOCHROME, ["monochrome", "normal"],
                    [(-1 / 3, -1 / 3, -1 / 3, 0.6), (1 / 3, 1 / 3, 1 / 3, 0.4)])
@@ -57,7 +64,7 @@ def test_cached_rerun_with_other_thresholds_equals_a_fresh_run(hub, tmp_path, mo
     first = run(pairs, A, cache)
     assert 0 < len(first[0]) < len(pairs)
 
-    import waifuc_ui.models as models
+    import waifuc_ui.inference as models
     calls = []
     for name in ("ccip_batch_extract_features", "lpips_extract_feature", "wd14_predict_batch"):
         original = getattr(models, name)

@@ -1,12 +1,16 @@
 import pytest
+from model_action_helpers import BLUE, DARK, LIGHT, RED, items_of, names
 
 from waifuc_ui.action.filter_models import (
-    ClassFilterAction, FaceCountAction, HeadCountAction, NoMonochromeAction, OnlyMonochromeAction,
-    PersonRatioAction, RatingFilterAction,
+    ClassFilterAction,
+    FaceCountAction,
+    HeadCountAction,
+    NoMonochromeAction,
+    OnlyMonochromeAction,
+    PersonRatioAction,
+    RatingFilterAction,
 )
-from waifuc_ui.errors import InvalidOptionError, ModelUnavailableError
-
-from model_action_helpers import BLUE, DARK, LIGHT, RED, items_of, names
+from waifuc_ui.core.errors import InvalidOptionError, ModelUnavailableError
 
 
 def test_monochrome_filters_split_dark_and_light(full_fake_hub, run):
@@ -64,8 +68,9 @@ def test_face_count_rules_and_threshold_change_without_model_call(full_fake_hub,
 
 
 def test_face_count_matches_the_model_functions(full_fake_hub, run):
-    from waifuc_ui import models
     from model_action_helpers import solid
+
+    from waifuc_ui import inference as models
 
     out, _, _ = run(items_of(RED), FaceCountAction(1))
     assert len(models.detect_faces(solid(RED))) == 1 and models.detect_faces(solid(BLUE)) == []
@@ -101,8 +106,9 @@ def test_person_ratio_uses_box_area_share(full_fake_hub, run):
 
 
 def test_direct_check_call_like_waifuc(full_fake_hub, cache):
-    from waifuc_ui.model import ImageItem
     from model_action_helpers import solid
+
+    from waifuc_ui.model import ImageItem
 
     action = ClassFilterAction(["comic"])
     assert action(ImageItem(solid(RED))) is True

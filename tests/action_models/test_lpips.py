@@ -2,13 +2,12 @@
 red (255,0,0) vs (230,0,0): 0.0204, vs (180,0,0): 0.184, vs blue: 2.875."""
 
 import pytest
+from model_action_helpers import BLUE, RED, names, solid
 
 from waifuc_ui.action.lpips import FilterSimilarAction
-from waifuc_ui.errors import InvalidOptionError
+from waifuc_ui.core.errors import InvalidOptionError
+from waifuc_ui.core.report import collect_report
 from waifuc_ui.model import ImageItem
-from waifuc_ui.report import collect_report
-
-from model_action_helpers import BLUE, RED, names, solid
 
 R1, R2 = (230, 0, 0), (180, 0, 0)
 
@@ -25,7 +24,7 @@ def pairs(*specs):
 
 
 def test_distances_of_the_fake_model(full_fake_hub):
-    from waifuc_ui import models
+    from waifuc_ui import inference as models
 
     assert models.lpips_difference(solid(RED), solid(R1)) == pytest.approx(0.0204, abs=2e-4)
     assert models.lpips_difference(solid(RED), solid(R2)) == pytest.approx(0.184, abs=2e-3)

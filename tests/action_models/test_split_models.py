@@ -1,10 +1,9 @@
 """Split actions on the fake detectors: one box (cx=320, cy=320, w=200, h=100 at 640) scoring 0.9 on red."""
 
 import pytest
+from model_action_helpers import BLUE, RED, solid
 
 from waifuc_ui.action.split_models import PersonSplitAction, ThreeStageSplitAction, scaled_square
-
-from model_action_helpers import BLUE, RED, solid
 
 
 def crops(out):

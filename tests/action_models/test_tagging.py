@@ -1,11 +1,10 @@
 """Tagging on the fake WD14 SwinV2_v3 (red images get red_theme and skadi_(arknights); see tests/fakehub.py)."""
 
 import pytest
+from model_action_helpers import BLUE, RED, solid
 
 from waifuc_ui.action.tagging import BlacklistedTagDropAction, TagFilterAction, TaggingAction, TagOverlapDropAction
-from waifuc_ui.errors import InvalidOptionError
-
-from model_action_helpers import BLUE, RED, solid
+from waifuc_ui.core.errors import InvalidOptionError
 
 RED_TAGS = {"1girl": 0.95, "red_theme": 0.95, "^_^": 0.5, "long_hair": 0.7, "very_long_hair": 0.36,
             "skadi_(arknights)": 0.95}
@@ -72,8 +71,9 @@ def test_blacklist_and_overlap_drop_tags(full_fake_hub, run):
 
 
 def test_tag_list_actions_fail_before_pulling_when_lists_are_missing(fake_hub, cache):
-    from waifuc_ui.errors import ModelUnavailableError
     from model_action_helpers import CountingSource
+
+    from waifuc_ui.core.errors import ModelUnavailableError
 
     action = TagOverlapDropAction()
     assert [f.filename for f in action.required_files()] == ["overlap_tags_simplified.json"]

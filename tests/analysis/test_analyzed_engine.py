@@ -10,8 +10,8 @@ from waifuc_ui.action import ActionStop, FirstNSelectAction
 from waifuc_ui.action.analyzed import AnalyzedFilterAction
 from waifuc_ui.action.base import Verdict
 from waifuc_ui.analysis import AnalysisCache, use_analysis_cache
+from waifuc_ui.core.report import collect_report
 from waifuc_ui.model import ImageItem
-from waifuc_ui.report import collect_report
 from waifuc_ui.source.base import BaseDataSource
 
 POISON = (13, 13, 13)  # the fake model raises on this colour
@@ -141,7 +141,7 @@ def test_no_cache_context_means_every_lookup_misses(tmp_path):
 
 
 def test_a_configuration_error_is_raised_not_blamed_on_the_images(cache):
-    from waifuc_ui.errors import InvalidOptionError
+    from waifuc_ui.core.errors import InvalidOptionError
 
     class BadOption(MeanFilter):
         def analyze(self, images):

@@ -1,12 +1,12 @@
 """Review material from cached features, on the fake hub (CCIP and LPIPS features = mean colour)."""
 
 import pytest
-
-from tests.fakehub import full_fake_hub, fake_hub  # noqa: F401  (fixtures)
-from waifuc_ui.analysis import AnalysisCache, ccip_review, lpips_duplicate_groups, use_analysis_cache
-from waifuc_ui.errors import InvalidOptionError
-from waifuc_ui.model import ImageItem
 from PIL import Image
+
+from tests.fakehub import fake_hub, full_fake_hub  # noqa: F401  (fixtures)
+from waifuc_ui.analysis import AnalysisCache, ccip_review, lpips_duplicate_groups, use_analysis_cache
+from waifuc_ui.core.errors import InvalidOptionError
+from waifuc_ui.model import ImageItem
 
 RED, BLUE, R1, R2 = (255, 0, 0), (0, 0, 255), (230, 0, 0), (180, 0, 0)
 

@@ -8,7 +8,7 @@ import pytest
 from tests.browser.conftest import free_port, write_browser_dataset
 from tests.browser.test_app_flow import TIMEOUT, open_tab, pick
 from tests.fakehub import fake_hub  # noqa: F401  (fixture)
-from tests.models.hubserver import FakeHubServer, go_online, model_source  # noqa: F401  (fixture)
+from tests.inference.hubserver import FakeHubServer, go_online, model_source  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 FACE_FILE = "face_detect_v1.4_s/model.onnx"
@@ -16,7 +16,7 @@ FACE_FILE = "face_detect_v1.4_s/model.onnx"
 
 @pytest.fixture
 def online_app(tmp_path, fake_hub, model_source, monkeypatch):  # noqa: F811
-    from waifuc_ui.models.download import Downloader
+    from waifuc_ui.inference.download import Downloader
     from waifuc_ui.session import SessionRegistry
     from waifuc_ui.ui import AppSettings, SessionBinder, build_app, launch_options
 

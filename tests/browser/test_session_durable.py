@@ -31,7 +31,7 @@ def launch(settings, port):
 
 
 @pytest.fixture
-def server(tmp_path, fake_hub):  # noqa: F811  (fixture from tests.fakehub, via conftest)
+def server(tmp_path, fake_hub):
     """start() launches the app on one port and workspace root; calling it again after stop() is a restart."""
     from waifuc_ui.ui import AppSettings
 

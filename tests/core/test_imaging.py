@@ -1,7 +1,7 @@
 import numpy as np
 from PIL import Image
 
-from waifuc_ui.imaging import load_image
+from waifuc_ui.core.imaging import load_image
 
 
 def test_sixteen_bit_grey_is_scaled_not_clipped_to_white():

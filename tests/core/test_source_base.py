@@ -2,8 +2,8 @@ import pytest
 from PIL import Image
 
 from waifuc_ui.action import ActionStop, BaseAction, FilterAction, ProcessAction, Verdict
+from waifuc_ui.core.report import collect_report
 from waifuc_ui.model import ImageItem
-from waifuc_ui.report import collect_report
 from waifuc_ui.source import BaseDataSource
 
 

@@ -5,7 +5,7 @@ import os
 import pytest
 from PIL import Image
 
-from waifuc_ui.errors import ExportError
+from waifuc_ui.core.errors import ExportError
 from waifuc_ui.export import LocalDirectoryExporter
 from waifuc_ui.model import ImageItem
 from waifuc_ui.source import BaseDataSource

@@ -4,15 +4,14 @@ import hashlib
 import io
 
 import numpy as np
+from export_helpers import ListSource, listing
 from PIL import Image
 
 from waifuc_ui.action import FrameSplitAction, ProcessAction
+from waifuc_ui.core.report import collect_report
 from waifuc_ui.export import SaveExporter, TextualInversionExporter
 from waifuc_ui.model import ImageItem
-from waifuc_ui.report import collect_report
 from waifuc_ui.source import LocalSource
-
-from export_helpers import ListSource, listing
 
 
 def _noise(seed, size=(64, 48), mode="RGB"):

@@ -6,14 +6,13 @@ import zipfile
 
 import numpy as np
 import pytest
+from export_helpers import ListSource, listing
 from PIL import Image
 
+from waifuc_ui.core.report import collect_report
 from waifuc_ui.export import SaveExporter, TextualInversionExporter, ZipExporter
 from waifuc_ui.model import ImageItem
-from waifuc_ui.report import collect_report
 from waifuc_ui.source import LocalSource
-
-from export_helpers import ListSource, listing
 
 
 def _noise(seed, size=(24, 20)):

@@ -5,13 +5,12 @@ import os
 import tempfile
 import zipfile
 
+from export_helpers import ListSource
 from PIL import Image
 
 from waifuc_ui.export import SaveExporter, ZipExporter
 from waifuc_ui.model import ImageItem
 from waifuc_ui.source import LocalSource
-
-from export_helpers import ListSource
 
 
 def _group(path):

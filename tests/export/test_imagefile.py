@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from waifuc_ui.errors import InvalidOptionError
+from waifuc_ui.core.errors import InvalidOptionError
 from waifuc_ui.export.imagefile import atomic_write, prepare_for_format, resolve_format, save_image, to_8bit
 
 

@@ -2,15 +2,14 @@ import json
 
 import numpy as np
 import pytest
+from export_helpers import ListSource, listing
 from PIL import Image
 
-from waifuc_ui.errors import ExportError
+from waifuc_ui.core.errors import ExportError
 from waifuc_ui.export import SaveExporter
 from waifuc_ui.export.sidecar import meta_to_json, sidecar_path
 from waifuc_ui.model import ImageItem
 from waifuc_ui.source import LocalSource
-
-from export_helpers import ListSource, listing
 
 
 def _img(color=(255, 0, 0), size=(4, 3), mode="RGB"):

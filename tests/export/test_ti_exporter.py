@@ -1,10 +1,9 @@
+from export_helpers import ListSource, listing
 from PIL import Image
 
 from waifuc_ui.export import TextualInversionExporter
 from waifuc_ui.model import ImageItem
 from waifuc_ui.source import LocalTISource
-
-from export_helpers import ListSource, listing
 
 TAGS = {"solo": 1.0, "1girl": 1.0, "skadi_(arknights)": 0.91234, "long_hair": 0.95, "^_^": 0.5}
 

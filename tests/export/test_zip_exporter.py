@@ -2,14 +2,13 @@ import json
 import zipfile
 
 import pytest
+from export_helpers import ListSource, listing
 from PIL import Image
 
-from waifuc_ui.errors import ExportError, InvalidOptionError
+from waifuc_ui.core.errors import ExportError, InvalidOptionError
 from waifuc_ui.export import ZipExporter
 from waifuc_ui.model import ImageItem
 from waifuc_ui.source import LocalSource
-
-from export_helpers import ListSource, listing
 
 
 def _items():

@@ -1,11 +1,11 @@
 import pytest
 
 from waifuc_ui.action import FilterAction
-from waifuc_ui.errors import InvalidOptionError
+from waifuc_ui.core.errors import InvalidOptionError
 from waifuc_ui.pipeline import action_catalog, get_action_spec, model_status
+from waifuc_ui.pipeline.catalog import ModelStatus
 from waifuc_ui.pipeline.hints import ACTION_TABLE
 from waifuc_ui.pipeline.params import coerce_value, derive_params, hint
-from waifuc_ui.pipeline.catalog import ModelStatus
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +79,7 @@ def test_unknown_action_lists_choices(catalog):
 
 
 def test_model_status_for_model_free_and_missing_model_actions():
-    from waifuc_ui.models import HubFile
+    from waifuc_ui.inference import HubFile
 
     class Missing(FilterAction):
         def required_files(self):

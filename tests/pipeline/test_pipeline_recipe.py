@@ -5,9 +5,15 @@ import zipfile
 import pytest
 from PIL import Image
 
-from waifuc_ui.errors import InvalidOptionError
-from waifuc_ui.pipeline import (PipelineRecipe, action_catalog, build_action, preset_names, preset_recipe,
-                                recipe_to_script)
+from waifuc_ui.core.errors import InvalidOptionError
+from waifuc_ui.pipeline import (
+    PipelineRecipe,
+    action_catalog,
+    build_action,
+    preset_names,
+    preset_recipe,
+    recipe_to_script,
+)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 import httpx
 import pytest
@@ -31,7 +31,7 @@ def launch(tmp_path):
 
     started = []
 
-    def start(public: bool = True, root: Optional[Path] = None, **settings_kw: Any) -> LaunchedApp:
+    def start(public: bool = True, root: Path | None = None, **settings_kw: Any) -> LaunchedApp:
         demo_dir = tmp_path / "demo"
         if not demo_dir.exists():
             write_browser_dataset(demo_dir)
@@ -64,9 +64,9 @@ class Visitor:
     client: Any = None
     id: str = ""
     token: str = ""
-    gallery: List[Dict[str, Any]] = field(default_factory=list)
+    gallery: list[dict[str, Any]] = field(default_factory=list)
 
-    def open(self) -> "Visitor":
+    def open(self) -> Visitor:
         from gradio_client import Client
 
         self.client = Client(self.app.url, download_files=False, verbose=False)
@@ -77,11 +77,11 @@ class Visitor:
         return self
 
     @property
-    def cookies(self) -> Dict[str, str]:
+    def cookies(self) -> dict[str, str]:
         return {f"wfui_{self.id}": self.token}
 
     @property
-    def thumbs(self) -> List[str]:
+    def thumbs(self) -> list[str]:
         return [entry["image"]["path"] for entry in self.gallery]
 
     @property
@@ -93,7 +93,7 @@ class Visitor:
         download = self.client.predict("textual_inversion", "dataset", "", 95, 512, None, api_name="/on_build")[1]
         return download["value"]["path"] if "value" in download else download["path"]
 
-    def call_raw(self, api_name: str, *data: Any) -> Dict[str, Any]:
+    def call_raw(self, api_name: str, *data: Any) -> dict[str, Any]:
         """Call a handler with ``data`` exactly as given (gradio_client would upload a local path first): the
         queue's final message, ``{"success": bool, "output": {...}}``."""
         return call_raw(self.app, self.client.session_hash, api_name, list(data))
@@ -102,7 +102,7 @@ class Visitor:
         return len(self.app.binder.registry.get(self.id).input_ids)
 
 
-def dependency(app: LaunchedApp, api_name: str) -> Tuple[int, List[str]]:
+def dependency(app: LaunchedApp, api_name: str) -> tuple[int, list[str]]:
     """The fn_index of ``api_name`` and the types of its input components."""
     config = httpx.get(app.url + "config").json()
     types = {c["id"]: c["type"] for c in config["components"]}
@@ -112,7 +112,7 @@ def dependency(app: LaunchedApp, api_name: str) -> Tuple[int, List[str]]:
     raise KeyError(api_name)
 
 
-def call_raw(app: LaunchedApp, session_hash: str, api_name: str, data: List[Any]) -> Dict[str, Any]:
+def call_raw(app: LaunchedApp, session_hash: str, api_name: str, data: list[Any]) -> dict[str, Any]:
     """Join the queue as the page does and read its messages until the call completes. ``data`` holds the
     values of the non-State inputs (the server fills State inputs from the session)."""
     index, types = dependency(app, api_name)
@@ -139,12 +139,12 @@ def upload(app: LaunchedApp, path: str) -> str:
     return answer.json()[0]
 
 
-def file_value(path: str) -> Dict[str, Any]:
+def file_value(path: str) -> dict[str, Any]:
     """A FileData value naming ``path`` on the server (what a hostile API caller sends)."""
     return {"path": path, "orig_name": os.path.basename(path), "meta": {"_type": "gradio.FileData"}}
 
 
-def get(app: LaunchedApp, url_path: str, cookies: Optional[Dict[str, str]] = None, method: str = "GET"
+def get(app: LaunchedApp, url_path: str, cookies: dict[str, str] | None = None, method: str = "GET"
         ) -> httpx.Response:
     """A raw request: ``url_path`` is sent exactly as given (no normalisation, no re-encoding)."""
     with httpx.Client(base_url=app.url.rstrip("/"), cookies=cookies or {}) as client:

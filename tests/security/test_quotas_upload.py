@@ -7,9 +7,9 @@ import pytest
 from PIL import Image
 
 from tests.security.hostile import long_gif, ordinary_jpeg
-from waifuc_ui.image_io import BadImageError, DecodeSlots, open_image_file
-from waifuc_ui.session.quota import Quotas
+from waifuc_ui.core.image_io import BadImageError, DecodeSlots, open_image_file
 from waifuc_ui.session import SessionRegistry
+from waifuc_ui.session.quota import Quotas
 from waifuc_ui.source.upload import UploadAllowance, UploadSource
 
 

@@ -67,7 +67,7 @@ def test_a_workspace_is_never_opened_on_a_folder_the_app_did_not_make(tmp_path):
 def test_a_root_sharing_gradios_upload_folder_is_refused_at_launch(tmp_path, monkeypatch):
     """Uploads inside the root would look like workspace files (refused, never served); a root inside the upload
     folder would mix session files with uploads. Either way the launch stops and says what to set."""
-    from waifuc_ui.errors import InvalidOptionError
+    from waifuc_ui.core.errors import InvalidOptionError
     from waifuc_ui.ui import AppSettings, SessionBinder, launch_options
 
     monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio"))

@@ -11,10 +11,10 @@ import zipfile
 import pytest
 from PIL import Image
 
+from waifuc_ui.core.tags import parse_tag_text
 from waifuc_ui.session.ingest import default_demo_dir
 from waifuc_ui.source import LocalDatasetSource, LocalSource
 from waifuc_ui.source.sidecar import read_caption
-from waifuc_ui.tags import parse_tag_text
 
 KIIRO = {"1girl": 1.0, "kiiro_(demo)": 1.0, "smile": 0.8, "green_shirt": 1.0}
 EXPECTED = {

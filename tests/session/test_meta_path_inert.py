@@ -91,7 +91,7 @@ def test_public_mode_refuses_every_folder_source(registry, tmp_path):
     import pytest
 
     from waifuc_ui.action import TagDropAction
-    from waifuc_ui.errors import InvalidOptionError
+    from waifuc_ui.core.errors import InvalidOptionError
     from waifuc_ui.source import LocalDatasetSource, LocalSource, LocalTISource
 
     (tmp_path / "x.png").write_bytes(png_bytes())

@@ -1,6 +1,6 @@
 """Models arrive visibly: the status of a recipe reads sizes from the Hub without downloading; the run downloads
 first, with progress and Stop; a stalled transfer skips its steps with the fix; sessions share one transfer.
-The Hub is a local server speaking its file API (tests/models/hubserver.py); the real client code runs."""
+The Hub is a local server speaking its file API (tests/inference/hubserver.py); the real client code runs."""
 
 import threading
 
@@ -8,9 +8,9 @@ import pytest
 from PIL import Image
 
 from tests.fakehub import BLUE, RED, fake_hub  # noqa: F401  (fixture)
-from tests.models.hubserver import live_hub, model_source  # noqa: F401  (fixtures)
-from waifuc_ui.models.download import DownloadProgress, Downloader
-from waifuc_ui.models.hub import HubFile, is_local
+from tests.inference.hubserver import live_hub, model_source  # noqa: F401  (fixtures)
+from waifuc_ui.inference.download import Downloader, DownloadProgress
+from waifuc_ui.inference.hub import HubFile, is_local
 from waifuc_ui.session import SessionRegistry
 from waifuc_ui.session.runner import RunProgress
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from waifuc_ui.errors import ExportError, InvalidOptionError
+from waifuc_ui.core.errors import ExportError, InvalidOptionError
 from waifuc_ui.session import Session, Workspace
 
 

@@ -6,9 +6,9 @@ import zipfile
 import pytest
 from PIL import Image
 
-from waifuc_ui.errors import SourceError
+from waifuc_ui.core.errors import SourceError
+from waifuc_ui.core.report import report_skip
 from waifuc_ui.model import ImageItem
-from waifuc_ui.report import report_skip
 from waifuc_ui.session.ingest import default_demo_dir
 
 

@@ -1,12 +1,11 @@
 """The session with model-backed steps, on tiny fake models in a temporary Hub cache (tests/fakehub.py)."""
 
-import os
 
 import pytest
 from PIL import Image
 
 import waifuc_ui.session.store as store_module
-from tests.fakehub import BLUE, RED, full_fake_hub, fake_hub, record_feeds  # noqa: F401  (fixtures)
+from tests.fakehub import BLUE, RED, fake_hub, full_fake_hub, record_feeds  # noqa: F401  (fixtures)
 from waifuc_ui.session import SessionRegistry
 
 
@@ -63,7 +62,7 @@ def test_character_tag_names_read_from_the_wd14_label_file(fake_hub):
 
 
 def test_character_tag_names_missing_label_file_says_how_to_fix(fake_hub):
-    from waifuc_ui.errors import ModelUnavailableError
+    from waifuc_ui.core.errors import ModelUnavailableError
     from waifuc_ui.session.tagedit import character_tag_names
 
     with pytest.raises(ModelUnavailableError) as err:
@@ -111,7 +110,7 @@ def test_character_lora_preset_end_to_end_on_fake_models(tmp_path, fake_hub):
     """The preset as a user starts it. Fakes: every image is 'normal' and 'bangumi' when bright, every detector
     finds one box (so one face, one person crop), CCIP and LPIPS features are the mean colour (so all crops of
     one colour are one character and LPIPS duplicates of each other)."""
-    from tests.fakehub import colour_detector, install_fake_hub, put_detector
+    from tests.fakehub import install_fake_hub, put_detector
 
     install_fake_hub(fake_hub)
     always = {"boxes": [(320.0, 320.0, 200.0, 100.0)], "scores": [[(0.0, 0.0, 0.0, 0.9)]]}

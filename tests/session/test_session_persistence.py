@@ -6,8 +6,7 @@ import time
 
 import pytest
 
-from waifuc_ui.session import SessionRegistry
-from waifuc_ui.session import persistence
+from waifuc_ui.session import SessionRegistry, persistence
 from waifuc_ui.session.project import load_project, write_project
 
 SECRET = "s3cret-of-alice-0123456789abcdef"

@@ -1,7 +1,7 @@
 import pytest
 
 from waifuc_ui.action import FilterAction
-from waifuc_ui.errors import InvalidOptionError
+from waifuc_ui.core.errors import InvalidOptionError
 from waifuc_ui.pipeline import action_catalog
 from waifuc_ui.session import Session, Workspace
 from waifuc_ui.session.review import CCIP_REASON, DUP_REASON, hamming_matrix

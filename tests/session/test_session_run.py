@@ -4,7 +4,7 @@ import pytest
 
 import waifuc_ui.session.store as store_module
 from waifuc_ui.action import FilterAction, Verdict
-from waifuc_ui.models import HubFile
+from waifuc_ui.inference import HubFile
 from waifuc_ui.pipeline import action_catalog
 from waifuc_ui.session import Session, Workspace
 

@@ -65,7 +65,7 @@ def test_per_image_tags_and_character_tags(tagged):
 
 
 def test_character_tags_without_label_file_is_an_error_not_a_guess(tagged):
-    from waifuc_ui.errors import ModelUnavailableError
+    from waifuc_ui.core.errors import ModelUnavailableError
 
     with pytest.raises((ModelUnavailableError, NotImplementedError)):
         tagged.drop_character_tags()

@@ -115,7 +115,7 @@ def test_names_utf8_with_and_without_flag_and_cp437_fallback(sandbox):
         ("YYYY.png", png_bytes()),      # becomes Shift-JIS bytes of 'テス': not UTF-8 -> cp437
         ("日本.png", png_bytes()),       # zipfile writes this one with the 0x800 flag
     ])
-    patch_bytes(archive, b"XX.png", "é.png".encode("utf-8"))
+    patch_bytes(archive, b"XX.png", "é.png".encode())
     patch_bytes(archive, b"YYYY.png", b"\x83\x65\x83\x58.png")
     with zipfile.ZipFile(archive) as zf:
         flags = [bool(i.flag_bits & 0x800) for i in zf.infolist()]
@@ -129,7 +129,7 @@ def test_names_utf8_with_and_without_flag_and_cp437_fallback(sandbox):
 
 def test_flagged_utf8_name_that_is_not_utf8_refuses_the_archive(sandbox):
     archive = make_zip(sandbox / "in" / "bad.zip", [("日.png", png_bytes())])
-    patch_bytes(archive, "日.png".encode("utf-8"), b"\xff\xfe\xfd.png")
+    patch_bytes(archive, "日.png".encode(), b"\xff\xfe\xfd.png")
     result = extract_zip(str(archive), str(sandbox / "out"))
     ((path, reason),) = reasons(result)
     assert path == "bad.zip" and reason.startswith("not a readable zip archive: ")

@@ -5,7 +5,7 @@ import zipfile
 
 from PIL import Image
 
-from waifuc_ui.report import collect_report
+from waifuc_ui.core.report import collect_report
 from waifuc_ui.source import LocalDatasetSource, UploadSource
 from waifuc_ui.source.local import dataset_meta
 

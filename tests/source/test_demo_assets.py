@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from waifuc_ui.report import collect_report
+from waifuc_ui.core.report import collect_report
 from waifuc_ui.source import LocalSource, LocalTISource
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"

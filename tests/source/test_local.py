@@ -6,8 +6,8 @@ import os
 import pytest
 from PIL import Image
 
-from waifuc_ui.errors import SourceError
-from waifuc_ui.report import collect_report
+from waifuc_ui.core.errors import SourceError
+from waifuc_ui.core.report import collect_report
 from waifuc_ui.source import LocalSource, LocalTISource
 from waifuc_ui.source.local import group_name
 

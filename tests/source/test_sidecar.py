@@ -3,8 +3,7 @@
 import json
 
 from waifuc_ui.source import sidecar
-from waifuc_ui.source.sidecar import (caption_path, is_metadata_file, read_caption, read_sidecar,
-                                      sidecar_path)
+from waifuc_ui.source.sidecar import caption_path, is_metadata_file, read_caption, read_sidecar, sidecar_path
 
 
 def test_paths_follow_waifuc():

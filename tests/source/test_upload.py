@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from PIL import Image
 
-from waifuc_ui.report import collect_report
+from waifuc_ui.core.report import collect_report
 from waifuc_ui.source import ArchiveLimits, UploadSource, inspect_upload
 
 

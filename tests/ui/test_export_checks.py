@@ -2,7 +2,7 @@
 
 import pytest
 
-from waifuc_ui.errors import InvalidOptionError
+from waifuc_ui.core.errors import InvalidOptionError
 from waifuc_ui.session.checks import by_key, checks_markdown, dataset_checks, likely_trigger
 from waifuc_ui.ui.export_tab import check_choices, check_ids, drop_from_dataset, export_to_folder, select_in_tags
 from waifuc_ui.ui.pipeline_tab import apply_preset

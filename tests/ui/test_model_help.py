@@ -1,7 +1,7 @@
 """How to get missing models: one command per missing file of every step, and review tabs that render the fix."""
 
-from waifuc_ui.errors import InvalidOptionError, ModelUnavailableError
-from waifuc_ui.models.hub import HubFile, fix_hint
+from waifuc_ui.core.errors import InvalidOptionError, ModelUnavailableError
+from waifuc_ui.inference.hub import HubFile, fix_hint
 from waifuc_ui.pipeline.catalog import ModelStatus
 from waifuc_ui.ui.pipeline_tab import model_summary
 from waifuc_ui.ui.views import model_fix_help, not_available_text

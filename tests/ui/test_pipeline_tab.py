@@ -2,10 +2,19 @@ import json
 
 import pytest
 
-from waifuc_ui.errors import InvalidOptionError
+from waifuc_ui.core.errors import InvalidOptionError
 from waifuc_ui.pipeline.catalog import ModelStatus
-from waifuc_ui.ui.pipeline_tab import add_step, apply_preset, load_recipe, model_summary, move_step, \
-    pipeline_status, save_recipe, script_text, set_param
+from waifuc_ui.ui.pipeline_tab import (
+    add_step,
+    apply_preset,
+    load_recipe,
+    model_summary,
+    move_step,
+    pipeline_status,
+    save_recipe,
+    script_text,
+    set_param,
+)
 
 
 def actions(ui):

@@ -2,11 +2,11 @@
 
 import pytest
 
-from waifuc_ui.errors import InvalidOptionError
-from waifuc_ui.ui.characters_tab import MEMBERS as CCIP_MEMBERS, NOISE, cluster_name, clusters, label_at, members, \
-    overview
-from waifuc_ui.ui.duplicates_tab import MEMBERS as DUP_MEMBERS, duplicate_view, group_members, groups_overview, \
-    slider_range
+from waifuc_ui.core.errors import InvalidOptionError
+from waifuc_ui.ui.characters_tab import MEMBERS as CCIP_MEMBERS
+from waifuc_ui.ui.characters_tab import NOISE, cluster_name, clusters, label_at, members, overview
+from waifuc_ui.ui.duplicates_tab import MEMBERS as DUP_MEMBERS
+from waifuc_ui.ui.duplicates_tab import duplicate_view, group_members, groups_overview, slider_range
 from waifuc_ui.ui.pipeline_tab import add_step, apply_preset
 from waifuc_ui.ui.run_tab import run_pipeline
 

@@ -5,8 +5,15 @@ images."""
 import gradio as gr
 
 from waifuc_ui.ui.pipeline_tab import apply_preset
-from waifuc_ui.ui.run_tab import DROPPED, dropped_details, gallery_updates, restore_selected, run_pipeline, \
-    step_choices, step_galleries
+from waifuc_ui.ui.run_tab import (
+    DROPPED,
+    dropped_details,
+    gallery_updates,
+    restore_selected,
+    run_pipeline,
+    step_choices,
+    step_galleries,
+)
 
 
 def test_updates_after_a_restore_close_previews_and_reset_the_after_selection(ui):

@@ -1,9 +1,19 @@
 import pytest
 
-from waifuc_ui.errors import InvalidOptionError
+from waifuc_ui.core.errors import InvalidOptionError
 from waifuc_ui.ui.pipeline_tab import add_step, apply_preset
-from waifuc_ui.ui.run_tab import AFTER, DROPPED, drop_selected, dropped_details, plot_frame, restore_selected, \
-    run_pipeline, run_summary, step_choices, step_galleries
+from waifuc_ui.ui.run_tab import (
+    AFTER,
+    DROPPED,
+    drop_selected,
+    dropped_details,
+    plot_frame,
+    restore_selected,
+    run_pipeline,
+    run_summary,
+    step_choices,
+    step_galleries,
+)
 
 
 def filename(ui, item_id):

@@ -5,11 +5,10 @@ import os
 import shutil
 
 import pytest
-
-from waifuc_ui.ui.uploads import UploadRefusedError
 from gradio.utils import get_upload_folder
 
 from waifuc_ui.ui.session_controls import load_project_file, project_file, reopened_headline
+from waifuc_ui.ui.uploads import UploadRefusedError
 
 
 def as_upload(path, tmp_name):

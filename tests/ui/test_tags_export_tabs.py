@@ -3,12 +3,19 @@ import zipfile
 
 import pytest
 
-from waifuc_ui.errors import InvalidOptionError
+from waifuc_ui.core.errors import InvalidOptionError
 from waifuc_ui.ui.export_tab import dataset_line, export_dataset, export_text
 from waifuc_ui.ui.pipeline_tab import apply_preset
 from waifuc_ui.ui.run_tab import run_pipeline
-from waifuc_ui.ui.tags_tab import SCOPES, edit_tags, image_tags_text, scope_ids, selection_note, tag_frame, \
-    toggle_selection
+from waifuc_ui.ui.tags_tab import (
+    SCOPES,
+    edit_tags,
+    image_tags_text,
+    scope_ids,
+    selection_note,
+    tag_frame,
+    toggle_selection,
+)
 
 
 @pytest.fixture

@@ -1,7 +1,15 @@
-from waifuc_ui.report import DropRecord, SkippedFile
+from waifuc_ui.core.report import DropRecord, SkippedFile
 from waifuc_ui.session.runner import RunProgress
-from waifuc_ui.ui.views import counts_frame, drop_caption, drop_details, gallery_page, ingest_summary, \
-    progress_fraction, progress_text, refused_table
+from waifuc_ui.ui.views import (
+    counts_frame,
+    drop_caption,
+    drop_details,
+    gallery_page,
+    ingest_summary,
+    progress_fraction,
+    progress_text,
+    refused_table,
+)
 
 
 def test_counts_frame_is_long_and_ordered():

@@ -1,27 +1,36 @@
 """waifuc-compatible actions (``from waifuc_ui.action import ...``)."""
 
-from .base import ActionStop, BaseAction, FilterAction, ProcessAction, Verdict
-from .select import FirstNSelectAction, SliceSelectAction
 # model-free actions (helper A2)
 from .align import AlignMaxAreaAction, AlignMaxSizeAction, AlignMinSizeAction, PaddingAlignAction
-from .augment import MirrorAction
-from .basic import ModeConvertAction
-from .dedup import HashDedupAction
-from .frames import FrameSplitAction
-from .naming import BaseRandomAction, FileExtAction, FileOrderAction, RandomFilenameAction
-from .sampling import ArrivalAction, ProgressBarAction, RandomChoiceAction
-from .size import MinAreaFilterAction, MinSizeFilterAction
-from .tags import TagDropAction, TagRemoveUnderlineAction
+
 # model-backed actions (helper D)
 from .analyzed import AnalyzedAction, AnalyzedFilterAction, AnalyzedProcessAction
+from .augment import MirrorAction
+from .base import ActionStop, BaseAction, FilterAction, ProcessAction, Verdict
+from .basic import ModeConvertAction
 from .ccip import CCIPAction
-from .filter_models import (ClassFilterAction, FaceCountAction, HeadCountAction, NoMonochromeAction,
-                            OnlyMonochromeAction, PersonRatioAction, RatingFilterAction)
+from .dedup import HashDedupAction
+from .filter_models import (
+                            ClassFilterAction,
+                            FaceCountAction,
+                            HeadCountAction,
+                            NoMonochromeAction,
+                            OnlyMonochromeAction,
+                            PersonRatioAction,
+                            RatingFilterAction,
+)
+from .frames import FrameSplitAction
 from .lpips import FilterSimilarAction
-from .split_models import PersonSplitAction, ThreeStageSplitAction
-from .tagging import BlacklistedTagDropAction, TagFilterAction, TaggingAction, TagOverlapDropAction
+from .naming import BaseRandomAction, FileExtAction, FileOrderAction, RandomFilenameAction
+
 # decisions made by hand, carried by generated scripts
 from .reviewed import RenameAction, Reviewed, SetTagsAction
+from .sampling import ArrivalAction, ProgressBarAction, RandomChoiceAction
+from .select import FirstNSelectAction, SliceSelectAction
+from .size import MinAreaFilterAction, MinSizeFilterAction
+from .split_models import PersonSplitAction, ThreeStageSplitAction
+from .tagging import BlacklistedTagDropAction, TagFilterAction, TaggingAction, TagOverlapDropAction
+from .tags import TagDropAction, TagRemoveUnderlineAction
 
 __all__ = [
     "AlignMaxAreaAction", "AlignMaxSizeAction", "AlignMinSizeAction", "ArrivalAction", "BaseRandomAction",

@@ -9,29 +9,28 @@ is PIL's default for ``resize`` (bicubic; nearest for P and 1 images), as in wai
 from __future__ import annotations
 
 from math import isqrt
-from typing import Tuple
 
 from PIL import Image, ImageColor
 
-from ..imaging import Color, load_image
-from ..model import ImageItem
+from ..core.imaging import Color, load_image
+from ..core.item import ImageItem
 from .base import ProcessAction
 
 
-def _scaled(width: int, height: int, side: int, target: int) -> Tuple[int, int]:
+def _scaled(width: int, height: int, side: int, target: int) -> tuple[int, int]:
     """(width, height) scaled so that ``side`` (one of them) becomes ``target`` exactly."""
     if side == width:
         return target, max(1, height * target // width)
     return max(1, width * target // height), target
 
 
-def max_size_shape(width: int, height: int, max_size: int) -> Tuple[int, int]:
+def max_size_shape(width: int, height: int, max_size: int) -> tuple[int, int]:
     """The size AlignMaxSizeAction gives: long side shrunk to ``max_size`` if longer."""
     long_side = max(width, height)
     return _scaled(width, height, long_side, max_size) if long_side > max_size else (width, height)
 
 
-def min_size_shape(width: int, height: int, min_size: int) -> Tuple[int, int]:
+def min_size_shape(width: int, height: int, min_size: int) -> tuple[int, int]:
     """The size AlignMinSizeAction gives: short side shrunk to ``min_size`` if longer (never grows)."""
     short_side = min(width, height)
     return _scaled(width, height, short_side, min_size) if short_side > min_size else (width, height)
@@ -48,14 +47,14 @@ def _ceil_side(side: int, other: int, size: int) -> int:
     return c
 
 
-def max_area_shape(width: int, height: int, size: int) -> Tuple[int, int]:
+def max_area_shape(width: int, height: int, size: int) -> tuple[int, int]:
     """The size AlignMaxAreaAction gives: if w*h > size**2, both sides divided by sqrt(w*h)/size, rounded up."""
     if width * height <= size * size:
         return width, height
     return _ceil_side(width, height, size), _ceil_side(height, width, size)
 
 
-def fit_shape(width: int, height: int, box_width: int, box_height: int) -> Tuple[int, int]:
+def fit_shape(width: int, height: int, box_width: int, box_height: int) -> tuple[int, int]:
     """The largest size with the image's aspect ratio inside the box (may grow the image)."""
     if box_width * height <= box_height * width:  # width is the limit
         return box_width, max(1, height * box_width // width)
@@ -72,7 +71,7 @@ def _check_size(name: str, value: int) -> int:
 
 
 class _ResizeAction(ProcessAction):
-    def _shape(self, width: int, height: int) -> Tuple[int, int]:
+    def _shape(self, width: int, height: int) -> tuple[int, int]:
         raise NotImplementedError
 
     def process(self, item: ImageItem) -> ImageItem:
@@ -91,7 +90,7 @@ class AlignMaxSizeAction(_ResizeAction):
     def __init__(self, max_size: int):
         self.max_size = _check_size("max_size", max_size)
 
-    def _shape(self, width: int, height: int) -> Tuple[int, int]:
+    def _shape(self, width: int, height: int) -> tuple[int, int]:
         return max_size_shape(width, height, self.max_size)
 
     def __repr__(self) -> str:
@@ -106,7 +105,7 @@ class AlignMinSizeAction(_ResizeAction):
     def __init__(self, min_size: int):
         self.min_size = _check_size("min_size", min_size)
 
-    def _shape(self, width: int, height: int) -> Tuple[int, int]:
+    def _shape(self, width: int, height: int) -> tuple[int, int]:
         return min_size_shape(width, height, self.min_size)
 
     def __repr__(self) -> str:
@@ -121,7 +120,7 @@ class AlignMaxAreaAction(_ResizeAction):
     def __init__(self, size: int):
         self.size = _check_size("size", size)
 
-    def _shape(self, width: int, height: int) -> Tuple[int, int]:
+    def _shape(self, width: int, height: int) -> tuple[int, int]:
         return max_area_shape(width, height, self.size)
 
     def __repr__(self) -> str:
@@ -144,7 +143,7 @@ class PaddingAlignAction(ProcessAction):
 
     per_item = True
 
-    def __init__(self, size: Tuple[int, int], color: Color = "white"):
+    def __init__(self, size: tuple[int, int], color: Color = "white"):
         width, height = (size, size) if isinstance(size, (int, float)) else size
         self.width, self.height = _check_size("width", width), _check_size("height", height)
         self.color = color

@@ -15,7 +15,7 @@ Over-pull bound: when a later step stops the stream (``[:n]``, :class:`ActionSto
 analysed step has pulled at most ``window_size - 1`` items beyond the one that ended it.
 
 Before pulling the first item, ``iter_from`` checks that every required model file is
-available (:func:`waifuc_ui.models.ensure_available`), so a missing model fails the step at
+available (:func:`waifuc_ui.inference.ensure_available`), so a missing model fails the step at
 once. An image the model cannot take is retried alone and, if it still fails, dropped with
 the reason; the run goes on.
 """
@@ -23,8 +23,9 @@ the reason; the run goes on.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence
+from typing import Any
 
 from PIL import Image
 
@@ -32,8 +33,8 @@ from ..analysis.cache import AnalysisCache
 from ..analysis.context import current_analysis_cache
 from ..analysis.hashing import content_hash
 from ..analysis.images import model_ready_image
-from ..errors import WaifucUIError
-from ..model import ImageItem
+from ..core.errors import WaifucUIError
+from ..core.item import ImageItem
 from .base import ActionStop, BaseAction, FilterAction, ProcessAction, Verdict
 
 FIRST_WINDOW = 4
@@ -52,7 +53,7 @@ class AnalysisFailed:
 class RunState:
     """Per-run state of an analysed action (never deep-copied with the action template)."""
 
-    def __init__(self, cache: AnalysisCache, key: Dict[str, Any]):
+    def __init__(self, cache: AnalysisCache, key: dict[str, Any]):
         self.cache = cache
         self.key = key
 
@@ -63,22 +64,22 @@ class AnalyzedAction(BaseAction):
     #: most items analysed together (1 = waifuc's one image at a time)
     window_size: int = 32
     #: images per ONNX call inside a window (8: on CPU, larger batches of big inputs get slower per image)
-    batch_size: Optional[int] = 8
+    batch_size: int | None = 8
 
-    _run: Optional[RunState] = None
+    _run: RunState | None = None
     #: per-run attributes a deep copy (a template being attached) starts without
     _run_attrs: tuple = ("_run",)
 
     # -- hooks -------------------------------------------------------------------------------
-    def required_files(self) -> List[Any]:
-        """The :class:`waifuc_ui.models.HubFile` objects the analysis needs."""
+    def required_files(self) -> list[Any]:
+        """The :class:`waifuc_ui.inference.HubFile` objects the analysis needs."""
         return []
 
-    def analysis_key(self) -> Dict[str, Any]:
+    def analysis_key(self) -> dict[str, Any]:
         """JSON-able identity of the model output (fingerprints + output-changing parameters)."""
         raise NotImplementedError
 
-    def analyze(self, images: Sequence[Image.Image]) -> List[Any]:
+    def analyze(self, images: Sequence[Image.Image]) -> list[Any]:
         """One analysis per image (JSON-able values or numpy arrays), batched model calls."""
         raise NotImplementedError
 
@@ -104,19 +105,19 @@ class AnalyzedAction(BaseAction):
         return iter(())
 
     # -- helpers for subclasses --------------------------------------------------------------
-    def model_files_key(self) -> List[str]:
+    def model_files_key(self) -> list[str]:
         """Fingerprints of :meth:`required_files`, for :meth:`analysis_key`."""
-        from .. import models
+        from .. import inference as models
 
         return [models.file_fingerprint(f) for f in self.required_files()]
 
-    def _batch_kwargs(self) -> Dict[str, Any]:
+    def _batch_kwargs(self) -> dict[str, Any]:
         return {} if self.batch_size is None else {"batch_size": self.batch_size}
 
     # -- the engine --------------------------------------------------------------------------
     def _begin(self) -> RunState:
         if self._run is None:
-            from .. import models
+            from .. import inference as models
 
             files = self.required_files()
             if files:
@@ -135,15 +136,15 @@ class AnalyzedAction(BaseAction):
             setattr(clone, name, None if name in self._run_attrs else copy.deepcopy(value, memo))
         return clone
 
-    def analyses_for(self, items: Sequence[ImageItem]) -> List[Any]:
+    def analyses_for(self, items: Sequence[ImageItem]) -> list[Any]:
         """The analysis of each item (cached, else computed in one batch and stored).
 
         Items whose analysis fails get an :class:`AnalysisFailed` with the reason; items
         that :meth:`needs_analysis` says need none get None.
         """
         run = self._begin()
-        out: List[Any] = [None] * len(items)
-        wanted: Dict[str, List[int]] = {}
+        out: list[Any] = [None] * len(items)
+        wanted: dict[str, list[int]] = {}
         for i, item in enumerate(items):
             if not self.needs_analysis(item):
                 continue
@@ -166,8 +167,8 @@ class AnalyzedAction(BaseAction):
                 out[i] = found[h]
         return out
 
-    def _compute(self, run: RunState, items: List[ImageItem], hashes: List[str]) -> Dict[str, Any]:
-        results: Dict[str, Any] = {}
+    def _compute(self, run: RunState, items: list[ImageItem], hashes: list[str]) -> dict[str, Any]:
+        results: dict[str, Any] = {}
         images, ok_hashes = [], []
         for item, h in zip(items, hashes):
             try:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-from typing import Iterator, Tuple
+from collections.abc import Iterator
 
 from PIL import ImageOps
 
-from ..model import ImageItem
+from ..core.item import ImageItem
 from .base import BaseAction
 
 
@@ -19,7 +19,7 @@ class MirrorAction(BaseAction):
 
     per_item = True
 
-    def __init__(self, names: Tuple[str, str] = ("origin", "mirror")):
+    def __init__(self, names: tuple[str, str] = ("origin", "mirror")):
         self.origin_name, self.mirror_name = names
 
     def iter(self, item: ImageItem) -> Iterator[ImageItem]:

@@ -10,11 +10,11 @@ session memoises per item only the classes that declare it themselves.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Optional
 
-from ..model import ImageItem
-from ..report import DropRecord, report_drop
+from ..core.item import ImageItem
+from ..core.report import DropRecord, report_drop
 
 
 class ActionStop(Exception):
@@ -31,8 +31,8 @@ class Verdict:
 
     keep: bool
     reason: str = ""
-    score: Optional[float] = None
-    threshold: Optional[float] = None
+    score: float | None = None
+    threshold: float | None = None
 
     def __bool__(self) -> bool:
         return self.keep
@@ -40,7 +40,7 @@ class Verdict:
 
 class BaseAction:
     #: label used in drop records; the session layer may set a per-step label.
-    step_name: Optional[str] = None
+    step_name: str | None = None
     #: True when what the action yields for an item depends only on that item and the action's parameters,
     #: never on the stream (order, counts, random state, earlier items): a session may then run it on one item
     #: at a time and memoise the result per item. A class declares it in its own body; a class that does not
@@ -70,8 +70,8 @@ class BaseAction:
     def name(self) -> str:
         return self.step_name or type(self).__name__
 
-    def drop(self, item: ImageItem, reason: str, *, score: Optional[float] = None,
-             threshold: Optional[float] = None, duplicate_of: Optional[str] = None) -> None:
+    def drop(self, item: ImageItem, reason: str, *, score: float | None = None,
+             threshold: float | None = None, duplicate_of: str | None = None) -> None:
         """Record that ``item`` leaves the stream here (call it, then do not yield the item)."""
         report_drop(DropRecord(step=self.name, filename=item.meta.get("filename"), reason=reason,
                                score=score, threshold=threshold, duplicate_of=duplicate_of,

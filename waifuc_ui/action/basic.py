@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 from PIL import Image
 
-from ..imaging import Color, load_image
-from ..model import ImageItem
+from ..core.imaging import Color, load_image
+from ..core.item import ImageItem
 from .base import ProcessAction
 
 
@@ -29,7 +27,7 @@ class ModeConvertAction(ProcessAction):
 
     per_item = True
 
-    def __init__(self, mode: str = "RGB", force_background: Optional[Color] = "white"):
+    def __init__(self, mode: str = "RGB", force_background: Color | None = "white"):
         self.mode = mode
         self.force_background = force_background
 

@@ -18,15 +18,16 @@ Items still held when the stream ends are recorded as dropped, with the reason.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Hashable, Iterator, Sequence
 from enum import IntEnum
-from typing import Any, Deque, Dict, Hashable, Iterator, List, Optional, Sequence, Tuple
+from typing import Any
 
 import numpy as np
 
-from .. import models
+from .. import inference as models
 from ..analysis.clustering import cluster_differences
 from ..analysis.pairwise import DifferenceFn, DifferenceTable
-from ..model import ImageItem
+from ..core.item import ImageItem
 from .analyzed import AnalysisFailed, AnalyzedAction
 
 DEFAULT_CCIP_MODEL = "ccip-caformer-24-randaug-pruned"
@@ -39,18 +40,18 @@ class CCIPStatus(IntEnum):
     INFER = 0x4
 
 
-def ccip_feature_files(model: str = DEFAULT_CCIP_MODEL) -> List[Any]:
+def ccip_feature_files(model: str = DEFAULT_CCIP_MODEL) -> list[Any]:
     return [f for f in models.required_files("ccip_batch_extract_features", model=model)
             if f.filename.endswith("model_feat.onnx")]
 
 
-def ccip_feature_key(model: str = DEFAULT_CCIP_MODEL, size: int = 384) -> Dict[str, Any]:
+def ccip_feature_key(model: str = DEFAULT_CCIP_MODEL, size: int = 384) -> dict[str, Any]:
     """The analysis key of CCIP features (shared with the review functions)."""
     return {"func": "ccip_batch_extract_features", "model": model, "size": size,
             "files": [models.file_fingerprint(f) for f in ccip_feature_files(model)]}
 
 
-def ccip_features(images, model: str, batch_kwargs: Dict[str, Any]) -> List[np.ndarray]:
+def ccip_features(images, model: str, batch_kwargs: dict[str, Any]) -> list[np.ndarray]:
     feats = models.ccip_batch_extract_features(list(images), model=model, **batch_kwargs)
     return [np.asarray(f, dtype=np.float32) for f in feats]
 
@@ -61,10 +62,10 @@ class _RunCCIP:
     def __init__(self, table: DifferenceTable, status: CCIPStatus):
         self.table = table
         self.status = status
-        self.held: List[Tuple[ImageItem, int]] = []  # waifuc's self.items
-        self.released: List[bool] = []
-        self.pending: Deque[Optional[int]] = deque()
-        self.anchors: List[ImageItem] = []
+        self.held: list[tuple[ImageItem, int]] = []  # waifuc's self.items
+        self.released: list[bool] = []
+        self.pending: deque[int | None] = deque()
+        self.anchors: list[ImageItem] = []
         self.next_id = 0
 
 
@@ -81,22 +82,22 @@ class CCIPAction(AnalyzedAction):
 
     def __init__(self, init_source=None, *, min_val_count: int = 15, step: int = 5,
                  ratio_threshold: float = 0.6, min_clu_dump_ratio: float = 0.3, cmp_threshold: float = 0.5,
-                 eps: Optional[float] = None, min_samples: Optional[int] = None,
-                 model: str = DEFAULT_CCIP_MODEL, threshold: Optional[float] = None):
+                 eps: float | None = None, min_samples: int | None = None,
+                 model: str = DEFAULT_CCIP_MODEL, threshold: float | None = None):
         self.init_source = init_source
         self.min_val_count, self.step = min_val_count, step
         self.ratio_threshold, self.min_clu_dump_ratio = ratio_threshold, min_clu_dump_ratio
         self.cmp_threshold = cmp_threshold
         self.eps, self.min_samples = eps, min_samples
         self.model, self.threshold = model, threshold
-        self.differences: Optional[DifferenceFn] = None
-        self._ccip: Optional[_RunCCIP] = None
+        self.differences: DifferenceFn | None = None
+        self._ccip: _RunCCIP | None = None
 
     def __repr__(self) -> str:
         return f"CCIPAction(min_val_count={self.min_val_count}, step={self.step}, model={self.model!r})"
 
     # -- analysis ----------------------------------------------------------------------------
-    def required_files(self) -> List[Any]:
+    def required_files(self) -> list[Any]:
         files = list(models.required_files("ccip_batch_extract_features", model=self.model))
         if self.differences is None:
             files += models.required_files("ccip_batch_differences", model=self.model)
@@ -107,10 +108,10 @@ class CCIPAction(AnalyzedAction):
                 unique.append(f)
         return unique
 
-    def analysis_key(self) -> Dict[str, Any]:
+    def analysis_key(self) -> dict[str, Any]:
         return ccip_feature_key(self.model)
 
-    def analyze(self, images) -> List[np.ndarray]:
+    def analyze(self, images) -> list[np.ndarray]:
         return ccip_features(images, self.model, self._batch_kwargs())
 
     def needs_analysis(self, item: ImageItem) -> bool:
@@ -137,9 +138,9 @@ class CCIPAction(AnalyzedAction):
             return np.asarray(item.meta["ccip_feature"], dtype=np.float32)
         return analysis
 
-    def _stage(self, items: Sequence[ImageItem], analyses: Sequence[Any]) -> List[Optional[int]]:
+    def _stage(self, items: Sequence[ImageItem], analyses: Sequence[Any]) -> list[int | None]:
         st = self._ccip
-        ids: List[Optional[int]] = []
+        ids: list[int | None] = []
         new = []
         for item, analysis in zip(items, analyses):
             if isinstance(analysis, AnalysisFailed):
@@ -170,7 +171,7 @@ class CCIPAction(AnalyzedAction):
         self._ccip.table.forget_unstored()
 
     # -- the state machine -------------------------------------------------------------------
-    def _match(self, a: Hashable, base: Sequence[Hashable]) -> Tuple[bool, float]:
+    def _match(self, a: Hashable, base: Sequence[Hashable]) -> tuple[bool, float]:
         if not base:
             return False, float("nan")  # waifuc: the mean of no matches is nan, never >= cmp_threshold
         row = self._ccip.table.row(a, base)
@@ -180,7 +181,7 @@ class CCIPAction(AnalyzedAction):
     def _try_cluster(self) -> bool:
         st = self._ccip
         labels = cluster_differences(st.table.matrix(), "optics", self._eps, self._min_samples)
-        counts: Dict[int, int] = {}
+        counts: dict[int, int] = {}
         for label in labels:
             if label != -1:
                 counts[label] = counts.get(label, 0) + 1

@@ -8,11 +8,11 @@ hash and its label; each new item is compared with every kept hash at once (nump
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Dict, Hashable, Iterable, Iterator, List, Optional, Sequence, Tuple
 
-from ..errors import InvalidOptionError
-from ..model import ImageItem
+from ..core.errors import InvalidOptionError
+from ..core.item import ImageItem
 from .base import BaseAction
 from .image_hashes import HASH_BITS, HASHERS, HashIndex, pixel_hash
 
@@ -39,13 +39,13 @@ class DuplicateIndex:
 
     def __init__(self, max_distance: int = 0):
         self.max_distance = max_distance
-        self._exact: Dict[bytes, Hashable] = {}
+        self._exact: dict[bytes, Hashable] = {}
         self._near: HashIndex[Hashable] = HashIndex()
 
     def __len__(self) -> int:
         return len(self._exact)
 
-    def check(self, key: Hashable, exact: str, perceptual: Optional[int]) -> Optional[Match]:
+    def check(self, key: Hashable, exact: str, perceptual: int | None) -> Match | None:
         kept = self._exact.get(bytes.fromhex(exact))
         if kept is not None:
             return Match(key, kept, 0, True)
@@ -55,13 +55,13 @@ class DuplicateIndex:
                 return Match(key, nearest[1], nearest[0], False)
         return None
 
-    def add(self, key: Hashable, exact: str, perceptual: Optional[int]) -> None:
+    def add(self, key: Hashable, exact: str, perceptual: int | None) -> None:
         self._exact.setdefault(bytes.fromhex(exact), key)
         if perceptual is not None:
             self._near.add(perceptual, key)
 
 
-Entry = Tuple[Hashable, str, Optional[int]]  # (key, pixel hash, perceptual hash)
+Entry = tuple[Hashable, str, int | None]  # (key, pixel hash, perceptual hash)
 
 
 def hash_entry(key: Hashable, image, method: str = "phash") -> Entry:
@@ -69,7 +69,7 @@ def hash_entry(key: Hashable, image, method: str = "phash") -> Entry:
     return key, pixel_hash(image), HASHERS[method](image)
 
 
-def find_duplicates(entries: Iterable[Entry], max_distance: int = 0) -> List[Match]:
+def find_duplicates(entries: Iterable[Entry], max_distance: int = 0) -> list[Match]:
     """What :class:`HashDedupAction` drops for these entries in this order (one bucket)."""
     index, matches = DuplicateIndex(max_distance), []
     for key, exact, perceptual in entries:
@@ -81,11 +81,11 @@ def find_duplicates(entries: Iterable[Entry], max_distance: int = 0) -> List[Mat
     return matches
 
 
-def duplicate_groups(entries: Sequence[Entry], max_distance: int = 0) -> List[List[Hashable]]:
+def duplicate_groups(entries: Sequence[Entry], max_distance: int = 0) -> list[list[Hashable]]:
     """Groups of two or more keys: the kept item first, then the items dropped as its duplicates,
     in input order; groups ordered by their kept item's position."""
     order = {key: i for i, (key, _, _) in enumerate(entries)}
-    groups: Dict[Hashable, List[Hashable]] = {}
+    groups: dict[Hashable, list[Hashable]] = {}
     for match in find_duplicates(entries, max_distance):
         groups.setdefault(match.kept, [match.kept]).append(match.key)
     return [groups[k] for k in sorted(groups, key=order.__getitem__)]
@@ -118,7 +118,7 @@ class HashDedupAction(BaseAction):
             raise InvalidOptionError("max_distance", max_distance, None,
                                      f"Give a whole number of differing bits from 0 (exact only) to {HASH_BITS}")
         self.mode, self.max_distance, self.method = mode, max_distance, method
-        self._buckets: Dict[Hashable, DuplicateIndex] = {}
+        self._buckets: dict[Hashable, DuplicateIndex] = {}
         self._arrived = 0
 
     def reset(self) -> None:

@@ -7,15 +7,22 @@ changed threshold or class list needs no model call.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Optional, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
-from .. import models
-from ..errors import InvalidOptionError
-from ..model import ImageItem
+from .. import inference as models
+from ..core.errors import InvalidOptionError
+from ..core.item import ImageItem
 from .analyzed import AnalyzedFilterAction
 from .base import Verdict
 from .model_support import (
-    classifier_labels, classifier_scores, conf_floor, count_ok, count_rule, decode_detections, detector_analyses,
+    classifier_labels,
+    classifier_scores,
+    conf_floor,
+    count_ok,
+    count_rule,
+    decode_detections,
+    detector_analyses,
     top_label,
 )
 
@@ -24,16 +31,16 @@ class _ClassifierFilter(AnalyzedFilterAction):
     func = "anime_classify_score"
     default_model = ""
 
-    def __init__(self, model_name: Optional[str] = None):
+    def __init__(self, model_name: str | None = None):
         self.model_name = model_name or self.default_model
 
-    def required_files(self) -> List[Any]:
+    def required_files(self) -> list[Any]:
         return models.required_files(self.func, model_name=self.model_name)
 
-    def analysis_key(self) -> Dict[str, Any]:
+    def analysis_key(self) -> dict[str, Any]:
         return {"func": self.func, "model_name": self.model_name, "files": self.model_files_key()}
 
-    def analyze(self, images) -> List[Dict[str, float]]:
+    def analyze(self, images) -> list[dict[str, float]]:
         return classifier_scores(self.func, images, self.model_name, self._batch_kwargs())
 
 
@@ -46,10 +53,10 @@ class NoMonochromeAction(_ClassifierFilter):
     default_model = "mobilenetv3_large_100_dist_safe2"
     keep_monochrome = False
 
-    def __init__(self, model_name: Optional[str] = None):
+    def __init__(self, model_name: str | None = None):
         super().__init__(model_name)
 
-    def verdict(self, item: ImageItem, analysis: Dict[str, float]) -> Verdict:
+    def verdict(self, item: ImageItem, analysis: dict[str, float]) -> Verdict:
         label, _ = top_label(analysis)
         is_mono = label == "monochrome"
         score = analysis["monochrome"]
@@ -72,7 +79,7 @@ class OnlyMonochromeAction(NoMonochromeAction):
 class _LabelFilter(_ClassifierFilter):
     option = "classes"
 
-    def __init__(self, wanted: Iterable[str], threshold: Optional[float] = None, **kwargs):
+    def __init__(self, wanted: Iterable[str], threshold: float | None = None, **kwargs):
         model_name = kwargs.pop("model_name", None)
         if kwargs:
             raise TypeError(f"{type(self).__name__} got unexpected options {sorted(kwargs)}; only model_name is taken")
@@ -91,7 +98,7 @@ class _LabelFilter(_ClassifierFilter):
                 f"{type(self).__name__} {self.option}", unknown[0] if len(unknown) == 1 else unknown, list(labels),
                 fix=f"Use the labels of model {self.model_name!r} (matched case-insensitively).")
 
-    def verdict(self, item: ImageItem, analysis: Dict[str, float]) -> Verdict:
+    def verdict(self, item: ImageItem, analysis: dict[str, float]) -> Verdict:
         label, score = top_label(analysis)
         wanted = {c.lower() for c in self.wanted}
         if label.lower() not in wanted:
@@ -118,11 +125,11 @@ class ClassFilterAction(_LabelFilter):
     default_model = "mobilenetv3_v1.5_dist"
     option = "classes"
 
-    def __init__(self, classes: Iterable[str], threshold: Optional[float] = None, **kwargs):
+    def __init__(self, classes: Iterable[str], threshold: float | None = None, **kwargs):
         super().__init__(classes, threshold, **kwargs)
 
     @property
-    def classes(self) -> List[str]:
+    def classes(self) -> list[str]:
         return self.wanted
 
 
@@ -139,11 +146,11 @@ class RatingFilterAction(_LabelFilter):
     default_model = "mobilenetv3_v1_pruned_ls0.1"
     option = "ratings"
 
-    def __init__(self, ratings: Iterable[str], threshold: Optional[float] = None, **kwargs):
+    def __init__(self, ratings: Iterable[str], threshold: float | None = None, **kwargs):
         super().__init__(ratings, threshold, **kwargs)
 
     @property
-    def ratings(self) -> List[str]:
+    def ratings(self) -> list[str]:
         return self.wanted
 
 
@@ -154,34 +161,34 @@ class _DetectorFilter(AnalyzedFilterAction):
         self.conf_threshold = conf_threshold
         self.iou_threshold = iou_threshold
 
-    def model_kwargs(self) -> Dict[str, Any]:
+    def model_kwargs(self) -> dict[str, Any]:
         raise NotImplementedError
 
-    def required_files(self) -> List[Any]:
+    def required_files(self) -> list[Any]:
         return models.required_files(self.detector, **self.model_kwargs())
 
-    def analysis_key(self) -> Dict[str, Any]:
+    def analysis_key(self) -> dict[str, Any]:
         return {"func": f"{self.detector}:candidates", **self.model_kwargs(),
                 "conf_floor": conf_floor(self.conf_threshold), "files": self.model_files_key()}
 
-    def analyze(self, images) -> List[Dict[str, Any]]:
+    def analyze(self, images) -> list[dict[str, Any]]:
         return detector_analyses(self.detector, images, conf_floor(self.conf_threshold), self.model_kwargs(),
                                  self._batch_kwargs())
 
-    def detections(self, analysis: Dict[str, Any]):
+    def detections(self, analysis: dict[str, Any]):
         return decode_detections(analysis, self.conf_threshold, self.iou_threshold)
 
 
 class _CountFilter(_DetectorFilter):
     what = "faces"
 
-    def __init__(self, counts: Sequence[int], min_count: Optional[int], max_count: Optional[int],
+    def __init__(self, counts: Sequence[int], min_count: int | None, max_count: int | None,
                  conf_threshold: float, iou_threshold: float):
         super().__init__(conf_threshold, iou_threshold)
         self.counts = tuple(int(c) for c in counts)
         self.min_count, self.max_count = min_count, max_count
 
-    def verdict(self, item: ImageItem, analysis: Dict[str, Any]) -> Verdict:
+    def verdict(self, item: ImageItem, analysis: dict[str, Any]) -> Verdict:
         n = len(self.detections(analysis))
         if count_ok(n, self.counts, self.min_count, self.max_count):
             return Verdict(True, score=float(n))
@@ -205,12 +212,12 @@ class FaceCountAction(_CountFilter):
     detector = "detect_faces"
     what = "faces"
 
-    def __init__(self, *counts: int, min_count: Optional[int] = None, max_count: Optional[int] = None,
+    def __init__(self, *counts: int, min_count: int | None = None, max_count: int | None = None,
                  level: str = "s", version: str = "v1.4", conf_threshold: float = 0.25, iou_threshold: float = 0.7):
         super().__init__(counts, min_count, max_count, conf_threshold, iou_threshold)
         self.level, self.version = level, version
 
-    def model_kwargs(self) -> Dict[str, Any]:
+    def model_kwargs(self) -> dict[str, Any]:
         return {"level": self.level, "version": self.version}
 
 
@@ -226,14 +233,14 @@ class HeadCountAction(_CountFilter):
     detector = "detect_heads"
     what = "heads"
 
-    def __init__(self, *counts: int, min_count: Optional[int] = None, max_count: Optional[int] = None,
+    def __init__(self, *counts: int, min_count: int | None = None, max_count: int | None = None,
                  level: str = "s", conf_threshold: float = 0.3, iou_threshold: float = 0.7,
-                 model_name: Optional[str] = None):
+                 model_name: str | None = None):
         super().__init__(counts, min_count, max_count, conf_threshold, iou_threshold)
         self.level = level
         self.model_name = model_name or f"head_detect_v2.0_{level}"
 
-    def model_kwargs(self) -> Dict[str, Any]:
+    def model_kwargs(self) -> dict[str, Any]:
         return {"model_name": self.model_name}
 
 
@@ -252,10 +259,10 @@ class PersonRatioAction(_DetectorFilter):
         super().__init__(conf_threshold, iou_threshold)
         self.ratio, self.level, self.version = ratio, level, version
 
-    def model_kwargs(self) -> Dict[str, Any]:
+    def model_kwargs(self) -> dict[str, Any]:
         return {"level": self.level, "version": self.version}
 
-    def verdict(self, item: ImageItem, analysis: Dict[str, Any]) -> Verdict:
+    def verdict(self, item: ImageItem, analysis: dict[str, Any]) -> Verdict:
         dets = self.detections(analysis)
         if len(dets) != 1:
             return Verdict(False, f"{len(dets)} persons (wanted exactly 1)", score=float(len(dets)))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-from typing import Iterator
+from collections.abc import Iterator
 
-from ..model import ImageItem
+from ..core.item import ImageItem
 from .base import BaseAction
 
 

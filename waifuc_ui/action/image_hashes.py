@@ -15,13 +15,14 @@ Pure functions (numpy + Pillow), no state:
 from __future__ import annotations
 
 import hashlib
-from typing import Callable, Dict, Generic, List, Optional, Tuple, TypeVar
+from collections.abc import Callable
+from typing import Generic, TypeVar
 
 import numpy as np
 from PIL import Image
 
+from ..core.imaging import has_alpha, load_image
 from ..export.imagefile import to_8bit
-from ..imaging import has_alpha, load_image
 
 HASH_BITS = 64
 V = TypeVar("V")
@@ -51,7 +52,7 @@ def pixel_hash(image: Image.Image) -> str:
     return h.hexdigest()[:32]
 
 
-def _grey(image: Image.Image, size: Tuple[int, int]) -> np.ndarray:
+def _grey(image: Image.Image, size: tuple[int, int]) -> np.ndarray:
     small = load_image(image, mode="L", force_background="white")
     small = small.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
     return np.asarray(small, dtype=np.float64)
@@ -84,7 +85,7 @@ def dhash(image: Image.Image) -> int:
     return _bits_to_int(pixels[:, 1:] > pixels[:, :-1])
 
 
-HASHERS: Dict[str, Callable[[Image.Image], int]] = {"phash": phash, "dhash": dhash}
+HASHERS: dict[str, Callable[[Image.Image], int]] = {"phash": phash, "dhash": dhash}
 
 
 def hamming(a: int, b: int) -> int:
@@ -102,7 +103,7 @@ class HashIndex(Generic[V]):
 
     def __init__(self) -> None:
         self._hashes = np.zeros(64, dtype=np.uint64)
-        self._values: List[V] = []
+        self._values: list[V] = []
 
     def __len__(self) -> int:
         return len(self._values)
@@ -118,7 +119,7 @@ class HashIndex(Generic[V]):
         """Hamming distance from ``key`` to every stored hash, in storing order."""
         return np.bitwise_count(self._hashes[: len(self._values)] ^ np.uint64(key))
 
-    def nearest(self, key: int, max_distance: int) -> Optional[Tuple[int, V]]:
+    def nearest(self, key: int, max_distance: int) -> tuple[int, V] | None:
         if not self._values:
             return None
         d = self.distances(key)

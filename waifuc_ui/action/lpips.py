@@ -13,28 +13,29 @@ compares nothing again and a changed threshold only computes the pairs it has no
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
-from .. import models
+from .. import inference as models
 from ..analysis.featurestore import FeatureSpill
 from ..analysis.hashing import content_hash
-from ..errors import InvalidOptionError
-from ..model import ImageItem
+from ..core.errors import InvalidOptionError
+from ..core.item import ImageItem
 from .analyzed import AnalyzedAction, RunState
 
 #: LPIPS pairs per difference-model call (1 = waifuc's one call per pair)
 PAIR_BATCH = 8
 MODES = ("all", "group")
-Features = Tuple[np.ndarray, ...]
+Features = tuple[np.ndarray, ...]
 
 
-def lpips_files() -> List[Any]:
+def lpips_files() -> list[Any]:
     return list(models.required_files("lpips_batch_differences"))
 
 
-def lpips_keys() -> Dict[str, Dict[str, Any]]:
+def lpips_keys() -> dict[str, dict[str, Any]]:
     """Cache keys: per-image meta (ratio), features, and distance rows."""
     feat_file, diff_file = [models.file_fingerprint(f) for f in lpips_files()]
     return {"meta": {"func": "lpips_meta", "files": [feat_file]},
@@ -42,7 +43,7 @@ def lpips_keys() -> Dict[str, Dict[str, Any]]:
             "rows": {"func": "lpips_difference_row", "files": [feat_file, diff_file]}}
 
 
-def extract_features(images) -> List[Features]:
+def extract_features(images) -> list[Features]:
     """LPIPS features per image (tuples of 5 arrays without batch axis), one batched call."""
     maps = models.lpips_extract_feature(list(images))
     return [tuple(m[k] for m in maps) for k in range(len(images))]
@@ -59,16 +60,16 @@ def pair_distances(x: Features, ys: Features) -> np.ndarray:
 class _Kept:
     __slots__ = ("hash", "ratio", "name", "row", "standin")
 
-    def __init__(self, h: str, ratio: float, name: Optional[str], row: Optional[int], standin: Optional[ImageItem]):
+    def __init__(self, h: str, ratio: float, name: str | None, row: int | None, standin: ImageItem | None):
         self.hash, self.ratio, self.name, self.row, self.standin = h, ratio, name, row, standin
 
 
 class _Bucket:
     def __init__(self):
-        self.kept: List[_Kept] = []
+        self.kept: list[_Kept] = []
         self.ratios = np.zeros(0, dtype=float)
 
-    def candidates(self, ratio: float, rtol: float, atol: float) -> List[_Kept]:
+    def candidates(self, ratio: float, rtol: float, atol: float) -> list[_Kept]:
         return [self.kept[i] for i in np.where(np.isclose(self.ratios, ratio, rtol=rtol, atol=atol))[0]]
 
     def add(self, entry: _Kept) -> None:
@@ -77,11 +78,11 @@ class _Bucket:
 
 
 class _RunLPIPS:
-    def __init__(self, keys: Dict[str, Dict[str, Any]]):
+    def __init__(self, keys: dict[str, dict[str, Any]]):
         self.keys = keys
         self.store = FeatureSpill()
-        self.buckets: Dict[Any, _Bucket] = {}
-        self.window: Dict[str, Features] = {}
+        self.buckets: dict[Any, _Bucket] = {}
+        self.window: dict[str, Features] = {}
         self.pairs_computed = 0
 
 
@@ -104,16 +105,16 @@ class FilterSimilarAction(AnalyzedAction):
                                      fix="'all' compares every image, 'group' only images with the same group_id.")
         self.mode, self.threshold, self.capacity = mode, threshold, capacity
         self.rtol, self.atol = rtol, atol
-        self._lp: Optional[_RunLPIPS] = None
+        self._lp: _RunLPIPS | None = None
 
     def __repr__(self) -> str:
         return f"FilterSimilarAction({self.mode!r}, threshold={self.threshold!r})"
 
     # -- analysis: ratio cached under the run key, features and rows under their own keys -----------------
-    def required_files(self) -> List[Any]:
+    def required_files(self) -> list[Any]:
         return lpips_files()
 
-    def analysis_key(self) -> Dict[str, Any]:
+    def analysis_key(self) -> dict[str, Any]:
         return lpips_keys()["meta"]
 
     def prepare(self) -> None:
@@ -129,7 +130,7 @@ class FilterSimilarAction(AnalyzedAction):
         self._close()
         self._lp = None
 
-    def analyze(self, images) -> List[Dict[str, Any]]:
+    def analyze(self, images) -> list[dict[str, Any]]:
         feats = extract_features(images)
         return [{"ratio": im.height * 1.0 / im.width, "features": f} for im, f in zip(images, feats)]
 
@@ -145,7 +146,7 @@ class FilterSimilarAction(AnalyzedAction):
         self._lp.window.clear()
 
     # -- features and distances ------------------------------------------------------------------------
-    def _features_of(self, h: str, item: Optional[ImageItem]) -> Features:
+    def _features_of(self, h: str, item: ImageItem | None) -> Features:
         lp = self._lp
         if h in lp.window:
             return lp.window[h]
@@ -164,21 +165,21 @@ class FilterSimilarAction(AnalyzedAction):
             entry.standin = None
         return entry.row
 
-    def _known(self, h: str) -> Dict[str, float]:
+    def _known(self, h: str) -> dict[str, float]:
         row = self._run.cache.get(h, self._lp.keys["rows"])
         if not row:
             return {}
         return dict(zip(row["h"], (float(v) for v in row["d"])))
 
-    def _save_row(self, h: str, known: Dict[str, float]) -> None:
+    def _save_row(self, h: str, known: dict[str, float]) -> None:
         self._run.cache.put(h, self._lp.keys["rows"],
                             {"h": list(known), "d": np.asarray(list(known.values()), dtype=np.float32)})
 
-    def fill_distances(self, h: str, item: ImageItem, others: Sequence[_Kept], known: Dict[str, float],
+    def fill_distances(self, h: str, item: ImageItem, others: Sequence[_Kept], known: dict[str, float],
                        stop=None) -> None:
         """Put the distance of image ``h`` to each of ``others`` into ``known``, ``PAIR_BATCH`` pairs per
         model call (``pair_batch``); ``stop(done_so_far)`` may end it early."""
-        done: List[_Kept] = []
+        done: list[_Kept] = []
         step = max(1, self.pair_batch)
         for start in range(0, len(others), step):
             chunk = list(others[start:start + step])
@@ -191,7 +192,7 @@ class FilterSimilarAction(AnalyzedAction):
             if stop is not None and stop(done):
                 return
 
-    def _first_duplicate(self, h: str, item: ImageItem, cands: Sequence[_Kept]) -> Optional[Tuple[_Kept, float]]:
+    def _first_duplicate(self, h: str, item: ImageItem, cands: Sequence[_Kept]) -> tuple[_Kept, float] | None:
         known = self._known(h)
         thr = self.threshold
         limit = next((k for k, c in enumerate(cands) if known.get(c.hash, np.inf) <= thr), len(cands))
@@ -202,7 +203,7 @@ class FilterSimilarAction(AnalyzedAction):
                 dirty = True
         missing = [c for c in cands[:limit] if c.hash not in known]
         if missing:
-            def found_duplicate(done: List[_Kept]) -> bool:
+            def found_duplicate(done: list[_Kept]) -> bool:
                 last = cands.index(done[-1])
                 return any(known[c.hash] <= thr for c in cands[:last + 1])
 
@@ -230,7 +231,7 @@ class FilterSimilarAction(AnalyzedAction):
             return _Kept(h, ratio, item.filename, None, ImageItem(loader=loader, content_hash=h))
         return _Kept(h, ratio, item.filename, lp.store.append(self._features_of(h, item)), None)
 
-    def decide(self, item: ImageItem, analysis: Dict[str, Any]) -> Iterator[ImageItem]:
+    def decide(self, item: ImageItem, analysis: dict[str, Any]) -> Iterator[ImageItem]:
         h = content_hash(item)
         ratio = float(analysis["ratio"])
         bucket = self._bucket(item.meta.get("group_id"))

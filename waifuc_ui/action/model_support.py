@@ -3,18 +3,19 @@ counting rules, classifier labels."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from PIL import Image
 
 #: detections are cached as the model's pre-NMS candidates above this confidence (or the user's, when
 #: lower); the decision filters them by the user's confidence and runs NMS with the user's IoU, which
-#: gives exactly what a run at those thresholds gives (see waifuc_ui.models.yolo).
+#: gives exactly what a run at those thresholds gives (see waifuc_ui.inference.yolo).
 DETECTION_CONF_FLOOR = 0.05
 
-Box = Tuple[int, int, int, int]
-Detection = Tuple[Box, str, float]
+Box = tuple[int, int, int, int]
+Detection = tuple[Box, str, float]
 
 #: detect_* function -> detector kind of models.detect.detect_candidates_batch
 DETECTOR_KINDS = {"detect_faces": "faces", "detect_heads": "heads", "detect_person": "person",
@@ -25,10 +26,10 @@ def conf_floor(conf_threshold: float) -> float:
     return min(float(conf_threshold), DETECTION_CONF_FLOOR)
 
 
-def detector_analyses(detector: str, images: Sequence[Image.Image], floor: float, model_kwargs: Dict[str, Any],
-                      batch_kwargs: Dict[str, Any]) -> List[Dict[str, Any]]:
+def detector_analyses(detector: str, images: Sequence[Image.Image], floor: float, model_kwargs: dict[str, Any],
+                      batch_kwargs: dict[str, Any]) -> list[dict[str, Any]]:
     """Cacheable pre-NMS candidates of ``detector`` (e.g. 'detect_faces') per image, one batched call."""
-    from ..models.detect import detect_candidates_batch
+    from ..inference.detect import detect_candidates_batch
 
     cands = detect_candidates_batch(DETECTOR_KINDS[detector], list(images), floor=floor, **model_kwargs,
                                     **batch_kwargs)
@@ -37,9 +38,9 @@ def detector_analyses(detector: str, images: Sequence[Image.Image], floor: float
             for c in cands]
 
 
-def decode_detections(analysis: Dict[str, Any], conf_threshold: float, iou_threshold: float) -> List[Detection]:
+def decode_detections(analysis: dict[str, Any], conf_threshold: float, iou_threshold: float) -> list[Detection]:
     """The detections a run at ``conf_threshold`` / ``iou_threshold`` gives, highest score first."""
-    from ..models.yolo import Candidates, decode_candidates
+    from ..inference.yolo import Candidates, decode_candidates
 
     rows = np.asarray(analysis["rows"], dtype=np.float32)
     if rows.ndim != 2:
@@ -49,12 +50,12 @@ def decode_detections(analysis: Dict[str, Any], conf_threshold: float, iou_thres
     return decode_candidates(cand, conf_threshold, iou_threshold)
 
 
-def detector_model_kwargs(conf: Dict[str, Any]) -> Dict[str, Any]:
+def detector_model_kwargs(conf: dict[str, Any]) -> dict[str, Any]:
     """The options of a detect_* keyword dict that change the model run (not the thresholds)."""
     return {k: conf[k] for k in ("level", "version", "model_name", "allow_dynamic") if k in conf}
 
 
-def count_rule(counts: Sequence[int], min_count: Optional[int], max_count: Optional[int]) -> str:
+def count_rule(counts: Sequence[int], min_count: int | None, max_count: int | None) -> str:
     parts = []
     if counts:
         parts.append(f"in {sorted(set(counts))}")
@@ -65,22 +66,22 @@ def count_rule(counts: Sequence[int], min_count: Optional[int], max_count: Optio
     return " and ".join(parts) or "any"
 
 
-def count_ok(n: int, counts: Sequence[int], min_count: Optional[int], max_count: Optional[int]) -> bool:
+def count_ok(n: int, counts: Sequence[int], min_count: int | None, max_count: int | None) -> bool:
     """waifuc's rule: ``min <= n <= max`` and, when counts are given, ``n in counts``."""
     return (min_count is None or n >= min_count) and (max_count is None or n <= max_count) \
         and (not counts or n in counts)
 
 
-def top_label(scores: Dict[str, float]) -> Tuple[str, float]:
+def top_label(scores: dict[str, float]) -> tuple[str, float]:
     """argmax of a label -> score dict kept in label order or sorted stably by score: the
     first of equal maxima wins, as numpy's argmax over the label order."""
     best = max(scores.items(), key=lambda kv: kv[1])
     return best[0], best[1]
 
 
-def classifier_labels(func_name: str, model_name: str) -> Tuple[str, ...]:
+def classifier_labels(func_name: str, model_name: str) -> tuple[str, ...]:
     """The labels a classifier ships in its ``meta.json`` (opens the model once)."""
-    from ..models import classify, specs
+    from ..inference import classify, specs
 
     spec = {"anime_classify_score": specs.ANIME_CLASSIFY, "anime_rating_score": specs.ANIME_RATING,
             "get_monochrome_score": specs.MONOCHROME}[func_name]
@@ -88,9 +89,9 @@ def classifier_labels(func_name: str, model_name: str) -> Tuple[str, ...]:
 
 
 def classifier_scores(func_name: str, images: Sequence[Image.Image], model_name: str,
-                      batch_kwargs: Dict[str, Any]) -> List[Dict[str, float]]:
+                      batch_kwargs: dict[str, Any]) -> list[dict[str, float]]:
     """Full label -> probability dicts, one batched call (monochrome included, not only its score)."""
-    from ..models import classify, specs
+    from ..inference import classify, specs
 
     spec = {"anime_classify_score": specs.ANIME_CLASSIFY, "anime_rating_score": specs.ANIME_RATING,
             "get_monochrome_score": specs.MONOCHROME}[func_name]

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import os
 import random
-from typing import Iterator, Optional
+from collections.abc import Iterator
 
 from PIL import Image
 
-from ..model import ImageItem
+from ..core.item import ImageItem
 from .base import BaseAction
 
 
-def normalise_ext(ext: Optional[str]) -> Optional[str]:
+def normalise_ext(ext: str | None) -> str | None:
     """``'png'`` -> ``'.png'``; ``None`` and ``''`` -> None."""
     if not ext:
         return None
     return ext if ext.startswith(".") else "." + ext
 
 
-def image_ext(image: Optional[Image.Image], default: str = ".png") -> str:
+def image_ext(image: Image.Image | None, default: str = ".png") -> str:
     """The usual extension of the image's own format (``.jpg`` for JPEG), else ``default``."""
     fmt = getattr(image, "format", None) if image is not None else None
     if fmt:
@@ -32,7 +32,7 @@ def image_ext(image: Optional[Image.Image], default: str = ".png") -> str:
     return default
 
 
-def _old_ext(item: ImageItem) -> Optional[str]:
+def _old_ext(item: ImageItem) -> str | None:
     filename = item.meta.get("filename")
     return os.path.splitext(filename)[1] or None if filename else None
 
@@ -60,7 +60,7 @@ class RandomFilenameAction(BaseRandomAction):
 
     per_item = False  # the n-th name depends on the n-1 names drawn before
 
-    def __init__(self, ext: Optional[str] = ".png", seed=None):
+    def __init__(self, ext: str | None = ".png", seed=None):
         super().__init__(seed)
         self.ext = normalise_ext(ext)
 
@@ -84,7 +84,7 @@ class FileExtAction(BaseAction):
 
     per_item = False  # unnamed items are numbered untitled_1, untitled_2, ... in arrival order
 
-    def __init__(self, ext: str, quality: Optional[int] = None):
+    def __init__(self, ext: str, quality: int | None = None):
         self.ext = normalise_ext(ext)
         if self.ext is None:
             raise ValueError("FileExtAction needs an extension such as '.png' or '.jpg'")
@@ -119,7 +119,7 @@ class FileOrderAction(BaseAction):
 
     per_item = False  # names are arrival positions
 
-    def __init__(self, ext: Optional[str] = ".png"):
+    def __init__(self, ext: str | None = ".png"):
         self.ext = normalise_ext(ext)
         self._current = 0
 

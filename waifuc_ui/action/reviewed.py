@@ -16,13 +16,14 @@ step made gets the key of its own pixels, so a decision about it survives into a
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple, Union
+from typing import Any, Union
 
 from ..analysis.hashing import content_hash
-from ..errors import InvalidOptionError
-from ..model import ImageItem
-from ..report import DropRecord, RunReport, collect_report, current_report, report_drop
+from ..core.errors import InvalidOptionError
+from ..core.item import ImageItem
+from ..core.report import DropRecord, RunReport, collect_report, current_report, report_drop
 from .base import BaseAction, ProcessAction
 
 HASH_DIGITS = 12
@@ -31,12 +32,12 @@ SELECT_REASON = "not chosen in the review"
 _MARK = "\x00reviewed:"
 
 
-def base_key(filename: Optional[str], pixel_hash: str) -> str:
+def base_key(filename: str | None, pixel_hash: str) -> str:
     """``'a.png@0123456789ab'`` from a file name and a content hash."""
     return f"{filename or ''}@{pixel_hash[:HASH_DIGITS]}"
 
 
-def stream_keys(pairs: Iterable[Tuple[Optional[str], str]]) -> List[str]:
+def stream_keys(pairs: Iterable[tuple[str | None, str]]) -> list[str]:
     """Keys of (file name, content hash) pairs in stream order: repeats get ``#2``, ``#3`` ..."""
     seen: Counter = Counter()
     out = []
@@ -60,7 +61,7 @@ class _Keyer:
         return key if n == 1 else f"{key}#{n}"
 
 
-def _key_set(keys: Optional[Iterable[str]]) -> Optional[Set[str]]:
+def _key_set(keys: Iterable[str] | None) -> set[str] | None:
     if keys is None:
         return None
     if isinstance(keys, str):
@@ -77,8 +78,8 @@ class Reviewed(BaseAction):
     every item (only ``drop`` applies). With no decisions the step's items still leave in input order.
     """
 
-    def __init__(self, inner: Optional[BaseAction] = None, *, select: Optional[Iterable[str]] = None,
-                 reject: Optional[Iterable[str]] = None, keep: Iterable[str] = (), drop: Iterable[str] = (),
+    def __init__(self, inner: BaseAction | None = None, *, select: Iterable[str] | None = None,
+                 reject: Iterable[str] | None = None, keep: Iterable[str] = (), drop: Iterable[str] = (),
                  reason: str = SELECT_REASON):
         if select is not None and reject is not None:
             raise InvalidOptionError("reject", "with select", fix="give the items that pass (select) or those "
@@ -131,16 +132,16 @@ class Reviewed(BaseAction):
         item at a time (waifuc's ``iter_from``) streams: an input is done when the step asks for the next one.
         Any other (batches, held items) hands its items on when the stream has ended."""
         streaming = type(self.inner).iter_from is BaseAction.iter_from
-        inputs: List[Optional[Tuple[ImageItem, Any, Optional[str]]]] = []  # item, own item_id, key (restores)
-        outputs: Dict[int, List[ImageItem]] = {}
-        drops: Dict[int, DropRecord] = {}
+        inputs: list[tuple[ImageItem, Any, str | None] | None] = []  # item, own item_id, key (restores)
+        outputs: dict[int, list[ImageItem]] = {}
+        drops: dict[int, DropRecord] = {}
         outer = current_report()
         local = RunReport()
         mark = f"{_MARK}{id(self)}:"
         in_keyer = _Keyer()
         upstream = iter(items)
         state = {"done": -1, "emitted": 0}  # inputs [0, done] are finished; [0, emitted) were handed on
-        names: Dict[int, Optional[str]] = {}  # file names of inputs let go before their turn
+        names: dict[int, str | None] = {}  # file names of inputs let go before their turn
 
         def take(item: ImageItem) -> ImageItem:
             key = in_keyer(item) if self.keep else None  # before the step: it may change the item
@@ -211,7 +212,7 @@ class Reviewed(BaseAction):
             yield from flush(len(inputs) - 1)
 
     @staticmethod
-    def _forward(local: RunReport, outer: Optional[RunReport], mark: str, drops: Dict[int, DropRecord]) -> None:
+    def _forward(local: RunReport, outer: RunReport | None, mark: str, drops: dict[int, DropRecord]) -> None:
         """Records of the inner step are held back (a restore may cancel them); others go on at once."""
         for record in local.dropped:
             n = _index(record.item_id, mark)
@@ -235,7 +236,7 @@ class Reviewed(BaseAction):
         return f"Reviewed({', '.join(parts)})"
 
 
-def _index(item_id: Any, mark: str) -> Optional[int]:
+def _index(item_id: Any, mark: str) -> int | None:
     if isinstance(item_id, str) and item_id.startswith(mark):
         return int(item_id[len(mark):])
     return None
@@ -249,7 +250,7 @@ def _restore_id(item: ImageItem, previous: Any) -> None:
             item.meta["item_id"] = previous
 
 
-def _emit(outer: Optional[RunReport], record: DropRecord) -> None:
+def _emit(outer: RunReport | None, record: DropRecord) -> None:
     if outer is not None:
         with collect_report(outer):
             report_drop(record)
@@ -260,7 +261,7 @@ def _emit(outer: Optional[RunReport], record: DropRecord) -> None:
 TagsGiven = Union[Sequence[str], Mapping[str, float]]
 
 
-def _tag_dict(tags: TagsGiven) -> Dict[str, float]:
+def _tag_dict(tags: TagsGiven) -> dict[str, float]:
     if isinstance(tags, Mapping):
         return {str(t): float(s) for t, s in tags.items()}
     if isinstance(tags, str):
@@ -272,7 +273,7 @@ class SetTagsAction(ProcessAction):
     """Set the tags of the items whose key is in ``tags`` (a list of names, score 1.0 each, or a dict of
     name -> score; the order is kept). ``trigger_word``: put this tag first in every item's tags (score 1.0)."""
 
-    def __init__(self, tags: Optional[Mapping[str, TagsGiven]] = None, trigger_word: Optional[str] = None):
+    def __init__(self, tags: Mapping[str, TagsGiven] | None = None, trigger_word: str | None = None):
         self.tags = {k: _tag_dict(v) for k, v in (tags or {}).items()}
         self.trigger_word = (trigger_word or "").strip() or None
         self._keyer = _Keyer()
@@ -297,7 +298,7 @@ class RenameAction(ProcessAction):
     """Give the items whose key is in ``names`` that file name; with ``folder``, every file goes into it
     (``'5_aoi'`` -> ``'5_aoi/<name>'``)."""
 
-    def __init__(self, names: Optional[Mapping[str, str]] = None, folder: str = ""):
+    def __init__(self, names: Mapping[str, str] | None = None, folder: str = ""):
         self.names = dict(names or {})
         self.folder = folder.strip("/")
         self._keyer = _Keyer()

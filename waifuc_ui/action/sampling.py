@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Optional
+from collections.abc import Iterable, Iterator
 
 from tqdm.auto import tqdm
 
-from ..model import ImageItem
+from ..core.item import ImageItem
 from .base import BaseAction
 from .naming import BaseRandomAction
 
@@ -41,7 +41,7 @@ class ProgressBarAction(BaseAction):
 
     per_item = True  # passes items through unchanged
 
-    def __init__(self, total: Optional[int] = None):
+    def __init__(self, total: int | None = None):
         self.total = total
 
     def _desc(self) -> str:
@@ -65,7 +65,7 @@ class ArrivalAction(ProgressBarAction):
 
     per_item = True  # passes items through unchanged
 
-    def __init__(self, name: str, total: Optional[int] = None):
+    def __init__(self, name: str, total: int | None = None):
         super().__init__(total)
         self.title = name
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Optional
+from collections.abc import Iterable, Iterator
 
-from ..model import ImageItem
+from ..core.item import ImageItem
 from .base import ActionStop, BaseAction
 
 
@@ -49,7 +49,7 @@ class SliceSelectAction(BaseAction):
 
     per_item = False  # keeps by arrival position
 
-    def __init__(self, *args: Optional[int]):
+    def __init__(self, *args: int | None):
         if len(args) > 3:
             raise TypeError(f"SliceSelectAction takes at most 3 arguments, got {len(args)}")
         if len(args) == 1:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from math import sqrt
 
-from ..model import ImageItem
+from ..core.item import ImageItem
 from .base import FilterAction, Verdict
 
 

@@ -11,19 +11,23 @@ from __future__ import annotations
 import copy
 import inspect
 import os
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from PIL import Image
 
-from .. import models
-from ..model import ImageItem
+from .. import inference as models
+from ..core.item import ImageItem
 from .analyzed import AnalyzedAction
 from .model_support import (
-    conf_floor, decode_detections, detector_analyses, detector_model_kwargs,
+    conf_floor,
+    decode_detections,
+    detector_analyses,
+    detector_model_kwargs,
 )
 
 
-def _crop_item(item: ImageItem, image: Image.Image, label: str, score: float, suffix: Optional[str],
+def _crop_item(item: ImageItem, image: Image.Image, label: str, score: float, suffix: str | None,
                keep_origin_tags: bool) -> ImageItem:
     meta = copy.deepcopy(dict(item.meta))
     meta["crop"] = {"type": label, "score": score}
@@ -35,7 +39,7 @@ def _crop_item(item: ImageItem, image: Image.Image, label: str, score: float, su
     return ImageItem(image, meta)  # type: ignore[arg-type]
 
 
-def scaled_square(box: Sequence[float], scale: float, width: int, height: int) -> Tuple[int, int, int, int]:
+def scaled_square(box: Sequence[float], scale: float, width: int, height: int) -> tuple[int, int, int, int]:
     """waifuc's head/eye crop: a square of side max(w, h) x scale around the box centre,
     clamped to the image (not shifted) with ``int`` truncation."""
     x0, y0, x1, y1 = box
@@ -61,21 +65,21 @@ class PersonSplitAction(AnalyzedAction):
     def __repr__(self) -> str:
         return f"PersonSplitAction(keep_original={self.keep_original!r}, conf_threshold={self.conf_threshold!r})"
 
-    def _model_kwargs(self) -> Dict[str, Any]:
+    def _model_kwargs(self) -> dict[str, Any]:
         return {"level": self.level, "version": self.version}
 
-    def required_files(self) -> List[Any]:
+    def required_files(self) -> list[Any]:
         return models.required_files("detect_person", **self._model_kwargs())
 
-    def analysis_key(self) -> Dict[str, Any]:
+    def analysis_key(self) -> dict[str, Any]:
         return {"func": "detect_person:candidates", **self._model_kwargs(),
                 "conf_floor": conf_floor(self.conf_threshold), "files": self.model_files_key()}
 
-    def analyze(self, images) -> List[Dict[str, Any]]:
+    def analyze(self, images) -> list[dict[str, Any]]:
         return detector_analyses("detect_person", images, conf_floor(self.conf_threshold), self._model_kwargs(),
                                  self._batch_kwargs())
 
-    def decide(self, item: ImageItem, analysis: Dict[str, Any]) -> Iterator[ImageItem]:
+    def decide(self, item: ImageItem, analysis: dict[str, Any]) -> Iterator[ImageItem]:
         detections = decode_detections(analysis, self.conf_threshold, self.iou_threshold)
         if self.keep_original:
             yield item
@@ -100,9 +104,9 @@ class ThreeStageSplitAction(AnalyzedAction):
 
     per_item = True
 
-    def __init__(self, person_conf: Optional[dict] = None, halfbody_conf: Optional[dict] = None,
-                 head_conf: Optional[dict] = None, head_scale: float = 1.5, split_eyes: bool = False,
-                 eye_conf: Optional[dict] = None, eye_scale: float = 2.4, split_person: bool = True,
+    def __init__(self, person_conf: dict | None = None, halfbody_conf: dict | None = None,
+                 head_conf: dict | None = None, head_scale: float = 1.5, split_eyes: bool = False,
+                 eye_conf: dict | None = None, eye_scale: float = 2.4, split_person: bool = True,
                  keep_origin_tags: bool = False):
         self.person_conf = dict(person_conf or {})
         self.halfbody_conf = dict(halfbody_conf or {})
@@ -115,7 +119,7 @@ class ThreeStageSplitAction(AnalyzedAction):
     def __repr__(self) -> str:
         return f"ThreeStageSplitAction(split_eyes={self.split_eyes!r}, split_person={self.split_person!r})"
 
-    def _stages(self) -> List[Tuple[str, dict]]:
+    def _stages(self) -> list[tuple[str, dict]]:
         stages = [("detect_halfbody", self.halfbody_conf), ("detect_heads", self.head_conf)]
         if self.split_person:
             stages.insert(0, ("detect_person", self.person_conf))
@@ -123,19 +127,19 @@ class ThreeStageSplitAction(AnalyzedAction):
             stages.append(("detect_eyes", self.eye_conf))
         return stages
 
-    def required_files(self) -> List[Any]:
-        files: List[Any] = []
+    def required_files(self) -> list[Any]:
+        files: list[Any] = []
         for detector, conf in self._stages():
             files += models.required_files(detector, **detector_model_kwargs(conf))
         return files
 
-    def analysis_key(self) -> Dict[str, Any]:
+    def analysis_key(self) -> dict[str, Any]:
         return {"func": "three_stage_split", "person_conf": self.person_conf, "halfbody_conf": self.halfbody_conf,
                 "head_conf": self.head_conf, "eye_conf": self.eye_conf, "head_scale": self.head_scale,
                 "eye_scale": self.eye_scale, "split_eyes": self.split_eyes, "split_person": self.split_person,
                 "files": self.model_files_key()}
 
-    def _detect(self, detector: str, conf: dict, images: List[Image.Image]) -> List[List[Any]]:
+    def _detect(self, detector: str, conf: dict, images: list[Image.Image]) -> list[list[Any]]:
         """detect_* semantics (the function's default thresholds unless ``conf`` sets them)."""
         if not images:
             return []
@@ -148,7 +152,7 @@ class ThreeStageSplitAction(AnalyzedAction):
         analyses = detector_analyses(detector, images, conf_floor(c), kwargs, self._batch_kwargs())
         return [decode_detections(a, c, iou) for a in analyses]
 
-    def analyze(self, images) -> List[Dict[str, Any]]:
+    def analyze(self, images) -> list[dict[str, Any]]:
         images = list(images)
         if self.split_person:
             persons = self._detect("detect_person", self.person_conf, images)
@@ -164,7 +168,7 @@ class ThreeStageSplitAction(AnalyzedAction):
         heads = self._detect("detect_heads", self.head_conf, crops)
         head_boxes = [scaled_square(h[0][0], self.head_scale, c.width, c.height) if h else None
                       for h, c in zip(heads, crops)]
-        eyes: List[List[Any]] = [[] for _ in crops]
+        eyes: list[list[Any]] = [[] for _ in crops]
         if self.split_eyes:
             with_head = [i for i, b in enumerate(head_boxes) if b is not None]
             found = self._detect("detect_eyes", self.eye_conf, [crops[i].crop(head_boxes[i]) for i in with_head])
@@ -174,7 +178,7 @@ class ThreeStageSplitAction(AnalyzedAction):
         def pack(det):
             return [*det[0], det[1], det[2]]
 
-        out: List[Dict[str, Any]] = [{"persons": []} for _ in images]
+        out: list[dict[str, Any]] = [{"persons": []} for _ in images]
         for n, k in enumerate(owners):
             out[k]["persons"].append({
                 "person": pack(person_dets[n]) if self.split_person else None,
@@ -185,7 +189,7 @@ class ThreeStageSplitAction(AnalyzedAction):
             })
         return out
 
-    def decide(self, item: ImageItem, analysis: Dict[str, Any]) -> Iterator[ImageItem]:
+    def decide(self, item: ImageItem, analysis: dict[str, Any]) -> Iterator[ImageItem]:
         persons = analysis["persons"]
         if not persons:
             self.drop(item, "no person detected")

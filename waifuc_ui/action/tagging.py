@@ -7,13 +7,14 @@ has ``tags`` is not re-tagged unless ``force=True``.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, Iterator, List, Mapping, Union
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 import numpy as np
 
-from .. import models
-from ..errors import InvalidOptionError
-from ..model import ImageItem
+from .. import inference as models
+from ..core.errors import InvalidOptionError
+from ..core.item import ImageItem
 from .analyzed import AnalyzedAction, AnalyzedProcessAction
 from .base import ProcessAction
 
@@ -46,7 +47,7 @@ def wd14_model_for(method: str) -> str:
 class _WD14Tagger:
     """The analysis half shared by TaggingAction and TagFilterAction."""
 
-    def _setup(self, method: str, force: bool, options: Dict[str, Any]) -> None:
+    def _setup(self, method: str, force: bool, options: dict[str, Any]) -> None:
         self.method = method
         self.model_name = wd14_model_for(method)
         self.force = force
@@ -56,17 +57,17 @@ class _WD14Tagger:
                                      fix="Pass thresholds such as general_threshold=0.35, character_threshold=0.85.")
         self.kwargs = {k: v for k, v in options.items() if k in DECODE_OPTIONS}
 
-    def required_files(self) -> List[Any]:
+    def required_files(self) -> list[Any]:
         return models.required_files("wd14_predict_batch", model_name=self.model_name,
                                      drop_overlap=self.kwargs.get("drop_overlap", False))
 
-    def analysis_key(self) -> Dict[str, Any]:
+    def analysis_key(self) -> dict[str, Any]:
         files = [f for f in models.required_files("wd14_predict_batch", model_name=self.model_name)
                  if f.filename.endswith(".onnx")]
         return {"func": "wd14_predict_batch", "model_name": self.model_name,
                 "files": [models.file_fingerprint(f) for f in files]}
 
-    def analyze(self, images) -> List[np.ndarray]:
+    def analyze(self, images) -> list[np.ndarray]:
         pred = models.wd14_predict_batch(list(images), model_name=self.model_name, **self._batch_kwargs())
         return [np.asarray(row, dtype=np.float32) for row in pred]
 
@@ -115,7 +116,7 @@ class TagFilterAction(_WD14Tagger, AnalyzedAction):
     per_item = True
 
     # noinspection PyShadowingBuiltins
-    def __init__(self, tags: Union[List[str], Mapping[str, float]], method: str = "wd14_convnextv2",
+    def __init__(self, tags: list[str] | Mapping[str, float], method: str = "wd14_convnextv2",
                  reversed: bool = False, **kwargs):
         if isinstance(tags, (list, tuple)):
             self.tags = {tag: 1e-6 for tag in tags}
@@ -148,7 +149,7 @@ class _TagListAction(ProcessAction):
 
     func = "drop_overlap_tags"
 
-    def required_files(self) -> List[Any]:
+    def required_files(self) -> list[Any]:
         """The tag list files (a dataset repo) this action reads."""
         return models.required_files(self.func)
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Dict, Iterable
+from collections.abc import Iterable
 
-from ..model import ImageItem
-from ..tags import add_underline, normalise_tags, remove_underline
+from ..core.item import ImageItem
+from ..core.tags import add_underline, normalise_tags, remove_underline
 from .base import ProcessAction
 
 
@@ -40,7 +40,7 @@ class TagRemoveUnderlineAction(ProcessAction):
     """``long_hair`` -> ``long hair`` in ``meta['tags']``, except kaomoji such as ``^_^``.
 
     When two tags become the same text, the higher score is kept. Tags stored as a list or a
-    caption string are read as :func:`waifuc_ui.tags.normalise_tags` does.
+    caption string are read as :func:`waifuc_ui.core.tags.normalise_tags` does.
     """
 
     per_item = True
@@ -49,7 +49,7 @@ class TagRemoveUnderlineAction(ProcessAction):
         tags = item.meta.get("tags")
         if not tags:
             return item
-        result: Dict[str, float] = {}
+        result: dict[str, float] = {}
         for tag, score in normalise_tags(tags).items():
             text = remove_underline(tag)
             result[text] = max(score, result[text]) if text in result else score

@@ -17,9 +17,10 @@ import os
 import threading
 import uuid
 from collections import OrderedDict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterable, Mapping, Optional, Tuple, Union
+from typing import Any
 
 from .codec import CorruptEntry, decode, encode, value_nbytes
 
@@ -62,16 +63,16 @@ class AnalysisCache:
     ``max_bytes`` bounds the disk, ``memory_bytes`` the in-memory LRU.
     """
 
-    def __init__(self, directory: Union[str, os.PathLike, None] = None, max_bytes: int = DEFAULT_MAX_BYTES,
+    def __init__(self, directory: str | os.PathLike | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
                  memory_bytes: int = DEFAULT_MEMORY_BYTES):
         self.directory = Path(directory) if directory is not None else default_cache_dir()
         self.max_bytes = int(max_bytes)
         self.memory_bytes = int(memory_bytes)
         self.stats = CacheStats()
         self._lock = threading.Lock()
-        self._memory: "OrderedDict[Tuple[str, str], Tuple[Any, int]]" = OrderedDict()
+        self._memory: OrderedDict[tuple[str, str], tuple[Any, int]] = OrderedDict()
         self._memory_used = 0
-        self._disk_used: Optional[int] = None  # measured on the first write
+        self._disk_used: int | None = None  # measured on the first write
         self._described: set = set()
 
     def __repr__(self) -> str:
@@ -102,7 +103,7 @@ class AnalysisCache:
         os.replace(tmp, path)
 
     # -- memory LRU --------------------------------------------------------------------------
-    def _remember(self, mkey: Tuple[str, str], value: Any) -> None:
+    def _remember(self, mkey: tuple[str, str], value: Any) -> None:
         size = value_nbytes(value)
         if size > self.memory_bytes // 4:
             return  # too big to be worth holding
@@ -155,7 +156,7 @@ class AnalysisCache:
             self._remember(mkey, value)
         return value
 
-    def get_many(self, content_hashes: Iterable[str], key: AnalysisKey) -> Dict[str, Any]:
+    def get_many(self, content_hashes: Iterable[str], key: AnalysisKey) -> dict[str, Any]:
         """``{hash: value}`` for the hashes that are cached under ``key``."""
         kid = key_id(key)
         missing = object()
@@ -221,7 +222,7 @@ class AnalysisCache:
         """Bytes the entries take on disk now (a scan)."""
         return self._measure_disk()
 
-    def evict(self, target_bytes: Optional[int] = None) -> int:
+    def evict(self, target_bytes: int | None = None) -> int:
         """Delete least recently used entries until at most ``target_bytes`` (default 80 % of
         ``max_bytes``) remain. Returns the number of entries deleted."""
         target = int(self.max_bytes * 0.8) if target_bytes is None else target_bytes

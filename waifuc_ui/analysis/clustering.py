@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import warnings
-from typing import List
 
 import numpy as np
 
-from ..errors import InvalidOptionError
+from ..core.errors import InvalidOptionError
 
 METHODS = ("dbscan", "dbscan_2", "dbscan_free", "optics", "optics_best")
 
 
 def cluster_differences(matrix: np.ndarray, method: str = "optics", eps: float = 0.5, min_samples: int = 5,
-                        imgutils_exact: bool = True) -> List[int]:
+                        imgutils_exact: bool = True) -> list[int]:
     """Labels (-1 = noise) of DBSCAN(eps, min_samples) or OPTICS(max_eps=eps, min_samples) on ``matrix``.
 
     ``imgutils_exact=True`` runs scikit-learn the way imgutils does (a callable metric over

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import struct
-from typing import Any, List
+from typing import Any
 
 import numpy as np
 
@@ -20,7 +20,7 @@ class CorruptEntry(ValueError):
     """The bytes are not a complete entry written by :func:`encode`."""
 
 
-def _flatten(value: Any, arrays: List[np.ndarray]) -> Any:
+def _flatten(value: Any, arrays: list[np.ndarray]) -> Any:
     if isinstance(value, np.ndarray):
         arrays.append(np.ascontiguousarray(value))
         return {_ARRAY: len(arrays) - 1}
@@ -42,7 +42,7 @@ def _flatten(value: Any, arrays: List[np.ndarray]) -> Any:
 
 def encode(value: Any) -> bytes:
     """Serialise ``value`` (JSON types, tuples, numpy arrays and scalars, nested)."""
-    arrays: List[np.ndarray] = []
+    arrays: list[np.ndarray] = []
     structure = _flatten(value, arrays)
     specs = [[a.dtype.newbyteorder("<").str, list(a.shape)] for a in arrays]
     header = json.dumps({"v": structure, "a": specs}, separators=(",", ":")).encode()
@@ -52,7 +52,7 @@ def encode(value: Any) -> bytes:
     return b"".join(parts)
 
 
-def _restore(value: Any, arrays: List[np.ndarray]) -> Any:
+def _restore(value: Any, arrays: list[np.ndarray]) -> Any:
     if isinstance(value, list):
         return [_restore(v, arrays) for v in value]
     if isinstance(value, dict):

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Iterator, Optional, Union
 
 from .cache import AnalysisCache, NullAnalysisCache, default_cache_dir
 
-_current: ContextVar[Optional[AnalysisCache]] = ContextVar("waifuc_ui_analysis_cache", default=None)
+_current: ContextVar[AnalysisCache | None] = ContextVar("waifuc_ui_analysis_cache", default=None)
 
 
 @functools.lru_cache(maxsize=4)
@@ -40,7 +40,7 @@ def current_analysis_cache() -> AnalysisCache:
 
 
 @contextmanager
-def use_analysis_cache(cache: Union[AnalysisCache, str, os.PathLike, None]) -> Iterator[AnalysisCache]:
+def use_analysis_cache(cache: AnalysisCache | str | os.PathLike | None) -> Iterator[AnalysisCache]:
     """Use ``cache`` (an :class:`AnalysisCache`, a folder, or None for no caching) in the block."""
     if cache is None:
         cache = NullAnalysisCache()

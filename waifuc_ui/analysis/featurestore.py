@@ -10,20 +10,20 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from typing import List, Optional, Sequence, Tuple
+from collections.abc import Sequence
 
 import numpy as np
 
-Features = Tuple[np.ndarray, ...]
+Features = tuple[np.ndarray, ...]
 
 
 class FeatureSpill:
     """Append-only rows of feature tuples; ``get(indices)`` returns batched copies."""
 
-    def __init__(self, directory: Optional[str] = None):
+    def __init__(self, directory: str | None = None):
         self._dir = tempfile.mkdtemp(prefix="waifuc_ui_features_", dir=directory)
-        self._shapes: Optional[List[Tuple[int, ...]]] = None
-        self._files: List = []
+        self._shapes: list[tuple[int, ...]] | None = None
+        self._files: list = []
         self.count = 0
 
     def append(self, features: Sequence[np.ndarray]) -> int:

@@ -6,7 +6,7 @@ import hashlib
 
 from PIL import Image
 
-from ..model import ImageItem
+from ..core.item import ImageItem
 
 
 def image_hash(image: Image.Image) -> str:

@@ -9,11 +9,11 @@ Memory: 4 bytes x stored^2 (1,000 stored features: 4 MB).
 
 from __future__ import annotations
 
-from typing import Callable, Dict, Hashable, List, Sequence
+from collections.abc import Callable, Hashable, Sequence
 
 import numpy as np
 
-DifferenceFn = Callable[[List[np.ndarray]], np.ndarray]
+DifferenceFn = Callable[[list[np.ndarray]], np.ndarray]
 
 
 class DifferenceTable:
@@ -21,12 +21,12 @@ class DifferenceTable:
 
     def __init__(self, differences: DifferenceFn):
         self.differences = differences
-        self.ids: List[Hashable] = []
-        self._pos: Dict[Hashable, int] = {}
-        self._vectors: Dict[Hashable, np.ndarray] = {}
+        self.ids: list[Hashable] = []
+        self._pos: dict[Hashable, int] = {}
+        self._vectors: dict[Hashable, np.ndarray] = {}
         self._matrix = np.zeros((0, 0), dtype=np.float32)
         self._block = np.zeros((0, 0), dtype=np.float32)
-        self._block_pos: Dict[Hashable, int] = {}
+        self._block_pos: dict[Hashable, int] = {}
         self.calls = 0
 
     def __len__(self) -> int:

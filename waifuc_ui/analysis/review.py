@@ -9,13 +9,14 @@ that only changes a threshold re-uses the matrix and costs milliseconds for 1,00
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Union
 
 import numpy as np
 
-from ..errors import InvalidOptionError
-from ..model import ImageItem
+from ..core.errors import InvalidOptionError
+from ..core.item import ImageItem
 from .clustering import METHODS, cluster_differences
 from .context import current_analysis_cache
 from .hashing import content_hash
@@ -40,18 +41,18 @@ class CCIPReview:
     ``same`` says which pairs are the same character at ``threshold``.
     """
 
-    labels: List[int]
-    clusters: List[Tuple[int, int]]
+    labels: list[int]
+    clusters: list[tuple[int, int]]
     noise: int
     matrix: np.ndarray
     threshold: float
     eps: float
     min_samples: int
     method: str
-    hashes: List[str] = field(default_factory=list)
+    hashes: list[str] = field(default_factory=list)
 
     @property
-    def cluster_sizes(self) -> List[int]:
+    def cluster_sizes(self) -> list[int]:
         return [size for _, size in self.clusters]
 
     @property
@@ -59,7 +60,7 @@ class CCIPReview:
         return self.matrix <= self.threshold
 
 
-def _ccip_features(entries: Sequence[ItemOrHash], model: str) -> Tuple[List[str], List[np.ndarray]]:
+def _ccip_features(entries: Sequence[ItemOrHash], model: str) -> tuple[list[str], list[np.ndarray]]:
     from ..action.ccip import ccip_feature_key, ccip_features
 
     cache = current_analysis_cache()
@@ -83,9 +84,9 @@ def _ccip_features(entries: Sequence[ItemOrHash], model: str) -> Tuple[List[str]
     return hashes, [np.asarray(found[h], dtype=np.float32) for h in hashes]
 
 
-def ccip_difference_matrix(entries: Sequence[ItemOrHash], model: Optional[str] = None) -> Tuple[List[str], np.ndarray]:
+def ccip_difference_matrix(entries: Sequence[ItemOrHash], model: str | None = None) -> tuple[list[str], np.ndarray]:
     """(content hashes, N x N CCIP differences), cached for the same set of images."""
-    from .. import models
+    from .. import inference as models
     from ..action.ccip import DEFAULT_CCIP_MODEL, ccip_feature_key
 
     model = model or DEFAULT_CCIP_MODEL
@@ -104,8 +105,8 @@ def ccip_difference_matrix(entries: Sequence[ItemOrHash], model: Optional[str] =
     return hashes, matrix
 
 
-def ccip_review(entries: Sequence[ItemOrHash], threshold: Optional[float] = None, eps: Optional[float] = None,
-                min_samples: Optional[int] = None, method: str = "optics", model: Optional[str] = None,
+def ccip_review(entries: Sequence[ItemOrHash], threshold: float | None = None, eps: float | None = None,
+                min_samples: int | None = None, method: str = "optics", model: str | None = None,
                 imgutils_exact: bool = True) -> CCIPReview:
     """Cluster ``entries`` (items or content hashes) by character, as imgutils' ``ccip_clustering``.
 
@@ -115,7 +116,7 @@ def ccip_review(entries: Sequence[ItemOrHash], threshold: Optional[float] = None
     ``same`` uses) re-clusters nothing. ``imgutils_exact`` (default: labels equal imgutils' also above 60
     images) see :func:`cluster_differences`; ``False`` is faster but may differ on rare inputs.
     """
-    from .. import models
+    from .. import inference as models
     from ..action.ccip import DEFAULT_CCIP_MODEL
 
     if method not in METHODS:
@@ -134,7 +135,7 @@ def ccip_review(entries: Sequence[ItemOrHash], threshold: Optional[float] = None
     if labels is None or len(labels) != len(hashes):
         labels = cluster_differences(matrix, method, eps, min_samples, imgutils_exact=imgutils_exact)
         cache.put(set_id, lkey, labels)
-    sizes: Dict[int, int] = {}
+    sizes: dict[int, int] = {}
     for label in labels:
         if label != -1:
             sizes[label] = sizes.get(label, 0) + 1
@@ -160,7 +161,7 @@ def lpips_distance_matrix(items: Sequence[ImageItem], rtol: float = 5.e-2, atol:
     matrix = cache.get(set_id, mkey)
     if matrix is not None:
         return matrix
-    metas: List[Any] = []
+    metas: list[Any] = []
     for start in range(0, len(items), helper.window_size):  # ratios; features of uncached images are stored
         metas += helper.analyses_for(list(items[start:start + helper.window_size]))
         helper.end_window()
@@ -171,7 +172,7 @@ def lpips_distance_matrix(items: Sequence[ImageItem], rtol: float = 5.e-2, atol:
     for i in range(n):
         matrix[i, i] = 0.0
         rows[i] = helper._known(hashes[i])
-    from ..action.lpips import _Kept  # noqa: PLC0415 (review reuses the action's pair machinery)
+    from ..action.lpips import _Kept
 
     entries = [_Kept(h, float(r), None, None, it) for h, r, it in zip(hashes, ratios, items)]
     for i in range(n):
@@ -194,7 +195,7 @@ def lpips_distance_matrix(items: Sequence[ImageItem], rtol: float = 5.e-2, atol:
 
 
 def lpips_duplicate_groups(items: Sequence[ImageItem], threshold: float = 0.45, rtol: float = 5.e-2,
-                           atol: float = 2.e-2) -> List[List[int]]:
+                           atol: float = 2.e-2) -> list[list[int]]:
     """Groups (lists of indices into ``items``, each of size >= 2) of images linked by LPIPS
     distance <= ``threshold``: the clusters of imgutils' ``lpips_clustering`` (DBSCAN, min_samples 2),
     comparing only similar aspect ratios as FilterSimilarAction does. Ordered by first member."""
@@ -207,7 +208,7 @@ def lpips_duplicate_groups(items: Sequence[ImageItem], threshold: float = 0.45, 
         return []
     linked = (matrix <= threshold) & ~np.eye(n, dtype=bool)
     _, labels = connected_components(csr_matrix(linked), directed=False)
-    groups: Dict[int, List[int]] = {}
+    groups: dict[int, list[int]] = {}
     for i, label in enumerate(labels):
         groups.setdefault(int(label), []).append(i)
     return sorted((g for g in groups.values() if len(g) > 1), key=lambda g: g[0])

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Any, Iterable, Iterator, Optional, Set
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from tqdm.auto import tqdm
 
-from ..errors import ExportError, error_text
-from ..model import ImageItem
-from ..report import RunReport, SkippedFile, collect_report, current_report
+from ..core.errors import ExportError, error_text
+from ..core.item import ImageItem
+from ..core.report import RunReport, SkippedFile, collect_report, current_report
 
 
 class BaseExporter:
@@ -29,8 +30,8 @@ class BaseExporter:
     def reset(self) -> None:
         pass
 
-    def export_from(self, items: Iterable[ImageItem], report: Optional[RunReport] = None,
-                    name: Optional[str] = None) -> Any:
+    def export_from(self, items: Iterable[ImageItem], report: RunReport | None = None,
+                    name: str | None = None) -> Any:
         """Export every item; errors inside ``export_item`` are recorded, not raised,
         when ``ignore_error_when_export`` is set."""
         with collect_report(report or current_report()) as report:
@@ -68,7 +69,7 @@ class LocalDirectoryExporter(BaseExporter):
         super().__init__(ignore_error_when_export)
         self.output_dir = str(output_dir)
         self.clear = clear
-        self._stale: Optional[Set[str]] = None
+        self._stale: set[str] | None = None
         self._started_ns = 0
 
     def reset(self) -> None:
@@ -81,8 +82,8 @@ class LocalDirectoryExporter(BaseExporter):
         self._started_ns = time.time_ns()
         self._stale = set(self._existing_files()) if self.clear else None
 
-    def export_from(self, items: Iterable[ImageItem], report: Optional[RunReport] = None,
-                    name: Optional[str] = None) -> Any:
+    def export_from(self, items: Iterable[ImageItem], report: RunReport | None = None,
+                    name: str | None = None) -> Any:
         return super().export_from(self._guarded(items), report=report, name=name)
 
     def _guarded(self, items: Iterable[ImageItem]) -> Iterator[ImageItem]:

@@ -15,11 +15,12 @@ always refused.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any
 
-from ..model import ImageItem
-from ..report import logger
+from ..core.item import ImageItem
+from ..core.report import logger
 from .base import LocalDirectoryExporter
 from .naming import ExportNames
 from .policy import DEFAULT_QUALITY, plan_image, write_planned
@@ -34,17 +35,17 @@ class ExportLog:
     (images copied byte for byte), ``encoded`` (images encoded from pixels), ``stills`` (animated images written
     as their first frame)."""
 
-    images: List[str] = field(default_factory=list)
-    renamed: List[Tuple[str, str]] = field(default_factory=list)
-    reformatted: List[Tuple[str, str]] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+    reformatted: list[tuple[str, str]] = field(default_factory=list)
     originals: int = 0
     encoded: int = 0
-    stills: List[str] = field(default_factory=list)
+    stills: list[str] = field(default_factory=list)
 
 
 class FolderExporter(LocalDirectoryExporter):
     def __init__(self, output_dir: str, clear: bool = False, skip_when_image_exist: bool = False,
-                 ignore_error_when_export: bool = False, save_params: Optional[Dict[str, Any]] = None,
+                 ignore_error_when_export: bool = False, save_params: dict[str, Any] | None = None,
                  quality: int = DEFAULT_QUALITY, keep_original: bool = True, trainer_formats: bool = False,
                  flatten: bool = False, hide_paths: Iterable[str] = ()):
         super().__init__(output_dir, clear=clear, ignore_error_when_export=ignore_error_when_export)
@@ -78,7 +79,7 @@ class FolderExporter(LocalDirectoryExporter):
         return super().post_export()
 
     # -- helpers for subclasses ----------------------------------------------------------------
-    def export_with(self, item: ImageItem, companions: Callable[[str, str], List[str]]) -> str:
+    def export_with(self, item: ImageItem, companions: Callable[[str, str], list[str]]) -> str:
         """Write the item's image under a unique name, then ``companions(image path, relative name)`` (which
         writes the caption or sidecar and returns their paths). On any error nothing of the item stays."""
         save_kwargs = {**(item.meta.get("save_cfg") or {}), **self.save_params}
@@ -87,7 +88,7 @@ class FolderExporter(LocalDirectoryExporter):
                           quality=self.quality, keep_original=self.keep_original)
         name = self.names.claim(plan.name, item.meta)
         target = os.path.join(self.output_dir, name)
-        written: List[str] = []
+        written: list[str] = []
         try:
             if self.skip_when_image_exist and os.path.exists(target) and not self._is_stale(target):
                 skipped = True

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import os
 import uuid
-from typing import Any, Callable, Dict, IO, Optional, Tuple
+from collections.abc import Callable
+from typing import IO, Any
 
 import numpy as np
 from PIL import Image
 
-from ..errors import InvalidOptionError
-from ..imaging import has_alpha, load_image, to_8bit
+from ..core.errors import InvalidOptionError
+from ..core.imaging import has_alpha, load_image, to_8bit
 
 #: Modes each format writes as they are.
 FORMAT_MODES = {
@@ -40,13 +41,13 @@ _PREFERRED_EXT = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif",
 _HIGH_DEPTH = ("I;16", "I;16B", "I;16L", "I;16N", "I", "F")
 
 
-def writable_formats() -> Tuple[str, ...]:
+def writable_formats() -> tuple[str, ...]:
     """The formats Pillow can write here (``JPEG``, ``PNG``, ``WEBP``, ...)."""
     Image.init()
     return tuple(sorted(Image.SAVE))
 
 
-def format_of_ext(ext: str) -> Optional[str]:
+def format_of_ext(ext: str) -> str | None:
     """PIL's format name for an extension Pillow can write (``.jpg`` -> ``JPEG``), else None."""
     fmt = Image.registered_extensions().get(ext.lower()) if ext else None
     return fmt if fmt in Image.SAVE else None
@@ -59,7 +60,7 @@ def ext_of_format(fmt: str) -> str:
     return "." + fmt.lower()
 
 
-def resolve_format(filename: str, image: Image.Image, explicit: Optional[str] = None) -> Tuple[str, str]:
+def resolve_format(filename: str, image: Image.Image, explicit: str | None = None) -> tuple[str, str]:
     """(format, filename): see the module doc. The filename gains an extension only when it has no
     writable one (``x.psd`` -> ``x.psd.png``); a format Pillow cannot write falls back to PNG."""
     ext_format = format_of_ext(os.path.splitext(filename)[1])
@@ -99,7 +100,7 @@ def prepare_for_format(image: Image.Image, fmt: str) -> Image.Image:
 
 def save_image(image: Image.Image, path: str, **save_kwargs: Any) -> str:
     """Write ``image`` to ``path`` (see the module doc) and return the path actually written."""
-    kwargs: Dict[str, Any] = dict(save_kwargs)
+    kwargs: dict[str, Any] = dict(save_kwargs)
     fmt, path = resolve_format(path, image, kwargs.pop("format", None))
     if getattr(image, "n_frames", 1) > 1 and fmt in MULTI_FRAME_FORMATS:
         try:

@@ -23,7 +23,8 @@ from __future__ import annotations
 import itertools
 import os
 import re
-from typing import Any, Dict, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
 from .safety import safe_relative_name
 
@@ -49,7 +50,7 @@ class ExportNames:
 
     def __init__(self, flatten: bool = False):
         self.flatten = flatten
-        self._holders: Dict[str, str] = {}  # name_key -> source folder of the item holding it
+        self._holders: dict[str, str] = {}  # name_key -> source folder of the item holding it
         self._untitled = 0
 
     def reset(self) -> None:
@@ -72,7 +73,7 @@ class ExportNames:
     def is_free(self, name: str) -> bool:
         return name_key(name) not in self._holders
 
-    def claim(self, name: str, meta: Optional[Mapping[str, Any]] = None) -> str:
+    def claim(self, name: str, meta: Mapping[str, Any] | None = None) -> str:
         """``name`` when free, else the renamed form (see the module doc); the result is now taken."""
         folder = source_folder(meta or {})
         key = name_key(name)

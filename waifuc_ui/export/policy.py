@@ -23,11 +23,11 @@ from __future__ import annotations
 import os
 import shutil
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional
+from typing import Any
 
 from PIL import Image
 
-from ..imaging import HIGH_DEPTH_MODES
+from ..core.imaging import HIGH_DEPTH_MODES
 from .imagefile import atomic_write, resolve_format, save_image
 
 TRAINER_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "BMP"})
@@ -45,12 +45,12 @@ class ImagePlan:
 
     name: str
     fmt: str
-    source: Optional[str] = None
+    source: str | None = None
     still: bool = False
-    kwargs: Dict[str, Any] = field(default_factory=dict)
+    kwargs: dict[str, Any] = field(default_factory=dict)
 
 
-def original_file(image: Image.Image) -> Optional[str]:
+def original_file(image: Image.Image) -> str | None:
     """The file ``image`` is still the unchanged decoding of (see the module doc), else None."""
     path = getattr(image, "filename", None)
     if not isinstance(path, str) or not path or not image.format or getattr(image, "n_frames", 1) > 1:
@@ -76,7 +76,7 @@ def has_transparency(image: Image.Image) -> bool:
     return False
 
 
-def plan_image(image: Image.Image, name: str, save_kwargs: Dict[str, Any], *, trainer_formats: bool,
+def plan_image(image: Image.Image, name: str, save_kwargs: dict[str, Any], *, trainer_formats: bool,
                quality: int = DEFAULT_QUALITY, keep_original: bool = True) -> ImagePlan:
     """Decide format, final name and whether the original bytes go out (see the module doc)."""
     kwargs = dict(save_kwargs)

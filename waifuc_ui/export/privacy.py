@@ -18,14 +18,15 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from typing import Any, Iterable, List, Mapping, Tuple
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 
 def _group_name(directory: str) -> str:  # LocalSource's group_id rule (kept here: export never imports sources)
     return re.sub(r"[\W_]+", "_", directory).strip("_")
 
 
-def private_roots(extra_roots: Iterable[str] = ()) -> List[str]:
+def private_roots(extra_roots: Iterable[str] = ()) -> list[str]:
     """Absolute folders whose paths never appear in an export, longest first."""
     roots = {tempfile.gettempdir(), os.path.expanduser("~"), os.getcwd(), *extra_roots}
     out = set()
@@ -85,7 +86,7 @@ def public_meta(meta: Mapping[str, Any], scrubber: PathScrubber) -> dict:
     return dict(_ordered(meta, out))
 
 
-def _ordered(original: Mapping[str, Any], cleaned: Mapping[str, Any]) -> Iterable[Tuple[str, Any]]:
+def _ordered(original: Mapping[str, Any], cleaned: Mapping[str, Any]) -> Iterable[tuple[str, Any]]:
     for key in original:
         if key in cleaned:
             yield key, cleaned[key]

@@ -11,14 +11,13 @@
 from __future__ import annotations
 
 import os
-from typing import List, Optional, Set
 
-from ..errors import ExportError
-from ..model import ImageItem
-from ..report import RunReport
+from ..core.errors import ExportError
+from ..core.item import ImageItem
+from ..core.report import RunReport
 
 
-def safe_relative_name(filename: Optional[str]) -> Optional[str]:
+def safe_relative_name(filename: str | None) -> str | None:
     """``'a/../../b.png'`` -> ``'a/b.png'`` (os separators); None when nothing usable remains."""
     if not filename:
         return None
@@ -49,7 +48,7 @@ def same_file(a: str, b: str) -> bool:
     return _real(a) == _real(b)
 
 
-def input_paths(item: ImageItem) -> List[str]:
+def input_paths(item: ImageItem) -> list[str]:
     """The files the item may have been read from: ``meta['path']`` and, for a loaded image that
     PIL opened from a file, that file (a sidecar's ``path`` can be stale after a copy)."""
     paths = []
@@ -81,7 +80,7 @@ def refuse_clear_over_input(output_dir: str, item: ImageItem) -> None:
                 f"or use clear=False")
 
 
-def refuse_clear_over_reported_inputs(output_dir: str, stale: Set[str], report: Optional[RunReport]) -> None:
+def refuse_clear_over_reported_inputs(output_dir: str, stale: set[str], report: RunReport | None) -> None:
     """Raise ExportError when an input this run skipped or dropped (so the exporter never saw it)
     lies in ``output_dir``: a skipped path inside it, a drop record's ``path`` inside it, or a drop
     record's filename equal to a file about to be deleted (``stale``, relative paths)."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any
 
-from ..model import ImageItem
-from ..report import logger
+from ..core.item import ImageItem
+from ..core.report import logger
 from .folder import FolderExporter
 from .policy import DEFAULT_QUALITY
 from .privacy import public_meta
@@ -26,7 +27,7 @@ class SaveExporter(FolderExporter):
 
     def __init__(self, output_dir: str, clear: bool = False, no_meta: bool = False,
                  skip_when_image_exist: bool = False, ignore_error_when_export: bool = False,
-                 save_params: Optional[Dict[str, Any]] = None, quality: int = DEFAULT_QUALITY,
+                 save_params: dict[str, Any] | None = None, quality: int = DEFAULT_QUALITY,
                  keep_original: bool = True, trainer_formats: bool = False, flatten: bool = False,
                  hide_paths: Iterable[str] = ()):
         super().__init__(output_dir, clear=clear, skip_when_image_exist=skip_when_image_exist,

@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import math
 import os
-from typing import Any, List, Mapping, Tuple
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -26,7 +27,7 @@ def sidecar_path(image_path: str) -> str:
     return os.path.join(folder, f".{os.path.splitext(name)[0]}_meta.json")
 
 
-def to_json_value(value: Any, where: str = "", left_out: List[str] | None = None) -> Any:
+def to_json_value(value: Any, where: str = "", left_out: list[str] | None = None) -> Any:
     """A JSON-compatible copy of ``value``; unconvertible parts are omitted and their key paths
     appended to ``left_out``."""
     left_out = left_out if left_out is not None else []
@@ -54,14 +55,14 @@ def to_json_value(value: Any, where: str = "", left_out: List[str] | None = None
     return _LEFT_OUT
 
 
-def meta_to_json(meta: Mapping[str, Any]) -> Tuple[str, List[str]]:
+def meta_to_json(meta: Mapping[str, Any]) -> tuple[str, list[str]]:
     """(JSON text, key paths left out) for an item's meta."""
-    left_out: List[str] = []
+    left_out: list[str] = []
     data = to_json_value(meta, "", left_out)
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False), left_out
 
 
-def write_sidecar(image_path: str, meta: Mapping[str, Any]) -> Tuple[str, List[str]]:
+def write_sidecar(image_path: str, meta: Mapping[str, Any]) -> tuple[str, list[str]]:
     """Write the sidecar of ``image_path``; returns (sidecar path, key paths left out)."""
     text, left_out = meta_to_json(meta)
     path = sidecar_path(image_path)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any
 
-from ..model import ImageItem
-from ..tags import caption_text
+from ..core.item import ImageItem
+from ..core.tags import caption_text
 from .folder import FolderExporter
 from .policy import DEFAULT_QUALITY
 from .sidecar import write_text_file
@@ -15,7 +16,7 @@ from .sidecar import write_text_file
 class TextualInversionExporter(FolderExporter):
     """Write each image and a ``{body}.txt`` caption beside it (same sub-folder).
 
-    The caption is :func:`waifuc_ui.tags.tags_to_text` of ``meta['tags']`` with these options
+    The caption is :func:`waifuc_ui.core.tags.tags_to_text` of ``meta['tags']`` with these options
     (by default sorted by score then name, escaped, ``", "`` joined, no newline; ``score_descend=False``
     keeps the order of ``meta['tags']``); with ``trigger_word`` that word comes first and a tag equal to
     it is not repeated (waifuc issue 45). The txt is always rewritten, even when ``skip_when_image_exist``
@@ -30,8 +31,8 @@ class TextualInversionExporter(FolderExporter):
 
     def __init__(self, output_dir: str, clear: bool = False, use_spaces: bool = False, use_escape: bool = True,
                  include_score: bool = False, score_descend: bool = True, skip_when_image_exist: bool = False,
-                 ignore_error_when_export: bool = False, save_params: Optional[Dict[str, Any]] = None,
-                 trigger_word: Optional[str] = None, quality: int = DEFAULT_QUALITY, keep_original: bool = True,
+                 ignore_error_when_export: bool = False, save_params: dict[str, Any] | None = None,
+                 trigger_word: str | None = None, quality: int = DEFAULT_QUALITY, keep_original: bool = True,
                  trainer_formats: bool = True, flatten: bool = False, hide_paths: Iterable[str] = ()):
         super().__init__(output_dir, clear=clear, skip_when_image_exist=skip_when_image_exist,
                          ignore_error_when_export=ignore_error_when_export, save_params=save_params,

@@ -6,11 +6,12 @@ import os
 import shutil
 import tempfile
 import zipfile
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any
 
-from ..errors import ExportError, InvalidOptionError
-from ..model import ImageItem
-from ..report import RunReport
+from ..core.errors import ExportError, InvalidOptionError
+from ..core.item import ImageItem
+from ..core.report import RunReport
 from .base import BaseExporter
 from .folder import ExportLog, FolderExporter
 from .imagefile import atomic_write
@@ -51,8 +52,8 @@ class ZipExporter(BaseExporter):
         self.folder = safe_relative_name(folder) or ""
         self.layout = layout
         self.options = options
-        self._inner: Optional[FolderExporter] = None
-        self._workdir: Optional[str] = None
+        self._inner: FolderExporter | None = None
+        self._workdir: str | None = None
         self._archive_is_input = False
 
     def reset(self) -> None:
@@ -83,8 +84,8 @@ class ZipExporter(BaseExporter):
         atomic_write(self.archive_path, self._write_zip)
         return self.archive_path
 
-    def export_from(self, items: Iterable[ImageItem], report: Optional[RunReport] = None,
-                    name: Optional[str] = None) -> Any:
+    def export_from(self, items: Iterable[ImageItem], report: RunReport | None = None,
+                    name: str | None = None) -> Any:
         try:
             return super().export_from(items, report=report, name=name)
         finally:

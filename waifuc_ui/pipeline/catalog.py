@@ -9,11 +9,12 @@ It never downloads anything.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any
 
 from ..action.base import is_per_item
-from ..errors import InvalidOptionError
+from ..core.errors import InvalidOptionError
 from .hints import ACTION_TABLE, PARAM_HELP, ActionInfo
 from .params import ParamSpec, derive_params
 
@@ -26,10 +27,10 @@ class ActionSpec:
     name: str
     cls: type
     category: str
-    params: Tuple[ParamSpec, ...]
+    params: tuple[ParamSpec, ...]
     stateful: bool = False
     model_backed: bool = False
-    review: Optional[str] = None
+    review: str | None = None
     help: str = ""
 
     def param(self, name: str) -> ParamSpec:
@@ -39,11 +40,11 @@ class ActionSpec:
         raise InvalidOptionError(f"parameter of {self.name}", name, [p.name for p in self.params],
                                  "use one of the listed parameters")
 
-    def defaults(self) -> Dict[str, Any]:
+    def defaults(self) -> dict[str, Any]:
         """The parameter values a new step starts with (waifuc's defaults, or the UI suggestion)."""
         return {p.name: (list(p.default) if isinstance(p.default, (list, tuple)) else p.default) for p in self.params}
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         """JSON-able description (no class object) for the UI."""
         return {"name": self.name, "category": self.category, "stateful": self.stateful,
                 "model_backed": self.model_backed, "review": self.review, "help": self.help,
@@ -60,11 +61,11 @@ class ModelStatus:
     needs_models: bool
     available: bool
     fix: str = ""
-    files: Tuple[str, ...] = field(default_factory=tuple)
-    missing: Tuple[str, ...] = field(default_factory=tuple)
+    files: tuple[str, ...] = field(default_factory=tuple)
+    missing: tuple[str, ...] = field(default_factory=tuple)
     download: bool = False
-    download_bytes: Optional[int] = None
-    missing_sizes: Tuple[Optional[int], ...] = field(default_factory=tuple)
+    download_bytes: int | None = None
+    missing_sizes: tuple[int | None, ...] = field(default_factory=tuple)
 
     @property
     def will_run(self) -> bool:
@@ -81,21 +82,21 @@ def make_spec(name: str, cls: type, info: ActionInfo) -> ActionSpec:
                       help=info.help or (doc[0] if doc else name))
 
 
-def action_catalog(classes: Optional[Mapping[str, type]] = None) -> Dict[str, ActionSpec]:
+def action_catalog(classes: Mapping[str, type] | None = None) -> dict[str, ActionSpec]:
     """name -> ActionSpec, in menu order. ``classes`` (name -> class) replaces the lookup in ``waifuc_ui.action``
     (tests); names missing from ACTION_TABLE get a generic ActionInfo."""
     if classes is None:
         from .. import action as action_module
 
         classes = {n: getattr(action_module, n) for n in ACTION_TABLE if hasattr(action_module, n)}
-    catalog: Dict[str, ActionSpec] = {}
+    catalog: dict[str, ActionSpec] = {}
     for name, cls in classes.items():
         info = ACTION_TABLE.get(name, ActionInfo("process"))
         catalog[name] = make_spec(name, cls, info)
     return catalog
 
 
-def get_action_spec(name: str, catalog: Optional[Mapping[str, ActionSpec]] = None) -> ActionSpec:
+def get_action_spec(name: str, catalog: Mapping[str, ActionSpec] | None = None) -> ActionSpec:
     catalog = catalog if catalog is not None else action_catalog()
     if name not in catalog:
         missing = " (it is known but not installed in this version)" if name in ACTION_TABLE else ""
@@ -103,14 +104,14 @@ def get_action_spec(name: str, catalog: Optional[Mapping[str, ActionSpec]] = Non
     return catalog[name]
 
 
-def _describe(files: Sequence[Any]) -> Tuple[str, ...]:
+def _describe(files: Sequence[Any]) -> tuple[str, ...]:
     return tuple(f"{getattr(f, 'repo_id', '?')}/{getattr(f, 'filename', f)}" for f in files)
 
 
-def model_status(action: Any, plan: Optional[Callable[[Sequence[Any]], Any]] = None) -> ModelStatus:
+def model_status(action: Any, plan: Callable[[Sequence[Any]], Any] | None = None) -> ModelStatus:
     """Check an action instance's models without loading or downloading them. An action needs models when it has
     a ``required_files()`` method (the analysed-action protocol). Without ``plan`` only this machine is looked at;
-    ``plan(missing_files)`` returns a :class:`waifuc_ui.models.download.DownloadPlan` (reachability and sizes from
+    ``plan(missing_files)`` returns a :class:`waifuc_ui.inference.download.DownloadPlan` (reachability and sizes from
     the Hub's file metadata) for the files that are not here."""
     required = getattr(action, "required_files", None)
     if required is None:
@@ -118,12 +119,12 @@ def model_status(action: Any, plan: Optional[Callable[[Sequence[Any]], Any]] = N
     try:
         files = list(required())
     except NotImplementedError:
-        return ModelStatus(True, False, "the model runtime is not installed in this version (waifuc_ui.models)")
+        return ModelStatus(True, False, "the model runtime is not installed in this version (waifuc_ui.inference)")
     except Exception as err:  # e.g. an unknown model name
         return ModelStatus(True, False, str(err))
     if not files:
         return ModelStatus(needs_models=False, available=True)
-    from ..models.hub import fix_hint, is_local
+    from ..inference.hub import fix_hint, is_local
 
     names = _describe(files)
     missing = [f for f in files if not is_local(f)]
@@ -147,6 +148,6 @@ def model_status(action: Any, plan: Optional[Callable[[Sequence[Any]], Any]] = N
                        download_bytes=found.size_of(missing), missing_sizes=sizes)
 
 
-def catalog_names(catalog: Mapping[str, ActionSpec], *, model_backed: Optional[bool] = None) -> List[str]:
+def catalog_names(catalog: Mapping[str, ActionSpec], *, model_backed: bool | None = None) -> list[str]:
     """Names in the catalog, optionally only model-backed or only model-free ones."""
     return [n for n, s in catalog.items() if model_backed is None or s.model_backed == model_backed]

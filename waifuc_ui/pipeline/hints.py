@@ -8,7 +8,6 @@ that has none (e.g. ``AlignMinSizeAction(min_size)``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, Optional
 
 from .params import ParamHint, hint
 
@@ -34,9 +33,9 @@ class ActionInfo:
 
     category: str
     model_backed: bool = False
-    review: Optional[str] = None
+    review: str | None = None
     help: str = ""
-    params: Dict[str, ParamHint] = field(default_factory=dict)
+    params: dict[str, ParamHint] = field(default_factory=dict)
 
 
 #: Public actions the app does not offer as steps: bases, and stream helpers with no effect on a session's items.
@@ -48,7 +47,7 @@ NOT_OFFERED = frozenset({
     "Reviewed", "SetTagsAction", "RenameAction",  # hand decisions in generated scripts; the app keeps its own
 })
 
-ACTION_TABLE: Dict[str, ActionInfo] = {
+ACTION_TABLE: dict[str, ActionInfo] = {
     # --- model-free
     "ModeConvertAction": ActionInfo("process", help="convert to a colour mode; transparency goes on the background", params={
         "mode": hint("dropdown", choices=("RGB", "RGBA", "L", "LA"), help="target mode"),
@@ -161,7 +160,7 @@ ACTION_TABLE: Dict[str, ActionInfo] = {
 }
 
 #: Help of the parameters not given one above: (action, parameter) -> text.
-PARAM_HELP: Dict[tuple, str] = {
+PARAM_HELP: dict[tuple, str] = {
     ("AlignMaxSizeAction", "max_size"): "longest side after shrinking, in pixels",
     ("AlignMinSizeAction", "min_size"): "shortest side after shrinking, in pixels",
     ("AlignMaxAreaAction", "size"): "side of the square with the largest allowed area",

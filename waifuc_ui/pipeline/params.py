@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import inspect
 import typing
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any
 
-from ..errors import InvalidOptionError
+from ..core.errors import InvalidOptionError
 
 #: The widget kinds a ParamSpec may ask for.
 PARAM_KINDS = ("slider", "number", "dropdown", "multiselect", "checkbox", "text", "tags", "number_list")
@@ -31,17 +32,17 @@ class ParamSpec:
     kind: str
     default: Any = None
     value_type: str = "str"
-    minimum: Optional[float] = None
-    maximum: Optional[float] = None
-    step: Optional[float] = None
-    choices: Optional[Tuple[Any, ...]] = None
+    minimum: float | None = None
+    maximum: float | None = None
+    step: float | None = None
+    choices: tuple[Any, ...] | None = None
     help: str = ""
     optional: bool = False
     positional: bool = False
     extra: bool = False
     required: bool = False  # no default in the signature: the spec's default is a UI suggestion
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
 
 
@@ -49,27 +50,27 @@ class ParamSpec:
 class ParamHint:
     """A partial override of a derived ParamSpec (None fields are left as derived)."""
 
-    kind: Optional[str] = None
+    kind: str | None = None
     default: Any = field(default=None)
     has_default: bool = False
-    value_type: Optional[str] = None
-    minimum: Optional[float] = None
-    maximum: Optional[float] = None
-    step: Optional[float] = None
-    choices: Optional[Tuple[Any, ...]] = None
-    help: Optional[str] = None
+    value_type: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    step: float | None = None
+    choices: tuple[Any, ...] | None = None
+    help: str | None = None
     hidden: bool = False
-    optional: Optional[bool] = None
+    optional: bool | None = None
 
 
-def hint(kind: Optional[str] = None, *, default: Any = inspect.Parameter.empty, **kw: Any) -> ParamHint:
+def hint(kind: str | None = None, *, default: Any = inspect.Parameter.empty, **kw: Any) -> ParamHint:
     """Shorthand for a ParamHint; pass ``default=`` to suggest a value for a required parameter."""
     if default is inspect.Parameter.empty:
         return ParamHint(kind=kind, **kw)
     return ParamHint(kind=kind, default=default, has_default=True, **kw)
 
 
-def _literal_choices(annotation: Any) -> Optional[Tuple[Any, ...]]:
+def _literal_choices(annotation: Any) -> tuple[Any, ...] | None:
     origin = typing.get_origin(annotation)
     if origin is typing.Literal:
         return tuple(typing.get_args(annotation))
@@ -81,7 +82,7 @@ def _literal_choices(annotation: Any) -> Optional[Tuple[Any, ...]]:
     return None
 
 
-def _type_hints(func: Any) -> Dict[str, Any]:
+def _type_hints(func: Any) -> dict[str, Any]:
     try:
         return typing.get_type_hints(func, include_extras=False)
     except Exception:  # unresolvable forward references: fall back to no annotations
@@ -98,7 +99,7 @@ def _value_type(value: Any) -> str:
     return "str"
 
 
-def derive_params(cls: type, hints: Optional[Dict[str, ParamHint]] = None) -> Tuple[ParamSpec, ...]:
+def derive_params(cls: type, hints: dict[str, ParamHint] | None = None) -> tuple[ParamSpec, ...]:
     """ParamSpecs for ``cls.__init__``: kinds from defaults and annotations, refined by ``hints``.
 
     Parameters hinted ``hidden`` are left out (the action's default applies). Hints with a default naming a
@@ -110,7 +111,7 @@ def derive_params(cls: type, hints: Optional[Dict[str, ParamHint]] = None) -> Tu
         return ()
     sig = inspect.signature(cls.__init__)
     annotations = _type_hints(cls.__init__)
-    specs: List[ParamSpec] = []
+    specs: list[ParamSpec] = []
     for p in list(sig.parameters.values())[1:]:
         if p.kind is inspect.Parameter.VAR_KEYWORD:
             continue
@@ -137,7 +138,7 @@ def derive_params(cls: type, hints: Optional[Dict[str, ParamHint]] = None) -> Tu
     return tuple(specs)
 
 
-def _guess_kind(default: Any, choices: Optional[Tuple[Any, ...]], positional: bool) -> Tuple[str, str]:
+def _guess_kind(default: Any, choices: tuple[Any, ...] | None, positional: bool) -> tuple[str, str]:
     if positional:
         return "number_list", "int"
     if choices:
@@ -152,7 +153,7 @@ def _guess_kind(default: Any, choices: Optional[Tuple[Any, ...]], positional: bo
 
 
 def _apply_hint(spec: ParamSpec, h: ParamHint) -> ParamSpec:
-    changes: Dict[str, Any] = {}
+    changes: dict[str, Any] = {}
     for name in ("kind", "value_type", "minimum", "maximum", "step", "choices", "help", "optional"):
         value = getattr(h, name)
         if value is not None:
@@ -209,7 +210,7 @@ def coerce_value(action: str, spec: ParamSpec, value: Any) -> Any:
         raise InvalidOptionError(label, value, fix=f"expected a {spec.value_type} ({spec.kind})") from None
 
 
-def _as_list(value: Any) -> List[Any]:
+def _as_list(value: Any) -> list[Any]:
     if isinstance(value, str):
         return [v for v in (p.strip() for p in value.split(",")) if v]
     if isinstance(value, (list, tuple)):
@@ -227,5 +228,5 @@ def _as_number(value: Any, vtype: str) -> Any:
     return float(value)
 
 
-def specs_by_name(specs: Sequence[ParamSpec]) -> Dict[str, ParamSpec]:
+def specs_by_name(specs: Sequence[ParamSpec]) -> dict[str, ParamSpec]:
     return {s.name: s for s in specs}

@@ -3,15 +3,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Tuple
+from collections.abc import Mapping
+from typing import Any
 
-from ..errors import InvalidOptionError
+from ..core.errors import InvalidOptionError
 from .catalog import ActionSpec
 from .recipe import PipelineRecipe, PipelineStep, normalize_params
 
-PresetSteps = List[Tuple[str, Dict[str, Any]]]
+PresetSteps = list[tuple[str, dict[str, Any]]]
 
-PRESETS: Dict[str, PresetSteps] = {
+PRESETS: dict[str, PresetSteps] = {
     "character LoRA": [
         ("ModeConvertAction", {"mode": "RGB"}),
         ("NoMonochromeAction", {}),
@@ -34,7 +35,7 @@ PRESETS: Dict[str, PresetSteps] = {
 }
 
 
-def preset_names() -> List[str]:
+def preset_names() -> list[str]:
     return list(PRESETS)
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any
 
-from ..errors import InvalidOptionError
+from ..core.errors import InvalidOptionError
 from .catalog import ActionSpec, get_action_spec
 from .params import coerce_value
 
@@ -29,11 +30,11 @@ class PipelineStep:
     ``uid`` identifies the step for decisions and review state; it survives parameter changes and moves."""
 
     action: str
-    params: Dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
     enabled: bool = True
     uid: str = field(default_factory=new_step_uid)
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return {"action": self.action, "params": dict(self.params), "enabled": self.enabled, "uid": self.uid}
 
     @property
@@ -42,14 +43,14 @@ class PipelineStep:
         return json.dumps([self.action, self.params], sort_keys=True, default=repr)
 
 
-def normalize_params(spec: ActionSpec, params: Mapping[str, Any]) -> Dict[str, Any]:
+def normalize_params(spec: ActionSpec, params: Mapping[str, Any]) -> dict[str, Any]:
     """Every parameter of ``spec``: given values coerced, the rest defaulted; unknown names raise."""
     known = {p.name for p in spec.params}
     for name in params:
         if name not in known:
             raise InvalidOptionError(f"parameter of {spec.name}", name, sorted(known),
                                      f"remove it or use one of the parameters of {spec.name}")
-    out: Dict[str, Any] = {}
+    out: dict[str, Any] = {}
     for p in spec.params:
         value = params[p.name] if p.name in params else spec.defaults()[p.name]
         out[p.name] = coerce_value(spec.name, p, value)
@@ -60,8 +61,8 @@ def build_action(step: PipelineStep, catalog: Mapping[str, ActionSpec]) -> Any:
     """A new action instance configured by ``step`` (parameters validated)."""
     spec = get_action_spec(step.action, catalog)
     params = normalize_params(spec, step.params)
-    args: List[Any] = []
-    kwargs: Dict[str, Any] = {}
+    args: list[Any] = []
+    kwargs: dict[str, Any] = {}
     for p in spec.params:
         value = params[p.name]
         if p.positional:
@@ -82,16 +83,16 @@ def build_action(step: PipelineStep, catalog: Mapping[str, ActionSpec]) -> Any:
 class PipelineRecipe:
     """Ordered steps; JSON form ``{"version": 1, "steps": [{"action", "params", "enabled", "uid"}, ...]}``."""
 
-    steps: List[PipelineStep] = field(default_factory=list)
+    steps: list[PipelineStep] = field(default_factory=list)
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return {"version": RECIPE_VERSION, "steps": [s.to_dict() for s in self.steps]}
 
-    def to_json(self, indent: Optional[int] = 2) -> str:
+    def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent)
 
     @classmethod
-    def from_dict(cls, data: Any, catalog: Mapping[str, ActionSpec]) -> "PipelineRecipe":
+    def from_dict(cls, data: Any, catalog: Mapping[str, ActionSpec]) -> PipelineRecipe:
         if not isinstance(data, dict) or not isinstance(data.get("steps"), list):
             raise InvalidOptionError("recipe", type(data).__name__,
                                      fix='a recipe is a JSON object {"version": 1, "steps": [...]}')
@@ -115,19 +116,19 @@ class PipelineRecipe:
         return cls(steps)
 
     @classmethod
-    def from_json(cls, text: str, catalog: Mapping[str, ActionSpec]) -> "PipelineRecipe":
+    def from_json(cls, text: str, catalog: Mapping[str, ActionSpec]) -> PipelineRecipe:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as err:
             raise InvalidOptionError("recipe JSON", text[:40], fix=f"fix the JSON syntax: {err}") from None
         return cls.from_dict(data, catalog)
 
-    def validated(self, catalog: Mapping[str, ActionSpec]) -> "PipelineRecipe":
+    def validated(self, catalog: Mapping[str, ActionSpec]) -> PipelineRecipe:
         """A copy with every step's parameters checked and completed with defaults."""
         return PipelineRecipe([replace(s, params=normalize_params(get_action_spec(s.action, catalog), s.params))
                                for s in self.steps])
 
-    def enabled_steps(self) -> List[PipelineStep]:
+    def enabled_steps(self) -> list[PipelineStep]:
         return [s for s in self.steps if s.enabled]
 
     def step_by_uid(self, uid: str) -> PipelineStep:
@@ -136,8 +137,8 @@ class PipelineRecipe:
                 return s
         raise InvalidOptionError("step uid", uid, [s.uid for s in self.steps], "use the uid of an existing step")
 
-    def add_step(self, action: str, catalog: Mapping[str, ActionSpec], params: Optional[Dict[str, Any]] = None,
-                 position: Optional[int] = None) -> PipelineStep:
+    def add_step(self, action: str, catalog: Mapping[str, ActionSpec], params: dict[str, Any] | None = None,
+                 position: int | None = None) -> PipelineStep:
         """Insert a new step (defaults + ``params``) at ``position`` (end when None) and return it."""
         spec = get_action_spec(action, catalog)
         step = PipelineStep(spec.name, normalize_params(spec, params or {}))

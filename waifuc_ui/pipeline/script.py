@@ -8,8 +8,9 @@ hand drops, tag edits, names), as data keyed by ``'<file name>@<pixel hash>'`` (
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any
 
 from .catalog import ActionSpec, get_action_spec
 from .recipe import PipelineRecipe, normalize_params
@@ -20,7 +21,7 @@ _CALL = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*\(")
 def action_expression(spec: ActionSpec, params: Mapping[str, Any]) -> str:
     """``Name(args)`` with only the parameters that differ from the signature's defaults."""
     params = normalize_params(spec, params)
-    args: List[str] = []
+    args: list[str] = []
     for p in spec.params:
         value = params[p.name]
         if p.positional:
@@ -65,10 +66,10 @@ class StepChoices:
     """Hand decisions at one step (keys): ``select`` (or ``reject``: the input items that do not pass) replaces the
     step's choice, ``keep`` restores, ``drop`` removes by hand; ``note`` is a comment; ``wrap`` asks for the wrapper even without decisions (item order)."""
 
-    keep: List[str] = field(default_factory=list)
-    drop: List[str] = field(default_factory=list)
-    select: Optional[List[str]] = None
-    reject: Optional[List[str]] = None
+    keep: list[str] = field(default_factory=list)
+    drop: list[str] = field(default_factory=list)
+    select: list[str] | None = None
+    reject: list[str] | None = None
     reason: str = ""
     note: str = ""
     wrap: bool = False
@@ -85,11 +86,11 @@ class DatasetChoices:
     a tag put first in every item's tags (the sidecar layout; captions get it from the exporter); ``notes``: header
     comments. Export names and the kohya folder are the exporter's (the same call as the app's export)."""
 
-    steps: Dict[str, StepChoices] = field(default_factory=dict)
-    final_drop: List[str] = field(default_factory=list)
-    tags: Dict[str, Dict[str, float]] = field(default_factory=dict)
+    steps: dict[str, StepChoices] = field(default_factory=dict)
+    final_drop: list[str] = field(default_factory=list)
+    tags: dict[str, dict[str, float]] = field(default_factory=dict)
     trigger_word: str = ""
-    notes: List[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 KEYS_NOTE = ("Choices made in the app are the data at the end, keyed by '<file name>@<pixel hash>' "
@@ -102,9 +103,9 @@ class _Data:
     """The constants written at the end of the script: (name, comment, literal lines)."""
 
     def __init__(self) -> None:
-        self.blocks: List[List[str]] = []
+        self.blocks: list[list[str]] = []
 
-    def add(self, name: str, comment: str, body: List[str], opener: str = "{", closer: str = "}") -> str:
+    def add(self, name: str, comment: str, body: list[str], opener: str = "{", closer: str = "}") -> str:
         lines = [f"# {comment}"] if comment else []
         self.blocks.append(lines + [f"{name} = {opener}"] + [f"    {b}" for b in body] + [closer])
         return name
@@ -115,7 +116,7 @@ def _keys_literal(keys: Sequence[str]) -> str:
 
 
 def _reviewed_lines(index: int, expression: str, choices: StepChoices, data: _Data,
-                    indent: str = "        ") -> List[str]:
+                    indent: str = "        ") -> list[str]:
     """``Reviewed(inner, select=..., keep=..., drop=...)`` as lines of the attach call; long key sets become
     constants (``SELECT_5``) in ``data``."""
     args = [expression]
@@ -144,9 +145,9 @@ def _tags_literal(tags: Mapping[str, float]) -> str:
     return "{" + ", ".join(f"{t!r}: {float(s)!r}" for t, s in tags.items()) + "}"
 
 
-def _final_lines(choices: DatasetChoices, data: _Data, imports: set) -> List[str]:
+def _final_lines(choices: DatasetChoices, data: _Data, imports: set) -> list[str]:
     """Attach lines after the recipe: final drops, tag edits."""
-    lines: List[str] = []
+    lines: list[str] = []
     if choices.final_drop:
         note = StepChoices(drop=list(choices.final_drop), note="duplicates removed in the review")
         lines += _reviewed_lines(0, "None", note, data)
@@ -164,8 +165,8 @@ def _final_lines(choices: DatasetChoices, data: _Data, imports: set) -> List[str
 
 
 def recipe_to_script(recipe: PipelineRecipe, source_desc: str, exporter: str = "output",
-                     catalog: Optional[Mapping[str, ActionSpec]] = None,
-                     choices: Optional[DatasetChoices] = None) -> str:
+                     catalog: Mapping[str, ActionSpec] | None = None,
+                     choices: DatasetChoices | None = None) -> str:
     """A runnable script: ``source.attach(<enabled steps>).export(exporter)``.
 
     ``source_desc`` is a source expression (``"LocalSource('raw')"``) or a folder path (wrapped in LocalSource);
@@ -185,7 +186,7 @@ def recipe_to_script(recipe: PipelineRecipe, source_desc: str, exporter: str = "
     steps = recipe.enabled_steps()
     imports = {s.action for s in steps}
     data = _Data()
-    attach: List[str] = []
+    attach: list[str] = []
     for n, s in enumerate(steps, start=1):
         expression = action_expression(get_action_spec(s.action, catalog), s.params)
         step_choices = choices.steps.get(s.uid)
@@ -230,7 +231,7 @@ def _docstring_safe(text: str) -> str:
     return "".join("\\" + ch if ch in '\\"' else ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
-def _header(notes: Sequence[str]) -> List[str]:
+def _header(notes: Sequence[str]) -> list[str]:
     import textwrap
 
     doc = "Generated by waifuc_ui: the same pipeline as the app, run headless."

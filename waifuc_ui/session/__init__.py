@@ -5,9 +5,9 @@ from .decisions import Decisions
 from .exporting import ExportSummary
 from .ingest import IngestResult
 from .project import Project, load_project
+from .registry import SessionRegistry
 from .review import Cluster, ClusterView, DuplicateGroup, DuplicateView
 from .runner import RunProgress, RunResult, StepResult
-from .registry import SessionRegistry
 from .session import Session, StepView
 from .store import ItemRecord
 from .workspace import Workspace, WorkspaceRegistry

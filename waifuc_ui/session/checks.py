@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, Sequence
 
-from ..tags import same_tag
+from ..core.tags import same_tag
 
 DEFAULT_MIN_SIDE = 512
 #: A tag that opens at least this share of the captions is taken for an intended trigger word.
@@ -27,22 +27,22 @@ class DatasetCheck:
     key: str
     title: str
     fix: str
-    ids: List[str] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
 
     @property
     def label(self) -> str:
         return f"{self.title} ({len(self.ids)})"
 
 
-def small_images(sizes: Mapping[str, tuple], min_side: int) -> List[str]:
+def small_images(sizes: Mapping[str, tuple], min_side: int) -> list[str]:
     return [i for i, (w, h) in sizes.items() if min(w, h) < min_side]
 
 
-def empty_captions(tags: Mapping[str, Mapping[str, float]]) -> List[str]:
+def empty_captions(tags: Mapping[str, Mapping[str, float]]) -> list[str]:
     return [i for i, t in tags.items() if not t]
 
 
-def exact_duplicates(hashes: Mapping[str, str]) -> List[str]:
+def exact_duplicates(hashes: Mapping[str, str]) -> list[str]:
     """Every image whose pixels equal an earlier image's (the first of each group is not listed)."""
     seen, extra = set(), []
     for i, h in hashes.items():
@@ -66,13 +66,13 @@ def likely_trigger(tags: Mapping[str, Mapping[str, float]]) -> str:
     return word if n >= 2 and n >= TRIGGER_SHARE * len(tags) else ""
 
 
-def missing_trigger(tags: Mapping[str, Mapping[str, float]], word: str) -> List[str]:
+def missing_trigger(tags: Mapping[str, Mapping[str, float]], word: str) -> list[str]:
     return [i for i, t in tags.items() if not any(same_tag(x, word) for x in t)]
 
 
 def dataset_checks(ids: Sequence[str], sizes: Mapping[str, tuple], tags: Mapping[str, Mapping[str, float]],
                    hashes: Mapping[str, str], trigger_word: str = "",
-                   min_side: int = DEFAULT_MIN_SIDE) -> List[DatasetCheck]:
+                   min_side: int = DEFAULT_MIN_SIDE) -> list[DatasetCheck]:
     """The checks in a fixed order (each with its ids, possibly none). ``tags`` are the final tags without the
     trigger word (it is written first at export)."""
     tags = {i: tags.get(i, {}) for i in ids}
@@ -115,5 +115,5 @@ def checks_markdown(checks: Sequence[DatasetCheck]) -> str:
     return "\n".join(lines)
 
 
-def by_key(checks: Sequence[DatasetCheck]) -> Dict[str, DatasetCheck]:
+def by_key(checks: Sequence[DatasetCheck]) -> dict[str, DatasetCheck]:
     return {c.key: c for c in checks}

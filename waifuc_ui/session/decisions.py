@@ -11,24 +11,25 @@ Keyed by step uid (so they survive parameter changes and reordering) and item id
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, Optional, Set, Tuple
+from typing import Any
 
 
 @dataclass
 class Selection:
     """Exactly ``ids`` pass the step; others are dropped with ``reason`` (and ``duplicate_of[id]`` when known)."""
 
-    ids: Set[str]
+    ids: set[str]
     reason: str
-    duplicate_of: Dict[str, str] = field(default_factory=dict)
+    duplicate_of: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
 class Decisions:
-    keep: Dict[str, Set[str]] = field(default_factory=dict)
-    drop: Dict[str, Set[str]] = field(default_factory=dict)
-    selections: Dict[str, Selection] = field(default_factory=dict)
+    keep: dict[str, set[str]] = field(default_factory=dict)
+    drop: dict[str, set[str]] = field(default_factory=dict)
+    selections: dict[str, Selection] = field(default_factory=dict)
 
     def force_keep(self, uid: str, item_id: str) -> None:
         self.drop.get(uid, set()).discard(item_id)
@@ -38,7 +39,7 @@ class Decisions:
         self.keep.get(uid, set()).discard(item_id)
         self.drop.setdefault(uid, set()).add(item_id)
 
-    def clear(self, uid: str, item_id: Optional[str] = None) -> None:
+    def clear(self, uid: str, item_id: str | None = None) -> None:
         """Forget the hand decisions of a step (one item, or all of them and its selection)."""
         if item_id is None:
             self.keep.pop(uid, None)
@@ -49,20 +50,20 @@ class Decisions:
             self.drop.get(uid, set()).discard(item_id)
 
     def set_selection(self, uid: str, ids: Iterable[str], reason: str,
-                      duplicate_of: Optional[Dict[str, str]] = None) -> None:
+                      duplicate_of: dict[str, str] | None = None) -> None:
         self.selections[uid] = Selection(set(ids), reason, dict(duplicate_of or {}))
 
     def clear_selection(self, uid: str) -> None:
         self.selections.pop(uid, None)
 
-    def for_step(self, uid: str) -> Tuple[Set[str], Set[str], Optional[Selection]]:
+    def for_step(self, uid: str) -> tuple[set[str], set[str], Selection | None]:
         return set(self.keep.get(uid, ())), set(self.drop.get(uid, ())), self.selections.get(uid)
 
     def touches(self, uid: str) -> bool:
         return bool(self.keep.get(uid) or self.drop.get(uid) or uid in self.selections)
 
     # -- persistence (session.json, project files) ------------------------------------------------------------------
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         """JSON form: ids sorted, so equal decisions give equal text."""
         return {"keep": {u: sorted(v) for u, v in self.keep.items() if v},
                 "drop": {u: sorted(v) for u, v in self.drop.items() if v},
@@ -70,7 +71,7 @@ class Decisions:
                                for u, s in self.selections.items()}}
 
     @classmethod
-    def from_dict(cls, data: Dict[str, Any]) -> "Decisions":
+    def from_dict(cls, data: dict[str, Any]) -> Decisions:
         return cls({u: set(v) for u, v in data.get("keep", {}).items()},
                    {u: set(v) for u, v in data.get("drop", {}).items()},
                    {u: Selection(set(s["ids"]), str(s["reason"]), dict(s.get("duplicate_of") or {}))

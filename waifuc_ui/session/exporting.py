@@ -21,10 +21,10 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Dict, List, Tuple
+from typing import TYPE_CHECKING, Any
 
-from ..errors import ExportError, InvalidOptionError
-from ..model import ImageItem
+from ..core.errors import ExportError, InvalidOptionError
+from ..core.item import ImageItem
 from .store import open_file
 from .workspace import folder_bytes
 
@@ -49,15 +49,15 @@ class ExportSummary:
     path: str
     layout: str
     images: int
-    failed: List[tuple]
+    failed: list[tuple]
     zip_bytes: int
     suggested_repeats: int
     originals: int = 0
     encoded: int = 0
     quality: int = DEFAULT_QUALITY
-    renamed: List[Tuple[str, str]] = field(default_factory=list)
-    reformatted: List[Tuple[str, str]] = field(default_factory=list)
-    stills: List[str] = field(default_factory=list)
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+    reformatted: list[tuple[str, str]] = field(default_factory=list)
+    stills: list[str] = field(default_factory=list)
 
     def text(self) -> str:
         """E.g. ``"40 images (image + .txt caption), 12.3 MB; kohya: about 5 repeats per image (~200 steps per
@@ -68,7 +68,7 @@ class ExportSummary:
                 f"(~{self.images * self.suggested_repeats} steps per epoch)"
                 + (f"; {len(self.failed)} failed" if self.failed else ""))
 
-    def details(self) -> List[str]:
+    def details(self) -> list[str]:
         """One line per thing the user should know about the files: bytes kept, re-encoded, renamed, stills."""
         lines = []
         if self.originals or self.encoded:
@@ -120,7 +120,7 @@ def zip_stem(name: str) -> str:
 class ExportMixin:
     export_quality: int = DEFAULT_QUALITY
 
-    def export_items(self, folder: str = "", *, layout: str = "textual_inversion") -> List[ImageItem]:
+    def export_items(self, folder: str = "", *, layout: str = "textual_inversion") -> list[ImageItem]:
         """The final dataset as lazy items (see the module doc), named as the run named them: the exporter makes the
         names unique and puts them in the kohya folder (``ZipExporter(folder=...)``), so ``folder`` (the former
         name prefix) no longer changes the items."""
@@ -143,11 +143,11 @@ class ExportMixin:
         return items
 
     def exporter_options(self, layout: str = "textual_inversion", kohya_folder: str = "",
-                         **options: Any) -> Dict[str, Any]:
+                         **options: Any) -> dict[str, Any]:
         """The keyword arguments of the ZipExporter call (besides the path) this export makes."""
         if layout not in LAYOUTS:
             raise InvalidOptionError("layout", layout, LAYOUTS, "choose an export layout from the list")
-        out: Dict[str, Any] = {"layout": layout,
+        out: dict[str, Any] = {"layout": layout,
                                "folder": kohya_folder_name(kohya_folder, len(self.final_ids())),  # type: ignore
                                "ignore_error_when_export": True, "flatten": True, "trainer_formats": True,
                                "quality": self.export_quality}
@@ -202,12 +202,12 @@ class ExportMixin:
                                      fix="writing to a server folder is disabled in public mode (on a Space); "
                                          "build the zip and download it instead")
 
-    def _private_roots(self) -> List[str]:
+    def _private_roots(self) -> list[str]:
         ws = self.workspace  # type: ignore[attr-defined]
         return [ws.root, ws.dir]
 
     def _run_export(self, exporter: Any, layout: str, path: str) -> ExportSummary:
-        from ..report import collect_report
+        from ..core.report import collect_report
 
         exporter.reset()
         with collect_report() as report:
@@ -219,7 +219,7 @@ class ExportMixin:
                              exporter_quality(exporter), list(log.renamed), list(log.reformatted),
                              list(log.stills) + [n for n in self._stilled_by_steps() if n not in log.stills])
 
-    def _stilled_by_steps(self) -> List[str]:
+    def _stilled_by_steps(self) -> list[str]:
         """Names of final images whose input was animated and that a step (e.g. ModeConvertAction) turned into
         its first frame before the export saw it, unless a FrameSplit step made frames on purpose."""
         if any(step.enabled and step.action == "FrameSplitAction" for step in self.recipe.steps):  # type: ignore
@@ -234,7 +234,7 @@ class ExportMixin:
                 names.append(os.path.basename(str(metas[i].get("filename") or i)))
         return names
 
-    def dataset_checks(self, min_side: int = 512) -> List["DatasetCheck"]:
+    def dataset_checks(self, min_side: int = 512) -> list[DatasetCheck]:
         """What a trainer would regret in the final dataset (see :mod:`waifuc_ui.session.checks`)."""
         from .checks import dataset_checks
 
@@ -244,7 +244,7 @@ class ExportMixin:
                               {i: r.content_hash for i, r in records.items()},
                               self.tag_edits.trigger_word, int(min_side))  # type: ignore[attr-defined]
 
-    def drop_from_dataset(self, ids: List[str]) -> int:
+    def drop_from_dataset(self, ids: list[str]) -> int:
         """Drop these final images by hand at the last step (kept across re-runs; run again to see it). Returns
         how many were dropped. Needs a run with at least one step."""
         run = self.last_run  # type: ignore[attr-defined]

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterable, List, Optional
+from typing import TYPE_CHECKING
 
-from ..errors import InvalidOptionError, SourceError, WaifucUIError
-from ..report import SkippedFile, collect_report
+from ..core.errors import InvalidOptionError, SourceError, WaifucUIError
+from ..core.report import SkippedFile, collect_report
 from .store import ItemRecord, ItemStore
 
 if TYPE_CHECKING:
@@ -26,14 +27,14 @@ class IngestResult:
     ``cancelled``: the ingest stopped early on request; ``limited``: it stopped at ``max_items``;
     ``error``: why the source stopped early (e.g. a site refused the crawl), the items before it are kept."""
 
-    records: List[ItemRecord] = field(default_factory=list)
-    refused: List[SkippedFile] = field(default_factory=list)
+    records: list[ItemRecord] = field(default_factory=list)
+    refused: list[SkippedFile] = field(default_factory=list)
     cancelled: bool = False
     limited: bool = False
     error: str = ""
 
     @property
-    def ids(self) -> List[str]:
+    def ids(self) -> list[str]:
         return [r.id for r in self.records]
 
     def summary(self) -> str:
@@ -52,9 +53,9 @@ def default_demo_dir() -> str:
     return os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "assets", "demo")
 
 
-def ingest_source(store: ItemStore, source: Iterable, *, max_items: Optional[int] = None,
-                  cancel: Optional[threading.Event] = None,
-                  progress: Optional[Callable[[int], None]] = None) -> IngestResult:
+def ingest_source(store: ItemStore, source: Iterable, *, max_items: int | None = None,
+                  cancel: threading.Event | None = None,
+                  progress: Callable[[int], None] | None = None) -> IngestResult:
     """Store every item of ``source`` (an iterable of ImageItem, e.g. any waifuc_ui source) in ``store``.
 
     An item's file is kept as is only when the source says it read exactly that file (``item.source_file``);
@@ -97,7 +98,7 @@ def reads_server_folders(source: object) -> bool:
 
 
 def ingest_folder(store: ItemStore, directory: str, *, public_mode: bool, recursive: bool = True,
-                  max_items: Optional[int] = None, cancel: Optional[threading.Event] = None) -> IngestResult:
+                  max_items: int | None = None, cancel: threading.Event | None = None) -> IngestResult:
     """Images of a server folder (LocalDatasetSource: sidecars and ``.txt`` captions). Refused in public mode: a
     visitor never names server folders."""
     if public_mode:
@@ -113,7 +114,7 @@ def ingest_folder(store: ItemStore, directory: str, *, public_mode: bool, recurs
                          cancel=cancel)
 
 
-def ingest_demo(store: ItemStore, demo_dir: Optional[str] = None) -> IngestResult:
+def ingest_demo(store: ItemStore, demo_dir: str | None = None) -> IngestResult:
     """The bundled demo dataset (``assets/demo``, read like a folder: sidecars and ``.txt`` captions); its corrupt
     files show up in ``refused`` on purpose."""
     from ..source import LocalDatasetSource
@@ -124,8 +125,8 @@ def ingest_demo(store: ItemStore, demo_dir: Optional[str] = None) -> IngestResul
     return ingest_source(store, LocalDatasetSource(directory))
 
 
-def ingest_uploads(store: ItemStore, paths: Iterable[str], *, max_items: Optional[int] = None,
-                   cancel: Optional[threading.Event] = None, quota: Optional["QuotaLedger"] = None,
+def ingest_uploads(store: ItemStore, paths: Iterable[str], *, max_items: int | None = None,
+                   cancel: threading.Event | None = None, quota: QuotaLedger | None = None,
                    **upload_options) -> IngestResult:
     """Uploaded images and zip archives (unpacked safely into the workspace's ``uploads`` folder). With ``quota``
     (the session's ledger) the upload is held to what is left of the session's quotas and charged for what it

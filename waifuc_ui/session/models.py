@@ -13,13 +13,14 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Dict, List, Mapping, Optional
+from typing import Any
 
-from ..errors import ModelUnavailableError
-from ..models.download import DownloadCancelled, Downloader, DownloadPlan, DownloadProgress, mb
-from ..models.hub import HubFile, is_local, local_path
-from ..models.specs import companion_files
+from ..core.errors import ModelUnavailableError
+from ..inference.download import DownloadCancelled, Downloader, DownloadPlan, DownloadProgress, mb
+from ..inference.hub import HubFile, is_local, local_path
+from ..inference.specs import companion_files
 from ..pipeline.catalog import ActionSpec, ModelStatus, model_status
 from ..pipeline.recipe import PipelineRecipe, build_action
 
@@ -29,12 +30,12 @@ class DownloadReport:
     """What the download before a run did: ``fetched`` files (``bytes`` in ``seconds``), ``errors`` per file,
     ``cancelled`` when Stop was pressed; ``step_files``: uid -> the files that step needs."""
 
-    fetched: List[HubFile] = field(default_factory=list)
-    errors: Dict[HubFile, ModelUnavailableError] = field(default_factory=dict)
+    fetched: list[HubFile] = field(default_factory=list)
+    errors: dict[HubFile, ModelUnavailableError] = field(default_factory=dict)
     cancelled: bool = False
     bytes: int = 0
     seconds: float = 0.0
-    step_files: Dict[str, List[HubFile]] = field(default_factory=dict)
+    step_files: dict[str, list[HubFile]] = field(default_factory=dict)
 
     def summary(self) -> str:
         """One line for the Run tab ('' when nothing had to be downloaded)."""
@@ -53,12 +54,12 @@ class DownloadReport:
 class ModelPreparer:
     """Model status and pre-run download for one session, over the app's shared :class:`Downloader`."""
 
-    def __init__(self, downloader: Optional[Downloader] = None):
+    def __init__(self, downloader: Downloader | None = None):
         self.downloader = downloader or Downloader()
-        self.last: Optional[DownloadReport] = None
+        self.last: DownloadReport | None = None
 
-    def _step_files(self, recipe: PipelineRecipe, catalog: Mapping[str, ActionSpec]) -> Dict[str, List[HubFile]]:
-        out: Dict[str, List[HubFile]] = {}
+    def _step_files(self, recipe: PipelineRecipe, catalog: Mapping[str, ActionSpec]) -> dict[str, list[HubFile]]:
+        out: dict[str, list[HubFile]] = {}
         for step in recipe.enabled_steps():
             required = getattr(build_action(step, catalog), "required_files", None)
             try:
@@ -69,12 +70,12 @@ class ModelPreparer:
                 out[step.uid] = files
         return out
 
-    def report(self, recipe: PipelineRecipe, catalog: Mapping[str, ActionSpec]) -> Dict[str, ModelStatus]:
+    def report(self, recipe: PipelineRecipe, catalog: Mapping[str, ActionSpec]) -> dict[str, ModelStatus]:
         """uid -> ModelStatus of every enabled model-backed step; for files not here, whether the run will download
         them and how large they are (one probe, HEAD requests in parallel; never a download)."""
         missing = [f for files in self._step_files(recipe, catalog).values() for f in files if not is_local(f)]
         plan = self.downloader.plan(missing) if missing else DownloadPlan(True, "", {})
-        out: Dict[str, ModelStatus] = {}
+        out: dict[str, ModelStatus] = {}
         for step in recipe.enabled_steps():
             status = model_status(build_action(step, catalog), plan=lambda _files: plan)
             if status.needs_models:
@@ -82,8 +83,8 @@ class ModelPreparer:
         return out
 
     def prepare(self, recipe: PipelineRecipe, catalog: Mapping[str, ActionSpec],
-                progress: Optional[Callable[[DownloadProgress], None]] = None,
-                cancel: Optional[threading.Event] = None) -> DownloadReport:
+                progress: Callable[[DownloadProgress], None] | None = None,
+                cancel: threading.Event | None = None) -> DownloadReport:
         """Download every file the enabled steps need (and the optional files their loaders read) before any image
         is processed. Failures are collected per file (the runner then skips those steps); Stop sets
         ``cancelled``."""
@@ -108,7 +109,7 @@ class ModelPreparer:
         report.bytes = sum(_size(f) for f in report.fetched)
         return report
 
-    def explain(self, result: Any, report: Optional[DownloadReport]) -> None:
+    def explain(self, result: Any, report: DownloadReport | None) -> None:
         """Give the steps of ``result`` (a RunResult) skipped for missing models the reason their download failed."""
         if report is None or not report.errors:
             return

@@ -28,10 +28,10 @@ import tempfile
 import time
 import uuid
 from dataclasses import asdict
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
+from ..core.report import DropRecord, SkippedFile, logger
 from ..pipeline.catalog import ModelStatus
-from ..report import DropRecord, SkippedFile, logger
 from .runner import RunResult, StepResult
 from .store import ItemRecord, json_safe, meta_key
 
@@ -57,7 +57,7 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def secret_matches(secret: Any, stored_hash: Optional[str]) -> bool:
+def secret_matches(secret: Any, stored_hash: str | None) -> bool:
     return isinstance(secret, str) and bool(secret) and bool(stored_hash) and \
         hmac.compare_digest(hash_secret(secret), str(stored_hash))
 
@@ -84,7 +84,7 @@ def write_json_atomic(path: str, data: Any) -> str:
     return text
 
 
-def read_json(path: str, kind: str) -> Dict[str, Any]:
+def read_json(path: str, kind: str) -> dict[str, Any]:
     """A state file written by :func:`write_json_atomic` with the expected ``kind``; StateError otherwise."""
     try:
         with open(path, encoding="utf-8") as fh:
@@ -99,7 +99,7 @@ def read_json(path: str, kind: str) -> Dict[str, Any]:
     return data
 
 
-def _header(kind: str) -> Dict[str, Any]:
+def _header(kind: str) -> dict[str, Any]:
     return {"format": FORMAT, "version": VERSION, "kind": kind}
 
 
@@ -139,7 +139,7 @@ def _inside(rel: str, root: str) -> str:
     return full
 
 
-def _split_path(value: Any, root: str) -> Tuple[Any, Optional[str]]:
+def _split_path(value: Any, root: str) -> tuple[Any, str | None]:
     """(value to store, its workspace-relative form): a path inside the workspace is stored relative only."""
     if isinstance(value, str) and os.path.isabs(value):
         real = os.path.realpath(value)
@@ -148,14 +148,14 @@ def _split_path(value: Any, root: str) -> Tuple[Any, Optional[str]]:
     return value, None
 
 
-def _join_path(rel: Any, root: str) -> Optional[str]:
+def _join_path(rel: Any, root: str) -> str | None:
     try:
         return _inside(rel, root)
     except StateError:
         return None
 
 
-def record_to_dict(record: ItemRecord, root: str) -> Dict[str, Any]:
+def record_to_dict(record: ItemRecord, root: str) -> dict[str, Any]:
     """The record with its files, and a source ``path`` inside the workspace (an unpacked upload), relative."""
     d = record.to_dict()
     d["file"], d["thumb"] = _relative(record.file, root), _relative(record.thumb, root)
@@ -166,7 +166,7 @@ def record_to_dict(record: ItemRecord, root: str) -> Dict[str, Any]:
     return d
 
 
-def record_from_dict(d: Dict[str, Any], root: str) -> ItemRecord:
+def record_from_dict(d: dict[str, Any], root: str) -> ItemRecord:
     fields = dict(d)
     fields["file"], fields["thumb"] = _inside(d["file"], root), _inside(d["thumb"], root)
     rel = fields.pop("meta_path", None)
@@ -176,7 +176,7 @@ def record_from_dict(d: Dict[str, Any], root: str) -> ItemRecord:
 
 
 # -- the last run ----------------------------------------------------------------------------------------------------
-def _drop_to_dict(record: DropRecord, root: str) -> Dict[str, Any]:
+def _drop_to_dict(record: DropRecord, root: str) -> dict[str, Any]:
     d = json_safe(asdict(record))
     d["path"], rel = _split_path(d.get("path"), root)
     if rel is not None:
@@ -184,7 +184,7 @@ def _drop_to_dict(record: DropRecord, root: str) -> Dict[str, Any]:
     return d
 
 
-def _drop_from_dict(d: Dict[str, Any], root: str) -> DropRecord:
+def _drop_from_dict(d: dict[str, Any], root: str) -> DropRecord:
     fields = dict(d)
     rel = fields.pop("path_in_workspace", None)
     if rel is not None:
@@ -196,7 +196,7 @@ def _drop_from_dict(d: Dict[str, Any], root: str) -> DropRecord:
 _META_PATH_KEY = "_waifuc_ui_path_in_workspace"
 
 
-def _metas_out(meta: Dict[str, Any], root: str) -> Dict[str, Any]:
+def _metas_out(meta: dict[str, Any], root: str) -> dict[str, Any]:
     out = json_safe(meta)
     value, rel = _split_path(out.get("path"), root)
     if rel is not None:
@@ -205,7 +205,7 @@ def _metas_out(meta: Dict[str, Any], root: str) -> Dict[str, Any]:
     return out
 
 
-def _metas_in(meta: Dict[str, Any], root: str) -> Dict[str, Any]:
+def _metas_in(meta: dict[str, Any], root: str) -> dict[str, Any]:
     out = dict(meta)
     rel = out.pop(_META_PATH_KEY, None)
     if rel is not None:
@@ -213,12 +213,12 @@ def _metas_in(meta: Dict[str, Any], root: str) -> Dict[str, Any]:
     return out
 
 
-def run_to_dict(run: RunResult, root: str) -> Dict[str, Any]:
+def run_to_dict(run: RunResult, root: str) -> dict[str, Any]:
     """The run with its metas stored once each (steps that do not change a meta share it); paths inside the
     workspace are stored relative to it."""
-    table: Dict[str, Any] = {}
+    table: dict[str, Any] = {}
 
-    def ref(meta: Dict[str, Any]) -> str:
+    def ref(meta: dict[str, Any]) -> str:
         key = meta_key(meta)
         if key not in table:
             table[key] = _metas_out(meta, root)
@@ -237,7 +237,7 @@ def run_to_dict(run: RunResult, root: str) -> Dict[str, Any]:
             "metas": table}
 
 
-def run_from_dict(d: Dict[str, Any], root: str) -> RunResult:
+def run_from_dict(d: dict[str, Any], root: str) -> RunResult:
     table = {k: _metas_in(m, root) for k, m in d["metas"].items()}
     run = RunResult(list(d["input_ids"]), {i: dict(table[k]) for i, k in d["input_metas"].items()},
                     status=d["status"], message=d["message"],
@@ -274,7 +274,7 @@ class SessionFiles:
     def path(self, name: str) -> str:
         return os.path.join(self.dir, name)
 
-    def save(self, state: Dict[str, Any], records: List[ItemRecord], run: Optional[RunResult],
+    def save(self, state: dict[str, Any], records: list[ItemRecord], run: RunResult | None,
              fingerprint: str) -> bool:
         """Write what changed (items, then run, then the state naming them). True when something was written."""
         wrote = False
@@ -298,7 +298,7 @@ class SessionFiles:
             self._state_text, wrote = text, True
         return wrote
 
-    def load(self) -> Tuple[Dict[str, Any], List[ItemRecord], Optional[RunResult], str]:
+    def load(self) -> tuple[dict[str, Any], list[ItemRecord], RunResult | None, str]:
         """(state, records, last run or None, its fingerprint). StateError when the state cannot be read; a run
         file that does not match the state (a crash between writes) is ignored: the page says to run again."""
         state = read_json(self.path(STATE_FILE), "state")
@@ -328,14 +328,14 @@ class SessionFiles:
         self._items_count, self._run_token = len(records), (token if run is not None else "")
         return state, records, run, fingerprint
 
-    def remember_run(self, run: Optional[RunResult]) -> None:
+    def remember_run(self, run: RunResult | None) -> None:
         """The run object just loaded is the one on disk (no rewrite on the next save)."""
         self._run_obj = run
 
 
-def skipped_to_dict(s: SkippedFile) -> Dict[str, Any]:
+def skipped_to_dict(s: SkippedFile) -> dict[str, Any]:
     return asdict(s)
 
 
-def skipped_from_dict(d: Dict[str, Any]) -> SkippedFile:
+def skipped_from_dict(d: dict[str, Any]) -> SkippedFile:
     return SkippedFile(**d)

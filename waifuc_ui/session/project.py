@@ -23,10 +23,11 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+from typing import Any
 
-from ..errors import InvalidOptionError
+from ..core.errors import InvalidOptionError
 from ..pipeline.catalog import ActionSpec, action_catalog
 from ..pipeline.recipe import PipelineRecipe
 from .decisions import Decisions
@@ -57,16 +58,16 @@ class Project:
     recipe: PipelineRecipe
     decisions: Decisions
     tag_edits: TagEdits
-    inputs: List[ProjectInput] = field(default_factory=list)
-    review: Dict[str, Any] = field(default_factory=dict)
-    export_settings: Dict[str, Any] = field(default_factory=dict)
-    sources: List[Dict[str, Any]] = field(default_factory=list)
+    inputs: list[ProjectInput] = field(default_factory=list)
+    review: dict[str, Any] = field(default_factory=dict)
+    export_settings: dict[str, Any] = field(default_factory=dict)
+    sources: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def trigger_word(self) -> str:
         return self.tag_edits.trigger_word
 
-    def apply_to(self, session: Any) -> "ProjectMatch":
+    def apply_to(self, session: Any) -> ProjectMatch:
         return apply_project(session, self)
 
 
@@ -75,9 +76,9 @@ class ProjectMatch:
     """How a project met a session's images: ``matched`` project id -> the session's former id, ``missing``
     project inputs not found, ``extra`` session images the project does not know (kept, after the others)."""
 
-    matched: Dict[str, str] = field(default_factory=dict)
-    missing: List[ProjectInput] = field(default_factory=list)
-    extra: List[str] = field(default_factory=list)
+    matched: dict[str, str] = field(default_factory=dict)
+    missing: list[ProjectInput] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         text = f"{len(self.matched)} of {len(self.matched) + len(self.missing)} project images found"
@@ -96,12 +97,12 @@ def _portable_name(meta: Mapping[str, Any], fallback: str) -> str:
     return name
 
 
-def _no_paths(settings: Mapping[str, Any]) -> Dict[str, Any]:
+def _no_paths(settings: Mapping[str, Any]) -> dict[str, Any]:
     """Export settings without values that are server paths (e.g. a local output folder)."""
     return {k: v for k, v in settings.items() if not (isinstance(v, str) and os.path.isabs(v))}
 
 
-def project_of(session: Any) -> Dict[str, Any]:
+def project_of(session: Any) -> dict[str, Any]:
     """The project dict of ``session`` (JSON-able, no server paths)."""
     inputs = []
     for i in session.input_ids:
@@ -122,8 +123,8 @@ def write_project(session: Any, path: str) -> str:
     return path
 
 
-def read_project(source: Union[str, os.PathLike, Dict[str, Any]],
-                 catalog: Optional[Mapping[str, ActionSpec]] = None) -> Project:
+def read_project(source: str | os.PathLike | dict[str, Any],
+                 catalog: Mapping[str, ActionSpec] | None = None) -> Project:
     """A Project from a path, JSON text or dict; InvalidOptionError saying what is wrong otherwise."""
     data: Any = source
     label = "text"
@@ -172,7 +173,7 @@ def read_project(source: Union[str, os.PathLike, Dict[str, Any]],
                                  "project again") from None
 
 
-def _checked_export_settings(settings: Dict[str, Any], label: str) -> Dict[str, Any]:
+def _checked_export_settings(settings: dict[str, Any], label: str) -> dict[str, Any]:
     """``settings`` when the export can use them (checked before anything of the project is applied)."""
     from .exporting import LAYOUTS
 
@@ -185,7 +186,7 @@ def _checked_export_settings(settings: Dict[str, Any], label: str) -> Dict[str, 
     return settings
 
 
-def load_project(path: Union[str, os.PathLike]) -> Project:
+def load_project(path: str | os.PathLike) -> Project:
     """Read a project file for a script: ``project.recipe`` (a PipelineRecipe), ``project.decisions``,
     ``project.tag_edits`` / ``project.trigger_word``, ``project.inputs``; ``project.apply_to(session)``."""
     return read_project(path)
@@ -196,17 +197,17 @@ def _number(item_id: str) -> int:
     return int(m.group(1)) if m else 0
 
 
-def match_inputs(project: Project, records: List[Any]) -> ProjectMatch:
+def match_inputs(project: Project, records: list[Any]) -> ProjectMatch:
     """Pair project inputs with session input records: same pixels and name first, then same pixels."""
-    by_both: Dict[Tuple[str, str], List[str]] = {}
-    by_hash: Dict[str, List[str]] = {}
+    by_both: dict[tuple[str, str], list[str]] = {}
+    by_hash: dict[str, list[str]] = {}
     for rec in records:
         by_both.setdefault((rec.content_hash, _portable_name(rec.meta, rec.id)), []).append(rec.id)
         by_hash.setdefault(rec.content_hash, []).append(rec.id)
     taken: set = set()
     match = ProjectMatch()
 
-    def pick(candidates: List[str]) -> Optional[str]:
+    def pick(candidates: list[str]) -> str | None:
         return next((c for c in candidates if c not in taken), None)
 
     pending = []

@@ -10,11 +10,12 @@ charges what was used. Zip-bomb checks (ratio, overlapping entries, lying header
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Dict, Iterator, Optional
+from typing import Any
 
-from ..image_io import DEFAULT_MAX_FRAMES, DEFAULT_MAX_PIXELS, DecodeSlots
+from ..core.image_io import DEFAULT_MAX_FRAMES, DEFAULT_MAX_PIXELS, DecodeSlots
 from ..source.archive import ArchiveLimits
 from ..source.upload import UploadAllowance
 
@@ -27,11 +28,11 @@ class Quotas:
     ``heavy_pixels`` the whole server decodes at once. ``reduce_large``: a JPEG over ``max_pixels`` is decoded
     reduced instead of refused."""
 
-    request_upload_bytes: Optional[int] = None
-    session_upload_bytes: Optional[int] = None
-    session_disk_bytes: Optional[int] = None
-    session_images: Optional[int] = None
-    max_pixels: Optional[int] = DEFAULT_MAX_PIXELS
+    request_upload_bytes: int | None = None
+    session_upload_bytes: int | None = None
+    session_disk_bytes: int | None = None
+    session_images: int | None = None
+    max_pixels: int | None = DEFAULT_MAX_PIXELS
     max_frames: int = DEFAULT_MAX_FRAMES
     archive_bytes: int = ArchiveLimits.max_total_bytes
     archive_entries: int = ArchiveLimits.max_entries
@@ -39,16 +40,16 @@ class Quotas:
     heavy_decodes: int = 2
     heavy_pixels: int = 4_000_000
     reduce_large: bool = True
-    upload_folder_bytes: Optional[int] = None  # gradio's upload folder, all clients together (ui/upload_budget.py)
-    max_sessions: Optional[int] = None  # sessions kept on the server at once (live or waiting to be reopened)
+    upload_folder_bytes: int | None = None  # gradio's upload folder, all clients together (ui/upload_budget.py)
+    max_sessions: int | None = None  # sessions kept on the server at once (live or waiting to be reopened)
 
     @classmethod
-    def local(cls) -> "Quotas":
+    def local(cls) -> Quotas:
         """A private run: no per-session totals, Pillow's own pixel limit; zip-bomb checks stay on."""
         return cls()
 
     @classmethod
-    def public(cls) -> "Quotas":
+    def public(cls) -> Quotas:
         """A shared deployment (a Space): bounded so four busy visitors stay well under 1.5 GB of memory."""
         return cls(request_upload_bytes=200 * MB, session_upload_bytes=1024 * MB, session_disk_bytes=1024 * MB,
                    session_images=2000, max_pixels=25_000_000, max_frames=200, archive_bytes=1024 * MB,
@@ -68,7 +69,7 @@ class QuotaLedger:
     """One session's use of its quotas (uploaded bytes, bytes written to disk, images). Thread-safe: the session's
     uploads run one after the other, each seeing what the previous ones left."""
 
-    def __init__(self, quotas: Quotas, decode_slots: Optional[DecodeSlots] = None):
+    def __init__(self, quotas: Quotas, decode_slots: DecodeSlots | None = None):
         self.quotas = quotas
         self.decode_slots = decode_slots
         self.uploaded = 0
@@ -77,11 +78,11 @@ class QuotaLedger:
         self._turn = threading.Lock()
 
     @staticmethod
-    def _left(limit: Optional[int], used: int) -> Optional[int]:
+    def _left(limit: int | None, used: int) -> int | None:
         return None if limit is None else max(0, limit - used)
 
     @contextmanager
-    def upload(self) -> Iterator[Dict[str, Any]]:
+    def upload(self) -> Iterator[dict[str, Any]]:
         """Options for one UploadSource (limits, allowance, slots); what it used is charged on exit, even when
         the ingest stopped early."""
         q = self.quotas
@@ -102,7 +103,7 @@ class QuotaLedger:
     def summary(self) -> str:
         q = self.quotas
 
-        def part(used: int, limit: Optional[int], unit: str) -> str:
+        def part(used: int, limit: int | None, unit: str) -> str:
             return f"{used}{unit}" + (f" of {limit}{unit}" if limit is not None else "")
 
         return (f"uploaded {part(self.uploaded, q.session_upload_bytes, ' B')}, on disk "

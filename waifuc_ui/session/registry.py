@@ -8,11 +8,12 @@ from __future__ import annotations
 import os
 import threading
 import time
-from typing import Any, Dict, List, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
-from ..errors import CapacityError, WaifucUIError
+from ..core.errors import CapacityError, WaifucUIError
+from ..core.report import logger
 from ..pipeline.catalog import ActionSpec
-from ..report import logger
 from . import persistence
 from .quota import QuotaLedger, Quotas
 from .session import Session
@@ -27,10 +28,10 @@ class SessionRegistry:
     ``create(secret)`` makes a session whose state is saved in its workspace; ``reopen(id, secret)`` gives it back,
     from memory or, after a restart on the same root, from its state file, but only to the holder of its secret."""
 
-    def __init__(self, root: Optional[str] = None, ttl_seconds: float = 3600.0, cache_dir: Optional[str] = None,
-                 public_mode: bool = False, catalog: Optional[Mapping[str, ActionSpec]] = None,
-                 quotas: Optional[Quotas] = None, downloader: Any = None, **registry_kw: Any):
-        from ..models.download import Downloader
+    def __init__(self, root: str | None = None, ttl_seconds: float = 3600.0, cache_dir: str | None = None,
+                 public_mode: bool = False, catalog: Mapping[str, ActionSpec] | None = None,
+                 quotas: Quotas | None = None, downloader: Any = None, **registry_kw: Any):
+        from ..inference.download import Downloader
 
         self.workspaces = WorkspaceRegistry(root, ttl_seconds, cache_dir, **registry_kw)
         self.downloader = downloader or Downloader()  # one per app: a file downloads once for all sessions
@@ -38,7 +39,7 @@ class SessionRegistry:
         self.quotas = quotas or (Quotas.public() if public_mode else Quotas.local())
         self.decode_slots = self.quotas.decode_slots()
         self._catalog = dict(catalog) if catalog is not None else None
-        self._sessions: Dict[str, Session] = {}
+        self._sessions: dict[str, Session] = {}
         self._lock = threading.Lock()
         self._reopen_lock = threading.Lock()
         self._analysis_cache: Any = None
@@ -53,11 +54,11 @@ class SessionRegistry:
                 self._analysis_cache = AnalysisCache(ws.cache_dir)
             return self._analysis_cache
 
-    def _options(self, ws: Workspace) -> Dict[str, Any]:
+    def _options(self, ws: Workspace) -> dict[str, Any]:
         return {"catalog": self._catalog, "public_mode": self.public_mode, "analysis_cache": self._shared_cache(ws),
                 "quota": QuotaLedger(self.quotas, self.decode_slots), "downloader": self.downloader}
 
-    def create(self, secret: Optional[str] = None) -> Session:
+    def create(self, secret: str | None = None) -> Session:
         """A new session in a new workspace, its state saved at once. ``secret`` (kept by the caller, e.g. the
         browser) is what reopens it later; only its hash is stored. Raises CapacityError when the server already
         keeps ``quotas.max_sessions`` sessions."""
@@ -73,13 +74,13 @@ class SessionRegistry:
             self._sessions[ws.id] = session
         return session
 
-    def get(self, session_id: str) -> Optional[Session]:
+    def get(self, session_id: str) -> Session | None:
         if self.workspaces.get(session_id) is None:
             return None
         with self._lock:
             return self._sessions.get(session_id)
 
-    def reopen(self, session_id: Any, secret: Any) -> Optional[Session]:
+    def reopen(self, session_id: Any, secret: Any) -> Session | None:
         """The session ``session_id`` if ``secret`` is its own: the live one, or the one saved in its workspace
         under this registry's root (a restarted server). None for an unknown id, a wrong secret, an expired
         session or an unreadable state file (the caller starts a new session; nothing is deleted)."""
@@ -134,7 +135,7 @@ class SessionRegistry:
             self._sessions.pop(session_id, None)
         return self.workspaces.close(session_id)
 
-    def expire_idle(self) -> List[str]:
+    def expire_idle(self) -> list[str]:
         gone = self.workspaces.expire_idle()
         with self._lock:
             for i in gone:

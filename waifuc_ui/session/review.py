@@ -12,12 +12,13 @@ chosen by hand; ``apply_duplicates()`` keeps only keepers.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Sequence, Set
+from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidOptionError
+from ..core.errors import InvalidOptionError
 
 CCIP_REASON = "not in the chosen character cluster(s)"
 #: Above this many image pairs to compare, the automatic choice groups by perceptual hash: LPIPS compares every pair
@@ -39,7 +40,7 @@ FINAL = "final"
 @dataclass
 class Cluster:
     label: int  # -1 = noise
-    ids: List[str]
+    ids: list[str]
 
     @property
     def size(self) -> int:
@@ -51,15 +52,15 @@ class ClusterView:
     """Clusters biggest first (noise apart), the chosen labels and the current target ids."""
 
     uid: str
-    clusters: List[Cluster]
-    noise: List[str]
-    chosen: List[int]
-    target: List[str]
+    clusters: list[Cluster]
+    noise: list[str]
+    chosen: list[int]
+    target: list[str]
 
 
 @dataclass
 class DuplicateGroup:
-    ids: List[str]  # largest first
+    ids: list[str]  # largest first
     keeper: str
     exact: bool  # all members have the same pixels
 
@@ -69,12 +70,12 @@ class DuplicateView:
     uid: str  # the dedup step, or "final"
     method: str  # "lpips" or "phash"
     threshold: float
-    groups: List[DuplicateGroup] = field(default_factory=list)
-    exact_groups: List[DuplicateGroup] = field(default_factory=list)
+    groups: list[DuplicateGroup] = field(default_factory=list)
+    exact_groups: list[DuplicateGroup] = field(default_factory=list)
     note: str = ""  # why the method differs from the step's, when it does
 
 
-def _union_groups(n: int, pairs: Sequence[tuple]) -> List[List[int]]:
+def _union_groups(n: int, pairs: Sequence[tuple]) -> list[list[int]]:
     parent = list(range(n))
 
     def find(x: int) -> int:
@@ -87,7 +88,7 @@ def _union_groups(n: int, pairs: Sequence[tuple]) -> List[List[int]]:
         ra, rb = find(int(a)), find(int(b))
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
-    groups: Dict[int, List[int]] = {}
+    groups: dict[int, list[int]] = {}
     for i in range(n):
         groups.setdefault(find(i), []).append(i)
     return [g for g in groups.values() if len(g) > 1]
@@ -105,29 +106,29 @@ class ReviewMixin:
     """Review methods of :class:`~waifuc_ui.session.Session` (uses its store, recipe, last run, decisions)."""
 
     #: injectable for tests: f(items, threshold=, eps=, min_samples=, method=) -> labels (one int per item)
-    ccip_labels_fn: Optional[Callable[..., Sequence[int]]] = None
+    ccip_labels_fn: Callable[..., Sequence[int]] | None = None
     #: injectable for tests: f(items, threshold=) -> list of groups (lists of indices into items)
-    lpips_groups_fn: Optional[Callable[..., Sequence[Sequence[int]]]] = None
+    lpips_groups_fn: Callable[..., Sequence[Sequence[int]]] | None = None
 
     def _init_review(self) -> None:
-        self._ccip: Optional[ClusterView] = None
-        self._keepers: Dict[str, str] = {}  # any member id -> keeper chosen by hand
-        self._phash: Dict[str, int] = {}  # content hash -> perceptual hash
-        self._final_excluded: Dict[str, str] = {}  # id -> keeper (dedup review without a dedup step)
-        self._dups: Optional[DuplicateView] = None
+        self._ccip: ClusterView | None = None
+        self._keepers: dict[str, str] = {}  # any member id -> keeper chosen by hand
+        self._phash: dict[str, int] = {}  # content hash -> perceptual hash
+        self._final_excluded: dict[str, str] = {}  # id -> keeper (dedup review without a dedup step)
+        self._dups: DuplicateView | None = None
 
     @property
-    def cluster_view(self) -> Optional[ClusterView]:
+    def cluster_view(self) -> ClusterView | None:
         """The last ClusterView computed (None before ``ccip_clusters``)."""
         return self._ccip
 
     @property
-    def duplicate_view(self) -> Optional[DuplicateView]:
+    def duplicate_view(self) -> DuplicateView | None:
         """The last DuplicateView computed (None before ``duplicate_groups``)."""
         return self._dups
 
     # -- characters -----------------------------------------------------------------------------------------------
-    def _first_step(self, actions: Sequence[str]) -> Optional[str]:
+    def _first_step(self, actions: Sequence[str]) -> str | None:
         for s in self.recipe.enabled_steps():  # type: ignore[attr-defined]
             if s.action in actions:
                 return s.uid
@@ -140,14 +141,14 @@ class ReviewMixin:
                                      fix="add a CCIPAction step to the pipeline and run it")
         return uid
 
-    def _step_inputs(self, uid: str) -> List[str]:
+    def _step_inputs(self, uid: str) -> list[str]:
         return list(self._run().step(uid).input_ids)  # type: ignore[attr-defined]
 
     def _items(self, ids: Sequence[str]) -> list:
         metas = self._run().output_metas()  # type: ignore[attr-defined]
         return [self.store.item(i, metas.get(i)) for i in ids]  # type: ignore[attr-defined]
 
-    def _ccip_labels(self, ids: List[str], **kw: Any) -> List[int]:
+    def _ccip_labels(self, ids: list[str], **kw: Any) -> list[int]:
         fn = self.ccip_labels_fn
         if fn is None:
             from ..analysis import ccip_review
@@ -160,8 +161,8 @@ class ReviewMixin:
             return [int(x) for x in res.labels]
         return [int(x) for x in fn(self._items(ids), **kw)]
 
-    def ccip_clusters(self, threshold: Optional[float] = None, eps: Optional[float] = None,
-                      min_samples: Optional[int] = None, method: Optional[str] = None) -> ClusterView:
+    def ccip_clusters(self, threshold: float | None = None, eps: float | None = None,
+                      min_samples: int | None = None, method: str | None = None) -> ClusterView:
         """Cluster the CCIP step's input items from their cached features (no model call after the step ran).
 
         Without ``threshold``: waifuc's clustering (OPTICS with the model's defaults). With ``threshold``: DBSCAN
@@ -172,7 +173,7 @@ class ReviewMixin:
         uid = self.ccip_step_uid()
         ids = self._step_inputs(uid)
         labels = self._ccip_labels(ids, threshold=threshold, eps=eps, min_samples=min_samples, method=method)
-        by_label: Dict[int, List[str]] = {}
+        by_label: dict[int, list[str]] = {}
         for i, lab in zip(ids, labels):
             by_label.setdefault(lab, []).append(i)
         noise = by_label.pop(-1, [])
@@ -192,7 +193,7 @@ class ReviewMixin:
         bad = [lab for lab in labels if lab not in known]
         if bad:
             raise InvalidOptionError("cluster", bad[0], sorted(known), "choose clusters from the list")
-        target: Set[str] = set()
+        target: set[str] = set()
         for c in view.clusters:
             if c.label in labels:
                 target.update(c.ids)
@@ -235,7 +236,7 @@ class ReviewMixin:
             self._phash[rec.content_hash] = phash(self.store.item(item_id).image)  # type: ignore[attr-defined]
         return self._phash[rec.content_hash]
 
-    def duplicate_groups(self, threshold: Optional[float] = None, method: Optional[str] = None) -> DuplicateView:
+    def duplicate_groups(self, threshold: float | None = None, method: str | None = None) -> DuplicateView:
         """Groups at ``threshold`` (LPIPS distance, default 0.45; or Hamming bits for phash, default 10).
 
         ``method`` None picks LPIPS for a FilterSimilarAction step (phash above LPIPS_REVIEW_LIMIT pairs to
@@ -245,7 +246,7 @@ class ReviewMixin:
         uid, auto, ids = self._dup_scope()
         method_given, method = method, method or auto
         records = [self.store.get(i) for i in ids]  # type: ignore[attr-defined]
-        by_hash: Dict[str, List[int]] = {}
+        by_hash: dict[str, list[int]] = {}
         for n, r in enumerate(records):
             by_hash.setdefault(r.content_hash, []).append(n)
         exact = [g for g in by_hash.values() if len(g) > 1]
@@ -285,7 +286,7 @@ class ReviewMixin:
         self._dups = view
         return view
 
-    def _group(self, ids: List[str], exact: bool) -> DuplicateGroup:
+    def _group(self, ids: list[str], exact: bool) -> DuplicateGroup:
         recs = sorted((self.store.get(i) for i in ids),  # type: ignore[attr-defined]
                       key=lambda r: (-(r.width * r.height), -r.file_bytes, r.id))
         ordered = [r.id for r in recs]
@@ -325,17 +326,17 @@ class ReviewMixin:
         self._dups = None
 
     # -- persistence (session.json, project files) ------------------------------------------------------------------
-    def review_state(self) -> Dict[str, Any]:
+    def review_state(self) -> dict[str, Any]:
         """The review choices that are not decisions: keepers chosen by hand, the duplicate review applied to the
         final dataset. (Cluster and group views are recomputed from the cached features.)"""
         return {"keepers": dict(sorted(self._keepers.items())),
                 "final_excluded": dict(sorted(self._final_excluded.items()))}
 
-    def load_review_state(self, data: Dict[str, Any]) -> None:
+    def load_review_state(self, data: dict[str, Any]) -> None:
         self._init_review()
         self._keepers = {str(k): str(v) for k, v in (data.get("keepers") or {}).items()}
         self._final_excluded = {str(k): str(v) for k, v in (data.get("final_excluded") or {}).items()}
 
-    def final_exclusions(self) -> Dict[str, str]:
+    def final_exclusions(self) -> dict[str, str]:
         """Items removed by a duplicate review applied to the final dataset (id -> keeper)."""
         return dict(self._final_excluded)

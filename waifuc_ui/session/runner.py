@@ -17,19 +17,20 @@ from __future__ import annotations
 import copy
 import hashlib
 import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
+from typing import Any
 
 from ..action.base import is_per_item
-from ..errors import ModelUnavailableError
-from ..model import ImageItem
+from ..core.errors import ModelUnavailableError
+from ..core.item import ImageItem
+from ..core.report import DropRecord, collect_report
 from ..pipeline.catalog import ActionSpec, ModelStatus, get_action_spec, model_status
 from ..pipeline.recipe import PipelineRecipe, PipelineStep, build_action
-from ..report import DropRecord, collect_report
 from .decisions import Decisions
 from .store import ItemStore, meta_key, pixel_hash
 
-Meta = Dict[str, Any]
+Meta = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -55,12 +56,12 @@ class StepResult:
     label: str
     status: str = "done"
     message: str = ""
-    input_ids: List[str] = field(default_factory=list)
-    output_ids: List[str] = field(default_factory=list)
-    dropped: Dict[str, DropRecord] = field(default_factory=dict)
-    metas: Dict[str, Meta] = field(default_factory=dict)
-    forced_keep: List[str] = field(default_factory=list)
-    forced_drop: List[str] = field(default_factory=list)
+    input_ids: list[str] = field(default_factory=list)
+    output_ids: list[str] = field(default_factory=list)
+    dropped: dict[str, DropRecord] = field(default_factory=dict)
+    metas: dict[str, Meta] = field(default_factory=dict)
+    forced_keep: list[str] = field(default_factory=list)
+    forced_drop: list[str] = field(default_factory=list)
     computed: int = 0
 
     @property
@@ -77,18 +78,18 @@ class RunResult:
     """``status``: 'done', 'cancelled' or 'failed'. ``steps`` holds the steps that ran (complete ones only when
     cancelled). ``unavailable``: uid -> ModelStatus of the steps skipped for missing models."""
 
-    input_ids: List[str]
-    input_metas: Dict[str, Meta]
-    steps: List[StepResult] = field(default_factory=list)
+    input_ids: list[str]
+    input_metas: dict[str, Meta]
+    steps: list[StepResult] = field(default_factory=list)
     status: str = "done"
     message: str = ""
-    unavailable: Dict[str, ModelStatus] = field(default_factory=dict)
+    unavailable: dict[str, ModelStatus] = field(default_factory=dict)
 
-    def output_ids(self) -> List[str]:
+    def output_ids(self) -> list[str]:
         """The ids after the last step that ran (the inputs when no step ran)."""
         return list(self.steps[-1].output_ids) if self.steps else list(self.input_ids)
 
-    def output_metas(self) -> Dict[str, Meta]:
+    def output_metas(self) -> dict[str, Meta]:
         metas = dict(self.input_metas)
         for s in self.steps:
             metas.update(s.metas)
@@ -100,7 +101,7 @@ class RunResult:
                 return s
         raise KeyError(f"step {uid!r} did not run in this run; steps that ran: {[s.uid for s in self.steps]}")
 
-    def counts(self) -> List[Dict[str, Any]]:
+    def counts(self) -> list[dict[str, Any]]:
         """Rows for the per-step plot: step label, input, kept and dropped counts, status."""
         return [{"step": s.label, "uid": s.uid, "input": len(s.input_ids), "kept": s.kept_count,
                  "dropped": s.dropped_count, "status": s.status} for s in self.steps]
@@ -112,8 +113,8 @@ class RunCancelled(Exception):
 
 @dataclass
 class _Outcome:
-    outputs: List[Tuple[str, Meta]]
-    drop: Optional[DropRecord]
+    outputs: list[tuple[str, Meta]]
+    drop: DropRecord | None
 
 
 class StepMemo:
@@ -122,8 +123,8 @@ class StepMemo:
 
     def __init__(self, max_items: int = 200_000, max_streams: int = 64):
         self.max_items, self.max_streams = max_items, max_streams
-        self.per_item: Dict[Tuple[str, str, str], _Outcome] = {}
-        self.stream: Dict[Tuple[str, Tuple[Tuple[str, str], ...]], Dict[str, _Outcome]] = {}
+        self.per_item: dict[tuple[str, str, str], _Outcome] = {}
+        self.stream: dict[tuple[str, tuple[tuple[str, str], ...]], dict[str, _Outcome]] = {}
 
     def trim(self) -> None:
         for table, bound in ((self.per_item, self.max_items), (self.stream, self.max_streams)):
@@ -141,7 +142,7 @@ def step_label(index: int, step: PipelineStep) -> str:
     return f"{index + 1}. {step.action}"
 
 
-def derived_id(parent: Optional[str], index: int, content_hash: str, filename: Optional[str]) -> str:
+def derived_id(parent: str | None, index: int, content_hash: str, filename: str | None) -> str:
     """The id of the ``index``-th output of ``parent`` with these pixels and name. It does not depend on the step's
     parameters, so a slider change that gives the same crops keeps their ids (and files, and decisions)."""
     text = f"{parent}|{index}|{content_hash}|{filename}"
@@ -151,29 +152,29 @@ def derived_id(parent: Optional[str], index: int, content_hash: str, filename: O
 class Runner:
     """Runs recipes over a store; one per session (holds the memo). Not re-entrant: the session serialises runs."""
 
-    def __init__(self, store: ItemStore, catalog: Mapping[str, ActionSpec], memo: Optional[StepMemo] = None):
+    def __init__(self, store: ItemStore, catalog: Mapping[str, ActionSpec], memo: StepMemo | None = None):
         self.store = store
         self.catalog = catalog
         self.memo = memo or StepMemo()
 
-    def check_models(self, recipe: PipelineRecipe) -> Dict[str, ModelStatus]:
+    def check_models(self, recipe: PipelineRecipe) -> dict[str, ModelStatus]:
         """uid -> ModelStatus of every enabled step that needs models (available or not)."""
-        out: Dict[str, ModelStatus] = {}
+        out: dict[str, ModelStatus] = {}
         for step in recipe.enabled_steps():
             status = model_status(build_action(step, self.catalog))
             if status.needs_models:
                 out[step.uid] = status
         return out
 
-    def run(self, recipe: PipelineRecipe, input_ids: List[str], input_metas: Dict[str, Meta],
-            decisions: Optional[Decisions] = None, progress: Optional[Callable[[RunProgress], None]] = None,
-            cancel: Optional[threading.Event] = None) -> RunResult:
+    def run(self, recipe: PipelineRecipe, input_ids: list[str], input_metas: dict[str, Meta],
+            decisions: Decisions | None = None, progress: Callable[[RunProgress], None] | None = None,
+            cancel: threading.Event | None = None) -> RunResult:
         decisions = decisions or Decisions()
         steps = recipe.enabled_steps()
         result = RunResult(list(input_ids), {i: input_metas[i] for i in input_ids})
         statuses = self.check_models(recipe)
         result.unavailable = {u: s for u, s in statuses.items() if not s.available}
-        current: List[Tuple[str, Meta]] = [(i, input_metas[i]) for i in input_ids]
+        current: list[tuple[str, Meta]] = [(i, input_metas[i]) for i in input_ids]
         for index, step in enumerate(steps):
             get_action_spec(step.action, self.catalog)  # an unknown action fails here, naming the choices
             label = step_label(index, step)
@@ -206,8 +207,8 @@ class Runner:
         return result
 
     # -- one step -------------------------------------------------------------------------------------------------
-    def _compute(self, step: PipelineStep, label: str, current: List[Tuple[str, Meta]],
-                 sr: StepResult, index: int, count: int, progress, cancel) -> Dict[str, _Outcome]:
+    def _compute(self, step: PipelineStep, label: str, current: list[tuple[str, Meta]],
+                 sr: StepResult, index: int, count: int, progress, cancel) -> dict[str, _Outcome]:
         config = step.config_key
         template = build_action(step, self.catalog)
         template.step_name = label
@@ -249,14 +250,14 @@ class Runner:
         report(len(current))
         return {i: self.memo.per_item[keys[i]] for i, _ in current}
 
-    def _stream(self, template: Any, uid: str, pairs: List[Tuple[str, Meta]], done0: int,
-                report: Callable[[int], None], cancel) -> Dict[str, _Outcome]:
+    def _stream(self, template: Any, uid: str, pairs: list[tuple[str, Meta]], done0: int,
+                report: Callable[[int], None], cancel) -> dict[str, _Outcome]:
         """Run a fresh copy of the action over ``pairs``; outcome per input id."""
         action = copy.deepcopy(template)
         action.reset()
         by_id = dict(pairs)
-        outcomes: Dict[str, _Outcome] = {i: _Outcome([], None) for i, _ in pairs}
-        counters: Dict[str, int] = {}
+        outcomes: dict[str, _Outcome] = {i: _Outcome([], None) for i, _ in pairs}
+        counters: dict[str, int] = {}
         state = {"last": None, "done": done0}
 
         def feed() -> Iterator[ImageItem]:
@@ -284,8 +285,8 @@ class Runner:
                                      item_id=i)
         return outcomes
 
-    def _register(self, out: ImageItem, parent: Optional[str], parent_meta: Optional[Meta], uid: str,
-                  counters: Dict[str, int]) -> Tuple[str, Meta]:
+    def _register(self, out: ImageItem, parent: str | None, parent_meta: Meta | None, uid: str,
+                  counters: dict[str, int]) -> tuple[str, Meta]:
         """The id of an output item: the parent's when pixels and file name are unchanged, else a derived id
         (deterministic, stored with file and thumbnail once)."""
         meta = {k: v for k, v in out.meta.items() if k != "item_id"}
@@ -305,10 +306,10 @@ class Runner:
         return oid, meta
 
     # -- decisions ------------------------------------------------------------------------------------------------
-    def _assemble(self, sr: StepResult, current: List[Tuple[str, Meta]], outcomes: Dict[str, _Outcome],
-                  decisions: Decisions, label: str) -> List[Tuple[str, Meta]]:
+    def _assemble(self, sr: StepResult, current: list[tuple[str, Meta]], outcomes: dict[str, _Outcome],
+                  decisions: Decisions, label: str) -> list[tuple[str, Meta]]:
         keep, drop, selection = decisions.for_step(sr.uid)
-        out: List[Tuple[str, Meta]] = []
+        out: list[tuple[str, Meta]] = []
         for i, m in current:
             oc = outcomes[i]
             if selection is not None:
@@ -326,7 +327,7 @@ class Runner:
                     sr.dropped[i] = oc.drop
                 continue
             out.extend(oc.outputs)
-        final: List[Tuple[str, Meta]] = []
+        final: list[tuple[str, Meta]] = []
         for i, m in out:
             if i in drop:
                 sr.forced_drop.append(i)

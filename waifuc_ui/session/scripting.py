@@ -8,7 +8,8 @@ and export names by the final items (keys: :mod:`waifuc_ui.action.reviewed`).
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ..action.reviewed import stream_keys
 from ..pipeline.script import DatasetChoices, StepChoices, recipe_to_script
@@ -20,7 +21,7 @@ DEFAULT_SOURCE = "LocalDatasetSource('input')"
 DEFAULT_ARCHIVE = "dataset.zip"
 
 
-def _keys(session: Any, ids: Sequence[str], metas: Mapping[str, Dict[str, Any]]) -> Dict[str, str]:
+def _keys(session: Any, ids: Sequence[str], metas: Mapping[str, dict[str, Any]]) -> dict[str, str]:
     store = session.store
     pairs = []
     for i in ids:
@@ -31,7 +32,7 @@ def _keys(session: Any, ids: Sequence[str], metas: Mapping[str, Dict[str, Any]])
     return dict(zip(ids, stream_keys(pairs)))
 
 
-def _output_order(session: Any, sr: StepResult) -> List[str]:
+def _output_order(session: Any, sr: StepResult) -> list[str]:
     """The step's outputs before hand drops, in the runner's order (grouped by input, in input order)."""
     position = {i: n for n, i in enumerate(sr.input_ids)}
     kept = {i: n for n, i in enumerate(sr.output_ids)}
@@ -46,7 +47,7 @@ def _output_order(session: Any, sr: StepResult) -> List[str]:
     return sorted(list(sr.output_ids) + [i for i in sr.forced_drop if i not in kept], key=place)
 
 
-def _step_choices(session: Any, sr: StepResult, before: Mapping[str, Dict[str, Any]],
+def _step_choices(session: Any, sr: StepResult, before: Mapping[str, dict[str, Any]],
                   extra_drop: Sequence[str]) -> StepChoices:
     keep_ids, drop_ids, selection = session.decisions.for_step(sr.uid)
     choices = StepChoices(wrap=sr.action in _REORDERING)
@@ -94,7 +95,7 @@ def dataset_choices(session: Any, layout: str = "textual_inversion") -> DatasetC
         for uid, status in run.unavailable.items():
             choices.notes.append(f"Step {labels.get(uid, uid)} was skipped in the app (its models are missing; "
                                  f"items passed through it): {status.fix}")
-        before: Dict[str, Dict[str, Any]] = dict(run.input_metas)
+        before: dict[str, dict[str, Any]] = dict(run.input_metas)
         for n, sr in enumerate(run.steps):
             last = n == len(run.steps) - 1
             choices.steps[sr.uid] = _step_choices(session, sr, before, excluded if last else ())
@@ -133,7 +134,7 @@ def export_expression(session: Any, archive: str = DEFAULT_ARCHIVE, layout: str 
     return f"ZipExporter({', '.join(args)})"
 
 
-def session_script(session: Any, source_desc: Optional[str] = None, exporter: Optional[str] = None, *,
+def session_script(session: Any, source_desc: str | None = None, exporter: str | None = None, *,
                    layout: str = "textual_inversion", kohya_folder: str = "", archive: str = DEFAULT_ARCHIVE,
                    **options: Any) -> str:
     """The script of ``session``: its recipe, its decisions and, unless ``exporter`` is given, the app's export

@@ -22,25 +22,26 @@ import json
 import os
 import threading
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Mapping, Optional, Union
+from typing import Any
 
-from ..errors import InvalidOptionError
+from ..core.errors import InvalidOptionError
+from ..core.report import DropRecord, SkippedFile
 from ..pipeline.catalog import ActionSpec, ModelStatus, action_catalog, get_action_spec
 from ..pipeline.presets import preset_recipe
 from ..pipeline.recipe import PipelineRecipe, normalize_params
-from ..report import DropRecord, SkippedFile
 from . import ingest, persistence
 from .decisions import Decisions
+from .exporting import ExportMixin
 from .models import ModelPreparer
 from .quota import QuotaLedger, Quotas
 from .review import ReviewMixin
 from .runner import Runner, RunProgress, RunResult, StepResult
 from .store import ItemRecord, ItemStore
 from .tagedit import TagEdits
-from .workspace import Workspace
-from .exporting import ExportMixin
 from .tagging import TagMixin
+from .workspace import Workspace
 
 
 @dataclass
@@ -52,33 +53,33 @@ class StepView:
     label: str
     status: str
     message: str
-    before: List[str]
-    after: List[str]
-    dropped: Dict[str, DropRecord] = field(default_factory=dict)
+    before: list[str]
+    after: list[str]
+    dropped: dict[str, DropRecord] = field(default_factory=dict)
 
 
 class Session(ReviewMixin, TagMixin, ExportMixin):
     """State of one browser session: its workspace, items, recipe, last run, decisions, review and tag edits."""
 
-    def __init__(self, workspace: Workspace, *, catalog: Optional[Mapping[str, ActionSpec]] = None,
-                 public_mode: bool = False, analysis_cache: Any = None, quota: Optional[QuotaLedger] = None,
-                 downloader: Any = None, secret_hash: Optional[str] = None):
+    def __init__(self, workspace: Workspace, *, catalog: Mapping[str, ActionSpec] | None = None,
+                 public_mode: bool = False, analysis_cache: Any = None, quota: QuotaLedger | None = None,
+                 downloader: Any = None, secret_hash: str | None = None):
         self.workspace = workspace
         self.secret_hash = secret_hash  # SHA-256 of the secret that reopens the session (None: not reopenable)
         self.models = ModelPreparer(downloader)  # downloader: the registry's, shared by all sessions
         self.public_mode = public_mode
         self.quota = quota or QuotaLedger(Quotas.public() if public_mode else Quotas.local())
-        self.catalog: Dict[str, ActionSpec] = dict(catalog) if catalog is not None else action_catalog()
+        self.catalog: dict[str, ActionSpec] = dict(catalog) if catalog is not None else action_catalog()
         self.store = ItemStore(workspace)
         self.runner = Runner(self.store, self.catalog)
         self.recipe = PipelineRecipe()
         self.decisions = Decisions()
         self.tag_edits = TagEdits()
-        self.input_ids: List[str] = []
-        self.refused: List[SkippedFile] = []
-        self.last_run: Optional[RunResult] = None
-        self.ingest_log: List[Dict[str, Any]] = []  # where the inputs came from, in order
-        self.export_settings: Dict[str, Any] = {}  # the export tab's choices (layout, zip name, kohya folder...)
+        self.input_ids: list[str] = []
+        self.refused: list[SkippedFile] = []
+        self.last_run: RunResult | None = None
+        self.ingest_log: list[dict[str, Any]] = []  # where the inputs came from, in order
+        self.export_settings: dict[str, Any] = {}  # the export tab's choices (layout, zip name, kohya folder...)
         self.created = time.time()
         self._files = persistence.SessionFiles(workspace.dir)
         self._save_lock = threading.Lock()
@@ -109,10 +110,10 @@ class Session(ReviewMixin, TagMixin, ExportMixin):
         self.last_run = None
         return result
 
-    def load_demo(self, demo_dir: Optional[str] = None, replace: bool = True) -> ingest.IngestResult:
+    def load_demo(self, demo_dir: str | None = None, replace: bool = True) -> ingest.IngestResult:
         return self._take(ingest.ingest_demo(self.store, demo_dir), replace, "demo")
 
-    def add_uploads(self, paths: List[str], replace: bool = False, **options: Any) -> ingest.IngestResult:
+    def add_uploads(self, paths: list[str], replace: bool = False, **options: Any) -> ingest.IngestResult:
         names = [os.path.basename(str(p)) for p in paths]
         return self._take(ingest.ingest_uploads(self.store, paths, quota=self.quota, **options), replace, "upload",
                           ", ".join(names[:5]) + (f" (+{len(names) - 5} more)" if len(names) > 5 else ""))
@@ -134,7 +135,7 @@ class Session(ReviewMixin, TagMixin, ExportMixin):
         self.input_ids, self.refused, self.last_run, self.ingest_log = [], [], None, []
 
     # -- recipe ---------------------------------------------------------------------------------------------------
-    def set_recipe(self, recipe: Union[PipelineRecipe, str, dict]) -> PipelineRecipe:
+    def set_recipe(self, recipe: PipelineRecipe | str | dict) -> PipelineRecipe:
         """Replace the recipe (an object, JSON text or dict); validated against the catalog."""
         if isinstance(recipe, str):
             recipe = PipelineRecipe.from_json(recipe, self.catalog)
@@ -152,10 +153,10 @@ class Session(ReviewMixin, TagMixin, ExportMixin):
     def recipe_json(self) -> str:
         return self.recipe.to_json()
 
-    def add_step(self, action: str, params: Optional[Dict[str, Any]] = None, position: Optional[int] = None) -> str:
+    def add_step(self, action: str, params: dict[str, Any] | None = None, position: int | None = None) -> str:
         return self.recipe.add_step(action, self.catalog, params, position).uid
 
-    def update_step(self, uid: str, params: Optional[Dict[str, Any]] = None, enabled: Optional[bool] = None) -> None:
+    def update_step(self, uid: str, params: dict[str, Any] | None = None, enabled: bool | None = None) -> None:
         """Change some parameters (validated, others kept) and/or the enabled flag of a step."""
         step = self.recipe.step_by_uid(uid)
         if params:
@@ -171,7 +172,7 @@ class Session(ReviewMixin, TagMixin, ExportMixin):
         self.recipe.remove_step(uid)
         self.decisions.clear(uid)
 
-    def script(self, source_desc: Optional[str] = None, exporter: Optional[str] = None, **export: Any) -> str:
+    def script(self, source_desc: str | None = None, exporter: str | None = None, **export: Any) -> str:
         """The Python script of the dataset: the recipe, the decisions made by hand and the app's export (a zip;
         ``export``: layout, kohya_folder, archive, exporter options) unless ``exporter`` is given (see
         scripting.py). Run on the session's inputs it gives the same files as ``export_zip(**export)``; without
@@ -189,7 +190,7 @@ class Session(ReviewMixin, TagMixin, ExportMixin):
                 export["archive"] = zip_stem(self.export_settings["name"]) + ".zip"
         return session_script(self, source_desc, exporter, **export)
 
-    def model_report(self) -> Dict[str, ModelStatus]:
+    def model_report(self) -> dict[str, ModelStatus]:
         """uid -> ModelStatus for every enabled step that needs models: on this machine, to be downloaded by the
         next run (with sizes from the Hub), or unavailable (will be skipped). Never downloads."""
         return self.models.report(self.recipe, self.catalog)
@@ -202,9 +203,9 @@ class Session(ReviewMixin, TagMixin, ExportMixin):
             self._analysis_cache = AnalysisCache(self.workspace.cache_dir)
         return use_analysis_cache(self._analysis_cache)
 
-    def run(self, progress: Optional[Callable[[RunProgress], None]] = None,
-            cancel: Optional[threading.Event] = None, *, fetch_models: bool = True,
-            download_progress: Optional[Callable[[Any], None]] = None) -> RunResult:
+    def run(self, progress: Callable[[RunProgress], None] | None = None,
+            cancel: threading.Event | None = None, *, fetch_models: bool = True,
+            download_progress: Callable[[Any], None] | None = None) -> RunResult:
         """Run the recipe over the inputs (memoised: unchanged steps and items cost a lookup). A cancelled run
         keeps the steps that completed; the session stays usable and the next run reuses everything done.
         First the missing model files are downloaded (``download_progress`` gets DownloadProgress); with
@@ -257,11 +258,11 @@ class Session(ReviewMixin, TagMixin, ExportMixin):
         return StepView(sr.uid, sr.label, sr.status, sr.message, list(sr.input_ids), list(sr.output_ids),
                         dict(sr.dropped))
 
-    def counts(self) -> List[Dict[str, Any]]:
+    def counts(self) -> list[dict[str, Any]]:
         """Rows (step, uid, input, kept, dropped, status) for the per-step plot."""
         return self._run().counts()
 
-    def drop_info(self, item_id: str) -> List[Dict[str, Any]]:
+    def drop_info(self, item_id: str) -> list[dict[str, Any]]:
         """Where and why ``item_id`` was dropped: rows (uid, step, reason, score, threshold, duplicate_of)."""
         rows = []
         for sr in self._run().steps:
@@ -284,7 +285,7 @@ class Session(ReviewMixin, TagMixin, ExportMixin):
     def undo_decision(self, uid: str, item_id: str) -> None:
         self.decisions.clear(uid, item_id)
 
-    def final_ids(self) -> List[str]:
+    def final_ids(self) -> list[str]:
         """The dataset: items kept after the last step (review decisions are applied at their steps), or the
         inputs before any run."""
         if self.last_run is None:
@@ -292,7 +293,7 @@ class Session(ReviewMixin, TagMixin, ExportMixin):
         excluded = self.final_exclusions()
         return [i for i in self.last_run.output_ids() if i not in excluded]
 
-    def final_metas(self) -> Dict[str, Dict[str, Any]]:
+    def final_metas(self) -> dict[str, dict[str, Any]]:
         metas = self.last_run.output_metas() if self.last_run else {i: self.store.get(i).meta for i in self.input_ids}
         return {i: metas.get(i, self.store.get(i).meta) for i in self.final_ids()}
 
@@ -306,7 +307,7 @@ class Session(ReviewMixin, TagMixin, ExportMixin):
         return ExportMixin.export_zip(self, *args, **kwargs)
 
     # -- persistence ----------------------------------------------------------------------------------------------
-    def state_dict(self) -> Dict[str, Any]:
+    def state_dict(self) -> dict[str, Any]:
         """Everything a person made in this session except the item records and the last run (see persistence)."""
         return {"id": self.id, "secret_sha256": self.secret_hash, "created": self.created,
                 "input_ids": list(self.input_ids), "refused": [persistence.skipped_to_dict(r) for r in self.refused],
@@ -331,7 +332,7 @@ class Session(ReviewMixin, TagMixin, ExportMixin):
             return self._files.save(state, records, self.last_run, self._last_fingerprint)
 
     @classmethod
-    def load(cls, workspace: Workspace, **kwargs: Any) -> "Session":
+    def load(cls, workspace: Workspace, **kwargs: Any) -> Session:
         """The session saved in ``workspace`` (persistence.StateError when its state cannot be read)."""
         session = cls(workspace, **kwargs)
         state, records, run, fingerprint = session._files.load()
@@ -354,13 +355,13 @@ class Session(ReviewMixin, TagMixin, ExportMixin):
         return session
 
     # -- project file ---------------------------------------------------------------------------------------------
-    def project_dict(self) -> Dict[str, Any]:
+    def project_dict(self) -> dict[str, Any]:
         """The session as a portable project (no server paths); see :mod:`waifuc_ui.session.project`."""
         from .project import project_of
 
         return project_of(self)
 
-    def load_project(self, source: Union[str, Dict[str, Any]]) -> Any:
+    def load_project(self, source: str | dict[str, Any]) -> Any:
         """Apply a project file (path, JSON text or dict) to this session's images; returns the ProjectMatch
         (which project images were found here). See :mod:`waifuc_ui.session.project`."""
         from .project import apply_project, read_project

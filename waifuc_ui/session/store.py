@@ -12,16 +12,17 @@ import json
 import os
 import secrets
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any
 
 import numpy as np
 from PIL import Image
 
-from ..image_io import open_image_file
-from ..imaging import has_alpha, load_image
-from ..report import logger
-from ..model import ImageItem
+from ..core.image_io import open_image_file
+from ..core.imaging import has_alpha, load_image
+from ..core.item import ImageItem
+from ..core.report import logger
 from .workspace import Workspace
 
 THUMB_SIZE = 256
@@ -42,8 +43,8 @@ class ItemRecord:
     height: int
     mode: str
     content_hash: str
-    meta: Dict[str, Any] = field(default_factory=dict)
-    parent_id: Optional[str] = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    parent_id: str | None = None
     origin: str = "input"
     file_bytes: int = 0
     n_frames: int = 1
@@ -52,7 +53,7 @@ class ItemRecord:
     def size(self) -> tuple:
         return self.width, self.height
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
         d["meta"] = json_safe(self.meta)
         return d
@@ -73,7 +74,7 @@ def _json_default(obj: Any) -> Any:
     return repr(obj)
 
 
-def meta_key(meta: Dict[str, Any]) -> str:
+def meta_key(meta: dict[str, Any]) -> str:
     """A short stable digest of a meta dict (item_id excluded)."""
     clean = {k: v for k, v in meta.items() if k != "item_id"}
     text = json.dumps(clean, sort_keys=True, default=_json_default)
@@ -118,7 +119,7 @@ class ItemStore:
 
     def __init__(self, workspace: Workspace):
         self.workspace = workspace
-        self._records: Dict[str, ItemRecord] = {}
+        self._records: dict[str, ItemRecord] = {}
         self._lock = threading.Lock()
         self._counter = 0
 
@@ -134,7 +135,7 @@ class ItemStore:
         except KeyError:
             raise KeyError(f"unknown item id {item_id!r}") from None
 
-    def records(self, ids: Optional[Iterable[str]] = None) -> List[ItemRecord]:
+    def records(self, ids: Iterable[str] | None = None) -> list[ItemRecord]:
         if ids is None:
             return list(self._records.values())
         return [self._records[i] for i in ids]
@@ -144,7 +145,7 @@ class ItemStore:
         """How many input ids were handed out (the next is ``in{counter + 1:05d}``)."""
         return self._counter
 
-    def snapshot(self) -> List[ItemRecord]:
+    def snapshot(self) -> list[ItemRecord]:
         """Every record, in the order they were added (for the session's state file)."""
         with self._lock:
             return list(self._records.values())
@@ -160,7 +161,7 @@ class ItemStore:
             self._counter += 1
             return f"in{self._counter:05d}"
 
-    def add_input(self, image: Image.Image, meta: Dict[str, Any], source_file: Optional[str] = None) -> ItemRecord:
+    def add_input(self, image: Image.Image, meta: dict[str, Any], source_file: str | None = None) -> ItemRecord:
         """Store an ingested image: a copy of ``source_file`` when given (keeps format and frames), else the image
         saved losslessly; plus its thumbnail. ``source_file`` must be the file the source itself read (its
         ``ImageItem.source_file``), never a path from meta: a sidecar's ``path`` is a visitor's text."""
@@ -178,8 +179,8 @@ class ItemStore:
         record = self._record(item_id, image, dest, meta, None, "input")
         return record
 
-    def add_derived(self, item_id: str, image: Image.Image, meta: Dict[str, Any], parent_id: Optional[str],
-                    origin: str, content_hash: Optional[str] = None, share_file_of: Optional[str] = None
+    def add_derived(self, item_id: str, image: Image.Image, meta: dict[str, Any], parent_id: str | None,
+                    origin: str, content_hash: str | None = None, share_file_of: str | None = None
                     ) -> ItemRecord:
         """Store an image a step made (or reuse ``share_file_of``'s file and thumb when the pixels are the same)."""
         if item_id in self._records:
@@ -203,8 +204,8 @@ class ItemStore:
             image.save(dest, format="TIFF")
         return dest
 
-    def _record(self, item_id: str, image: Image.Image, file: str, meta: Dict[str, Any], parent_id: Optional[str],
-                origin: str, content_hash: Optional[str] = None) -> ItemRecord:
+    def _record(self, item_id: str, image: Image.Image, file: str, meta: dict[str, Any], parent_id: str | None,
+                origin: str, content_hash: str | None = None) -> ItemRecord:
         # served by URL: a random part, so one thumbnail's URL tells nothing about any other file's
         thumb = self.workspace.path("thumbs", f"{item_id}_{secrets.token_urlsafe(12)}.webp")
         make_thumbnail(image, thumb)
@@ -215,7 +216,7 @@ class ItemStore:
             self._records[item_id] = record
         return record
 
-    def item(self, item_id: str, meta: Optional[Dict[str, Any]] = None) -> ImageItem:
+    def item(self, item_id: str, meta: dict[str, Any] | None = None) -> ImageItem:
         """A lazy ImageItem of the record (pixels read on first use) with ``meta['item_id']`` set."""
         rec = self.get(item_id)
         m = copy.deepcopy(meta if meta is not None else rec.meta)

@@ -10,21 +10,21 @@ from __future__ import annotations
 import csv
 import os
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple
 
-from ..tags import normalise_tags
+from ..core.tags import normalise_tags
 
-Tags = Dict[str, float]
+Tags = dict[str, float]
 
 
 @dataclass(frozen=True)
 class TagOp:
     op: str  # add | remove | replace | set | drop_tags
-    ids: Optional[FrozenSet[str]] = None
+    ids: frozenset[str] | None = None
     tag: str = ""
     new: str = ""
-    tags: Tuple[Tuple[str, float], ...] = ()
+    tags: tuple[tuple[str, float], ...] = ()
 
 
 def _clean(tag: str) -> str:
@@ -36,26 +36,26 @@ def _clean(tag: str) -> str:
 
 @dataclass
 class TagEdits:
-    ops: List[TagOp] = field(default_factory=list)
+    ops: list[TagOp] = field(default_factory=list)
     trigger_word: str = ""
 
-    def add(self, tag: str, ids: Optional[Iterable[str]] = None, score: float = 1.0) -> None:
+    def add(self, tag: str, ids: Iterable[str] | None = None, score: float = 1.0) -> None:
         self.ops.append(TagOp("add", _ids(ids), _clean(tag), tags=((tag.strip(), float(score)),)))
 
-    def remove(self, tag: str, ids: Optional[Iterable[str]] = None) -> None:
+    def remove(self, tag: str, ids: Iterable[str] | None = None) -> None:
         self.ops.append(TagOp("remove", _ids(ids), _clean(tag)))
 
-    def replace(self, old: str, new: str, ids: Optional[Iterable[str]] = None) -> None:
+    def replace(self, old: str, new: str, ids: Iterable[str] | None = None) -> None:
         self.ops.append(TagOp("replace", _ids(ids), _clean(old), _clean(new)))
 
     def set_tags(self, item_id: str, tags: Mapping[str, float]) -> None:
         self.ops.append(TagOp("set", frozenset([item_id]), tags=tuple((_clean(t), float(s)) for t, s in tags.items())))
 
-    def drop_tags(self, tags: Iterable[str], ids: Optional[Iterable[str]] = None) -> None:
+    def drop_tags(self, tags: Iterable[str], ids: Iterable[str] | None = None) -> None:
         """Remove every tag in ``tags`` (e.g. the character tags) from the items."""
         self.ops.append(TagOp("drop_tags", _ids(ids), tags=tuple((t, 0.0) for t in tags)))
 
-    def undo(self) -> Optional[TagOp]:
+    def undo(self) -> TagOp | None:
         return self.ops.pop() if self.ops else None
 
     def apply(self, item_id: str, tags: Mapping[str, float]) -> Tags:
@@ -90,7 +90,7 @@ class TagEdits:
         return {"ops": [op_to_dict(op) for op in self.ops], "trigger_word": self.trigger_word}
 
     @classmethod
-    def from_dict(cls, data: dict) -> "TagEdits":
+    def from_dict(cls, data: dict) -> TagEdits:
         return cls([op_from_dict(d) for d in data.get("ops", [])], str(data.get("trigger_word", "")))
 
 
@@ -121,11 +121,11 @@ def op_from_dict(data: dict) -> TagOp:
     return TagOp(**values)
 
 
-def _ids(ids: Optional[Iterable[str]]) -> Optional[FrozenSet[str]]:
+def _ids(ids: Iterable[str] | None) -> frozenset[str] | None:
     return None if ids is None else frozenset(ids)
 
 
-def tag_frequencies(tag_dicts: Iterable[Mapping[str, float]]) -> List[Tuple[str, int]]:
+def tag_frequencies(tag_dicts: Iterable[Mapping[str, float]]) -> list[tuple[str, int]]:
     """(tag, number of items having it), most frequent first, ties by name."""
     counts: Counter = Counter()
     for tags in tag_dicts:
@@ -133,13 +133,13 @@ def tag_frequencies(tag_dicts: Iterable[Mapping[str, float]]) -> List[Tuple[str,
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def character_tag_names(model_name: str = "SwinV2_v3") -> FrozenSet[str]:
+def character_tag_names(model_name: str = "SwinV2_v3") -> frozenset[str]:
     """The tagger's character tags (category 4 of the WD14 ``selected_tags.csv``), read from the model files.
 
     Raises ModelUnavailableError (with the fix) when the label file is not on this machine: there is no silent
     guess. The tags are returned both with underscores and with spaces, to match either spelling.
     """
-    from ..models import ensure_available, required_files, resolve_file
+    from ..inference import ensure_available, required_files, resolve_file
 
     files = [f for f in required_files("get_wd14_tags", model_name=model_name) if f.filename.endswith(".csv")]
     labels = [f for f in files if os.path.basename(f.filename) == "selected_tags.csv"] or files

@@ -6,14 +6,15 @@ The tags of an item are the run's tags (``meta['tags']`` after the last step) wi
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, List, Mapping, Optional, Tuple, Union
+from collections.abc import Iterable, Mapping
+from typing import Union
 
 from .tagedit import character_tag_names, tag_frequencies
 
 TagsInput = Union[Mapping[str, float], Iterable[str], str]
 
 
-def parse_tags(tags: TagsInput) -> Dict[str, float]:
+def parse_tags(tags: TagsInput) -> dict[str, float]:
     """A dict as is; a list of names or comma-separated text -> score 1.0 each."""
     if isinstance(tags, Mapping):
         return {str(k).strip(): float(v) for k, v in tags.items() if str(k).strip()}
@@ -23,40 +24,40 @@ def parse_tags(tags: TagsInput) -> Dict[str, float]:
 
 
 class TagMixin:
-    def _scope(self, ids: Optional[Iterable[str]]) -> List[str]:
+    def _scope(self, ids: Iterable[str] | None) -> list[str]:
         final = self.final_ids()  # type: ignore[attr-defined]
         if ids is None:
             return final
         wanted = set(ids)
         return [i for i in final if i in wanted]
 
-    def item_tags(self, item_id: str) -> Dict[str, float]:
+    def item_tags(self, item_id: str) -> dict[str, float]:
         """One item's tags after edits, in caption order (the trigger word is not included: it is added at
         export)."""
         meta = self.final_metas().get(item_id) or self.store.get(item_id).meta  # type: ignore[attr-defined]
         return self.tag_edits.apply(item_id, meta.get("tags") or {})  # type: ignore[attr-defined]
 
-    def all_tags(self, ids: Optional[Iterable[str]] = None) -> Dict[str, Dict[str, float]]:
+    def all_tags(self, ids: Iterable[str] | None = None) -> dict[str, dict[str, float]]:
         metas = self.final_metas()  # type: ignore[attr-defined]
         return {i: self.tag_edits.apply(i, (metas.get(i) or {}).get("tags") or {})  # type: ignore[attr-defined]
                 for i in self._scope(ids)}
 
-    def tag_table(self, ids: Optional[Iterable[str]] = None) -> List[Tuple[str, int]]:
+    def tag_table(self, ids: Iterable[str] | None = None) -> list[tuple[str, int]]:
         """(tag, count) over the dataset or the selected ``ids``, most frequent first."""
         return tag_frequencies(self.all_tags(ids).values())
 
-    def ids_with_tags(self, include: Iterable[str] = (), exclude: Iterable[str] = ()) -> List[str]:
+    def ids_with_tags(self, include: Iterable[str] = (), exclude: Iterable[str] = ()) -> list[str]:
         """Dataset ids having every tag of ``include`` and none of ``exclude`` (to select images by tag)."""
         inc, exc = set(include), set(exclude)
         return [i for i, tags in self.all_tags().items() if inc <= tags.keys() and not exc & tags.keys()]
 
-    def add_tag(self, tag: str, ids: Optional[Iterable[str]] = None) -> None:
+    def add_tag(self, tag: str, ids: Iterable[str] | None = None) -> None:
         self.tag_edits.add(tag, None if ids is None else self._scope(ids))  # type: ignore[attr-defined]
 
-    def remove_tag(self, tag: str, ids: Optional[Iterable[str]] = None) -> None:
+    def remove_tag(self, tag: str, ids: Iterable[str] | None = None) -> None:
         self.tag_edits.remove(tag, None if ids is None else self._scope(ids))  # type: ignore[attr-defined]
 
-    def replace_tag(self, old: str, new: str, ids: Optional[Iterable[str]] = None) -> None:
+    def replace_tag(self, old: str, new: str, ids: Iterable[str] | None = None) -> None:
         self.tag_edits.replace(old, new, None if ids is None else self._scope(ids))  # type: ignore[attr-defined]
 
     def set_item_tags(self, item_id: str, tags: TagsInput) -> None:
@@ -75,8 +76,8 @@ class TagMixin:
     def undo_tag_edit(self) -> bool:
         return self.tag_edits.undo() is not None  # type: ignore[attr-defined]
 
-    def drop_character_tags(self, ids: Optional[Iterable[str]] = None, model_name: str = "SwinV2_v3",
-                            names: Optional[Iterable[str]] = None) -> List[str]:
+    def drop_character_tags(self, ids: Iterable[str] | None = None, model_name: str = "SwinV2_v3",
+                            names: Iterable[str] | None = None) -> list[str]:
         """Remove the tagger's character tags (read from the WD14 label file; ModelUnavailableError with the fix
         when it is missing: no silent guess). ``names`` overrides the list. Returns the tags removed (sorted)."""
         character = frozenset(names) if names is not None else character_tag_names(model_name)

@@ -29,7 +29,7 @@ import shutil
 import tempfile
 import threading
 import time
-from typing import Callable, Dict, List, Optional
+from collections.abc import Callable
 
 SUBDIRS = ("inputs", "derived", "thumbs", "uploads", "exports", "crawl")
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -43,7 +43,7 @@ class NotAWorkspaceError(ValueError):
     """An existing folder is not a workspace of this app (no marker): it is never written into or deleted."""
 
 
-def read_marker(folder: str) -> Optional[dict]:
+def read_marker(folder: str) -> dict | None:
     """The marker of ``folder`` when it is a workspace this app created (marker naming the app and the folder's
     own name), else None. Symlinked folders or markers are never trusted."""
     marker = os.path.join(folder, MARKER_NAME)
@@ -130,8 +130,8 @@ class Workspace:
     ``Workspace(root, workspace_id)`` reopens the workspace ``workspace_id`` when its folder exists (it must hold
     the app's marker, else :class:`NotAWorkspaceError`), or creates it."""
 
-    def __init__(self, root: Optional[str] = None, workspace_id: Optional[str] = None,
-                 cache_dir: Optional[str] = None):
+    def __init__(self, root: str | None = None, workspace_id: str | None = None,
+                 cache_dir: str | None = None):
         self.id = workspace_id or secrets.token_urlsafe(16)
         if not _ID_RE.match(self.id):
             raise ValueError(f"bad workspace id {self.id!r}: use 16-64 characters of [A-Za-z0-9_-]")
@@ -195,15 +195,15 @@ class WorkspaceRegistry:
     """Live workspaces of one app process, each with a last-use time; ``expire_idle()`` closes those idle longer
     than ``ttl_seconds``. Thread-safe. ``clock`` is injectable for tests."""
 
-    def __init__(self, root: Optional[str] = None, ttl_seconds: float = 3600.0, cache_dir: Optional[str] = None,
+    def __init__(self, root: str | None = None, ttl_seconds: float = 3600.0, cache_dir: str | None = None,
                  clock: Callable[[], float] = time.monotonic):
         self.root = root or default_root()
         self.ttl_seconds = ttl_seconds
         self.cache_dir = cache_dir
         self._clock = clock
         self._lock = threading.Lock()
-        self._live: Dict[str, Workspace] = {}
-        self._last_used: Dict[str, float] = {}
+        self._live: dict[str, Workspace] = {}
+        self._last_used: dict[str, float] = {}
 
     def create(self) -> Workspace:
         ws = Workspace(self.root, cache_dir=self.cache_dir)
@@ -218,7 +218,7 @@ class WorkspaceRegistry:
             self._live[ws.id] = ws
             self._last_used[ws.id] = self._clock()
 
-    def get(self, workspace_id: str) -> Optional[Workspace]:
+    def get(self, workspace_id: str) -> Workspace | None:
         """The live workspace (and mark it used), or None when unknown, closed or expired."""
         with self._lock:
             ws = self._live.get(workspace_id)
@@ -239,7 +239,7 @@ class WorkspaceRegistry:
             ws.close()
         return ws is not None
 
-    def expire_idle(self) -> List[str]:
+    def expire_idle(self) -> list[str]:
         """Close workspaces idle for more than ``ttl_seconds``; returns their ids."""
         now = self._clock()
         with self._lock:
@@ -248,7 +248,7 @@ class WorkspaceRegistry:
             self.close(i)
         return old
 
-    def remove_orphans(self, min_age_seconds: Optional[float] = None) -> List[str]:
+    def remove_orphans(self, min_age_seconds: float | None = None) -> list[str]:
         """Delete workspace folders under ``root`` that no live session owns (left by a crashed or restarted
         process) and whose last change is older than ``min_age_seconds`` (default ``ttl_seconds``; wall clock).
         Only folders this app created (named like a workspace id, holding the app's marker naming that id) are
@@ -274,7 +274,7 @@ class WorkspaceRegistry:
         return sum(1 for name in os.listdir(self.root)
                    if _ID_RE.match(name) and is_workspace_folder(os.path.join(self.root, name)))
 
-    def live_ids(self) -> List[str]:
+    def live_ids(self) -> list[str]:
         with self._lock:
             return list(self._live)
 

@@ -1,12 +1,21 @@
 """waifuc-compatible sources (``from waifuc_ui.source import ...``)."""
 
-from .base import (AttachedDataSource, BaseDataSource, ComposedDataSource, NamedDataSource,
-                   ParallelDataSource)
 from .archive import ArchiveLimits
+from .base import AttachedDataSource, BaseDataSource, ComposedDataSource, NamedDataSource, ParallelDataSource
 from .local import LocalDatasetSource, LocalSource, LocalTISource
 from .upload import UploadInspection, UploadSource, inspect_upload
-from .web import (DanbooruSource, E621Source, E926Source, GelbooruSource, KonachanNetSource, KonachanSource,
-                  SafebooruSource, WebDataSource, YandeSource, ZerochanSource)
+from .web import (
+                   DanbooruSource,
+                   E621Source,
+                   E926Source,
+                   GelbooruSource,
+                   KonachanNetSource,
+                   KonachanSource,
+                   SafebooruSource,
+                   WebDataSource,
+                   YandeSource,
+                   ZerochanSource,
+)
 
 __all__ = [
     "ArchiveLimits",

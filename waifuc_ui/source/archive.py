@@ -20,10 +20,9 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from typing import List, Optional, Tuple
 
-from ..report import SkippedFile
-from ..errors import error_text
+from ..core.errors import error_text
+from ..core.report import SkippedFile
 
 _CHUNK = 1 << 16
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
@@ -45,9 +44,9 @@ class ArchiveLimits:
     max_entries: int = 20_000
     max_ratio: float = 200.0
     ratio_floor_bytes: int = 1024 * 1024
-    budget_bytes: Optional[int] = None
+    budget_bytes: int | None = None
 
-    def total_limit(self) -> Tuple[int, str]:
+    def total_limit(self) -> tuple[int, str]:
         """The byte limit this archive is held to and how to name it in a reason."""
         if self.budget_bytes is not None and self.budget_bytes < self.max_total_bytes:
             return max(0, self.budget_bytes), "bytes left of this session's disk quota"
@@ -59,8 +58,8 @@ class ExtractResult:
     """``files``: paths written (inside ``dest_dir``); ``refused``: entries not written, with reasons.
     A refused entry's ``path`` is ``'{archive name}/{entry name}'``."""
 
-    files: List[str] = field(default_factory=list)
-    refused: List[SkippedFile] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    refused: list[SkippedFile] = field(default_factory=list)
 
 
 class _EntryRefused(Exception):
@@ -78,7 +77,7 @@ def entry_name(info: zipfile.ZipInfo) -> str:
         return info.orig_filename
 
 
-def safe_parts(name: str) -> Tuple[Optional[List[str]], Optional[str]]:
+def safe_parts(name: str) -> tuple[list[str] | None, str | None]:
     """Split an entry name into folder parts that stay inside the destination, or give the reason why not."""
     if "\x00" in name:
         return None, "name contains a NUL character"
@@ -95,7 +94,7 @@ def safe_parts(name: str) -> Tuple[Optional[List[str]], Optional[str]]:
     return parts, None
 
 
-def is_tool_clutter(parts: List[str]) -> bool:
+def is_tool_clutter(parts: list[str]) -> bool:
     return parts[0] in _TOOL_CLUTTER_DIRS or parts[-1].lower() in _TOOL_CLUTTER_FILES
 
 
@@ -111,7 +110,7 @@ def unique_path(path: str) -> str:
 
 
 def extract_zip(archive_path: str, dest_dir: str, limits: ArchiveLimits = ArchiveLimits(),
-                label: Optional[str] = None) -> ExtractResult:
+                label: str | None = None) -> ExtractResult:
     """Extract what is safe from ``archive_path`` into ``dest_dir`` (created); never raises for bad input.
 
     ``label`` names the archive in the records (default: its file name).
@@ -171,7 +170,7 @@ def extract_zip(archive_path: str, dest_dir: str, limits: ArchiveLimits = Archiv
     return result
 
 
-def _whole_archive_problem(infos: List[zipfile.ZipInfo], limits: ArchiveLimits) -> Optional[str]:
+def _whole_archive_problem(infos: list[zipfile.ZipInfo], limits: ArchiveLimits) -> str | None:
     if len(infos) > limits.max_entries:
         return f"archive holds {len(infos)} entries, more than the limit of {limits.max_entries}"
     declared = sum(i.file_size for i in infos)
@@ -187,7 +186,7 @@ def _whole_archive_problem(infos: List[zipfile.ZipInfo], limits: ArchiveLimits) 
     return None
 
 
-def _real_ratio_problem(infos: List[zipfile.ZipInfo], limits: ArchiveLimits, archive_size: int) -> Optional[str]:
+def _real_ratio_problem(infos: list[zipfile.ZipInfo], limits: ArchiveLimits, archive_size: int) -> str | None:
     """The declared total against the archive's size on disk (entries that share data look harmless one by one)."""
     declared = sum(i.file_size for i in infos)
     if declared > limits.ratio_floor_bytes and declared / max(1, archive_size) > limits.max_ratio:
@@ -199,7 +198,7 @@ def _real_ratio_problem(infos: List[zipfile.ZipInfo], limits: ArchiveLimits, arc
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile's structFileHeader (30 bytes)
 
 
-def _layout_problem(archive: zipfile.ZipFile, infos: List[zipfile.ZipInfo]) -> Optional[str]:
+def _layout_problem(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> str | None:
     """Entries whose data ranges overlap (several names for one compressed body, or one entry's data holding
     another's header), or that run past the central directory: refused as a whole, before anything is written."""
     fp = archive.fp
@@ -226,7 +225,7 @@ def _layout_problem(archive: zipfile.ZipFile, infos: List[zipfile.ZipInfo]) -> O
     return None
 
 
-def _entry_problem(info: zipfile.ZipInfo, name: str) -> Optional[str]:
+def _entry_problem(info: zipfile.ZipInfo, name: str) -> str | None:
     mode = info.external_attr >> 16
     if stat.S_ISLNK(mode):
         return "symbolic link (links are never extracted)"

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import copy
 import random
-from typing import TYPE_CHECKING, Iterator, List, Optional, Union
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from ..model import ImageItem
-from ..report import RunReport, collect_report, current_report
+from ..core.item import ImageItem
+from ..core.report import RunReport, collect_report, current_report
 
 if TYPE_CHECKING:
     from ..action.base import BaseAction
@@ -26,10 +27,10 @@ class BaseDataSource:
     def __iter__(self) -> Iterator[ImageItem]:
         yield from self._iter()
 
-    def attach(self, *actions: "BaseAction") -> "AttachedDataSource":
+    def attach(self, *actions: BaseAction) -> AttachedDataSource:
         return AttachedDataSource(self, *actions)
 
-    def __getitem__(self, item: slice) -> "AttachedDataSource":
+    def __getitem__(self, item: slice) -> AttachedDataSource:
         from ..action.select import FirstNSelectAction, SliceSelectAction
 
         if not isinstance(item, slice):
@@ -42,13 +43,13 @@ class BaseDataSource:
             return self.attach(FirstNSelectAction(item.stop))
         return self.attach(SliceSelectAction(item.start, item.stop, item.step))
 
-    def __add__(self, other: "BaseDataSource") -> "ComposedDataSource":
+    def __add__(self, other: BaseDataSource) -> ComposedDataSource:
         return ComposedDataSource(self, other)
 
-    def __or__(self, other: "BaseDataSource") -> "ParallelDataSource":
+    def __or__(self, other: BaseDataSource) -> ParallelDataSource:
         return ParallelDataSource(self, other)
 
-    def export(self, exporter: Union["BaseExporter", str], name: Optional[str] = None) -> RunReport:
+    def export(self, exporter: BaseExporter | str, name: str | None = None) -> RunReport:
         """Run the chain into ``exporter`` (a path means ``SaveExporter(path, no_meta=True)``).
 
         Returns the run report: counts, skipped inputs and dropped items with reasons.
@@ -79,7 +80,7 @@ class NamedDataSource(BaseDataSource):
 
 
 class AttachedDataSource(BaseDataSource):
-    def __init__(self, source: BaseDataSource, *actions: "BaseAction"):
+    def __init__(self, source: BaseDataSource, *actions: BaseAction):
         # nested attaches flatten into one
         if isinstance(source, AttachedDataSource):
             self.source, self.actions = source.source, tuple(source.actions) + tuple(actions)
@@ -102,7 +103,7 @@ class ComposedDataSource(BaseDataSource):
     """``a + b``: all of a, then all of b."""
 
     def __init__(self, *sources: BaseDataSource):
-        flat: List[BaseDataSource] = []
+        flat: list[BaseDataSource] = []
         for s in sources:
             flat.extend(s.sources if isinstance(s, ComposedDataSource) else [s])
         self.sources = flat
@@ -118,8 +119,8 @@ class ComposedDataSource(BaseDataSource):
 class ParallelDataSource(BaseDataSource):
     """``a | b``: each item comes from a uniformly random source that still has items."""
 
-    def __init__(self, *sources: BaseDataSource, seed: Optional[int] = None):
-        flat: List[BaseDataSource] = []
+    def __init__(self, *sources: BaseDataSource, seed: int | None = None):
+        flat: list[BaseDataSource] = []
         for s in sources:
             flat.extend(s.sources if isinstance(s, ParallelDataSource) else [s])
         self.sources = flat

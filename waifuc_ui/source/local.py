@@ -3,11 +3,11 @@
 
 * Files are visited in sorted order (folders too) unless ``shuffle=True``; ``seed`` makes a
   shuffle repeatable.
-* Every file is opened with :func:`waifuc_ui.image_io.open_image_file`: an unreadable one is
+* Every file is opened with :func:`waifuc_ui.core.image_io.open_image_file`: an unreadable one is
   recorded with ``report_skip(path, reason)`` and the run goes on. ``.json`` / ``.txt`` files
   (sidecars, captions) and OS clutter (``.DS_Store``, ``Thumbs.db``, ``desktop.ini``) are passed
   over silently.
-* A folder that does not exist raises :class:`~waifuc_ui.errors.SourceError` when iterated.
+* A folder that does not exist raises :class:`~waifuc_ui.core.errors.SourceError` when iterated.
 * ``meta['path']`` is text: the file an item was read from is ``item.source_file`` (set here),
   never a path a sidecar names.
 
@@ -23,15 +23,16 @@ from __future__ import annotations
 import os
 import random
 import re
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from PIL import Image
 
-from ..errors import SourceError
-from ..image_io import DEFAULT_MAX_PIXELS, BadImageError, open_image_file
-from ..imaging import load_image
-from ..model import ImageItem
-from ..report import report_skip
+from ..core.errors import SourceError
+from ..core.image_io import DEFAULT_MAX_PIXELS, BadImageError, open_image_file
+from ..core.imaging import load_image
+from ..core.item import ImageItem
+from ..core.report import report_skip
 from .base import NamedDataSource
 from .sidecar import caption_path, is_metadata_file, read_caption, read_sidecar, sidecar_path
 
@@ -49,9 +50,9 @@ def is_passed_over(filename: str) -> bool:
     return is_metadata_file(filename) or filename.lower() in OS_CLUTTER
 
 
-def list_folder(directory: str, recursive: bool = True) -> List[Tuple[str, str]]:
+def list_folder(directory: str, recursive: bool = True) -> list[tuple[str, str]]:
     """(path, group_id) of the candidate image files under ``directory``, in sorted order."""
-    found: List[Tuple[str, str]] = []
+    found: list[tuple[str, str]] = []
     if recursive:
         for folder, subfolders, files in os.walk(directory):
             subfolders.sort()
@@ -66,13 +67,13 @@ def list_folder(directory: str, recursive: bool = True) -> List[Tuple[str, str]]
     return found
 
 
-def default_meta(path: str, group: str) -> Dict[str, Any]:
+def default_meta(path: str, group: str) -> dict[str, Any]:
     """waifuc's meta for a file without sidecar: absolute ``path``, ``group_id``, base ``filename``."""
     return {"path": os.path.abspath(path), "group_id": group, "filename": os.path.basename(path)}
 
 
 def sidecar_meta(image_path: str, source: str = "",
-                 shown: Callable[[str], str] = str) -> Optional[Dict[str, Any]]:
+                 shown: Callable[[str], str] = str) -> dict[str, Any] | None:
     """The meta of the image's waifuc sidecar, or None when there is none (or it is unusable or
     empty). Unusable sidecars and pickled entries left out are recorded with ``report_skip``
     under ``shown(sidecar path)``."""
@@ -89,7 +90,7 @@ def sidecar_meta(image_path: str, source: str = "",
 
 
 def dataset_meta(image_path: str, group: str, source: str = "",
-                 shown: Callable[[str], str] = str, read_captions: bool = True) -> Dict[str, Any]:
+                 shown: Callable[[str], str] = str, read_captions: bool = True) -> dict[str, Any]:
     """The meta of one image of a dataset folder, sidecar and caption read with the precedence in the
     module doc (``read_captions=False``: LocalSource's waifuc meta)."""
     meta = sidecar_meta(image_path, source, shown) or default_meta(image_path, group)
@@ -101,7 +102,7 @@ def dataset_meta(image_path: str, group: str, source: str = "",
 
 
 def caption_tags(image_path: str, source: str = "",
-                 shown: Callable[[str], str] = str) -> Optional[Dict[str, float]]:
+                 shown: Callable[[str], str] = str) -> dict[str, float] | None:
     """Tags of the image's ``{body}.txt`` caption, or None when there is none (or it is unreadable,
     which is recorded under ``shown(caption path)``)."""
     path = caption_path(image_path)
@@ -117,7 +118,7 @@ class FolderSource(NamedDataSource):
     """Base of the sources that read a folder of this machine (public mode refuses them all)."""
 
     def __init__(self, directory: str, recursive: bool = True, shuffle: bool = False, *,
-                 seed: Optional[int] = None, max_pixels: Optional[int] = DEFAULT_MAX_PIXELS):
+                 seed: int | None = None, max_pixels: int | None = DEFAULT_MAX_PIXELS):
         self.directory = os.fspath(directory)
         self.recursive = recursive
         self.shuffle = shuffle
@@ -127,7 +128,7 @@ class FolderSource(NamedDataSource):
     def _args_repr(self) -> str:
         return repr(self.directory)
 
-    def _files(self) -> List[Tuple[str, str]]:
+    def _files(self) -> list[tuple[str, str]]:
         if not os.path.isdir(self.directory):
             what = "is a file, not a folder" if os.path.exists(self.directory) else "does not exist"
             raise SourceError(f"{type(self).__name__}: {self.directory!r} {what} "
@@ -137,7 +138,7 @@ class FolderSource(NamedDataSource):
             random.Random(self.seed).shuffle(files)
         return files
 
-    def _open(self, path: str) -> Optional[Image.Image]:
+    def _open(self, path: str) -> Image.Image | None:
         try:
             return open_image_file(path, max_pixels=self.max_pixels)
         except BadImageError as err:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
-from ..tags import parse_tag_text
+from ..core.tags import parse_tag_text
 
 #: Sidecars and captions larger than this are refused (a real one is a few kilobytes).
 MAX_METADATA_FILE_BYTES = 16 * 1024 * 1024
@@ -44,9 +44,9 @@ class SidecarResult:
     """``meta`` as JSON holds it; ``refused`` = (key path, reason) of entries left out;
     ``error`` = why the whole file could not be used (then ``meta`` is None)."""
 
-    meta: Optional[Dict[str, Any]] = None
-    refused: List[Tuple[str, str]] = field(default_factory=list)
-    error: Optional[str] = None
+    meta: dict[str, Any] | None = None
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    error: str | None = None
 
 
 def read_sidecar(path: str) -> SidecarResult:
@@ -67,11 +67,11 @@ def read_sidecar(path: str) -> SidecarResult:
     return result
 
 
-def read_caption(path: str) -> Tuple[Optional[Dict[str, float]], Optional[str]]:
+def read_caption(path: str) -> tuple[dict[str, float] | None, str | None]:
     """Tags of a caption file ``tag_a, tag_b, skadi_\\(arknights\\)`` -> ({tag: 1.0, ...}, None).
 
     Splits on commas and newlines, undoes ``\\(`` ``\\)`` ``\\\\`` escapes and reads ``(tag:0.9)``
-    scores (see :func:`waifuc_ui.tags.parse_tag_text`). Returns (None, reason) when unreadable.
+    scores (see :func:`waifuc_ui.core.tags.parse_tag_text`). Returns (None, reason) when unreadable.
     """
     text, error = _read_text(path)
     if error:
@@ -79,12 +79,12 @@ def read_caption(path: str) -> Tuple[Optional[Dict[str, float]], Optional[str]]:
     return parse_tag_text(text.lstrip("\ufeff")), None
 
 
-def _read_text(path: str) -> Tuple[str, Optional[str]]:
+def _read_text(path: str) -> tuple[str, str | None]:
     try:
         size = os.path.getsize(path)
         if size > MAX_METADATA_FILE_BYTES:
             return "", f"metadata file of {size} bytes exceeds the limit of {MAX_METADATA_FILE_BYTES} bytes"
-        with open(path, "r", encoding="utf-8") as f:
+        with open(path, encoding="utf-8") as f:
             return f.read(), None
     except UnicodeDecodeError as err:
         return "", f"metadata file is not UTF-8 text ({err.reason} at byte {err.start})"
@@ -96,12 +96,12 @@ def _is_pickled(value: Any) -> bool:
     return isinstance(value, dict) and _PICKLE_TYPE_KEY in value
 
 
-def _pickle_reason(value: Dict[str, Any]) -> str:
+def _pickle_reason(value: dict[str, Any]) -> str:
     return (f"pickled {value.get(_PICKLE_TYPE_KEY)!s} value not loaded "
             f"(sidecars are read as plain JSON, pickles are never unpickled)")
 
 
-def _strip_pickles(value: Any, where: str, refused: List[Tuple[str, str]]) -> Any:
+def _strip_pickles(value: Any, where: str, refused: list[tuple[str, str]]) -> Any:
     """A copy of ``value`` without waifuc pickle entries; each one left out is added to ``refused``."""
     if isinstance(value, dict):
         kept = {}

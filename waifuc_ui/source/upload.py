@@ -15,7 +15,7 @@ refused, why" without running a pipeline.
 
 Quotas: an :class:`UploadAllowance` (what this request and the session may still use: uploaded bytes,
 bytes written to disk, images) is checked file by file and records what was used; ``decode_slots``
-(:class:`~waifuc_ui.image_io.DecodeSlots`) holds a slot from decoding a large image until the consumer
+(:class:`~waifuc_ui.core.image_io.DecodeSlots`) holds a slot from decoding a large image until the consumer
 asks for the next one, so the copies it makes of the pixels are bounded too.
 """
 
@@ -25,14 +25,20 @@ import dataclasses
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
-from ..image_io import DEFAULT_MAX_FRAMES, DEFAULT_MAX_PIXELS, BadImageError, DecodeSlots, header_size, \
-    open_image_file
-from ..model import ImageItem
-from ..report import RunReport, SkippedFile, collect_report, report_skip
+from ..core.image_io import (
+    DEFAULT_MAX_FRAMES,
+    DEFAULT_MAX_PIXELS,
+    BadImageError,
+    DecodeSlots,
+    header_size,
+    open_image_file,
+)
+from ..core.item import ImageItem
+from ..core.report import RunReport, SkippedFile, collect_report, report_skip
 from .archive import ARCHIVE_EXTENSIONS, ArchiveLimits, extract_zip, unique_path
 from .base import NamedDataSource
 from .local import dataset_meta, group_name, list_folder
@@ -48,8 +54,8 @@ class UploadInspection:
 
     folder: str
     received: int
-    images: List[str] = field(default_factory=list)
-    refused: List[SkippedFile] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+    refused: list[SkippedFile] = field(default_factory=list)
 
     def summary(self) -> str:
         files = "file" if self.received == 1 else "files"
@@ -66,16 +72,16 @@ class UploadAllowance:
     """What one upload may use (None: no limit), and what it used. ``request_bytes``: all files of this request
     together; ``upload_bytes``, ``disk_bytes``, ``images``: what is left of the session's quotas."""
 
-    request_bytes: Optional[int] = None
-    upload_bytes: Optional[int] = None
-    disk_bytes: Optional[int] = None
-    images: Optional[int] = None
-    images_total: Optional[int] = None  # the session's whole image quota (for the reason shown)
+    request_bytes: int | None = None
+    upload_bytes: int | None = None
+    disk_bytes: int | None = None
+    images: int | None = None
+    images_total: int | None = None  # the session's whole image quota (for the reason shown)
     used_upload: int = 0
     used_disk: int = 0
     used_images: int = 0
 
-    def refuse_upload(self, size: int, request_total: int) -> Optional[str]:
+    def refuse_upload(self, size: int, request_total: int) -> str | None:
         """Why a file of ``size`` bytes cannot come in after ``request_total`` bytes of this request, or None."""
         if self.request_bytes is not None and request_total + size > self.request_bytes:
             return (f"not read: the files of this request add up to more than {_mb(self.request_bytes)}, the limit "
@@ -85,10 +91,10 @@ class UploadAllowance:
                     f"{_mb(self.upload_bytes - self.used_upload)} left; reload the page for a new session")
         return None
 
-    def disk_left(self) -> Optional[int]:
+    def disk_left(self) -> int | None:
         return None if self.disk_bytes is None else max(0, self.disk_bytes - self.used_disk)
 
-    def images_left(self, counted: int) -> Optional[int]:
+    def images_left(self, counted: int) -> int | None:
         return None if self.images is None else self.images - counted
 
 
@@ -97,9 +103,9 @@ class UnpackedUpload:
     """Where an upload was unpacked, what was refused while unpacking, and how folders map to uploads."""
 
     folder: str
-    refused: List[SkippedFile]
-    tops: List[str]  # top folders in upload order
-    labels: Dict[str, str]  # top folder -> the archive's name ('' for the loose files' folder)
+    refused: list[SkippedFile]
+    tops: list[str]  # top folders in upload order
+    labels: dict[str, str]  # top folder -> the archive's name ('' for the loose files' folder)
 
 
 class UploadSource(NamedDataSource):
@@ -114,11 +120,11 @@ class UploadSource(NamedDataSource):
     Not meant for two threads iterating it for the first time at once.
     """
 
-    def __init__(self, paths: Union[str, "os.PathLike[str]", Iterable[Union[str, "os.PathLike[str]"]]],
+    def __init__(self, paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
                  extract_dir: str, *, limits: ArchiveLimits = ArchiveLimits(),
-                 max_pixels: Optional[int] = DEFAULT_MAX_PIXELS, read_captions: bool = True,
+                 max_pixels: int | None = DEFAULT_MAX_PIXELS, read_captions: bool = True,
                  max_frames: int = DEFAULT_MAX_FRAMES, reduce_large: bool = False,
-                 allowance: Optional[UploadAllowance] = None, decode_slots: Optional[DecodeSlots] = None):
+                 allowance: UploadAllowance | None = None, decode_slots: DecodeSlots | None = None):
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
         self.paths = [os.fspath(p) for p in paths]
@@ -131,7 +137,7 @@ class UploadSource(NamedDataSource):
         self.allowance = allowance or UploadAllowance()
         self.decode_slots = decode_slots
         self._request_total = 0
-        self._unpacked: Optional[UnpackedUpload] = None
+        self._unpacked: UnpackedUpload | None = None
 
     def _args_repr(self) -> str:
         names = [os.path.basename(p) for p in self.paths]
@@ -211,7 +217,7 @@ class UploadSource(NamedDataSource):
         for _, item in self._iter_with_names():
             yield item
 
-    def _iter_with_names(self) -> Iterator[Tuple[str, ImageItem]]:
+    def _iter_with_names(self) -> Iterator[tuple[str, ImageItem]]:
         unpacked = self.unpack()
         for skipped in unpacked.refused:
             report_skip(skipped.path, skipped.reason, repr(self))
@@ -242,7 +248,7 @@ class UploadSource(NamedDataSource):
         pixels = width * height
         return self.decode_slots.hold(min(pixels, self.max_pixels) if self.max_pixels else pixels)
 
-    def _read(self, path: str, noted: List[bool]) -> Optional[ImageItem]:
+    def _read(self, path: str, noted: list[bool]) -> ImageItem | None:
         name = self.display_name(path)
         try:
             image = open_image_file(path, max_pixels=self.max_pixels, max_frames=self.max_frames,
@@ -294,7 +300,7 @@ def _size(path: str) -> int:
         return 0
 
 
-def _keep_reduced(image, path: str, max_pixels: Optional[int], max_frames: int):
+def _keep_reduced(image, path: str, max_pixels: int | None, max_frames: int):
     """Rewrite the private copy at ``path`` (made by this upload) with the reduced pixels, and read it back, so
     the session's file and the item's pixels are the same."""
     try:
@@ -306,6 +312,6 @@ def _keep_reduced(image, path: str, max_pixels: Optional[int], max_frames: int):
     return open_image_file(path, max_pixels=max_pixels, max_frames=max_frames)
 
 
-def inspect_upload(paths: Union[str, Iterable[str]], extract_dir: str, **options) -> UploadInspection:
+def inspect_upload(paths: str | Iterable[str], extract_dir: str, **options) -> UploadInspection:
     """``UploadSource(paths, extract_dir, **options).inspect()``."""
     return UploadSource(paths, extract_dir, **options).inspect()

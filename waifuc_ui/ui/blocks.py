@@ -12,23 +12,31 @@ accept only what gradio's upload route received (uploads.py).
 from __future__ import annotations
 
 import os
-from typing import Any, Dict
+from typing import Any
 
 import gradio as gr
 from starlette.middleware import Middleware
 
-from ..errors import CapacityError, InvalidOptionError
+from ..core.errors import CapacityError, InvalidOptionError
 from ..pipeline import action_catalog
 from .characters_tab import build_characters_tab
 from .duplicates_tab import build_duplicates_tab
 from .export_tab import build_export_tab
 from .file_guard import FileGuardMiddleware, cookie_script
-from .pipeline_tab import DEFAULT_PRESET, pipeline_status, script_text
-from .pipeline_tab import build_pipeline_tab
+from .pipeline_tab import DEFAULT_PRESET, build_pipeline_tab, pipeline_status, script_text
 from .run_tab import build_run_tab
+from .session_controls import (
+    STORAGE_KEY,
+    STORAGE_SECRET,
+    PageFill,
+    build_session_controls,
+    cookie_pair,
+    export_settings_values,
+    reopened_headline,
+    wire_export_settings,
+    wire_session_controls,
+)
 from .settings import AppSettings
-from .session_controls import STORAGE_KEY, STORAGE_SECRET, PageFill, build_session_controls, cookie_pair, \
-    export_settings_values, reopened_headline, wire_export_settings, wire_session_controls
 from .source_tab import build_source_tab, load_demo, source_view
 from .state import SessionBinder, UISession
 from .tags_tab import build_tags_tab
@@ -53,7 +61,7 @@ def _overlaps(a: str, b: str) -> bool:
     return a == b or a.startswith(b.rstrip(os.sep) + os.sep) or b.startswith(a.rstrip(os.sep) + os.sep)
 
 
-def launch_options(settings: AppSettings, binder: SessionBinder) -> Dict[str, Any]:
+def launch_options(settings: AppSettings, binder: SessionBinder) -> dict[str, Any]:
     """Keyword arguments for ``demo.launch``: serve files from the workspace root only and only to the browser
     owning the workspace (cookie check by a middleware that sees every request), upload limit in public mode."""
     root = binder.guard.root
@@ -68,7 +76,7 @@ def launch_options(settings: AppSettings, binder: SessionBinder) -> Dict[str, An
     folder_cap = settings.effective_quotas.upload_folder_bytes
     if folder_cap is not None:  # gradio's upload route takes files from anyone: bound the folder as a whole
         middleware.append(Middleware(UploadBudgetMiddleware, budget=UploadBudget(uploads, folder_cap)))
-    options: Dict[str, Any] = {"allowed_paths": [root], "css": CSS, "theme": gr.themes.Soft(),
+    options: dict[str, Any] = {"allowed_paths": [root], "css": CSS, "theme": gr.themes.Soft(),
                                "show_error": True,
                                "app_kwargs": {"middleware": middleware}}
     if settings.max_file_size is not None:

@@ -3,11 +3,11 @@ cluster(s), move single images in or out, re-cluster at another threshold from c
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 import gradio as gr
 
-from ..errors import InvalidOptionError
+from ..core.errors import InvalidOptionError
 from ..session.review import ClusterView
 from .common import guarded, make_pager, select_index
 from .run_tab import run_pipeline
@@ -24,14 +24,14 @@ def cluster_name(label: int, size: int, chosen: bool) -> str:
     return f"Cluster {label} · {size} image{'s' if size != 1 else ''}" + (" · ✓ target" if chosen else "")
 
 
-def clusters(ui: UISession, threshold: Optional[float] = None, min_samples: Optional[int] = None) -> ClusterView:
+def clusters(ui: UISession, threshold: float | None = None, min_samples: int | None = None) -> ClusterView:
     """Cluster the CCIP step's inputs (cached features only)."""
     if ui.session.last_run is None:
         raise InvalidOptionError("character review", "no run yet", fix="run a pipeline with a CCIPAction step first")
     return ui.session.ccip_clusters(threshold=threshold or None, min_samples=int(min_samples) if min_samples else None)
 
 
-def overview(ui: UISession, view: ClusterView) -> Tuple[List[Any], List[Tuple[str, int]], List[int], str]:
+def overview(ui: UISession, view: ClusterView) -> tuple[list[Any], list[tuple[str, int]], list[int], str]:
     """Cover thumbnails (one per cluster, noise last), checkbox choices, chosen labels and a summary line."""
     covers, ids, choices = [], [], []
     for c in view.clusters:
@@ -51,7 +51,7 @@ def overview(ui: UISession, view: ClusterView) -> Tuple[List[Any], List[Tuple[st
     return covers, choices, list(view.chosen), summary
 
 
-def members(ui: UISession, view: ClusterView, label: int, page: Any = 1) -> Tuple[List[Any], str, int]:
+def members(ui: UISession, view: ClusterView, label: int, page: Any = 1) -> tuple[list[Any], str, int]:
     """One page of a cluster's images, captioned in/out of the target."""
     ids = view.noise if label == NOISE else next((c.ids for c in view.clusters if c.label == label), [])
     target = set(view.target)
@@ -60,7 +60,7 @@ def members(ui: UISession, view: ClusterView, label: int, page: Any = 1) -> Tupl
     return entries, f"{cluster_name(label, len(ids), label in view.chosen)} · {text}", number
 
 
-def review_unavailable(ui: Optional[UISession]) -> Optional[str]:
+def review_unavailable(ui: UISession | None) -> str | None:
     """Why the character review cannot be shown (no run, or no enabled CCIPAction step), else None."""
     if ui is None or ui.session.last_run is None or not any(
             s.action == "CCIPAction" for s in ui.session.recipe.enabled_steps()):
@@ -69,12 +69,12 @@ def review_unavailable(ui: Optional[UISession]) -> Optional[str]:
     return None
 
 
-def label_at(ui: UISession, index: Optional[int]) -> Optional[int]:
+def label_at(ui: UISession, index: int | None) -> int | None:
     key = ui.id_at(OVERVIEW, index)
     return int(key.split(":", 1)[1]) if key else None
 
 
-def build_characters_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
+def build_characters_tab(binder: SessionBinder, state: gr.State) -> dict[str, Any]:
     gr.Markdown("The CCIP step's images grouped by character. waifuc picks one cluster by itself and can lock onto "
                 "the wrong one: choose the target cluster(s) here, move single images in or out, then apply. "
                 "Moving the threshold re-clusters from cached features (no model runs).")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import gradio as gr
 
-from ..errors import WaifucUIError
+from ..core.errors import WaifucUIError
 from .state import persist
 
 

@@ -3,11 +3,11 @@ else a perceptual hash), keeper = largest image unless changed, exact duplicates
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 import gradio as gr
 
-from ..errors import InvalidOptionError
+from ..core.errors import InvalidOptionError
 from ..session.review import DuplicateView
 from .common import guarded, select_index
 from .run_tab import run_pipeline
@@ -21,14 +21,14 @@ METHODS = [("Automatic", "auto"), ("Perceptual hash (fast, no model)", "phash"),
            ("LPIPS (model; slow on large sets)", "lpips")]
 
 
-def slider_range(method: str) -> Dict[str, Any]:
+def slider_range(method: str) -> dict[str, Any]:
     """Slider bounds and label for the grouping method: LPIPS distance 0..1, or Hamming bits 0..64 for phash."""
     if method == "lpips":
         return {"minimum": 0.0, "maximum": 1.0, "step": 0.01, "label": "Duplicate threshold (LPIPS distance)"}
     return {"minimum": 0, "maximum": 64, "step": 1, "label": "Duplicate threshold (perceptual-hash bits)"}
 
 
-def duplicate_view(ui: UISession, threshold: Optional[float] = None, method: str = "auto") -> DuplicateView:
+def duplicate_view(ui: UISession, threshold: float | None = None, method: str = "auto") -> DuplicateView:
     """Groups at ``threshold``. A threshold is in the units of the method in use (the slider's): with 'auto' it
     is read in the units of the last view's method, so a slider move never mixes LPIPS distances and bits."""
     if ui.session.last_run is None:
@@ -39,7 +39,7 @@ def duplicate_view(ui: UISession, threshold: Optional[float] = None, method: str
     return ui.session.duplicate_groups(threshold=threshold, method=chosen)
 
 
-def groups_overview(ui: UISession, view: DuplicateView) -> Tuple[List[Any], str]:
+def groups_overview(ui: UISession, view: DuplicateView) -> tuple[list[Any], str]:
     """One cover per group (its keeper) and a summary line."""
     covers = []
     for g in view.groups:
@@ -58,7 +58,7 @@ def groups_overview(ui: UISession, view: DuplicateView) -> Tuple[List[Any], str]
     return covers, summary
 
 
-def group_members(ui: UISession, view: DuplicateView, index: int) -> Tuple[List[Any], str]:
+def group_members(ui: UISession, view: DuplicateView, index: int) -> tuple[list[Any], str]:
     """The members of group ``index`` side by side; the keeper is starred."""
     if not 0 <= index < len(view.groups):
         ui.page_ids[MEMBERS] = []
@@ -71,7 +71,7 @@ def group_members(ui: UISession, view: DuplicateView, index: int) -> Tuple[List[
                     "click an image and press *Keep this one* to change the keeper."
 
 
-def build_duplicates_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
+def build_duplicates_tab(binder: SessionBinder, state: gr.State) -> dict[str, Any]:
     gr.Markdown("Near-duplicate groups of the dedup step's images, compared across the whole session. The keeper "
                 "defaults to the largest image. Moving the threshold regroups from cached features (no model runs).")
     summary = gr.Markdown("Run the pipeline, then open this tab.", elem_id="dup-summary")

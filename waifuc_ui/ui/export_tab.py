@@ -5,11 +5,11 @@ folder. Exporting writes new files and deletes nothing."""
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import gradio as gr
 
-from ..errors import InvalidOptionError
+from ..core.errors import InvalidOptionError
 from ..session.checks import DEFAULT_MIN_SIDE, DatasetCheck, by_key, checks_markdown
 from ..session.exporting import DEFAULT_QUALITY, ExportSummary
 from .common import guarded
@@ -112,12 +112,12 @@ def dataset_line(ui: UISession) -> str:
             + (f"\n\n{note}" if note else ""))
 
 
-def check_choices(checks: List[DatasetCheck]) -> List[tuple]:
+def check_choices(checks: list[DatasetCheck]) -> list[tuple]:
     """(label, key) of the checks that found images, for the 'Show' radio."""
     return [(c.label, c.key) for c in checks if c.ids]
 
 
-def check_ids(ui: UISession, key: Optional[str], min_side: Any) -> List[str]:
+def check_ids(ui: UISession, key: str | None, min_side: Any) -> list[str]:
     """The images one check found now ([] for none or an unknown key)."""
     if not key:
         return []
@@ -125,7 +125,7 @@ def check_ids(ui: UISession, key: Optional[str], min_side: Any) -> List[str]:
     return list(check.ids) if check else []
 
 
-def select_in_tags(ui: UISession, ids: List[str]) -> str:
+def select_in_tags(ui: UISession, ids: list[str]) -> str:
     """Make ``ids`` the Tags tab's selection (edits with 'The selected images' then apply to them)."""
     if not ids:
         raise InvalidOptionError("images", "none", fix="choose a check that found images")
@@ -142,7 +142,7 @@ def run_if_never_run(ui: UISession, report=None) -> None:
         run_pipeline(ui, report)
 
 
-def drop_from_dataset(ui: UISession, ids: List[str], report=None) -> str:
+def drop_from_dataset(ui: UISession, ids: list[str], report=None) -> str:
     """Drop ``ids`` by hand at the last step, then re-run so the dataset shows it."""
     if not ids:
         raise InvalidOptionError("images", "none", fix="choose a check that found images")
@@ -152,7 +152,7 @@ def drop_from_dataset(ui: UISession, ids: List[str], report=None) -> str:
             "in the Run tab).")
 
 
-def build_export_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
+def build_export_tab(binder: SessionBinder, state: gr.State) -> dict[str, Any]:
     info = gr.Markdown(elem_id="export-info")
     with gr.Accordion("Before you export: what a trainer would regret", open=True):
         with gr.Row():

@@ -16,8 +16,8 @@ from __future__ import annotations
 import os
 import secrets
 import threading
+from collections.abc import Iterator
 from http.cookies import SimpleCookie
-from typing import Dict, Iterator, Optional, Set
 from urllib.parse import unquote
 
 from ..session.workspace import MARKER_NAME
@@ -35,9 +35,9 @@ class FileGuard:
 
     def __init__(self, root: str):
         self.root = os.path.realpath(root)
-        self._tokens: Dict[str, str] = {}
+        self._tokens: dict[str, str] = {}
         self._lock = threading.Lock()
-        self._folders: Dict[str, str] = {}  # folder -> its realpath (requests name the same few folders)
+        self._folders: dict[str, str] = {}  # folder -> its realpath (requests name the same few folders)
 
     def _real_folder(self, folder: str) -> str:
         """``os.path.realpath`` of a folder, remembered (the app never turns a folder into a symlink)."""
@@ -60,7 +60,7 @@ class FileGuard:
         with self._lock:
             self._tokens.pop(workspace_id, None)
 
-    def workspace_of(self, path: str) -> Optional[str]:
+    def workspace_of(self, path: str) -> str | None:
         """The workspace id owning ``path``; "" (served to nobody) for the root itself and any path outside a
         workspace's ``thumbs``/``exports`` folders; None when the path is not inside the root."""
         folder, name = os.path.split(os.path.abspath(path))
@@ -76,12 +76,12 @@ class FileGuard:
             return ""  # the app serves only thumbnails and exports: inputs, uploads, markers are for nobody
         return parts[0]
 
-    def named_workspaces(self, url_path: str) -> Optional[Set[str]]:
+    def named_workspaces(self, url_path: str) -> set[str] | None:
         """The workspaces (ids; "" = the root itself) a request path names in any spelling; None when the path
         is too long or otherwise unreadable (refuse it)."""
         if len(url_path) > MAX_PATH_CHARS:
             return None
-        found: Set[str] = set()
+        found: set[str] = set()
         try:
             for candidate in _candidate_paths(fully_decoded(url_path)):
                 owner = self.workspace_of(candidate)
@@ -91,20 +91,20 @@ class FileGuard:
             return None
         return found
 
-    def request_allowed(self, url_path: str, cookies: Dict[str, str]) -> bool:
+    def request_allowed(self, url_path: str, cookies: dict[str, str]) -> bool:
         """True unless ``url_path`` names a place inside the workspace root whose owner's cookie is missing."""
         owners = self.named_workspaces(url_path)
         if owners is None:
             return False
         return all(owner and self._cookie_matches(owner, cookies) for owner in owners)
 
-    def _cookie_matches(self, workspace_id: str, cookies: Dict[str, str]) -> bool:
+    def _cookie_matches(self, workspace_id: str, cookies: dict[str, str]) -> bool:
         with self._lock:
             token = self._tokens.get(workspace_id)
         given = cookies.get(COOKIE_PREFIX + workspace_id, "")
         return token is not None and secrets.compare_digest(given, token)
 
-    def allows(self, path: str, cookies: Dict[str, str]) -> bool:
+    def allows(self, path: str, cookies: dict[str, str]) -> bool:
         """True for paths outside the root (gradio's own rules apply) and for workspace files whose owner's
         cookie is present; False for every other workspace file."""
         workspace_id = self.workspace_of(path)
@@ -141,7 +141,7 @@ def cookie_script(max_age: int) -> str:
             "return pair; }")
 
 
-def _cookies(scope) -> Dict[str, str]:
+def _cookies(scope) -> dict[str, str]:
     for name, value in scope.get("headers") or []:
         if name == b"cookie":
             jar = SimpleCookie()

@@ -6,13 +6,13 @@ move, load); parameter edits update the recipe in place without redrawing.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import gradio as gr
 
-from ..errors import InvalidOptionError
+from ..core.errors import InvalidOptionError
+from ..inference.download import mb
 from ..pipeline import preset_names
-from ..models.download import mb
 from ..pipeline.catalog import ModelStatus
 from .common import guarded
 from .param_widgets import ui_to_param, widget_for
@@ -49,7 +49,7 @@ def step_files_text(status: ModelStatus) -> str:
     return "Model files: " + ", ".join(parts)
 
 
-def step_model_note(status: Optional[ModelStatus]) -> str:
+def step_model_note(status: ModelStatus | None) -> str:
     """One note under a step: its files and where each stands, led by "Model missing" when it will be skipped."""
     if status is None or not (status.files or status.needs_models):
         return ""
@@ -59,12 +59,12 @@ def step_model_note(status: Optional[ModelStatus]) -> str:
     return step_files_text(status) if status.files else ""
 
 
-def download_lines(statuses: Dict[str, ModelStatus], labels: Dict[str, str]) -> List[str]:
+def download_lines(statuses: dict[str, ModelStatus], labels: dict[str, str]) -> list[str]:
     """Markdown lines for the steps whose models the next run downloads: each file once, with its size."""
     fetch = [(uid, st) for uid, st in statuses.items() if st.needs_models and not st.available and st.download]
     if not fetch:
         return []
-    sizes: Dict[str, Optional[int]] = {}
+    sizes: dict[str, int | None] = {}
     for _, st in fetch:
         sizes.update(zip(st.missing, st.missing_sizes or (None,) * len(st.missing)))
     known = [n for n in sizes.values() if n is not None]
@@ -77,7 +77,7 @@ def download_lines(statuses: Dict[str, ModelStatus], labels: Dict[str, str]) -> 
     return lines
 
 
-def model_summary(statuses: Dict[str, ModelStatus], labels: Dict[str, str]) -> str:
+def model_summary(statuses: dict[str, ModelStatus], labels: dict[str, str]) -> str:
     """Markdown: which model files the steps need, which the next run downloads (and how large they are), and
     which steps cannot run (with the fix)."""
     needs = sum(1 for st in statuses.values() if st.needs_models)
@@ -98,7 +98,7 @@ def model_summary(statuses: Dict[str, ModelStatus], labels: Dict[str, str]) -> s
     return "\n".join(lines)
 
 
-def step_labels(ui: UISession) -> Dict[str, str]:
+def step_labels(ui: UISession) -> dict[str, str]:
     return {s.uid: f"{n}. {s.action}" for n, s in enumerate(ui.session.recipe.steps, start=1)}
 
 
@@ -158,7 +158,7 @@ _COMPONENTS = {"Slider": gr.Slider, "Number": gr.Number, "Checkbox": gr.Checkbox
 
 
 def build_pipeline_tab(binder: SessionBinder, state: gr.State, structure: gr.State,
-                       action_names: List[str]) -> Dict[str, Any]:
+                       action_names: list[str]) -> dict[str, Any]:
     """Widgets of the Pipeline tab. ``structure`` is a counter bumped whenever the step list changes shape."""
     gr.Markdown("Turn steps on or off, set their parameters (waifuc's defaults), reorder them, or start from a "
                 "preset. The run tab shows what each step keeps and drops.")
@@ -175,7 +175,7 @@ def build_pipeline_tab(binder: SessionBinder, state: gr.State, structure: gr.Sta
     status = gr.Markdown(elem_id="model-status")
 
     @gr.render(inputs=[state, structure], triggers=[structure.change])
-    def draw_steps(ui: Optional[UISession], _version: int):
+    def draw_steps(ui: UISession | None, _version: int):
         if ui is None:
             gr.Markdown("Starting the session…")
             return

@@ -5,19 +5,28 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 import gradio as gr
 import pandas as pd
 
-from ..errors import InvalidOptionError
-from ..models.download import DownloadProgress
+from ..core.errors import InvalidOptionError
+from ..inference.download import DownloadProgress
 from ..session.models import DownloadReport
 from ..session.runner import RunResult
 from .common import guarded, make_pager, select_index
 from .state import SessionBinder, UISession, touch
-from .views import SKIPPED_KIND, counts_frame, drop_caption, drop_details, gallery_page, item_caption, \
-    progress_fraction, progress_text, run_state_note
+from .views import (
+    SKIPPED_KIND,
+    counts_frame,
+    drop_caption,
+    drop_details,
+    gallery_page,
+    item_caption,
+    progress_fraction,
+    progress_text,
+    run_state_note,
+)
 
 BEFORE, AFTER, DROPPED = "run-before", "run-after", "run-dropped"
 
@@ -25,7 +34,7 @@ BEFORE, AFTER, DROPPED = "run-before", "run-after", "run-dropped"
 STOP = "■ Stop"
 STOPPING = "Stopping… (a model download stops at once, a step after the current image)"
 
-def run_summary(ui: UISession, result: RunResult, downloads: Optional[DownloadReport] = None) -> str:
+def run_summary(ui: UISession, result: RunResult, downloads: DownloadReport | None = None) -> str:
     """One paragraph: how the run ended, images in and in the dataset, skipped steps with the reason, and what the
     model download before it did (``downloads``)."""
     final = len(ui.session.final_ids())
@@ -48,7 +57,7 @@ def run_summary(ui: UISession, result: RunResult, downloads: Optional[DownloadRe
     return text + (f"\n\n{html.escape(note, quote=False)}" if note else "")
 
 
-def step_choices(ui: UISession) -> List[Tuple[str, str]]:
+def step_choices(ui: UISession) -> list[tuple[str, str]]:
     """Dropdown choices (label with counts, uid) for the steps of the last run."""
     run = ui.session.last_run
     if run is None:
@@ -60,7 +69,7 @@ def step_choices(ui: UISession) -> List[Tuple[str, str]]:
     return out
 
 
-def default_step(ui: UISession) -> Optional[str]:
+def default_step(ui: UISession) -> str | None:
     """The step shown first after a run: the first one that dropped images (what a visitor wants to check), else
     the first step; None before any run."""
     run = ui.session.last_run
@@ -71,17 +80,17 @@ def default_step(ui: UISession) -> Optional[str]:
 
 @dataclass
 class StepGalleries:
-    before: List[Any]
+    before: list[Any]
     before_label: str
-    after: List[Any]
+    after: list[Any]
     after_label: str
-    dropped: List[Any]
+    dropped: list[Any]
     dropped_label: str
     message: str
-    pages: Tuple[int, int, int] = (1, 1, 1)
+    pages: tuple[int, int, int] = (1, 1, 1)
 
 
-def step_galleries(ui: UISession, uid: Optional[str], before_page: Any = 1, after_page: Any = 1,
+def step_galleries(ui: UISession, uid: str | None, before_page: Any = 1, after_page: Any = 1,
                    dropped_page: Any = 1) -> StepGalleries:
     """Thumbnails (one page each) of what step ``uid`` received, kept and dropped."""
     if not uid or ui.session.last_run is None:
@@ -101,7 +110,7 @@ def step_galleries(ui: UISession, uid: Optional[str], before_page: Any = 1, afte
                          f"Dropped: {dropped_label}", message, (bp, ap, dp))
 
 
-def dropped_details(ui: UISession, index: Optional[int]) -> Tuple[str, bool]:
+def dropped_details(ui: UISession, index: int | None) -> tuple[str, bool]:
     """Why the clicked dropped image went (markdown) and whether it can be restored."""
     item_id = ui.id_at(DROPPED, index)
     ui.selected_dropped = item_id
@@ -120,7 +129,7 @@ def restore_selected(ui: UISession) -> str:
     return f"Restored **{caption}**."
 
 
-def drop_selected(ui: UISession, index: Optional[int]) -> str:
+def drop_selected(ui: UISession, index: int | None) -> str:
     """Drop the clicked kept image by hand at the current step (then the caller re-runs)."""
     item_id = ui.id_at(AFTER, index)
     if item_id is None or not ui.current_step:
@@ -129,7 +138,7 @@ def drop_selected(ui: UISession, index: Optional[int]) -> str:
     return f"Dropped **{item_caption(ui.session, item_id)}** by hand."
 
 
-def gallery_updates(g: StepGalleries) -> Tuple[Any, ...]:
+def gallery_updates(g: StepGalleries) -> tuple[Any, ...]:
     """Updates for (before, its label, after, its label, dropped, its label, message, selected After index):
     new thumbnails close any open preview and forget the clicked After image, so a preview never shows an image
     that Restore or Drop-by-hand would not act on."""
@@ -156,12 +165,12 @@ def run_pipeline(ui: UISession, report=None, fetch_models: bool = True) -> RunRe
                           download_progress=on_download)
 
 
-def plot_frame(ui: UISession) -> Optional[pd.DataFrame]:
+def plot_frame(ui: UISession) -> pd.DataFrame | None:
     """Kept/dropped counts per step of the last run (None before any run: an empty plot)."""
     return counts_frame(ui.session.counts()) if ui.session.last_run is not None else None
 
 
-def pending_models_note(statuses: Dict[str, Any]) -> str:
+def pending_models_note(statuses: dict[str, Any]) -> str:
     """Before the first run: which steps download their models first and which will be skipped (no model)."""
     fetch = sum(1 for st in statuses.values() if st.needs_models and not st.available and st.download)
     skip = sum(1 for st in statuses.values() if st.needs_models and not st.will_run)
@@ -174,7 +183,7 @@ def pending_models_note(statuses: Dict[str, Any]) -> str:
     return " ".join(parts)
 
 
-def build_run_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
+def build_run_tab(binder: SessionBinder, state: gr.State) -> dict[str, Any]:
     gr.Markdown("Run the pipeline over the session's images. Nothing is deleted: every dropped image keeps the "
                 "reason and can be restored. Re-running after a change only recomputes what changed.")
     with gr.Row(equal_height=True):

@@ -8,8 +8,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List
+from typing import Any
 
 import gradio as gr
 
@@ -104,16 +105,16 @@ class PageFill:
 
     fn: Callable[[UISession, int, str], tuple]
     structure: gr.State
-    outputs: List[Any]
+    outputs: list[Any]
 
 
-def export_settings_values(ui: UISession, widgets: Dict[str, Any]) -> List[Any]:
+def export_settings_values(ui: UISession, widgets: dict[str, Any]) -> list[Any]:
     """The saved value of each export widget (``widgets``: export_zip keyword -> component), else its default."""
     saved = ui.session.export_settings
     return [saved[k] if saved.get(k) is not None else w.value for k, w in widgets.items()]
 
 
-def wire_export_settings(binder: SessionBinder, state: gr.State, widgets: Dict[str, Any]) -> None:
+def wire_export_settings(binder: SessionBinder, state: gr.State, widgets: dict[str, Any]) -> None:
     """Remember the Export tab's choices (``widgets``: export_zip keyword -> component) in the session as they
     change (saved with it)."""
     names, components = list(widgets), list(widgets.values())

@@ -8,7 +8,6 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 from ..session.quota import Quotas
 
@@ -35,7 +34,7 @@ class AppSettings:
     max_file_size: str | int | None = None
     session_ttl: float = DEFAULT_SESSION_TTL
     demo_dir: Path = Path(__file__).resolve().parents[2] / "assets" / "demo"
-    quotas: Optional[Quotas] = None
+    quotas: Quotas | None = None
 
     @property
     def effective_quotas(self) -> Quotas:

@@ -6,8 +6,9 @@ Pure handlers (``load_*``, ``source_view``) return plain data; ``build_source_ta
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any
 
 import gradio as gr
 import pandas as pd
@@ -27,7 +28,7 @@ class SourceView:
 
     summary: str
     refused: pd.DataFrame
-    gallery: List[Any]
+    gallery: list[Any]
     page: int
     page_label: str
 
@@ -50,7 +51,7 @@ def load_demo(ui: UISession, demo_dir: str) -> SourceView:
     return source_view(ui, _headline(result, ui, "Demo dataset"))
 
 
-def load_uploads(ui: UISession, files: Optional[Sequence[Any]], replace: bool, workspace_root: str) -> SourceView:
+def load_uploads(ui: UISession, files: Sequence[Any] | None, replace: bool, workspace_root: str) -> SourceView:
     """Images and zip archives the browser sent. Only files gradio's upload route received are read (never a
     path inside ``workspace_root`` or elsewhere on the server, see :mod:`.uploads`); they are copied into the
     session and left where they are (gradio's cache clean-up removes them), so nothing is deleted that the
@@ -77,7 +78,7 @@ def _outputs(view: SourceView) -> tuple:
     return view.summary, view.refused, view.gallery, view.page, view.page_label
 
 
-def build_source_tab(binder: SessionBinder, state: gr.State, web_form=None) -> Dict[str, Any]:
+def build_source_tab(binder: SessionBinder, state: gr.State, web_form=None) -> dict[str, Any]:
     """Widgets of the Source tab; returns the components other tabs refresh from."""
     settings = binder.settings
     gr.Markdown("Start from the demo dataset, upload your own images or zip archives"

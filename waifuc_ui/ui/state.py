@@ -13,11 +13,11 @@ from __future__ import annotations
 import secrets
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 import gradio as gr
 
-from ..report import logger
+from ..core.report import logger
 from ..session import Session, SessionRegistry
 from .file_guard import FileGuard
 from .settings import AppSettings
@@ -34,22 +34,22 @@ class UISession:
     secret: str = ""  # the browser's half of the session key (only its hash is on disk)
     reopened: bool = False  # True when the page reopened a saved session (no demo loaded)
     cancel: threading.Event = field(default_factory=threading.Event)
-    page_ids: Dict[str, List[str]] = field(default_factory=dict)
-    current_step: Optional[str] = None
-    selected_dropped: Optional[str] = None
-    selected_kept: Optional[str] = None
-    tag_selection: List[str] = field(default_factory=list)
-    export_key: Optional[int] = None  # dataset_key() of the dataset the last zip was built from
+    page_ids: dict[str, list[str]] = field(default_factory=dict)
+    current_step: str | None = None
+    selected_dropped: str | None = None
+    selected_kept: str | None = None
+    tag_selection: list[str] = field(default_factory=list)
+    export_key: int | None = None  # dataset_key() of the dataset the last zip was built from
 
     def __deepcopy__(self, memo):  # gradio deep-copies State defaults; a live session is never copied
         return self
 
     @property
-    def key(self) -> Dict[str, str]:
+    def key(self) -> dict[str, str]:
         """What the browser stores to reopen this session."""
         return {"id": self.session.id, "secret": self.secret}
 
-    def id_at(self, gallery: str, index: Optional[int]) -> Optional[str]:
+    def id_at(self, gallery: str, index: int | None) -> str | None:
         """The item id shown at ``index`` of ``gallery``'s current page, or None."""
         ids = self.page_ids.get(gallery, [])
         if index is None or not 0 <= int(index) < len(ids):
@@ -60,7 +60,7 @@ class UISession:
 class SessionBinder:
     """Creates, reopens and ends sessions for browser tabs. Owned by one app instance (not module-level)."""
 
-    def __init__(self, settings: AppSettings, registry: Optional[SessionRegistry] = None):
+    def __init__(self, settings: AppSettings, registry: SessionRegistry | None = None):
         self.settings = settings
         self.registry = registry or SessionRegistry(str(settings.workspace_root), ttl_seconds=settings.session_ttl,
                                                     public_mode=settings.public, quotas=settings.quotas)
@@ -76,7 +76,7 @@ class SessionBinder:
             session.save()
         return UISession(session=session, browser_id=browser_id, token=self.guard.issue(session.id), secret=secret)
 
-    def open_key(self, key: Any, browser_id: str = "") -> Tuple[UISession, bool]:
+    def open_key(self, key: Any, browser_id: str = "") -> tuple[UISession, bool]:
         """The session the browser's stored ``key`` opens (reopened: True), else a new one without the demo
         loaded (False). The file cookie is issued again either way, so the page's thumbnails load."""
         self.expire_idle()
@@ -92,7 +92,7 @@ class SessionBinder:
         self.close(ui)
         return self.open(ui.browser_id, load_demo=False)
 
-    def close(self, ui: Optional[UISession]) -> None:
+    def close(self, ui: UISession | None) -> None:
         """Delete the workspace of ``ui`` (its images, choices and state file)."""
         if ui is None:
             return
@@ -100,13 +100,13 @@ class SessionBinder:
         self.guard.revoke(ui.session.id)
         self.registry.close(ui.session.id)
 
-    def release(self, ui: Optional[UISession]) -> None:
+    def release(self, ui: UISession | None) -> None:
         """The tab's gr.State expired (gradio keeps it an hour after the tab closed): stop its run, keep the
         workspace (the browser's key reopens it until the idle lifetime ends)."""
         if ui is not None:
             ui.cancel.set()
 
-    def expire_idle(self) -> List[str]:
+    def expire_idle(self) -> list[str]:
         """Delete workspaces idle longer than the TTL, and folders a previous process left behind."""
         self.registry.workspaces.remove_orphans()
         gone = self.registry.expire_idle()
@@ -118,7 +118,7 @@ class SessionBinder:
         return len(self.registry.workspaces.live_ids())
 
 
-def touch(binder: SessionBinder, ui: Optional[UISession]) -> None:
+def touch(binder: SessionBinder, ui: UISession | None) -> None:
     """Mark ``ui``'s session as used now, in memory and on disk (so the idle expiry spares it)."""
     if ui is not None:
         binder.registry.touch(ui.session.id)

@@ -3,13 +3,13 @@ a trigger word; drop character tags; one image's tags shown and editable. Edits 
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import gradio as gr
 import pandas as pd
 
-from ..errors import InvalidOptionError
-from ..tags import tags_to_text
+from ..core.errors import InvalidOptionError
+from ..core.tags import tags_to_text
 from .common import guarded, make_pager
 from .state import SessionBinder, UISession, touch
 from .views import dataset_size_text, gallery_page, item_caption, run_state_note
@@ -18,7 +18,7 @@ GALLERY = "tags"
 SCOPES = ("All images", "Images with the filter tag", "The selected images")
 
 
-def tag_frame(ui: UISession, ids: Optional[List[str]] = None) -> pd.DataFrame:
+def tag_frame(ui: UISession, ids: list[str] | None = None) -> pd.DataFrame:
     return pd.DataFrame(ui.session.tag_table(ids), columns=["tag", "images"])
 
 
@@ -36,7 +36,7 @@ def selection_note(ui: UISession) -> str:
     return f"{n} image{'s' if n != 1 else ''} selected (click images to select or unselect them)."
 
 
-def scope_ids(ui: UISession, scope: str, filter_tag: str) -> Optional[List[str]]:
+def scope_ids(ui: UISession, scope: str, filter_tag: str) -> list[str] | None:
     """The ids an edit applies to (None = all images of the dataset)."""
     if scope == SCOPES[0]:
         return None
@@ -76,19 +76,19 @@ def edit_tags(ui: UISession, op: str, scope: str, filter_tag: str, tag: str, new
     raise InvalidOptionError("tag operation", op, ["add", "remove", "replace"], "use one of the operations")
 
 
-def clicked_tag(row_value: Optional[List[Any]], value: Any) -> str:
+def clicked_tag(row_value: list[Any] | None, value: Any) -> str:
     """The tag of a clicked row of the frequency table (the row's first cell; the clicked cell when no row)."""
     return str(row_value[0]) if row_value else str(value or "")
 
 
-def image_tags_text(ui: UISession, item_id: Optional[str]) -> str:
+def image_tags_text(ui: UISession, item_id: str | None) -> str:
     if not item_id:
         return ""
     return tags_to_text(ui.session.item_tags(item_id), use_spaces=False, use_escape=False, include_score=False,
                         score_descend=False)  # the caption's order, as exported
 
 
-def build_tags_tab(binder: SessionBinder, state: gr.State) -> Dict[str, Any]:
+def build_tags_tab(binder: SessionBinder, state: gr.State) -> dict[str, Any]:
     gr.Markdown("Tags of the final dataset. Edits are kept in the session and applied at export; the original "
                 "tags stay untouched. Captions are written in the order shown for each image (the order you save).")
     note = gr.Markdown(elem_id="tags-note")

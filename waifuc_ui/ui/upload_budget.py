@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable, Optional
+from collections.abc import Callable
 
 from ..session.workspace import folder_bytes
 from .file_guard import fully_decoded, send_text
@@ -25,7 +25,7 @@ class UploadBudget:
                  clock: Callable[[], float] = time.monotonic):
         self.folder, self.max_bytes, self.refresh_s, self._clock = folder, int(max_bytes), refresh_s, clock
         self._lock = threading.Lock()
-        self._measured_at: Optional[float] = None
+        self._measured_at: float | None = None
         self._used = 0
 
     def admit(self, incoming: int) -> bool:

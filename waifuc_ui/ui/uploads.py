@@ -13,9 +13,10 @@ path in gradio's content-addressed upload folder, and gradio's ``delete_cache`` 
 from __future__ import annotations
 
 import os
-from typing import Any, Iterable, List, Optional, Set
+from collections.abc import Iterable
+from typing import Any
 
-from ..errors import SourceError
+from ..core.errors import SourceError
 
 
 class UploadRefusedError(SourceError):
@@ -29,7 +30,7 @@ def upload_folder() -> str:
     return os.path.realpath(get_upload_folder())
 
 
-def received_upload_set() -> Optional[Set[str]]:
+def received_upload_set() -> set[str] | None:
     """The paths gradio's upload route wrote for the running app (None outside a running app)."""
     from gradio.context import LocalContext
 
@@ -51,7 +52,7 @@ def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
-def refusal(path: str, workspace_root: str, folder: str, received: Optional[Set[str]]) -> str:
+def refusal(path: str, workspace_root: str, folder: str, received: set[str] | None) -> str:
     """Why ``path`` may not be consumed ('' when it may)."""
     if not path:
         return "no file path in the value"
@@ -69,7 +70,7 @@ def refusal(path: str, workspace_root: str, folder: str, received: Optional[Set[
     return ""
 
 
-def consumable_uploads(values: Optional[Iterable[Any]], workspace_root: str) -> List[str]:
+def consumable_uploads(values: Iterable[Any] | None, workspace_root: str) -> list[str]:
     """The resolved paths of ``values`` when every one is an upload this app received; else
     :class:`UploadRefusedError` naming each refused file and why (nothing is read then)."""
     folder, received = upload_folder(), received_upload_set()

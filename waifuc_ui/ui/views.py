@@ -9,18 +9,19 @@ from __future__ import annotations
 import html
 import os
 import re
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import pandas as pd
 
-from ..errors import ModelUnavailableError
-from ..models.hub import MODEL_DIR_ENV
-from ..report import DropRecord, SkippedFile
+from ..core.errors import ModelUnavailableError
+from ..core.report import DropRecord, SkippedFile
+from ..inference.hub import MODEL_DIR_ENV
 from ..session.runner import RunProgress
 from ..session.session import Session
 from .paging import PAGE_SIZE, page_label, page_slice
 
-GalleryEntry = Tuple[str, str]
+GalleryEntry = tuple[str, str]
 
 
 def item_caption(session: Session, item_id: str) -> str:
@@ -37,7 +38,7 @@ def item_caption(session: Session, item_id: str) -> str:
 
 
 def gallery_page(session: Session, ids: Sequence[str], page: Any = 1, page_size: int = PAGE_SIZE,
-                 captions: Optional[Dict[str, str]] = None) -> Tuple[List[GalleryEntry], List[str], int, str]:
+                 captions: dict[str, str] | None = None) -> tuple[list[GalleryEntry], list[str], int, str]:
     """Thumbnails of one page of ``ids``: (entries (thumb path, caption), ids on the page, page number, label)."""
     on_page, number = page_slice(list(ids), page, page_size)
     captions = captions or {}
@@ -61,7 +62,7 @@ def ingest_summary(came_in: int, refused: int, total: int, what: str) -> str:
 SKIPPED_KIND = "passed (no model)"
 
 
-def counts_frame(rows: Sequence[Dict[str, Any]]) -> pd.DataFrame:
+def counts_frame(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
     """Long table for the per-step bar plot: one row per (step, kind) with kind 'kept' or 'dropped'; a step
     skipped for missing models shows its images as :data:`SKIPPED_KIND` instead of 'kept'."""
     data = []
@@ -88,11 +89,11 @@ def progress_text(p: RunProgress) -> str:
     return f"Step {p.step_index + 1}/{p.step_count} · {name} · {p.done}/{p.total} images"
 
 
-def _number(value: Optional[float]) -> str:
+def _number(value: float | None) -> str:
     return "–" if value is None else f"{value:.4g}"
 
 
-def drop_details(rows: Sequence[Dict[str, Any]], caption: str) -> str:
+def drop_details(rows: Sequence[dict[str, Any]], caption: str) -> str:
     """Markdown saying which step dropped an image and why (score vs threshold, duplicate of)."""
     if not rows:
         return f"**{caption}** was not dropped by any step."

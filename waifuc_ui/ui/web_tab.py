@@ -4,7 +4,8 @@ Credentials typed here go to the source object only: never stored in the workspa
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Optional
+from collections.abc import Callable
+from typing import Any
 
 import gradio as gr
 
@@ -22,13 +23,13 @@ def _catalog():
     return WEB_SOURCES, find_source
 
 
-def form_values(spec: Any, values: List[Any]) -> Dict[str, Any]:
+def form_values(spec: Any, values: list[Any]) -> dict[str, Any]:
     """Field name -> value for the widgets' values in field order (empty text -> default / None)."""
     return {f.name: v for f, v in zip(spec.fields, values)}
 
 
-def crawl(ui: UISession, site: str, values: Dict[str, Any], max_items: int, replace: bool,
-          report: Optional[Callable[[int, int], None]] = None) -> str:
+def crawl(ui: UISession, site: str, values: dict[str, Any], max_items: int, replace: bool,
+          report: Callable[[int, int], None] | None = None) -> str:
     """Download up to ``max_items`` images from ``site`` into the session; returns the summary line.
     ``report(done, total)`` receives progress; ``ui.cancel`` stops between images."""
     _, find_source = _catalog()
@@ -41,7 +42,7 @@ def crawl(ui: UISession, site: str, values: Dict[str, Any], max_items: int, repl
     return ingest_summary(len(result.records), len(result.refused), len(ui.session.input_ids), spec.title)
 
 
-def web_source_form(binder: SessionBinder) -> Optional[Callable[[gr.State, gr.Markdown], None]]:
+def web_source_form(binder: SessionBinder) -> Callable[[gr.State, gr.Markdown], None] | None:
     """A function drawing the form inside the Source tab, or None when the crawler package is missing."""
     sources, _ = _catalog()
     if not sources:

@@ -1,7 +1,6 @@
 """Fixtures of the crawler tests: a fake clock and a local image board (see web_board.py)."""
 
 import pytest
-
 from web_board import Board, FakeClock
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from waifuc_ui.errors import InvalidOptionError
+from waifuc_ui.core.errors import InvalidOptionError
 from waifuc_ui.source import DanbooruSource, GelbooruSource, ZerochanSource
 from waifuc_ui.source.web.catalog import KINDS, WEB_SOURCES, find_source
 

@@ -3,13 +3,12 @@
 import base64
 
 import pytest
+from web_board import Reply, danbooru_pages, danbooru_post
 
-from waifuc_ui.errors import InvalidOptionError
-from waifuc_ui.report import collect_report
+from waifuc_ui.core.errors import InvalidOptionError
+from waifuc_ui.core.report import collect_report
 from waifuc_ui.source import DanbooruSource, SafebooruSource
 from waifuc_ui.source.web import QueryRuleError
-
-from web_board import Reply, danbooru_pages, danbooru_post
 
 
 def test_items_carry_waifuc_meta(board, web_options):

@@ -5,14 +5,20 @@ import logging
 import threading
 
 import pytest
-
-from waifuc_ui.errors import SourceError
-from waifuc_ui.report import collect_report
-from waifuc_ui.source import DanbooruSource, GelbooruSource
-from waifuc_ui.source.web import (AuthenticationError, BadResponseError, ChallengeError, NetworkError,
-                                  RateLimitError, RequestTimeoutError, ServerError)
-
 from web_board import Reply, danbooru_pages, danbooru_post, image_bytes
+
+from waifuc_ui.core.errors import SourceError
+from waifuc_ui.core.report import collect_report
+from waifuc_ui.source import DanbooruSource, GelbooruSource
+from waifuc_ui.source.web import (
+    AuthenticationError,
+    BadResponseError,
+    ChallengeError,
+    NetworkError,
+    RateLimitError,
+    RequestTimeoutError,
+    ServerError,
+)
 
 CHALLENGE_HTML = ("<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>"
                   "<script src='/cdn-cgi/challenge-platform/h/b/orchestrate/chl_page/v1'></script></body></html>")

@@ -6,13 +6,12 @@ import pickle
 from collections import Counter
 
 import pytest
+from web_board import Reply, danbooru_pages, danbooru_post
 
 from waifuc_ui import __version__
-from waifuc_ui.report import collect_report
+from waifuc_ui.core.report import collect_report
 from waifuc_ui.source import DanbooruSource, GelbooruSource, ZerochanSource
 from waifuc_ui.source.web import USER_AGENT, AuthenticationError, RateLimiter, ServerError
-
-from web_board import Reply, danbooru_pages, danbooru_post
 
 SECRET = "s3cret-api-key-987"
 

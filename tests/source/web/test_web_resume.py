@@ -2,11 +2,11 @@
 
 import json
 
-from waifuc_ui.report import collect_report
+from web_board import Reply, danbooru_pages, danbooru_post
+
+from waifuc_ui.core.report import collect_report
 from waifuc_ui.source import DanbooruSource
 from waifuc_ui.source.web import CrawlRecord
-
-from web_board import Reply, danbooru_pages, danbooru_post
 
 
 def test_a_stopped_crawl_resumes_without_downloading_again(board, web_options, tmp_path):

@@ -1,14 +1,12 @@
 """e621, Gelbooru, Moebooru and Zerochan against API-shaped answers from the local board."""
 
 import pytest
-
-from waifuc_ui.errors import InvalidOptionError
-from waifuc_ui.report import collect_report
-from waifuc_ui.source import (E621Source, E926Source, GelbooruSource, KonachanSource, YandeSource,
-                              ZerochanSource)
-from waifuc_ui.source.web import AuthenticationError
-
 from web_board import Reply
+
+from waifuc_ui.core.errors import InvalidOptionError
+from waifuc_ui.core.report import collect_report
+from waifuc_ui.source import E621Source, E926Source, GelbooruSource, KonachanSource, YandeSource, ZerochanSource
+from waifuc_ui.source.web import AuthenticationError
 
 
 def e621_post(base, post_id, ext="png"):

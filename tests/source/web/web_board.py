@@ -12,9 +12,9 @@ import io
 import json
 import random
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable, Dict, List, Optional, Union
 from urllib.parse import parse_qs, urlsplit
 
 from PIL import Image
@@ -25,7 +25,7 @@ class FakeClock:
 
     def __init__(self, start: float = 1000.0):
         self.now = start
-        self.sleeps: List[float] = []
+        self.sleeps: list[float] = []
 
     def __call__(self) -> float:
         return self.now
@@ -38,18 +38,18 @@ class FakeClock:
 @dataclass
 class Reply:
     status: int = 200
-    body: Union[bytes, str, list, dict] = b""
-    headers: Dict[str, str] = field(default_factory=dict)
-    truncate_to: Optional[int] = None  # send only this many body bytes, but the full Content-Length
-    block: Optional[threading.Event] = None  # wait for this event before answering (timeouts)
+    body: bytes | str | list | dict = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    truncate_to: int | None = None  # send only this many body bytes, but the full Content-Length
+    block: threading.Event | None = None  # wait for this event before answering (timeouts)
 
 
 @dataclass
 class Request:
     method: str
     path: str
-    query: Dict[str, str]
-    headers: Dict[str, str]
+    query: dict[str, str]
+    headers: dict[str, str]
     body: bytes
     time: float
     raw_query: str = ""
@@ -70,8 +70,8 @@ def image_bytes(ext: str = ".png", size=(40, 30), color=(200, 80, 40), noise: bo
 class Board:
     def __init__(self, clock: FakeClock):
         self.clock = clock
-        self.routes: Dict[str, Union[Callable[[Request], Reply], List[Reply]]] = {}
-        self.log: List[Request] = []
+        self.routes: dict[str, Callable[[Request], Reply] | list[Reply]] = {}
+        self.log: list[Request] = []
         self._lock = threading.Lock()
         board = self
 
@@ -92,10 +92,10 @@ class Board:
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
         self.thread.start()
 
-    def route(self, path: str, handler: Union[Callable[[Request], Reply], Reply, List[Reply]]) -> None:
+    def route(self, path: str, handler: Callable[[Request], Reply] | Reply | list[Reply]) -> None:
         self.routes[path] = [handler] if isinstance(handler, Reply) else handler
 
-    def requests(self, prefix: str = "/") -> List[Request]:
+    def requests(self, prefix: str = "/") -> list[Request]:
         return [r for r in self.log if r.path.startswith(prefix)]
 
     def _serve(self, handler: BaseHTTPRequestHandler, body: bytes) -> None:
@@ -168,7 +168,7 @@ def danbooru_post(base: str, post_id: int, tags: str = "1girl solo", ext: str = 
     }
 
 
-def danbooru_pages(board: Board, pages: List[List[dict]], path: str = "/posts.json") -> None:
+def danbooru_pages(board: Board, pages: list[list[dict]], path: str = "/posts.json") -> None:
     """Serve ``pages`` by the ``page`` parameter (1-based); later pages are empty."""
 
     def handler(request: Request) -> Reply:

@@ -17,8 +17,17 @@ from .client import USER_AGENT, RateLimiter
 from .credentials import Secret
 from .danbooru import DanbooruSource, SafebooruSource
 from .e621 import E621Source, E926Source
-from .errors import (AuthenticationError, BadResponseError, ChallengeError, NetworkError, QueryRuleError,
-                     RateLimitError, RequestTimeoutError, ServerError, WebSourceError)
+from .errors import (
+                     AuthenticationError,
+                     BadResponseError,
+                     ChallengeError,
+                     NetworkError,
+                     QueryRuleError,
+                     RateLimitError,
+                     RequestTimeoutError,
+                     ServerError,
+                     WebSourceError,
+)
 from .gelbooru import GelbooruSource
 from .moebooru import KonachanNetSource, KonachanSource, MoebooruSource, YandeSource
 from .record import CrawlRecord

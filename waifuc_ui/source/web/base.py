@@ -11,15 +11,16 @@ import json
 import logging
 import os
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import httpx
 
-from ...image_io import BadImageError, open_image_bytes
-from ...model import ImageItem
-from ...report import report_skip
+from ...core.image_io import BadImageError, open_image_bytes
+from ...core.item import ImageItem
+from ...core.report import report_skip
 from ..base import NamedDataSource
 from .client import USER_AGENT, DownloadRefused, RateLimiter, SiteClient
 from .credentials import Secret
@@ -36,9 +37,9 @@ class WebPost:
     """One post of a listing: ``url`` is the chosen file, ``skip_reason`` says why there is none."""
 
     id: Any
-    url: Optional[str]
-    meta: Dict[str, Any]
-    skip_reason: Optional[str] = None
+    url: str | None
+    meta: dict[str, Any]
+    skip_reason: str | None = None
 
 
 def url_extension(url: str) -> str:
@@ -46,13 +47,13 @@ def url_extension(url: str) -> str:
     return os.path.splitext(unquote(urlsplit(url).path))[1].lower()
 
 
-def smallest_variant(candidates: Iterable[Tuple[Optional[str], Any, Any]], min_size: Optional[int]) -> Optional[str]:
+def smallest_variant(candidates: Iterable[tuple[str | None, Any, Any]], min_size: int | None) -> str | None:
     """The URL of the smallest candidate (by area) whose width and height are both >= ``min_size``;
     None if ``min_size`` is None or no candidate is large enough. Candidates without a URL or
     size are ignored."""
     if min_size is None:
         return None
-    best: Optional[Tuple[int, str]] = None
+    best: tuple[int, str] | None = None
     for url, width, height in candidates:
         width, height = _as_int(width), _as_int(height)
         if not url or width is None or height is None:
@@ -62,13 +63,13 @@ def smallest_variant(candidates: Iterable[Tuple[Optional[str], Any, Any]], min_s
     return best[1] if best else None
 
 
-def _as_int(value: Any) -> Optional[int]:
+def _as_int(value: Any) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     return int(value) if isinstance(value, str) and value.isdigit() else None
 
 
-def split_tags(text: Optional[str]) -> List[str]:
+def split_tags(text: str | None) -> list[str]:
     return [t for t in (text or "").split() if t]
 
 
@@ -93,12 +94,12 @@ class WebDataSource(NamedDataSource):
     default_base_url: str = ""
     credential_names: str = "user name and API key"
 
-    def __init__(self, *, group_name: Optional[str] = None, workspace: Optional[str] = None,
-                 requests_per_second: float = 1.0, rate_limiter: Optional[RateLimiter] = None,
+    def __init__(self, *, group_name: str | None = None, workspace: str | None = None,
+                 requests_per_second: float = 1.0, rate_limiter: RateLimiter | None = None,
                  timeout: float = 10.0, max_retries: int = 4,
-                 max_pages: int = 1000, max_failures: int = 5, base_url: Optional[str] = None,
-                 clock: Optional[Callable[[], float]] = None, sleep: Optional[Callable[[float], None]] = None,
-                 transport: Optional[httpx.BaseTransport] = None):
+                 max_pages: int = 1000, max_failures: int = 5, base_url: str | None = None,
+                 clock: Callable[[], float] | None = None, sleep: Callable[[float], None] | None = None,
+                 transport: httpx.BaseTransport | None = None):
         self.group_name = group_name or self.site
         self.workspace = os.fspath(workspace) if workspace is not None else None
         self.timeout, self.max_retries, self.max_pages = float(timeout), int(max_retries), int(max_pages)
@@ -110,13 +111,13 @@ class WebDataSource(NamedDataSource):
             self._sleep = sleep or time.sleep
             self._limiter = RateLimiter(requests_per_second, clock or time.monotonic, self._sleep)
         self._transport = transport
-        self.stop_reason: Optional[str] = None  # why the last crawl's pagination ended
+        self.stop_reason: str | None = None  # why the last crawl's pagination ended
 
     # -- for site modules --------------------------------------------------------------------
-    def _secrets(self) -> List[Optional[Secret]]:
+    def _secrets(self) -> list[Secret | None]:
         return []
 
-    def _client_options(self) -> Dict[str, Any]:
+    def _client_options(self) -> dict[str, Any]:
         """Extra :class:`SiteClient` options: ``auth``, ``secret_params``, ``user_agent``."""
         return {}
 
@@ -129,8 +130,8 @@ class WebDataSource(NamedDataSource):
     def _iter_posts(self, client: SiteClient) -> Iterator[WebPost]:
         raise NotImplementedError
 
-    def _post(self, post_id: Any, url: Optional[str], raw: Dict[str, Any], tags: Iterable[str],
-              skip_reason: Optional[str] = None) -> WebPost:
+    def _post(self, post_id: Any, url: str | None, raw: dict[str, Any], tags: Iterable[str],
+              skip_reason: str | None = None) -> WebPost:
         """A WebPost with waifuc's meta: the raw post under the site name, ``group_id``,
         ``filename`` '{group}_{id}{ext}' and the site tags at 1.0."""
         ext = url_extension(url) if url else ""
@@ -144,7 +145,7 @@ class WebDataSource(NamedDataSource):
         }
         return WebPost(post_id, url, meta, skip_reason)
 
-    def _get_json(self, client: SiteClient, url: str, params: Optional[Dict[str, str]] = None,
+    def _get_json(self, client: SiteClient, url: str, params: dict[str, str] | None = None,
                   send_credentials: bool = True) -> Any:
         """The JSON of an API answer (None for an empty body); HTTP errors become :mod:`.errors` types."""
         try:
@@ -167,7 +168,7 @@ class WebDataSource(NamedDataSource):
         raise BadResponseError(self.site, f"HTTP {status}: {detail}" if detail else f"HTTP {status}",
                                "Check the query and the source's options", url=url, status=status)
 
-    def _paginate(self, fetch_page: Callable[[int], Optional[List[Any]]], first_page: int = 1,
+    def _paginate(self, fetch_page: Callable[[int], list[Any] | None], first_page: int = 1,
                   key: Callable[[Any], Any] = lambda post: post["id"]) -> Iterator[Any]:
         """Posts of pages first_page, first_page+1, ... until an empty page, a page with no new
         post (the site repeats itself), ``fetch_page`` returning None, or ``max_pages`` pages."""
@@ -217,7 +218,7 @@ class WebDataSource(NamedDataSource):
                 if item is not None:
                     yield item
 
-    def _materialise(self, client: SiteClient, record: Optional[CrawlRecord], post: WebPost) -> Optional[ImageItem]:
+    def _materialise(self, client: SiteClient, record: CrawlRecord | None, post: WebPost) -> ImageItem | None:
         where = client.redact(post.url) if post.url else post.meta["group_id"]
         entry = record.lookup(post.id, post.url) if record is not None else None
         if entry is not None and "skipped" in entry:
@@ -242,7 +243,7 @@ class WebDataSource(NamedDataSource):
             record.add_download(post.id, post.url, post.meta["filename"], data, meta)
         return ImageItem(image, meta)
 
-    def _skip(self, record: Optional[CrawlRecord], post: WebPost, where: str, reason: str) -> None:
+    def _skip(self, record: CrawlRecord | None, post: WebPost, where: str, reason: str) -> None:
         report_skip(where, reason, source=repr(self))
         if record is not None:
             record.add_skip(post.id, post.url, reason)

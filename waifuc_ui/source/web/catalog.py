@@ -11,10 +11,11 @@ Fields marked ``secret`` are credentials: show them as password inputs, never st
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Dict, Mapping, Tuple, Type
+from typing import Any
 
-from ...errors import InvalidOptionError
+from ...core.errors import InvalidOptionError
 from .base import WebDataSource
 from .danbooru import DanbooruSource, SafebooruSource
 from .e621 import E621Source
@@ -34,7 +35,7 @@ class FieldSpec:
     label: str
     default: Any = None
     secret: bool = False
-    choices: Tuple[Any, ...] = ()
+    choices: tuple[Any, ...] = ()
     separator: str = " "
     help: str = ""
     minimum: Any = None
@@ -44,8 +45,8 @@ class FieldSpec:
 class SourceSpec:
     name: str
     title: str
-    cls: Type[WebDataSource]
-    fields: Tuple[FieldSpec, ...]
+    cls: type[WebDataSource]
+    fields: tuple[FieldSpec, ...]
     notes: str = ""
 
     def build(self, values: Mapping[str, Any], **options: Any) -> WebDataSource:
@@ -57,7 +58,7 @@ class SourceSpec:
         if unknown:
             raise InvalidOptionError("field", sorted(unknown)[0], [f.name for f in fields],
                                      f"{self.title} takes only these fields")
-        kwargs: Dict[str, Any] = {}
+        kwargs: dict[str, Any] = {}
         for field in fields:
             kwargs[field.name] = _convert(field, values.get(field.name, field.default))
         kwargs.update(options)
@@ -90,7 +91,7 @@ def _convert(field: FieldSpec, value: Any) -> Any:
 
 
 # options every online source takes; a form may tuck them under "advanced"
-ADVANCED_FIELDS: Tuple[FieldSpec, ...] = (
+ADVANCED_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("requests_per_second", "float", "Requests per second", 1.0, minimum=0.01,
               help="Politeness: at most this many requests a second to the site"),
     FieldSpec("max_pages", "int", "Page limit", 1000, minimum=1, help="Stop after this many result pages"),
@@ -102,12 +103,12 @@ _MIN_SIZE = FieldSpec("min_size", "int", "Minimum size (px)", 800,
                       help="Download the smallest variant whose width and height both reach this")
 
 
-def _account(user: str, user_label: str, key: str, key_label: str) -> Tuple[FieldSpec, FieldSpec]:
+def _account(user: str, user_label: str, key: str, key_label: str) -> tuple[FieldSpec, FieldSpec]:
     return (FieldSpec(user, "text", user_label, None, secret=True),
             FieldSpec(key, "secret", key_label, None, secret=True))
 
 
-WEB_SOURCES: Tuple[SourceSpec, ...] = (
+WEB_SOURCES: tuple[SourceSpec, ...] = (
     SourceSpec("danbooru", "Danbooru", DanbooruSource,
                (_TAGS, _MIN_SIZE, *_account("username", "User name", "api_key", "API key")),
                "Anonymous searches may hold 2 tags (metatags such as rating: do not count)."),

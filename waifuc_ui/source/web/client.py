@@ -13,16 +13,15 @@ import email.utils
 import logging
 import os
 import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Dict, Iterable, Mapping, Optional, Tuple
 
 import httpx
 import tenacity
 
 from ... import __version__
 from .credentials import Secret, redact, redact_url
-from .errors import (AuthenticationError, ChallengeError, NetworkError, RateLimitError,
-                     RequestTimeoutError, ServerError)
+from .errors import AuthenticationError, ChallengeError, NetworkError, RateLimitError, RequestTimeoutError, ServerError
 
 logger = logging.getLogger("waifuc_ui.source.web")
 
@@ -48,7 +47,7 @@ class RateLimiter:
             raise ValueError(f"requests_per_second must be > 0, got {requests_per_second!r}")
         self.interval = 1.0 / float(requests_per_second)
         self.clock, self.sleep = clock, sleep
-        self._last: Optional[float] = None
+        self._last: float | None = None
 
     def acquire(self) -> None:
         """Wait until the next request may start, then mark it started."""
@@ -83,8 +82,8 @@ class DownloadRefused(Exception):
 class _Transient(Exception):
     """A failure worth retrying: 429, 5xx, timeout, connection trouble, a cut body."""
 
-    def __init__(self, kind: str, detail: str, url: str, status: Optional[int] = None,
-                 retry_after: Optional[float] = None):
+    def __init__(self, kind: str, detail: str, url: str, status: int | None = None,
+                 retry_after: float | None = None):
         self.kind, self.detail, self.url, self.status, self.retry_after = kind, detail, url, status, retry_after
         super().__init__(detail)
 
@@ -106,7 +105,7 @@ class _SecretParamsTransport(httpx.BaseTransport):
         self.inner.close()
 
 
-def parse_retry_after(value: Optional[str], now: Callable[[], float] = time.time) -> Optional[float]:
+def parse_retry_after(value: str | None, now: Callable[[], float] = time.time) -> float | None:
     """Seconds to wait from a Retry-After header (seconds or an HTTP date); None if absent or unreadable."""
     if not value:
         return None
@@ -136,8 +135,8 @@ class SiteClient:
     def __init__(self, site: str, limiter: RateLimiter, *, timeout: float = 10.0, max_retries: int = 4,
                  backoff: float = 1.0, max_backoff: float = 60.0, max_retry_after: float = 300.0,
                  sleep: Callable[[float], None] = time.sleep, user_agent: str = USER_AGENT,
-                 auth: Optional[Tuple[str, Secret]] = None, secret_params: Optional[Mapping[str, Secret]] = None,
-                 secrets: Iterable[Optional[Secret]] = (), transport: Optional[httpx.BaseTransport] = None,
+                 auth: tuple[str, Secret] | None = None, secret_params: Mapping[str, Secret] | None = None,
+                 secrets: Iterable[Secret | None] = (), transport: httpx.BaseTransport | None = None,
                  max_bytes: int = MAX_DOWNLOAD_BYTES, credential_names: str = "user name and API key"):
         self.site, self.limiter, self.sleep = site, limiter, sleep
         self.credential_names = credential_names
@@ -154,14 +153,14 @@ class SiteClient:
                                   follow_redirects=True)
 
     # -- public -------------------------------------------------------------------------------
-    def get(self, url: str, params: Optional[Dict[str, str]] = None, *, send_credentials: bool = False,
+    def get(self, url: str, params: dict[str, str] | None = None, *, send_credentials: bool = False,
             download: bool = False, follow_redirects: bool = True) -> Answer:
         """GET with rate limit and retries. Raises the :mod:`.errors` type of a failure that
         persists; returns other answers (2xx, 3xx when not followed, 404, 4xx) for the caller to judge."""
         return self._with_retries("GET", url, params=params, send_credentials=send_credentials, download=download,
                                   follow_redirects=follow_redirects)
 
-    def post_form(self, url: str, data: Dict[str, str], *, follow_redirects: bool = False) -> Answer:
+    def post_form(self, url: str, data: dict[str, str], *, follow_redirects: bool = False) -> Answer:
         """A form POST (a login), rate limited, not retried."""
         return self._attempt("POST", url, data=data, send_credentials=True, follow_redirects=follow_redirects)
 
@@ -182,7 +181,7 @@ class SiteClient:
     def close(self) -> None:
         self._http.close()
 
-    def __enter__(self) -> "SiteClient":
+    def __enter__(self) -> SiteClient:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -251,7 +250,7 @@ class SiteClient:
         finally:
             response.close()
 
-    def _basic_auth(self) -> Optional[Tuple[str, str]]:
+    def _basic_auth(self) -> tuple[str, str] | None:
         return (self._auth[0], self._auth[1].reveal()) if self._auth else None
 
     def _read_body(self, response: httpx.Response, shown: str, download: bool) -> bytes:

@@ -3,7 +3,7 @@ logs and pickles, and ``redact`` strips secrets from any text or URL before it i
 
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # query parameters that carry credentials on the supported sites
@@ -23,7 +23,7 @@ class Secret:
         self._value = str(value)
 
     @classmethod
-    def of(cls, value: Optional[object]) -> Optional["Secret"]:
+    def of(cls, value: object | None) -> Secret | None:
         """``None``/empty stays ``None``; a Secret stays itself; anything else is wrapped."""
         if value is None or value == "":
             return None
@@ -37,10 +37,10 @@ class Secret:
 
     __str__ = __repr__
 
-    def __copy__(self) -> "Secret":
+    def __copy__(self) -> Secret:
         return self
 
-    def __deepcopy__(self, memo) -> "Secret":
+    def __deepcopy__(self, memo) -> Secret:
         return self
 
     def __reduce__(self):
@@ -56,7 +56,7 @@ def redact_url(url: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(query, safe="*:")))
 
 
-def redact(text: str, secrets: Iterable[Optional[Secret]] = ()) -> str:
+def redact(text: str, secrets: Iterable[Secret | None] = ()) -> str:
     """``text`` with every revealed secret value replaced by ``***`` (values under 4 characters
     are left alone: replacing them would garble the text without protecting anything)."""
     for secret in secrets:

@@ -4,9 +4,10 @@ HTTP basic auth with the user name and API key."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Union
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
-from ...errors import InvalidOptionError
+from ...core.errors import InvalidOptionError
 from .base import VIDEO_EXTENSIONS, WebDataSource, WebPost, smallest_variant, split_tags
 from .client import SiteClient
 from .credentials import Secret
@@ -23,14 +24,14 @@ FREE_METATAGS = frozenset({
 })
 
 
-def normalise_tags(tags: Union[str, Sequence[str]]) -> List[str]:
+def normalise_tags(tags: str | Sequence[str]) -> list[str]:
     """A query as a list of tags: a string is split on whitespace."""
     if isinstance(tags, str):
         return split_tags(tags)
     return [str(tag) for tag in tags if str(tag).strip()]
 
 
-def counted_tags(tags: Iterable[str]) -> List[str]:
+def counted_tags(tags: Iterable[str]) -> list[str]:
     """The tags that count against Danbooru's tag limit (free metatags such as rating: do not)."""
     counted = []
     for tag in tags:
@@ -53,10 +54,10 @@ class DanbooruSource(WebDataSource):
     site = "danbooru"
     default_base_url = "https://danbooru.donmai.us"
 
-    def __init__(self, tags: Union[str, Sequence[str]], min_size: Optional[int] = 800,
-                 download_silent: bool = True, username: Optional[str] = None,
-                 api_key: Optional[Union[str, Secret]] = None, group_name: Optional[str] = None,
-                 tag_domains: Optional[Iterable[str]] = None, **options: Any):
+    def __init__(self, tags: str | Sequence[str], min_size: int | None = 800,
+                 download_silent: bool = True, username: str | None = None,
+                 api_key: str | Secret | None = None, group_name: str | None = None,
+                 tag_domains: Iterable[str] | None = None, **options: Any):
         super().__init__(group_name=group_name, **options)
         self.tags = normalise_tags(tags)
         self.min_size = min_size
@@ -84,10 +85,10 @@ class DanbooruSource(WebDataSource):
             args.append(f"tag_domains={list(self.tag_domains)!r}")
         return ", ".join(args)
 
-    def _secrets(self) -> List[Optional[Secret]]:
+    def _secrets(self) -> list[Secret | None]:
         return [self.username, self.api_key]
 
-    def _client_options(self) -> Dict[str, Any]:
+    def _client_options(self) -> dict[str, Any]:
         return {"auth": (self.username.reveal(), self.api_key)} if self.logged_in else {}
 
     def _check_query(self) -> None:
@@ -108,7 +109,7 @@ class DanbooruSource(WebDataSource):
         super()._raise_for_answer(status, text, url)
 
     # -- listing -------------------------------------------------------------------------------
-    def _page_posts(self, raw: Any) -> Optional[List[Dict[str, Any]]]:
+    def _page_posts(self, raw: Any) -> list[dict[str, Any]] | None:
         return raw if isinstance(raw, list) else None
 
     page_size = 200
@@ -116,7 +117,7 @@ class DanbooruSource(WebDataSource):
     def _past_page_limit(self, page: int) -> bool:
         return page > ANONYMOUS_PAGE_LIMIT and not self.logged_in
 
-    def _fetch_page(self, client: SiteClient, page: int) -> Optional[List[Dict[str, Any]]]:
+    def _fetch_page(self, client: SiteClient, page: int) -> list[dict[str, Any]] | None:
         if self._past_page_limit(page):
             return None
         raw = self._get_json(client, f"{self.base_url}/posts.json",
@@ -128,7 +129,7 @@ class DanbooruSource(WebDataSource):
             if isinstance(raw, dict) and "id" in raw:
                 yield self._to_post(raw)
 
-    def _to_post(self, raw: Dict[str, Any]) -> WebPost:
+    def _to_post(self, raw: dict[str, Any]) -> WebPost:
         url = self._select_url(raw)
         ext = "." + str(raw.get("file_ext", "")).lower()
         reason = None
@@ -138,13 +139,13 @@ class DanbooruSource(WebDataSource):
             reason = "the post has no file URL (restricted to logged-in or higher-level accounts, or deleted)"
         return self._post(raw["id"], url, raw, self._tags(raw), reason)
 
-    def _select_url(self, raw: Dict[str, Any]) -> Optional[str]:
+    def _select_url(self, raw: dict[str, Any]) -> str | None:
         variants = (raw.get("media_asset") or {}).get("variants") or []
         candidates = [(v.get("url"), v.get("width"), v.get("height")) for v in variants if isinstance(v, dict)]
         candidates.append((raw.get("file_url"), raw.get("image_width"), raw.get("image_height")))
         return smallest_variant(candidates, self.min_size) or raw.get("file_url")
 
-    def _tags(self, raw: Dict[str, Any]) -> List[str]:
+    def _tags(self, raw: dict[str, Any]) -> list[str]:
         if self.tag_domains is None:
             return split_tags(raw.get("tag_string"))
         return [tag for domain in self.tag_domains for tag in split_tags(raw.get(f"tag_string_{domain}"))]

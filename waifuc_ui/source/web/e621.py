@@ -4,7 +4,7 @@ and ``tags`` as lists per category. HTTP basic auth with the user name and API k
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from .base import VIDEO_EXTENSIONS, WebPost, smallest_variant
 from .danbooru import DanbooruSource
@@ -22,8 +22,8 @@ class E621Source(DanbooruSource):
     default_base_url = "https://e621.net"
     tag_limit = 40
 
-    def __init__(self, tags, min_size: Optional[int] = 800, download_silent: bool = True,
-                 username: Optional[str] = None, api_key: Optional[str] = None, group_name: Optional[str] = None,
+    def __init__(self, tags, min_size: int | None = 800, download_silent: bool = True,
+                 username: str | None = None, api_key: str | None = None, group_name: str | None = None,
                  tag_domains=None, **options: Any):
         # the categories differ from Danbooru's: they are not checked against Danbooru's list
         super().__init__(tags, min_size, download_silent, username, api_key, group_name, None, **options)
@@ -32,7 +32,7 @@ class E621Source(DanbooruSource):
     def _check_query(self) -> None:
         """e621 has no two-tag rule; its 40-tag limit is left to the site to report."""
 
-    def _page_posts(self, raw: Any) -> Optional[List[Dict[str, Any]]]:
+    def _page_posts(self, raw: Any) -> list[dict[str, Any]] | None:
         return raw.get("posts") if isinstance(raw, dict) else None
 
     page_size = 320
@@ -40,7 +40,7 @@ class E621Source(DanbooruSource):
     def _past_page_limit(self, page: int) -> bool:
         return page > PAGE_LIMIT
 
-    def _to_post(self, raw: Dict[str, Any]) -> WebPost:
+    def _to_post(self, raw: dict[str, Any]) -> WebPost:
         file = raw.get("file") or {}
         url = self._select_url(raw)
         ext = "." + str(file.get("ext", "")).lower()
@@ -51,7 +51,7 @@ class E621Source(DanbooruSource):
             reason = "the post has no file URL (hidden from anonymous users: log in, or deleted)"
         return self._post(raw["id"], url, raw, self._tags(raw), reason)
 
-    def _select_url(self, raw: Dict[str, Any]) -> Optional[str]:
+    def _select_url(self, raw: dict[str, Any]) -> str | None:
         file, sample, preview = raw.get("file") or {}, raw.get("sample") or {}, raw.get("preview") or {}
         candidates = [(file.get("url"), file.get("width"), file.get("height")),
                       (preview.get("url"), preview.get("width"), preview.get("height"))]
@@ -59,7 +59,7 @@ class E621Source(DanbooruSource):
             candidates.append((sample.get("url"), sample.get("width"), sample.get("height")))
         return smallest_variant(candidates, self.min_size) or file.get("url")
 
-    def _tags(self, raw: Dict[str, Any]) -> List[str]:
+    def _tags(self, raw: dict[str, Any]) -> list[str]:
         groups = raw.get("tags") or {}
         domains = self.tag_domains if self.tag_domains is not None else list(groups)
         return [tag for domain in domains for tag in (groups.get(domain) or [])]

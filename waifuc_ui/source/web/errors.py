@@ -1,6 +1,6 @@
 """Why a crawl failed, one exception type per cause, each saying what to do next.
 
-    SourceError (waifuc_ui.errors)
+    SourceError (waifuc_ui.core.errors)
     └── WebSourceError            a site answered badly or not at all
         ├── QueryRuleError        (also ValueError) the query breaks a site rule; raised before any request
         ├── AuthenticationError   401/403: credentials missing, wrong or without the needed level
@@ -17,15 +17,13 @@ A single image that fails to download is not an exception: it is skipped with a 
 
 from __future__ import annotations
 
-from typing import Optional
-
-from ...errors import SourceError
+from ...core.errors import SourceError
 
 
 class WebSourceError(SourceError):
     """A site failed; ``site``, ``url`` (redacted), ``status`` and ``fix`` say how and what to do."""
 
-    def __init__(self, site: str, problem: str, fix: str, url: str = "", status: Optional[int] = None):
+    def __init__(self, site: str, problem: str, fix: str, url: str = "", status: int | None = None):
         self.site, self.problem, self.fix, self.url, self.status = site, problem, fix, url, status
         where = f" ({url})" if url else ""
         super().__init__(f"{site}: {problem}{where}. {fix}")
@@ -46,7 +44,7 @@ class ChallengeError(WebSourceError):
 class RateLimitError(WebSourceError):
     """Still rate limited after the retries; ``retry_after`` is the site's hint in seconds, if any."""
 
-    def __init__(self, *args, retry_after: Optional[float] = None, **kwargs):
+    def __init__(self, *args, retry_after: float | None = None, **kwargs):
         self.retry_after = retry_after
         super().__init__(*args, **kwargs)
 

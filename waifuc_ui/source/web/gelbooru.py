@@ -6,7 +6,8 @@ the ``post`` key is missing past the last page. Gelbooru now asks for ``user_id`
 from __future__ import annotations
 
 import html
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Union
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from .base import WebDataSource, WebPost, smallest_variant, split_tags
 from .client import SiteClient
@@ -25,16 +26,16 @@ class GelbooruSource(WebDataSource):
     default_base_url = "https://gelbooru.com"
     credential_names = "user_id and api_key (Gelbooru account options page)"
 
-    def __init__(self, tags: Union[str, Sequence[str]], min_size: Optional[int] = 800,
-                 group_name: Optional[str] = None, download_silent: bool = True,
-                 user_id: Optional[Union[str, int]] = None, api_key: Optional[Union[str, Secret]] = None,
+    def __init__(self, tags: str | Sequence[str], min_size: int | None = 800,
+                 group_name: str | None = None, download_silent: bool = True,
+                 user_id: str | int | None = None, api_key: str | Secret | None = None,
                  **options: Any):
         super().__init__(group_name=group_name, **options)
         self.tags = normalise_tags(tags)
         self.min_size = min_size
         self.user_id = Secret.of(user_id)
         self.api_key = Secret.of(api_key)
-        self._total: Optional[int] = None
+        self._total: int | None = None
 
     def _args_repr(self) -> str:
         args = [repr(self.tags)]
@@ -44,14 +45,14 @@ class GelbooruSource(WebDataSource):
             args.append("user_id=***, api_key=***")
         return ", ".join(args)
 
-    def _secrets(self) -> List[Optional[Secret]]:
+    def _secrets(self) -> list[Secret | None]:
         return [self.user_id, self.api_key]
 
-    def _client_options(self) -> Dict[str, Any]:
+    def _client_options(self) -> dict[str, Any]:
         params = {name: value for name, value in (("user_id", self.user_id), ("api_key", self.api_key)) if value}
         return {"secret_params": params}
 
-    def _fetch_page(self, client: SiteClient, pid: int) -> Optional[List[Dict[str, Any]]]:
+    def _fetch_page(self, client: SiteClient, pid: int) -> list[dict[str, Any]] | None:
         if pid * PAGE_SIZE >= MAX_OFFSET or (self._total is not None and pid * PAGE_SIZE >= self._total):
             return None
         raw = self._get_json(client, f"{self.base_url}/index.php",
@@ -74,7 +75,7 @@ class GelbooruSource(WebDataSource):
                 tags = [html.unescape(tag) for tag in split_tags(raw.get("tags"))]
                 yield self._post(raw["id"], url, raw, tags, None if url else "the post has no file URL")
 
-    def _select_url(self, raw: Dict[str, Any]) -> Optional[str]:
+    def _select_url(self, raw: dict[str, Any]) -> str | None:
         candidates = [(raw.get("preview_url"), raw.get("preview_width"), raw.get("preview_height")),
                       (raw.get("file_url"), raw.get("width"), raw.get("height"))]
         if raw.get("sample_url"):

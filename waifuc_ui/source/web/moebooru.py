@@ -4,7 +4,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, Optional, Sequence, Union
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from .base import WebDataSource, WebPost, smallest_variant, split_tags
 from .client import SiteClient
@@ -20,8 +21,8 @@ class MoebooruSource(WebDataSource):
     """Posts of a Moebooru tag query, with waifuc's parameters in waifuc's order
     (``YandeSource(tags, min_size=800, group_name, download_silent)``; download_silent is ignored)."""
 
-    def __init__(self, tags: Union[str, Sequence[str]], min_size: Optional[int] = 800,
-                 group_name: Optional[str] = None, download_silent: bool = True, **options: Any):
+    def __init__(self, tags: str | Sequence[str], min_size: int | None = 800,
+                 group_name: str | None = None, download_silent: bool = True, **options: Any):
         super().__init__(group_name=group_name, **options)
         self.tags = normalise_tags(tags)
         self.min_size = min_size
@@ -41,7 +42,7 @@ class MoebooruSource(WebDataSource):
                 yield self._post(raw["id"], url, raw, split_tags(raw.get("tags")),
                                  None if url else "the post has no file URL (deleted or hidden)")
 
-    def _select_url(self, raw: Dict[str, Any]) -> Optional[str]:
+    def _select_url(self, raw: dict[str, Any]) -> str | None:
         candidates = [(raw.get(u), raw.get(w), raw.get(h)) for u, w, h in _VARIANTS]
         return smallest_variant(candidates, self.min_size) or raw.get("file_url")
 

@@ -18,24 +18,24 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import Any, Dict, Optional, Union
+from typing import Any
 
 logger = logging.getLogger("waifuc_ui.source.web")
 
 
 class CrawlRecord:
-    def __init__(self, workspace: Union[str, os.PathLike], group: str):
+    def __init__(self, workspace: str | os.PathLike, group: str):
         self.root = Path(workspace)
         self.group = group
         self.path = self.root / f"{group}.crawl.jsonl"
         self.files = self.root / group
-        self._entries: Dict[str, Dict[str, Any]] = {}
+        self._entries: dict[str, dict[str, Any]] = {}
         self._load()
 
     def _load(self) -> None:
         if not self.path.exists():
             return
-        with open(self.path, "r", encoding="utf-8") as f:
+        with open(self.path, encoding="utf-8") as f:
             for number, line in enumerate(f, 1):
                 try:
                     entry = json.loads(line)
@@ -46,7 +46,7 @@ class CrawlRecord:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def lookup(self, post_id: Any, url: Optional[str]) -> Optional[Dict[str, Any]]:
+    def lookup(self, post_id: Any, url: str | None) -> dict[str, Any] | None:
         """The entry of ``post_id`` if it was made for the same ``url`` (the same variant) and,
         for a download, its file is still there."""
         entry = self._entries.get(str(post_id))
@@ -56,10 +56,10 @@ class CrawlRecord:
             return None
         return entry
 
-    def read_file(self, entry: Dict[str, Any]) -> bytes:
+    def read_file(self, entry: dict[str, Any]) -> bytes:
         return (self.root / entry["file"]).read_bytes()
 
-    def add_download(self, post_id: Any, url: str, filename: str, data: bytes, meta: Dict[str, Any]) -> None:
+    def add_download(self, post_id: Any, url: str, filename: str, data: bytes, meta: dict[str, Any]) -> None:
         self.files.mkdir(parents=True, exist_ok=True)
         target = self.files / os.path.basename(filename)
         temporary = target.with_name(target.name + ".part")
@@ -67,10 +67,10 @@ class CrawlRecord:
         os.replace(temporary, target)
         self._append({"id": post_id, "url": url, "file": target.relative_to(self.root).as_posix(), "meta": meta})
 
-    def add_skip(self, post_id: Any, url: Optional[str], reason: str) -> None:
+    def add_skip(self, post_id: Any, url: str | None, reason: str) -> None:
         self._append({"id": post_id, "url": url, "skipped": reason})
 
-    def _append(self, entry: Dict[str, Any]) -> None:
+    def _append(self, entry: dict[str, Any]) -> None:
         line = json.dumps(entry, ensure_ascii=False, default=str)
         self.root.mkdir(parents=True, exist_ok=True)
         with open(self.path, "a", encoding="utf-8") as f:

@@ -7,10 +7,11 @@ Logging in (optional) shows members-only and multi-person images."""
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Union
+from collections.abc import Iterator, Sequence
+from typing import Any
 from urllib.parse import quote_plus, urljoin, urlsplit, urlunsplit
 
-from ...errors import InvalidOptionError
+from ...core.errors import InvalidOptionError
 from .base import WebDataSource, WebPost
 from .client import USER_AGENT, SiteClient
 from .credentials import Secret
@@ -41,11 +42,11 @@ class ZerochanSource(WebDataSource):
     default_base_url = "https://www.zerochan.net"
     credential_names = "Zerochan username and password"
 
-    def __init__(self, word: Union[str, Sequence[str]], sort: str = "fav", time: str = "0",
-                 dimension: Optional[str] = None, color: Optional[str] = None, strict: bool = False,
-                 select: str = "large", group_name: Optional[str] = None, download_silent: bool = True,
-                 user_agent: Optional[str] = None, username: Optional[str] = None,
-                 password: Optional[Union[str, Secret]] = None, **options: Any):
+    def __init__(self, word: str | Sequence[str], sort: str = "fav", time: str = "0",
+                 dimension: str | None = None, color: str | None = None, strict: bool = False,
+                 select: str = "large", group_name: str | None = None, download_silent: bool = True,
+                 user_agent: str | None = None, username: str | None = None,
+                 password: str | Secret | None = None, **options: Any):
         super().__init__(group_name=group_name, **options)
         self.user_agent = user_agent
         self.word = [word] if isinstance(word, str) else list(word)
@@ -66,10 +67,10 @@ class ZerochanSource(WebDataSource):
             args.append("username=***, password=***")
         return ", ".join(args)
 
-    def _secrets(self) -> List[Optional[Secret]]:
+    def _secrets(self) -> list[Secret | None]:
         return [self.username, self.password]
 
-    def _client_options(self) -> Dict[str, Any]:
+    def _client_options(self) -> dict[str, Any]:
         # the site asks to name the project and the account in the User-Agent; it goes to Zerochan only
         agent = self.user_agent or USER_AGENT
         return {"user_agent": f"{agent} - {self.username.reveal()}" if self.username else agent}
@@ -84,7 +85,7 @@ class ZerochanSource(WebDataSource):
                                       "Check the Zerochan username and password", url=answer.url,
                                       status=answer.status)
 
-    def _params(self, page: int) -> Dict[str, str]:
+    def _params(self, page: int) -> dict[str, str]:
         params = {"json": "1", "p": str(page), "l": "200", "s": self.sort, "t": self.time}
         if self.dimension:
             params["d"] = self.dimension
@@ -94,7 +95,7 @@ class ZerochanSource(WebDataSource):
             params["strict"] = "1"
         return params
 
-    def _fetch_page(self, client: SiteClient, state: Dict[str, str], page: int) -> Optional[List[Dict[str, Any]]]:
+    def _fetch_page(self, client: SiteClient, state: dict[str, str], page: int) -> list[dict[str, Any]] | None:
         for _ in range(MAX_REDIRECTS + 1):
             try:
                 answer = client.get(state["url"], self._params(page), send_credentials=True, follow_redirects=False)
@@ -139,7 +140,7 @@ class ZerochanSource(WebDataSource):
             yield self._post(item["id"], url, raw, entry.get("tags") or item.get("tags") or [],
                              None if url else "the post has no image URL")
 
-    def _select_url(self, entry: Dict[str, Any]) -> Optional[str]:
+    def _select_url(self, entry: dict[str, Any]) -> str | None:
         index = SELECTS.index(self.select)
         order = [self.select, *reversed(SELECTS[:index]), *SELECTS[index + 1:]]
         for name in order:

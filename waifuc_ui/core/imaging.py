@@ -1,0 +1,57 @@
+"""Shared image helpers with the reference library's semantics."""
+
+from __future__ import annotations
+
+from typing import Union
+
+import numpy as np
+from PIL import Image, ImageColor
+
+Color = Union[str, tuple[int, ...]]
+
+
+def has_alpha(image: Image.Image) -> bool:
+    """True for RGBA/LA/PA images and for images with a ``transparency`` entry (P, L, RGB)."""
+    return image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info
+
+
+HIGH_DEPTH_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I", "F")
+
+
+def to_8bit(image: Image.Image) -> Image.Image:
+    """A 16-bit, 32-bit or float greyscale image as mode L, scaled (not clipped) to 0..255.
+
+    I;16 is divided by 256; I likewise when it holds values above 255; F in 0..1 is multiplied by 255.
+    """
+    if image.mode.startswith("I;16"):
+        arr = np.asarray(image).astype(np.uint32) >> 8
+    elif image.mode == "I":
+        arr = np.clip(np.asarray(image), 0, 65535)
+        arr = arr >> 8 if arr.max(initial=0) > 255 else arr
+    elif image.mode == "F":
+        arr = np.asarray(image, dtype=np.float64)
+        arr = arr * 255.0 if arr.max(initial=0.0) <= 1.0 else arr
+        arr = np.clip(np.rint(arr), 0, 255)
+    else:
+        return image.convert("L")
+    return Image.fromarray(arr.astype(np.uint8))
+
+
+def load_image(image: Image.Image, mode: str | None = "RGB",
+               force_background: Color | None = "white") -> Image.Image:
+    """imgutils' ``load_image`` for a PIL image: composite alpha over ``force_background``
+    (RGB = bg*(1-a) + img*a), then convert to ``mode``. Only the current frame is used.
+
+    Deviation: 16-bit, 32-bit and float greyscale images are first scaled to 8 bits; the reference's
+    plain ``convert`` clips them, which turns a 16-bit image white."""
+    if image.mode in HIGH_DEPTH_MODES and mode not in (None, image.mode):
+        image = to_8bit(image)
+    if force_background is not None and has_alpha(image):
+        rgba = image.convert("RGBA")
+        bg = Image.new("RGBA", rgba.size, ImageColor.getrgb(force_background) if isinstance(force_background, str)
+                       else tuple(force_background))
+        bg.alpha_composite(rgba)  # alpha composite over an opaque background == paste with alpha mask
+        image = bg
+    if mode is not None and image.mode != mode:
+        image = image.convert(mode)
+    return image
