@@ -13,3 +13,6 @@ os.environ["HF_HOME"] = os.path.join(_HF_TMP, "home")
 os.environ["HF_HUB_CACHE"] = os.path.join(_HF_TMP, "hub")
 os.environ.pop("HF_TOKEN", None)
 os.environ.setdefault("WAIFUC_UI_CACHE_DIR", os.path.join(_HF_TMP, "analysis"))
+
+# Fixtures every folder may use: the tiny ONNX models on a fake Hub cache, and the local Hub file server.
+pytest_plugins = ["tests.fakehub", "tests.inference.hubserver"]

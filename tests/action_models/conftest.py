@@ -3,7 +3,6 @@
 import pytest
 from model_action_helpers import CountingSource
 
-from tests.fakehub import fake_hub, full_fake_hub  # noqa: F401  (fixtures)
 from waifuc_ui.analysis import AnalysisCache, use_analysis_cache
 from waifuc_ui.core.report import collect_report
 

@@ -3,7 +3,6 @@
 import pytest
 from PIL import Image
 
-from tests.fakehub import fake_hub, full_fake_hub  # noqa: F401  (fixtures)
 from waifuc_ui.analysis import AnalysisCache, ccip_review, lpips_duplicate_groups, use_analysis_cache
 from waifuc_ui.core.errors import InvalidOptionError
 from waifuc_ui.model import ImageItem

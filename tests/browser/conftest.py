@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.fakehub import fake_hub, install_fake_hub  # noqa: F401  (fixture)
+from tests.fakehub import install_fake_hub
 
 CHROMIUM = os.environ.get("WAIFUC_UI_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
@@ -59,7 +59,7 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def app_url(tmp_path, fake_hub):  # noqa: F811  (fixture from tests.fakehub)
+def app_url(tmp_path, fake_hub):
     """URL of the launched app (tiny CCIP/LPIPS/WD14 models in a temporary Hub cache); yields (url, binder)."""
     from waifuc_ui.ui import AppSettings, SessionBinder, build_app, launch_options
 

@@ -7,7 +7,7 @@ import threading
 import pytest
 from huggingface_hub import try_to_load_from_cache
 
-from tests.fakehub import BLUE, RED, fake_hub, solid  # noqa: F401  (fixture)
+from tests.fakehub import BLUE, RED, solid
 from tests.inference.hubserver import (
     COMMIT,
     FakeHubServer,

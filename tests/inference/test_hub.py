@@ -6,7 +6,7 @@ import os
 import pytest
 
 from tests.fakehub import put_file
-from tests.inference.hubserver import FakeHubServer, go_online, live_hub, refused_url  # noqa: F401  (fixture)
+from tests.inference.hubserver import FakeHubServer, go_online, refused_url
 from waifuc_ui.core.errors import InvalidOptionError, ModelUnavailableError
 from waifuc_ui.inference import hub
 from waifuc_ui.inference.hub import HubAccess, HubFile, ensure_available, file_fingerprint, required_files, resolve_file

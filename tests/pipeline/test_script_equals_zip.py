@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from tests.fakehub import BLUE, GREEN, RED
 from waifuc_ui.session import SessionRegistry
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -174,7 +175,6 @@ def test_script_restores_an_item_a_first_n_step_never_took(tmp_path, registry):
 
 
 # -- model-backed: CCIP review on the fake models (tests/fakehub.py: CCIP features = mean colour) --------------------
-from tests.fakehub import BLUE, GREEN, RED, fake_hub, full_fake_hub  # noqa: E402,F401  (fixtures)
 
 
 def colour_folder(folder):

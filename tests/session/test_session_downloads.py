@@ -7,8 +7,7 @@ import threading
 import pytest
 from PIL import Image
 
-from tests.fakehub import BLUE, RED, fake_hub  # noqa: F401  (fixture)
-from tests.inference.hubserver import live_hub, model_source  # noqa: F401  (fixtures)
+from tests.fakehub import BLUE, RED
 from waifuc_ui.inference.download import Downloader, DownloadProgress
 from waifuc_ui.inference.hub import HubFile, is_local
 from waifuc_ui.session import SessionRegistry

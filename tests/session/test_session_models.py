@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 
 import waifuc_ui.session.store as store_module
-from tests.fakehub import BLUE, RED, fake_hub, full_fake_hub, record_feeds  # noqa: F401  (fixtures)
+from tests.fakehub import BLUE, RED, record_feeds
 from waifuc_ui.session import SessionRegistry
 
 

@@ -1,8 +1,7 @@
 """The Pipeline and Run tabs' handlers with the Hub a local server (tests/inference/hubserver.py) and nothing cached:
 sizes before the run, download progress in the Run tab's progress text, and edits that never download."""
 
-from tests.fakehub import fake_hub  # noqa: F401  (fixture)
-from tests.inference.hubserver import live_hub, model_source  # noqa: F401  (fixtures)
+
 from waifuc_ui.ui.pipeline_tab import add_step, apply_preset, pipeline_status, set_param, update_last_run
 from waifuc_ui.ui.run_tab import run_pipeline, run_summary
 
