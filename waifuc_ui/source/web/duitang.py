@@ -14,14 +14,15 @@ from .base import WebDataSource, WebPost
 
 
 def keyword_words(text: str) -> set[str]:
-    """The words of ``text`` (split on anything that is not a letter or digit)."""
-    return {word for word in re.split(r"[\W_]+", text or "") if word}
+    """The words of ``text``, case-folded (split on anything that is not a letter or digit)."""
+    return {word.casefold() for word in re.split(r"[\W_]+", text or "") if word}
 
 
 class DuitangSource(WebDataSource):
     """Images of a Duitang keyword search: waifuc's ``DuitangSource(keyword, strict=True,
     page_size=100, group_name='duitang', download_silent=True)``. ``strict`` keeps only posts whose
-    title holds every word of the keyword. Items carry no tags (as in waifuc)."""
+    title holds every word of the keyword, ignoring case (waifuc compares case). Items carry no tags
+    (as in waifuc)."""
 
     site = "duitang"
     default_base_url = "https://www.duitang.com"

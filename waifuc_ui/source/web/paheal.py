@@ -66,12 +66,12 @@ class PahealSource(WebDataSource):
         try:
             root = ElementTree.fromstring(answer.content)
         except ElementTree.ParseError:
-            raise BadResponseError(self.site, "the answer is not the API's XML", "The API may have changed or the "
-                                   "address is not this site's API: check base_url, or report it",
-                                   url=answer.url) from None
-        if root.tag != "posts":
-            raise BadResponseError(self.site, f"the XML answer is <{root.tag}>, not <posts>",
-                                   "Check base_url points at the Shimmie API", url=answer.url)
+            root = None
+        if root is None or root.tag != "posts":
+            found = "unreadable" if root is None else f"<{root.tag}>"
+            raise BadResponseError(self.site, f"the answer is not the API's XML of <posts> ({found})",
+                                   "The API may have changed or the address is not this site's API: check base_url, "
+                                   "or report it", url=answer.url)
         return [dict(node.attrib) for node in root if node.tag == "tag"]
 
     def _iter_posts(self, client: SiteClient) -> Iterator[WebPost]:
