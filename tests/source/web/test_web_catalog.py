@@ -3,7 +3,17 @@
 import pytest
 
 from waifuc_ui.core.errors import InvalidOptionError
-from waifuc_ui.source import DanbooruSource, GelbooruSource, ZerochanSource
+from waifuc_ui.source import (
+    AnimePicturesSource,
+    DanbooruSource,
+    DerpibooruSource,
+    GelbooruSource,
+    PixivRankingSource,
+    PixivSearchSource,
+    SankakuSource,
+    WallHavenSource,
+    ZerochanSource,
+)
 from waifuc_ui.source.web.catalog import KINDS, WEB_SOURCES, find_source
 
 
@@ -67,8 +77,6 @@ def test_advanced_fields_reach_the_source():
 
 
 def test_build_the_added_sources_from_form_values():
-    from waifuc_ui.source import (AnimePicturesSource, DerpibooruSource, PixivRankingSource, PixivSearchSource,
-                                  SankakuSource, WallHavenSource)
     pixiv = find_source("pixiv_search").build({"word": " 初音ミク ", "sort": "popular_desc",
                                                "refresh_token": "tok-12345"})
     assert isinstance(pixiv, PixivSearchSource) and pixiv.word == "初音ミク" and pixiv.sort == "popular_desc"
