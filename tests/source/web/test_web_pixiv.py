@@ -148,3 +148,23 @@ def test_waifuc_parameters_and_bad_choices():
         PixivRankingSource("yearly")
     with pytest.raises(InvalidOptionError, match="invalid select: 'huge'"):
         PixivUserSource(1, select="huge")
+
+
+def test_an_expired_access_token_is_refreshed_once(board, web_options):
+    pixiv(board)
+    listing = board.routes["/v1/search/illust"]
+    board.route("/v1/search/illust", [Reply(400, {"error": {"message": "Error occurred at the OAuth process. "
+                                                                       "Please check your Access Token"}}),
+                                      *listing])
+    assert len(list(PixivSearchSource("x", refresh_token=REFRESH_TOKEN, **web_options))) == 1
+    assert len(board.requests("/auth/token")) == 2 and len(board.requests("/v1/search/illust")) == 2
+
+
+def test_pixiv_refusing_a_deep_offset_ends_the_listing_with_the_reason(board, web_options):
+    pixiv(board)
+    board.route("/v1/search/illust", lambda r: Reply(200, {"illusts": [pixiv_work(board.url, 1)],
+                                                           "next_url": "https://next"})
+                if "offset" not in r.query else Reply(400, {"error": {"message": "offset must be <= 5000"}}))
+    source = PixivSearchSource("x", refresh_token=REFRESH_TOKEN, **web_options)
+    assert len(list(source)) == 1
+    assert source.stop_reason.startswith("Pixiv refused offset 1") and "start_date" in source.stop_reason

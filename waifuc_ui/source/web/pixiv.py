@@ -19,6 +19,7 @@ import datetime
 import hashlib
 import io
 import json
+import logging
 import zipfile
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -30,7 +31,9 @@ from ...core.image_io import BadImageError, open_image_bytes
 from .base import WebDataSource, WebPost, url_extension
 from .client import SiteClient
 from .credentials import Secret
-from .errors import AuthenticationError
+from .errors import AuthenticationError, BadResponseError
+
+logger = logging.getLogger("waifuc_ui.source.web")
 
 API_URL = "https://app-api.pixiv.net"
 AUTH_URL = "https://oauth.secure.pixiv.net"
@@ -135,6 +138,17 @@ class BasePixivSource(WebDataSource):
         if token.get("refresh_token"):
             client.add_secret(Secret(str(token["refresh_token"])))
 
+    def _api_json(self, client: SiteClient, path: str, params: dict[str, str]) -> Any:
+        """An API answer; an access token that expired (an hour) is refreshed once and the call repeated."""
+        try:
+            return self._get_json(client, f"{self.base_url}{path}", params, send_credentials=self.req_auth)
+        except BadResponseError as err:
+            if not (err.status == 400 and "oauth" in err.problem.lower() and self.refresh_token is not None):
+                raise
+        logger.info("pixiv: the access token expired, refreshing it")
+        self._before_crawl(client)
+        return self._get_json(client, f"{self.base_url}{path}", params, send_credentials=self.req_auth)
+
     # -- listing -------------------------------------------------------------------------------
     def _listing(self) -> tuple[str, dict[str, str]]:
         raise NotImplementedError
@@ -146,7 +160,15 @@ class BasePixivSource(WebDataSource):
         params = {k: v for k, v in params.items() if v not in (None, "")}
         if state["offset"]:
             params["offset"] = str(state["offset"])
-        raw = self._get_json(client, f"{self.base_url}{path}", params, send_credentials=self.req_auth)
+        try:
+            raw = self._api_json(client, path, params)
+        except BadResponseError as err:
+            if err.status == 400 and state["offset"]:
+                # Pixiv refuses offsets past its result window (about 5000 for a search)
+                self.stop_reason = (f"Pixiv refused offset {state['offset']} ({err.problem}); narrow the listing, "
+                                    "e.g. with start_date and end_date")
+                return None
+            raise
         illusts = raw.get("illusts") if isinstance(raw, dict) else None
         if not isinstance(illusts, list):
             return None
@@ -189,8 +211,7 @@ class BasePixivSource(WebDataSource):
 
     def _ugoira_post(self, client: SiteClient, illust: dict[str, Any], post: Callable[..., WebPost]) -> WebPost:
         work_id = str(illust["id"])
-        raw = self._get_json(client, f"{self.base_url}/v1/ugoira/metadata", {"illust_id": work_id},
-                             send_credentials=self.req_auth)
+        raw = self._api_json(client, "/v1/ugoira/metadata", {"illust_id": work_id})
         metadata = raw.get("ugoira_metadata") if isinstance(raw, dict) else None
         zip_urls = (metadata or {}).get("zip_urls") or {}
         zip_url = next((zip_urls[s] for s in (self.select, "original", "large", "medium") if zip_urls.get(s)), None)
