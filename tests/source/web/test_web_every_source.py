@@ -3,6 +3,7 @@ the honest User-Agent and the rate limit on every request, back-off on 429/5xx, 
 for HTML instead of the API, a refusal (403) and a Cloudflare challenge."""
 
 import logging
+from urllib.parse import urlsplit
 
 import pytest
 from site_cases import ACCESS_TOKEN, CASES, REFRESH_TOKEN
@@ -110,3 +111,17 @@ def test_pixiv_tokens_never_show(board, web_options, case, caplog):
         list(case.build(max_retries=0, **web_options))
     for text in (caplog.text, repr(source), str(err.value), repr(vars(source))):
         assert REFRESH_TOKEN not in text and ACCESS_TOKEN not in text and "new-1234" not in text
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_a_second_crawl_takes_the_file_from_the_workspace(board, web_options, case, tmp_path):
+    case.install(board)
+    source = case.build(workspace=tmp_path, **web_options)
+    (first,) = list(source)
+    file_path = urlsplit(first.meta["url"]).path
+    assert [r.method for r in board.log if r.path == file_path] in (["GET"], ["HEAD", "GET"])  # HEAD: Realbooru
+    assert (tmp_path / f"{source.group_name}.crawl.jsonl").is_file()
+    board.log.clear()
+    (again,) = list(case.build(workspace=tmp_path, **web_options))
+    assert [r.method for r in board.log if r.path == file_path] in ([], ["HEAD"])
+    assert again.meta == first.meta and again.image.size == first.image.size
