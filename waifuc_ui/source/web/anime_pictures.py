@@ -100,7 +100,9 @@ class AnimePicturesSource(WebDataSource):
     denied_tags=None, denied_tag_mode='or', order_by=OrderBy.RATING, period=Period.ANYTIME,
     select='original', group_name='anime_pictures', download_silent=True, **kwargs)``; extra
     keywords that are not options of every online source go to the listing's query, as in waifuc.
-    ``username``/``password`` log in (optional)."""
+    ``username``/``password`` log in (optional).
+    Unconfirmed API: the listing and pages follow waifuc's code; the login follows other public
+    clients (waifuc has none) and could not be confirmed."""
 
     site = "anime_pictures"
     default_base_url = API_URL

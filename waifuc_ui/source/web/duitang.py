@@ -22,7 +22,7 @@ class DuitangSource(WebDataSource):
     """Images of a Duitang keyword search: waifuc's ``DuitangSource(keyword, strict=True,
     page_size=100, group_name='duitang', download_silent=True)``. ``strict`` keeps only posts whose
     title holds every word of the keyword, ignoring case (waifuc compares case). Items carry no tags
-    (as in waifuc)."""
+    (as in waifuc). Unconfirmed API: not publicly documented, followed from waifuc's code."""
 
     site = "duitang"
     default_base_url = "https://www.duitang.com"

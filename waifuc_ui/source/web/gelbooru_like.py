@@ -32,7 +32,8 @@ class _GelbooruSoftwareSource(GelbooruSource):
 
 
 class HypnoHubSource(_GelbooruSoftwareSource):
-    """hypnohub.net (waifuc's ``HypnoHubSource(tags, min_size=800, group_name='hypnohub')``)."""
+    """hypnohub.net (waifuc's ``HypnoHubSource(tags, min_size=800, group_name='hypnohub')``).
+    Unconfirmed API: not publicly documented, followed from waifuc's code."""
 
     site = "hypnohub"
     default_base_url = "https://hypnohub.net"
@@ -64,13 +65,16 @@ class _XbooruLikeSource(_GelbooruSoftwareSource):
 
 
 class XbooruSource(_XbooruLikeSource):
+    """xbooru.com, files on img.xbooru.com. Unconfirmed API: not publicly documented, followed from waifuc's code."""
+
     site = "xbooru"
     default_base_url = "https://xbooru.com"
     default_image_url = "https://img.xbooru.com"
 
 
 class SafebooruOrgSource(_XbooruLikeSource):
-    """safebooru.org (not Danbooru's safebooru.donmai.us, which is :class:`SafebooruSource`)."""
+    """safebooru.org (not Danbooru's safebooru.donmai.us, which is :class:`SafebooruSource`).
+    Unconfirmed URL layout: not publicly documented, followed from waifuc's code."""
 
     site = "safebooru_org"
     default_base_url = "https://safebooru.org"
@@ -78,7 +82,7 @@ class SafebooruOrgSource(_XbooruLikeSource):
 
 
 class TBIBSource(_XbooruLikeSource):
-    """tbib.org, The Big ImageBoard."""
+    """tbib.org, The Big ImageBoard. Unconfirmed API: not publicly documented, followed from waifuc's code."""
 
     site = "tbib"
     default_base_url = "https://tbib.org"
@@ -88,7 +92,8 @@ class TBIBSource(_XbooruLikeSource):
 class RealbooruSource(_GelbooruSoftwareSource):
     """realbooru.com. Its listing gives no usable file URL; like waifuc, the file is looked for at
     ``/images/{directory}/{image}`` then ``/images/{directory}/{hash}{ext}`` with a HEAD request
-    each (rate limited like every request), and the post is skipped if neither answers."""
+    each (rate limited like every request), and the post is skipped if neither answers.
+    Unconfirmed API: not publicly documented, followed from waifuc's code."""
 
     site = "realbooru"
     default_base_url = "https://realbooru.com"

@@ -70,7 +70,8 @@ class KonachanNetSource(MoebooruSource):
 
 
 class LolibooruSource(MoebooruSource):
-    """lolibooru.moe (Moebooru software; listing at /post/index.json as in waifuc)."""
+    """lolibooru.moe (Moebooru software; listing at /post/index.json as in waifuc).
+    Unconfirmed API: that path is not publicly documented, it is followed from waifuc's code."""
 
     site = "lolibooru"
     default_base_url = "https://lolibooru.moe"

@@ -24,7 +24,8 @@ PAGE_SIZE = 100
 class PahealSource(WebDataSource):
     """Posts of a Paheal tag query: waifuc's ``PahealSource(tags, user_id=None, api_key=None,
     min_size=800, download_silent=True, group_name='paheal')``. Every ``*_url`` with its
-    ``*_width``/``*_height`` is a variant; ``min_size`` picks the smallest large enough one."""
+    ``*_width``/``*_height`` is a variant; ``min_size`` picks the smallest large enough one.
+    Unconfirmed API: Shimmie documents it only in its source; the parameters follow waifuc's code."""
 
     site = "paheal"
     default_base_url = "https://rule34.paheal.net"

@@ -88,6 +88,7 @@ class BasePixivSource(WebDataSource):
     ugoira is one GIF '{group}_{id}.gif' with ``meta['ugoira']``. Items carry no tags, as in waifuc.
     ``no_ai`` skips works Pixiv marks as AI-generated. ``req_auth=True`` (waifuc's default) needs the
     refresh token. ``auth_url`` replaces the OAuth host (tests; it follows ``base_url`` when given).
+    Unconfirmed API: Pixiv does not document its app API; it is followed from waifuc's and pixivpy's code.
     """
 
     site = "pixiv"

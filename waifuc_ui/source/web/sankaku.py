@@ -84,7 +84,8 @@ def query_tags(order: Any = None, rating: Any = None, file_type: Any = None,
 class SankakuSource(WebDataSource):
     """Posts of a Sankaku tag query: waifuc's ``SankakuSource(tags, order=None, rating=None,
     file_type=None, date=None, username=None, password=None, access_token=None, min_size=800,
-    download_silent=True, group_name='sankaku', threshold=, recommended_for=, voted=, added_by=)``."""
+    download_silent=True, group_name='sankaku', threshold=, recommended_for=, voted=, added_by=)``.
+    Unconfirmed API: Sankaku does not document it; it is followed from waifuc's code."""
 
     site = "sankaku"
     default_base_url = API_URL

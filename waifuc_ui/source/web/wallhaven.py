@@ -67,7 +67,8 @@ class WallHavenSource(WebDataSource):
     """Wallpapers of a Wallhaven search: waifuc's ``WallHavenSource(query, category=Category.DEFAULT,
     purity=Purity.DEFAULT, sorting='relevance', no_ai=True, min_size=(1, 1), select='original',
     api_key=None, group_name='wallhaven', download_silent=True)``. waifuc's default sorting is
-    spelled 'relavance'; that spelling is read as 'relevance'. Items carry no tags (as in waifuc)."""
+    spelled 'relavance'; that spelling is read as 'relevance'. Items carry no tags (as in waifuc).
+    The API is documented (wallhaven.cc/help/api) except ``ai_art_filter``, sent as waifuc does."""
 
     site = "wallhaven"
     default_base_url = "https://wallhaven.cc"
