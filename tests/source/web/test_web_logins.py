@@ -127,3 +127,20 @@ def test_anime_pictures_options_are_checked():
     assert (source.order_by, source.period, source.extra_params) == ("date", "1", {})
     assert source._limiter.interval == 2.0
     assert anime_pictures_page("x", 1).count("icon_download") == 1
+
+
+def test_sankaku_resumes_although_its_signed_urls_change(board, web_options, tmp_path):
+    signature = iter(range(100))
+
+    def listing(request):
+        if request.query["page"] != "1":
+            return Reply(200, [])
+        return Reply(200, [{"id": 5, "tags": [], "file_url": f"{board.url}/img/s/5.png?e=1&m={next(signature)}",
+                            "width": 900, "height": 900}])
+
+    board.route("/posts", listing)
+    (first,) = list(SankakuSource(["a"], workspace=tmp_path, **web_options))
+    board.log.clear()
+    (again,) = list(SankakuSource(["a"], workspace=tmp_path, **web_options))
+    assert board.requests("/img/") == [] and first.meta["url"].endswith("m=0")
+    assert again.meta["url"] == first.meta["url"]  # the recorded meta, as downloaded

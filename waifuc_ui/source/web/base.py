@@ -149,6 +149,10 @@ class WebDataSource(NamedDataSource):
             meta["tags"] = {tag: 1.0 for tag in tags}
         return WebPost(post_id, url, meta, skip_reason)
 
+    def _record_url(self, url: str | None) -> str | None:
+        """The URL as the resume record compares it (a site with signed, expiring URLs drops the query)."""
+        return url
+
     def _open_image(self, post: WebPost, data: bytes, name: str) -> Image.Image:
         """The image of downloaded ``data`` (a site with packed files, Pixiv's ugoira, overrides it)."""
         return open_image_bytes(data, name=name)
@@ -228,7 +232,7 @@ class WebDataSource(NamedDataSource):
 
     def _materialise(self, client: SiteClient, record: CrawlRecord | None, post: WebPost) -> ImageItem | None:
         where = client.redact(post.url) if post.url else post.meta["group_id"]
-        entry = record.lookup(post.id, post.url) if record is not None else None
+        entry = record.lookup(post.id, self._record_url(post.url)) if record is not None else None
         if entry is not None and "skipped" in entry:
             report_skip(where, entry["skipped"], source=repr(self))
             return None
@@ -249,10 +253,10 @@ class WebDataSource(NamedDataSource):
             return None
         meta = dict(post.meta, url=post.url)
         if record is not None:
-            record.add_download(post.id, post.url, post.meta["filename"], data, meta)
+            record.add_download(post.id, self._record_url(post.url) or post.url, post.meta["filename"], data, meta)
         return ImageItem(image, cast(ItemMeta, meta))
 
     def _skip(self, record: CrawlRecord | None, post: WebPost, where: str, reason: str) -> None:
         report_skip(where, reason, source=repr(self))
         if record is not None:
-            record.add_skip(post.id, post.url, reason)
+            record.add_skip(post.id, self._record_url(post.url), reason)

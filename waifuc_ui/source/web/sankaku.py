@@ -6,7 +6,7 @@ login.sankakucomplex.com/auth/token`` with ``{"login", "password"}`` answering `
 ``access_token`` directly. Neither the password nor the token is ever logged or shown.
 
 Sankaku does not document this API publicly; it is followed from waifuc's code. Its file URLs
-are signed and expire, so a resumed crawl downloads the files again.
+are signed and expire: the resume record compares them without their query.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import json
 from collections.abc import Iterator, Sequence
 from enum import Enum
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from ...core.errors import InvalidOptionError
 from .base import WebDataSource, WebPost, smallest_variant
@@ -152,6 +153,9 @@ class SankakuSource(WebDataSource):
                 tags = [t["name"] for t in raw.get("tags") or [] if isinstance(t, dict) and t.get("name")]
                 yield self._post(raw["id"], url, raw, tags,
                                  None if url else "the post has no file URL (log in to see it, or deleted)")
+
+    def _record_url(self, url: str | None) -> str | None:
+        return urlunsplit(urlsplit(url)._replace(query="", fragment="")) if url else url
 
     def _select_url(self, raw: dict[str, Any]) -> str | None:
         candidates = [(raw.get(u), raw.get(w), raw.get(h)) for u, w, h in _VARIANTS]
