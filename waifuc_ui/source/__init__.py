@@ -27,6 +27,7 @@ from .web import (
                    PostOrder,
                    Rating,
                    RealbooruSource,
+                   Rule34Source,
                    SafebooruOrgSource,
                    SafebooruSource,
                    SankakuSource,
@@ -57,6 +58,7 @@ __all__ = [
     "SafebooruSource", "WebDataSource", "YandeSource", "ZerochanSource",
     "ATFBooruSource", "AnimePicturesSource", "BasePixivSource", "DerpibooruSource", "DuitangSource", "FileType",
     "FurbooruSource", "HypnoHubSource", "LolibooruSource", "PahealSource", "PixivRankingSource", "PixivSearchSource",
-    "PixivUserSource", "PostOrder", "Rating", "RealbooruSource", "SafebooruOrgSource", "SankakuSource", "TBIBSource",
+    "PixivUserSource", "PostOrder", "Rating", "RealbooruSource", "Rule34Source", "SafebooruOrgSource",
+    "SankakuSource", "TBIBSource",
     "ThreeDBooruSource", "WallHavenSource", "XbooruSource",
 ]

@@ -20,7 +20,8 @@ from waifuc_ui.source.web.catalog import KINDS, WEB_SOURCES, find_source
 def test_every_source_starts_with_what_to_search_and_has_known_kinds():
     names = [spec.name for spec in WEB_SOURCES]
     assert names == ["danbooru", "safebooru", "gelbooru", "yande", "konachan", "e621", "zerochan", "atfbooru",
-                     "lolibooru", "3dbooru", "hypnohub", "realbooru", "xbooru", "safebooru_org", "tbib", "paheal",
+                     "lolibooru", "3dbooru", "rule34", "hypnohub", "realbooru", "xbooru", "safebooru_org", "tbib",
+                     "paheal",
                      "sankaku", "anime_pictures", "pixiv_search", "pixiv_user", "pixiv_ranking", "wallhaven",
                      "derpibooru", "furbooru", "duitang"]
     for spec in WEB_SOURCES:

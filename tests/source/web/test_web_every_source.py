@@ -16,7 +16,7 @@ from waifuc_ui.source.web import USER_AGENT, AuthenticationError, BadResponseErr
 WAIFUC_NAMES = ["PixivSearchSource", "PixivUserSource", "PixivRankingSource", "SankakuSource", "AnimePicturesSource",
                 "WallHavenSource", "ATFBooruSource", "LolibooruSource", "ThreeDBooruSource", "XbooruSource",
                 "RealbooruSource", "HypnoHubSource", "PahealSource", "SafebooruOrgSource", "TBIBSource",
-                "DerpibooruSource", "FurbooruSource", "DuitangSource"]
+                "DerpibooruSource", "FurbooruSource", "DuitangSource", "Rule34Source"]
 IDS = [case.name for case in CASES]
 CHALLENGE = ("<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>"
              "<script src='/cdn-cgi/challenge-platform/h/b/orchestrate/chl_page/v1'></script></body></html>")

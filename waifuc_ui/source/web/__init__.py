@@ -8,7 +8,8 @@ resumably (a record in a workspace folder) and with errors that say what to do.
     ZerochanSource                       Zerochan API (username + password optional)
     ATFBooruSource                       Danbooru software
     LolibooruSource, ThreeDBooruSource   Moebooru software
-    HypnoHubSource, RealbooruSource, XbooruSource, SafebooruOrgSource, TBIBSource   Gelbooru 0.2 software
+    Rule34Source, HypnoHubSource, RealbooruSource, XbooruSource, SafebooruOrgSource, TBIBSource
+                                         Gelbooru 0.2 software
     PixivSearchSource, PixivUserSource, PixivRankingSource   Pixiv app API (refresh token)
     SankakuSource                        Sankaku (username + password, or access_token)
     AnimePicturesSource                  Anime-Pictures (username + password optional)
@@ -41,7 +42,14 @@ from .errors import (
                      WebSourceError,
 )
 from .gelbooru import GelbooruSource
-from .gelbooru_like import HypnoHubSource, RealbooruSource, SafebooruOrgSource, TBIBSource, XbooruSource
+from .gelbooru_like import (
+                            HypnoHubSource,
+                            RealbooruSource,
+                            Rule34Source,
+                            SafebooruOrgSource,
+                            TBIBSource,
+                            XbooruSource,
+)
 from .moebooru import (
                        KonachanNetSource,
                        KonachanSource,
@@ -66,5 +74,6 @@ __all__ = [
     "ATFBooruSource", "AnimePicturesSource", "BasePixivSource", "DerpibooruLikeSource", "DerpibooruSource",
     "DuitangSource", "FileType", "FurbooruSource", "HypnoHubSource", "LolibooruSource", "PahealSource",
     "PixivRankingSource", "PixivSearchSource", "PixivUserSource", "PostOrder", "Rating", "RealbooruSource",
-    "SafebooruOrgSource", "SankakuSource", "TBIBSource", "ThreeDBooruSource", "WallHavenSource", "XbooruSource",
+    "Rule34Source", "SafebooruOrgSource", "SankakuSource", "TBIBSource", "ThreeDBooruSource", "WallHavenSource",
+    "XbooruSource",
 ]

@@ -23,7 +23,7 @@ from .danbooru import ATFBooruSource, DanbooruSource, SafebooruSource
 from .duitang import DuitangSource
 from .e621 import E621Source
 from .gelbooru import GelbooruSource
-from .gelbooru_like import HypnoHubSource, RealbooruSource, SafebooruOrgSource, TBIBSource, XbooruSource
+from .gelbooru_like import HypnoHubSource, RealbooruSource, Rule34Source, SafebooruOrgSource, TBIBSource, XbooruSource
 from .moebooru import KonachanSource, LolibooruSource, ThreeDBooruSource, YandeSource
 from .paheal import PahealSource
 from .philomena import DerpibooruSource, FurbooruSource
@@ -160,6 +160,8 @@ WEB_SOURCES: tuple[SourceSpec, ...] = (
                (_TAGS, _MIN_SIZE, *_account("username", "User name", "api_key", "API key"))),
     SourceSpec("lolibooru", "Lolibooru", LolibooruSource, (_TAGS, _MIN_SIZE)),
     SourceSpec("3dbooru", "3dbooru (behoimi.org)", ThreeDBooruSource, (_TAGS, _MIN_SIZE)),
+    SourceSpec("rule34", "Rule34", Rule34Source,
+               (_TAGS, _MIN_SIZE, *_account("user_id", "User id", "api_key", "API key"))),
     SourceSpec("hypnohub", "HypnoHub", HypnoHubSource, (_TAGS, _MIN_SIZE)),
     SourceSpec("realbooru", "Realbooru", RealbooruSource, (_TAGS, _MIN_SIZE)),
     SourceSpec("xbooru", "Xbooru", XbooruSource, (_TAGS, _MIN_SIZE)),

@@ -1,5 +1,5 @@
-"""Sites on Gelbooru 0.2 software, waifuc's Rule34-like and Xbooru-like sources: HypnoHubSource,
-RealbooruSource, XbooruSource, SafebooruOrgSource and TBIBSource. Same listing API as Gelbooru
+"""Sites on Gelbooru 0.2 software, waifuc's Rule34-like and Xbooru-like sources: Rule34Source,
+HypnoHubSource, RealbooruSource, XbooruSource, SafebooruOrgSource and TBIBSource. Same listing API as Gelbooru
 (``/index.php?page=dapi&s=post&q=index&json=1&pid=N``), answering a bare JSON list (an empty body
 past the last page). Xbooru-like sites give no file URL: it is built from ``directory`` and
 ``image`` as waifuc does; Realbooru's is found by probing its two known layouts with HEAD.
@@ -29,6 +29,14 @@ class _GelbooruSoftwareSource(GelbooruSource):
                  download_silent: bool = True, user_id: str | int | None = None, api_key: str | None = None,
                  **options: Any):
         super().__init__(tags, min_size, group_name, download_silent, user_id, api_key, **options)
+
+
+class Rule34Source(_GelbooruSoftwareSource):
+    """rule34.xxx (waifuc's ``Rule34Source(tags, min_size=800, group_name='rule34')``); the site may ask
+    for ``user_id`` and ``api_key`` (account options). Unconfirmed API: followed from waifuc's code."""
+
+    site = "rule34"
+    default_base_url = "https://rule34.xxx"
 
 
 class HypnoHubSource(_GelbooruSoftwareSource):
