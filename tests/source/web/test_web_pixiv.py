@@ -100,7 +100,8 @@ def test_ugoira_becomes_a_gif_with_the_frame_delays(board, web_options, tmp_path
     item.image.seek(1)
     assert item.image.info["duration"] == 120
     assert board.requests("/v1/ugoira/metadata")[0].query == {"illust_id": "9"}
-    # resumed from the record: the same GIF without downloading the zip again
+    # resumed from the record (which keeps the zip as sent): the same GIF without downloading it again
+    assert sorted(p.name for p in (tmp_path / "pixiv").iterdir()) == ["pixiv_9.zip"]
     board.log.clear()
     (again,) = list(PixivSearchSource("x", refresh_token=REFRESH_TOKEN, workspace=tmp_path, **web_options))
     assert board.requests("/ugoira/") == [] and again.image.n_frames == 2

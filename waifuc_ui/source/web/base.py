@@ -41,6 +41,7 @@ class WebPost:
     url: str | None
     meta: dict[str, Any]
     skip_reason: str | None = None
+    record_name: str | None = None  # the downloaded file's name in the resume record, when not meta's filename
 
 
 def url_extension(url: str) -> str:
@@ -253,7 +254,8 @@ class WebDataSource(NamedDataSource):
             return None
         meta = dict(post.meta, url=post.url)
         if record is not None:
-            record.add_download(post.id, self._record_url(post.url) or post.url, post.meta["filename"], data, meta)
+            record.add_download(post.id, self._record_url(post.url) or post.url,
+                                post.record_name or post.meta["filename"], data, meta)
         return ImageItem(image, cast(ItemMeta, meta))
 
     def _skip(self, record: CrawlRecord | None, post: WebPost, where: str, reason: str) -> None:

@@ -218,8 +218,10 @@ class BasePixivSource(WebDataSource):
         zip_url = next((zip_urls[s] for s in (self.select, "original", "large", "medium") if zip_urls.get(s)), None)
         if not isinstance(metadata, dict) or not zip_url:
             return post(work_id, None, {}, "the ugoira's metadata has no zip of frames")
-        return post(work_id, zip_url, {"ugoira": metadata, "url": zip_url},
-                    filename=lambda _: f"{self.group_name}_{work_id}.gif")
+        ugoira = post(work_id, zip_url, {"ugoira": metadata, "url": zip_url},
+                      filename=lambda _: f"{self.group_name}_{work_id}.gif")
+        ugoira.record_name = f"{self.group_name}_{work_id}.zip"  # the record keeps the frames as sent
+        return ugoira
 
     def _open_image(self, post: WebPost, data: bytes, name: str) -> Image.Image:
         if "ugoira" in post.meta:
