@@ -42,10 +42,10 @@ class Counts:
         import huggingface_hub
         import onnxruntime as ort
 
-        from waifuc_ui.inference import hub
+        from waifuc_ui.inference import hub, resolve
         from waifuc_ui.pipeline import recipe
 
-        real_resolve, real_lookup = hub.resolve_file, huggingface_hub.try_to_load_from_cache
+        real_resolve, real_lookup = resolve.resolve_file, huggingface_hub.try_to_load_from_cache
         real_build, real_run = recipe.build_action, ort.InferenceSession.run
 
         def resolve_file(hubfile, *args, **kwargs):

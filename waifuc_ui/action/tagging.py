@@ -18,11 +18,11 @@ from ..core.item import ImageItem
 from .analyzed import AnalyzedAction, AnalyzedProcessAction
 from .base import ProcessAction
 
-#: waifuc method -> WD14 model name of the runtime
+#: waifuc method -> WD14 model name of the runtime (v3 first: the order the app offers them)
 WD14_METHODS = {
-    "wd14_vit": "ViT", "wd14_convnext": "ConvNext", "wd14_convnextv2": "ConvNextV2", "wd14_swinv2": "SwinV2",
-    "wd14_moat": "MOAT", "wd14_v3_swinv2": "SwinV2_v3", "wd14_v3_convnext": "ConvNext_v3", "wd14_v3_vit": "ViT_v3",
-    "wd14_v3_vit_large": "ViT_Large", "wd14_v3_eva02_large": "EVA02_Large",
+    "wd14_v3_swinv2": "SwinV2_v3", "wd14_v3_convnext": "ConvNext_v3", "wd14_v3_vit": "ViT_v3",
+    "wd14_v3_vit_large": "ViT_Large", "wd14_v3_eva02_large": "EVA02_Large", "wd14_swinv2": "SwinV2",
+    "wd14_convnextv2": "ConvNextV2", "wd14_convnext": "ConvNext", "wd14_vit": "ViT", "wd14_moat": "MOAT",
 }
 #: waifuc methods whose models waifuc_ui's runtime does not run
 UNSUPPORTED_METHODS = ("deepdanbooru", "mldanbooru")

@@ -59,8 +59,13 @@ class DownloadPlan:
 
     def size_of(self, files: Sequence[HubFile]) -> int | None:
         """Total bytes of ``files``, None when a size is unknown."""
-        sizes = [self.remote[f].size if f in self.remote else None for f in files]
-        return None if any(s is None for s in sizes) else sum(sizes)  # type: ignore[arg-type]
+        total = 0
+        for f in files:
+            size = self.remote[f].size if f in self.remote else None
+            if size is None:
+                return None
+            total += size
+        return total
 
     def absent(self, files: Sequence[HubFile]) -> list[HubFile]:
         """The files the Hub says do not exist."""
@@ -114,7 +119,8 @@ class _Job:
         self.finished = threading.Event()
         self.abort = threading.Event()
         self.waiters = 0
-        self.done, self.total = 0, None  # type: int, Optional[int]
+        self.done: int = 0
+        self.total: int | None = None
         self.path: str | None = None
         self.error: BaseException | None = None
         self.start = time.monotonic()
@@ -325,6 +331,7 @@ class Downloader:
                 raise FileAbsent(remote.absent_what)
             job.total = remote.size
             path = stream_into_cache(job, remote, self.stall_window, self._token())
+            hub.FOUND.forget(job.hubfile)  # a new revision may have replaced the one found before
             job.finish(path=path)
         except TransferTimedOut:
             job.finish(error=self._stall_error(job))
