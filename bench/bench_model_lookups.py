@@ -42,7 +42,7 @@ class Counts:
         import huggingface_hub
         import onnxruntime as ort
 
-        from waifuc_ui.inference import hub, resolve
+        from waifuc_ui.inference import resolve
         from waifuc_ui.pipeline import recipe
 
         real_resolve, real_lookup = resolve.resolve_file, huggingface_hub.try_to_load_from_cache
@@ -87,7 +87,7 @@ def main() -> None:
 
     HUB_ACCESS.probe = lambda: (False, "offline (bench)")
     fakehub.install_fake_hub(os.environ["HF_HUB_CACHE"])
-    import waifuc_ui.action  # noqa: F401  (imported before counting, so every copy of the functions is wrapped)
+    import waifuc_ui.action
     import waifuc_ui.session.runner  # noqa: F401
 
     counts = Counts()

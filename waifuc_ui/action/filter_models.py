@@ -12,8 +12,8 @@ from typing import Any
 
 from .. import inference as models
 from ..core.errors import InvalidOptionError
-from ..inference.specs import ANIME_CLASSIFY, ANIME_RATING, MONOCHROME
 from ..core.item import ImageItem
+from ..inference.specs import ANIME_CLASSIFY, ANIME_RATING, MONOCHROME
 from .analyzed import AnalyzedFilterAction
 from .base import Verdict
 from .model_support import (

@@ -348,7 +348,7 @@ class Downloader:
 
     def fetch_all(self, files: Sequence[HubFile], progress: ProgressCallback | None = None,
                   cancel: threading.Event | None = None, optional: Sequence[HubFile] = ()
-                  ) -> dict[HubFile, BaseException | None]:
+                  ) -> dict[HubFile, ModelUnavailableError | None]:
         """Fetch ``files`` (and the ``optional`` ones, absent allowed) one after the other; file -> None or the
         ModelUnavailableError. DownloadCancelled propagates. Progress is reported over the whole batch."""
         wanted = [(f, False) for f in dict.fromkeys(files)] + [(f, True) for f in dict.fromkeys(optional)
@@ -357,7 +357,7 @@ class Downloader:
         todo = [(f, opt) for f, opt in wanted if hub.local_path(f) is None or not (opt or hub.is_local(f))]
         plan = self.plan([f for f, _ in todo]) if todo else DownloadPlan(True, '', {})
         batch_total = plan.size_of([f for f, _ in todo])
-        outcome: dict[HubFile, BaseException | None] = {f: None for f, _ in wanted}
+        outcome: dict[HubFile, ModelUnavailableError | None] = {f: None for f, _ in wanted}
         finished_bytes = 0
         for index, (f, opt) in enumerate(todo, start=1):
             def relay(p: DownloadProgress, index=index, base=finished_bytes) -> None:

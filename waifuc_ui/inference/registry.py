@@ -22,7 +22,6 @@ from waifuc_ui.core.errors import InvalidOptionError
 
 from .hub import HubFile
 
-
 FilesRule = Callable[[Mapping[str, Any]], list[HubFile]]
 F = TypeVar('F', bound=Callable[..., Any])
 

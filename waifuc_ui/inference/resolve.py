@@ -1,6 +1,6 @@
 """A model file's local path, downloading it when it is missing and the Hub answers; model names checked.
 
-    resolve_file(hubfile, what)      # the path; ModelUnavailableError (problem, fix, files, commands) when it cannot be had
+    resolve_file(hubfile, what)      # the path; else ModelUnavailableError (problem, fix, files, commands)
     ensure_available(files)          # every file, or one error listing all the missing ones
     file_fingerprint(hubfile)        # a stable identity of the file a run uses (analysis cache keys)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from typing import Union
+from typing import overload
 
 from .hub import HubFile
 from .loaders import locked_cache, read_json, read_lines, register
@@ -17,7 +17,7 @@ from .registry import register_model
 from .resolve import resolve_file
 from .specs import BLACKLIST, BLACKLIST_FILE, OVERLAP, OVERLAP_FILE, Options
 
-Tags = Union[list[str], Mapping[str, float]]
+Tags = list[str] | Mapping[str, float]
 
 KAOMOJIS = frozenset({'0_0', '(o)_(o)', '+_+', '+_-', '._.', '<o>_<o>', '<|>_<|>', '=_=', '>_<', '3_3', '6_9',
                       '>_o', '@_@', '^_^', 'o_o', 'u_u', 'x_x', '|_|', '||_||'})
@@ -31,6 +31,14 @@ def remove_underline(tag: str) -> str:
 
 def _overlap_dict() -> Mapping[str, list[str]]:
     return read_json(resolve_file(OVERLAP_FILE, 'tag overlap list'))
+
+
+@overload
+def drop_overlap_tags(tags: list[str]) -> list[str]: ...
+
+
+@overload
+def drop_overlap_tags(tags: Mapping[str, float]) -> dict[str, float]: ...
 
 
 @register_model(OVERLAP)

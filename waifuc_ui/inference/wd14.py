@@ -132,7 +132,7 @@ def wd14_decode(prediction_row: np.ndarray, model_name: str = _DEFAULT, general_
         general_threshold = mcut_threshold(np.array([p for _, p in general]))
     general_res = {n: p.item() for n, p in general if p > general_threshold}
     if drop_overlap:
-        general_res = dict(drop_overlap_tags(general_res))
+        general_res = drop_overlap_tags(general_res)
 
     character = [(labels.names[i], probs[i]) for i in labels.character]
     if character_mcut_enabled:

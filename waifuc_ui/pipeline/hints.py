@@ -50,7 +50,8 @@ NOT_OFFERED = frozenset({
 
 ACTION_TABLE: dict[str, ActionInfo] = {
     # --- model-free
-    "ModeConvertAction": ActionInfo("process", help="convert to a colour mode; transparency goes on the background", params={
+    "ModeConvertAction": ActionInfo("process", help="convert to a colour mode; transparency goes on the background",
+                                    params={
         "mode": hint("dropdown", choices=("RGB", "RGBA", "L", "LA"), help="target mode"),
         "force_background": hint("text", optional=True, help="colour under transparent pixels (empty: keep alpha)")}),
     "MinSizeFilterAction": ActionInfo("filter", help="drop images whose short side is below min_size", params={
@@ -116,7 +117,8 @@ ACTION_TABLE: dict[str, ActionInfo] = {
         "ratio": hint("slider", help="minimum share of the image the person box covers", **_UNIT),
         "level": hint("dropdown", choices=("n", "s", "m", "x"), **_LEVEL), "version": _HIDE,
         "conf_threshold": _CONF, "iou_threshold": _IOU}),
-    "PersonSplitAction": ActionInfo("split", model_backed=True, help="one crop per person; images without one are dropped",
+    "PersonSplitAction": ActionInfo("split", model_backed=True,
+                                    help="one crop per person; images without one are dropped",
                                     params={"level": hint("dropdown", choices=("n", "s", "m", "x"), **_LEVEL),
                                             "version": _HIDE, "conf_threshold": _CONF, "iou_threshold": _IOU,
                                             "keep_original": hint(help="also keep the whole image"),

@@ -28,7 +28,8 @@ from ..pipeline.recipe import PipelineRecipe, build_action
 @dataclass
 class DownloadReport:
     """What the download before a run did: ``fetched`` files (``bytes`` in ``seconds``), ``errors`` per file,
-    ``cancelled`` when Stop was pressed; ``step_files``: uid -> the files that step needs."""
+    ``cancelled`` when Stop was pressed; ``step_files``: uid -> the files that step needs; ``actions``: uid -> the
+    step's action as built for this run (the runner reuses them)."""
 
     fetched: list[HubFile] = field(default_factory=list)
     errors: dict[HubFile, ModelUnavailableError] = field(default_factory=dict)
@@ -36,6 +37,7 @@ class DownloadReport:
     bytes: int = 0
     seconds: float = 0.0
     step_files: dict[str, list[HubFile]] = field(default_factory=dict)
+    actions: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> str:
         """One line for the Run tab ('' when nothing had to be downloaded)."""
@@ -90,11 +92,12 @@ class ModelPreparer:
         """Download every file the enabled steps need (and the optional files their loaders read) before any image
         is processed. Failures are collected per file (the runner then skips those steps); Stop sets
         ``cancelled``."""
-        step_files = self._step_files({step.uid: build_action(step, catalog) for step in recipe.enabled_steps()})
+        actions = {step.uid: build_action(step, catalog) for step in recipe.enabled_steps()}
+        step_files = self._step_files(actions)
         required = list(dict.fromkeys(f for files in step_files.values() for f in files))
         optional = companion_files(required)
         todo = [f for f in required if not is_local(f)]
-        report = DownloadReport(step_files=step_files)
+        report = DownloadReport(step_files=step_files, actions=actions)
         self.last = report
         start = time.monotonic()
         try:

@@ -170,11 +170,13 @@ class Runner:
 
     def run(self, recipe: PipelineRecipe, input_ids: list[str], input_metas: dict[str, Meta],
             decisions: Decisions | None = None, progress: Callable[[RunProgress], None] | None = None,
-            cancel: threading.Event | None = None) -> RunResult:
+            cancel: threading.Event | None = None, actions: Mapping[str, Any] | None = None) -> RunResult:
+        """``actions``: the steps' actions by uid when the caller built them already (each is built once a run)."""
         decisions = decisions or Decisions()
         steps = recipe.enabled_steps()
         result = RunResult(list(input_ids), {i: input_metas[i] for i in input_ids})
-        actions = {step.uid: build_action(step, self.catalog) for step in steps}  # built once per run
+        actions = {step.uid: actions[step.uid] if actions and step.uid in actions else build_action(step, self.catalog)
+                   for step in steps}
         statuses = self.check_models(recipe, actions)
         result.unavailable = {u: s for u, s in statuses.items() if not s.available}
         current: list[tuple[str, Meta]] = [(i, input_metas[i]) for i in input_ids]
