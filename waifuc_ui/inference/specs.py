@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from waifuc_ui.core.errors import InvalidOptionError
@@ -183,7 +184,7 @@ BLACKLIST_FILE = HubFile(TAG_FILTERING, 'blacklist_tags.txt', 'dataset')
 OVERLAP = FixedFiles((OVERLAP_FILE,))
 BLACKLIST = FixedFiles((BLACKLIST_FILE,))
 
-WD14 = WD14Spec('deepghs/wd14_tagger_with_embeddings', 'SwinV2_v3', {
+WD14 = WD14Spec('deepghs/wd14_tagger_with_embeddings', 'SwinV2_v3', MappingProxyType({
     'SwinV2_v3': 'SmilingWolf/wd-swinv2-tagger-v3',
     'ConvNext_v3': 'SmilingWolf/wd-convnext-tagger-v3',
     'ViT_v3': 'SmilingWolf/wd-vit-tagger-v3',
@@ -194,7 +195,7 @@ WD14 = WD14Spec('deepghs/wd14_tagger_with_embeddings', 'SwinV2_v3', {
     'ConvNextV2': 'SmilingWolf/wd-v1-4-convnextv2-tagger-v2',
     'ViT': 'SmilingWolf/wd-v1-4-vit-tagger-v2',
     'MOAT': 'SmilingWolf/wd-v1-4-moat-tagger-v2',
-})
+}))
 WD14_MODEL_REPO = WD14.repo_id
 WD14_SOURCES = WD14.sources
 
