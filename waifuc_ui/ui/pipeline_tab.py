@@ -94,7 +94,7 @@ def model_summary(statuses: dict[str, ModelStatus], labels: dict[str, str]) -> s
                      "skipped (images pass through them unchanged); model-free steps still run.")
         for uid, st in missing:
             lines.append(f"- **{labels.get(uid, uid)}**: needs {missing_files_text(st)}")
-        help_text = model_fix_help([st.fix for _, st in missing])
+        help_text = model_fix_help([st for _, st in missing])
         if help_text:
             lines.append(f"\n<details><summary>How to get the models</summary>\n\n{help_text}\n</details>")
     return "\n".join(lines)
