@@ -4,6 +4,7 @@ from .archive import ArchiveLimits
 from .base import AttachedDataSource, BaseDataSource, ComposedDataSource, NamedDataSource, ParallelDataSource
 from .local import LocalDatasetSource, LocalSource, LocalTISource
 from .upload import UploadInspection, UploadSource, inspect_upload
+from .video import VideoSource
 from .web import (
                    DanbooruSource,
                    E621Source,
@@ -30,6 +31,7 @@ __all__ = [
     "UploadInspection",
     "UploadSource",
     "inspect_upload",
+    "VideoSource",
     # online sources (source/web)
     "DanbooruSource", "E621Source", "E926Source", "GelbooruSource", "KonachanNetSource", "KonachanSource",
     "SafebooruSource", "WebDataSource", "YandeSource", "ZerochanSource",
