@@ -17,6 +17,7 @@ from ..session.ingest import IngestResult
 from .common import guarded, make_pager
 from .state import SessionBinder, UISession, touch
 from .uploads import consumable_uploads
+from .video_options import VIDEO_FILE_TYPES, build_video_options, video_options
 from .views import gallery_page, ingest_summary, refused_table
 
 GALLERY = "source"
@@ -51,15 +52,16 @@ def load_demo(ui: UISession, demo_dir: str) -> SourceView:
     return source_view(ui, _headline(result, ui, "Demo dataset"))
 
 
-def load_uploads(ui: UISession, files: Sequence[Any] | None, replace: bool, workspace_root: str) -> SourceView:
+def load_uploads(ui: UISession, files: Sequence[Any] | None, replace: bool, workspace_root: str,
+                 video: Any = None) -> SourceView:
     """Images and zip archives the browser sent. Only files gradio's upload route received are read (never a
     path inside ``workspace_root`` or elsewhere on the server, see :mod:`.uploads`); they are copied into the
     session and left where they are (gradio's cache clean-up removes them), so nothing is deleted that the
-    session did not make."""
+    session did not make. Videos become frames as ``video`` (VideoOptions, see .video_options) says."""
     if not files:
         raise gr.Error("No files uploaded yet: drop images or .zip archives on the upload box first.")
     paths = consumable_uploads(files, workspace_root)
-    result = ui.session.add_uploads(paths, replace=replace)
+    result = ui.session.add_uploads(paths, replace=replace, **({"video": video} if video is not None else {}))
     return source_view(ui, _headline(result, ui, f"Upload of {len(paths)} file{'s' if len(paths) != 1 else ''}"))
 
 
@@ -89,11 +91,12 @@ def build_source_tab(binder: SessionBinder, state: gr.State, web_form=None) -> d
         with gr.Column(scale=1):
             with gr.Group():
                 # captions (.txt) and waifuc sidecars (.json) may come with loose images: a.png + a.txt
-                upload = gr.File(label="Images (with .txt captions) or .zip archives", file_count="multiple",
-                                 file_types=["image", ".zip", ".cbz", ".gif", ".webp", ".txt", ".json"],
-                                 elem_id="upload-files")
+                upload = gr.File(label="Images (with .txt captions), .zip archives or videos", file_count="multiple",
+                                 file_types=["image", ".zip", ".cbz", ".gif", ".webp", ".txt", ".json"]
+                                 + VIDEO_FILE_TYPES, elem_id="upload-files")
                 replace = gr.Checkbox(value=True, label="Replace the current images",
                                       info="untick to add the files to the images already in the session")
+                video = build_video_options()  # video-hub: frames from uploaded videos (ui/video_options.py)
                 upload_btn = gr.Button("Use uploaded files", variant="primary", elem_id="use-uploads")
             if settings.allows_local_folders:
                 with gr.Group():
@@ -116,9 +119,10 @@ def build_source_tab(binder: SessionBinder, state: gr.State, web_form=None) -> d
     demo_dir = str(settings.demo_dir)
 
     @guarded
-    def on_upload(ui, files, rep):
+    def on_upload(ui, files, rep, *video_values, progress=gr.Progress()):
         touch(binder, ui)
-        return _outputs(load_uploads(ui, files, rep, binder.guard.root)) + (None,)
+        options = video_options(*video_values, progress=progress)
+        return _outputs(load_uploads(ui, files, rep, binder.guard.root, options)) + (None,)
 
     @guarded
     def on_demo(ui):
@@ -130,7 +134,7 @@ def build_source_tab(binder: SessionBinder, state: gr.State, web_form=None) -> d
         touch(binder, ui)
         return _outputs(load_folder(ui, directory, rep, settings.allows_local_folders))
 
-    upload_btn.click(on_upload, [state, upload, replace], outputs + [upload], concurrency_id="ingest")
+    upload_btn.click(on_upload, [state, upload, replace, *video.inputs], outputs + [upload], concurrency_id="ingest")
     demo_btn.click(on_demo, [state], outputs, concurrency_id="ingest")
     if settings.allows_local_folders:
         folder_btn.click(on_folder, [state, folder, replace], outputs, concurrency_id="ingest")
