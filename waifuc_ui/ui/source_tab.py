@@ -91,7 +91,7 @@ def build_source_tab(binder: SessionBinder, state: gr.State, web_form=None) -> d
         with gr.Column(scale=1):
             with gr.Group():
                 # captions (.txt) and waifuc sidecars (.json) may come with loose images: a.png + a.txt
-                upload = gr.File(label="Images (with .txt captions), .zip archives or videos", file_count="multiple",
+                upload = gr.File(label="Images (with .txt captions) or .zip archives", file_count="multiple",
                                  file_types=["image", ".zip", ".cbz", ".gif", ".webp", ".txt", ".json"]
                                  + VIDEO_FILE_TYPES, elem_id="upload-files")
                 replace = gr.Checkbox(value=True, label="Replace the current images",

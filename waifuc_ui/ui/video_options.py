@@ -35,7 +35,8 @@ class VideoControls:
 
 
 def build_video_options() -> VideoControls:
-    with gr.Accordion("Videos: which frames to take", open=False, elem_id="video-options"):
+    with gr.Accordion("Videos (mp4, mkv, webm, mov, avi...): which frames to take", open=False,
+                      elem_id="video-options"):
         interval = gr.Slider(0, 10, value=DEFAULT_MIN_FRAME_INTERVAL, step=0.1, label="Seconds between frames",
                              info="a frame when at least this long passed since the last one (waifuc's "
                                   "min_frame_interval); 0 takes every frame", elem_id="video-interval")
