@@ -13,6 +13,7 @@ from ..core.errors import InvalidOptionError
 from ..session.checks import DEFAULT_MIN_SIDE, DatasetCheck, by_key, checks_markdown
 from ..session.exporting import DEFAULT_QUALITY, ExportSummary
 from .common import guarded
+from .hub_push import build_hub_push
 from .run_tab import run_pipeline
 from .state import SessionBinder, UISession, touch
 from .views import gallery_page, run_state_note
@@ -178,6 +179,7 @@ def build_export_tab(binder: SessionBinder, state: gr.State) -> dict[str, Any]:
     build_btn = gr.Button("Build the zip", variant="primary", elem_id="export-build")
     summary = gr.Markdown(elem_id="export-summary")
     download = gr.DownloadButton("Download the zip", visible=False, variant="primary", elem_id="export-download")
+    build_hub_push(binder, state, layout, kohya, quality, before=rerun_if_stale)  # video-hub: ui/hub_push.py
     local = binder.settings.allows_local_folders
     if local:  # public mode: no control and no API endpoint takes a server folder (the session refuses it too)
         with gr.Row():
