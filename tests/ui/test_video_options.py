@@ -13,13 +13,15 @@ from waifuc_ui.ui.video_options import video_options, video_progress
 
 
 def test_values_become_options():
-    options = video_options(1.5, False, True)
+    options = video_options((1.5, False, True))
     assert (options.min_frame_interval, options.key_frames_only, options.skip_similar) == (1.5, False, APP_SKIP_SIMILAR)
-    every = video_options(0, True, False)
+    every = video_options((0, True, False))
     assert (every.min_frame_interval, every.key_frames_only, every.skip_similar) == (None, True, None)
     for bad in (-1, "soon", 61):
         with pytest.raises(InvalidOptionError, match="seconds between frames"):
-            video_options(bad)
+            video_options((bad, False, True))
+    default = video_options(None)  # an API call that leaves the State unset
+    assert (default.min_frame_interval, default.key_frames_only, default.skip_similar) == (0.5, False, APP_SKIP_SIMILAR)
 
 
 def test_progress_is_throttled_per_video():
@@ -37,7 +39,7 @@ def test_video_upload_through_the_handler(ui, binder, tmp_path, monkeypatch):
     monkeypatch.setenv("GRADIO_TEMP_DIR", str(folder))
     video = make_video(folder / "abc" / "clip.webm", 20, fps=10)
     calls = []
-    options = video_options(1.0, False, False, progress=lambda f, desc: calls.append(desc))
+    options = video_options((1.0, False, False), progress=lambda f, desc: calls.append(desc))
     view = load_uploads(ui, [video], replace=True, workspace_root=binder.guard.root, video=options)
     metas = [ui.session.record(i).meta for i in ui.session.input_ids]
     assert [m["filename"] for m in metas] == ["clip_time_0.000s.png", "clip_time_1.000s.png"]

@@ -119,9 +119,9 @@ def build_source_tab(binder: SessionBinder, state: gr.State, web_form=None) -> d
     demo_dir = str(settings.demo_dir)
 
     @guarded
-    def on_upload(ui, files, rep, *video_values, progress=gr.Progress()):
+    def on_upload(ui, files, rep, video_values=None, progress=gr.Progress()):
         touch(binder, ui)
-        options = video_options(*video_values, progress=progress)
+        options = video_options(video_values, progress=progress)
         return _outputs(load_uploads(ui, files, rep, binder.guard.root, options)) + (None,)
 
     @guarded
@@ -134,7 +134,7 @@ def build_source_tab(binder: SessionBinder, state: gr.State, web_form=None) -> d
         touch(binder, ui)
         return _outputs(load_folder(ui, directory, rep, settings.allows_local_folders))
 
-    upload_btn.click(on_upload, [state, upload, replace, *video.inputs], outputs + [upload], concurrency_id="ingest")
+    upload_btn.click(on_upload, [state, upload, replace, video.values], outputs + [upload], concurrency_id="ingest")
     demo_btn.click(on_demo, [state], outputs, concurrency_id="ingest")
     if settings.allows_local_folders:
         folder_btn.click(on_folder, [state, folder, replace], outputs, concurrency_id="ingest")

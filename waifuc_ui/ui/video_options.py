@@ -1,8 +1,10 @@
 """The Source tab's video controls: how uploaded videos become frames (see waifuc_ui.source.video_upload).
 
-``build_video_options()`` makes the widgets inside the upload group; ``video_options(interval, key_frames,
-skip_similar, progress)`` turns their values into :class:`~waifuc_ui.source.video_upload.VideoOptions`, with a
-progress line per video (throttled: a few updates a second, not one per decoded frame).
+``build_video_options()`` makes the widgets inside the upload group and keeps their values in a ``gr.State``
+(``VideoControls.values``), so the upload handler takes one more State input and its API stays ``(files,
+replace)``; ``video_options(values, progress=...)`` turns them into
+:class:`~waifuc_ui.source.video_upload.VideoOptions` (None: the defaults), with a progress line per video
+(throttled: a few updates a second, not one per decoded frame).
 """
 
 from __future__ import annotations
@@ -23,15 +25,15 @@ VIDEO_FILE_TYPES = list(VIDEO_EXTENSIONS)
 MAX_INTERVAL = 60.0
 
 
+DEFAULT_VALUES = (DEFAULT_MIN_FRAME_INTERVAL, False, True)  # interval, key frames only, skip near-identical
+
+
 @dataclass
 class VideoControls:
     interval: gr.Slider
     key_frames: gr.Checkbox
     skip_similar: gr.Checkbox
-
-    @property
-    def inputs(self) -> list[Any]:
-        return [self.interval, self.key_frames, self.skip_similar]
+    values: gr.State  # (interval, key_frames, skip_similar) as last set by the visitor
 
 
 def build_video_options() -> VideoControls:
@@ -45,13 +47,17 @@ def build_video_options() -> VideoControls:
                                      info="decode only the encoder's key frames: fast, usually one per shot")
             skip = gr.Checkbox(True, label="Skip near-identical frames", elem_id="video-skip-similar",
                                info="a frame that looks like the last one taken is skipped (still shots)")
-    return VideoControls(interval, key_frames, skip)
+    values = gr.State(DEFAULT_VALUES)
+    widgets: list[Any] = [interval, key_frames, skip]
+    for widget in widgets:
+        widget.change(lambda *v: tuple(v), widgets, [values], queue=False, show_progress="hidden")
+    return VideoControls(interval, key_frames, skip, values)
 
 
-def video_options(interval: Any, key_frames: Any = False, skip_similar: Any = True,
-                  progress: Callable[..., Any] | None = None) -> VideoOptions:
-    """The controls' values as VideoOptions; ``progress`` is gradio's ``gr.Progress`` (or any ``(fraction,
-    desc=...)`` callable)."""
+def video_options(values: Any = None, progress: Callable[..., Any] | None = None) -> VideoOptions:
+    """``values`` (interval, key_frames, skip_similar; None: the defaults) as VideoOptions; ``progress`` is
+    gradio's ``gr.Progress`` (or any ``(fraction, desc=...)`` callable)."""
+    interval, key_frames, skip_similar = tuple(values) if values else DEFAULT_VALUES
     try:
         seconds = float(interval if interval not in (None, "") else DEFAULT_MIN_FRAME_INTERVAL)
     except (TypeError, ValueError):
