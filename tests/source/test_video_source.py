@@ -90,7 +90,7 @@ def bad_files(tmp_path):
         "empty": (str(empty), "empty (0 bytes)"),
         "not a video": (str(text), "not a video FFmpeg can read"),
         "truncated mp4": (truncate(good, tmp_path / "cut.mp4"), "not a video FFmpeg can read"),
-        "no video stream": (make_audio_only(tmp_path / "sound.wav"), "no video stream (it holds: audio)"),
+        "no video stream": (make_audio_only(tmp_path / "sound.mka"), "no video stream (it holds: audio)"),
         "missing": (str(tmp_path / "gone.mp4"), "file not found"),
     }, mkv
 
@@ -149,3 +149,20 @@ def test_from_directory_and_bad_option(tmp_path):
     assert len(list(VideoSource.from_directory(str(tmp_path), recursive=False))) == 2
     with pytest.raises(ValueError, match="min_frame_interval"):
         VideoSource("x.mp4", min_frame_interval=-1)
+
+
+def test_lists_and_playlists_never_open_other_files(tmp_path):
+    """An upload that is an ffconcat list or an HLS playlist would make FFmpeg open the files or URLs it names."""
+    segment = make_video(tmp_path / "other" / "seg.mkv", 10)
+    (tmp_path / "seg.mkv").write_bytes(open(segment, "rb").read())
+    cases = {"list.mp4": "ffconcat version 1.0\nfile 'seg.mkv'\n",
+             "abs.mp4": f"ffconcat version 1.0\nfile '{segment}'\n",
+             "play.mp4": f"#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1.0,\n{segment}\n#EXT-X-ENDLIST\n"}
+    for name, text in cases.items():
+        (tmp_path / name).write_text(text)
+        items, report = frames(VideoSource(tmp_path / name))
+        assert items == [] and len(report.skipped) == 1, name
+        assert ("not a video container" in report.skipped[0].reason
+                or "not a video FFmpeg can read" in report.skipped[0].reason), name
+    items, report = frames(VideoSource(tmp_path / "list.mp4"))
+    assert "'concat' file" in report.skipped[0].reason

@@ -42,7 +42,7 @@ def make_video(path, frames: list[tuple[int, int, int]] | int = 30, fps: int = 1
 
 
 def make_audio_only(path) -> str:
-    """A WAV file: a container FFmpeg reads, with an audio stream and no video."""
+    """An audio-only file (e.g. .mka: Matroska, a video container, with an audio stream and no video)."""
     path = str(path)
     with av.open(path, "w") as container:
         stream = container.add_stream("pcm_s16le", rate=8000)

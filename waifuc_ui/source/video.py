@@ -35,7 +35,13 @@ VIDEO_EXTENSIONS = (".mp4", ".m4v", ".mkv", ".webm", ".mov", ".avi", ".flv", ".w
 THUMB_SIDE = 32
 #: A video whose last frame comes this much before its announced end is reported as truncated.
 _TRUNCATION_SLACK = 1.0
-_DECODE_ERRORS = (av.error.FFmpegError, ValueError, IndexError, UnicodeError, OSError, MemoryError)
+_DECODE_ERRORS = (av.error.FFmpegError, ValueError, IndexError, UnicodeError, OSError)
+#: Demuxers of video files. Others are refused before any frame is read: playlists and lists (hls, concat) name
+#: further files or URLs, which a visitor's upload must never make the server open.
+CONTAINER_FORMATS = frozenset({"mov", "mp4", "matroska", "webm", "avi", "flv", "mpegts", "mpeg", "asf", "ogg",
+                               "h264", "hevc", "m4v", "mpegvideo", "3gp", "ivf", "nut", "rm", "yuv4mpegpipe"})
+#: Only local files: a container never opens a network URL (FFmpeg passes this on to nested opens).
+_OPEN_OPTIONS = {"protocol_whitelist": "file"}
 
 
 class BadVideoError(SourceError):
@@ -108,11 +114,16 @@ def _open(path: str, name: str) -> tuple[Any, Any]:
     if os.path.getsize(path) == 0:
         raise BadVideoError(name, "the file is empty (0 bytes); upload or copy it again")
     try:
-        container = av.open(path, metadata_errors="ignore")
+        container = av.open(path, options=dict(_OPEN_OPTIONS), metadata_errors="ignore")
     except _DECODE_ERRORS as err:
         raise BadVideoError(name, f"not a video FFmpeg can read ({_reason(err)}); if it is one, it may be "
                                   "truncated or in a rare format: re-encode it, e.g. `ffmpeg -i in -c:v libx264 "
                                   "out.mp4`") from err
+    formats = set(str(container.format.name or "").split(","))
+    if not formats & CONTAINER_FORMATS:
+        container.close()
+        raise BadVideoError(name, f"the file is a {container.format.name!r} file, not a video container this app "
+                                  "reads (mp4, mkv, webm, mov, avi, ...); export the video as mp4")
     if not container.streams.video:
         kinds: list[str] = sorted({str(s.type) for s in container.streams}) or ["no streams"]
         container.close()
