@@ -370,8 +370,9 @@ def dataset_card(repository: str, captions: dict[str, str], card: CardInfo, layo
     where = f"`{DATA_DIR}/{folder}/`" if folder else f"`{DATA_DIR}/`"
     kind = "image + `.txt` caption (kohya / textual inversion)" if layout == "textual_inversion" else \
         "image + waifuc JSON sidecar"
-    lines += ["A LoRA training dataset made with [waifuc_ui](https://github.com/deepghs/waifuc) (waifuc's pipeline "
-              "with a review of every step).", "",
+    lines += ["A LoRA training dataset made with waifuc_ui: the pipeline of "
+              "[waifuc](https://github.com/deepghs/waifuc) "
+              "with a review of every step.", "",
               "| | |", "|---|---|", f"| images | {n} |", f"| with a caption | {captioned} |",
               f"| layout | {kind} |",
               f"| files | {where}" + (f" packed in `{file_in_repo}`" if file_in_repo else "") + " |",
