@@ -76,7 +76,7 @@ def test_push_private_dataset_with_card_and_metadata(hub, tmp_path):
     assert repo["commits"] == [{"summary": "Upload 2 images with waifuc_ui", "files": sorted(files),
                                 "sha": repo["sha"]}]
     calls = [(m, p.split("?")[0]) for m, p, _ in hub.requests if p != "/api/agent-harnesses"]
-    assert calls == [("POST", "/api/repos/create"), ("POST", "/api/validate-yaml"),
+    assert calls == [("POST", "/api/repos/create"), ("GET", "/api/datasets/me/surtr"), ("POST", "/api/validate-yaml"),
                      ("POST", "/api/datasets/me/surtr/preupload/main"), ("POST", "/api/datasets/me/surtr/commit/main")]
     assert {tok for _m, p, tok in hub.requests if p != "/api/agent-harnesses"} == {"hf_write"}
     fractions = [f for f, _ in seen]
@@ -124,11 +124,12 @@ def test_lfs_upload_path(hub, tmp_path, monkeypatch):
     assert hub.files("me/surtr")["data/b.png"] == (tmp_path / "in" / "b.png").read_bytes()
 
 
-def test_second_push_commits_again(hub, tmp_path):
-    push(tmp_path)
-    push(tmp_path)
+def test_second_push_commits_again_and_keeps_the_visibility(hub, tmp_path):
+    assert push(tmp_path, private=False).private is False
+    again = push(tmp_path, private=True)  # the repository exists: its visibility stays, and the result says so
     repo = hub.repos["datasets/me/surtr"]
-    assert len(repo["commits"]) == 2 and repo["private"] is True
+    assert len(repo["commits"]) == 2 and repo["private"] is False and again.private is False
+    assert "to the public dataset me/surtr" in again.text()
 
 
 @pytest.mark.parametrize("token, repository, words", [

@@ -214,18 +214,20 @@ class HuggingFaceExporter(BaseExporter):
         else:
             files = _files_under(self._workdir)  # README.md and data/...
         api = HfApi(endpoint=self.endpoint, token=self.hf_token)
-        self._refuse_without_token(api)
+        self._refuse_without_token()
         self._tell(0.75, f"Creating the dataset {self.repository} on the Hub")
         with hub_errors(self.repository):
             repo = api.create_repo(self.repository, repo_type=self.repo_type, private=self.private, exist_ok=True)
             repo_id = repo.repo_id
+            shown = api.repo_info(repo_id, repo_type=self.repo_type).private  # an existing repo keeps its visibility
+            private = self.private if shown is None else bool(shown)
             size = sum(os.path.getsize(self._local(f)) for f in files)
             self._tell(0.8, f"Uploading {len(files)} files ({size / 1e6:.1f} MB) to {repo_id}")
             operations = [CommitOperationAdd(path_in_repo=f, path_or_fileobj=self._local(f)) for f in files]
             commit = api.create_commit(repo_id, operations, repo_type=self.repo_type, revision=self.revision,
                                        commit_message=self.commit_message or f"Upload {images} images with waifuc_ui")
         self._tell(1.0, f"Pushed {images} images to {repo_id}")
-        return PushResult(repo_id, str(repo), commit.commit_url, images, files, self.private)
+        return PushResult(repo_id, str(repo), commit.commit_url, images, files, private)
 
     def _local(self, rel: str) -> str:
         assert self._workdir is not None
@@ -235,7 +237,7 @@ class HuggingFaceExporter(BaseExporter):
             return os.path.join(self.data_dir, rel)
         return os.path.join(self._workdir, rel)
 
-    def _refuse_without_token(self, api: Any) -> None:
+    def _refuse_without_token(self) -> None:
         if self.hf_token is None:
             from huggingface_hub import get_token
 
