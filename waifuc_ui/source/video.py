@@ -5,9 +5,9 @@ kept one (``None``: every frame); ``key_frames_only`` decodes key frames only. E
 ``video_file``, ``time`` (seconds), ``index`` (the frame's place among the decoded frames) and
 ``filename = '{body}_time_{t:.3f}s.png'``.
 
-Beyond waifuc: ``skip_similar`` drops a frame that looks like the last kept one (the mean absolute difference of
-32x32 grey thumbnails, made by FFmpeg's scaler, below that value on a 0-255 scale; scene-aware sampling before any
-model), ``limits`` bound the duration, the frames decoded and kept and the frame size, and ``progress`` is told where
+Beyond waifuc: ``skip_similar`` drops a sampled frame that looks like the last kept one (the mean absolute
+difference of 32x32 grey thumbnails, made by FFmpeg's scaler, below that value on a 0-255 scale; scene-aware
+sampling before any model; the interval counts from the dropped frame, so the check costs one thumbnail per sample), ``limits`` bound the duration, the frames decoded and kept and the frame size, and ``progress`` is told where
 decoding is. A file that is not a video, is empty or truncated, or has no video stream is refused: iterating records
 it with ``report_skip`` (the run goes on); :func:`probe_video` raises :class:`BadVideoError` with the reason.
 The video is streamed: only the frame being decoded and the last kept thumbnail are held.
@@ -220,7 +220,7 @@ class VideoSource(NamedDataSource):
         body = os.path.splitext(os.path.basename(self.video_file))[0]
         similar = _Similarity(self.skip_similar)
         lim, decoded, kept, repeats, t = self.limits, 0, 0, 0, 0.0
-        last_kept: float | None = None
+        last_sampled: float | None = None  # the last frame kept or skipped as a repeat: the interval counts from it
         step = 1.0 / info.fps if info.fps else 0.0
         try:
             for index, frame in enumerate(container.decode(stream)):
@@ -230,15 +230,16 @@ class VideoSource(NamedDataSource):
                 if stop:
                     report_skip(self.name, stop, repr(self))
                     return
-                due = self.min_frame_interval is None or last_kept is None or t - last_kept >= self.min_frame_interval
+                due = (self.min_frame_interval is None or last_sampled is None
+                       or t - last_sampled >= self.min_frame_interval)
                 if due and lim.max_frames is not None and kept >= lim.max_frames:
                     report_skip(self.name, f"stopped at {kept} frames, the most this server keeps per video; raise the "
                                            "interval between frames to cover the whole video", repr(self))
                     return
                 if due and similar.repeats(frame):
-                    repeats += 1
+                    last_sampled, repeats = t, repeats + 1
                 elif due:
-                    last_kept, kept = t, kept + 1
+                    last_sampled, kept = t, kept + 1
                     meta = {"video_file": self.name, "time": t, "index": index,
                             "filename": f"{body}_time_{t:.3f}s.png"}
                     yield ImageItem(frame.to_image(), cast(ItemMeta, meta))
