@@ -107,6 +107,8 @@ def build_hub_push(binder: SessionBinder, state: gr.State, layout: Any, kohya: A
             return
         if with_oauth:
             gr.LoginButton("Sign in with Hugging Face", elem_id="hub-login")
+            gr.Markdown("Signing in lets this app create datasets in your account and write only to the ones it "
+                        "created: push to a new name.")
         else:
             gr.Markdown("Uses this machine's Hugging Face login (`hf auth login`, or the `HF_TOKEN` variable).")
         with gr.Row(equal_height=True):
