@@ -7,9 +7,11 @@ kept one (``None``: every frame); ``key_frames_only`` decodes key frames only. E
 
 Beyond waifuc: ``skip_similar`` drops a sampled frame that looks like the last kept one (the mean absolute
 difference of 32x32 grey thumbnails, made by FFmpeg's scaler, below that value on a 0-255 scale; scene-aware
-sampling before any model; the interval counts from the dropped frame, so the check costs one thumbnail per sample), ``limits`` bound the duration, the frames decoded and kept and the frame size, and ``progress`` is told where
-decoding is. A file that is not a video, is empty or truncated, or has no video stream is refused: iterating records
-it with ``report_skip`` (the run goes on); :func:`probe_video` raises :class:`BadVideoError` with the reason.
+sampling before any model; the interval counts from the dropped frame, so the check costs one thumbnail per
+sample); ``limits`` bound the duration, the frames decoded and kept and the frame size; ``progress`` is told where
+decoding is. A file that is not a video (or is a list or playlist naming other files), is empty or truncated, or
+has no video stream is refused: iterating records it with ``report_skip`` (the run goes on); :func:`probe_video`
+raises :class:`BadVideoError` with the reason. Only local files are opened (FFmpeg's protocol whitelist).
 The video is streamed: only the frame being decoded and the last kept thumbnail are held.
 """
 
