@@ -22,8 +22,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
-import av
-import av.error
 import numpy as np
 
 from ..core.errors import SourceError
@@ -37,7 +35,6 @@ VIDEO_EXTENSIONS = (".mp4", ".m4v", ".mkv", ".webm", ".mov", ".avi", ".flv", ".w
 THUMB_SIDE = 32
 #: A video whose last frame comes this much before its announced end is reported as truncated.
 _TRUNCATION_SLACK = 1.0
-_DECODE_ERRORS = (av.error.FFmpegError, ValueError, IndexError, UnicodeError, OSError)
 #: Demuxers of video files. Others are refused before any frame is read: playlists and lists (hls, concat) name
 #: further files or URLs, which a visitor's upload must never make the server open.
 CONTAINER_FORMATS = frozenset({"mov", "mp4", "matroska", "webm", "avi", "flv", "mpegts", "mpeg", "asf", "ogg",
@@ -93,6 +90,14 @@ class VideoProgress:
         return min(1.0, self.seconds / self.duration) if self.duration else None
 
 
+def _read_errors() -> tuple[type[BaseException], ...]:
+    """What PyAV raises on a file it cannot read (PyAV is imported only when a video is opened: it takes a third
+    of a second)."""
+    import av.error
+
+    return av.error.FFmpegError, ValueError, IndexError, UnicodeError, OSError
+
+
 def _reason(err: BaseException) -> str:
     """The error's words without the file path FFmpeg adds (a server path)."""
     text = (getattr(err, "strerror", None) or str(err)).strip() or type(err).__name__
@@ -116,8 +121,10 @@ def _open(path: str, name: str) -> tuple[Any, Any]:
     if os.path.getsize(path) == 0:
         raise BadVideoError(name, "the file is empty (0 bytes); upload or copy it again")
     try:
+        import av
+
         container = av.open(path, options=dict(_OPEN_OPTIONS), metadata_errors="ignore")
-    except _DECODE_ERRORS as err:
+    except _read_errors() as err:
         raise BadVideoError(name, f"not a video FFmpeg can read ({_reason(err)}); if it is one, it may be "
                                   "truncated or in a rare format: re-encode it, e.g. `ffmpeg -i in -c:v libx264 "
                                   "out.mp4`") from err
@@ -246,7 +253,7 @@ class VideoSource(NamedDataSource):
                             "filename": f"{body}_time_{t:.3f}s.png"}
                     yield ImageItem(frame.to_image(), cast(ItemMeta, meta))
                 self._tell(t, info.duration, decoded, kept, repeats)
-        except _DECODE_ERRORS as err:
+        except _read_errors() as err:
             report_skip(self.name, f"decoding stopped at {t:.1f} s ({_reason(err)}): the file looks damaged or "
                                    f"truncated; the {kept} frames before it were kept", repr(self))
             return
