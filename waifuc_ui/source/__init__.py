@@ -4,6 +4,7 @@ from .archive import ArchiveLimits
 from .base import AttachedDataSource, BaseDataSource, ComposedDataSource, NamedDataSource, ParallelDataSource
 from .local import LocalDatasetSource, LocalSource, LocalTISource
 from .upload import UploadInspection, UploadSource, inspect_upload
+from .video import VideoSource
 from .web import (
                    AnimePicturesSource,
                    ATFBooruSource,
@@ -53,6 +54,7 @@ __all__ = [
     "UploadInspection",
     "UploadSource",
     "inspect_upload",
+    "VideoSource",
     # online sources (source/web)
     "DanbooruSource", "E621Source", "E926Source", "GelbooruSource", "KonachanNetSource", "KonachanSource",
     "SafebooruSource", "WebDataSource", "YandeSource", "ZerochanSource",

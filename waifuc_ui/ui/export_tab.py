@@ -15,6 +15,7 @@ from ..core.errors import InvalidOptionError
 from ..session.checks import DEFAULT_MIN_SIDE, DatasetCheck, by_key, checks_markdown
 from ..session.exporting import DEFAULT_QUALITY, ExportSummary
 from .common import Updates, guarded
+from .hub_push import build_hub_push
 from .run_tab import run_pipeline
 from .state import SessionBinder, UISession, touch
 from .views import gallery_page, run_state_note
@@ -237,7 +238,7 @@ def refresh_values(tab: ExportTab, ui: UISession | None, side: Any = DEFAULT_MIN
 def build_export_tab(binder: SessionBinder, state: gr.State) -> ExportTab:
     info = gr.Markdown(elem_id="export-info")
     checks = _draw_checks()
-    tab = _draw_export(info, checks, binder.settings.allows_local_folders)
+    tab = _draw_export(binder, state, info, checks)
     _wire_export(binder, state, tab)
     _wire_checks(binder, state, tab)
     return tab
@@ -261,7 +262,8 @@ def _draw_checks() -> ChecksBox:
                      select_btn=select_btn, drop_btn=drop_btn, note=note)
 
 
-def _draw_export(info: gr.Markdown, checks: ChecksBox, local: bool) -> ExportTab:
+def _draw_export(binder: SessionBinder, state: gr.State, info: gr.Markdown, checks: ChecksBox) -> ExportTab:
+    local = binder.settings.allows_local_folders
     with gr.Row(equal_height=True):
         settings = ExportSettings(
             layout=gr.Radio(LAYOUT_CHOICES, value="textual_inversion", label="Layout", scale=3,
@@ -276,6 +278,7 @@ def _draw_export(info: gr.Markdown, checks: ChecksBox, local: bool) -> ExportTab
     build_btn = gr.Button("Build the zip", variant="primary", elem_id="export-build")
     summary = gr.Markdown(elem_id="export-summary")
     download = gr.DownloadButton("Download the zip", visible=False, variant="primary", elem_id="export-download")
+    build_hub_push(binder, state, settings.layout, settings.kohya_folder, settings.quality, before=rerun_if_stale)
     folder: gr.Textbox | None = None
     folder_btn: gr.Button | None = None
     if local:  # public mode: no control and no API endpoint takes a server folder (the session refuses it too)

@@ -20,6 +20,7 @@ from .common import Pager, Updates, guarded, make_pager
 from .settings import AppSettings
 from .state import SessionBinder, UISession, touch
 from .uploads import consumable_uploads
+from .video_options import VIDEO_FILE_TYPES, VideoControls, build_video_options, video_options
 from .views import gallery_page, ingest_summary, refused_table
 
 GALLERY = "source"
@@ -54,15 +55,16 @@ def load_demo(ui: UISession, demo_dir: str) -> SourceView:
     return source_view(ui, _headline(result, ui, "Demo dataset"))
 
 
-def load_uploads(ui: UISession, files: Sequence[Any] | None, replace: bool, workspace_root: str) -> SourceView:
+def load_uploads(ui: UISession, files: Sequence[Any] | None, replace: bool, workspace_root: str,
+                 video: Any = None) -> SourceView:
     """Images and zip archives the browser sent. Only files gradio's upload route received are read (never a
     path inside ``workspace_root`` or elsewhere on the server, see :mod:`.uploads`); they are copied into the
     session and left where they are (gradio's cache clean-up removes them), so nothing is deleted that the
-    session did not make."""
+    session did not make. Videos become frames as ``video`` (VideoOptions, see .video_options) says."""
     if not files:
         raise gr.Error("No files uploaded yet: drop images or .zip archives on the upload box first.")
     paths = consumable_uploads(files, workspace_root)
-    result = ui.session.add_uploads(paths, replace=replace)
+    result = ui.session.add_uploads(paths, replace=replace, **({"video": video} if video is not None else {}))
     return source_view(ui, _headline(result, ui, f"Upload of {len(paths)} file{'s' if len(paths) != 1 else ''}"))
 
 
@@ -85,6 +87,7 @@ class SourceTab:
     upload: gr.File
     replace: gr.Checkbox
     upload_btn: gr.Button
+    video: VideoControls
     folder: gr.Textbox | None
     folder_btn: gr.Button | None
     demo_btn: gr.Button
@@ -125,10 +128,11 @@ def _draw_source_tab(settings: AppSettings, state: gr.State, web_form: WebFormDr
             with gr.Group():
                 # captions (.txt) and waifuc sidecars (.json) may come with loose images: a.png + a.txt
                 upload = gr.File(label="Images (with .txt captions) or .zip archives", file_count="multiple",
-                                 file_types=["image", ".zip", ".cbz", ".gif", ".webp", ".txt", ".json"],
-                                 elem_id="upload-files")
+                                 file_types=["image", ".zip", ".cbz", ".gif", ".webp", ".txt", ".json"]
+                                 + VIDEO_FILE_TYPES, elem_id="upload-files")
                 replace = gr.Checkbox(value=True, label="Replace the current images",
                                       info="untick to add the files to the images already in the session")
+                video = build_video_options()  # video-hub: frames from uploaded videos (ui/video_options.py)
                 upload_btn = gr.Button("Use uploaded files", variant="primary", elem_id="use-uploads")
             if settings.allows_local_folders:
                 with gr.Group():
@@ -145,7 +149,8 @@ def _draw_source_tab(settings: AppSettings, state: gr.State, web_form: WebFormDr
             pager = make_pager("source")
             refused = gr.Dataframe(headers=["file", "reason"], label="Refused files and why",
                                    interactive=False, wrap=True, max_height=240, elem_id="refused-table")
-    return SourceTab(summary=summary, upload=upload, replace=replace, upload_btn=upload_btn, folder=folder,
+    return SourceTab(summary=summary, upload=upload, replace=replace, upload_btn=upload_btn, video=video,
+                     folder=folder,
                      folder_btn=folder_btn, demo_btn=demo_btn, gallery=gallery, pager=pager, refused=refused)
 
 
@@ -154,9 +159,10 @@ def _wire_source_tab(binder: SessionBinder, state: gr.State, tab: SourceTab) -> 
     demo_dir = str(settings.demo_dir)
 
     @guarded
-    def on_upload(ui, files, rep):
+    def on_upload(ui, files, rep, video_values=None, progress=gr.Progress()):
         touch(binder, ui)
-        return {**tab.view_values(load_uploads(ui, files, rep, binder.guard.root)), tab.upload: None}
+        options = video_options(video_values, progress=progress)
+        return {**tab.view_values(load_uploads(ui, files, rep, binder.guard.root, options)), tab.upload: None}
 
     @guarded
     def on_demo(ui):
@@ -169,7 +175,8 @@ def _wire_source_tab(binder: SessionBinder, state: gr.State, tab: SourceTab) -> 
         return tab.view_values(load_folder(ui, directory, rep, settings.allows_local_folders))
 
     outputs = tab.view_outputs
-    tab.upload_btn.click(on_upload, [state, tab.upload, tab.replace], outputs + [tab.upload], concurrency_id="ingest")
+    tab.upload_btn.click(on_upload, [state, tab.upload, tab.replace, tab.video.values], outputs + [tab.upload],
+                         concurrency_id="ingest")
     tab.demo_btn.click(on_demo, [state], outputs, concurrency_id="ingest")
     if tab.folder is not None and tab.folder_btn is not None:
         tab.folder_btn.click(on_folder, [state, tab.folder, tab.replace], outputs, concurrency_id="ingest")
