@@ -71,7 +71,7 @@ def components(demo, kind):
     return [b for b in demo.blocks.values() if isinstance(b, kind)]
 
 
-SPACE = {"SPACE_ID": "me/app", "OAUTH_CLIENT_ID": "abc"}
+SPACE = {"SYSTEM": "spaces", "SPACE_ID": "me/app", "OAUTH_CLIENT_ID": "abc"}  # what a Space sets
 WITH_OAUTH_LIBS = not oauth_libraries_missing()
 
 
@@ -82,10 +82,15 @@ WITH_OAUTH_LIBS = not oauth_libraries_missing()
     (True, SPACE, 1 if WITH_OAUTH_LIBS else 0, 1 if WITH_OAUTH_LIBS else 0),
 ])
 def test_login_button_only_where_oauth_is_configured(tmp_path, dataset_dir, monkeypatch, public, env, login, button):
-    for key in ("SPACE_ID", "OAUTH_CLIENT_ID"):
+    for key in ("SYSTEM", "SPACE_ID", "OAUTH_CLIENT_ID"):
         monkeypatch.delenv(key, raising=False)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
+    if env:  # gradio reads a Space's OAuth settings when it is imported: set them as a Space's start would
+        import gradio.oauth
+        for name, value in {"OAUTH_CLIENT_ID": "abc", "OAUTH_CLIENT_SECRET": "s", "OAUTH_SCOPES": "openid profile",
+                            "OPENID_PROVIDER_URL": "http://127.0.0.1:9"}.items():
+            monkeypatch.setattr(gradio.oauth, name, value)
     settings = AppSettings(public=public, workspace_root=tmp_path / "ws", demo_dir=dataset_dir)
     binder = SessionBinder(settings)
     try:
