@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from ..core.hashing import image_hash
 from ..core.image_io import open_image_file
 from ..core.imaging import has_alpha, load_image
 from ..core.item import ImageItem
@@ -81,13 +82,6 @@ def meta_key(meta: dict[str, Any]) -> str:
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
-def pixel_hash(image: Image.Image) -> str:
-    """The analysis layer's content hash of ``image`` (the key of cached model outputs)."""
-    from ..analysis import content_hash
-
-    return content_hash(ImageItem(image))
-
-
 def open_file(path: str) -> Image.Image:
     """A stored file as the source showed it (EXIF rotation applied, fully loaded)."""
     return open_image_file(path)
@@ -104,11 +98,7 @@ def make_thumbnail(image: Image.Image, path: str, size: int = THUMB_SIZE) -> Non
 
 
 def _render_thumbnail(image: Image.Image, path: str, size: int) -> None:
-    im = image
-    if im.mode in ("I;16", "I;16B", "I;16L", "I"):
-        arr = np.asarray(im, dtype=np.uint32 if im.mode == "I" else np.uint16)
-        im = Image.fromarray((arr >> 8).clip(0, 255).astype(np.uint8), "L")
-    im = load_image(im, mode="RGBA" if has_alpha(im) else "RGB", force_background=None)
+    im = load_image(image, mode="RGBA" if has_alpha(image) else "RGB", force_background=None)  # 16 bit: to_8bit
     im = im.copy()
     im.thumbnail((size, size))
     im.save(path, format="WEBP", quality=80)
@@ -210,7 +200,7 @@ class ItemStore:
         thumb = self.workspace.path("thumbs", f"{item_id}_{secrets.token_urlsafe(12)}.webp")
         make_thumbnail(image, thumb)
         record = ItemRecord(item_id, file, thumb, image.width, image.height, image.mode,
-                            content_hash or pixel_hash(image), copy.deepcopy(meta), parent_id, origin,
+                            content_hash or image_hash(image), copy.deepcopy(meta), parent_id, origin,
                             os.path.getsize(file), getattr(image, "n_frames", 1) or 1)
         with self._lock:
             self._records[item_id] = record
