@@ -3,7 +3,7 @@ import pytest
 from PIL import Image
 
 from waifuc_ui.core.errors import InvalidOptionError
-from waifuc_ui.export.imagefile import atomic_write, prepare_for_format, resolve_format, save_image, to_8bit
+from waifuc_ui.export.imagefile import atomic_write, prepare_for_format, resolve_format, save_image
 
 
 def test_format_comes_from_explicit_then_extension_then_image_format():
@@ -35,14 +35,6 @@ def test_modes_the_format_cannot_hold_are_converted(mode, fmt, expected_mode, tm
 def test_alpha_goes_on_white_for_jpeg(tmp_path):
     image = Image.new("RGBA", (8, 8), (255, 0, 0, 0))
     assert prepare_for_format(image, "JPEG").getpixel((0, 0)) == (255, 255, 255)
-
-
-def test_16_bit_is_scaled_not_clipped():
-    image = Image.fromarray(np.array([[0, 256, 40000, 65535]], dtype=np.uint16))
-    assert image.mode == "I;16"
-    assert list(np.asarray(to_8bit(image))[0]) == [0, 1, 156, 255]
-    floats = Image.fromarray(np.array([[0.0, 0.5, 1.0]], dtype=np.float32))
-    assert list(np.asarray(to_8bit(floats))[0]) == [0, 128, 255]
 
 
 def test_animated_images_keep_their_frames(tmp_path):

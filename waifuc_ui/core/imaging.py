@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Union
-
 import numpy as np
 from PIL import Image, ImageColor
 
-Color = Union[str, tuple[int, ...]]
+Color = str | tuple[int, ...]
 
 
 def has_alpha(image: Image.Image) -> bool:
@@ -19,9 +17,12 @@ HIGH_DEPTH_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I", "F")
 
 
 def to_8bit(image: Image.Image) -> Image.Image:
-    """A 16-bit, 32-bit or float greyscale image as mode L, scaled (not clipped) to 0..255.
+    """A 16-bit, 32-bit or float greyscale image as mode L, scaled (not clipped) to 0..255: the one 16-to-8-bit
+    rule of the package (thumbnails, model inputs, exports, pixel hashes).
 
-    I;16 is divided by 256; I likewise when it holds values above 255; F in 0..1 is multiplied by 255.
+    I;16 keeps its high byte (``>> 8``), as Pillow's own decoder does for 16-bit RGB files, so a 16-bit grey
+    image and its RGB twin agree; an 8-bit image widened to 16 bits (``v * 257``) comes back exactly. I likewise
+    when it holds values above 255 (else it is already 8-bit); F in 0..1 is multiplied by 255 and rounded.
     """
     if image.mode.startswith("I;16"):
         arr = np.asarray(image).astype(np.uint32) >> 8

@@ -24,7 +24,7 @@ import numpy as np
 from PIL import Image
 
 from ..core.errors import InvalidOptionError
-from ..core.imaging import has_alpha, load_image, to_8bit
+from ..core.imaging import HIGH_DEPTH_MODES, has_alpha, load_image, to_8bit
 
 #: Modes each format writes as they are.
 FORMAT_MODES = {
@@ -38,7 +38,6 @@ FORMAT_MODES = {
 ALPHA_FORMATS = {"PNG", "WEBP", "GIF", "TIFF"}
 MULTI_FRAME_FORMATS = {"GIF", "WEBP", "PNG", "TIFF"}
 _PREFERRED_EXT = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif", "BMP": ".bmp", "TIFF": ".tiff"}
-_HIGH_DEPTH = ("I;16", "I;16B", "I;16L", "I;16N", "I", "F")
 
 
 def writable_formats() -> tuple[str, ...]:
@@ -82,7 +81,7 @@ def prepare_for_format(image: Image.Image, fmt: str) -> Image.Image:
     holds = FORMAT_MODES.get(fmt)
     if holds is None or image.mode in holds:
         return image
-    if image.mode in _HIGH_DEPTH:
+    if image.mode in HIGH_DEPTH_MODES:
         if "I;16" in holds:
             arr = np.asarray(image)
             if image.mode == "F" and arr.max(initial=0.0) <= 1.0:
