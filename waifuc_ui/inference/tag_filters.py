@@ -11,20 +11,13 @@ import re
 from collections.abc import Mapping
 from typing import Union
 
+from ..core.tags import KAOMOJIS as KAOMOJIS  # the one definition; re-exported for wd14
+from ..core.tags import remove_underline as remove_underline
 from .hub import resolve_file
 from .loaders import locked_cache, read_json, read_lines, register
 from .specs import BLACKLIST_FILE, OVERLAP_FILE
 
 Tags = Union[list[str], Mapping[str, float]]
-
-KAOMOJIS = frozenset({'0_0', '(o)_(o)', '+_+', '+_-', '._.', '<o>_<o>', '<|>_<|>', '=_=', '>_<', '3_3', '6_9',
-                      '>_o', '@_@', '^_^', 'o_o', 'u_u', 'x_x', '|_|', '||_||'})
-
-
-def remove_underline(tag: str) -> str:
-    """``_`` -> space, except in the kaomoji tags (``^_^`` stays); stripped first, as imgutils does."""
-    tag = tag.strip()
-    return tag if tag in KAOMOJIS else tag.replace('_', ' ')
 
 
 def _overlap_dict() -> Mapping[str, list[str]]:
