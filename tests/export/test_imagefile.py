@@ -1,9 +1,8 @@
-import numpy as np
 import pytest
 from PIL import Image
 
 from waifuc_ui.core.errors import InvalidOptionError
-from waifuc_ui.export.imagefile import atomic_write, prepare_for_format, resolve_format, save_image
+from waifuc_ui.export.imagefile import prepare_for_format, resolve_format, save_image
 
 
 def test_format_comes_from_explicit_then_extension_then_image_format():
@@ -49,17 +48,3 @@ def test_animated_images_keep_their_frames(tmp_path):
     assert Image.open(webp).n_frames == 3
     still = save_image(Image.open(src), str(tmp_path / "out.jpg"))
     assert getattr(Image.open(still), "n_frames", 1) == 1
-
-
-def test_a_failed_write_leaves_no_file_and_keeps_the_old_one(tmp_path):
-    target = tmp_path / "x.png"
-    target.write_bytes(b"old")
-
-    def half_write(f):
-        f.write(b"partial")
-        raise RuntimeError("disk full")
-
-    with pytest.raises(RuntimeError, match="disk full"):
-        atomic_write(str(target), half_write)
-    assert [p.name for p in tmp_path.iterdir()] == ["x.png"]
-    assert target.read_bytes() == b"old"

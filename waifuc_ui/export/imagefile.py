@@ -16,14 +16,13 @@
 from __future__ import annotations
 
 import os
-import uuid
-from collections.abc import Callable
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 from PIL import Image
 
 from ..core.errors import InvalidOptionError
+from ..core.files import atomic_write
 from ..core.imaging import HIGH_DEPTH_MODES, has_alpha, load_image, to_8bit
 
 #: Modes each format writes as they are.
@@ -112,21 +111,3 @@ def save_image(image: Image.Image, path: str, **save_kwargs: Any) -> str:
     still = prepare_for_format(image, fmt)
     atomic_write(path, lambda f: still.save(f, format=fmt, **kwargs))
     return path
-
-
-def atomic_write(path: str, write: Callable[[IO[bytes]], Any]) -> None:
-    """Call ``write(binary file)`` on a new hidden file next to ``path``, then move it onto ``path``.
-
-    The folder is created; the file gets the usual permissions (umask); on error nothing is left.
-    """
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    tmp = os.path.join(folder, f".writing_{uuid.uuid4().hex}.tmp")
-    try:
-        with open(tmp, "xb") as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise

@@ -27,8 +27,9 @@ from typing import Any
 
 from PIL import Image
 
+from ..core.files import atomic_write
 from ..core.imaging import HIGH_DEPTH_MODES
-from .imagefile import atomic_write, resolve_format, save_image
+from .imagefile import resolve_format, save_image
 
 TRAINER_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "BMP"})
 _NO_ALPHA = frozenset({"JPEG", "BMP"})

@@ -10,11 +10,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..core.errors import ExportError, InvalidOptionError
+from ..core.files import atomic_write
 from ..core.item import ImageItem
 from ..core.report import RunReport
 from .base import BaseExporter
 from .folder import ExportLog, FolderExporter
-from .imagefile import atomic_write
 from .safety import input_paths, safe_relative_name, same_file
 from .save import SaveExporter
 from .textual_inversion import TextualInversionExporter
@@ -41,8 +41,8 @@ class ZipExporter(BaseExporter):
                  ignore_error_when_export: bool = False, folder: str = "", **options: Any):
         super().__init__(ignore_error_when_export)
         if layout not in LAYOUTS:
-            raise InvalidOptionError("layout", layout, list(LAYOUTS),
-                                     "Use 'textual_inversion' for image + .txt captions or 'save' for image + meta json")
+            raise InvalidOptionError("layout", layout, list(LAYOUTS), "Use 'textual_inversion' for image + .txt "
+                                     "captions or 'save' for image + meta json")
         for fixed in ("output_dir", "clear"):
             if fixed in options:
                 raise InvalidOptionError(fixed, options[fixed], None,

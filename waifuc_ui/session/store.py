@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import json
 import os
 import secrets
 import threading
@@ -16,13 +15,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 from PIL import Image
 
 from ..core.hashing import image_hash
 from ..core.image_io import open_image_file
 from ..core.imaging import has_alpha, load_image
 from ..core.item import ImageItem
+from ..core.jsondata import json_safe, stable_json
 from ..core.report import logger
 from .workspace import Workspace
 
@@ -60,25 +59,10 @@ class ItemRecord:
         return d
 
 
-def json_safe(value: Any) -> Any:
-    """A JSON-able copy: numpy arrays and tuples become lists, unknown objects their repr."""
-    return json.loads(json.dumps(value, default=_json_default))
-
-
-def _json_default(obj: Any) -> Any:
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, (np.floating, np.integer)):
-        return obj.item()
-    if isinstance(obj, (set, tuple)):
-        return list(obj)
-    return repr(obj)
-
-
 def meta_key(meta: dict[str, Any]) -> str:
     """A short stable digest of a meta dict (item_id excluded)."""
     clean = {k: v for k, v in meta.items() if k != "item_id"}
-    text = json.dumps(clean, sort_keys=True, default=_json_default)
+    text = stable_json(clean)
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 

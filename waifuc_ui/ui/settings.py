@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.settings import Settings, default_workspace_root
 from ..session.quota import Quotas
 
 #: Upload limit applied in public mode when none is configured.
@@ -30,7 +30,7 @@ class AppSettings:
     """
 
     public: bool = False
-    workspace_root: Path = Path(tempfile.gettempdir()) / "waifuc_ui_workspaces"
+    workspace_root: Path = field(default_factory=default_workspace_root)
     max_file_size: str | int | None = None
     session_ttl: float = DEFAULT_SESSION_TTL
     demo_dir: Path = Path(__file__).resolve().parents[2] / "assets" / "demo"
@@ -49,13 +49,13 @@ class AppSettings:
 def settings_from_env(environ: dict[str, str] | None = None) -> AppSettings:
     """Read the app's settings from environment variables.
 
-    WAIFUC_UI_PUBLIC=1 or SPACE_ID (set on Hugging Face Spaces) -> public mode;
+    WAIFUC_UI_PUBLIC=1 (or true/yes/on) or SPACE_ID (set on Hugging Face Spaces) -> public mode;
     WAIFUC_UI_WORKSPACE_ROOT -> workspace root; WAIFUC_UI_MAX_UPLOAD (e.g. "200mb") -> upload limit
     (public mode defaults to 200mb); WAIFUC_UI_SESSION_TTL -> seconds.
     """
     env = os.environ if environ is None else environ
-    public = env.get("WAIFUC_UI_PUBLIC", "").strip().lower() in {"1", "true", "yes"} or bool(env.get("SPACE_ID"))
-    root = env.get("WAIFUC_UI_WORKSPACE_ROOT") or str(AppSettings.workspace_root)
+    base = Settings.from_env(env)  # public mode and the workspace root, read as the package reads them
+    public, root = base.public, base.workspace_root
     max_size: str | None = env.get("WAIFUC_UI_MAX_UPLOAD") or (PUBLIC_MAX_FILE_SIZE if public else None)
     ttl_text = env.get("WAIFUC_UI_SESSION_TTL")
     try:

@@ -13,7 +13,7 @@ for forms.
 """
 
 from .base import WebDataSource, WebPost
-from .client import USER_AGENT, RateLimiter
+from .client import RateLimiter
 from .credentials import Secret
 from .danbooru import DanbooruSource, SafebooruSource
 from .e621 import E621Source, E926Source
@@ -37,5 +37,5 @@ __all__ = [
     "AuthenticationError", "BadResponseError", "ChallengeError", "CrawlRecord", "DanbooruSource", "E621Source",
     "E926Source", "GelbooruSource", "KonachanNetSource", "KonachanSource", "MoebooruSource", "NetworkError",
     "QueryRuleError", "RateLimitError", "RateLimiter", "RequestTimeoutError", "SafebooruSource", "Secret",
-    "ServerError", "USER_AGENT", "WebDataSource", "WebPost", "WebSourceError", "YandeSource", "ZerochanSource",
+    "ServerError", "WebDataSource", "WebPost", "WebSourceError", "YandeSource", "ZerochanSource",
 ]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import email.utils
 import logging
-import os
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -19,15 +18,12 @@ from dataclasses import dataclass
 import httpx
 import tenacity
 
-from ... import __version__
+from ...core.settings import current_settings
 from .credentials import Secret, redact, redact_url
 from .errors import AuthenticationError, ChallengeError, NetworkError, RateLimitError, RequestTimeoutError, ServerError
 
 logger = logging.getLogger("waifuc_ui.source.web")
 
-# Honest identification; set WAIFUC_UI_CONTACT (a URL or e-mail) so site admins can reach you.
-_CONTACT = os.environ.get("WAIFUC_UI_CONTACT", "").strip()
-USER_AGENT = f"waifuc_ui/{__version__} (LoRA dataset tool{'; ' + _CONTACT if _CONTACT else ''})"
 MAX_DOWNLOAD_BYTES = 200 * 1024 * 1024
 _AUTH_EXTENSION = "waifuc_ui_send_credentials"
 _CHALLENGE_MARKERS = ("just a moment...", "cf-chl", "challenge-platform", "cf_chl_opt",
@@ -134,7 +130,7 @@ class SiteClient:
 
     def __init__(self, site: str, limiter: RateLimiter, *, timeout: float = 10.0, max_retries: int = 4,
                  backoff: float = 1.0, max_backoff: float = 60.0, max_retry_after: float = 300.0,
-                 sleep: Callable[[float], None] = time.sleep, user_agent: str = USER_AGENT,
+                 sleep: Callable[[float], None] = time.sleep, user_agent: str | None = None,
                  auth: tuple[str, Secret] | None = None, secret_params: Mapping[str, Secret] | None = None,
                  secrets: Iterable[Secret | None] = (), transport: httpx.BaseTransport | None = None,
                  max_bytes: int = MAX_DOWNLOAD_BYTES, credential_names: str = "user name and API key"):
@@ -148,9 +144,9 @@ class SiteClient:
             self._secrets.append(auth[1])
         self._secrets.extend((secret_params or {}).values())
         inner = transport if transport is not None else httpx.HTTPTransport()
+        agent = user_agent or current_settings().user_agent  # WAIFUC_UI_CONTACT is read when first needed
         self._http = httpx.Client(transport=_SecretParamsTransport(inner, secret_params or {}),
-                                  timeout=httpx.Timeout(timeout), headers={"User-Agent": user_agent},
-                                  follow_redirects=True)
+                                  timeout=httpx.Timeout(timeout), headers={"User-Agent": agent}, follow_redirects=True)
 
     # -- public -------------------------------------------------------------------------------
     def get(self, url: str, params: dict[str, str] | None = None, *, send_credentials: bool = False,

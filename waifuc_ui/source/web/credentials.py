@@ -52,7 +52,8 @@ def redact_url(url: str) -> str:
     parts = urlsplit(str(url))
     if not parts.query:
         return str(url)
-    query = [(k, MASK if k.lower() in SECRET_QUERY_KEYS else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    query = [(k, MASK if k.lower() in SECRET_QUERY_KEYS else v) for k, v in pairs]
     return urlunsplit(parts._replace(query=urlencode(query, safe="*:")))
 
 
