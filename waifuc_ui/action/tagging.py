@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import inference as models
-from ..core.errors import InvalidOptionError
+from ..core.errors import ArgumentTypeError, InvalidOptionError
 from ..core.item import ImageItem
 from .analyzed import AnalyzedAction, AnalyzedProcessAction
 from .base import ProcessAction
@@ -123,7 +123,8 @@ class TagFilterAction(_WD14Tagger, AnalyzedAction):
         elif isinstance(tags, Mapping):
             self.tags = dict(tags)
         else:
-            raise TypeError(f"tags must be a list of tags or a dict tag -> minimum score, got {tags!r}")
+            raise ArgumentTypeError(f"tags must be a list of tags or a dict tag -> minimum score, got {tags!r}",
+                                    "Give e.g. ['solo'] or {'solo': 0.5}")
         self.reversed = reversed
         self._setup(method, False, kwargs)
 

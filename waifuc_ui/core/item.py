@@ -8,6 +8,8 @@ from typing import Any, TypedDict
 
 from PIL import Image
 
+from .errors import InvalidArgumentError
+
 
 class CropInfo(TypedDict, total=False):
     type: str  # 'person', 'halfbody', 'head', 'eye'
@@ -57,7 +59,8 @@ class ImageItem:
                  loader: Callable[[], Image.Image] | None = None, content_hash: str | None = None,
                  source_file: str | None = None):
         if image is None and loader is None:
-            raise ValueError("ImageItem needs an image or a loader")
+            raise InvalidArgumentError("ImageItem needs an image or a loader",
+                                       "Pass a PIL image, or loader= a function returning one")
         self._image = image
         self._loader = loader
         self.meta: ItemMeta = meta if meta is not None else {}  # type: ignore[assignment]

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.errors import InvalidSettingError
 from ..core.settings import Settings, default_workspace_root
 from ..session.quota import Quotas
 
@@ -61,9 +62,8 @@ def settings_from_env(environ: dict[str, str] | None = None) -> AppSettings:
     try:
         ttl = float(ttl_text) if ttl_text else DEFAULT_SESSION_TTL
     except ValueError:
-        raise ValueError(
-            f"WAIFUC_UI_SESSION_TTL={ttl_text!r} is not a number of seconds; set it to e.g. 10800 or unset it"
-        ) from None
+        raise InvalidSettingError(f"WAIFUC_UI_SESSION_TTL={ttl_text!r} is not a number of seconds",
+                                  "set it to e.g. 10800 or unset it") from None
     return AppSettings(public=public, workspace_root=Path(root).resolve(), max_file_size=max_size, session_ttl=ttl,
                        quotas=quotas_from_env(public, env))
 
@@ -104,7 +104,7 @@ def _quota_value(variable: str, name: str, kind: str, text: str):
     if text.lower() in {"none", "unlimited"}:
         if name in _UNLIMITED_OK:
             return None
-        raise ValueError(f"{variable}={text!r}: this limit cannot be switched off; set a number or unset it")
+        raise InvalidSettingError(f"{variable}={text!r}: this limit cannot be switched off", "set a number or unset it")
     example = {"heavy_decodes": "2", "max_frames": "200", "max_pixels": "25000000", "archive_entries": "5000"}.get(
         name, {"size": "200mb", "count": "2000", "ratio": "100"}[kind])
     if kind == "size":
@@ -115,6 +115,6 @@ def _quota_value(variable: str, name: str, kind: str, text: str):
     else:
         value = int(text) if text.isdigit() else None
     if value is None or value <= 0:
-        raise ValueError(f"{variable}={text!r} is not a valid limit; set it to e.g. {example}"
-                         + (" or 'none'" if name in _UNLIMITED_OK else "") + ", or unset it")
+        raise InvalidSettingError(f"{variable}={text!r} is not a valid limit", f"set it to e.g. {example}"
+                                  + (" or 'none'" if name in _UNLIMITED_OK else "") + ", or unset it")
     return value

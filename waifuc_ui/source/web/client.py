@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import httpx
 import tenacity
 
+from ...core.errors import InvalidArgumentError
 from ...core.settings import current_settings
 from .credentials import Secret, redact, redact_url
 from .errors import AuthenticationError, ChallengeError, NetworkError, RateLimitError, RequestTimeoutError, ServerError
@@ -40,7 +41,8 @@ class RateLimiter:
     def __init__(self, requests_per_second: float = 1.0, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep):
         if not requests_per_second or requests_per_second <= 0:
-            raise ValueError(f"requests_per_second must be > 0, got {requests_per_second!r}")
+            raise InvalidArgumentError(f"requests_per_second must be > 0, got {requests_per_second!r}",
+                                       "Give a positive rate such as 1 (one request a second) or 0.5")
         self.interval = 1.0 / float(requests_per_second)
         self.clock, self.sleep = clock, sleep
         self._last: float | None = None
