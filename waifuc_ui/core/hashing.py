@@ -18,7 +18,7 @@ import hashlib
 
 from PIL import Image
 
-from .imaging import has_alpha, to_8bit
+from .imaging import has_alpha, min_alpha, to_8bit
 from .item import ImageItem
 
 
@@ -54,7 +54,7 @@ def canonical_pixels(image: Image.Image) -> Image.Image:
     """RGB, or RGBA when some pixel is not fully opaque; high-depth greyscale scaled to 8 bits; current frame."""
     if has_alpha(image):
         rgba = image.convert("RGBA")
-        if rgba.getchannel("A").getextrema()[0] < 255:
+        if min_alpha(rgba) < 255:
             return rgba
         return rgba.convert("RGB")
     if image.mode.startswith("I") or image.mode == "F":

@@ -28,7 +28,7 @@ from typing import Any
 from PIL import Image
 
 from ..core.files import atomic_write
-from ..core.imaging import HIGH_DEPTH_MODES
+from ..core.imaging import HIGH_DEPTH_MODES, min_alpha
 from .imagefile import resolve_format, save_image
 
 TRAINER_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "BMP"})
@@ -72,8 +72,7 @@ def has_transparency(image: Image.Image) -> bool:
     if "transparency" in image.info:
         return True
     if image.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
-        low, _high = image.getchannel("A").getextrema()
-        return low < 255
+        return min_alpha(image) < 255
     return False
 
 

@@ -204,4 +204,4 @@ class ItemStore:
                 im.format = None  # as if made in memory: exporters pick the format from the file name
             return im
 
-        return ImageItem(meta=m, loader=loader, content_hash=rec.content_hash)  # type: ignore[arg-type]
+        return ImageItem(meta=m, loader=loader, content_hash=rec.content_hash)

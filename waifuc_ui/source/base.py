@@ -84,6 +84,9 @@ class NamedDataSource(BaseDataSource):
 
 
 class AttachedDataSource(BaseDataSource):
+    source: BaseDataSource
+    actions: tuple[BaseAction, ...]
+
     def __init__(self, source: BaseDataSource, *actions: BaseAction):
         # nested attaches flatten into one
         if isinstance(source, AttachedDataSource):
@@ -106,6 +109,8 @@ class AttachedDataSource(BaseDataSource):
 class ComposedDataSource(BaseDataSource):
     """``a + b``: all of a, then all of b."""
 
+    sources: list[BaseDataSource]
+
     def __init__(self, *sources: BaseDataSource):
         flat: list[BaseDataSource] = []
         for s in sources:
@@ -122,6 +127,8 @@ class ComposedDataSource(BaseDataSource):
 
 class ParallelDataSource(BaseDataSource):
     """``a | b``: each item comes from a uniformly random source that still has items."""
+
+    sources: list[BaseDataSource]
 
     def __init__(self, *sources: BaseDataSource, seed: int | None = None):
         flat: list[BaseDataSource] = []

@@ -114,8 +114,8 @@ class UploadSource(NamedDataSource):
     Items come in upload order (loose files together, where the first one was), each folder
     in sorted order. ``limits`` bound each archive; a loose file larger than
     ``limits.max_total_bytes`` is refused. ``read_captions`` takes tags from ``{body}.txt``
-    for images whose sidecar gives none (or that have no sidecar). ``max_pixels`` / ``max_frames`` bound each image; with
-    ``reduce_large`` a JPEG over ``max_pixels`` comes in reduced (1/2, 1/4, 1/8) instead of refused, its
+    for images whose sidecar gives none (or that have no sidecar). ``max_pixels`` / ``max_frames`` bound each
+    image; with ``reduce_large`` a JPEG over ``max_pixels`` comes in reduced (1/2, 1/4, 1/8) instead of refused, its
     private copy rewritten at that size. ``allowance`` and ``decode_slots``: see the module doc.
     Not meant for two threads iterating it for the first time at once.
     """
@@ -263,7 +263,7 @@ class UploadSource(NamedDataSource):
         if not noted[0] and _names_another_file(meta.get("path"), path):
             noted[0] = True
             report_skip(self.display_name(sidecar_path(path)), _foreign_path_note(meta["path"]), repr(self))
-        return ImageItem(image, meta, source_file=path)  # type: ignore[arg-type]
+        return ImageItem(image, meta, source_file=path)
 
     def inspect(self) -> UploadInspection:
         """Unpack (once) and open every file: which images will come out, what was refused and why.

@@ -172,7 +172,7 @@ class WebDataSource(NamedDataSource):
                   key: Callable[[Any], Any] = lambda post: post["id"]) -> Iterator[Any]:
         """Posts of pages first_page, first_page+1, ... until an empty page, a page with no new
         post (the site repeats itself), ``fetch_page`` returning None, or ``max_pages`` pages."""
-        seen = set()
+        seen: set[Any] = set()
         for index in range(self.max_pages):
             page = fetch_page(first_page + index)
             if not page:
@@ -191,9 +191,9 @@ class WebDataSource(NamedDataSource):
 
     # -- the crawl ---------------------------------------------------------------------------
     def _open_client(self) -> SiteClient:
-        options = dict(timeout=self.timeout, max_retries=self.max_retries, sleep=self._sleep,
-                       secrets=self._secrets(), transport=self._transport,
-                       credential_names=self.credential_names)
+        options: dict[str, Any] = dict(timeout=self.timeout, max_retries=self.max_retries, sleep=self._sleep,
+                                       secrets=self._secrets(), transport=self._transport,
+                                       credential_names=self.credential_names)
         options.update(self._client_options())
         return SiteClient(self.site, self._limiter, **options)
 
@@ -224,7 +224,7 @@ class WebDataSource(NamedDataSource):
         if entry is not None and "skipped" in entry:
             report_skip(where, entry["skipped"], source=repr(self))
             return None
-        if entry is not None:
+        if entry is not None and record is not None:
             try:
                 return ImageItem(open_image_bytes(record.read_file(entry), name=entry["file"]), entry["meta"])
             except BadImageError:

@@ -89,7 +89,9 @@ class DanbooruSource(WebDataSource):
         return [self.username, self.api_key]
 
     def _client_options(self) -> dict[str, Any]:
-        return {"auth": (self.username.reveal(), self.api_key)} if self.logged_in else {}
+        if self.username is None or self.api_key is None:
+            return {}
+        return {"auth": (self.username.reveal(), self.api_key)}
 
     def _check_query(self) -> None:
         counted = counted_tags(self.tags)
