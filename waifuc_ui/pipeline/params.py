@@ -107,10 +107,11 @@ def derive_params(cls: type, hints: dict[str, ParamHint] | None = None) -> tuple
     other hints for absent parameters are ignored.
     """
     hints = dict(hints or {})
-    if cls.__init__ is object.__init__:
+    init = inspect.getattr_static(cls, "__init__")  # the function, as cls.__init__ (which mypy refuses on a type)
+    if init is object.__init__:
         return ()
-    sig = inspect.signature(cls.__init__)
-    annotations = _type_hints(cls.__init__)
+    sig = inspect.signature(init)
+    annotations = _type_hints(init)
     specs: list[ParamSpec] = []
     for p in list(sig.parameters.values())[1:]:
         if p.kind is inspect.Parameter.VAR_KEYWORD:

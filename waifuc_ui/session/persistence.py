@@ -30,7 +30,7 @@ from dataclasses import asdict
 from typing import Any
 
 from ..core import files
-from ..core.jsondata import json_safe
+from ..core.jsondata import json_safe, stable_json
 from ..core.report import DropRecord, SkippedFile, logger
 from ..pipeline.catalog import ModelStatus
 from .runner import RunResult, StepResult
@@ -278,7 +278,7 @@ class SessionFiles:
                                                         "run": run_to_dict(run, self.dir)})
             self._run_obj, wrote = run, True
         data = {**_header("state"), **state, "run_token": self._run_token}
-        text = json.dumps(data, sort_keys=True, default=repr)
+        text = stable_json(data)
         if text != self._state_text:
             write_json_atomic(self.path(STATE_FILE), data)
             self._state_text, wrote = text, True
@@ -309,8 +309,7 @@ class SessionFiles:
         known = {r.id for r in records}
         if run is not None and not run_ids(run) <= known:
             run, fingerprint = None, ""
-        self._state_text = json.dumps({**state, "run_token": token if run is not None else ""},
-                                      sort_keys=True, default=repr)
+        self._state_text = stable_json({**state, "run_token": token if run is not None else ""})
         self._items_count, self._run_token = len(records), (token if run is not None else "")
         return state, records, run, fingerprint
 
