@@ -68,7 +68,7 @@ def _check_size(name: str, value: int) -> int:
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise InvalidArgumentError(f"{name} must be a positive whole number of pixels, got {value!r}",
-                                   "Give a size such as 512 or 1024")
+                                   "give a size such as 512 or 1024")
     return value
 
 

@@ -270,7 +270,7 @@ class AnalyzedProcessAction(AnalyzedAction, ProcessAction):
     def process(self, item: ImageItem) -> ImageItem:
         (analysis,) = self.analyses_for([item])
         if isinstance(analysis, AnalysisFailed):
-            raise UnusableImageError(analysis.reason, "In a pipeline it is skipped and reported; convert or replace it")
+            raise UnusableImageError(analysis.reason, "in a pipeline it is skipped and reported; convert or replace it")
         return self.transform(item, analysis)
 
     iter = AnalyzedAction.iter

@@ -89,7 +89,7 @@ class FileExtAction(BaseAction):
         self.ext = normalise_ext(ext)
         if self.ext is None:
             raise InvalidArgumentError(f"FileExtAction needs an extension, got {ext!r}",
-                                       "Give an extension such as '.png' or '.jpg'")
+                                       "give an extension such as '.png' or '.jpg'")
         self.quality = quality
         self.untitles = 0
 

@@ -24,7 +24,7 @@ class RandomChoiceAction(BaseRandomAction):
     def __init__(self, p: float = 0.5, seed=None):
         if not 0.0 <= p <= 1.0:
             raise InvalidArgumentError(f"p must be a probability between 0 and 1, got {p!r}",
-                                       "Give e.g. 0.5 to keep about half of the images")
+                                       "give e.g. 0.5 to keep about half of the images")
         super().__init__(seed)
         self.p = p
 

@@ -20,7 +20,7 @@ class FirstNSelectAction(BaseAction):
 
     def __init__(self, n: int):
         if n < 0:
-            raise InvalidArgumentError(f"n must be >= 0, got {n}", "Give 0 or more items to keep")
+            raise InvalidArgumentError(f"n must be >= 0, got {n}", "give 0 or more items to keep")
         self.n = n
         self._passed = 0
 
@@ -53,7 +53,7 @@ class SliceSelectAction(BaseAction):
     def __init__(self, *args: int | None):
         if len(args) > 3:
             raise ArgumentTypeError(f"SliceSelectAction takes at most 3 arguments, got {len(args)}",
-                                    "Give (stop), (start, stop) or (start, stop, step), as range() takes")
+                                    "give (stop), (start, stop) or (start, stop, step), as range() takes")
         if len(args) == 1:
             start, stop, step = None, args[0], None
         else:
@@ -64,10 +64,10 @@ class SliceSelectAction(BaseAction):
         for name, value in (("start", self.start), ("stop", self.stop), ("step", self.step)):
             if value is not None and value < 0:
                 raise InvalidArgumentError(f"SliceSelectAction {name} must be >= 0, got {value}",
-                                           "Count from the start: a stream has no known length")
+                                           "count from the start: a stream has no known length")
         if self.step == 0:
             raise InvalidArgumentError("SliceSelectAction step must not be 0",
-                                       "Give 1 to keep every item, 2 for every other")
+                                       "give 1 to keep every item, 2 for every other")
         self._index = 0
 
     def _wanted(self, i: int) -> bool:

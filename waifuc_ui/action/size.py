@@ -12,7 +12,7 @@ from .base import FilterAction, Verdict
 def _check_min(value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
         raise InvalidArgumentError(f"min_size must be a number of pixels >= 0, got {value!r}",
-                                   "Give a size such as 256, or 0 to keep every image")
+                                   "give a size such as 256, or 0 to keep every image")
     return value
 
 

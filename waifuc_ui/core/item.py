@@ -60,7 +60,7 @@ class ImageItem:
                  source_file: str | None = None):
         if image is None and loader is None:
             raise InvalidArgumentError("ImageItem needs an image or a loader",
-                                       "Pass a PIL image, or loader= a function returning one")
+                                       "pass a PIL image, or loader= a function returning one")
         self._image = image
         self._loader = loader
         self.meta: ItemMeta = cast(ItemMeta, meta if meta is not None else {})

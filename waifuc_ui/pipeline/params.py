@@ -164,7 +164,7 @@ def _apply_hint(spec: ParamSpec, h: ParamHint) -> ParamSpec:
     spec = replace(spec, **changes)
     if spec.kind not in PARAM_KINDS:
         raise InvalidArgumentError(f"unknown param kind {spec.kind!r} for {spec.name}",
-                                   f"Use one of {', '.join(PARAM_KINDS)} in its hint")
+                                   f"use one of {', '.join(PARAM_KINDS)} in its hint")
     if spec.kind == "slider" and spec.value_type == "str":
         spec = replace(spec, value_type="float")
     return spec

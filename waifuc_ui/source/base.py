@@ -36,12 +36,12 @@ class BaseDataSource:
 
         if not isinstance(item, slice):
             raise ArgumentTypeError(f"sources support only slices like [:n] or [a:b:c], not {item!r}",
-                                    "Take the first n items with source[:n]")
+                                    "take the first n items with source[:n]")
         for name in ("start", "stop", "step"):
             value = getattr(item, name)
             if value is not None and value < 0:
                 raise InvalidArgumentError(f"negative slice {name} {value} is not supported: a source has no known "
-                                           "length", "Count from the start, e.g. source[:100] or source[10:100]")
+                                           "length", "count from the start, e.g. source[:100] or source[10:100]")
         if item.start is None and item.step is None and item.stop is not None:
             return self.attach(FirstNSelectAction(item.stop))
         return self.attach(SliceSelectAction(item.start, item.stop, item.step))
@@ -65,7 +65,7 @@ class BaseDataSource:
             exporter = SaveExporter(exporter, no_meta=True)
         if not isinstance(exporter, BaseExporter):
             raise ArgumentTypeError(f"export needs an exporter or a folder path, got {type(exporter).__name__}",
-                                    "Pass a folder path or an exporter such as SaveExporter('out')")
+                                    "pass a folder path or an exporter such as SaveExporter('out')")
         exporter = copy.deepcopy(exporter)
         exporter.reset()
         with collect_report(current_report()) as report:

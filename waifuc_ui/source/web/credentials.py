@@ -47,7 +47,7 @@ class Secret:
 
     def __reduce__(self):
         raise UnsupportedOperationError("credentials are never pickled or written to disk",
-                                        "Pass them again to the source in each process that crawls")
+                                        "pass them again to the source in each process that crawls")
 
 
 def redact_url(url: str) -> str:
@@ -55,8 +55,8 @@ def redact_url(url: str) -> str:
     parts = urlsplit(str(url))
     if not parts.query:
         return str(url)
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
-    query = [(k, MASK if k.lower() in SECRET_QUERY_KEYS else v) for k, v in pairs]
+    query = [(k, MASK if k.lower() in SECRET_QUERY_KEYS else v)
+             for k, v in parse_qsl(parts.query, keep_blank_values=True)]
     return urlunsplit(parts._replace(query=urlencode(query, safe="*:")))
 
 
