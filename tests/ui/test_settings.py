@@ -2,7 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from waifuc_ui.ui.settings import DEFAULT_SESSION_TTL, PUBLIC_MAX_FILE_SIZE, settings_from_env
+from waifuc_ui.core.settings import default_workspace_root
+from waifuc_ui.ui.settings import DEFAULT_SESSION_TTL, PUBLIC_MAX_FILE_SIZE, AppSettings, settings_from_env
 
 
 def test_local_run_allows_folders_and_has_no_upload_limit(tmp_path):
@@ -36,3 +37,10 @@ def test_bad_ttl_names_value_and_fix():
 
 def test_demo_dir_points_at_bundled_assets():
     assert settings_from_env({}).demo_dir == Path(__file__).resolve().parents[2] / "assets" / "demo"
+
+
+def test_the_app_and_the_library_share_the_default_workspace_folder_and_the_truthy_rule():
+    assert AppSettings().workspace_root == default_workspace_root()
+    assert settings_from_env({}).workspace_root == default_workspace_root().resolve()
+    assert settings_from_env({"WAIFUC_UI_PUBLIC": "on"}).public is True
+    assert settings_from_env({"WAIFUC_UI_PUBLIC": "off"}).public is False

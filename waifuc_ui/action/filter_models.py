@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .. import inference as models
-from ..core.errors import InvalidOptionError
+from ..core.errors import ArgumentTypeError, InvalidOptionError
 from ..core.item import ImageItem
 from ..inference.specs import ANIME_CLASSIFY, ANIME_RATING, MONOCHROME
 from .analyzed import AnalyzedFilterAction
@@ -83,7 +83,8 @@ class _LabelFilter(_ClassifierFilter):
     def __init__(self, wanted: Iterable[str], threshold: float | None = None, **kwargs):
         model_name = kwargs.pop("model_name", None)
         if kwargs:
-            raise TypeError(f"{type(self).__name__} got unexpected options {sorted(kwargs)}; only model_name is taken")
+            raise ArgumentTypeError(f"{type(self).__name__} got unexpected options {sorted(kwargs)}",
+                                    "remove them: only model_name is taken")
         super().__init__(model_name)
         if isinstance(wanted, str):
             wanted = [wanted]

@@ -36,7 +36,7 @@ def _crop_item(item: ImageItem, image: Image.Image, label: str, score: float, su
     if suffix is not None and "filename" in meta:
         body, ext = os.path.splitext(str(meta["filename"]))
         meta["filename"] = f"{body}{suffix}{ext}"
-    return ImageItem(image, meta)  # type: ignore[arg-type]
+    return ImageItem(image, meta)
 
 
 def scaled_square(box: Sequence[float], scale: float, width: int, height: int) -> tuple[int, int, int, int]:

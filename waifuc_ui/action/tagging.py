@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import inference as models
-from ..core.errors import InvalidOptionError
+from ..core.errors import ArgumentTypeError, InvalidOptionError
 from ..core.item import ImageItem
 from .analyzed import AnalyzedAction, AnalyzedProcessAction
 from .base import ProcessAction
@@ -40,7 +40,7 @@ def wd14_model_for(method: str) -> str:
                                      f"use e.g. 'wd14_v3_swinv2'.")
     if method not in WD14_METHODS:
         raise InvalidOptionError("tagging method", method, list(WD14_METHODS) + list(UNSUPPORTED_METHODS),
-                                 fix="Use one of waifuc's tagging methods.")
+                                 fix="use one of waifuc's tagging methods.")
     return WD14_METHODS[method]
 
 
@@ -127,7 +127,8 @@ class TagFilterAction(_WD14Tagger, AnalyzedAction):
         elif isinstance(tags, Mapping):
             self.tags = dict(tags)
         else:
-            raise TypeError(f"tags must be a list of tags or a dict tag -> minimum score, got {tags!r}")
+            raise ArgumentTypeError(f"tags must be a list of tags or a dict tag -> minimum score, got {tags!r}",
+                                    "give e.g. ['solo'] or {'solo': 0.5}")
         self.reversed = reversed
         self._setup(method, False, kwargs)
 

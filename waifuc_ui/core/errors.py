@@ -110,3 +110,43 @@ def error_text(err: BaseException) -> str:
     if isinstance(err, OSError) and err.strerror:
         return err.strerror
     return str(err)
+
+
+# -- Errors that are also Python's builtin ones ----------------------------------------------------------------------
+# Raised where waifuc and Python raise ValueError / TypeError / RuntimeError, so a script catching those keeps
+# working, while the app shows them as what they are: a problem and its fix (``WaifucUIError(problem, fix)``).
+#
+#   InvalidArgumentError       (also ValueError) a value a call cannot use: a negative size, p above 1
+#   ArgumentTypeError          (also TypeError) the wrong kind of argument: an index where a slice is needed
+#   InvalidSettingError        (also ValueError) an environment variable the app cannot use
+#   UnusableImageError         (also ValueError) one image a step cannot take (a pipeline skips it instead)
+#   UnsupportedOperationError  (also TypeError) something refused on purpose, e.g. pickling credentials
+#   InternalError              (also RuntimeError) a state the code should never reach: a bug to report
+
+
+class InvalidArgumentError(WaifucUIError, ValueError):
+    """A call got a value it cannot use; the fix names a valid one."""
+
+
+class ArgumentTypeError(WaifucUIError, TypeError):
+    """A call got the wrong kind of argument; the fix says which kind to pass."""
+
+
+class InvalidSettingError(WaifucUIError, ValueError):
+    """An environment variable holds a value the app cannot use; the fix gives an example or says to unset it."""
+
+
+class UnusableImageError(WaifucUIError, ValueError):
+    """One image a step cannot take (empty, a mode no model reads); in a pipeline it is skipped and reported."""
+
+
+class UnsupportedOperationError(WaifucUIError, TypeError):
+    """An operation refused on purpose (e.g. pickling or copying credentials to disk)."""
+
+
+class InternalError(WaifucUIError, RuntimeError):
+    """A state the code should never reach; the fix asks for a bug report."""
+
+    def __init__(self, problem: str, fix: str = "this is a bug in waifuc_ui: please report it with the steps that "
+                                                  "led here"):
+        super().__init__(problem, fix)

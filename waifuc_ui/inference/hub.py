@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from waifuc_ui.core.errors import InvalidOptionError, ModelUnavailableError
+from waifuc_ui.core.settings import env_flag
 
 MODEL_DIR_ENV = 'WAIFUC_UI_MODEL_DIR'
 PROBE_DEADLINE_S = 2.5  # the reachability answer comes within 3 s (thread start and imports included)
@@ -56,7 +57,7 @@ class HubFile:
 
 
 def _env_truthy(name: str) -> bool:
-    return os.environ.get(name, '').strip().upper() in {'1', 'ON', 'YES', 'TRUE'}
+    return env_flag(os.environ.get(name))  # read on each call: tests and users switch HF_HUB_OFFLINE at run time
 
 
 def hub_endpoint() -> str:

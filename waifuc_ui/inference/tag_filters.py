@@ -11,6 +11,8 @@ import re
 from collections.abc import Mapping
 from typing import overload
 
+from ..core.tags import KAOMOJIS as KAOMOJIS  # the one definition; re-exported for wd14
+from ..core.tags import remove_underline as remove_underline
 from .hub import HubFile
 from .loaders import locked_cache, read_json, read_lines, register
 from .registry import register_model
@@ -18,15 +20,6 @@ from .resolve import resolve_file
 from .specs import BLACKLIST, BLACKLIST_FILE, OVERLAP, OVERLAP_FILE, Options
 
 Tags = list[str] | Mapping[str, float]
-
-KAOMOJIS = frozenset({'0_0', '(o)_(o)', '+_+', '+_-', '._.', '<o>_<o>', '<|>_<|>', '=_=', '>_<', '3_3', '6_9',
-                      '>_o', '@_@', '^_^', 'o_o', 'u_u', 'x_x', '|_|', '||_||'})
-
-
-def remove_underline(tag: str) -> str:
-    """``_`` -> space, except in the kaomoji tags (``^_^`` stays); stripped first, as imgutils does."""
-    tag = tag.strip()
-    return tag if tag in KAOMOJIS else tag.replace('_', ' ')
 
 
 def _overlap_dict() -> Mapping[str, list[str]]:

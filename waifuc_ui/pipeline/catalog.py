@@ -1,10 +1,9 @@
 """The catalog of actions the app offers, with parameter specs, and the model check of a step.
 
-``action_catalog()`` lists every action of :data:`~waifuc_ui.pipeline.hints.ACTION_TABLE` that exists in
-``waifuc_ui.action`` (actions not written yet are simply absent), with :class:`ParamSpec` s derived from the
-class signatures. ``model_status(action, plan)`` says whether a configured action needs Hub models, whether they
-are on this machine and, given a download plan (file sizes from the Hub), whether the run will download them.
-It never downloads anything.
+``action_catalog()`` lists every action of :data:`~waifuc_ui.pipeline.hints.ACTION_TABLE` (each one a class of
+``waifuc_ui.action``), with :class:`ParamSpec` s derived from the class signatures. ``model_status(action, plan)``
+says whether a configured action needs Hub models, whether they are on this machine and, given a download plan (file
+sizes from the Hub), whether the run will download them. It never downloads anything.
 """
 
 from __future__ import annotations
@@ -90,7 +89,7 @@ def action_catalog(classes: Mapping[str, type] | None = None) -> dict[str, Actio
     if classes is None:
         from .. import action as action_module
 
-        classes = {n: getattr(action_module, n) for n in ACTION_TABLE if hasattr(action_module, n)}
+        classes = {n: getattr(action_module, n) for n in ACTION_TABLE}
     catalog: dict[str, ActionSpec] = {}
     for name, cls in classes.items():
         info = ACTION_TABLE.get(name, ActionInfo("process"))
@@ -101,8 +100,7 @@ def action_catalog(classes: Mapping[str, type] | None = None) -> dict[str, Actio
 def get_action_spec(name: str, catalog: Mapping[str, ActionSpec] | None = None) -> ActionSpec:
     catalog = catalog if catalog is not None else action_catalog()
     if name not in catalog:
-        missing = " (it is known but not installed in this version)" if name in ACTION_TABLE else ""
-        raise InvalidOptionError("action", name, list(catalog), f"use one of the listed actions{missing}")
+        raise InvalidOptionError("action", name, list(catalog), "use one of the listed actions")
     return catalog[name]
 
 
@@ -120,8 +118,6 @@ def model_status(action: Any, plan: Callable[[Sequence[Any]], Any] | None = None
         return ModelStatus(needs_models=False, available=True)
     try:
         files = list(required())
-    except NotImplementedError:
-        return ModelStatus(True, False, "the model runtime is not installed in this version (waifuc_ui.inference)")
     except Exception as err:  # e.g. an unknown model name
         return ModelStatus(True, False, str(err), commands=tuple(getattr(err, "commands", ())))
     if not files:

@@ -138,7 +138,7 @@ class ExportMixin:
             if trigger:
                 meta["tags"] = {trigger: 1.0, **{k: v for k, v in meta["tags"].items() if k != trigger}}
             unchanged = input_hash.get(rec.file) == rec.content_hash
-            items.append(ImageItem(meta=meta, loader=_loader(rec.file, unchanged),  # type: ignore[arg-type]
+            items.append(ImageItem(meta=meta, loader=_loader(rec.file, unchanged),
                                    content_hash=rec.content_hash))
         return items
 

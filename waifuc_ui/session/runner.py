@@ -23,12 +23,13 @@ from typing import Any
 
 from ..action.base import is_per_item
 from ..core.errors import ModelUnavailableError
+from ..core.hashing import image_hash
 from ..core.item import ImageItem
 from ..core.report import DropRecord, collect_report
 from ..pipeline.catalog import ActionSpec, ModelStatus, get_action_spec, model_status
 from ..pipeline.recipe import PipelineRecipe, PipelineStep, build_action
 from .decisions import Decisions
-from .store import ItemStore, meta_key, pixel_hash
+from .store import ItemStore, meta_key
 
 Meta = dict[str, Any]
 
@@ -298,7 +299,7 @@ class Runner:
         parent_rec = self.store.get(parent) if parent is not None and parent in self.store else None
         h = out.content_hash
         if h is None:
-            h = pixel_hash(out.image)
+            h = image_hash(out.image)
         same_pixels = parent_rec is not None and h == parent_rec.content_hash
         if same_pixels and parent_meta is not None and meta.get("filename") == parent_meta.get("filename"):
             return parent, meta  # type: ignore[return-value]

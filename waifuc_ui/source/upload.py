@@ -276,7 +276,7 @@ class UploadSource(NamedDataSource):
         if not noted[0] and _names_another_file(meta.get("path"), path):
             noted[0] = True
             report_skip(self.display_name(sidecar_path(path)), _foreign_path_note(meta["path"]), repr(self))
-        return ImageItem(image, meta, source_file=path)  # type: ignore[arg-type]
+        return ImageItem(image, meta, source_file=path)
 
     def inspect(self) -> UploadInspection:
         """Unpack (once) and open every file: which images will come out, what was refused and why.

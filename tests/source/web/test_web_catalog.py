@@ -93,7 +93,7 @@ def test_build_the_added_sources_from_form_values():
     assert isinstance(wall, WallHavenSource) and wall.no_ai is True and wall.api_key.reveal() == "k-1234"
     derpi = find_source("derpibooru").build({"tags": "safe, solo"})
     assert isinstance(derpi, DerpibooruSource) and derpi.query == "safe, solo"
-    with pytest.raises(InvalidOptionError, match="invalid word: '  '. Search words is needed"):
+    with pytest.raises(InvalidOptionError, match=r"invalid word: '  '\. Fix: Search words is needed"):
         find_source("pixiv_search").build({"word": "  "})
     with pytest.raises(InvalidOptionError, match="invalid mode: 'yearly'"):
         find_source("pixiv_ranking").build({"mode": "yearly"})

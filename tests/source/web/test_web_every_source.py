@@ -11,7 +11,8 @@ from web_board import Reply
 
 import waifuc_ui.source as source_package
 import waifuc_ui.source.web as web_package
-from waifuc_ui.source.web import USER_AGENT, AuthenticationError, BadResponseError, ChallengeError, ServerError
+from waifuc_ui.core.settings import current_settings
+from waifuc_ui.source.web import AuthenticationError, BadResponseError, ChallengeError, ServerError
 
 WAIFUC_NAMES = ["PixivSearchSource", "PixivUserSource", "PixivRankingSource", "SankakuSource", "AnimePicturesSource",
                 "WallHavenSource", "ATFBooruSource", "LolibooruSource", "ThreeDBooruSource", "XbooruSource",
@@ -38,7 +39,7 @@ def test_one_item_with_waifuc_names_politely(board, web_options, case):
     item = items[0]
     assert item.meta["group_id"] == case.filename.rsplit(".", 1)[0].removesuffix("_0")
     assert item.meta["url"].startswith(board.url) and item.image.size == (40, 30)
-    assert {r.headers["User-Agent"] for r in board.log} == {USER_AGENT}
+    assert {r.headers["User-Agent"] for r in board.log} == {current_settings().user_agent}
     times = [r.time for r in board.log]
     assert len(times) >= 2 and all(b - a >= 1.0 - 1e-9 for a, b in zip(times, times[1:]))
 

@@ -25,7 +25,7 @@ for forms.
 
 from .anime_pictures import AnimePicturesSource
 from .base import WebDataSource, WebPost
-from .client import USER_AGENT, RateLimiter
+from .client import RateLimiter
 from .credentials import Secret
 from .danbooru import ATFBooruSource, DanbooruSource, SafebooruSource
 from .duitang import DuitangSource
@@ -70,7 +70,7 @@ __all__ = [
     "AuthenticationError", "BadResponseError", "ChallengeError", "CrawlRecord", "DanbooruSource", "E621Source",
     "E926Source", "GelbooruSource", "KonachanNetSource", "KonachanSource", "MoebooruSource", "NetworkError",
     "QueryRuleError", "RateLimitError", "RateLimiter", "RequestTimeoutError", "SafebooruSource", "Secret",
-    "ServerError", "USER_AGENT", "WebDataSource", "WebPost", "WebSourceError", "YandeSource", "ZerochanSource",
+    "ServerError", "WebDataSource", "WebPost", "WebSourceError", "YandeSource", "ZerochanSource",
     "ATFBooruSource", "AnimePicturesSource", "BasePixivSource", "DerpibooruLikeSource", "DerpibooruSource",
     "DuitangSource", "FileType", "FurbooruSource", "HypnoHubSource", "LolibooruSource", "PahealSource",
     "PixivRankingSource", "PixivSearchSource", "PixivUserSource", "PostOrder", "Rating", "RealbooruSource",

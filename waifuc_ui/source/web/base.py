@@ -23,7 +23,7 @@ from ...core.image_io import BadImageError, open_image_bytes
 from ...core.item import ImageItem, ItemMeta
 from ...core.report import report_skip
 from ..base import NamedDataSource
-from .client import USER_AGENT, DownloadRefused, RateLimiter, SiteClient
+from .client import DownloadRefused, RateLimiter, SiteClient
 from .credentials import Secret
 from .errors import BadResponseError, NetworkError, RequestTimeoutError, ServerError, WebSourceError
 from .record import CrawlRecord
@@ -205,7 +205,7 @@ class WebDataSource(NamedDataSource):
     # -- the crawl ---------------------------------------------------------------------------
     def _open_client(self) -> SiteClient:
         options: dict[str, Any] = dict(timeout=self.timeout, max_retries=self.max_retries, sleep=self._sleep,
-                                       user_agent=USER_AGENT, secrets=self._secrets(), transport=self._transport,
+                                       secrets=self._secrets(), transport=self._transport,
                                        credential_names=self.credential_names)
         options.update(self._client_options())
         return SiteClient(self.site, self._limiter, **options)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import email.utils
 import logging
-import os
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -19,15 +18,13 @@ from dataclasses import dataclass
 import httpx
 import tenacity
 
-from ... import __version__
+from ...core.errors import InvalidArgumentError
+from ...core.settings import current_settings
 from .credentials import Secret, redact, redact_url
 from .errors import AuthenticationError, ChallengeError, NetworkError, RateLimitError, RequestTimeoutError, ServerError
 
 logger = logging.getLogger("waifuc_ui.source.web")
 
-# Honest identification; set WAIFUC_UI_CONTACT (a URL or e-mail) so site admins can reach you.
-_CONTACT = os.environ.get("WAIFUC_UI_CONTACT", "").strip()
-USER_AGENT = f"waifuc_ui/{__version__} (LoRA dataset tool{'; ' + _CONTACT if _CONTACT else ''})"
 MAX_DOWNLOAD_BYTES = 200 * 1024 * 1024
 _AUTH_EXTENSION = "waifuc_ui_send_credentials"
 _CHALLENGE_MARKERS = ("just a moment...", "cf-chl", "challenge-platform", "cf_chl_opt",
@@ -44,7 +41,8 @@ class RateLimiter:
     def __init__(self, requests_per_second: float = 1.0, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep):
         if not requests_per_second or requests_per_second <= 0:
-            raise ValueError(f"requests_per_second must be > 0, got {requests_per_second!r}")
+            raise InvalidArgumentError(f"requests_per_second must be > 0, got {requests_per_second!r}",
+                                       "give a positive rate such as 1 (one request a second) or 0.5")
         self.interval = 1.0 / float(requests_per_second)
         self.clock, self.sleep = clock, sleep
         self._last: float | None = None
@@ -138,7 +136,7 @@ class SiteClient:
 
     def __init__(self, site: str, limiter: RateLimiter, *, timeout: float = 10.0, max_retries: int = 4,
                  backoff: float = 1.0, max_backoff: float = 60.0, max_retry_after: float = 300.0,
-                 sleep: Callable[[float], None] = time.sleep, user_agent: str = USER_AGENT,
+                 sleep: Callable[[float], None] = time.sleep, user_agent: str | None = None,
                  auth: tuple[str, Secret] | None = None, secret_params: Mapping[str, Secret] | None = None,
                  secrets: Iterable[Secret | None] = (), transport: httpx.BaseTransport | None = None,
                  max_bytes: int = MAX_DOWNLOAD_BYTES, credential_names: str = "user name and API key",
@@ -153,9 +151,10 @@ class SiteClient:
             self._secrets.append(auth[1])
         self._secrets.extend((secret_params or {}).values())
         inner = transport if transport is not None else httpx.HTTPTransport()
+        agent = user_agent or current_settings().user_agent  # WAIFUC_UI_CONTACT is read when first needed
         self._transport = _SecretParamsTransport(inner, secret_params or {})
         self._http = httpx.Client(transport=self._transport, timeout=httpx.Timeout(timeout),
-                                  headers={"User-Agent": user_agent, **(headers or {})}, follow_redirects=True)
+                                  headers={"User-Agent": agent, **(headers or {})}, follow_redirects=True)
 
     # -- public -------------------------------------------------------------------------------
     def get(self, url: str, params: dict[str, str] | None = None, *, send_credentials: bool = False,
