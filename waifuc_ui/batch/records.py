@@ -1,0 +1,175 @@
+"""Items as small records that travel between machines, and running actions over them in stream order.
+
+An :class:`ItemRef` holds an item's meta and pixel hash and *where* its pixels are, never the pixels: the input file
+while no step has changed the image (so the export can copy its original bytes, as the local stream does), else a
+pickled PIL image in the run's shared work folder, named by its pixel hash (writing it twice writes the same file,
+so a retried task neither loses nor duplicates anything).
+
+:func:`run_actions` feeds items through fresh copies of action templates as one stream and tells which input each
+output and each drop came from (the session runner's way: ``meta['item_id']`` marks the input while the actions
+run, and is put back afterwards).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import pickle
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from PIL import Image
+
+from ..action.base import BaseAction
+from ..analysis.hashing import content_hash
+from ..core.image_io import DEFAULT_MAX_PIXELS, open_image_file
+from ..core.item import ImageItem
+from ..core.report import DropRecord, SkippedFile, collect_report
+from .inputs import InputFile, read_input
+
+_MARK = "\x00batch:"
+_NO_ID = object()
+
+
+@dataclass
+class ItemRef:
+    """One item between stages: ``meta``, pixel ``hash``; pixels in ``source_file`` (the unchanged input file) or
+    ``blob`` (a pickled image, with the ``format`` the image had); ``entry`` for an input not read yet."""
+
+    meta: dict[str, Any] = field(default_factory=dict)
+    hash: str | None = None
+    source_file: str | None = None
+    blob: str | None = None
+    format: str | None = None
+    entry: InputFile | None = None
+
+
+def load_image(ref: ItemRef) -> Image.Image:
+    if ref.source_file is not None:
+        return open_image_file(ref.source_file, max_pixels=DEFAULT_MAX_PIXELS)
+    with open(str(ref.blob), "rb") as fh:
+        image = pickle.load(fh)
+    image.format = ref.format
+    return image
+
+
+class _Loader:
+    def __init__(self, ref: ItemRef):
+        self.ref = ref
+
+    def __call__(self) -> Image.Image:
+        return load_image(self.ref)
+
+
+def to_item(ref: ItemRef, lazy: bool) -> ImageItem:
+    """The item of ``ref``: pixels loaded now, or on first use (``lazy``: a step that needs only hashes and cached
+    analyses never decodes them)."""
+    meta = copy.deepcopy(ref.meta)
+    if lazy:
+        return ImageItem(meta=meta, loader=_Loader(ref), content_hash=ref.hash,  # type: ignore[arg-type]
+                         source_file=ref.source_file)
+    return ImageItem(load_image(ref), meta, content_hash=ref.hash,  # type: ignore[arg-type]
+                     source_file=ref.source_file)
+
+
+def _write_blob(image: Image.Image, digest: str, store_dir: str) -> str:
+    folder = os.path.join(store_dir, digest[:2])
+    path = os.path.join(folder, f"{digest}.pkl")
+    if not os.path.exists(path):
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(image, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    return path
+
+
+def ref_of(out: ImageItem, parent: ItemRef | None, store_dir: str) -> ItemRef:
+    """The record of an output item: the parent's pixels when they are the same (no decode when the item was never
+    loaded), else a new blob."""
+    meta = dict(out.meta)
+    if out.source_file is not None:
+        return ItemRef(meta, content_hash(out), source_file=out.source_file)
+    same = parent is not None and parent.blob is not None and out.content_hash is not None \
+        and out.content_hash == parent.hash
+    if same and parent is not None and (not out.is_loaded or out.image.format == parent.format):
+        return ItemRef(meta, parent.hash, blob=parent.blob, format=parent.format)
+    digest = content_hash(out)
+    return ItemRef(meta, digest, blob=_write_blob(out.image, digest, store_dir), format=out.image.format)
+
+
+@dataclass
+class Outcome:
+    """What :func:`run_actions` made: ``outputs`` (input index or None, ref) in stream order, ``drops`` (input
+    index or None, record), ``skipped`` inputs, ``counts[i]`` items out of action ``i``."""
+
+    outputs: list[tuple[int | None, ItemRef]] = field(default_factory=list)
+    drops: list[tuple[int | None, DropRecord]] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+    export_failed: list[SkippedFile] = field(default_factory=list)
+    counts: list[int] = field(default_factory=list)
+
+
+def _index(item_id: Any) -> int | None:
+    if isinstance(item_id, str) and item_id.startswith(_MARK):
+        return int(item_id[len(_MARK):])
+    return None
+
+
+def _restore(meta: dict[str, Any], previous: Any) -> None:
+    if previous is _NO_ID:
+        meta.pop("item_id", None)
+    else:
+        meta["item_id"] = previous
+
+
+def run_actions(templates: Sequence[BaseAction], refs: Sequence[ItemRef], store_dir: str, *,
+                lazy: bool) -> Outcome:
+    """Run fresh copies of ``templates`` as one stream over ``refs`` (in order); see :class:`Outcome`."""
+    outcome = Outcome(counts=[0] * len(templates))
+    previous: list[Any] = []
+    last = {"fed": -1}
+
+    def feed() -> Iterator[ImageItem]:
+        for n, ref in enumerate(refs):
+            item = read_input(ref.entry) if ref.entry is not None else to_item(ref, lazy)
+            if item is None:
+                previous.append(_NO_ID)
+                continue
+            if ref.entry is not None:
+                content_hash(item)
+                refs_hashed[n] = ItemRef(dict(item.meta), item.content_hash, source_file=item.source_file)
+            previous.append(item.meta.get("item_id", _NO_ID))
+            item.meta["item_id"] = f"{_MARK}{n}"
+            last["fed"] = n
+            yield item
+
+    def counted(i: int, items: Iterator[ImageItem]) -> Iterator[ImageItem]:
+        for item in items:
+            outcome.counts[i] += 1
+            yield item
+
+    refs_hashed: dict[int, ItemRef] = {}
+    with collect_report() as report:
+        stream: Iterator[ImageItem] = feed()
+        for i, template in enumerate(templates):
+            action = copy.deepcopy(template)
+            action.reset()
+            stream = counted(i, action.iter_from(stream))
+        for out in stream:
+            parent = _index(out.meta.get("item_id"))
+            if parent is None:
+                parent = last["fed"] if last["fed"] >= 0 else None
+            if parent is not None:
+                _restore(out.meta, previous[parent])  # type: ignore[arg-type]
+            source = refs_hashed.get(parent, refs[parent]) if parent is not None else None
+            outcome.outputs.append((parent, ref_of(out, source, store_dir)))
+    for record in report.dropped:
+        n = _index(record.item_id)
+        restored = None if n is None or previous[n] is _NO_ID else previous[n]
+        outcome.drops.append((n, replace(record, item_id=restored) if n is not None else record))
+    outcome.skipped = list(report.skipped)
+    outcome.export_failed = list(report.export_failed)
+    return outcome
