@@ -50,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--layout", default="txt", choices=["txt", "json", "kohya"],
                      help="txt: image + .txt caption; json: image + JSON sidecar; kohya: captions in a "
                           "<repeats>_<name> folder")
-    run.add_argument("--kohya-name", default="", help="the concept of the kohya folder (default: the trigger word)")
+    run.add_argument("--kohya-name", default="", help="put the files in a kohya <repeats>_<name> folder (any layout; "
+                     "--layout kohya defaults it to the trigger word)")
     run.add_argument("--repeats", type=int, help="kohya repeats (default: about 200 steps per epoch)")
     run.add_argument("--trigger-word", help="written first in every caption (default: the project's)")
     run.add_argument("--engine", default="local", choices=["local", "ray"])

@@ -70,7 +70,7 @@ def _run(args: argparse.Namespace, output: str, layout: str, work_dir: str) -> B
             raise ModelUnavailableError("; ".join(errors) + " (or run `waifuc-ui models download --print` for the "
                                         "commands on a machine with internet)")
     plan = BatchPlan(plan_steps(recipe, action_catalog(), choices),
-                     ExportSpec(layout, trigger or "", _kohya_folder(args, trigger) if args.layout == "kohya" else ""))
+                     ExportSpec(layout, trigger or "", _kohya_folder(args, trigger) if args.layout == "kohya" or args.kohya_name else ""))
     if args.engine == "local":
         from ..batch.local import run_local
 
