@@ -69,8 +69,9 @@ def _run(args: argparse.Namespace, output: str, layout: str, work_dir: str) -> B
         if errors:
             raise ModelUnavailableError("; ".join(errors) + " (or run `waifuc-ui models download --print` for the "
                                         "commands on a machine with internet)")
+    kohya = args.layout == "kohya" or bool(args.kohya_name)
     plan = BatchPlan(plan_steps(recipe, action_catalog(), choices),
-                     ExportSpec(layout, trigger or "", _kohya_folder(args, trigger) if args.layout == "kohya" or args.kohya_name else ""))
+                     ExportSpec(layout, trigger or "", _kohya_folder(args, trigger) if kohya else ""))
     if args.engine == "local":
         from ..batch.local import run_local
 
