@@ -4,13 +4,14 @@ losing or duplicating an output."""
 
 import json
 import os
-import sys
 import zipfile
 
+import pytest
 from PIL import Image
 
+from tests.batch.killing import DieOnce, DieOnceInAnActor
 from tests.fakehub import put_classifier
-from waifuc_ui.action import FileOrderAction, HashDedupAction, ModeConvertAction, ProcessAction
+from waifuc_ui.action import FileOrderAction, HashDedupAction, ModeConvertAction
 from waifuc_ui.batch.inputs import resolve_inputs
 from waifuc_ui.batch.local import run_local
 from waifuc_ui.batch.plan import BatchPlan, PlannedStep
@@ -82,29 +83,11 @@ def test_ray_gives_the_local_files_with_the_character_lora_preset(tmp_path, ray_
     assert {"4. FaceCountAction", "7. CCIPAction", "8. FilterSimilarAction"} <= steps  # every kind of step decided
 
 
-class DieOnce(ProcessAction):
-    """Kills the worker process that runs it, once (the marker file says it happened)."""
-
-    per_item = True
-
-    def __init__(self, marker):
-        self.marker = marker
-
-    def process(self, item):
-        if not os.path.exists(self.marker):
-            with open(self.marker, "w") as fh:
-                fh.write(str(os.getpid()))
-            os._exit(1)
-        return item
-
-
-def test_a_killed_worker_is_retried_without_losing_or_duplicating_outputs(tmp_path, ray_cluster):
-    from ray import cloudpickle  # Ray pickles with its own copy
-
-    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers need not import this test module
+@pytest.mark.parametrize("killer", [DieOnce, DieOnceInAnActor])
+def test_a_killed_worker_is_retried_without_losing_or_duplicating_outputs(tmp_path, ray_cluster, killer):
     marker = str(tmp_path / "died")
     plan = BatchPlan([PlannedStep("1. ModeConvertAction", ModeConvertAction("RGB")),
-                      PlannedStep("2. DieOnce", DieOnce(marker)),
+                      PlannedStep("2. DieOnce", killer(marker)),
                       PlannedStep("3. HashDedupAction", HashDedupAction()),
                       PlannedStep("4. FileOrderAction", FileOrderAction())])
     inputs = resolve_inputs([DEMO], str(tmp_path / "work"))

@@ -1,9 +1,10 @@
 """The Ray engine: the same plan as the local engine, on Ray Data, giving the same files.
 
 * Inputs are listed here as file paths; workers decode them (images differ in size, so rows hold paths).
-* Runs of per-item steps (filters, converters, splitters, taggers) become one ``map_batches`` stage over an actor
-  class: each actor keeps its copies of the actions, so ONNX sessions open once per actor; ``concurrency`` actors
-  per stage, ``gpus_per_actor`` GPUs each when onnxruntime-gpu is there.
+* Runs of per-item steps (filters, converters, splitters, taggers) become one ``map_batches`` stage; when a step
+  of the run calls models, over an actor class: each actor keeps its copies of the actions, so ONNX sessions open
+  once per actor (``concurrency`` actors per stage, ``gpus_per_actor`` GPUs each when onnxruntime-gpu is there);
+  model-free runs are plain tasks on Ray's pooled workers (no actor start-up).
 * A step that needs the whole stream (CCIP, LPIPS and hash dedup, first n, random names, Reviewed choices, tag
   edits) is a barrier: its model analyses are computed first by actors into the shared analysis cache, then this
   process runs the real action over the records in stream order, as lazy items whose analyses come from the cache
@@ -78,25 +79,35 @@ def outcome_rows(keys: Sequence[str], outcome: Outcome, first_step: int, fresh_k
     return rows
 
 
+def run_segment(batch: dict[str, Any], templates: list[BaseAction], first_step: int, store_dir: str,
+                cache_dir: str) -> dict[str, list[Any]]:
+    """Run per-item steps over a batch of rows (rows that are not items pass through)."""
+    keys, refs, passing = [], [], []
+    for key, kind, data in zip(batch["key"], batch["kind"], batch["data"]):
+        if kind == ITEM:
+            keys.append(str(key))
+            refs.append(pickle.loads(data))
+        else:
+            passing.append({"key": key, "kind": kind, "data": data})
+    with use_analysis_cache(cache_dir):
+        outcome = run_actions(templates, refs, store_dir, lazy=False)
+    rows = passing + outcome_rows(keys, outcome, first_step, fresh_keys=False)
+    return {name: [r[name] for r in rows] for name in ("key", "kind", "data")}
+
+
 class StepActor:
-    """A Ray Data actor running a run of per-item steps over batches of rows (other rows pass through)."""
+    """A Ray Data actor for per-item steps that call models: its action copies keep their ONNX sessions open
+    (the inference layer's opened handles live as long as the actor's process)."""
 
     def __init__(self, templates: list[BaseAction], first_step: int, store_dir: str, cache_dir: str):
-        self.templates, self.first_step = templates, first_step
-        self.store_dir, self.cache_dir = store_dir, cache_dir
+        self.args = (templates, first_step, store_dir, cache_dir)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
-        keys, refs, passing = [], [], []
-        for key, kind, data in zip(batch["key"], batch["kind"], batch["data"]):
-            if kind == ITEM:
-                keys.append(str(key))
-                refs.append(pickle.loads(data))
-            else:
-                passing.append({"key": key, "kind": kind, "data": data})
-        with use_analysis_cache(self.cache_dir):
-            outcome = run_actions(self.templates, refs, self.store_dir, lazy=False)
-        rows = passing + outcome_rows(keys, outcome, self.first_step, fresh_keys=False)
-        return {name: [r[name] for r in rows] for name in ("key", "kind", "data")}
+        return run_segment(batch, *self.args)
+
+
+def needs_models(actions: Iterable[BaseAction]) -> bool:
+    return any(getattr(a, "required_files", None) is not None for a in actions)
 
 
 class AnalysisActor:
@@ -199,6 +210,7 @@ def run_ray(plan: BatchPlan, inputs: InputSet, output: str, *, work_dir: str, ca
     actors = options.concurrency or max(1, int(ray.available_resources().get("CPU", 1)))
     remote: dict[str, Any] = {"runtime_env": {"env_vars": worker_env()}, "batch_size": options.batch_size,
                               "compute": ray.data.ActorPoolStrategy(size=actors)}
+    tasks = {k: v for k, v in remote.items() if k != "compute"} | {"compute": ray.data.TaskPoolStrategy(size=actors)}
     if options.gpus_per_actor:
         remote["num_gpus"] = options.gpus_per_actor
     bars = Progress([s.label for s in plan.steps], enabled=progress, total=len(inputs.files))
@@ -210,8 +222,11 @@ def run_ray(plan: BatchPlan, inputs: InputSet, output: str, *, work_dir: str, ca
         ds: Any = ray.data.from_items(rows, override_num_blocks=max(1, min(len(rows), 64)))
         for per_item, first, steps in segments(plan.steps):
             if per_item:
-                ds = ds.map_batches(StepActor, fn_constructor_args=([s.action for s in steps], first, store, cache),
-                                    batch_format="numpy", **remote)
+                args = ([s.action for s in steps], first, store, cache)
+                if needs_models(args[0]):  # actors: models open once per actor
+                    ds = ds.map_batches(StepActor, fn_constructor_args=args, batch_format="numpy", **remote)
+                else:  # model-free: tasks on Ray's pooled worker processes (no actor start-up per run)
+                    ds = ds.map_batches(run_segment, fn_args=args, batch_format="numpy", **tasks)
                 continue
             got = _collect(ds.iter_rows(), bars)
             drops += got.drops
