@@ -11,12 +11,14 @@ from PIL import Image
 
 from tests.batch.killing import DieOnce, DieOnceInAnActor
 from tests.fakehub import put_classifier
+from tests.pipeline.test_script_equals_zip import reviewed_session, write_inputs
 from waifuc_ui.action import FileOrderAction, HashDedupAction, ModeConvertAction
 from waifuc_ui.batch.inputs import resolve_inputs
 from waifuc_ui.batch.local import run_local
 from waifuc_ui.batch.plan import BatchPlan, PlannedStep
 from waifuc_ui.batch.ray_engine import RayOptions, run_ray
 from waifuc_ui.cli import main
+from waifuc_ui.session import SessionRegistry
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEMO = os.path.join(ROOT, "assets", "demo")
@@ -52,6 +54,22 @@ def test_ray_gives_the_local_files_with_the_model_free_preset(tmp_path, ray_clus
     images = [n for n in local if not n.endswith(".txt")]
     assert len(images) == 39 and len(dropped) == 9  # 50 demo files: 2 unreadable, 9 dropped (small, duplicates)
     assert "aoi_01_again.png" not in local and "aoi_01.png" in local  # the duplicate after the first is dropped
+
+
+def test_ray_applies_a_project_file_and_gives_the_apps_export_zip(tmp_path, ray_cluster):
+    src = write_inputs(str(tmp_path / "src"))
+    registry = SessionRegistry(str(tmp_path / "ws"), ttl_seconds=600, cache_dir=str(tmp_path / "cache"))
+    try:
+        s = reviewed_session(registry, src)  # restore, hand drop, duplicate keepers, tag edits, trigger word
+        (tmp_path / "p.waifuc_ui.json").write_text(json.dumps(s.project_dict()))
+        app = zip_files(s.export_zip().path)
+    finally:
+        registry.close_all()
+    assert main(["run", "--project", str(tmp_path / "p.waifuc_ui.json"), "--input", src, "--output",
+                 str(tmp_path / "ray.zip"), "--engine", "ray", "--quiet", "--batch-size", "4"]) == 0
+    mine = zip_files(tmp_path / "ray.zip")
+    assert sorted(mine) == sorted(app) and [n for n in app if mine[n] != app[n]] == []
+    assert mine["f.txt"].decode() == "zz_char, cat, ears"
 
 
 def colour_folder(folder):

@@ -106,3 +106,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"waifuc-ui {args.command}: interrupted", file=sys.stderr)
         return EXIT_FAILED
+    except Exception as err:  # a worker's error on Ray, a full disk...: a shell script sees 1, the user the cause
+        print(f"waifuc-ui {args.command} failed: {type(err).__name__}: {error_text(err)}", file=sys.stderr)
+        return EXIT_FAILED
