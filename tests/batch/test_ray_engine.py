@@ -117,3 +117,14 @@ def test_a_killed_worker_is_retried_without_losing_or_duplicating_outputs(tmp_pa
     assert ray.images == local.images == 42  # 48 readable, 6 duplicates (exact or near)
     assert zip_files(tmp_path / "ray.zip") == zip_files(tmp_path / "local.zip")
     assert sorted(n for n in ray.exported if n.endswith(".txt")) == sorted(f"{n}.txt" for n in range(1, 43))
+
+
+def test_workers_get_the_model_settings_but_no_token(monkeypatch):
+    from waifuc_ui.batch.ray_engine import worker_env
+
+    monkeypatch.setenv("HF_HUB_CACHE", "/models/hf")
+    monkeypatch.setenv("HF_TOKEN", "hf_secret")
+    monkeypatch.setenv("WAIFUC_UI_CACHE_DIR", "/shared/analysis")
+    env = worker_env()
+    assert env["HF_HUB_CACHE"] == "/models/hf" and env["WAIFUC_UI_CACHE_DIR"] == "/shared/analysis"
+    assert "HF_TOKEN" not in env and env["PYTHONPATH"].split(os.pathsep)[0] == ROOT

@@ -39,8 +39,10 @@ from .plan import BatchPlan, PlannedStep
 from .records import ItemRef, Outcome, run_actions, to_item
 from .result import BatchResult, Progress, written_files
 
-#: Environment variables a worker needs to find the same models and settings as this process.
+#: Environment variables a worker needs to find the same models and settings as this process. Tokens stay here:
+#: the models are fetched before the run, workers only read the cache (a runtime_env is stored by the cluster).
 _ENV_PREFIXES = ("HF_", "HUGGINGFACE_", "WAIFUC_UI_")
+_SECRETS = ("TOKEN", "KEY", "SECRET", "PASSWORD")
 ITEM, DROP, SKIP, FAILED, COUNT = "item", "drop", "skip", "failed", "count"
 
 
@@ -156,7 +158,8 @@ def worker_env() -> dict[str, str]:
     import waifuc_ui
 
     root = os.path.dirname(os.path.dirname(os.path.abspath(waifuc_ui.__file__)))
-    env = {k: v for k, v in os.environ.items() if k.startswith(_ENV_PREFIXES)}
+    env = {k: v for k, v in os.environ.items()
+           if k.startswith(_ENV_PREFIXES) and not any(word in k.upper() for word in _SECRETS)}
     env["PYTHONPATH"] = os.pathsep.join([root] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
     return env
 
