@@ -24,7 +24,8 @@ from ..source.local import dataset_meta, group_name, is_passed_over, list_folder
 
 @dataclass(frozen=True)
 class InputFile:
-    """One candidate image: its ``path``, waifuc ``group`` id and the ``source`` label skip records name."""
+    """One candidate image: its absolute ``path`` (workers may run elsewhere), waifuc ``group`` id (from the folder
+    as the user named it, as waifuc's LocalSource makes it) and the ``source`` label skip records name."""
 
     path: str
     group: str
@@ -81,7 +82,7 @@ def resolve_inputs(paths: Sequence[str], work_dir: str) -> InputSet:
         path = os.path.expanduser(raw)
         if os.path.isdir(path):
             label = f"LocalDatasetSource({raw!r})"
-            out.files += [InputFile(p, g, label) for p, g in list_folder(path)]
+            out.files += [InputFile(os.path.abspath(p), g, label) for p, g in list_folder(path)]
         elif os.path.isfile(path) and path.lower().endswith(".zip"):
             with open(path, "rb") as fh:
                 digest = hashlib.blake2b(fh.read(1 << 20), digest_size=6).hexdigest()
@@ -94,14 +95,14 @@ def resolve_inputs(paths: Sequence[str], work_dir: str) -> InputSet:
                 out.refused += list(result.refused)
             out.files += [InputFile(p, g, f"zip {raw!r}") for p, g in list_folder(target)]
         elif os.path.isfile(path):
-            out.files.append(InputFile(path, group_name(os.path.dirname(path)), f"file {raw!r}"))
+            out.files.append(InputFile(os.path.abspath(path), group_name(os.path.dirname(path)), f"file {raw!r}"))
         elif _is_glob(path):
             found = sorted(p for p in glob.glob(path, recursive=True)
                            if os.path.isfile(p) and not is_passed_over(os.path.basename(p)))
             if not found:
                 raise InvalidOptionError("--input", raw, fix="the pattern matches no file; check the path and quote "
                                          "it so the shell does not expand it")
-            out.files += [InputFile(p, group_name(os.path.dirname(p)), f"glob {raw!r}") for p in found]
+            out.files += [InputFile(os.path.abspath(p), group_name(os.path.dirname(p)), f"glob {raw!r}") for p in found]
         else:
             raise InvalidOptionError("--input", raw, fix="give an existing folder, a .zip file or a glob pattern")
     return out

@@ -1,9 +1,10 @@
 """Items as small records that travel between machines, and running actions over them in stream order.
 
 An :class:`ItemRef` holds an item's meta and pixel hash and *where* its pixels are, never the pixels: the input file
-while no step has changed the image (so the export can copy its original bytes, as the local stream does), else a
-pickled PIL image in the run's shared work folder, named by its pixel hash (writing it twice writes the same file,
-so a retried task neither loses nor duplicates anything).
+while no step has changed the pixels, else a pickled PIL image in the run's shared work folder, named by its pixel
+hash (writing it twice writes the same file, so a retried task neither loses nor duplicates anything). Whether the
+item still *is* its file (``ImageItem.source_file``: the export may copy the original bytes) is kept apart, exactly
+as the action left it.
 
 :func:`run_actions` feeds items through fresh copies of action templates as one stream and tells which input each
 output and each drop came from (the session runner's way: ``meta['item_id']`` marks the input while the actions
@@ -35,11 +36,13 @@ _NO_ID = object()
 
 @dataclass
 class ItemRef:
-    """One item between stages: ``meta``, pixel ``hash``; pixels in ``source_file`` (the unchanged input file) or
-    ``blob`` (a pickled image, with the ``format`` the image had); ``entry`` for an input not read yet."""
+    """One item between stages: ``meta``, pixel ``hash``; pixels in the input file ``path`` or in ``blob`` (a
+    pickled image), with the ``format`` the image had; ``source_file``: the item's own claim to be that input file
+    (see :class:`~waifuc_ui.core.item.ImageItem`); ``entry`` for an input not read yet."""
 
     meta: dict[str, Any] = field(default_factory=dict)
     hash: str | None = None
+    path: str | None = None
     source_file: str | None = None
     blob: str | None = None
     format: str | None = None
@@ -47,9 +50,9 @@ class ItemRef:
 
 
 def load_image(ref: ItemRef) -> Image.Image:
-    if ref.source_file is not None:
-        return open_image_file(ref.source_file, max_pixels=DEFAULT_MAX_PIXELS)
-    with open(str(ref.blob), "rb") as fh:
+    if ref.blob is None:
+        return open_image_file(str(ref.path), max_pixels=DEFAULT_MAX_PIXELS)
+    with open(ref.blob, "rb") as fh:
         image = pickle.load(fh)
     image.format = ref.format
     return image
@@ -87,17 +90,14 @@ def _write_blob(image: Image.Image, digest: str, store_dir: str) -> str:
 
 
 def ref_of(out: ImageItem, parent: ItemRef | None, store_dir: str) -> ItemRef:
-    """The record of an output item: the parent's pixels when they are the same (no decode when the item was never
-    loaded), else a new blob."""
+    """The record of an output item: where the parent's pixels are when they are the same pixels in the same format
+    (no decode when the item was never loaded), else a new blob."""
     meta = dict(out.meta)
-    if out.source_file is not None:
-        return ItemRef(meta, content_hash(out), source_file=out.source_file)
-    same = parent is not None and parent.blob is not None and out.content_hash is not None \
-        and out.content_hash == parent.hash
-    if same and parent is not None and (not out.is_loaded or out.image.format == parent.format):
-        return ItemRef(meta, parent.hash, blob=parent.blob, format=parent.format)
     digest = content_hash(out)
-    return ItemRef(meta, digest, blob=_write_blob(out.image, digest, store_dir), format=out.image.format)
+    if parent is not None and digest == parent.hash and (
+            not out.is_loaded or out.image.format == parent.format):
+        return ItemRef(meta, digest, parent.path, out.source_file, parent.blob, parent.format)
+    return ItemRef(meta, digest, None, out.source_file, _write_blob(out.image, digest, store_dir), out.image.format)
 
 
 @dataclass
@@ -140,7 +140,8 @@ def run_actions(templates: Sequence[BaseAction], refs: Sequence[ItemRef], store_
                 continue
             if ref.entry is not None:
                 content_hash(item)
-                refs_hashed[n] = ItemRef(dict(item.meta), item.content_hash, source_file=item.source_file)
+                refs_hashed[n] = ItemRef(dict(item.meta), item.content_hash, ref.entry.path, item.source_file,
+                                         format=item.image.format)
             previous.append(item.meta.get("item_id", _NO_ID))
             item.meta["item_id"] = f"{_MARK}{n}"
             last["fed"] = n
