@@ -28,7 +28,7 @@ from typing import Any
 
 from ..action.analyzed import AnalyzedAction
 from ..action.base import BaseAction
-from ..action.reviewed import Reviewed
+from ..action.reviewed import RenameAction, Reviewed, SetTagsAction
 from ..analysis.cache import default_cache_dir
 from ..analysis.context import use_analysis_cache
 from ..core.errors import InvalidOptionError
@@ -82,8 +82,9 @@ def outcome_rows(keys: Sequence[str], outcome: Outcome, first_step: int, fresh_k
 
 
 def run_segment(batch: dict[str, Any], templates: list[BaseAction], first_step: int, store_dir: str,
-                cache_dir: str) -> dict[str, list[Any]]:
-    """Run per-item steps over a batch of rows (rows that are not items pass through)."""
+                cache_dir: str, hashed: bool) -> dict[str, list[Any]]:
+    """Run per-item steps over a batch of rows (rows that are not items pass through); ``hashed``: records carry
+    pixel hashes (a later step needs them)."""
     keys, refs, passing = [], [], []
     for key, kind, data in zip(batch["key"], batch["kind"], batch["data"]):
         if kind == ITEM:
@@ -92,7 +93,7 @@ def run_segment(batch: dict[str, Any], templates: list[BaseAction], first_step: 
         else:
             passing.append({"key": key, "kind": kind, "data": data})
     with use_analysis_cache(cache_dir):
-        outcome = run_actions(templates, refs, store_dir, lazy=False)
+        outcome = run_actions(templates, refs, store_dir, lazy=False, hashed=hashed)
     rows = passing + outcome_rows(keys, outcome, first_step, fresh_keys=False)
     return {name: [r[name] for r in rows] for name in ("key", "kind", "data")}
 
@@ -101,8 +102,8 @@ class StepActor:
     """A Ray Data actor for per-item steps that call models: its action copies keep their ONNX sessions open
     (the inference layer's opened handles live as long as the actor's process)."""
 
-    def __init__(self, templates: list[BaseAction], first_step: int, store_dir: str, cache_dir: str):
-        self.args = (templates, first_step, store_dir, cache_dir)
+    def __init__(self, templates: list[BaseAction], first_step: int, store_dir: str, cache_dir: str, hashed: bool):
+        self.args = (templates, first_step, store_dir, cache_dir, hashed)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
         return run_segment(batch, *self.args)
@@ -110,6 +111,12 @@ class StepActor:
 
 def needs_models(actions: Iterable[BaseAction]) -> bool:
     return any(getattr(a, "required_files", None) is not None for a in actions)
+
+
+def uses_pixel_hashes(action: BaseAction) -> bool:
+    """True for whole-stream steps that look items up by pixel hash (cached analyses, review keys): the records
+    before them carry hashes, computed by the workers rather than by this process."""
+    return isinstance(action, (AnalyzedAction, Reviewed, SetTagsAction, RenameAction))
 
 
 class AnalysisActor:
@@ -224,8 +231,9 @@ def run_ray(plan: BatchPlan, inputs: InputSet, output: str, *, work_dir: str, ca
     try:
         ds: Any = ray.data.from_items(rows, override_num_blocks=max(1, min(len(rows), 64)))
         for per_item, first, steps in segments(plan.steps):
+            hashed = any(uses_pixel_hashes(s.action) for s in plan.steps[first + len(steps):])
             if per_item:
-                args = ([s.action for s in steps], first, store, cache)
+                args = ([s.action for s in steps], first, store, cache, hashed)
                 if needs_models(args[0]):  # actors: models open once per actor
                     ds = ds.map_batches(StepActor, fn_constructor_args=args, batch_format="numpy", **remote)
                 else:  # model-free: tasks on Ray's pooled worker processes (no actor start-up per run)
@@ -235,7 +243,7 @@ def run_ray(plan: BatchPlan, inputs: InputSet, output: str, *, work_dir: str, ca
             drops += got.drops
             skipped += got.skipped
             failed += got.failed
-            rows = _barrier(ray, plan.steps[first], first, got.items, store, cache, remote)
+            rows = _barrier(ray, plan.steps[first], first, got.items, store, cache, remote, hashed)
             ds = ray.data.from_items(rows, override_num_blocks=max(1, min(len(rows), 64)))
         got = _collect(ds.iter_rows(), bars)
         drops += got.drops
@@ -250,7 +258,7 @@ def run_ray(plan: BatchPlan, inputs: InputSet, output: str, *, work_dir: str, ca
 
 
 def _barrier(ray: Any, step: PlannedStep, index: int, items: list[tuple[str, ItemRef]], store: str, cache: str,
-             remote: dict[str, Any]) -> list[Row]:
+             remote: dict[str, Any], hashed: bool) -> list[Row]:
     """Run one whole-stream step here over ``items`` (in key order); rows of its outcome with fresh keys."""
     model = analysed_action(step.action)
     if model is not None and items:
@@ -259,7 +267,7 @@ def _barrier(ray: Any, step: PlannedStep, index: int, items: list[tuple[str, Ite
         ahead.map_batches(AnalysisActor, fn_constructor_args=(model, cache), batch_format="numpy",
                           **remote).materialize()
     with use_analysis_cache(cache):
-        outcome = run_actions([step.action], [r for _, r in items], store, lazy=True)
+        outcome = run_actions([step.action], [r for _, r in items], store, lazy=True, hashed=hashed)
     return outcome_rows([k for k, _ in items], outcome, index, fresh_keys=True)
 
 

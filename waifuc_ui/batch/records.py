@@ -17,7 +17,9 @@ import copy
 import os
 import pickle
 import tempfile
-from collections.abc import Iterator, Sequence
+import uuid
+import weakref
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -89,15 +91,26 @@ def _write_blob(image: Image.Image, digest: str, store_dir: str) -> str:
     return path
 
 
-def ref_of(out: ImageItem, parent: ItemRef | None, store_dir: str) -> ItemRef:
-    """The record of an output item: where the parent's pixels are when they are the same pixels in the same format
-    (no decode when the item was never loaded), else a new blob."""
+def _same_image(out: ImageItem, fed: ImageItem | None) -> bool:
+    """True when ``out`` holds the very image of its input (passed on, or never loaded: nothing changed it)."""
+    if fed is None:
+        return False
+    if out is fed or not out.is_loaded:
+        return True
+    return fed.is_loaded and out.image is fed.image
+
+
+def ref_of(out: ImageItem, parent: ItemRef | None, fed: ImageItem | None, store_dir: str, hashed: bool) -> ItemRef:
+    """The record of an output item: where the parent's pixels are when it holds the parent's image (or, ``hashed``,
+    equal pixels in the same format), else a new blob. ``hashed``: give every record its pixel hash (a later step
+    needs it: cached analyses, review keys); else only the hashes the actions computed are kept."""
     meta = dict(out.meta)
-    digest = content_hash(out)
-    if parent is not None and digest == parent.hash and (
-            not out.is_loaded or out.image.format == parent.format):
-        return ItemRef(meta, digest, parent.path, out.source_file, parent.blob, parent.format)
-    return ItemRef(meta, digest, None, out.source_file, _write_blob(out.image, digest, store_dir), out.image.format)
+    digest = content_hash(out) if hashed else out.content_hash
+    if parent is not None and (_same_image(out, fed) or (
+            digest is not None and digest == parent.hash and out.image.format == parent.format)):
+        return ItemRef(meta, digest or parent.hash, parent.path, out.source_file, parent.blob, parent.format)
+    name = digest or uuid.uuid4().hex  # a retried task may leave an unused file: the work folder goes at the end
+    return ItemRef(meta, digest, None, out.source_file, _write_blob(out.image, name, store_dir), out.image.format)
 
 
 @dataclass
@@ -110,6 +123,10 @@ class Outcome:
     skipped: list[SkippedFile] = field(default_factory=list)
     export_failed: list[SkippedFile] = field(default_factory=list)
     counts: list[int] = field(default_factory=list)
+
+
+def _held(item: ImageItem) -> Callable[[], ImageItem | None]:
+    return lambda: item
 
 
 def _index(item_id: Any) -> int | None:
@@ -126,10 +143,14 @@ def _restore(meta: dict[str, Any], previous: Any) -> None:
 
 
 def run_actions(templates: Sequence[BaseAction], refs: Sequence[ItemRef], store_dir: str, *,
-                lazy: bool) -> Outcome:
-    """Run fresh copies of ``templates`` as one stream over ``refs`` (in order); see :class:`Outcome`."""
+                lazy: bool, hashed: bool = True) -> Outcome:
+    """Run fresh copies of ``templates`` as one stream over ``refs`` (in order); see :class:`Outcome`. ``lazy``:
+    items load their pixels on first use; ``hashed``: every record gets its pixel hash (see :func:`ref_of`)."""
     outcome = Outcome(counts=[0] * len(templates))
     previous: list[Any] = []
+    # the items fed, to tell an output that holds its input's image: weakly when lazy (the driver: an item a step let
+    # go must not keep its pixels in memory), else for the batch
+    fed: dict[int, Callable[[], ImageItem | None]] = {}
     last = {"fed": -1}
 
     def feed() -> Iterator[ImageItem]:
@@ -139,9 +160,9 @@ def run_actions(templates: Sequence[BaseAction], refs: Sequence[ItemRef], store_
                 previous.append(_NO_ID)
                 continue
             if ref.entry is not None:
-                content_hash(item)
-                refs_hashed[n] = ItemRef(dict(item.meta), item.content_hash, ref.entry.path, item.source_file,
-                                         format=item.image.format)
+                refs_hashed[n] = ItemRef(dict(item.meta), content_hash(item) if hashed else None, ref.entry.path,
+                                         item.source_file, format=item.image.format)
+            fed[n] = weakref.ref(item) if lazy else _held(item)
             previous.append(item.meta.get("item_id", _NO_ID))
             item.meta["item_id"] = f"{_MARK}{n}"
             last["fed"] = n
@@ -166,7 +187,8 @@ def run_actions(templates: Sequence[BaseAction], refs: Sequence[ItemRef], store_
             if parent is not None:
                 _restore(out.meta, previous[parent])  # type: ignore[arg-type]
             source = refs_hashed.get(parent, refs[parent]) if parent is not None else None
-            outcome.outputs.append((parent, ref_of(out, source, store_dir)))
+            fed_item = fed[parent]() if parent is not None and parent in fed else None
+            outcome.outputs.append((parent, ref_of(out, source, fed_item, store_dir, hashed)))
     for record in report.dropped:
         n = _index(record.item_id)
         restored = None if n is None or previous[n] is _NO_ID else previous[n]
