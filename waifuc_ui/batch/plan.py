@@ -72,9 +72,8 @@ class ExportSpec:
         kwargs = self.options(folder)
         if output.lower().endswith(".zip"):
             return ZipExporter(output, **kwargs)
-        kwargs.pop("layout")
-        target = os.path.join(output, kwargs.pop("folder")) if folder else output
-        kwargs.pop("folder", None)
+        del kwargs["layout"], kwargs["folder"]
+        target = os.path.join(output, folder) if folder else output
         cls = TextualInversionExporter if self.layout == "textual_inversion" else SaveExporter
         return cls(target, **kwargs)
 
