@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Iterator
+from contextlib import nullcontext
 
 from ..analysis.context import use_analysis_cache
 from ..core.item import ImageItem
@@ -24,11 +25,8 @@ def run_local(plan: BatchPlan, inputs: InputSet, output: str, *, cache_dir: str 
     folder = PLACEHOLDER if kohya else plan.export.folder_for(0)
     exporter = plan.export.make(output, folder)
     bars = Progress([s.label for s in plan.steps], enabled=progress, total=len(inputs.files))
-    cache = use_analysis_cache(cache_dir) if cache_dir else None
     try:
-        if cache is not None:
-            cache.__enter__()
-        with collect_report() as report:
+        with use_analysis_cache(cache_dir) if cache_dir else nullcontext(), collect_report() as report:
             stream: Iterator[ImageItem] = iter(inputs.source())
             for n, template in enumerate(plan.actions()):
                 action = copy.deepcopy(template)
@@ -37,8 +35,6 @@ def run_local(plan: BatchPlan, inputs: InputSet, output: str, *, cache_dir: str 
             exporter.reset()
             exporter.export_from(bars.counted(len(plan.steps), stream), report=report)
     finally:
-        if cache is not None:
-            cache.__exit__(None, None, None)
         bars.close()
     if kohya:
         rename_folder(output, PLACEHOLDER, plan.export.folder_for(report.exported))
