@@ -31,3 +31,20 @@ def test_download_fetches_every_file_of_the_recipe(live_hub, model_source, capsy
 def test_a_model_free_recipe_needs_no_file(capsys, fake_hub):
     assert main(["models", "download", "--preset", "model-free clean-up", "--print"]) == 0
     assert capsys.readouterr().out == ""
+
+
+def test_a_project_files_recipe_is_read_for_the_download(tmp_path, capsys, fake_hub):
+    import json
+
+    from waifuc_ui.session import SessionRegistry
+
+    registry = SessionRegistry(str(tmp_path / "ws"), ttl_seconds=600)
+    try:
+        s = registry.create()
+        s.add_step("CCIPAction")
+        (tmp_path / "p.waifuc_ui.json").write_text(json.dumps(s.project_dict()))
+    finally:
+        registry.close_all()
+    assert main(["models", "download", "--project", str(tmp_path / "p.waifuc_ui.json"), "--print"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 4 and all(line.startswith("hf download deepghs/ccip_onnx ") for line in lines[:3])

@@ -29,10 +29,11 @@ class _BadArguments(Exception):
     pass
 
 
-def _recipe_arguments(p: argparse.ArgumentParser, required: bool = True) -> None:
+def _recipe_arguments(p: argparse.ArgumentParser, required: bool = True) -> argparse._MutuallyExclusiveGroup:
     which = p.add_mutually_exclusive_group(required=required)
     which.add_argument("--preset", help='a preset of the app: "character LoRA" or "model-free clean-up"')
     which.add_argument("--recipe", help="a recipe JSON saved from the app's Pipeline tab")
+    return which
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     models = commands.add_parser("models", help="model files a recipe needs")
     model_commands = models.add_subparsers(dest="models_command", required=True, parser_class=_Parser)
     download = model_commands.add_parser("download", help="download the files of a recipe, with progress")
-    _recipe_arguments(download)
+    _recipe_arguments(download).add_argument("--project", help="a project file downloaded from the app (its recipe)")
     download.add_argument("--print", action="store_true", dest="print_only",
                           help="print the `hf download` commands instead (for an air-gapped machine)")
 

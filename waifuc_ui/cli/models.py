@@ -57,7 +57,12 @@ def fetch_files(files: list[HubFile], progress: bool = True) -> list[str]:
 
 
 def download_command(args: argparse.Namespace) -> int:
-    recipe = load_recipe(args.preset, args.recipe)
+    if args.project is not None:
+        from ..session.project import read_project
+
+        recipe = read_project(args.project).recipe
+    else:
+        recipe = load_recipe(args.preset, args.recipe)
     files = recipe_files(recipe)
     if args.print_only:
         for f in files:
