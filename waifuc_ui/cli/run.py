@@ -4,6 +4,7 @@ zips or globs, into a zip or folder, on this machine or on a Ray cluster; a JSON
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import shutil
 import sys
@@ -78,6 +79,8 @@ def _run(args: argparse.Namespace, output: str, layout: str, work_dir: str) -> B
         return run_local(plan, inputs, output, cache_dir=cache_dir, progress=not args.quiet)
     from ..batch.ray_engine import RayOptions, run_ray
 
+    if args.quiet:
+        logging.getLogger("ray").setLevel(logging.WARNING)  # Ray Data's per-dataset INFO lines
     options = RayOptions(address=args.ray_address, batch_size=args.batch_size, concurrency=args.concurrency,
                          gpus_per_actor=args.gpus_per_actor)
     return run_ray(plan, inputs, output, work_dir=os.path.join(work_dir, "ray"), cache_dir=cache_dir,
