@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from waifuc_ui.core.errors import InvalidOptionError
 
 from .hub import HubFile
+from .specs_extra import EXTRA_FILES
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,8 @@ def files_for(func_name: str, **kwargs) -> list[HubFile]:
         return out
     if name.startswith('lpips_'):
         return [LPIPS_FEATURE, LPIPS_DIFF]
+    if name in EXTRA_FILES:  # segmentation, safety, pose, upscaling (specs_extra.py)
+        return EXTRA_FILES[name](files_for, **kwargs)
     raise InvalidOptionError('function name', func_name, sorted(PUBLIC_MODEL_FUNCTIONS),
                              fix='Pass the name of a model function of waifuc_ui.inference.')
 
@@ -201,7 +204,7 @@ PUBLIC_MODEL_FUNCTIONS = (
     'drop_blacklisted_tags', 'ccip_extract_feature', 'ccip_batch_extract_features', 'ccip_difference',
     'ccip_batch_differences', 'ccip_same', 'ccip_batch_same', 'ccip_default_threshold',
     'ccip_default_clustering_params', 'ccip_clustering', 'ccip_merge', 'lpips_extract_feature', 'lpips_difference',
-    'lpips_batch_differences', 'lpips_clustering')
+    'lpips_batch_differences', 'lpips_clustering', *EXTRA_FILES)
 
 
 def companion_files(files: list[HubFile]) -> list[HubFile]:
