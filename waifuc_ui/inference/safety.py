@@ -3,8 +3,8 @@
 Per image: ``n = max(min(ceil(W * H / 384**2) + 1, max_batch_size), 1)`` random 384x384 crops (x0 from
 ``randint(0, max(0, W - 384))``, y0 alike, clipped to the image), each RGB (on white) resized to 384x384 BILINEAR,
 ``(x / 255 - 0.5) / 0.5`` CHW float32 -> input ``input``, output ``output`` [n, 2] = (polluted, safe), averaged
-over the crops. The label is the argmax. ``rng`` (a ``random.Random``) picks the crops; imgutils uses the global
-``random``, so a seeded one makes a result reproducible (and cacheable).
+over the crops. The label is the argmax. imgutils draws the crops from the global ``random``; with ``seed`` each
+image draws from its own ``random.Random(seed)``, so a result does not depend on the batch (and can be cached).
 """
 
 from __future__ import annotations
@@ -42,13 +42,13 @@ def safe_input(crop: Image.Image) -> np.ndarray:
 
 
 def safe_check_score_batch(images: Sequence, model_name: str = SAFE_CHECK_DEFAULT, max_batch_size: int = 8,
-                           rng=None, batch_size: int = 16) -> list[dict[str, float]]:
+                           seed: int | None = None, batch_size: int = 16) -> list[dict[str, float]]:
     """``{'polluted': p, 'safe': s}`` per image; the crops of several images share ONNX calls."""
-    rng = rng or random
     session = open_session(resolve_file(safe_check_file(model_name), f'safety check model {model_name!r}'))
     tensors, owners = [], []
     for k, image in enumerate(images):
         rgb = load_rgb(image)
+        rng = random if seed is None else random.Random(seed)
         for box in crop_boxes(rgb.width, rgb.height, max_batch_size, rng):
             tensors.append(safe_input(rgb.crop(box)))
             owners.append(k)
@@ -65,8 +65,8 @@ def safe_check_score_batch(images: Sequence, model_name: str = SAFE_CHECK_DEFAUL
 
 
 def safe_check_score(image, model_name: str = SAFE_CHECK_DEFAULT, max_batch_size: int = 8,
-                     rng=None) -> dict[str, float]:
-    return safe_check_score_batch([image], model_name, max_batch_size, rng)[0]
+                     seed: int | None = None) -> dict[str, float]:
+    return safe_check_score_batch([image], model_name, max_batch_size, seed)[0]
 
 
 def safe_label(scores: dict[str, float]) -> tuple[str, float]:
@@ -76,6 +76,7 @@ def safe_label(scores: dict[str, float]) -> tuple[str, float]:
     return SAFE_LABELS[i], values[i]
 
 
-def safe_check(image, model_name: str = SAFE_CHECK_DEFAULT, max_batch_size: int = 8, rng=None) -> tuple[str, float]:
+def safe_check(image, model_name: str = SAFE_CHECK_DEFAULT, max_batch_size: int = 8,
+               seed: int | None = None) -> tuple[str, float]:
     """('safe' or 'polluted', its score)."""
-    return safe_label(safe_check_score(image, model_name, max_batch_size, rng))
+    return safe_label(safe_check_score(image, model_name, max_batch_size, seed))

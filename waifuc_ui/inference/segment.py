@@ -66,15 +66,25 @@ def get_isnetis_mask(image, scale: int = ISNETIS_SCALE) -> np.ndarray:
     return get_isnetis_mask_batch([image], scale)[0]
 
 
-def rgba_with_mask(image, mask: np.ndarray) -> Image.Image:
-    """imgutils ``istack((image, mask))``: alpha = uint8(clip(255 * mask)), pasted with itself as the paste mask
-    onto a transparent black canvas (so alpha and colours are scaled by alpha / 255 once more, as imgutils does)."""
-    data = np.asarray(load_rgb(image).convert('RGBA')).astype(np.float32)
-    data[:, :, 3] = (data[:, :, 3] * np.asarray(mask, np.float32)).clip(0, 255)
-    layer = Image.fromarray(data.astype(np.uint8), mode='RGBA')
+def isnetis_alpha(mask: np.ndarray) -> np.ndarray:
+    """The uint8 alpha imgutils' ``istack((image, mask))`` gives the layer: ``uint8(clip(255.0 * mask))``."""
+    return (np.float32(255) * np.asarray(mask, np.float32)).clip(0, 255).astype(np.uint8)
+
+
+def rgba_with_alpha(image, alpha: np.ndarray) -> Image.Image:
+    """imgutils ``istack((image, mask))`` from the layer's alpha: the RGB image (on white) with ``alpha``, pasted with
+    itself as the paste mask onto a transparent black canvas (so alpha and colours are scaled by alpha / 255 once
+    more, as imgutils does)."""
+    data = np.asarray(load_rgb(image).convert('RGBA')).copy()
+    data[:, :, 3] = alpha
+    layer = Image.fromarray(data, mode='RGBA')
     canvas = Image.fromarray(np.zeros((layer.height, layer.width, 4), np.uint8), mode='RGBA')
     canvas.paste(layer, mask=layer)
     return canvas
+
+
+def rgba_with_mask(image, mask: np.ndarray) -> Image.Image:
+    return rgba_with_alpha(image, isnetis_alpha(mask))
 
 
 def segment_rgba_with_isnetis(image, scale: int = ISNETIS_SCALE) -> tuple[np.ndarray, Image.Image]:

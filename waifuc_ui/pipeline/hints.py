@@ -124,6 +124,28 @@ ACTION_TABLE: dict[str, ActionInfo] = {
         "person_conf": _HIDE, "halfbody_conf": _HIDE, "head_conf": _HIDE, "eye_conf": _HIDE,
         "head_scale": hint("slider", minimum=1.0, maximum=3.0, step=0.05),
         "eye_scale": hint("slider", minimum=1.0, maximum=4.0, step=0.05)}),
+    "HeadCoverAction": ActionInfo("process", model_backed=True, help="paint over every head (colour block)", params={
+        "color": hint("text", help="a colour name or #rrggbb; 'random': one random colour per image"),
+        "scale": hint("slider", minimum=0.1, maximum=2.0, step=0.05, help="block size as a multiple of the head box"),
+        "level": _HIDE, "max_infer_size": _HIDE, "model_name": _MODEL_NAME,
+        "conf_threshold": _CONF, "iou_threshold": _IOU}),
+    "HeadCutOutAction": ActionInfo("process", model_backed=True,
+                                   help="cut the head off: keep the side of the face with most body keypoints",
+                                   params={
+        "kp_threshold": hint("slider", help="minimum score of a body keypoint (DWPose) that counts", **_UNIT),
+        "level": hint("dropdown", choices=("s", "n"), **_LEVEL), "version": _HIDE, "max_infer_size": _HIDE,
+        "conf_threshold": _CONF, "iou_threshold": _IOU}),
+    "BackgroundRemovalAction": ActionInfo("process", model_backed=True,
+                                          help="make the background transparent (isnetis segmentation)"),
+    "SafetyAction": ActionInfo("process", model_backed=True,
+                               help="denoise images the safety check finds polluted by adversarial noise", params={
+        "cfg_adversarial": _HIDE, "cfg_safe_check": _HIDE}),
+    "UpscaleAction": ActionInfo("process", model_backed=True,
+                                help="upscale small images (e.g. head crops) with the CDC model (slow on CPU)", params={
+        "min_size": hint("number", help="images whose short side is below this are upscaled", **_SIZE),
+        "model": _HIDE,
+        "tile_size": hint("number", value_type="int", minimum=64, maximum=2048, step=16, help="tile side"),
+        "tile_overlap": hint("number", value_type="int", minimum=0, maximum=256, step=8, help="tile overlap")}),
     "CCIPAction": ActionInfo("filter", model_backed=True, review="ccip",
                              help="keep the main character (CCIP clustering)", params={
         "init_source": _HIDE,
