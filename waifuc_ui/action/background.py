@@ -35,7 +35,7 @@ class BackgroundRemovalAction(AnalyzedProcessAction):
     def transform(self, item: ImageItem, analysis: np.ndarray) -> ImageItem:
         from ..inference.segment import rgba_with_alpha
 
-        return ImageItem(rgba_with_alpha(item.image, np.asarray(analysis, np.uint8)), dict(item.meta))
+        return item.with_image(rgba_with_alpha(item.image, np.asarray(analysis, np.uint8)))
 
     def __repr__(self) -> str:
         return "BackgroundRemovalAction()"

@@ -16,14 +16,15 @@ import numpy as np
 from PIL import Image
 
 
-def _pad(arr: np.ndarray, r: int, mode: str) -> np.ndarray:
-    return np.pad(arr, ((r, r), (r, r), (0, 0)), mode=mode)
+def _pad(arr: np.ndarray, r: int) -> np.ndarray:
+    """Reflect-101 borders (OpenCV's BORDER_DEFAULT) of r pixels on both spatial axes."""
+    return np.pad(arr, ((r, r), (r, r), (0, 0)), mode='reflect')
 
 
 def bilateral(img: np.ndarray, diameter: int, sigma_color: float, sigma_space: float) -> np.ndarray:
     """``cv2.bilateralFilter`` of a float32 [H, W, 3] array."""
     r = max(diameter // 2, 1)
-    padded = _pad(img, r, 'reflect')
+    padded = _pad(img, r)
     h, w = img.shape[:2]
     num = np.zeros_like(img, dtype=np.float32)
     den = np.zeros(img.shape[:2] + (1,), np.float32)
@@ -45,7 +46,7 @@ def _box_mean(arr: np.ndarray, r: int) -> np.ndarray:
     """Mean over a (2r + 1)^2 window (reflect-101 borders) of each [H, W, ...] channel, by integral images."""
     shape = arr.shape
     flat = arr.reshape(shape[0], shape[1], -1).astype(np.float64)
-    padded = _pad(flat, r, 'reflect')
+    padded = _pad(flat, r)
     integral = np.pad(padded.cumsum(0).cumsum(1), ((1, 0), (1, 0), (0, 0)))
     k = 2 * r + 1
     h, w = shape[:2]

@@ -84,7 +84,7 @@ class HeadCoverAction(AnalyzedProcessAction):
         boxes = [box for box, _, _ in decode_detections(analysis, self.conf_threshold, self.iou_threshold)]
         areas = cover_areas(boxes, self.scale)
         color = f"#{random.randint(0, 0xFFFFFF):06x}" if self.color == 'random' else self.color
-        return ImageItem(censor_color(item.image, areas, color), dict(item.meta))
+        return item.with_image(censor_color(item.image, areas, color))
 
     def __repr__(self) -> str:
         return f"HeadCoverAction(color={self.color!r}, scale={self.scale!r}, conf_threshold={self.conf_threshold!r})"
@@ -152,7 +152,7 @@ class HeadCutOutAction(AnalyzedAction):
         if area is None:
             self.drop(item, "no body keypoint beside the face", threshold=self.kp_threshold)
             return
-        yield ImageItem(item.image.crop(area), dict(item.meta))
+        yield item.with_image(item.image.crop(area))
 
     def __repr__(self) -> str:
         return f"HeadCutOutAction(kp_threshold={self.kp_threshold!r}, conf_threshold={self.conf_threshold!r})"

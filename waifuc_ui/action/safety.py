@@ -52,7 +52,7 @@ class SafetyAction(AnalyzedProcessAction):
         label, _ = safe_label(analysis)
         if label == "safe":
             return item  # unchanged, so its original bytes can be exported
-        return ImageItem(remove_adversarial_noise(item.image, **self.cfg_adversarial), dict(item.meta))
+        return item.with_image(remove_adversarial_noise(item.image, **self.cfg_adversarial))
 
     def __repr__(self) -> str:
         return f"SafetyAction(cfg_adversarial={self.cfg_adversarial!r}, cfg_safe_check={self.cfg_safe_check!r})"

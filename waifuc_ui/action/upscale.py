@@ -57,9 +57,8 @@ class UpscaleAction(AnalyzedAction):
             yield item
             return
         arr = np.asarray(analysis, np.uint8)
-        meta = dict(item.meta)
-        meta["upscale"] = {"model": self.model, "from": list(item.image.size), "to": [arr.shape[1], arr.shape[0]]}
-        yield ImageItem(Image.fromarray(arr, "RGBA" if arr.shape[2] == 4 else "RGB"), meta)
+        upscale = {"model": self.model, "from": list(item.image.size), "to": [arr.shape[1], arr.shape[0]]}
+        yield item.with_image(Image.fromarray(arr, "RGBA" if arr.shape[2] == 4 else "RGB"), upscale=upscale)
 
     def __repr__(self) -> str:
         return f"UpscaleAction(min_size={self.min_size!r}, model={self.model!r})"

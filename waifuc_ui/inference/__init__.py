@@ -41,6 +41,7 @@ from .runtime import current_provider, open_session
 from .safety import safe_check, safe_check_score, safe_check_score_batch
 from .segment import get_isnetis_mask, get_isnetis_mask_batch, segment_rgba_with_isnetis
 from .tag_filters import drop_blacklisted_tags, drop_overlap_tags
+from .upscale import upscale_with_cdc, upscale_with_cdc_batch
 from .validate import (
     anime_classify,
     anime_classify_score,
@@ -52,7 +53,6 @@ from .validate import (
     get_monochrome_score_batch,
     is_monochrome,
 )
-from .upscale import upscale_with_cdc, upscale_with_cdc_batch
 from .wd14 import get_wd14_tags, get_wd14_tags_batch, wd14_decode, wd14_predict_batch
 from .yolo import Candidates, decode_candidates
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 from PIL import Image
@@ -38,13 +39,14 @@ def crop_boxes(width: int, height: int, max_batch_size: int, rng) -> list[tuple[
 
 
 def safe_input(crop: Image.Image) -> np.ndarray:
-    return encode_with_lut(crop.convert('RGB').resize((CROP, CROP), Image.BILINEAR), _LUT)
+    return encode_with_lut(crop.convert('RGB').resize((CROP, CROP), Image.Resampling.BILINEAR), _LUT)
 
 
 def safe_check_score_batch(images: Sequence, model_name: str = SAFE_CHECK_DEFAULT, max_batch_size: int = 8,
                            seed: int | None = None, batch_size: int = 16) -> list[dict[str, float]]:
     """``{'polluted': p, 'safe': s}`` per image; the crops of several images share ONNX calls."""
-    session = open_session(resolve_file(safe_check_file(model_name), f'safety check model {model_name!r}'))
+    path = resolve_file(safe_check_file(model_name), f'safety check model {model_name!r}')
+    session = open_session(cast(str, path))
     tensors, owners = [], []
     for k, image in enumerate(images):
         rgb = load_rgb(image)
