@@ -11,6 +11,7 @@ from .base import ActionStop, BaseAction, FilterAction, ProcessAction, Verdict
 from .basic import ModeConvertAction
 from .ccip import CCIPAction
 from .dedup import HashDedupAction
+from .enhance import CharacterEnhanceAction
 from .filter_models import (
                             ClassFilterAction,
                             FaceCountAction,
@@ -46,7 +47,7 @@ __all__ = [
     "RatingFilterAction", "PersonSplitAction", "ThreeStageSplitAction", "BlacklistedTagDropAction",
     "TagFilterAction", "TaggingAction", "TagOverlapDropAction", "FilterSimilarAction",
     "RenameAction", "Reviewed", "SetTagsAction",
-    "BackgroundRemovalAction", "HeadCoverAction", "HeadCutOutAction", "SafetyAction", "UpscaleAction",
+    "BackgroundRemovalAction", "CharacterEnhanceAction", "HeadCoverAction", "HeadCutOutAction", "SafetyAction", "UpscaleAction",
     "ActionStop",
     "BaseAction",
     "FilterAction",

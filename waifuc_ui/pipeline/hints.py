@@ -140,6 +140,16 @@ ACTION_TABLE: dict[str, ActionInfo] = {
     "SafetyAction": ActionInfo("process", model_backed=True,
                                help="denoise images the safety check finds polluted by adversarial noise", params={
         "cfg_adversarial": _HIDE, "cfg_safe_check": _HIDE}),
+    "CharacterEnhanceAction": ActionInfo("split", model_backed=True,
+                                         help="copies of each character on other backgrounds, rotated", params={
+        "repeats": hint("number", value_type="int", minimum=1, maximum=50, step=1, help="copies per image"),
+        "modes": hint("multiselect", value_type="str", choices=("person", "halfbody", "head"), optional=True,
+                      help="what to cut around, tried in random order per copy (empty: halfbody and head)"),
+        "head_ratio": hint("slider", minimum=1.0, maximum=3.0, step=0.05),
+        "body_ratio": hint("slider", minimum=1.0, maximum=3.0, step=0.05),
+        "halfbody_ratio": hint("slider", minimum=1.0, maximum=3.0, step=0.05),
+        "degree_range": hint("number_list", optional=True, help="min, max rotation in degrees (empty: none)"),
+        "backgrounds": _HIDE, "seed": hint("number", value_type="int", optional=True)}),
     "UpscaleAction": ActionInfo("process", model_backed=True,
                                 help="upscale small images (e.g. head crops) with the CDC model (slow on CPU)", params={
         "min_size": hint("number", help="images whose short side is below this are upscaled", **_SIZE),
