@@ -17,54 +17,69 @@ from PIL import Image
 
 
 def _pad(arr: np.ndarray, r: int) -> np.ndarray:
-    """Reflect-101 borders (OpenCV's BORDER_DEFAULT) of r pixels on both spatial axes."""
-    return np.pad(arr, ((r, r), (r, r), (0, 0)), mode='reflect')
+    """Reflect-101 borders (OpenCV's BORDER_DEFAULT) of r pixels on the two last (spatial) axes of [C, H, W]."""
+    return np.pad(arr, ((0, 0), (r, r), (r, r)), mode='reflect')
 
 
 def bilateral(img: np.ndarray, diameter: int, sigma_color: float, sigma_space: float) -> np.ndarray:
     """``cv2.bilateralFilter`` of a float32 [H, W, 3] array."""
     r = max(diameter // 2, 1)
-    padded = _pad(img, r)
-    h, w = img.shape[:2]
-    num = np.zeros_like(img, dtype=np.float32)
-    den = np.zeros(img.shape[:2] + (1,), np.float32)
-    cc, sc = -0.5 / (sigma_color * sigma_color), -0.5 / (sigma_space * sigma_space)
+    chw = np.ascontiguousarray(np.asarray(img, np.float32).transpose(2, 0, 1))
+    padded = _pad(chw, r)
+    h, w = chw.shape[1:]
+    num = np.zeros_like(chw)
+    den = np.zeros((h, w), np.float32)
+    cc, sc = np.float32(-0.5 / (sigma_color * sigma_color)), -0.5 / (sigma_space * sigma_space)
+    diff = np.empty((h, w), np.float32)
+    tmp = np.empty((h, w), np.float32)
     for dy in range(-r, r + 1):
         for dx in range(-r, r + 1):
             dist2 = dy * dy + dx * dx
             if dist2 > r * r:
                 continue
-            shifted = padded[r + dy:r + dy + h, r + dx:r + dx + w]
-            diff = np.abs(shifted - img).sum(axis=2, keepdims=True)
-            weight = np.exp(dist2 * sc + diff * diff * cc).astype(np.float32)
+            shifted = padded[:, r + dy:r + dy + h, r + dx:r + dx + w]
+            diff[:] = 0
+            for c in range(3):  # colour distance: sum of absolute channel differences
+                np.subtract(shifted[c], chw[c], out=tmp)
+                np.abs(tmp, out=tmp)
+                diff += tmp
+            np.multiply(diff, diff, out=diff)
+            diff *= cc
+            diff += np.float32(dist2 * sc)
+            weight = np.exp(diff, out=diff)
             num += weight * shifted
             den += weight
-    return num / den
+    return (num / den).transpose(1, 2, 0)
 
 
 def _box_mean(arr: np.ndarray, r: int) -> np.ndarray:
-    """Mean over a (2r + 1)^2 window (reflect-101 borders) of each [H, W, ...] channel, by integral images."""
-    shape = arr.shape
-    flat = arr.reshape(shape[0], shape[1], -1).astype(np.float64)
-    padded = _pad(flat, r)
-    integral = np.pad(padded.cumsum(0).cumsum(1), ((1, 0), (1, 0), (0, 0)))
-    k = 2 * r + 1
-    h, w = shape[:2]
-    total = integral[k:k + h, k:k + w] - integral[:h, k:k + w] - integral[k:k + h, :w] + integral[:h, :w]
-    return (total / (k * k)).reshape(shape)
+    """Mean over a (2r + 1)^2 window of each [..., H, W] plane; scipy's 'mirror' borders are reflect-101."""
+    from scipy.ndimage import uniform_filter
+
+    return uniform_filter(np.asarray(arr, np.float64), size=2 * r + 1, mode='mirror', axes=(-2, -1))
 
 
 def guided(guide: np.ndarray, src: np.ndarray, radius: int, eps: float) -> np.ndarray:
-    """``cv2.ximgproc.guidedFilter(guide, src, radius, eps)`` with a 3-channel guide, float maths."""
-    mean_i = _box_mean(guide, radius)
-    mean_p = _box_mean(src, radius)
-    corr_ii = _box_mean(guide[..., :, None] * guide[..., None, :], radius)
-    cov_ii = corr_ii - mean_i[..., :, None] * mean_i[..., None, :] + eps * np.eye(3)
-    corr_ip = _box_mean(guide[..., :, None] * src[..., None, :], radius)  # [H, W, 3 guide, C src]
-    cov_ip = corr_ip - mean_i[..., :, None] * mean_p[..., None, :]
-    a = np.linalg.solve(cov_ii, cov_ip)  # [H, W, 3, C]
-    b = mean_p - np.einsum('hwgc,hwg->hwc', a, mean_i)
-    return (np.einsum('hwgc,hwg->hwc', _box_mean(a, radius), guide) + _box_mean(b, radius)).astype(np.float32)
+    """``cv2.ximgproc.guidedFilter(guide, src, radius, eps)`` with a 3-channel guide (He et al.), float maths.
+    ``guide`` and ``src`` are [H, W, 3]."""
+    g = np.asarray(guide, np.float64).transpose(2, 0, 1)
+    p = np.asarray(src, np.float64).transpose(2, 0, 1)
+    mean_i, mean_p = _box_mean(g, radius), _box_mean(p, radius)
+    pairs = [(0, 0), (0, 1), (0, 2), (1, 1), (1, 2), (2, 2)]
+    corr = _box_mean(np.stack([g[a] * g[b] for a, b in pairs]), radius)
+    var = {ab: corr[n] - mean_i[ab[0]] * mean_i[ab[1]] + (eps if ab[0] == ab[1] else 0.0)
+           for n, ab in enumerate(pairs)}
+    rr, rg, rb, gg, gb, bb = (var[ab] for ab in pairs)
+    inv = [[gg * bb - gb * gb, gb * rb - rg * bb, rg * gb - gg * rb],  # adjugate of the symmetric 3x3 covariance
+           [0.0, rr * bb - rb * rb, rb * rg - rr * gb],
+           [0.0, 0.0, rr * gg - rg * rg]]
+    det = rr * inv[0][0] + rg * inv[0][1] + rb * inv[0][2]
+    inv[1][0], inv[2][0], inv[2][1] = inv[0][1], inv[0][2], inv[1][2]
+    cov_ip = _box_mean(g[:, None] * p[None, :], radius) - mean_i[:, None] * mean_p[None, :]  # [3 guide, C, H, W]
+    a = np.stack([sum(inv[i][j] * cov_ip[j] for j in range(3)) / det for i in range(3)])  # [3, C, H, W]
+    b = mean_p - (a * mean_i[:, None]).sum(axis=0)
+    q = (_box_mean(a, radius) * g[:, None]).sum(axis=0) + _box_mean(b, radius)
+    return q.transpose(1, 2, 0).astype(np.float32)
 
 
 def remove_adversarial_noise(image: Image.Image, diameter_min: int = 4, diameter_max: int = 6,
