@@ -50,9 +50,9 @@ def _cdc(files_for, **kwargs) -> list[HubFile]:
     return [cdc_file(kwargs.get('model'))]
 
 
-EXTRA_FILES: dict[str, Callable[..., list[HubFile]]] = {
-    'get_isnetis_mask': _isnetis, 'segment_rgba_with_isnetis': _isnetis, 'segment_with_isnetis': _isnetis,
+EXTRA_FILES: dict[str, Callable[..., list[HubFile]]] = {  # '*_batch' forms resolve to these names (files_for)
+    'get_isnetis_mask': _isnetis, 'segment_rgba_with_isnetis': _isnetis,
     'safe_check_score': _safe, 'safe_check': _safe,
-    'dwpose_estimate': _dwpose,
+    'dwpose_estimate': _dwpose,  # dwpose_boxes_batch: dwpose_estimate with auto_detect=False
     'upscale_with_cdc': _cdc,
 }
