@@ -8,6 +8,7 @@ from PIL import Image
 from tests.fakehub import colour_detector, put_detector
 from tests.fakehub_extra import DWPOSE_K, put_dwpose
 from waifuc_ui.action import HeadCoverAction, HeadCutOutAction
+from waifuc_ui.inference.loaders import clear_caches
 
 RED, BLUE, GREEN = (255, 0, 0), (0, 0, 255), (0, 255, 0)
 
@@ -88,6 +89,7 @@ def test_head_cut_out_drops_with_reasons(fake_hub, run):
     reasons = {d.filename: d.reason for d in report.dropped}
     assert reasons == {"r.png": "no face detected", "b.png": "no person found for the pose model"}
     _cut_out_hub(fake_hub)
+    clear_caches()  # files found once are remembered per process: forget the first face model
     out, report, _ = run([(Image.new("RGB", (640, 640), RED), {"filename": "r.png"})],
                          HeadCutOutAction(kp_threshold=0.95))
     assert out == [] and report.dropped[0].reason == "no body keypoint beside the face"

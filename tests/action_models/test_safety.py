@@ -10,6 +10,7 @@ from PIL import Image
 from tests.fakehub_extra import put_safe_check
 from waifuc_ui.action import SafetyAction
 from waifuc_ui.action.denoise import bilateral, guided, remove_adversarial_noise
+from waifuc_ui.inference.loaders import clear_caches
 
 QUICK = {"b_iters": 2, "g_iters": 1}
 
@@ -37,6 +38,7 @@ def test_at_the_tie_the_image_counts_as_polluted(fake_hub, run):
     out, _, _ = run([(image, {})], SafetyAction(cfg_adversarial=QUICK))
     assert not np.array_equal(np.asarray(out[0].image), np.asarray(image))
     put_safe_check(fake_hub, polluted=(0.0, 0.0, 0.0, 0.5), safe=(0.0, 0.0, 0.0, 0.5001))
+    clear_caches()  # files found once are remembered per process: forget the first model
     out, _, _ = run([(image, {})], SafetyAction(cfg_adversarial=QUICK))
     assert np.array_equal(np.asarray(out[0].image), np.asarray(image))
 

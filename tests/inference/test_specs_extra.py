@@ -5,7 +5,8 @@ import pytest
 
 from tests.fakehub_extra import put_cdc, put_dwpose, put_isnetis, put_safe_check
 from waifuc_ui.inference import required_files
-from waifuc_ui.inference.specs import PUBLIC_MODEL_FUNCTIONS
+from waifuc_ui.inference.registry import model_spec, registered_names
+from waifuc_ui.inference.specs_extra import CDC, POSE, SAFE_CHECK, SEGMENT
 
 
 @pytest.mark.parametrize("func, kwargs, expected", [
@@ -21,7 +22,15 @@ from waifuc_ui.inference.specs import PUBLIC_MODEL_FUNCTIONS
 ])
 def test_required_files(func, kwargs, expected):
     assert [f"{f.repo_id}/{f.filename}" for f in required_files(func, **kwargs)] == expected
-    assert func in PUBLIC_MODEL_FUNCTIONS
+    assert func in registered_names()
+
+
+def test_each_function_runs_its_spec_and_batch_forms_fall_back():
+    assert [model_spec(n) for n in ('get_isnetis_mask', 'segment_rgba_with_isnetis', 'safe_check', 'safe_check_score',
+                                    'dwpose_estimate', 'upscale_with_cdc')] == [SEGMENT, SEGMENT, SAFE_CHECK,
+                                                                                 SAFE_CHECK, POSE, CDC]
+    assert required_files('upscale_with_cdc_batch', model='m') == required_files('upscale_with_cdc', model='m')
+    assert required_files('safe_check_score_batch') == required_files('safe_check')
 
 
 def test_model_status_of_each_new_action(fake_hub):

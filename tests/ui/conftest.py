@@ -71,3 +71,26 @@ def upload_zip(tmp_path) -> Path:
         zf.writestr("../escape.png", b"x")
         zf.writestr("notes.txt", b"hello")
     return path
+
+
+@pytest.fixture
+def page(binder):
+    """The whole app built for ``binder`` (not launched): its tabs as typed objects."""
+    from waifuc_ui.ui.blocks import build_page
+
+    return build_page(binder.settings, binder)
+
+
+@pytest.fixture
+def handler(page):
+    """``handler(module, name)``: the event registered from ``waifuc_ui.ui.<module>`` whose function is ``name``
+    (the first one), as gradio's BlockFunction: ``.fn`` to call, ``.outputs`` the components it may update."""
+
+    def find(module: str, name: str):
+        for block_fn in page.demo.fns.values():
+            fn = block_fn.fn
+            if getattr(fn, "__name__", "") == name and getattr(fn, "__module__", "") == f"waifuc_ui.ui.{module}":
+                return block_fn
+        raise LookupError(f"no handler {name} in waifuc_ui.ui.{module}")
+
+    return find

@@ -13,6 +13,7 @@ from typing import Any
 from .. import inference as models
 from ..core.errors import InvalidOptionError
 from ..core.item import ImageItem
+from ..inference.specs import ANIME_CLASSIFY, ANIME_RATING, MONOCHROME
 from .analyzed import AnalyzedFilterAction
 from .base import Verdict
 from .model_support import (
@@ -50,7 +51,7 @@ class NoMonochromeAction(_ClassifierFilter):
     per_item = True
 
     func = "get_monochrome_score"
-    default_model = "mobilenetv3_large_100_dist_safe2"
+    default_model = MONOCHROME.default_model
     keep_monochrome = False
 
     def __init__(self, model_name: str | None = None):
@@ -122,7 +123,7 @@ class ClassFilterAction(_LabelFilter):
     per_item = True
 
     func = "anime_classify_score"
-    default_model = "mobilenetv3_v1.5_dist"
+    default_model = ANIME_CLASSIFY.default_model
     option = "classes"
 
     def __init__(self, classes: Iterable[str], threshold: float | None = None, **kwargs):
@@ -143,7 +144,7 @@ class RatingFilterAction(_LabelFilter):
     per_item = True
 
     func = "anime_rating_score"
-    default_model = "mobilenetv3_v1_pruned_ls0.1"
+    default_model = ANIME_RATING.default_model
     option = "ratings"
 
     def __init__(self, ratings: Iterable[str], threshold: float | None = None, **kwargs):

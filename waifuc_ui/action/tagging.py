@@ -8,7 +8,7 @@ has ``tags`` is not re-tagged unless ``force=True``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -18,11 +18,11 @@ from ..core.item import ImageItem
 from .analyzed import AnalyzedAction, AnalyzedProcessAction
 from .base import ProcessAction
 
-#: waifuc method -> WD14 model name of the runtime
+#: waifuc method -> WD14 model name of the runtime (v3 first: the order the app offers them)
 WD14_METHODS = {
-    "wd14_vit": "ViT", "wd14_convnext": "ConvNext", "wd14_convnextv2": "ConvNextV2", "wd14_swinv2": "SwinV2",
-    "wd14_moat": "MOAT", "wd14_v3_swinv2": "SwinV2_v3", "wd14_v3_convnext": "ConvNext_v3", "wd14_v3_vit": "ViT_v3",
-    "wd14_v3_vit_large": "ViT_Large", "wd14_v3_eva02_large": "EVA02_Large",
+    "wd14_v3_swinv2": "SwinV2_v3", "wd14_v3_convnext": "ConvNext_v3", "wd14_v3_vit": "ViT_v3",
+    "wd14_v3_vit_large": "ViT_Large", "wd14_v3_eva02_large": "EVA02_Large", "wd14_swinv2": "SwinV2",
+    "wd14_convnextv2": "ConvNextV2", "wd14_convnext": "ConvNext", "wd14_vit": "ViT", "wd14_moat": "MOAT",
 }
 #: waifuc methods whose models waifuc_ui's runtime does not run
 UNSUPPORTED_METHODS = ("deepdanbooru", "mldanbooru")
@@ -46,6 +46,9 @@ def wd14_model_for(method: str) -> str:
 
 class _WD14Tagger:
     """The analysis half shared by TaggingAction and TagFilterAction."""
+
+    if TYPE_CHECKING:  # given by the AnalyzedAction it is mixed into
+        def _batch_kwargs(self) -> dict[str, Any]: ...
 
     def _setup(self, method: str, force: bool, options: dict[str, Any]) -> None:
         self.method = method
@@ -109,7 +112,8 @@ class TaggingAction(_WD14Tagger, AnalyzedProcessAction):
 
 
 class TagFilterAction(_WD14Tagger, AnalyzedAction):
-    """Tags the item first (without force; waifuc's default tagger here is wd14_convnextv2), then keeps it if every listed tag's score >= its minimum
+    """Tags the item first (without force; waifuc's default tagger here is wd14_convnextv2), then keeps it if
+    every listed tag's score >= its minimum
     (a list means each tag must be present: minimum 1e-6); ``reversed=True`` drops an item when any
     listed tag's score > its minimum. Yields the tagged item."""
 

@@ -16,10 +16,11 @@ from collections.abc import Sequence
 import numpy as np
 
 from .cv_ops import affine_from_points, warp_affine_linear
-from .hub import resolve_file
 from .inputs import load_rgb
+from .registry import register_model
+from .resolve import resolve_file
 from .runtime import open_session
-from .specs_extra import DWPOSE
+from .specs_extra import DWPOSE, POSE
 
 MEAN = np.array([123.675, 116.28, 103.53])
 STD = np.array([58.395, 57.12, 57.375])
@@ -104,6 +105,7 @@ def dwpose_boxes_batch(images: Sequence, boxes: Sequence[Sequence[Box]], batch_s
     return out
 
 
+@register_model(POSE)
 def dwpose_estimate(image, auto_detect: bool = True, out_bboxes: Sequence[Box] | None = None,
                     person_detect_cfgs: dict | None = None) -> list[np.ndarray]:
     """Keypoints per person: persons found by ``detect_person(**person_detect_cfgs)`` (auto_detect), else

@@ -17,10 +17,11 @@ from typing import cast
 import numpy as np
 from PIL import Image
 
-from .hub import resolve_file
 from .inputs import channel_lut, encode_with_lut, load_rgb
+from .registry import register_model
+from .resolve import resolve_file
 from .runtime import open_session
-from .specs_extra import SAFE_CHECK_DEFAULT, safe_check_file
+from .specs_extra import SAFE_CHECK, SAFE_CHECK_DEFAULT, safe_check_file
 
 SAFE_LABELS = ('polluted', 'safe')
 CROP = 384
@@ -66,6 +67,7 @@ def safe_check_score_batch(images: Sequence, model_name: str = SAFE_CHECK_DEFAUL
     return result
 
 
+@register_model(SAFE_CHECK)
 def safe_check_score(image, model_name: str = SAFE_CHECK_DEFAULT, max_batch_size: int = 8,
                      seed: int | None = None) -> dict[str, float]:
     return safe_check_score_batch([image], model_name, max_batch_size, seed)[0]
@@ -78,6 +80,7 @@ def safe_label(scores: dict[str, float]) -> tuple[str, float]:
     return SAFE_LABELS[i], values[i]
 
 
+@register_model(SAFE_CHECK)
 def safe_check(image, model_name: str = SAFE_CHECK_DEFAULT, max_batch_size: int = 8,
                seed: int | None = None) -> tuple[str, float]:
     """('safe' or 'polluted', its score)."""

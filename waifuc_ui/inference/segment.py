@@ -15,10 +15,11 @@ import numpy as np
 from PIL import Image
 
 from .cv_ops import resize_linear
-from .hub import resolve_file
 from .inputs import load_rgb, prepared_batches
+from .registry import register_model
+from .resolve import resolve_file
 from .runtime import open_session
-from .specs_extra import ISNETIS, ISNETIS_SCALE
+from .specs_extra import ISNETIS, ISNETIS_SCALE, SEGMENT
 
 
 def _session():
@@ -61,6 +62,7 @@ def get_isnetis_mask_batch(images: Sequence, scale: int = ISNETIS_SCALE, batch_s
     return masks
 
 
+@register_model(SEGMENT)
 def get_isnetis_mask(image, scale: int = ISNETIS_SCALE) -> np.ndarray:
     """The float32 [H, W] character mask of ``image`` (imgutils ``get_isnetis_mask``)."""
     return get_isnetis_mask_batch([image], scale)[0]
@@ -87,6 +89,7 @@ def rgba_with_mask(image, mask: np.ndarray) -> Image.Image:
     return rgba_with_alpha(image, isnetis_alpha(mask))
 
 
+@register_model(SEGMENT)
 def segment_rgba_with_isnetis(image, scale: int = ISNETIS_SCALE) -> tuple[np.ndarray, Image.Image]:
     """(mask, RGBA image with the background made transparent), as imgutils."""
     mask = get_isnetis_mask(image, scale)

@@ -16,11 +16,12 @@ from collections.abc import Sequence
 import numpy as np
 from PIL import Image
 
-from .hub import resolve_file
 from .inputs import to_pil
 from .loaders import locked_cache, register
+from .registry import register_model
+from .resolve import resolve_file
 from .runtime import open_session
-from .specs_extra import CDC_DEFAULT, cdc_file
+from .specs_extra import CDC, CDC_DEFAULT, cdc_file
 
 UNIT = 16
 
@@ -99,6 +100,7 @@ def upscale_with_cdc_batch(images: Sequence, model: str = CDC_DEFAULT, tile_size
             for r, m in zip(results, modes)]
 
 
+@register_model(CDC)
 def upscale_with_cdc(image, model: str = CDC_DEFAULT, tile_size: int = 512, tile_overlap: int = 64,
                      batch_size: int = 1) -> Image.Image:
     """The image upscaled by the model's factor (4 for the default HGSR-MHR-anime-aug_X4_320)."""

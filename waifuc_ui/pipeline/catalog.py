@@ -56,7 +56,8 @@ class ModelStatus:
     """``needs_models``: the step calls Hub models; ``available``: all its files are on this machine (always True
     for model-free steps); ``fix``: what to do when the step cannot run; ``files``: 'repo/path' of each required
     file; ``missing``: those not on this machine; ``download``: the run will download ``missing`` first (the Hub
-    is reachable and has them), ``download_bytes`` in total (None: a size is unknown), ``missing_sizes`` per file."""
+    is reachable and has them), ``download_bytes`` in total (None: a size is unknown), ``missing_sizes`` per file;
+    ``commands``: the ``hf download`` commands that fetch the files the step cannot have otherwise."""
 
     needs_models: bool
     available: bool
@@ -66,6 +67,7 @@ class ModelStatus:
     download: bool = False
     download_bytes: int | None = None
     missing_sizes: tuple[int | None, ...] = field(default_factory=tuple)
+    commands: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def will_run(self) -> bool:
@@ -121,10 +123,10 @@ def model_status(action: Any, plan: Callable[[Sequence[Any]], Any] | None = None
     except NotImplementedError:
         return ModelStatus(True, False, "the model runtime is not installed in this version (waifuc_ui.inference)")
     except Exception as err:  # e.g. an unknown model name
-        return ModelStatus(True, False, str(err))
+        return ModelStatus(True, False, str(err), commands=tuple(getattr(err, "commands", ())))
     if not files:
         return ModelStatus(needs_models=False, available=True)
-    from ..inference.hub import fix_hint, is_local
+    from ..inference.hub import download_commands, fix_hint, is_local
 
     names = _describe(files)
     missing = [f for f in files if not is_local(f)]
@@ -134,15 +136,16 @@ def model_status(action: Any, plan: Callable[[Sequence[Any]], Any] | None = None
     if plan is None:
         return ModelStatus(True, False, f"{len(missing)} model file(s) are not on this machine ({listed}); Run "
                            "downloads them first when the Hub is reachable. " + fix_hint(missing), names,
-                           _describe(missing))
+                           _describe(missing), commands=download_commands(missing))
     found = plan(missing)
     if not found.reachable:
         return ModelStatus(True, False, f"{len(missing)} model file(s) are not on this machine ({listed}) and the "
-                           f"Hub cannot be reached ({found.reason}). " + fix_hint(missing), names, _describe(missing))
+                           f"Hub cannot be reached ({found.reason}). " + fix_hint(missing), names, _describe(missing),
+                           commands=download_commands(missing))
     absent = found.absent(missing)
     if absent:
         return ModelStatus(True, False, f"the Hub has no {', '.join(_describe(absent))}. " + fix_hint(absent), names,
-                           _describe(missing))
+                           _describe(missing), commands=download_commands(absent))
     sizes = tuple(found.remote[f].size if f in found.remote else None for f in missing)
     return ModelStatus(True, False, "", names, _describe(missing), download=True,
                        download_bytes=found.size_of(missing), missing_sizes=sizes)

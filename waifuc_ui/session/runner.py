@@ -157,22 +157,27 @@ class Runner:
         self.catalog = catalog
         self.memo = memo or StepMemo()
 
-    def check_models(self, recipe: PipelineRecipe) -> dict[str, ModelStatus]:
-        """uid -> ModelStatus of every enabled step that needs models (available or not)."""
+    def check_models(self, recipe: PipelineRecipe, actions: Mapping[str, Any] | None = None
+                     ) -> dict[str, ModelStatus]:
+        """uid -> ModelStatus of every enabled step that needs models (available or not); ``actions``: the steps'
+        actions by uid when already built."""
         out: dict[str, ModelStatus] = {}
         for step in recipe.enabled_steps():
-            status = model_status(build_action(step, self.catalog))
+            status = model_status(actions[step.uid] if actions else build_action(step, self.catalog))
             if status.needs_models:
                 out[step.uid] = status
         return out
 
     def run(self, recipe: PipelineRecipe, input_ids: list[str], input_metas: dict[str, Meta],
             decisions: Decisions | None = None, progress: Callable[[RunProgress], None] | None = None,
-            cancel: threading.Event | None = None) -> RunResult:
+            cancel: threading.Event | None = None, actions: Mapping[str, Any] | None = None) -> RunResult:
+        """``actions``: the steps' actions by uid when the caller built them already (each is built once a run)."""
         decisions = decisions or Decisions()
         steps = recipe.enabled_steps()
         result = RunResult(list(input_ids), {i: input_metas[i] for i in input_ids})
-        statuses = self.check_models(recipe)
+        actions = {step.uid: actions[step.uid] if actions and step.uid in actions else build_action(step, self.catalog)
+                   for step in steps}
+        statuses = self.check_models(recipe, actions)
         result.unavailable = {u: s for u, s in statuses.items() if not s.available}
         current: list[tuple[str, Meta]] = [(i, input_metas[i]) for i in input_ids]
         for index, step in enumerate(steps):
@@ -188,14 +193,15 @@ class Runner:
                     outcomes = {i: _Outcome([(i, m)], None) for i, m in current}
                     sr.status, sr.message = "unavailable", unavailable.fix
                 else:
-                    outcomes = self._compute(step, label, current, sr, index, len(steps), progress, cancel)
+                    outcomes = self._compute(step, actions[step.uid], label, current, sr, index, len(steps),
+                                             progress, cancel)
             except RunCancelled:
                 result.status, result.message = "cancelled", f"stopped during {label}"
                 break
             except ModelUnavailableError as err:
                 outcomes = {i: _Outcome([(i, m)], None) for i, m in current}
                 sr.status, sr.message = "unavailable", str(err)
-                result.unavailable[step.uid] = ModelStatus(True, False, str(err))
+                result.unavailable[step.uid] = ModelStatus(True, False, str(err), commands=err.commands)
             except Exception as err:  # a broken stream-dependent step: stop, keep what ran
                 sr.status, sr.message = "failed", f"{label} failed: {type(err).__name__}: {err}"
                 result.steps.append(sr)
@@ -207,10 +213,9 @@ class Runner:
         return result
 
     # -- one step -------------------------------------------------------------------------------------------------
-    def _compute(self, step: PipelineStep, label: str, current: list[tuple[str, Meta]],
+    def _compute(self, step: PipelineStep, template: Any, label: str, current: list[tuple[str, Meta]],
                  sr: StepResult, index: int, count: int, progress, cancel) -> dict[str, _Outcome]:
         config = step.config_key
-        template = build_action(step, self.catalog)
         template.step_name = label
 
         def report(done: int) -> None:

@@ -224,7 +224,8 @@ class Session(ReviewMixin, TagMixin, ExportMixin):
                 return self.last_run
             with self._cache_context():
                 metas = {i: self.store.get(i).meta for i in self.input_ids}
-                result = self.runner.run(self.recipe, list(self.input_ids), metas, self.decisions, progress, cancel)
+                result = self.runner.run(self.recipe, list(self.input_ids), metas, self.decisions, progress, cancel,
+                                         actions=fetched.actions if fetched is not None else None)
             self.models.explain(result, fetched)
             self.last_run, self._last_fingerprint = result, fingerprint
             return result

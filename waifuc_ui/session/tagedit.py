@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ..core.tags import normalise_tags
+from ..inference.specs import WD14
 
 Tags = dict[str, float]
 
@@ -133,7 +134,7 @@ def tag_frequencies(tag_dicts: Iterable[Mapping[str, float]]) -> list[tuple[str,
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def character_tag_names(model_name: str = "SwinV2_v3") -> frozenset[str]:
+def character_tag_names(model_name: str = WD14.default_model) -> frozenset[str]:
     """The tagger's character tags (category 4 of the WD14 ``selected_tags.csv``), read from the model files.
 
     Raises ModelUnavailableError (with the fix) when the label file is not on this machine: there is no silent

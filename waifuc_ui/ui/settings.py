@@ -6,8 +6,10 @@ import dataclasses
 import os
 import re
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..session.quota import Quotas
 
@@ -89,10 +91,10 @@ _SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|tb)?\s*$", re.IGNORECA
 _UNITS = {"b": 1, "kb": 1024, "mb": 1024 ** 2, "gb": 1024 ** 3, "tb": 1024 ** 4}
 
 
-def quotas_from_env(public: bool, environ: dict[str, str]) -> Quotas:
+def quotas_from_env(public: bool, environ: Mapping[str, str]) -> Quotas:
     """``Quotas.public()`` or ``Quotas.local()``, with any ``WAIFUC_UI_MAX_*`` / ``WAIFUC_UI_HEAVY_DECODES`` set."""
     quotas = Quotas.public() if public else Quotas.local()
-    changes = {}
+    changes: dict[str, Any] = {}  # Quotas field -> value of that field's type
     for variable, (name, kind) in QUOTA_VARIABLES.items():
         text = (environ.get(variable) or "").strip()
         if text:
@@ -100,13 +102,14 @@ def quotas_from_env(public: bool, environ: dict[str, str]) -> Quotas:
     return dataclasses.replace(quotas, **changes)
 
 
-def _quota_value(variable: str, name: str, kind: str, text: str):
+def _quota_value(variable: str, name: str, kind: str, text: str) -> int | float | None:
     if text.lower() in {"none", "unlimited"}:
         if name in _UNLIMITED_OK:
             return None
         raise ValueError(f"{variable}={text!r}: this limit cannot be switched off; set a number or unset it")
     example = {"heavy_decodes": "2", "max_frames": "200", "max_pixels": "25000000", "archive_entries": "5000"}.get(
         name, {"size": "200mb", "count": "2000", "ratio": "100"}[kind])
+    value: int | float | None
     if kind == "size":
         found = _SIZE_RE.match(text)
         value = int(float(found.group(1)) * _UNITS[(found.group(2) or "b").lower()]) if found else None

@@ -1,20 +1,23 @@
 """Source tab: the demo dataset, uploads (images, zips), a local folder (private runs only), online sources.
 
-Pure handlers (``load_*``, ``source_view``) return plain data; ``build_source_tab`` makes the widgets and wires them.
+Pure handlers (``load_*``, ``source_view``) return plain data; ``build_source_tab`` draws the widgets (a
+:class:`SourceTab`) and wires them by name.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
 import pandas as pd
+from gradio.blocks import Block
 
 from ..session.ingest import IngestResult
-from .common import guarded, make_pager
+from .common import Pager, Updates, guarded, make_pager
+from .settings import AppSettings
 from .state import SessionBinder, UISession, touch
 from .uploads import consumable_uploads
 from .views import gallery_page, ingest_summary, refused_table
@@ -74,17 +77,49 @@ def load_folder(ui: UISession, directory: str, replace: bool, allowed: bool) -> 
     return source_view(ui, _headline(result, ui, f"Folder {directory}"))
 
 
-def _outputs(view: SourceView) -> tuple:
-    return view.summary, view.refused, view.gallery, view.page, view.page_label
+@dataclass
+class SourceTab:
+    """The Source tab's components. ``folder``/``folder_btn`` exist on a local run only."""
+
+    summary: gr.Markdown
+    upload: gr.File
+    replace: gr.Checkbox
+    upload_btn: gr.Button
+    folder: gr.Textbox | None
+    folder_btn: gr.Button | None
+    demo_btn: gr.Button
+    gallery: gr.Gallery
+    pager: Pager
+    refused: gr.Dataframe
+
+    @property
+    def view_outputs(self) -> list[Block]:
+        """What a :class:`SourceView` fills (the order gradio's API reports them in)."""
+        return [self.summary, self.refused, self.gallery, self.pager.number, self.pager.label]
+
+    def view_values(self, view: SourceView) -> Updates:
+        return {self.summary: view.summary, self.refused: view.refused, self.gallery: view.gallery,
+                self.pager.number: view.page, self.pager.label: view.page_label}
 
 
-def build_source_tab(binder: SessionBinder, state: gr.State, web_form=None) -> dict[str, Any]:
-    """Widgets of the Source tab; returns the components other tabs refresh from."""
-    settings = binder.settings
+#: Draws the online-source form under the upload box: ``web_form(state, summary)`` (see web_tab.py).
+WebFormDrawer = Callable[[gr.State, gr.Markdown], object]
+
+
+def build_source_tab(binder: SessionBinder, state: gr.State, web_form: WebFormDrawer | None = None) -> SourceTab:
+    """The Source tab's widgets, wired; other tabs refresh it through :attr:`SourceTab.view_outputs`."""
+    tab = _draw_source_tab(binder.settings, state, web_form)
+    _wire_source_tab(binder, state, tab)
+    return tab
+
+
+def _draw_source_tab(settings: AppSettings, state: gr.State, web_form: WebFormDrawer | None) -> SourceTab:
     gr.Markdown("Start from the demo dataset, upload your own images or zip archives"
                 + (", or read a folder on this machine." if settings.allows_local_folders else ".")
                 + " Nothing you load is modified: the session works on copies.")
     summary = gr.Markdown("Loading the demo dataset…", elem_id="source-summary")
+    folder: gr.Textbox | None = None
+    folder_btn: gr.Button | None = None
     with gr.Row():
         with gr.Column(scale=1):
             with gr.Group():
@@ -105,40 +140,42 @@ def build_source_tab(binder: SessionBinder, state: gr.State, web_form=None) -> d
                 with gr.Accordion("Online sources (Danbooru, Gelbooru, …)", open=False):
                     web_form(state, summary)
         with gr.Column(scale=2):
-            gallery = gr.Gallery(label="Images in the session", columns=6, height=420, object_fit="contain", fit_columns=False, preview=False,
-                                 allow_preview=True, elem_id="source-gallery")
+            gallery = gr.Gallery(label="Images in the session", columns=6, height=420, object_fit="contain",
+                                 fit_columns=False, preview=False, allow_preview=True, elem_id="source-gallery")
             pager = make_pager("source")
-            page, page_text = pager.number, pager.label
             refused = gr.Dataframe(headers=["file", "reason"], label="Refused files and why",
                                    interactive=False, wrap=True, max_height=240, elem_id="refused-table")
+    return SourceTab(summary=summary, upload=upload, replace=replace, upload_btn=upload_btn, folder=folder,
+                     folder_btn=folder_btn, demo_btn=demo_btn, gallery=gallery, pager=pager, refused=refused)
 
-    outputs = [summary, refused, gallery, page, page_text]
+
+def _wire_source_tab(binder: SessionBinder, state: gr.State, tab: SourceTab) -> None:
+    settings = binder.settings
     demo_dir = str(settings.demo_dir)
 
     @guarded
     def on_upload(ui, files, rep):
         touch(binder, ui)
-        return _outputs(load_uploads(ui, files, rep, binder.guard.root)) + (None,)
+        return {**tab.view_values(load_uploads(ui, files, rep, binder.guard.root)), tab.upload: None}
 
     @guarded
     def on_demo(ui):
         touch(binder, ui)
-        return _outputs(load_demo(ui, demo_dir))
+        return tab.view_values(load_demo(ui, demo_dir))
 
     @guarded
     def on_folder(ui, directory, rep):
         touch(binder, ui)
-        return _outputs(load_folder(ui, directory, rep, settings.allows_local_folders))
+        return tab.view_values(load_folder(ui, directory, rep, settings.allows_local_folders))
 
-    upload_btn.click(on_upload, [state, upload, replace], outputs + [upload], concurrency_id="ingest")
-    demo_btn.click(on_demo, [state], outputs, concurrency_id="ingest")
-    if settings.allows_local_folders:
-        folder_btn.click(on_folder, [state, folder, replace], outputs, concurrency_id="ingest")
+    outputs = tab.view_outputs
+    tab.upload_btn.click(on_upload, [state, tab.upload, tab.replace], outputs + [tab.upload], concurrency_id="ingest")
+    tab.demo_btn.click(on_demo, [state], outputs, concurrency_id="ingest")
+    if tab.folder is not None and tab.folder_btn is not None:
+        tab.folder_btn.click(on_folder, [state, tab.folder, tab.replace], outputs, concurrency_id="ingest")
 
     @guarded
     def on_page(ui, text, number):
-        return _outputs(source_view(ui, text, number))
+        return tab.view_values(source_view(ui, text, number))
 
-    pager.wire(on_page, [state, summary], outputs)
-    return {"summary": summary, "refused": refused, "gallery": gallery, "page": page, "page_text": page_text,
-            "outputs": outputs}
+    tab.pager.wire(on_page, [state, tab.summary], outputs)

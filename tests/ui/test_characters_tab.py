@@ -1,12 +1,11 @@
-"""Characters and duplicates tabs: CCIP labels injected (no model), phash duplicates from HashDedupAction."""
+"""Characters tab: CCIP labels injected (no model), clusters biggest first, choosing and moving, re-clustering, and
+what the tab says when there is nothing to review or no target."""
 
 import pytest
 
 from waifuc_ui.core.errors import InvalidOptionError
 from waifuc_ui.ui.characters_tab import MEMBERS as CCIP_MEMBERS
-from waifuc_ui.ui.characters_tab import NOISE, cluster_name, clusters, label_at, members, overview
-from waifuc_ui.ui.duplicates_tab import MEMBERS as DUP_MEMBERS
-from waifuc_ui.ui.duplicates_tab import duplicate_view, group_members, groups_overview, slider_range
+from waifuc_ui.ui.characters_tab import NOISE, cluster_name, clusters, label_at, members, overview, review_unavailable
 from waifuc_ui.ui.pipeline_tab import add_step, apply_preset
 from waifuc_ui.ui.run_tab import run_pipeline
 
@@ -76,44 +75,28 @@ def test_character_review_needs_a_run(ui):
         clusters(ui)
 
 
-def test_duplicate_groups_keeper_and_apply(ui):
+def test_character_threshold_without_a_ccip_step_says_what_to_do(ui, page, handler):
+    message = "Run a pipeline with a CCIPAction step to review characters (the *character LoRA* preset has one)."
+    assert review_unavailable(ui) == message  # never run
     apply_preset(ui, "model-free clean-up")
     run_pipeline(ui)
-    view = duplicate_view(ui)
-    assert view.method == "phash"
-    assert slider_range(view.method) == {"minimum": 0, "maximum": 64, "step": 1,
-                                         "label": "Duplicate threshold (perceptual-hash bits)"}
-    assert slider_range("lpips")["maximum"] == 1.0
-    exact = [g for g in view.groups if g.exact]
-    assert len(exact) == 1 and len(exact[0].ids) == 2
-    covers, summary = groups_overview(ui, view)
-    assert f"**{len(view.groups)} duplicate group(s)** before the dedup step" in summary
-    assert "1 group(s) of exact duplicates" in summary
-    index = view.groups.index(exact[0])
-    entries, text = group_members(ui, view, index)
-    assert entries[0][1].startswith("★ keeper · ")
-    assert not entries[1][1].startswith("★")
-    other = ui.page_ids[DUP_MEMBERS][1]
-    view = ui.session.set_keeper(other)
-    assert view.groups[index].keeper == other
-    ui.session.apply_duplicates()
-    run_pipeline(ui)
-    final = ui.session.final_ids()
-    assert exact[0].ids[0] not in final
-    assert group_members(ui, view, 99) == ([], "No group selected.")
+    assert review_unavailable(ui) == message  # ran, but without CCIPAction
+    tab = page.characters
+    out = handler("characters_tab", "on_recluster").fn(ui, 0.3, 0, None)  # no error toast: the tab says why
+    assert out[tab.summary] == message and out[tab.cover] == [] and out[tab.member_gallery] == []
+    assert out[tab.current] is None and out[tab.pager.number] == 1
 
 
-def test_duplicate_threshold_keeps_the_units_of_the_method_in_use(ui):
-    apply_preset(ui, "model-free clean-up")
-    add_step(ui, "FilterSimilarAction")  # LPIPS review expected; groups injected (no model)
-    ui.session.lpips_groups_fn = lambda items, threshold: [[0, 1]] if threshold >= 0.5 else []
-    run_pipeline(ui)
-    view = duplicate_view(ui, None, "phash")
-    assert view.method == "phash" and view.threshold == 10
-    view = duplicate_view(ui, 3)  # auto + a slider value: read in the last view's units (bits)
-    assert view.method == "phash" and view.threshold == 3
-    view = duplicate_view(ui, 0.6, "lpips")
-    assert view.method == "lpips" and view.threshold == 0.6
-    assert [len(g.ids) for g in view.groups if not g.exact] == [2]
-    covers, summary = groups_overview(ui, view)
-    assert "LPIPS distance ≤ 0.6" in summary
+def test_no_target_character_says_how_to_choose_one(ui):
+    from waifuc_ui.session.review import Cluster, ClusterView
+    from waifuc_ui.ui.characters_tab import overview
+
+    ids = ui.session.input_ids
+    view = ClusterView("ccip", [Cluster(0, ids[:4]), Cluster(1, ids[4:6])], noise=ids[6:], chosen=[], target=[])
+    _, _, chosen, summary = overview(ui, view)
+    assert chosen == []
+    assert summary == ("**2 cluster(s)** and 2 noise image(s) among 8 images; target: 0 image(s).\n\n"
+                       "⚠ **No target character**: the CCIP step keeps no image (waifuc found no cluster big "
+                       "enough). Tick the cluster(s) of your character below and press *Apply choice and re-run*.")
+    view.target, view.chosen = ids[:4], [0]
+    assert "No target character" not in overview(ui, view)[3]

@@ -1,7 +1,10 @@
-"""The Run tab, before the first run, says which steps download models first and which will be skipped."""
+"""The Run tab and missing models: before the first run it says which steps download models first and which will
+be skipped; the per-step plot tells a step skipped for missing models from one that kept everything."""
 
 from waifuc_ui.pipeline.catalog import ModelStatus
-from waifuc_ui.ui.run_tab import pending_models_note
+from waifuc_ui.ui.pipeline_tab import add_step, apply_preset
+from waifuc_ui.ui.run_tab import pending_models_note, plot_frame, run_pipeline
+from waifuc_ui.ui.views import SKIPPED_KIND
 
 FEAT = "deepghs/ccip_onnx/c/model_feat.onnx"
 
@@ -31,3 +34,13 @@ def test_a_run_stopped_while_downloading_says_no_step_ran_in_one_clean_sentence(
     result = RunResult(ids, {}, status="cancelled", message="stopped while downloading the models")
     assert run_summary(ui, result) == (f"**Run stopped**: {len(ids)} images in; no step ran. "
                                        "Stopped while downloading the models. Press Run to continue.")
+
+
+def test_a_run_without_models_plots_the_model_step_as_skipped(ui):  # the test Hub cache is empty
+    apply_preset(ui, "model-free clean-up")
+    add_step(ui, "CCIPAction")
+    run_pipeline(ui)
+    frame = plot_frame(ui)
+    kinds = dict(zip(frame[frame.kind != "dropped"]["step"], frame[frame.kind != "dropped"]["kind"]))
+    assert kinds == {"01 ModeConvertAction": "kept", "02 MinSizeFilterAction": "kept", "03 HashDedupAction": "kept",
+                     "04 AlignMinSizeAction": "kept", "05 CCIPAction": SKIPPED_KIND}

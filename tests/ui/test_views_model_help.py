@@ -1,7 +1,7 @@
 """How to get missing models: one command per missing file of every step, and review tabs that render the fix."""
 
 from waifuc_ui.core.errors import InvalidOptionError, ModelUnavailableError
-from waifuc_ui.inference.hub import HubFile, fix_hint
+from waifuc_ui.inference.hub import HubFile, download_commands, fix_hint, unavailable
 from waifuc_ui.pipeline.catalog import ModelStatus
 from waifuc_ui.ui.pipeline_tab import model_summary
 from waifuc_ui.ui.views import model_fix_help, not_available_text
@@ -14,11 +14,11 @@ TAGS = HubFile("deepghs/tags_meta", "tags.json", repo_type="dataset")
 
 def status(*files):
     return ModelStatus(True, False, f"{len(files)} model file(s) unavailable: ... " + fix_hint(files),
-                       tuple(f"{f.repo_id}/{f.filename}" for f in files))
+                       tuple(f"{f.repo_id}/{f.filename}" for f in files), commands=download_commands(files))
 
 
 def test_help_lists_every_missing_file_of_every_step_once():
-    text = model_fix_help([status(MONO, MONO_META).fix, status(CCIP, MONO).fix, status(TAGS).fix])
+    text = model_fix_help([status(MONO, MONO_META), status(CCIP, MONO), status(TAGS)])
     block = text.split("```\n")[1]
     assert block.splitlines() == ["hf download deepghs/monochrome_detect m/model.onnx",
                                   "hf download deepghs/monochrome_detect m/meta.json",
@@ -35,10 +35,17 @@ def test_pipeline_summary_folds_the_commands_of_all_steps():
 
 
 def test_review_tab_not_available_text_escapes_markup_and_folds_the_fix():
-    err = ModelUnavailableError("c/model_feat.onnx is not available. " + fix_hint([CCIP]))
+    err = unavailable(CCIP, "the Hub cannot be reached (offline)")
+    assert err.files == [CCIP] and err.commands == ("hf download deepghs/ccip_onnx c/model_feat.onnx",)
     text = not_available_text(err)
     assert text.startswith("**Not available:** this review needs model files that are not on this machine")
     assert "```\nhf download deepghs/ccip_onnx c/model_feat.onnx\n```" in text
     assert "<dir>" not in text and "&lt;dir&gt;" in text
     other = not_available_text(InvalidOptionError("x", "<b>", fix="use <a>"))
     assert other.startswith("**Not available:** ") and "<b>" not in other and "&lt;a&gt;" in other
+
+
+def test_help_reads_the_fields_never_the_text():
+    said = ModelUnavailableError("x is missing", "run `hf download a/b c.onnx`")  # commands only in the text
+    assert "```" not in not_available_text(said) and "hf download a/b c.onnx" in not_available_text(said)
+    assert model_fix_help([ModelStatus(True, False, "give the model a name")]) == "give the model a name"

@@ -14,7 +14,8 @@ def test_local_run_allows_folders_and_has_no_upload_limit(tmp_path):
     assert settings.session_ttl == DEFAULT_SESSION_TTL
 
 
-@pytest.mark.parametrize("env", [{"WAIFUC_UI_PUBLIC": "1"}, {"SPACE_ID": "someone/waifuc_ui"}, {"WAIFUC_UI_PUBLIC": "yes"}])
+@pytest.mark.parametrize("env", [{"WAIFUC_UI_PUBLIC": "1"}, {"SPACE_ID": "someone/waifuc_ui"},
+                                 {"WAIFUC_UI_PUBLIC": "yes"}])
 def test_public_mode_from_flag_or_space(env):
     settings = settings_from_env(env)
     assert settings.public is True

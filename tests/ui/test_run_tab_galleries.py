@@ -8,7 +8,6 @@ from waifuc_ui.ui.pipeline_tab import apply_preset
 from waifuc_ui.ui.run_tab import (
     DROPPED,
     dropped_details,
-    gallery_updates,
     restore_selected,
     run_pipeline,
     step_choices,
@@ -16,7 +15,7 @@ from waifuc_ui.ui.run_tab import (
 )
 
 
-def test_updates_after_a_restore_close_previews_and_reset_the_after_selection(ui):
+def test_updates_after_a_restore_close_previews_and_reset_the_after_selection(ui, page):
     apply_preset(ui, "model-free clean-up")
     run_pipeline(ui)
     dedup = step_choices(ui)[2][1]
@@ -24,19 +23,22 @@ def test_updates_after_a_restore_close_previews_and_reset_the_after_selection(ui
     assert dropped_details(ui, 0)[1] is True
     restore_selected(ui)
     run_pipeline(ui)
-    updates = gallery_updates(step_galleries(ui, dedup))
-    before, before_label, after, after_label, dropped, dropped_label, message, selected_after = updates
+    tab = page.run
+    updates = tab.gallery_values(step_galleries(ui, dedup))
+    assert list(updates) == tab.gallery_outputs  # the step choice's event updates exactly these
+    before, after, dropped = updates[tab.before], updates[tab.after], updates[tab.dropped]
     for gallery in (before, after, dropped):
         assert isinstance(gallery, gr.Gallery)
         assert gallery.selected_index is None
         assert any("selected_index" in args and args["selected_index"] is None
                    for args in gallery._constructor_args)  # given explicitly, so sent to the browser
     assert (len(before.value), len(after.value), len(dropped.value)) == (7, 7, 0)
-    assert (before_label, after_label, dropped_label) == ("Before: page 1 of 1 · 7 images",
-                                                          "After (kept): page 1 of 1 · 7 images",
-                                                          "Dropped: page 1 of 1 · 0 images")
-    assert message == "**3. HashDedupAction** (done)"
-    assert selected_after is None and ui.page_ids[DROPPED] == []
+    labels = [updates[pager.label] for pager in (tab.before_pager, tab.after_pager, tab.dropped_pager)]
+    assert labels == ["Before: page 1 of 1 · 7 images", "After (kept): page 1 of 1 · 7 images",
+                      "Dropped: page 1 of 1 · 0 images"]
+    assert [updates[pager.number] for pager in (tab.before_pager, tab.after_pager, tab.dropped_pager)] == [1, 1, 1]
+    assert updates[tab.message] == "**3. HashDedupAction** (done)"
+    assert updates[tab.selected_after] is None and ui.page_ids[DROPPED] == []
 
 
 def test_the_first_step_shown_is_the_first_that_dropped_images(ui):

@@ -1,10 +1,9 @@
-import os
-import zipfile
+"""Tags tab: the frequency table, batch edits on each scope, one image's tags, the selection, and errors that say
+what to do."""
 
 import pytest
 
 from waifuc_ui.core.errors import InvalidOptionError
-from waifuc_ui.ui.export_tab import dataset_line, export_dataset, export_text
 from waifuc_ui.ui.pipeline_tab import apply_preset
 from waifuc_ui.ui.run_tab import run_pipeline
 from waifuc_ui.ui.tags_tab import (
@@ -74,46 +73,21 @@ def test_one_image_tags_edit(ran):
     assert image_tags_text(ui, None) == ""
 
 
-def test_export_zip_with_trigger_word_and_nothing_deleted(ran):
-    ui = ran
-    ui.session.set_trigger_word("mychar")
-    ui.session.add_tag("smile")
-    assert dataset_line(ui) == "The dataset holds **6 images**; trigger word `mychar`."
-    before = list(ui.session.final_ids())
-    summary = export_dataset(ui, "textual_inversion", "my set")
-    assert summary.images == 6
-    assert ui.session.workspace.contains(summary.path)
-    with zipfile.ZipFile(summary.path) as zf:
-        names = zf.namelist()
-        texts = [zf.read(n).decode() for n in names if n.endswith(".txt")]
-    assert len([n for n in names if n.endswith(".png")]) == 6 and len(texts) == 6
-    assert all(t.startswith("mychar, ") and "smile" in t for t in texts)
-    text = export_text(summary)
-    assert text.startswith("**my_set.zip**: 6 images (image + .txt caption), ")
-    assert "Nothing in the session was deleted" in text
-    assert ui.session.final_ids() == before
-    assert all(os.path.exists(ui.session.record(i).file) for i in before)
+def test_clearing_the_tag_selection_forgets_the_shown_image(ui, page, handler):
+    from waifuc_ui.ui.tags_tab import toggle_selection
+
+    first = ui.session.final_ids()[0]
+    toggle_selection(ui, first)
+    tab = page.tags
+    out = handler("tags_tab", "on_clear").fn(ui, 1)
+    assert out[tab.note] == "0 images selected (click images to select or unselect them)."
+    assert out[tab.selected] is None and out[tab.image_tags] == ""  # Save has no image to write to any more
+    assert ui.tag_selection == []
 
 
-def test_export_json_sidecars(ran):
-    summary = export_dataset(ran, "save", "")
-    with zipfile.ZipFile(summary.path) as zf:
-        names = zf.namelist()
-    assert summary.path.endswith("dataset.zip")
-    assert len([n for n in names if n.endswith("_meta.json")]) == 6
+def test_clicking_a_row_of_the_tag_table_picks_its_tag():
+    from waifuc_ui.ui.tags_tab import clicked_tag
 
-
-def test_export_of_an_empty_dataset_says_what_to_do(ran):
-    for item_id in list(ran.session.final_ids()):
-        ran.session.drop_by_hand(ran.session.recipe.steps[-1].uid, item_id)
-    run_pipeline(ran)
-    assert ran.session.final_ids() == []
-    with pytest.raises(InvalidOptionError, match="the last run kept no image"):
-        export_dataset(ran, "textual_inversion", "x")
-
-
-def test_export_into_a_kohya_folder(ran):
-    summary = export_dataset(ran, "textual_inversion", "k", kohya_folder="mychar")
-    with zipfile.ZipFile(summary.path) as zf:
-        folders = {name.split("/")[0] for name in zf.namelist()}
-    assert folders == {f"{summary.suggested_repeats}_mychar"}
+    assert clicked_tag(["hatsune_miku", 2], 2) == "hatsune_miku"  # a click on the count still picks the tag
+    assert clicked_tag(None, "smile") == "smile"
+    assert clicked_tag([], None) == ""

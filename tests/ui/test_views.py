@@ -1,6 +1,7 @@
 from waifuc_ui.core.report import DropRecord, SkippedFile
 from waifuc_ui.session.runner import RunProgress
 from waifuc_ui.ui.views import (
+    SKIPPED_KIND,
     counts_frame,
     drop_caption,
     drop_details,
@@ -62,3 +63,21 @@ def test_gallery_page_serves_thumbnails_from_the_workspace(ui):
         assert ui.session.workspace.contains(path)
         assert path.endswith(".webp")
         assert " · " in caption
+
+
+def test_dataset_size_text_counts_one_image_right(ui):
+    from waifuc_ui.ui.views import dataset_size_text
+
+    assert dataset_size_text(ui.session) == "8 images in the dataset"
+    ui.session.input_ids = ui.session.input_ids[:1]
+    assert dataset_size_text(ui.session) == "1 image in the dataset"
+
+
+def test_skipped_step_is_its_own_kind():
+    frame = counts_frame([{"step": "1. ModeConvertAction", "kept": 8, "dropped": 0, "status": "done"},
+                          {"step": "2. CCIPAction", "kept": 8, "dropped": 0, "status": "unavailable"}])
+    assert frame.to_dict("records") == [
+        {"step": "01 ModeConvertAction", "kind": "kept", "images": 8},
+        {"step": "01 ModeConvertAction", "kind": "dropped", "images": 0},
+        {"step": "02 CCIPAction", "kind": SKIPPED_KIND, "images": 8},
+        {"step": "02 CCIPAction", "kind": "dropped", "images": 0}]
