@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Sequence
-from typing import cast
 
 import numpy as np
 from PIL import Image
@@ -47,7 +46,7 @@ def safe_check_score_batch(images: Sequence, model_name: str = SAFE_CHECK_DEFAUL
                            seed: int | None = None, batch_size: int = 16) -> list[dict[str, float]]:
     """``{'polluted': p, 'safe': s}`` per image; the crops of several images share ONNX calls."""
     path = resolve_file(safe_check_file(model_name), f'safety check model {model_name!r}')
-    session = open_session(cast(str, path))
+    session = open_session(path)
     tensors, owners = [], []
     for k, image in enumerate(images):
         rgb = load_rgb(image)
