@@ -26,7 +26,7 @@ from .common import Updates
 from .duplicates_tab import DuplicatesTab, build_duplicates_tab, wire_duplicates_tab_select
 from .export_tab import ExportTab, build_export_tab, wire_export_tab_select
 from .file_guard import FileGuardMiddleware, cookie_script
-from .pipeline_tab import DEFAULT_PRESET, PipelineTab, build_pipeline_tab, pipeline_status, script_text
+from .pipeline_tab import DEFAULT_PRESET, PipelineTab, build_pipeline_tab
 from .run_tab import RunTab, build_run_tab, wire_run_tab_select
 from .session_controls import (
     STORAGE_KEY,
@@ -190,11 +190,11 @@ def _page_fill(settings: AppSettings, page: Page) -> PageFill:
                 source_view(ui, ingest_summary(0, 0, 0, "No demo dataset found"))
             ui.session.load_preset(DEFAULT_PRESET)
         return {page.structure: int(version or 0) + 1, **page.source.view_values(view),
-                page.pipeline.status: pipeline_status(ui), page.pipeline.script: script_text(ui),
+                **page.pipeline.structure_values(ui),
                 page.tags.trigger: ui.session.tag_edits.trigger_word,
                 **export_settings_values(ui, page.export.settings)}
 
-    outputs = [page.structure, *page.source.view_outputs, page.pipeline.status, page.pipeline.script,
+    outputs = [page.structure, *page.source.view_outputs, *page.pipeline.structure_outputs,
                page.tags.trigger, *page.export.settings.by_keyword().values()]
     return PageFill(fill_page, page.structure, outputs)
 
