@@ -92,12 +92,12 @@ def test_presets(catalog):
     else:
         lora = preset_recipe("character LoRA", catalog)
         assert [s.action for s in lora.steps] == [
-            "ModeConvertAction", "MinSizeFilterAction", "NoMonochromeAction", "ClassFilterAction", "HashDedupAction",
-            "FaceCountAction", "PersonSplitAction", "FaceCountAction", "MinSizeFilterAction", "CCIPAction",
-            "FilterSimilarAction", "TaggingAction", "TagOverlapDropAction", "BlacklistedTagDropAction",
+            "ModeConvertAction", "MinSizeFilterAction", "NoMonochromeAction", "ClassFilterAction", "FaceCountAction",
+            "PersonSplitAction", "FaceCountAction", "MinSizeFilterAction", "CCIPAction", "FilterSimilarAction",
+            "HashDedupAction", "TaggingAction", "TagOverlapDropAction", "BlacklistedTagDropAction",
             "AlignMinSizeAction", "FileOrderAction"]
-        assert [lora.steps[i].params["min_size"] for i in (1, 8, 14)] == [320, 256, 800]
-        assert lora.steps[9].params["min_val_count"] == 15
+        assert [lora.steps[i].params["min_size"] for i in (1, 7, 14)] == [320, 256, 800]
+        assert lora.steps[8].params["min_val_count"] == 15
         assert lora.steps[11].params["character_threshold"] == 1.01
         assert lora.steps[15].params == {"ext": ".png"}
 

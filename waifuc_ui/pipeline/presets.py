@@ -32,13 +32,13 @@ PRESETS: dict[str, PresetSteps] = {
         ("MinSizeFilterAction", {"min_size": 320}),  # whole images: thumbnails never give a usable crop
         ("NoMonochromeAction", {}),
         ("ClassFilterAction", {"classes": ["illustration", "bangumi"]}),
-        ("HashDedupAction", {}),
         ("FaceCountAction", {"counts": [1]}),
         ("PersonSplitAction", {}),
         ("FaceCountAction", {"counts": [1]}),
         ("MinSizeFilterAction", {"min_size": 256}),  # crops
         ("CCIPAction", {"min_val_count": 15}),
         ("FilterSimilarAction", {"mode": "all"}),
+        ("HashDedupAction", {}),  # exact copies LPIPS may miss after shrinking; dedup after CCIP keeps its sample
         ("TaggingAction", {"character_threshold": 1.01}),
         ("TagOverlapDropAction", {}),
         ("BlacklistedTagDropAction", {}),
