@@ -341,7 +341,7 @@ def _draw_step(binder: SessionBinder, state: gr.State, tab: PipelineTab, ui: UIS
                 down=gr.Button("↓", size="sm", scale=0, min_width=44, key=f"down-{step.uid}",
                                elem_id=f"step-{n}-down"),
                 move_to=gr.Dropdown([(f"move to {k}", k) for k in range(1, total + 1)], value=n, show_label=False,
-                                    container=False, scale=0, min_width=120, key=f"to-{step.uid}",
+                                    container=False, scale=0, min_width=120, key=f"to-{step.uid}", interactive=True,
                                     elem_id=f"step-{n}-move-to"),
                 remove=gr.Button("✕", size="sm", scale=0, min_width=44, variant="stop", key=f"rm-{step.uid}",
                                  elem_id=f"step-{n}-remove"))
