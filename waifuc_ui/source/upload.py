@@ -39,7 +39,14 @@ from ..core.image_io import (
 )
 from ..core.item import ImageItem
 from ..core.report import RunReport, SkippedFile, collect_report, report_skip
-from .archive import ARCHIVE_EXTENSIONS, ArchiveLimits, extract_zip, unique_path
+from .archive import (
+    ARCHIVE_EXTENSIONS,
+    ArchiveLimits,
+    extract_zip,
+    is_macos_metadata,
+    macos_skip_record,
+    unique_path,
+)
 from .base import NamedDataSource
 from .local import dataset_meta, group_name, list_folder
 from .sidecar import sidecar_path
@@ -106,6 +113,7 @@ class UnpackedUpload:
     refused: list[SkippedFile]
     tops: list[str]  # top folders in upload order
     labels: dict[str, str]  # top folder -> the archive's name ('' for the loose files' folder)
+    macos_files: int = 0  # loose ._name files skipped (listed once, like an archive's __MACOSX/)
 
 
 class UploadSource(NamedDataSource):
@@ -156,6 +164,8 @@ class UploadSource(NamedDataSource):
             unpacked = UnpackedUpload(tempfile.mkdtemp(prefix="upload_", dir=self.extract_dir), [], [], {})
             for path in self.paths:
                 self._unpack_one(path, unpacked)
+            if unpacked.macos_files:
+                unpacked.refused.append(macos_skip_record("uploaded ._* files", unpacked.macos_files, "upload"))
             self._unpacked = unpacked
         return self._unpacked
 
@@ -163,6 +173,9 @@ class UploadSource(NamedDataSource):
         name = os.path.basename(path)
         if not os.path.isfile(path):
             unpacked.refused.append(SkippedFile(name, "uploaded file is missing or not a regular file", "upload"))
+            return
+        if is_macos_metadata([name]):
+            unpacked.macos_files += 1
             return
         allowance = self.allowance
         size = os.path.getsize(path)
@@ -181,7 +194,7 @@ class UploadSource(NamedDataSource):
             limits = dataclasses.replace(self.limits, budget_bytes=allowance.disk_left())
             extracted = extract_zip(path, target, limits, label=name)
             allowance.used_disk += sum(_size(f) for f in extracted.files)
-            unpacked.refused.extend(extracted.refused)
+            unpacked.refused.extend(extracted.refused + extracted.skipped)
             return
         disk_left = allowance.disk_left()
         if disk_left is not None and size > disk_left:
