@@ -58,6 +58,9 @@ CSS = """
 .model-missing, .model-files { padding: 4px 10px; }
 #run-status, #source-summary { min-height: 1.5em; }
 footer { display: none !important; }
+/* cluster and group captions ("Cluster 0 · 11 images · ✓ target") wrap instead of being cut on narrow screens */
+#ccip-clusters .caption-label, #dup-groups .caption-label { white-space: normal; max-width: 100%;
+  overflow: visible; text-overflow: clip; }
 """
 
 
@@ -157,7 +160,7 @@ def build_page(settings: AppSettings, binder: SessionBinder) -> Page:
 
 def _draw_tabs(demo: gr.Blocks, binder: SessionBinder, links: SessionLinks, structure: gr.State) -> Page:
     state = links.state
-    with gr.Tabs():
+    with gr.Tabs(overflow_behavior="wrap"):  # narrow screens: every tab stays visible (no "…" menu)
         with gr.Tab("1 · Source", id="source"):
             source = build_source_tab(binder, state, web_form=web_source_form(binder))
             controls = build_session_controls(binder)
