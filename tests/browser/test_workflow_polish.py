@@ -147,3 +147,40 @@ def test_run_right_after_a_live_update_finishes_without_an_error(app_url, browse
     expect(page.locator("#run-status")).to_contain_text("11 in the dataset")
     expect(page.get_by_text("while another run is going")).to_have_count(0)
     context.close()
+
+
+@pytest.mark.parametrize("width,height", [(820, 900), (390, 844)])
+def test_narrow_screens_keep_every_tab_reachable_and_captions_whole(app_url, browser, width, height):
+    from playwright.sync_api import expect
+
+    url, _binder = app_url
+    context, page = open_page(browser, url, width, height)
+    names = ["1 · Source", "2 · Pipeline", "3 · Run", "4 · Characters", "5 · Duplicates", "6 · Tags", "7 · Export"]
+    for name in names:
+        expect(page.get_by_role("tab", name=name)).to_be_visible()
+    expect(page.locator(".overflow-menu:visible")).to_have_count(0)  # no "…" menu hiding tabs
+    page.get_by_role("tab", name="3 · Run").click()
+    page.locator("#run-btn").click()
+    expect(page.locator("#run-status")).to_contain_text("Run finished", timeout=TIMEOUT)
+    page.get_by_role("tab", name="5 · Duplicates").click()
+    caption = page.locator("#dup-groups .caption-label").first
+    expect(caption).to_contain_text("dups")
+    cut = caption.evaluate("el => el.scrollWidth > el.clientWidth + 1")
+    assert cut is False, caption.inner_text()
+    page.get_by_role("tab", name="7 · Export").click()
+    expect(page.locator("#export-build")).to_be_visible()
+    context.close()
+
+
+def test_the_online_form_refuses_an_empty_tags_field_before_sending(app_url, browser):
+    from playwright.sync_api import expect
+
+    url, binder = app_url
+    context, page = open_page(browser, url)
+    page.get_by_text("Online sources (Danbooru, Gelbooru, …)").click()
+    page.get_by_role("button", name="Download into the session").click()
+    toast = page.locator(".toast-body")
+    expect(toast).to_contain_text("type at least one tag", timeout=TIMEOUT)
+    expect(toast).to_contain_text("newest posts of any kind")
+    expect(page.locator("#source-summary")).to_contain_text("13 images came in")  # the images stay
+    context.close()
