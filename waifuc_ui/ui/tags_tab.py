@@ -138,7 +138,7 @@ class TagsTab:
     selected: gr.State
     image_tags: gr.Textbox
     save_btn: gr.Button
-    caption: gr.Textbox
+    caption: gr.Code
 
     @property
     def filter_inputs(self) -> list[Block]:
@@ -223,8 +223,9 @@ def _draw_tags_tab() -> TagsTab:
         image_tags = gr.Textbox(label="Tags of the selected image (comma separated)", lines=3, scale=4,
                                 elem_id="image-tags")
         save_btn = gr.Button("Save tags", variant="primary", scale=1, elem_id="save-image-tags")
-    caption = gr.Textbox(label="Its caption as exported (.txt: trigger word first, escapes as written)", lines=2,
-                         interactive=False, elem_id="caption-preview")
+    # shown, not edited: a Code box keeps the exact text (escapes and all) without pretending to be an input
+    caption = gr.Code(label="Its caption as exported (.txt: trigger word first, escapes as written)", language=None,
+                      interactive=False, show_line_numbers=False, lines=2, elem_id="caption-preview")
     return TagsTab(note=note, table=table, scope=scope, filter_tag=filter_tag, any_of=any_of, none_of=none_of,
                    untagged=untagged, filter_btn=filter_btn, caption=caption, tag=tag, new_tag=new_tag,
                    add_btn=add_btn, remove_btn=remove_btn, replace_btn=replace_btn, undo_btn=undo_btn,
