@@ -130,3 +130,11 @@ def test_caption_preview_equals_the_exported_txt(ran, tmp_path):
         texts = {n: zf.read(n).decode() for n in zf.namelist() if n.endswith(".txt")}
     assert preview in texts.values()
     assert sorted(texts.values()) == sorted(caption_preview(ui, i) for i in ui.session.final_ids())
+
+
+def test_confidence_lists_the_tagger_scores_below_one_lowest_first():
+    from waifuc_ui.ui.tags_tab import confidence_text
+
+    assert confidence_text({"1girl": 1.0, "smile": 0.71, "long_hair": 0.4}) == \
+        "Tagger confidence (lowest first): `long_hair` 0.40 · `smile` 0.71"
+    assert confidence_text({"solo": 1.0}) == ""

@@ -104,6 +104,21 @@ def caption_preview(ui: UISession, item_id: str | None) -> str:
     return exported_caption(ui.session, item_id)
 
 
+def confidence_text(tags: dict[str, float]) -> str:
+    """The tagger's confidence of the tags it scored below 1 (site and hand tags have 1.0), lowest first."""
+    scored = sorted((s, t) for t, s in tags.items() if isinstance(s, (int, float)) and s < 1.0)
+    if not scored:
+        return ""
+    return "Tagger confidence (lowest first): " + " · ".join(f"`{t}` {s:.2f}" for s, t in scored)
+
+
+def caption_values(tab: TagsTab, ui: UISession, item_id: str | None) -> Updates:
+    """The selected image's caption as exported and its tags' confidence."""
+    if not item_id:
+        return {tab.caption: "", tab.confidence: ""}
+    return {tab.caption: caption_preview(ui, item_id), tab.confidence: confidence_text(ui.session.item_tags(item_id))}
+
+
 def image_tags_text(ui: UISession, item_id: str | None) -> str:
     if not item_id:
         return ""
@@ -139,6 +154,7 @@ class TagsTab:
     image_tags: gr.Textbox
     save_btn: gr.Button
     caption: gr.Code
+    confidence: gr.Markdown
 
     @property
     def filter_inputs(self) -> list[Block]:
@@ -226,8 +242,10 @@ def _draw_tags_tab() -> TagsTab:
     # shown, not edited: a Code box keeps the exact text (escapes and all) without pretending to be an input
     caption = gr.Code(label="Its caption as exported (.txt: trigger word first, escapes as written)", language=None,
                       interactive=False, show_line_numbers=False, lines=2, elem_id="caption-preview")
+    confidence = gr.Markdown(elem_id="tag-confidence")
     return TagsTab(note=note, table=table, scope=scope, filter_tag=filter_tag, any_of=any_of, none_of=none_of,
-                   untagged=untagged, filter_btn=filter_btn, caption=caption, tag=tag, new_tag=new_tag,
+                   untagged=untagged, filter_btn=filter_btn, caption=caption, confidence=confidence, tag=tag,
+                   new_tag=new_tag,
                    add_btn=add_btn, remove_btn=remove_btn, replace_btn=replace_btn, undo_btn=undo_btn,
                    trigger=trigger, trigger_btn=trigger_btn, drop_chars=drop_chars, gallery=gallery, pager=pager,
                    clear_btn=clear_btn, selected=selected, image_tags=image_tags, save_btn=save_btn)
@@ -244,7 +262,7 @@ def _wire_tag_edits(binder: SessionBinder, state: gr.State, tab: TagsTab) -> Non
                 ui.tag_filter = query  # the gallery shows the images the edit changed
             text = edit_tags(ui, op, sc, ft, t, nt, query)
             return {**view_values(tab, ui, text, page), tab.image_tags: image_tags_text(ui, sel),
-                    tab.caption: caption_preview(ui, sel)}
+                    **caption_values(tab, ui, sel)}
         return handler
 
     @guarded
@@ -255,7 +273,7 @@ def _wire_tag_edits(binder: SessionBinder, state: gr.State, tab: TagsTab) -> Non
             "No filter: the gallery shows every image."
         return {**view_values(tab, ui, text, 1), tab.scope: SCOPES[1] if not ui.tag_filter.empty else SCOPES[0]}
 
-    outputs, edited = tab.view_outputs, [*tab.view_outputs, tab.image_tags, tab.caption]
+    outputs, edited = tab.view_outputs, [*tab.view_outputs, tab.image_tags, tab.caption, tab.confidence]
     edit_inputs = [state, tab.scope, *tab.filter_inputs, tab.selected, tab.tag, tab.new_tag, tab.pager.number]
     tab.filter_btn.click(on_filter, [state, *tab.filter_inputs], [*outputs, tab.scope], concurrency_limit=None)
     for btn, op in ((tab.add_btn, "add"), (tab.remove_btn, "remove"), (tab.replace_btn, "replace")):
@@ -265,13 +283,13 @@ def _wire_tag_edits(binder: SessionBinder, state: gr.State, tab: TagsTab) -> Non
     def on_undo(ui, sel, page):
         done = ui.session.undo_tag_edit()
         return {**view_values(tab, ui, "Undid the last edit." if done else "Nothing to undo.", page),
-                tab.image_tags: image_tags_text(ui, sel), tab.caption: caption_preview(ui, sel)}
+                tab.image_tags: image_tags_text(ui, sel), **caption_values(tab, ui, sel)}
 
     @guarded
     def on_trigger(ui, word, sel, page):
         ui.session.set_trigger_word(word or "")
         text = f"Trigger word: `{word.strip()}`." if (word or "").strip() else "No trigger word."
-        return {**view_values(tab, ui, text, page), tab.caption: caption_preview(ui, sel)}
+        return {**view_values(tab, ui, text, page), **caption_values(tab, ui, sel)}
 
     @guarded
     def on_drop_chars(ui, sel, page):
@@ -279,14 +297,14 @@ def _wire_tag_edits(binder: SessionBinder, state: gr.State, tab: TagsTab) -> Non
         text = f"Dropped {len(removed)} character tag(s): {', '.join(removed[:20])}" if removed else \
             "No character tags in the dataset."
         return {**view_values(tab, ui, text, page), tab.image_tags: image_tags_text(ui, sel),
-                tab.caption: caption_preview(ui, sel)}
+                **caption_values(tab, ui, sel)}
 
     def on_table_select(evt: gr.SelectData):
         return clicked_tag(getattr(evt, "row_value", None), evt.value)
 
     tab.table.select(on_table_select, None, [tab.tag], concurrency_limit=None, show_progress="hidden")
     tab.undo_btn.click(on_undo, [state, tab.selected, tab.pager.number], edited, concurrency_limit=None)
-    trigger_io = ([state, tab.trigger, tab.selected, tab.pager.number], [*outputs, tab.caption])
+    trigger_io = ([state, tab.trigger, tab.selected, tab.pager.number], [*outputs, tab.caption, tab.confidence])
     tab.trigger_btn.click(on_trigger, *trigger_io, concurrency_limit=None)
     tab.trigger.submit(on_trigger, *trigger_io, concurrency_limit=None)
     tab.drop_chars.click(on_drop_chars, [state, tab.selected, tab.pager.number], edited, concurrency_limit=None)
@@ -302,13 +320,14 @@ def _wire_image_selection(state: gr.State, tab: TagsTab) -> None:
         picked = toggle_selection(ui, item_id)
         text = f"{'Selected' if picked else 'Unselected'} {item_caption(ui.session, item_id)}; " + selection_note(ui)
         return {tab.selected: item_id, tab.image_tags: image_tags_text(ui, item_id),
-                tab.caption: caption_preview(ui, item_id), **view_values(tab, ui, text, page)}
+                **caption_values(tab, ui, item_id), **view_values(tab, ui, text, page)}
 
     @guarded
     def on_clear(ui, page):
         """Unselect every image, and forget the image whose tags were shown (Save would still write to it)."""
         ui.tag_selection.clear()
-        return {**view_values(tab, ui, selection_note(ui), page), tab.selected: None, tab.image_tags: ""}
+        return {**view_values(tab, ui, selection_note(ui), page), tab.selected: None, tab.image_tags: "",
+                **caption_values(tab, ui, None)}
 
     @guarded
     def on_save(ui, sel, text, page):
@@ -316,17 +335,17 @@ def _wire_image_selection(state: gr.State, tab: TagsTab) -> None:
             raise InvalidOptionError("selected image", None, fix="click an image in the gallery first")
         ui.session.set_item_tags(sel, text or "")
         return {**view_values(tab, ui, f"Saved the tags of {item_caption(ui.session, sel)}.", page),
-                tab.image_tags: image_tags_text(ui, sel), tab.caption: caption_preview(ui, sel)}
+                tab.image_tags: image_tags_text(ui, sel), **caption_values(tab, ui, sel)}
 
     @guarded
     def on_page(ui, text, page):
         return view_values(tab, ui, text, page)
 
     outputs, page = tab.view_outputs, tab.pager.number
-    tab.gallery.select(on_select, [state, page], [tab.selected, tab.image_tags, tab.caption, *outputs],
-                       concurrency_limit=None)
-    tab.clear_btn.click(on_clear, [state, page], [*outputs, tab.selected, tab.image_tags], concurrency_limit=None)
-    tab.save_btn.click(on_save, [state, tab.selected, tab.image_tags, page], [*outputs, tab.image_tags, tab.caption],
+    shown = [tab.image_tags, tab.caption, tab.confidence]  # the clicked image's tags, caption and confidence
+    tab.gallery.select(on_select, [state, page], [tab.selected, *shown, *outputs], concurrency_limit=None)
+    tab.clear_btn.click(on_clear, [state, page], [*outputs, tab.selected, *shown], concurrency_limit=None)
+    tab.save_btn.click(on_save, [state, tab.selected, tab.image_tags, page], [*outputs, *shown],
                        concurrency_limit=None)
     tab.pager.wire(on_page, [state, tab.note], outputs)
 
