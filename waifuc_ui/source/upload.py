@@ -41,7 +41,14 @@ from ..core.item import ImageItem
 from ..core.report import RunReport, SkippedFile, collect_report, report_skip
 from .allowance import UploadAllowance
 from .allowance import mb as _mb
-from .archive import ARCHIVE_EXTENSIONS, ArchiveLimits, extract_zip, unique_path
+from .archive import (
+    ARCHIVE_EXTENSIONS,
+    ArchiveLimits,
+    extract_zip,
+    is_macos_metadata,
+    macos_skip_record,
+    unique_path,
+)
 from .base import NamedDataSource
 from .local import dataset_meta, group_name, list_folder
 from .sidecar import sidecar_path
@@ -74,6 +81,7 @@ class UnpackedUpload:
     refused: list[SkippedFile]
     tops: list[str]  # top folders in upload order
     labels: dict[str, str]  # top folder -> the archive's name ('' for the loose files' folder)
+    macos_files: int = 0  # loose ._name files skipped (listed once, like an archive's __MACOSX/)
 
 
 class UploadSource(NamedDataSource):
@@ -127,6 +135,8 @@ class UploadSource(NamedDataSource):
             unpacked = UnpackedUpload(tempfile.mkdtemp(prefix="upload_", dir=self.extract_dir), [], [], {})
             for path in self.paths:
                 self._unpack_one(path, unpacked)
+            if unpacked.macos_files:
+                unpacked.refused.append(macos_skip_record("uploaded ._* files", unpacked.macos_files, "upload"))
             self._unpacked = unpacked
         return self._unpacked
 
@@ -134,6 +144,9 @@ class UploadSource(NamedDataSource):
         name = os.path.basename(path)
         if not os.path.isfile(path):
             unpacked.refused.append(SkippedFile(name, "uploaded file is missing or not a regular file", "upload"))
+            return
+        if is_macos_metadata([name]):
+            unpacked.macos_files += 1
             return
         allowance = self.allowance
         size = os.path.getsize(path)
@@ -152,7 +165,7 @@ class UploadSource(NamedDataSource):
             limits = dataclasses.replace(self.limits, budget_bytes=allowance.disk_left())
             extracted = extract_zip(path, target, limits, label=name)
             allowance.used_disk += sum(_size(f) for f in extracted.files)
-            unpacked.refused.extend(extracted.refused)
+            unpacked.refused.extend(extracted.refused + extracted.skipped)
             return
         disk_left = allowance.disk_left()
         if disk_left is not None and size > disk_left:
