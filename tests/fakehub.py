@@ -300,7 +300,7 @@ def lpips_diff_model() -> onnx.ModelProto:
     divided by (its norm + 1e-10), squared difference, a 1x1 convolution with the non-negative
     :func:`lpips_head_weights` (no bias), spatial mean; ``output`` [N,1,1,1] = the sum over the layers."""
     nodes, inits = [], [_const('norm_eps', np.array([1e-10], np.float32))]
-    for i, (c, s) in enumerate(LPIPS_SHAPES):
+    for i, (c, _) in enumerate(LPIPS_SHAPES):
         inits.append(_const(f'lin{i}', lpips_head_weights()[i].reshape(1, c, 1, 1)))
         for side in 'xy':
             f = f'feat_{side}_{i}'

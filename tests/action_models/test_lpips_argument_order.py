@@ -6,8 +6,8 @@ argument order shows: red kept then blue gives +1.459 (> 0.45, both kept) in wai
 swapped one. It is not an LPIPS linear head, so this also runs the per-pair fallback of the fast path.
 """
 
-from model_action_helpers import BLUE, RED, names, solid
 import numpy as np
+from model_action_helpers import BLUE, RED, names, solid
 from onnx import TensorProto, helper, numpy_helper
 
 from tests.fakehub import LPIPS_SHAPES, _finish, put_model

@@ -27,8 +27,8 @@ import numpy as np
 from .. import inference as models
 from ..analysis.ccip_features import ccip_feature_files, ccip_feature_key, ccip_features
 from ..analysis.pairwise import DifferenceFn, DifferenceTable
-from ..inference.clustering import cluster_differences
 from ..core.item import ImageItem
+from ..inference.clustering import cluster_differences
 from .analyzed import AnalysisFailed, AnalyzedAction
 
 DEFAULT_CCIP_MODEL = "ccip-caformer-24-randaug-pruned"

@@ -69,6 +69,13 @@ class FilterSimilarAction(AnalyzedAction):
         self._lp: LPIPSIndex | None = None
         self._buckets: dict[Any, _Bucket] = {}
 
+    @property
+    def _index(self) -> LPIPSIndex:
+        if self._lp is None:
+            self.begin()
+        assert self._lp is not None
+        return self._lp
+
     def __repr__(self) -> str:
         return f"FilterSimilarAction({self.mode!r}, threshold={self.threshold!r})"
 
@@ -88,7 +95,7 @@ class FilterSimilarAction(AnalyzedAction):
 
     def _close(self) -> None:
         if self._lp is not None:
-            self._lp.close()
+            self._index.close()
 
     def reset(self) -> None:
         super().reset()
@@ -100,17 +107,17 @@ class FilterSimilarAction(AnalyzedAction):
         return analyze_images(images)
 
     def store_analysis(self, run: RunState, h: str, analysis: Any) -> Any:
-        self._lp.store_fresh(h, analysis["features"])
+        self._index.store_fresh(h, analysis["features"])
         meta = {"ratio": analysis["ratio"]}
         run.cache.put(h, run.key, meta)
         return meta
 
     def end_window(self) -> None:
-        self._lp.window.clear()
+        self._index.window.clear()
 
     # -- decision --------------------------------------------------------------------------------------
     def _first_duplicate(self, h: str, cands: Sequence[_Kept]) -> tuple[_Kept, float] | None:
-        lp, thr = self._lp, self.threshold
+        lp, thr = self._index, self.threshold
         known = lp.known(h)
         limit = next((k for k, c in enumerate(cands) if known.get(c.hash, np.inf) <= thr), len(cands))
         dirty = False
@@ -144,17 +151,17 @@ class FilterSimilarAction(AnalyzedAction):
     def decide(self, item: ImageItem, analysis: dict[str, Any]) -> Iterator[ImageItem]:
         h = content_hash(item)
         ratio = float(analysis["ratio"])
-        self._lp.add(h, item)
+        self._index.add(h, item)
         bucket = self._bucket(item.meta.get("group_id"))
         cands = bucket.candidates(ratio, self.rtol, self.atol)
         dup = self._first_duplicate(h, cands) if cands else None
         if dup is not None:
-            self._lp.forget(h)
+            self._index.forget(h)
             other, d = dup
             self.drop(item, f"near-duplicate of {other.name or other.hash[:12]}", score=d, threshold=self.threshold,
                       duplicate_of=other.name or other.hash)
             return
-        self._lp.keep(h, item)
+        self._index.keep(h, item)
         bucket.add(_Kept(h, ratio, item.filename))
         yield item
 
@@ -163,7 +170,7 @@ class FilterSimilarAction(AnalyzedAction):
             yield from super().iter_from(iter_)
         finally:  # the run is over (or stopped): delete the temporary embedding file now
             if self._lp is not None:
-                self._lp.close()
+                self._index.close()
                 self._run = None
 
     @property

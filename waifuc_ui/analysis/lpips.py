@@ -67,16 +67,16 @@ class VectorSpill:
     """Append-only float32 vectors of one length in a temporary file; reads copy the requested rows."""
 
     def __init__(self):
-        self._spill = FeatureSpill()
+        self.features = FeatureSpill()
 
     def append(self, vector: np.ndarray) -> int:
-        return self._spill.append([vector])
+        return self.features.append([vector])
 
     def get(self, rows: Sequence[int]) -> np.ndarray:
-        return self._spill.get(rows)[0]
+        return self.features.get(rows)[0]
 
     def close(self) -> None:
-        self._spill.close()
+        self.features.close()
 
 
 @dataclass
@@ -108,7 +108,8 @@ class LPIPSIndex:
             self.fast = head.exact
         self.head = head if self.fast else None
         self._members: dict[str, _Member] = {}
-        self._spill: VectorSpill | FeatureSpill | None = None
+        self._vectors: VectorSpill | None = None  # embeddings (fast path)
+        self._features: FeatureSpill | None = None  # features (model path)
         self._parts: list[tuple[int, int, int, int]] | None = None
         self._current: tuple[str, np.ndarray] | None = None  # the last embedding computed (the new image's)
 
@@ -171,6 +172,7 @@ class LPIPSIndex:
             cached = self.cache.get(h, self.keys["bounds"])
             if cached is None or len(cached) != len(linear.GRIDS):
                 u = self._embedding(h)[None]
+                assert self._parts is not None
                 cached = [linear.pool(u, self._parts, g)[0].astype(np.float32) for g in linear.GRIDS]
                 self.cache.put(h, self.keys["bounds"], cached)
             member.pooled = [np.asarray(p, dtype=np.float32) for p in cached]
@@ -180,12 +182,12 @@ class LPIPSIndex:
         """The member's row in the spill (written on first use)."""
         member = self._members[h]
         if member.row is None:
-            if self._spill is None:
-                self._spill = VectorSpill() if self.fast else FeatureSpill()
             if self.fast:
-                member.row = self._spill.append(self._embedding(h))
+                self._vectors = self._vectors or VectorSpill()
+                member.row = self._vectors.append(self._embedding(h))
             else:
-                member.row = self._spill.append(self.features_of(h))
+                self._features = self._features or FeatureSpill()
+                member.row = self._features.append(self.features_of(h))
             member.item = None  # no pixels needed any more
         return member.row
 
@@ -202,7 +204,7 @@ class LPIPSIndex:
             if not len(idx):
                 break
             mine = own[level].astype(np.float64)
-            rows = np.stack([self.pooled_of(others[k])[level] for k in idx]).astype(np.float64)
+            rows = np.stack([self.pooled_of(others[int(k)])[level] for k in idx]).astype(np.float64)
             diff = rows - mine[None]
             margin = 1e-6 * ((rows ** 2).sum(axis=1) + (mine ** 2).sum() + 1.0)
             alive[idx] = np.einsum("ij,ij->i", diff, diff) - margin <= threshold
@@ -215,10 +217,10 @@ class LPIPSIndex:
         for start in range(0, len(others), PAIR_BATCH):
             chunk = list(others[start:start + PAIR_BATCH])
             rows = [self.row_of(o) for o in chunk]
-            if self.fast:
-                out[start:start + len(chunk)] = linear.row_distances(self._embedding(h), self._spill.get(rows))
-            else:
-                out[start:start + len(chunk)] = model_pair_distances(self.features_of(h), self._spill.get(rows))
+            if self._vectors is not None and self.fast:
+                out[start:start + len(chunk)] = linear.row_distances(self._embedding(h), self._vectors.get(rows))
+            elif self._features is not None:
+                out[start:start + len(chunk)] = model_pair_distances(self.features_of(h), self._features.get(rows))
             self.pairs_computed += len(chunk)
         return out
 
@@ -234,17 +236,18 @@ class LPIPSIndex:
 
     def close(self) -> None:
         """Delete the temporary spill file."""
-        if self._spill is not None:
-            self._spill.close()
-            self._spill = None
+        for spill in (self._vectors, self._features):
+            if spill is not None:
+                spill.close()
+        self._vectors = self._features = None
         for member in self._members.values():
             member.row = None
         self._current = None
 
     @property
     def spill_folder(self) -> str | None:
-        spill = self._spill._spill if isinstance(self._spill, VectorSpill) else self._spill
-        return spill._dir if spill is not None else None
+        spill = self._vectors.features if self._vectors is not None else self._features
+        return spill.directory if spill is not None else None
 
 
 # ------------------------------------------------------------------------------------------------ all pairs
@@ -273,7 +276,6 @@ def close_pairs(index: LPIPSIndex, hashes: Sequence[str], allowed: np.ndarray, t
     Fast path: one Gram matrix of the coarsest bound vectors rules most pairs out, finer bounds the next ones,
     then the rest get exact distances from the embeddings. Distances already in the cache rows are reused.
     """
-    n = len(hashes)
     ii, jj = np.nonzero(allowed)
     found: list[tuple[int, int, float]] = []
     known = [index.known(h) for h in hashes]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 
@@ -25,7 +25,7 @@ from .hashing import content_hash
 from .lpips import ClosePairs, LPIPSIndex, analyze_images, close_pairs, link_groups, lpips_files, lpips_keys
 from .lpips import similar_ratio_pairs as _similar
 
-ItemOrHash = Union[ImageItem, str]
+ItemOrHash = ImageItem | str
 
 
 def _set_id(hashes: Sequence[str], *extra: Any) -> str:
@@ -76,7 +76,7 @@ def _ccip_features(entries: Sequence[ItemOrHash], model: str) -> tuple[list[str]
                                  fix="run a CCIPAction step over them first, or pass the items instead of hashes")
     if missing:
         todo = {hashes[i]: entries[i] for i in missing}
-        feats = ccip_features([item.image for item in todo.values()], model, {})
+        feats = ccip_features([item.image for item in todo.values() if isinstance(item, ImageItem)], model, {})
         for h, f in zip(todo, feats):
             cache.put(h, key, f)
             found[h] = f

@@ -10,6 +10,7 @@ The one clustering module of the package: the actions, the review and imgutils' 
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -41,6 +42,7 @@ def cluster_differences(matrix: np.ndarray, method: str = "optics", eps: float =
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # OPTICS warns about unreachable points, as in imgutils (silenced there)
+        metric: Any
         if imgutils_exact:
             def _metric(x, y):  # the reference's int(x) of a 1-element row
                 return matrix[int(x[0]), int(y[0])].item()

@@ -103,7 +103,8 @@ def _input_shapes(session, fallback_spatial: int = 7) -> list[tuple[int, int, in
         shape = by_name.get(name)
         if shape is None or len(shape) != 4 or not isinstance(shape[1], int):
             return None
-        shapes.append((shape[1], *(s if isinstance(s, int) else fallback_spatial for s in shape[2:])))
+        h, w = (s if isinstance(s, int) else fallback_spatial for s in shape[2:])
+        shapes.append((shape[1], h, w))
     return shapes
 
 
@@ -123,7 +124,7 @@ def probe_weights(session, shapes: Sequence[tuple[int, int, int]], batch: int = 
             or abs(_run(session, x, x)[0]) > TOLERANCE:
         return None
     weights = []
-    for layer, (c, h, w) in enumerate(shapes):
+    for layer, (c, _, _) in enumerate(shapes):
         values = []
         for start in range(0, c, batch):
             channels = range(start, min(c, start + batch))
