@@ -279,36 +279,43 @@ def close_pairs(index: LPIPSIndex, hashes: Sequence[str], allowed: np.ndarray, t
     ii, jj = np.nonzero(allowed)
     found: list[tuple[int, int, float]] = []
     known = [index.known(h) for h in hashes]
-    todo: list[tuple[int, int]] = []
-    for i, j in zip(ii.tolist(), jj.tolist()):
-        d = 0.0 if hashes[i] == hashes[j] else known[i].get(hashes[j], known[j].get(hashes[i]))
-        if d is None:
-            todo.append((i, j))
-        elif d <= threshold:
-            found.append((i, j, float(d)))
+    codes = np.unique(np.asarray(hashes), return_inverse=True)[1] if hashes else np.zeros(0, int)
+    same = codes[ii] == codes[jj]
+    found += [(i, j, 0.0) for i, j in zip(ii[same].tolist(), jj[same].tolist()) if threshold >= 0]
+    todo = ~same
+    has_known = np.array([bool(k) for k in known] + [False])[:len(hashes)]
+    for k in np.flatnonzero(todo & (has_known[ii] | has_known[jj])).tolist():  # distances computed before
+        i, j = int(ii[k]), int(jj[k])
+        d = known[i].get(hashes[j], known[j].get(hashes[i]))
+        if d is not None:
+            todo[k] = False
+            if d <= threshold:
+                found.append((i, j, float(d)))
+    a, b = ii[todo], jj[todo]
     skipped = 0
-    if todo and index.fast:
-        involved = sorted({k for pair in todo for k in pair})
-        pos = {k: p for p, k in enumerate(involved)}
-        a = np.array([pos[i] for i, _ in todo])
-        b = np.array([pos[j] for _, j in todo])
-        keep = np.ones(len(todo), bool)
+    if len(a) and index.fast:
+        alive = np.ones(len(a), bool)
         for level in range(len(linear.GRIDS)):
-            pooled = np.stack([index.pooled_of(hashes[k])[level] for k in involved]).astype(np.float64)
+            sel = np.flatnonzero(alive)
+            if not len(sel):
+                break
+            rows, inverse = np.unique(np.concatenate([a[sel], b[sel]]), return_inverse=True)
+            pa, pb = inverse[:len(sel)], inverse[len(sel):]
+            pooled = np.stack([index.pooled_of(hashes[int(k)])[level] for k in rows]).astype(np.float64)
             sq = (pooled ** 2).sum(axis=1)
             if level == 0:
-                lb = linear.gram_distances(pooled)[a, b]
+                lb = linear.gram_distances(pooled)[pa, pb]
             else:
-                lb = np.empty(len(a))
-                for s in range(0, len(a), 4096):
-                    diff = pooled[a[s:s + 4096]] - pooled[b[s:s + 4096]]
+                lb = np.empty(len(sel))
+                for s in range(0, len(sel), 4096):
+                    diff = pooled[pa[s:s + 4096]] - pooled[pb[s:s + 4096]]
                     lb[s:s + 4096] = np.einsum("ij,ij->i", diff, diff)
-            keep &= lb - 1e-6 * (sq[a] + sq[b] + 1.0) <= threshold
-        skipped = int((~keep).sum())
-        todo = [p for p, k in zip(todo, keep) if k]
+            alive[sel] = lb - 1e-6 * (sq[pa] + sq[pb] + 1.0) <= threshold
+        skipped = int((~alive).sum())
+        a, b = a[alive], b[alive]
     computed_before = index.pairs_computed
     by_row: dict[int, list[int]] = {}
-    for i, j in todo:
+    for i, j in zip(a.tolist(), b.tolist()):
         by_row.setdefault(i, []).append(j)
     for done, (i, js) in enumerate(sorted(by_row.items())):
         ds = index.distances(hashes[i], [hashes[j] for j in js])
