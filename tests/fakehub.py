@@ -295,13 +295,14 @@ def _diff_inputs():
     return inputs
 
 
-def lpips_diff_model() -> onnx.ModelProto:
+def lpips_diff_model(gain: float = 1.0) -> onnx.ModelProto:
     """The LPIPS linear head, structured as the real ``lpips_diff.onnx``: per layer, each position's channel vector
     divided by (its norm + 1e-10), squared difference, a 1x1 convolution with the non-negative
-    :func:`lpips_head_weights` (no bias), spatial mean; ``output`` [N,1,1,1] = the sum over the layers."""
+    :func:`lpips_head_weights` (times ``gain``; no bias), spatial mean; ``output`` [N,1,1,1] = the sum over the
+    layers."""
     nodes, inits = [], [_const('norm_eps', np.array([1e-10], np.float32))]
     for i, (c, _) in enumerate(LPIPS_SHAPES):
-        inits.append(_const(f'lin{i}', lpips_head_weights()[i].reshape(1, c, 1, 1)))
+        inits.append(_const(f'lin{i}', (gain * lpips_head_weights()[i]).reshape(1, c, 1, 1)))
         for side in 'xy':
             f = f'feat_{side}_{i}'
             nodes += [helper.make_node('ReduceSumSquare', [f], [f'ss_{side}{i}'], axes=[1], keepdims=1),

@@ -13,6 +13,9 @@ bound vectors (about 100 KB per image) stay in memory.
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,7 +42,7 @@ def lpips_keys() -> dict[str, dict[str, Any]]:
     feat_file, diff_file = [models.file_fingerprint(f) for f in lpips_files()]
     return {"meta": {"func": "lpips_meta", "files": [feat_file]},
             "features": {"func": "lpips_extract_feature", "files": [feat_file]},
-            "bounds": {"func": "lpips_bounds", "grids": list(linear.GRIDS), "files": [feat_file, diff_file]},
+            "bounds": {"func": "lpips_bounds", "grid": linear.BOUND_GRID, "files": [feat_file, diff_file]},
             "rows": {"func": "lpips_difference_row", "files": [feat_file, diff_file]}}
 
 
@@ -67,23 +70,49 @@ class VectorSpill:
     """Append-only float32 vectors of one length in a temporary file; reads copy the requested rows."""
 
     def __init__(self):
-        self.features = FeatureSpill()
+        self.directory = tempfile.mkdtemp(prefix="waifuc_ui_lpips_")
+        self._file = open(os.path.join(self.directory, "vectors.f32"), "w+b")
+        self._length: int | None = None
+        self.count = 0
 
     def append(self, vector: np.ndarray) -> int:
-        return self.features.append([vector])
+        data = np.ascontiguousarray(vector, dtype=np.float32)
+        if self._length is None:
+            self._length = data.size
+        if data.size != self._length:
+            raise ValueError(f"vector of {data.size} values in a store of {self._length}")
+        self._file.seek(0, os.SEEK_END)
+        self._file.write(data.tobytes())
+        self.count += 1
+        return self.count - 1
 
     def get(self, rows: Sequence[int]) -> np.ndarray:
-        return self.features.get(rows)[0]
+        """float32 [len(rows), length]."""
+        self._file.flush()
+        out = np.empty((len(rows), self._length or 0), np.float32)
+        size = out.shape[1] * 4
+        for k, row in enumerate(rows):
+            got = os.preadv(self._file.fileno(), [memoryview(out[k]).cast("B")], int(row) * size)
+            if got != size:
+                raise OSError(f"short read of the LPIPS vector store ({got} of {size} bytes)")
+        return out
 
     def close(self) -> None:
-        self.features.close()
+        try:
+            self._file.close()
+        except OSError:
+            pass
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    def __del__(self):
+        self.close()
 
 
 @dataclass
 class _Member:
     item: ImageItem | None  # where features come from if they are not cached (pixel-free stand-ins allowed)
     row: int | None = None  # in the spill (embedding on the fast path, features on the model path)
-    pooled: list[np.ndarray] | None = None
+    bound: int | None = None  # row in the index's bound matrix
     kept: bool = False
 
 
@@ -112,6 +141,10 @@ class LPIPSIndex:
         self._features: FeatureSpill | None = None  # features (model path)
         self._parts: list[tuple[int, int, int, int]] | None = None
         self._current: tuple[str, np.ndarray] | None = None  # the last embedding computed (the new image's)
+        self._bounds: np.ndarray | None = None  # float32 [capacity, K]: one bound vector per row
+        self._bound_norms: list[float] = []
+        self._bound_count = 0
+        self._reserved = 0
 
     # -- members and their data ------------------------------------------------------------------------------
     def add(self, h: str, item: ImageItem | None) -> None:
@@ -166,17 +199,39 @@ class LPIPSIndex:
         self._current = (h, u)
         return u
 
-    def pooled_of(self, h: str) -> list[np.ndarray]:
+    def reserve(self, count: int) -> None:
+        """Room for ``count`` bound vectors (avoids growing the matrix when the count is known)."""
+        if self._bounds is not None and len(self._bounds) < count:
+            grown = np.zeros((count, self._bounds.shape[1]), np.float32)
+            grown[:self._bound_count] = self._bounds[:self._bound_count]
+            self._bounds = grown
+        self._reserved = max(self._reserved, count)
+
+    def bound_row(self, h: str) -> int:
+        """The row of ``h``'s bound vector (block sums of its embedding, cached per image) in the bound matrix."""
         member = self._members[h]
-        if member.pooled is None:
-            cached = self.cache.get(h, self.keys["bounds"])
-            if cached is None or len(cached) != len(linear.GRIDS):
+        if member.bound is None:
+            vector = self.cache.get(h, self.keys["bounds"])
+            if vector is None:
                 u = self._embedding(h)[None]
                 assert self._parts is not None
-                cached = [linear.pool(u, self._parts, g)[0].astype(np.float32) for g in linear.GRIDS]
-                self.cache.put(h, self.keys["bounds"], cached)
-            member.pooled = [np.asarray(p, dtype=np.float32) for p in cached]
-        return member.pooled
+                vector = linear.pool(u, self._parts, linear.BOUND_GRID)[0].astype(np.float32)
+                self.cache.put(h, self.keys["bounds"], vector)
+            vector = np.asarray(vector, dtype=np.float32)
+            if self._bounds is None:
+                self._bounds = np.zeros((max(8, self._reserved), vector.size), np.float32)
+            elif self._bound_count == len(self._bounds):
+                self.reserve(max(8, self._bound_count * 3 // 2))
+            self._bounds[self._bound_count] = vector
+            self._bound_norms.append(float(np.dot(vector.astype(np.float64), vector.astype(np.float64))))
+            member.bound = self._bound_count
+            self._bound_count += 1
+        return member.bound
+
+    def bound_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """The bound matrix (float32 [count, K]) and the squared norms of its rows (float64)."""
+        assert self._bounds is not None
+        return self._bounds[:self._bound_count], np.asarray(self._bound_norms)
 
     def row_of(self, h: str) -> int:
         """The member's row in the spill (written on first use)."""
@@ -193,21 +248,18 @@ class LPIPSIndex:
 
     # -- distances ---------------------------------------------------------------------------------------------
     def candidates(self, h: str, others: Sequence[str], threshold: float) -> np.ndarray:
-        """Which of ``others`` may be within ``threshold`` of ``h``: False only where a certified lower bound
-        (coarse grid first, finer ones for the survivors) is above it. All True on the model path."""
-        alive = np.ones(len(others), bool)
+        """Which of ``others`` may be within ``threshold`` of ``h``: False only where the certified lower bound
+        (block sums of the embeddings, float32 with its worst-case rounding added) is above it. All True on the
+        model path."""
         if not self.fast or not others:
-            return alive
-        own = self.pooled_of(h)
-        for level in range(len(linear.GRIDS)):
-            idx = np.flatnonzero(alive)
-            if not len(idx):
-                break
-            mine = own[level].astype(np.float64)
-            rows = np.stack([self.pooled_of(others[int(k)])[level] for k in idx]).astype(np.float64)
-            diff = rows - mine[None]
-            margin = 1e-6 * ((rows ** 2).sum(axis=1) + (mine ** 2).sum() + 1.0)
-            alive[idx] = np.einsum("ij,ij->i", diff, diff) - margin <= threshold
+            return np.ones(len(others), bool)
+        own = self.bound_row(h)
+        rows = np.array([self.bound_row(o) for o in others])
+        matrix, norms = self.bound_rows()
+        dots = (matrix @ matrix[own]).astype(np.float64)[rows]
+        lower = norms[own] + norms[rows] - 2 * dots
+        lower -= linear.bound_margin(matrix.shape[1], norms[own], norms[rows])
+        alive = lower <= threshold
         self.pairs_skipped += int((~alive).sum())
         return alive
 
@@ -246,7 +298,7 @@ class LPIPSIndex:
 
     @property
     def spill_folder(self) -> str | None:
-        spill = self._vectors.features if self._vectors is not None else self._features
+        spill = self._vectors or self._features
         return spill.directory if spill is not None else None
 
 
@@ -293,24 +345,24 @@ def close_pairs(index: LPIPSIndex, hashes: Sequence[str], allowed: np.ndarray, t
                 found.append((i, j, float(d)))
     a, b = ii[todo], jj[todo]
     skipped = 0
-    if len(a) and index.fast:
-        alive = np.ones(len(a), bool)
-        for level in range(len(linear.GRIDS)):
-            sel = np.flatnonzero(alive)
-            if not len(sel):
-                break
-            rows, inverse = np.unique(np.concatenate([a[sel], b[sel]]), return_inverse=True)
-            pa, pb = inverse[:len(sel)], inverse[len(sel):]
-            pooled = np.stack([index.pooled_of(hashes[int(k)])[level] for k in rows]).astype(np.float64)
-            sq = (pooled ** 2).sum(axis=1)
-            if level == 0:
-                lb = linear.gram_distances(pooled)[pa, pb]
-            else:
-                lb = np.empty(len(sel))
-                for s in range(0, len(sel), 4096):
-                    diff = pooled[pa[s:s + 4096]] - pooled[pb[s:s + 4096]]
-                    lb[s:s + 4096] = np.einsum("ij,ij->i", diff, diff)
-            alive[sel] = lb - 1e-6 * (sq[pa] + sq[pb] + 1.0) <= threshold
+    if len(a) and index.fast:  # one float32 Gram matrix of the bound vectors, in row blocks
+        index.reserve(len(hashes))
+        brow = np.array([index.bound_row(h) for h in hashes])
+        matrix, norms = index.bound_rows()
+        alive = np.zeros(len(a), bool)
+        order = np.argsort(a, kind="stable")
+        a, b = a[order], b[order]
+        starts = np.searchsorted(a, np.arange(0, len(hashes) + 256, 256))
+        for block in range(len(starts) - 1):
+            lo, hi = starts[block], starts[block + 1]
+            if lo == hi:
+                continue
+            rows_i = brow[a[lo:hi]]
+            unique, inverse = np.unique(rows_i, return_inverse=True)
+            dots = (matrix[unique] @ matrix.T)[inverse, brow[b[lo:hi]]].astype(np.float64)
+            na, nb = norms[rows_i], norms[brow[b[lo:hi]]]
+            lower = na + nb - 2 * dots - linear.bound_margin(matrix.shape[1], na, nb)
+            alive[lo:hi] = lower <= threshold
         skipped = int((~alive).sum())
         a, b = a[alive], b[alive]
     computed_before = index.pairs_computed

@@ -178,6 +178,7 @@ def _lpips_index(items: Sequence[ImageItem]) -> tuple[LPIPSIndex, list[str], np.
     """The index with every item a member (fresh embeddings spilled while their features are at hand), the
     content hashes and the aspect ratios (nan for an image the model could not take)."""
     index = LPIPSIndex(current_analysis_cache(), lpips_keys())
+    index.reserve(len(items))
     engine = _LPIPSRatios(index)
     hashes = [content_hash(i) for i in items]
     metas: list[Any] = []
@@ -189,7 +190,7 @@ def _lpips_index(items: Sequence[ImageItem]) -> tuple[LPIPSIndex, list[str], np.
             if h in index.window:  # spill the embedding (or features) and compute the bounds while at hand
                 index.keep(h, item)
                 if index.fast:
-                    index.pooled_of(h)
+                    index.bound_row(h)
         index.window.clear()
     ratios = np.array([m["ratio"] if isinstance(m, dict) else np.nan for m in metas], dtype=float)
     return index, hashes, ratios

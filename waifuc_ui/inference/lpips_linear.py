@@ -28,8 +28,10 @@ from .specs import LPIPS_DIFF
 NORM_EPS = 1e-10
 #: largest |fast - model| accepted on the check pairs
 TOLERANCE = 1e-5
-#: spatial grids of the lower bounds, coarse to fine (each finer bound is tighter)
-GRIDS = (1, 2, 4)
+#: spatial grid of the lower bound (8 x 8 blocks per map: ~1,000 x 64 values per image; a coarser grid
+#: loses most of the distance of unrelated images, a finer one costs memory)
+BOUND_GRID = 8
+_U32 = 2.0 ** -24  # unit roundoff of float32
 _X = [f'feat_x_{i}' for i in range(5)]
 _Y = [f'feat_y_{i}' for i in range(5)]
 
@@ -191,15 +193,19 @@ def linear_head() -> LinearHead:
 
 # -------------------------------------------------------------------------------------------- the embedding
 def embed(feats: Sequence[np.ndarray], head: LinearHead) -> np.ndarray:
-    """``u`` of each image: float32 [N, D] from feature maps [N, C_l, H_l, W_l] (zero-weight channels dropped)."""
+    """``u`` of each image: float32 [N, D] from feature maps [N, C_l, H_l, W_l] (zero-weight channels dropped).
+    float32 arithmetic: each value is within a few float32 roundings of the exact one."""
     parts = []
     for layer, phi in enumerate(feats):
         keep = head.kept(layer)
-        phi = np.asarray(phi, dtype=np.float64)
+        phi = np.asarray(phi, dtype=np.float32)
         n, _, h, w = phi.shape
-        norm = np.sqrt((phi ** 2).sum(axis=1, keepdims=True)) + NORM_EPS
-        scale = np.sqrt(head.weights[layer][keep] / (h * w))[None, :, None, None]
-        parts.append(((phi[:, keep] / norm) * scale).astype(np.float32).reshape(n, -1))
+        norm = np.sqrt(np.einsum('nchw,nchw->nhw', phi, phi, dtype=np.float64)).astype(np.float32)[:, None]
+        norm += np.float32(NORM_EPS)
+        scale = np.sqrt(head.weights[layer][keep] / (h * w)).astype(np.float32)[None, :, None, None]
+        part = phi[:, keep] / norm
+        part *= scale
+        parts.append(part.reshape(n, -1))
     return np.concatenate(parts, axis=1)
 
 
@@ -222,12 +228,19 @@ def pool(u: np.ndarray, parts: Sequence[tuple[int, int, int, int]], grid: int) -
     ``||pool(u_x) - pool(u_y)||^2 <= ||u_x - u_y||^2`` (float64 [N, sum C_l * blocks])."""
     out = []
     for offset, c, h, w in parts:
-        maps = u[:, offset:offset + c * h * w].reshape(len(u), c, h, w).astype(np.float64)
+        maps = u[:, offset:offset + c * h * w].reshape(len(u), c, h, w)
         rows, cols = _block_edges(h, grid), _block_edges(w, grid)
-        sums = np.add.reduceat(np.add.reduceat(maps, rows, axis=2), cols, axis=3)
+        sums = np.add.reduceat(np.add.reduceat(maps, rows, axis=2, dtype=np.float64), cols, axis=3)
         sizes = np.outer(np.diff(np.append(rows, h)), np.diff(np.append(cols, w)))
         out.append((sums / np.sqrt(sizes)).reshape(len(u), -1))
     return np.concatenate(out, axis=1)
+
+
+def bound_margin(length: int, norms_a: np.ndarray, norms_b: np.ndarray) -> np.ndarray:
+    """How far a float32 Gram-form bound ``na + nb - 2 a.b`` over ``length`` values (of float32-stored vectors)
+    can exceed the true one, whatever the summation order: ``(2 gamma_length + 16 u) (na + nb)``, u = 2^-24."""
+    gamma = length * _U32 / (1 - length * _U32)
+    return (2 * gamma + 16 * _U32) * (norms_a + norms_b) + 1e-9
 
 
 def gram_distances(a: np.ndarray, b: np.ndarray | None = None, chunk: int = 1 << 16) -> np.ndarray:
@@ -245,6 +258,7 @@ def gram_distances(a: np.ndarray, b: np.ndarray | None = None, chunk: int = 1 <<
 
 
 def row_distances(x: np.ndarray, ys: np.ndarray) -> np.ndarray:
-    """``||x - y_j||^2`` by direct differences (float64 sums of float32 differences): the exact form."""
-    diff = (ys - x[None, :]).astype(np.float64)
-    return np.einsum('ij,ij->i', diff, diff)
+    """``||x - y_j||^2`` by direct differences (float32 differences summed in float64): the exact form."""
+    diff = ys - x[None, :]
+    np.square(diff, out=diff)
+    return diff.sum(axis=1, dtype=np.float64)
