@@ -184,14 +184,21 @@ class LPIPSIndex:
         self.cache.put(h, self.keys["features"], list(feats))
         return feats
 
-    def store_fresh(self, h: str, features: Features) -> None:
-        """Features just computed by the engine: cached, and held for this window."""
-        self.cache.put(h, self.keys["features"], list(features))
+    def store_fresh(self, h: str, features: Features, cache: bool = True) -> None:
+        """Features just computed by the engine: held for this window, and cached unless ``cache`` is False
+        (their bound vector and distances are cached anyway; the features are read again only for exact pairs)."""
+        if cache:
+            self.cache.put(h, self.keys["features"], list(features))
         self.window[h] = features
 
     def _embedding(self, h: str) -> np.ndarray:
         if self._current is not None and self._current[0] == h:
             return self._current[1]
+        member = self._members.get(h)
+        if member is not None and member.row is not None and self._vectors is not None:
+            u = self._vectors.get([member.row])[0]
+            self._current = (h, u)
+            return u
         feats = self.features_of(h)
         u = linear.embed([f[None] for f in feats], self.head)[0]
         if self._parts is None:

@@ -168,7 +168,7 @@ class _LPIPSRatios(Analyzer):
         return analyze_images(images)
 
     def store_analysis(self, run: RunState, h: str, analysis: Any) -> Any:
-        self.index.store_fresh(h, analysis["features"])
+        self.index.store_fresh(h, analysis["features"], cache=False)  # 6.4 MB each; the review keeps bounds
         meta = {"ratio": analysis["ratio"]}
         run.cache.put(h, run.key, meta)
         return meta

@@ -228,12 +228,20 @@ def pool(u: np.ndarray, parts: Sequence[tuple[int, int, int, int]], grid: int) -
     ``||pool(u_x) - pool(u_y)||^2 <= ||u_x - u_y||^2`` (float64 [N, sum C_l * blocks])."""
     out = []
     for offset, c, h, w in parts:
-        maps = u[:, offset:offset + c * h * w].reshape(len(u), c, h, w)
-        rows, cols = _block_edges(h, grid), _block_edges(w, grid)
-        sums = np.add.reduceat(np.add.reduceat(maps, rows, axis=2, dtype=np.float64), cols, axis=3)
-        sizes = np.outer(np.diff(np.append(rows, h)), np.diff(np.append(cols, w)))
+        maps = u[:, offset:offset + c * h * w].reshape(len(u), c, h, w).astype(np.float64)
+        rows, cols = _indicator(h, grid), _indicator(w, grid)  # [blocks, size] 0/1: sums as matrix products
+        sums = np.matmul(np.matmul(rows, maps), cols.T)
+        sizes = np.outer(rows.sum(axis=1), cols.sum(axis=1))
         out.append((sums / np.sqrt(sizes)).reshape(len(u), -1))
     return np.concatenate(out, axis=1)
+
+
+def _indicator(size: int, grid: int) -> np.ndarray:
+    edges = np.append(_block_edges(size, grid), size)
+    out = np.zeros((len(edges) - 1, size))
+    for k in range(len(edges) - 1):
+        out[k, edges[k]:edges[k + 1]] = 1.0
+    return out
 
 
 def bound_margin(length: int, norms_a: np.ndarray, norms_b: np.ndarray) -> np.ndarray:
