@@ -5,9 +5,10 @@
 Fake LPIPS models with the real contract's shapes (5 AlexNet maps of a 400x400 input, 6.4 MB per image): the
 difference model of tests/fakehub.py (the real structure) and a feature model that follows the picture's content
 (:func:`content_feature_model`); ``--scale real`` gives it a realistic cost (~3.4 GFLOP per image, AlexNet LPIPS
-~2.3). Images: one aspect ratio, smooth random pictures, a quarter of them near copies. For each size, in the same run: the floor (``lpips_extract_feature`` in batches of
-16), then ``lpips_close_pairs`` (the review's grouping: features, bounds, exact distances) with a fresh analysis
-cache. Prints the ratio to the floor, the peak resident memory (ru_maxrss) and the pairs the bound skipped.
+~2.3). Images: one aspect ratio, smooth random pictures, a quarter of them near copies. For each size, in the
+same run: the floor (``lpips_extract_feature`` in batches of 16), then ``lpips_close_pairs`` (the review's
+grouping: features, bounds, exact distances) with a fresh analysis cache. Prints the ratio to the floor, the peak
+resident memory (ru_maxrss, whole process) and the pairs the certified bound skipped.
 """
 
 from __future__ import annotations
