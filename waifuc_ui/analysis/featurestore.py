@@ -51,6 +51,11 @@ class FeatureSpill:
             del mm
         return tuple(out)
 
+    @property
+    def directory(self) -> str:
+        """The temporary folder holding the files."""
+        return self._dir
+
     def close(self) -> None:
         for f in self._files:
             try:
