@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .hub import resolve_file
 from .loaders import locked_cache, register
+from .resolve import resolve_file
 from .runtime import open_session
 from .specs import LPIPS_DIFF
 
