@@ -151,8 +151,8 @@ class Analyzer:
             try:
                 images.append(model_ready_image(item.image))
                 ok_hashes.append(h)
-            except ValueError as e:
-                results[h] = AnalysisFailed(str(e))
+            except ValueError as e:  # UnusableImageError: the problem is the drop reason
+                results[h] = AnalysisFailed(getattr(e, "problem", str(e)))
         if not images:
             return results
         try:

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .. import inference as models
+from ..core.errors import InvalidArgumentError
 from ..core.item import ImageItem
 from ..inference import lpips_linear as linear
 from .cache import AnalysisCache
@@ -80,7 +81,8 @@ class VectorSpill:
         if self._length is None:
             self._length = data.size
         if data.size != self._length:
-            raise ValueError(f"vector of {data.size} values in a store of {self._length}")
+            raise InvalidArgumentError(f"vector of {data.size} values in a store of {self._length}",
+                                       "use one store per model")
         self._file.seek(0, os.SEEK_END)
         self._file.write(data.tobytes())
         self.count += 1
