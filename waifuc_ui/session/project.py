@@ -12,10 +12,10 @@ In the app: Source tab, *Download the project* / *Load a project* (after uploadi
 
     project = load_project("surtr.waifuc_ui.json")   # Project: recipe, decisions, tag_edits, trigger_word, ...
     session = SessionRegistry("work").create()
-    session.add_folder("my_images")                  # the same images the project was made from
+    session.inputs.add_folder("my_images")           # the same images the project was made from
     match = project.apply_to(session)                # match.missing: project images not found here
-    session.run()
-    session.export_zip(**project.export_settings)
+    session.runs.start()
+    session.export.zip(**project.export_settings)
 """
 
 from __future__ import annotations
@@ -25,13 +25,16 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import InvalidOptionError
 from ..pipeline.catalog import ActionSpec, action_catalog
 from ..pipeline.recipe import PipelineRecipe
 from .decisions import Decisions
 from .tagedit import TagEdits
+
+if TYPE_CHECKING:
+    from .session import Session
 
 FORMAT = "waifuc_ui.project"
 VERSION = 1
@@ -67,7 +70,7 @@ class Project:
     def trigger_word(self) -> str:
         return self.tag_edits.trigger_word
 
-    def apply_to(self, session: Any) -> ProjectMatch:
+    def apply_to(self, session: Session) -> ProjectMatch:
         return apply_project(session, self)
 
 
@@ -102,21 +105,21 @@ def _no_paths(settings: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in settings.items() if not (isinstance(v, str) and os.path.isabs(v))}
 
 
-def project_of(session: Any) -> dict[str, Any]:
+def project_of(session: Session) -> dict[str, Any]:
     """The project dict of ``session`` (JSON-able, no server paths)."""
     inputs = []
-    for i in session.input_ids:
+    for i in session.inputs.ids:
         rec = session.store.get(i)
         inputs.append({"id": i, "content_hash": rec.content_hash, "name": _portable_name(rec.meta, i)})
     sources = [{k: v for k, v in entry.items() if not (k == "detail" and entry.get("kind") == "folder")}
-               for entry in session.ingest_log]
-    return {"format": FORMAT, "version": VERSION, "recipe": session.recipe.to_dict(), "inputs": inputs,
-            "decisions": session.decisions.to_dict(), "review": session.review_state(),
-            "tag_edits": session.tag_edits.to_dict(), "export_settings": _no_paths(session.export_settings),
+               for entry in session.inputs.log]
+    return {"format": FORMAT, "version": VERSION, "recipe": session.pipeline.recipe.to_dict(), "inputs": inputs,
+            "decisions": session.pipeline.decisions.to_dict(), "review": session.duplicates.state(),
+            "tag_edits": session.tags.edits.to_dict(), "export_settings": _no_paths(session.export.settings),
             "sources": sources}
 
 
-def write_project(session: Any, path: str) -> str:
+def write_project(session: Session, path: str) -> str:
     """Write ``session``'s project file to ``path``; returns the path."""
     with open(path, "w", encoding="utf-8") as fh:
         json.dump(project_of(session), fh, ensure_ascii=False, indent=1)
@@ -229,10 +232,10 @@ def match_inputs(project: Project, records: list[Any]) -> ProjectMatch:
     return match
 
 
-def apply_project(session: Any, project: Project) -> ProjectMatch:
+def apply_project(session: Session, project: Project) -> ProjectMatch:
     """Give ``session``'s images the project's ids and install its recipe and choices (the last run is cleared:
     run again to see them). Images the project does not know keep coming in, after the project's, with new ids."""
-    records = [session.store.get(i) for i in session.input_ids]
+    records = [session.store.get(i) for i in session.inputs.ids]
     match = match_inputs(project, records)
     counter = max([session.store.counter] + [_number(p.id) for p in project.inputs])
     new_records, new_ids = [], []
@@ -248,12 +251,13 @@ def apply_project(session: Any, project: Project) -> ProjectMatch:
         extra_ids.append(new)
     match.extra = extra_ids
     session.store.restore(new_records, counter)  # derived records of the old ids are dropped with them
-    session.runner.memo.clear()
-    session.input_ids = new_ids + extra_ids
-    session.recipe = project.recipe.validated(session.catalog)
-    session.decisions = Decisions.from_dict(project.decisions.to_dict())
-    session.tag_edits = TagEdits.from_dict(project.tag_edits.to_dict())
-    session.load_review_state(project.review)
-    session.export_settings = dict(project.export_settings)
-    session.last_run = None
+    session.runs.runner.memo.clear()
+    session.inputs.ids = new_ids + extra_ids
+    session.pipeline.recipe = project.recipe.validated(session.catalog)
+    session.pipeline.decisions = Decisions.from_dict(project.decisions.to_dict())
+    session.tags.edits = TagEdits.from_dict(project.tag_edits.to_dict())
+    session.duplicates.load_state(project.review)
+    session.characters.view = None
+    session.export.settings = dict(project.export_settings)
+    session.runs.forget()
     return match

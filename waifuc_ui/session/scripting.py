@@ -9,11 +9,14 @@ and export names by the final items (keys: :mod:`waifuc_ui.action.reviewed`).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..action.reviewed import stream_keys
 from ..pipeline.script import DatasetChoices, StepChoices, recipe_to_script
 from .runner import StepResult
+
+if TYPE_CHECKING:
+    from .session import Session
 
 #: Actions whose items may leave in another order than they came (the app shows them in input order).
 _REORDERING = frozenset({"CCIPAction"})
@@ -21,7 +24,7 @@ DEFAULT_SOURCE = "LocalDatasetSource('input')"
 DEFAULT_ARCHIVE = "dataset.zip"
 
 
-def _keys(session: Any, ids: Sequence[str], metas: Mapping[str, dict[str, Any]]) -> dict[str, str]:
+def _keys(session: Session, ids: Sequence[str], metas: Mapping[str, dict[str, Any]]) -> dict[str, str]:
     store = session.store
     pairs = []
     for i in ids:
@@ -32,7 +35,7 @@ def _keys(session: Any, ids: Sequence[str], metas: Mapping[str, dict[str, Any]])
     return dict(zip(ids, stream_keys(pairs)))
 
 
-def _output_order(session: Any, sr: StepResult) -> list[str]:
+def _output_order(session: Session, sr: StepResult) -> list[str]:
     """The step's outputs before hand drops, in the runner's order (grouped by input, in input order)."""
     position = {i: n for n, i in enumerate(sr.input_ids)}
     kept = {i: n for n, i in enumerate(sr.output_ids)}
@@ -47,9 +50,9 @@ def _output_order(session: Any, sr: StepResult) -> list[str]:
     return sorted(list(sr.output_ids) + [i for i in sr.forced_drop if i not in kept], key=place)
 
 
-def _step_choices(session: Any, sr: StepResult, before: Mapping[str, dict[str, Any]],
+def _step_choices(session: Session, sr: StepResult, before: Mapping[str, dict[str, Any]],
                   extra_drop: Sequence[str]) -> StepChoices:
-    keep_ids, drop_ids, selection = session.decisions.for_step(sr.uid)
+    keep_ids, drop_ids, selection = session.pipeline.decisions.for_step(sr.uid)
     choices = StepChoices(wrap=sr.action in _REORDERING)
     in_keys = _keys(session, sr.input_ids, before) if (keep_ids or selection is not None) else {}
     if selection is not None:
@@ -79,13 +82,13 @@ def _step_choices(session: Any, sr: StepResult, before: Mapping[str, dict[str, A
     return choices
 
 
-def dataset_choices(session: Any, layout: str = "textual_inversion") -> DatasetChoices:
+def dataset_choices(session: Session, layout: str = "textual_inversion") -> DatasetChoices:
     """Everything decided by hand in ``session``, as keys for a script."""
     choices = DatasetChoices()
-    run = session.last_run
-    excluded = list(session.final_exclusions()) if run is not None else []
+    run = session.runs.last
+    excluded = list(session.duplicates.final_exclusions()) if run is not None else []
     if run is not None:
-        if session.is_stale:
+        if session.runs.is_stale:
             choices.notes.append("The app's last run does not show the latest changes to the recipe or the "
                                  "decisions: run the pipeline again in the app, then copy this script again.")
         if run.status != "done":
@@ -107,34 +110,34 @@ def dataset_choices(session: Any, layout: str = "textual_inversion") -> DatasetC
     return choices
 
 
-def _final_edits(session: Any, choices: DatasetChoices, layout: str) -> None:
+def _final_edits(session: Session, choices: DatasetChoices, layout: str) -> None:
     """Tags of the export that differ from what the pipeline gives (names and the kohya folder are the
     exporter's: see :func:`export_expression`)."""
-    ids = session.final_ids()
-    metas = session.final_metas()
-    items = session.export_items()  # tags without the trigger word: the exporter (or SetTagsAction) adds it
+    ids = session.dataset.ids()
+    metas = session.dataset.metas()
+    items = session.export.items()  # tags without the trigger word: the exporter (or SetTagsAction) adds it
     keys = _keys(session, ids, metas)
     for i, item in zip(ids, items):
         run_tags = metas[i].get("tags") or {}
         tags = dict(item.meta.get("tags") or {})
         if not isinstance(run_tags, Mapping) or list(tags.items()) != list(run_tags.items()):
             choices.tags[keys[i]] = tags
-    trigger = session.tag_edits.trigger_word
+    trigger = session.tags.trigger_word
     if trigger and layout != "textual_inversion":
         choices.trigger_word = trigger
 
 
-def export_expression(session: Any, archive: str = DEFAULT_ARCHIVE, layout: str = "textual_inversion",
+def export_expression(session: Session, archive: str = DEFAULT_ARCHIVE, layout: str = "textual_inversion",
                       kohya_folder: str = "", **options: Any) -> str:
     """The exporter call the app's export makes (:meth:`ExportMixin.exporter_options`), as an expression."""
-    kwargs = session.exporter_options(layout, kohya_folder, **options)
+    kwargs = session.export.options(layout, kohya_folder, **options)
     if not kwargs.get("folder"):
         kwargs.pop("folder", None)
     args = [repr(archive)] + [f"{k}={v!r}" for k, v in kwargs.items()]
     return f"ZipExporter({', '.join(args)})"
 
 
-def session_script(session: Any, source_desc: str | None = None, exporter: str | None = None, *,
+def session_script(session: Session, source_desc: str | None = None, exporter: str | None = None, *,
                    layout: str = "textual_inversion", kohya_folder: str = "", archive: str = DEFAULT_ARCHIVE,
                    **options: Any) -> str:
     """The script of ``session``: its recipe, its decisions and, unless ``exporter`` is given, the app's export
@@ -145,4 +148,4 @@ def session_script(session: Any, source_desc: str | None = None, exporter: str |
                                 f"{archive}, the app's export.")
     if exporter is None:
         exporter = export_expression(session, archive, layout, kohya_folder, **options)
-    return recipe_to_script(session.recipe, source_desc or DEFAULT_SOURCE, exporter, session.catalog, choices)
+    return recipe_to_script(session.pipeline.recipe, source_desc or DEFAULT_SOURCE, exporter, session.catalog, choices)
