@@ -14,9 +14,9 @@ def names(session, ids):
 
 
 def test_ingest_folder_records_ids_thumbs_and_refusals(session):
-    assert session.input_ids == ["in00001", "in00002", "in00003", "in00004", "in00005"]
-    assert names(session, session.input_ids) == ["a.png", "b.png", "c.png", "d.png", "e.png"]
-    assert [(r.path.rsplit("/", 1)[-1], r.reason) for r in session.refused] == \
+    assert session.inputs.ids == ["in00001", "in00002", "in00003", "in00004", "in00005"]
+    assert names(session, session.inputs.ids) == ["a.png", "b.png", "c.png", "d.png", "e.png"]
+    assert [(r.path.rsplit("/", 1)[-1], r.reason) for r in session.inputs.refused] == \
         [("bad.png", "not an image (unrecognised format)")]
     rec = session.record("in00004")
     assert (rec.width, rec.height, rec.mode) == (1200, 900, "RGB")
@@ -32,77 +32,77 @@ def test_folder_ingest_refused_in_public_mode(registry, image_dir):
     registry.public_mode = True
     s = registry.create()
     with pytest.raises(ValueError, match="disabled in public mode"):
-        s.add_folder(image_dir)
+        s.inputs.add_folder(image_dir)
     from waifuc_ui.source import LocalSource
     with pytest.raises(ValueError, match="disabled in public mode"):
-        s.add_source(LocalSource(image_dir))
-    assert s.input_ids == []
+        s.inputs.add_source(LocalSource(image_dir))
+    assert s.inputs.ids == []
 
 
 def test_model_free_preset_run_exact_outcome(session):
-    session.load_preset("model-free clean-up")
-    run = session.run()
+    session.pipeline.load_preset("model-free clean-up")
+    run = session.runs.start()
     assert run.status == "done"
-    rows = [(r["step"], r["input"], r["kept"], r["dropped"]) for r in session.counts()]
+    rows = [(r["step"], r["input"], r["kept"], r["dropped"]) for r in session.runs.counts()]
     assert rows == [("1. ModeConvertAction", 5, 5, 0), ("2. MinSizeFilterAction", 5, 4, 1),
                     ("3. HashDedupAction", 4, 3, 1), ("4. AlignMinSizeAction", 3, 3, 0)]
     size_step, dedup_step, align_step = run.steps[1], run.steps[2], run.steps[3]
     assert list(size_step.dropped) == ["in00002"]
     assert size_step.dropped["in00002"].score == 80 and size_step.dropped["in00002"].threshold == 256
     assert list(dedup_step.dropped) == ["in00003"] and dedup_step.dropped["in00003"].duplicate_of == "a.png"
-    final = session.final_ids()
+    final = session.dataset.ids()
     assert final[0] == "in00001" and final[2] == "in00005"
     resized = session.record(final[1])
     assert resized.id.startswith("d") and resized.parent_id == "in00004" and resized.origin == align_step.uid
     assert (resized.width, resized.height) == (1066, 800)  # waifuc truncates: int(1200 * 800 / 900)
     assert resized.file.startswith(session.workspace.subdir("derived"))
-    assert session.drop_info("in00003") == [{"uid": dedup_step.uid, "step": "3. HashDedupAction",
+    assert session.runs.drop_info("in00003") == [{"uid": dedup_step.uid, "step": "3. HashDedupAction",
                                              "reason": dedup_step.dropped["in00003"].reason, "score": 0,
                                              "threshold": dedup_step.dropped["in00003"].threshold,
                                              "duplicate_of": "a.png"}]
 
 
 def test_rerun_after_param_change_recomputes_only_that_step(session, monkeypatch):
-    session.load_preset("model-free clean-up")
-    first = session.run()
+    session.pipeline.load_preset("model-free clean-up")
+    first = session.runs.start()
     derived_before = first.steps[3].output_ids[1]
     decoded = []
     real_open = store_module.open_file
     monkeypatch.setattr(store_module, "open_file", lambda p: decoded.append(p) or real_open(p))
-    second = session.run()
+    second = session.runs.start()
     assert [s.computed for s in second.steps] == [0, 0, 0, 0] and decoded == []
     assert second.output_ids() == first.output_ids()
-    uid = session.recipe.steps[3].uid
-    session.update_step(uid, params={"min_size": 850})
-    third = session.run()
+    uid = session.pipeline.recipe.steps[3].uid
+    session.pipeline.update_step(uid, params={"min_size": 850})
+    third = session.runs.start()
     assert [s.computed for s in third.steps] == [0, 0, 0, 3]
     assert len(decoded) == 3  # only the items entering the changed step
     new_id = third.steps[3].output_ids[1]
     assert new_id != derived_before and session.record(new_id).size == (1133, 850)
-    session.update_step(uid, params={"min_size": 800})
-    assert session.run().steps[3].output_ids[1] == derived_before  # deterministic derived ids
+    session.pipeline.update_step(uid, params={"min_size": 800})
+    assert session.runs.start().steps[3].output_ids[1] == derived_before  # deterministic derived ids
 
 
 def test_restore_and_drop_by_hand_persist_across_runs(session):
-    session.load_preset("model-free clean-up")
-    session.run()
-    size_uid = session.recipe.steps[1].uid
-    session.restore(size_uid, "in00002")
-    session.drop_by_hand(size_uid, "in00005")
-    run = session.run()
+    session.pipeline.load_preset("model-free clean-up")
+    session.runs.start()
+    size_uid = session.pipeline.recipe.steps[1].uid
+    session.pipeline.restore(size_uid, "in00002")
+    session.pipeline.drop_by_hand(size_uid, "in00005")
+    run = session.runs.start()
     step = run.steps[1]
     assert step.output_ids == ["in00001", "in00002", "in00003", "in00004"]
     assert step.forced_keep == ["in00002"] and step.forced_drop == ["in00005"]
     assert step.dropped["in00005"].reason == "dropped by hand"
-    session.update_step(size_uid, params={"min_size": 300})  # still applied after a parameter change
-    run = session.run()
+    session.pipeline.update_step(size_uid, params={"min_size": 300})  # still applied after a parameter change
+    run = session.runs.start()
     assert run.steps[1].output_ids == ["in00001", "in00002", "in00003", "in00004"]
-    session.undo_decision(size_uid, "in00002")
-    assert "in00002" not in session.run().steps[1].output_ids
+    session.pipeline.undo_decision(size_uid, "in00002")
+    assert "in00002" not in session.runs.start().steps[1].output_ids
 
 
 def test_progress_and_cancel_leave_session_consistent(session):
-    session.load_preset("model-free clean-up")
+    session.pipeline.load_preset("model-free clean-up")
     seen = []
     cancel = threading.Event()
 
@@ -111,12 +111,12 @@ def test_progress_and_cancel_leave_session_consistent(session):
         if p.step_index == 1 and p.done == 2:
             cancel.set()
 
-    run = session.run(progress=progress, cancel=cancel)
+    run = session.runs.start(progress=progress, cancel=cancel)
     assert run.status == "cancelled" and run.message == "stopped during 2. MinSizeFilterAction"
     assert [s.label for s in run.steps] == ["1. ModeConvertAction"]
     assert seen[0] == (0, "1. ModeConvertAction", 0, 5) and (0, "1. ModeConvertAction", 5, 5) in seen
-    assert session.final_ids() == run.steps[0].output_ids
-    full = session.run()  # usable again, and step 1 comes from the memo
+    assert session.dataset.ids() == run.steps[0].output_ids
+    full = session.runs.start()  # usable again, and step 1 comes from the memo
     assert full.status == "done" and full.steps[0].computed == 0 and len(full.steps) == 4
 
 
@@ -146,81 +146,81 @@ def custom_session(registry, image_dir):
     classes = {n: s.cls for n, s in action_catalog().items()}
     classes.update(NeedsModelFilter=NeedsModelFilter, ExplodingFilter=ExplodingFilter)
     s = Session(Workspace(registry.workspaces.root), catalog=action_catalog(classes))
-    s.add_folder(image_dir)
+    s.inputs.add_folder(image_dir)
     return s
 
 
 def test_unavailable_model_step_is_reported_and_skipped(registry, image_dir):
     s = custom_session(registry, image_dir)
-    s.add_step("ModeConvertAction")
-    uid = s.add_step("NeedsModelFilter")
-    s.add_step("MinSizeFilterAction", {"min_size": 256})
-    report = s.model_report()
+    s.pipeline.add_step("ModeConvertAction")
+    uid = s.pipeline.add_step("NeedsModelFilter")
+    s.pipeline.add_step("MinSizeFilterAction", {"min_size": 256})
+    report = s.runs.model_report()
     assert list(report) == [uid] and report[uid].needs_models and not report[uid].available
     assert report[uid].fix
-    run = s.run()
+    run = s.runs.start()
     assert run.status == "done" and list(run.unavailable) == [uid]
     assert [st.status for st in run.steps] == ["done", "unavailable", "done"]
     assert run.steps[1].output_ids == run.steps[1].input_ids
     for text in (report[uid].fix, run.steps[1].message):  # before the run and after its download attempt
         assert "HF_HUB_OFFLINE is set" in text and "`hf download nobody/missing-model model.onnx`" in text
-    assert len(s.final_ids()) == 4
+    assert len(s.dataset.ids()) == 4
     s.close()
 
 
 def test_an_item_that_breaks_an_action_is_dropped_with_the_error(registry, image_dir):
     s = custom_session(registry, image_dir)
-    s.add_step("ExplodingFilter")
-    run = s.run()
+    s.pipeline.add_step("ExplodingFilter")
+    run = s.runs.start()
     assert run.status == "done" and run.steps[0].output_ids == ["in00001", "in00003", "in00004", "in00005"]
     assert run.steps[0].dropped["in00002"].reason == "error in ExplodingFilter: RuntimeError: boom"
     s.close()
 
 
 def test_second_concurrent_run_is_refused(session):
-    session.add_step("ModeConvertAction")
-    assert session._run_lock.acquire()
+    session.pipeline.add_step("ModeConvertAction")
+    assert session.runs.lock.acquire()
     try:
         with pytest.raises(ValueError, match="wait for the current run"):
-            session.run()
+            session.runs.start()
     finally:
-        session._run_lock.release()
+        session.runs.lock.release()
 
 
 def test_is_stale_tracks_recipe_decisions_and_inputs(session, image_dir):
-    assert session.is_stale
-    uid = session.add_step("MinSizeFilterAction", {"min_size": 256})
-    session.run()
-    assert not session.is_stale
-    session.update_step(uid, params={"min_size": 300})
-    assert session.is_stale
-    session.run()
-    session.restore(uid, "in00002")
-    assert session.is_stale
-    session.run()
-    assert not session.is_stale
-    session.add_folder(image_dir)
-    assert session.is_stale and len(session.input_ids) == 10
+    assert session.runs.is_stale
+    uid = session.pipeline.add_step("MinSizeFilterAction", {"min_size": 256})
+    session.runs.start()
+    assert not session.runs.is_stale
+    session.pipeline.update_step(uid, params={"min_size": 300})
+    assert session.runs.is_stale
+    session.runs.start()
+    session.pipeline.restore(uid, "in00002")
+    assert session.runs.is_stale
+    session.runs.start()
+    assert not session.runs.is_stale
+    session.inputs.add_folder(image_dir)
+    assert session.runs.is_stale and len(session.inputs.ids) == 10
 
 
 def test_memo_is_bounded_and_evicts_oldest(session):
     from waifuc_ui.session.runner import StepMemo
 
-    session.runner.memo = StepMemo(max_items=6, max_streams=1)
-    uid = session.add_step("MinSizeFilterAction", {"min_size": 256})
-    session.add_step("HashDedupAction")
-    session.run()
-    memo = session.runner.memo
+    session.runs.runner.memo = StepMemo(max_items=6, max_streams=1)
+    uid = session.pipeline.add_step("MinSizeFilterAction", {"min_size": 256})
+    session.pipeline.add_step("HashDedupAction")
+    session.runs.start()
+    memo = session.runs.runner.memo
     assert len(memo.per_item) == 5 and len(memo.stream) == 1
-    session.update_step(uid, params={"min_size": 300})
-    session.run()
+    session.pipeline.update_step(uid, params={"min_size": 300})
+    session.runs.start()
     assert len(memo.per_item) == 6 and len(memo.stream) == 1
-    assert all(key[0] == session.recipe.steps[0].config_key for key in list(memo.per_item)[1:])
+    assert all(key[0] == session.pipeline.recipe.steps[0].config_key for key in list(memo.per_item)[1:])
 
 
 def test_is_running_is_true_only_during_a_run(session):
     """Stop asks it: after the run ended, Stop leaves the run's result on the page."""
-    session.load_preset("model-free clean-up")
+    session.pipeline.load_preset("model-free clean-up")
     seen = []
-    session.run(progress=lambda p: seen.append(session.is_running))
-    assert seen and all(seen) and not session.is_running
+    session.runs.start(progress=lambda p: seen.append(session.runs.is_running))
+    assert seen and all(seen) and not session.runs.is_running

@@ -19,14 +19,14 @@ def test_zip_stays_current_until_the_dataset_changes(ui):
     run_pipeline(ui)  # an unchanged re-run gives a new result object: rebuild to be safe
     assert zip_is_current(ui) is False
     built(ui)
-    ui.session.add_tag("smile")
+    ui.session.tags.add("smile")
     assert zip_is_current(ui) is False
-    ui.session.undo_tag_edit()
+    ui.session.tags.undo()
     assert zip_is_current(ui) is True  # the same captions again
-    ui.session.set_trigger_word("mychar")
+    ui.session.tags.set_trigger_word("mychar")
     assert zip_is_current(ui) is False
     built(ui)
-    ui.session.update_step(ui.session.recipe.steps[1].uid, params={"min_size": 20})  # the run is out of date
+    ui.session.pipeline.update_step(ui.session.pipeline.recipe.steps[1].uid, params={"min_size": 20})  # the run is out of date
     assert zip_is_current(ui) is False
 
 
@@ -42,7 +42,7 @@ def test_opening_the_tab_hides_the_download_of_an_old_zip(ui, binder):
     line, summary, download, *_checks = refresh(ui)
     assert line.startswith("The dataset holds **6 images**")
     assert not isinstance(summary, str)  # left as it is (gr.skip)
-    ui.session.add_tag("smile")
+    ui.session.tags.add("smile")
     line, summary, download, *_checks = refresh(ui)
     assert summary == "The dataset changed since the last zip: press *Build the zip* again."
     assert download.visible is False

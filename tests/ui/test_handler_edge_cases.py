@@ -35,7 +35,7 @@ def test_duplicate_threshold_before_any_run_says_what_to_do(ui, handlers):
 def test_clearing_the_tag_selection_forgets_the_shown_image(ui, handlers):
     from waifuc_ui.ui.tags_tab import toggle_selection
 
-    first = ui.session.final_ids()[0]
+    first = ui.session.dataset.ids()[0]
     toggle_selection(ui, first)
     out = handlers["on_clear"](ui, 1)
     assert out[0] == "0 images selected (click images to select or unselect them)."
@@ -44,10 +44,10 @@ def test_clearing_the_tag_selection_forgets_the_shown_image(ui, handlers):
 
 
 def test_no_target_character_says_how_to_choose_one(ui):
-    from waifuc_ui.session.review import Cluster, ClusterView
+    from waifuc_ui.session.characters import Cluster, ClusterView
     from waifuc_ui.ui.characters_tab import overview
 
-    ids = ui.session.input_ids
+    ids = ui.session.inputs.ids
     view = ClusterView("ccip", [Cluster(0, ids[:4]), Cluster(1, ids[4:6])], noise=ids[6:], chosen=[], target=[])
     _, _, chosen, summary = overview(ui, view)
     assert chosen == []
@@ -82,5 +82,5 @@ def test_dataset_size_text_counts_one_image_right(ui):
     from waifuc_ui.ui.views import dataset_size_text
 
     assert dataset_size_text(ui.session) == "8 images in the dataset"
-    ui.session.input_ids = ui.session.input_ids[:1]
+    ui.session.inputs.ids = ui.session.inputs.ids[:1]
     assert dataset_size_text(ui.session) == "1 image in the dataset"

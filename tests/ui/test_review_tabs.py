@@ -3,20 +3,39 @@
 import pytest
 
 from waifuc_ui.core.errors import InvalidOptionError
+from waifuc_ui.session import ReviewModels, SessionRegistry
 from waifuc_ui.ui.characters_tab import MEMBERS as CCIP_MEMBERS
 from waifuc_ui.ui.characters_tab import NOISE, cluster_name, clusters, label_at, members, overview
 from waifuc_ui.ui.duplicates_tab import MEMBERS as DUP_MEMBERS
 from waifuc_ui.ui.duplicates_tab import duplicate_view, group_members, groups_overview, slider_range
 from waifuc_ui.ui.pipeline_tab import add_step, apply_preset
 from waifuc_ui.ui.run_tab import run_pipeline
+from waifuc_ui.ui.settings import AppSettings
+from waifuc_ui.ui.state import SessionBinder
 
 
 @pytest.fixture
-def ccip_ui(ui):
+def review_ui(tmp_path, dataset_dir):
+    """``review_ui(**calls)``: a session on the synthetic dataset whose review model calls are ``calls``
+    (ReviewModels' ccip_labels / lpips_groups), given to the registry as the app would give the real ones."""
+    binders = []
+
+    def make(**calls):
+        settings = AppSettings(workspace_root=(tmp_path / "ws").resolve(), demo_dir=dataset_dir)
+        registry = SessionRegistry(str(settings.workspace_root), ttl_seconds=settings.session_ttl,
+                                   quotas=settings.quotas, review_models=ReviewModels(**calls))
+        binders.append(SessionBinder(settings, registry))
+        return binders[-1].open("tab-1")
+
+    yield make
+    for b in binders:
+        b.registry.close_all()
+
+
+@pytest.fixture
+def ccip_ui(review_ui):
     """A run whose CCIP step (models missing: passes everything) is reviewed with injected labels:
     of the 6 images reaching it, 3 are character 0, 2 character 1 and 1 is noise."""
-    apply_preset(ui, "model-free clean-up")
-    add_step(ui, "CCIPAction")
     calls = []
 
     def labels(items, **kw):
@@ -24,7 +43,9 @@ def ccip_ui(ui):
         assert len(items) == 6
         return [1, 0, 0, -1, 1, 0] if kw.get("threshold") in (None, 0.18) else [0] * len(items)
 
-    ui.session.ccip_labels_fn = labels
+    ui = review_ui(ccip_labels=labels)
+    apply_preset(ui, "model-free clean-up")
+    add_step(ui, "CCIPAction")
     run_pipeline(ui)
     ui.calls = calls
     return ui
@@ -50,17 +71,17 @@ def test_choose_one_cluster_then_move_one_image(ccip_ui):
     ui = ccip_ui
     view = clusters(ui)
     second = view.clusters[1]
-    ui.session.choose_clusters([second.label])
+    ui.session.characters.choose([second.label])
     run_pipeline(ui)
-    assert sorted(ui.session.final_ids()) == sorted(second.ids)
-    view = ui.session._ccip
+    assert sorted(ui.session.dataset.ids()) == sorted(second.ids)
+    view = ui.session.characters.view
     entries, text, page = members(ui, view, view.clusters[0].label)
     assert text.startswith("Cluster 0 · 3 images · page 1 of 1")
     assert all(caption.startswith("✗ ") for _, caption in entries)
     newcomer = ui.page_ids[CCIP_MEMBERS][0]
-    ui.session.move_image(newcomer, into_target=True)
+    ui.session.characters.move(newcomer, into_target=True)
     run_pipeline(ui)
-    assert sorted(ui.session.final_ids()) == sorted(second.ids + [newcomer])
+    assert sorted(ui.session.dataset.ids()) == sorted(second.ids + [newcomer])
 
 
 def test_threshold_change_reclusters_without_models(ccip_ui):
@@ -94,19 +115,19 @@ def test_duplicate_groups_keeper_and_apply(ui):
     assert entries[0][1].startswith("★ keeper · ")
     assert not entries[1][1].startswith("★")
     other = ui.page_ids[DUP_MEMBERS][1]
-    view = ui.session.set_keeper(other)
+    view = ui.session.duplicates.set_keeper(other)
     assert view.groups[index].keeper == other
-    ui.session.apply_duplicates()
+    ui.session.duplicates.apply()
     run_pipeline(ui)
-    final = ui.session.final_ids()
+    final = ui.session.dataset.ids()
     assert exact[0].ids[0] not in final
     assert group_members(ui, view, 99) == ([], "No group selected.")
 
 
-def test_duplicate_threshold_keeps_the_units_of_the_method_in_use(ui):
+def test_duplicate_threshold_keeps_the_units_of_the_method_in_use(review_ui):
+    ui = review_ui(lpips_groups=lambda items, threshold: [[0, 1]] if threshold >= 0.5 else [])
     apply_preset(ui, "model-free clean-up")
     add_step(ui, "FilterSimilarAction")  # LPIPS review expected; groups injected (no model)
-    ui.session.lpips_groups_fn = lambda items, threshold: [[0, 1]] if threshold >= 0.5 else []
     run_pipeline(ui)
     view = duplicate_view(ui, None, "phash")
     assert view.method == "phash" and view.threshold == 10

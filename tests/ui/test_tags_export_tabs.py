@@ -43,7 +43,7 @@ def test_add_remove_replace_on_scopes(ran):
     assert counts(ui)["smile"] == 4
     assert edit_tags(ui, "replace", SCOPES[0], "", "1girl", "girl") == "Replaced `1girl` by `girl` on all images."
     assert "1girl" not in counts(ui) and counts(ui)["girl"] == 6
-    first, second, third = ui.session.final_ids()[:3]
+    first, second, third = ui.session.dataset.ids()[:3]
     assert toggle_selection(ui, first) and toggle_selection(ui, second) and toggle_selection(ui, third)
     assert toggle_selection(ui, third) is False
     assert selection_note(ui) == "2 images selected (click images to select or unselect them)."
@@ -51,7 +51,7 @@ def test_add_remove_replace_on_scopes(ran):
     assert counts(ui)["looking_at_viewer"] == 2
     assert "looking_at_viewer" in image_tags_text(ui, first)
     assert "looking_at_viewer" not in image_tags_text(ui, third)
-    assert ui.session.undo_tag_edit() is True
+    assert ui.session.tags.undo() is True
     assert "looking_at_viewer" not in counts(ui)
 
 
@@ -68,18 +68,18 @@ def test_edit_errors_say_what_to_do(ran):
 
 def test_one_image_tags_edit(ran):
     ui = ran
-    item = ui.session.final_ids()[0]
-    ui.session.set_item_tags(item, "solo, blue_hair, sitting")
+    item = ui.session.dataset.ids()[0]
+    ui.session.tags.set_item(item, "solo, blue_hair, sitting")
     assert image_tags_text(ui, item) == "solo, blue_hair, sitting"  # the user's order is kept
     assert image_tags_text(ui, None) == ""
 
 
 def test_export_zip_with_trigger_word_and_nothing_deleted(ran):
     ui = ran
-    ui.session.set_trigger_word("mychar")
-    ui.session.add_tag("smile")
+    ui.session.tags.set_trigger_word("mychar")
+    ui.session.tags.add("smile")
     assert dataset_line(ui) == "The dataset holds **6 images**; trigger word `mychar`."
-    before = list(ui.session.final_ids())
+    before = list(ui.session.dataset.ids())
     summary = export_dataset(ui, "textual_inversion", "my set")
     assert summary.images == 6
     assert ui.session.workspace.contains(summary.path)
@@ -91,7 +91,7 @@ def test_export_zip_with_trigger_word_and_nothing_deleted(ran):
     text = export_text(summary)
     assert text.startswith("**my_set.zip**: 6 images (image + .txt caption), ")
     assert "Nothing in the session was deleted" in text
-    assert ui.session.final_ids() == before
+    assert ui.session.dataset.ids() == before
     assert all(os.path.exists(ui.session.record(i).file) for i in before)
 
 
@@ -104,10 +104,10 @@ def test_export_json_sidecars(ran):
 
 
 def test_export_of_an_empty_dataset_says_what_to_do(ran):
-    for item_id in list(ran.session.final_ids()):
-        ran.session.drop_by_hand(ran.session.recipe.steps[-1].uid, item_id)
+    for item_id in list(ran.session.dataset.ids()):
+        ran.session.pipeline.drop_by_hand(ran.session.pipeline.recipe.steps[-1].uid, item_id)
     run_pipeline(ran)
-    assert ran.session.final_ids() == []
+    assert ran.session.dataset.ids() == []
     with pytest.raises(InvalidOptionError, match="the last run kept no image"):
         export_dataset(ran, "textual_inversion", "x")
 

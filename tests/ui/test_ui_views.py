@@ -54,7 +54,7 @@ def test_refused_table_and_summary():
 
 
 def test_gallery_page_serves_thumbnails_from_the_workspace(ui):
-    ids = ui.session.input_ids
+    ids = ui.session.inputs.ids
     entries, on_page, number, label = gallery_page(ui.session, ids, page=2, page_size=3)
     assert on_page == ids[3:6] and number == 2
     assert label == "page 2 of 3 · 8 images"

@@ -129,7 +129,7 @@ def _final_edits(session: Session, choices: DatasetChoices, layout: str) -> None
 
 def export_expression(session: Session, archive: str = DEFAULT_ARCHIVE, layout: str = "textual_inversion",
                       kohya_folder: str = "", **options: Any) -> str:
-    """The exporter call the app's export makes (:meth:`ExportMixin.exporter_options`), as an expression."""
+    """The exporter call the app's export makes (:meth:`Export.options`), as an expression."""
     kwargs = session.export.options(layout, kohya_folder, **options)
     if not kwargs.get("folder"):
         kwargs.pop("folder", None)

@@ -131,9 +131,9 @@ def build_app(settings: AppSettings, binder: SessionBinder) -> gr.Blocks:
             else:
                 view = load_demo(ui, str(settings.demo_dir)) if settings.demo_dir.is_dir() else \
                     source_view(ui, ingest_summary(0, 0, 0, "No demo dataset found"))
-                ui.session.load_preset(DEFAULT_PRESET)
+                ui.session.pipeline.load_preset(DEFAULT_PRESET)
             return (int(version or 0) + 1, view.summary, view.refused, view.gallery, view.page, view.page_label,
-                    pipeline_status(ui), script_text(ui), ui.session.tag_edits.trigger_word,
+                    pipeline_status(ui), script_text(ui), ui.session.tags.edits.trigger_word,
                     *export_settings_values(ui, export["settings"]))
 
         fill = PageFill(fill_page, structure,

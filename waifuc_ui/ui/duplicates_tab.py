@@ -31,12 +31,12 @@ def slider_range(method: str) -> dict[str, Any]:
 def duplicate_view(ui: UISession, threshold: float | None = None, method: str = "auto") -> DuplicateView:
     """Groups at ``threshold``. A threshold is in the units of the method in use (the slider's): with 'auto' it
     is read in the units of the last view's method, so a slider move never mixes LPIPS distances and bits."""
-    if ui.session.last_run is None:
+    if ui.session.runs.last is None:
         raise InvalidOptionError("duplicate review", "no run yet", fix="run the pipeline first")
     chosen = None if method in (None, "", "auto") else method
-    if chosen is None and threshold is not None and ui.session.duplicate_view is not None:
-        chosen = ui.session.duplicate_view.method
-    return ui.session.duplicate_groups(threshold=threshold, method=chosen)
+    if chosen is None and threshold is not None and ui.session.duplicates.view is not None:
+        chosen = ui.session.duplicates.view.method
+    return ui.session.duplicates.groups(threshold=threshold, method=chosen)
 
 
 def groups_overview(ui: UISession, view: DuplicateView) -> tuple[list[Any], str]:
@@ -99,7 +99,7 @@ def build_duplicates_tab(binder: SessionBinder, state: gr.State) -> dict[str, An
         return ((note + " " if note else "") + text, slider, cover_list, entries, gtext, index)
 
     def refresh(ui, how="auto"):
-        if ui is None or ui.session.last_run is None:
+        if ui is None or ui.session.runs.last is None:
             return ("Run the pipeline first; duplicate groups come from the dedup step (FilterSimilarAction or "
                     "HashDedupAction) or the final dataset.", gr.Slider(), [], [], "", 0)
         try:
@@ -117,13 +117,13 @@ def build_duplicates_tab(binder: SessionBinder, state: gr.State) -> dict[str, An
     @guarded
     def on_threshold(ui, thr, how, index):
         touch(binder, ui)
-        if ui.session.last_run is None:  # a slider moved before any run: say so, no error toast
+        if ui.session.runs.last is None:  # a slider moved before any run: say so, no error toast
             return refresh(ui, how)
         return show(ui, duplicate_view(ui, thr, how), index)
 
     @guarded
     def on_group(ui, thr, how, evt: gr.SelectData):
-        view = ui.session.duplicate_view or duplicate_view(ui, thr, how)
+        view = ui.session.duplicates.view or duplicate_view(ui, thr, how)
         return show(ui, view, int(evt.index))
 
     @guarded
@@ -131,15 +131,15 @@ def build_duplicates_tab(binder: SessionBinder, state: gr.State) -> dict[str, An
         item_id = ui.id_at(MEMBERS, picked)
         if item_id is None:
             raise InvalidOptionError("keeper", picked, fix="click an image of the group first")
-        view = ui.session.set_keeper(item_id)
+        view = ui.session.duplicates.set_keeper(item_id)
         return show(ui, view, index, note=f"Keeper: {item_caption(ui.session, item_id)}.")
 
     @guarded
     def on_apply(ui, index, progress=gr.Progress()):
         touch(binder, ui)
-        ui.session.apply_duplicates()
+        ui.session.duplicates.apply()
         run_pipeline(ui, lambda f, t: progress(f, desc=t))
-        view = ui.session.duplicate_view or duplicate_view(ui)
+        view = ui.session.duplicates.view or duplicate_view(ui)
         return show(ui, view, index, note=f"Applied; {dataset_size_text(ui.session)}.")
 
     method.input(on_method, [state, method], outputs, concurrency_id="run", concurrency_limit=2)

@@ -99,42 +99,42 @@ def model_summary(statuses: dict[str, ModelStatus], labels: dict[str, str]) -> s
 
 
 def step_labels(ui: UISession) -> dict[str, str]:
-    return {s.uid: f"{n}. {s.action}" for n, s in enumerate(ui.session.recipe.steps, start=1)}
+    return {s.uid: f"{n}. {s.action}" for n, s in enumerate(ui.session.pipeline.recipe.steps, start=1)}
 
 
 def pipeline_status(ui: UISession) -> str:
     """Model availability of the current recipe."""
-    return model_summary(ui.session.model_report(), step_labels(ui))
+    return model_summary(ui.session.runs.model_report(), step_labels(ui))
 
 
 def apply_preset(ui: UISession, name: str) -> None:
-    ui.session.load_preset(name)
+    ui.session.pipeline.load_preset(name)
 
 
 def add_step(ui: UISession, action: str) -> str:
     if not action:
         raise InvalidOptionError("action", action, list(ui.session.catalog), "pick an action to add")
-    return ui.session.add_step(action)
+    return ui.session.pipeline.add_step(action)
 
 
 def move_step(ui: UISession, uid: str, delta: int) -> None:
-    steps = ui.session.recipe.steps
+    steps = ui.session.pipeline.recipe.steps
     index = next(i for i, s in enumerate(steps) if s.uid == uid)
-    ui.session.move_step(uid, max(0, min(len(steps) - 1, index + delta)))
+    ui.session.pipeline.move_step(uid, max(0, min(len(steps) - 1, index + delta)))
 
 
 def set_param(ui: UISession, uid: str, name: str, ui_value: Any) -> None:
     """Set one parameter of step ``uid`` from its widget value (validated by the session layer)."""
-    step = ui.session.recipe.step_by_uid(uid)
+    step = ui.session.pipeline.recipe.step_by_uid(uid)
     spec = ui.session.catalog[step.action].param(name)
-    ui.session.update_step(uid, params={name: ui_to_param(spec, ui_value)})
+    ui.session.pipeline.update_step(uid, params={name: ui_to_param(spec, ui_value)})
 
 
 def save_recipe(ui: UISession) -> str:
     """Write the recipe JSON into the workspace and return its path (for the download button)."""
     path = ui.session.workspace.private_path("exports", "recipe.json")  # served by URL: unguessable folder
     with open(path, "w", encoding="utf-8") as f:
-        f.write(ui.session.recipe_json())
+        f.write(ui.session.pipeline.recipe_json())
     return path
 
 
@@ -144,7 +144,7 @@ def load_recipe(ui: UISession, file: Any) -> None:
         raise InvalidOptionError("recipe file", file, fix="upload a .json recipe saved from this app")
     with open(path, encoding="utf-8") as f:
         text = f.read(1_000_000)
-    ui.session.set_recipe(text)
+    ui.session.pipeline.set_recipe(text)
 
 
 def script_text(ui: UISession) -> str:
@@ -179,10 +179,10 @@ def build_pipeline_tab(binder: SessionBinder, state: gr.State, structure: gr.Sta
         if ui is None:
             gr.Markdown("Starting the session…")
             return
-        steps = ui.session.recipe.steps
+        steps = ui.session.pipeline.recipe.steps
         if not steps:
             gr.Markdown("No steps yet: choose a preset or add a step.")
-        statuses = ui.session.model_report()
+        statuses = ui.session.runs.model_report()
         for n, step in enumerate(steps, start=1):
             spec = ui.session.catalog[step.action]
             st = statuses.get(step.uid)
@@ -265,7 +265,7 @@ def build_pipeline_tab(binder: SessionBinder, state: gr.State, structure: gr.Sta
 def update_last_run(ui: UISession, live: bool) -> str:
     """Re-run after a change when ``live`` and a run exists (memoised: decisions only for threshold changes);
     returns a line for the Pipeline tab ('' when nothing ran)."""
-    if ui.session.last_run is None:
+    if ui.session.runs.last is None:
         return ""
     if not live:
         return "The last run does not show this change yet: press **Run pipeline** (Run tab) when you are done."
@@ -274,7 +274,7 @@ def update_last_run(ui: UISession, live: bool) -> str:
     except InvalidOptionError:
         return "A run is going on; press Run again when it ends to see this change."
     steps = ", ".join(f"{n}: {s.kept_count}" for n, s in enumerate(result.steps, start=1))
-    return (f"Run updated ({result.status}): {len(result.input_ids)} in → {len(ui.session.final_ids())} in the "
+    return (f"Run updated ({result.status}): {len(result.input_ids)} in → {len(ui.session.dataset.ids())} in the "
             f"dataset · kept per step {steps}")
 
 
@@ -291,7 +291,7 @@ def _enable_handler(binder: SessionBinder, uid: str):
     @guarded
     def handler(ui: UISession, enabled: bool, live: bool):
         touch(binder, ui)
-        ui.session.update_step(uid, enabled=bool(enabled))
+        ui.session.pipeline.update_step(uid, enabled=bool(enabled))
         return pipeline_status(ui), script_text(ui), update_last_run(ui, live)
     return handler
 
@@ -309,6 +309,6 @@ def _remove_handler(binder: SessionBinder, uid: str):
     @guarded
     def handler(ui: UISession, version: int):
         touch(binder, ui)
-        ui.session.remove_step(uid)
+        ui.session.pipeline.remove_step(uid)
         return version + 1, pipeline_status(ui), script_text(ui)
     return handler

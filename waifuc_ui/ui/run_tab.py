@@ -37,7 +37,7 @@ STOPPING = "Stopping… (a model download stops at once, a step after the curren
 def run_summary(ui: UISession, result: RunResult, downloads: DownloadReport | None = None) -> str:
     """One paragraph: how the run ended, images in and in the dataset, skipped steps with the reason, and what the
     model download before it did (``downloads``)."""
-    final = len(ui.session.final_ids())
+    final = len(ui.session.dataset.ids())
     head = {"done": "Run finished", "cancelled": "Run stopped", "failed": "Run failed"}.get(
         result.status, result.status)
     if result.steps:
@@ -59,20 +59,20 @@ def run_summary(ui: UISession, result: RunResult, downloads: DownloadReport | No
 
 def step_choices(ui: UISession) -> list[tuple[str, str]]:
     """Dropdown choices (label with counts, uid) for the steps of the last run."""
-    run = ui.session.last_run
+    run = ui.session.runs.last
     if run is None:
         return []
     out = []
     for s in run.steps:
         flag = {"unavailable": " · skipped (no model)", "failed": " · failed", "cancelled": " · stopped"}.get(s.status, "")
-        out.append((f"{s.label}: {len(s.input_ids)} → {s.kept_count} kept, {s.dropped_count} dropped{flag}", s.uid))
+        out.append((f"{s.label}: {len(s.inputs.ids)} → {s.kept_count} kept, {s.dropped_count} dropped{flag}", s.uid))
     return out
 
 
 def default_step(ui: UISession) -> str | None:
     """The step shown first after a run: the first one that dropped images (what a visitor wants to check), else
     the first step; None before any run."""
-    run = ui.session.last_run
+    run = ui.session.runs.last
     if run is None or not run.steps:
         return None
     return next((s.uid for s in run.steps if s.dropped_count), run.steps[0].uid)
@@ -93,11 +93,11 @@ class StepGalleries:
 def step_galleries(ui: UISession, uid: str | None, before_page: Any = 1, after_page: Any = 1,
                    dropped_page: Any = 1) -> StepGalleries:
     """Thumbnails (one page each) of what step ``uid`` received, kept and dropped."""
-    if not uid or ui.session.last_run is None:
+    if not uid or ui.session.runs.last is None:
         for name in (BEFORE, AFTER, DROPPED):
             ui.page_ids[name] = []
         return StepGalleries([], "", [], "", [], "", "Run the pipeline to see what each step keeps and drops.")
-    view = ui.session.step_view(uid)
+    view = ui.session.runs.step_view(uid)
     ui.current_step = uid
     before, ui.page_ids[BEFORE], bp, before_label = gallery_page(ui.session, view.before, before_page)
     after, ui.page_ids[AFTER], ap, after_label = gallery_page(ui.session, view.after, after_page)
@@ -116,7 +116,7 @@ def dropped_details(ui: UISession, index: int | None) -> tuple[str, bool]:
     ui.selected_dropped = item_id
     if item_id is None:
         return "Click a dropped image to see which step dropped it and why.", False
-    return drop_details(ui.session.drop_info(item_id), item_caption(ui.session, item_id)), True
+    return drop_details(ui.session.runs.drop_info(item_id), item_caption(ui.session, item_id)), True
 
 
 def restore_selected(ui: UISession) -> str:
@@ -124,7 +124,7 @@ def restore_selected(ui: UISession) -> str:
     if not ui.selected_dropped or not ui.current_step:
         raise InvalidOptionError("image to restore", None, fix="click a dropped image first")
     caption = item_caption(ui.session, ui.selected_dropped)
-    ui.session.restore(ui.current_step, ui.selected_dropped)
+    ui.session.pipeline.restore(ui.current_step, ui.selected_dropped)
     ui.selected_dropped = None
     return f"Restored **{caption}**."
 
@@ -134,7 +134,7 @@ def drop_selected(ui: UISession, index: int | None) -> str:
     item_id = ui.id_at(AFTER, index)
     if item_id is None or not ui.current_step:
         raise InvalidOptionError("image to drop", index, fix="click an image in the After gallery first")
-    ui.session.drop_by_hand(ui.current_step, item_id)
+    ui.session.pipeline.drop_by_hand(ui.current_step, item_id)
     return f"Dropped **{item_caption(ui.session, item_id)}** by hand."
 
 
@@ -161,13 +161,13 @@ def run_pipeline(ui: UISession, report=None, fetch_models: bool = True) -> RunRe
         if report is not None:
             report(p.fraction, p.text())
 
-    return ui.session.run(progress=on_progress, cancel=ui.cancel, fetch_models=fetch_models,
+    return ui.session.runs.start(progress=on_progress, cancel=ui.cancel, fetch_models=fetch_models,
                           download_progress=on_download)
 
 
 def plot_frame(ui: UISession) -> pd.DataFrame | None:
     """Kept/dropped counts per step of the last run (None before any run: an empty plot)."""
-    return counts_frame(ui.session.counts()) if ui.session.last_run is not None else None
+    return counts_frame(ui.session.runs.counts()) if ui.session.runs.last is not None else None
 
 
 def pending_models_note(statuses: dict[str, Any]) -> str:
@@ -237,12 +237,12 @@ def build_run_tab(binder: SessionBinder, state: gr.State) -> dict[str, Any]:
         touch(binder, ui)
         progress(0, desc="Starting")
         result = run_pipeline(ui, lambda frac, text: progress(frac, desc=text))
-        return refresh(ui, run_summary(ui, result, ui.session.models.last))
+        return refresh(ui, run_summary(ui, result, ui.session.runs.models.last))
 
     def on_stop(ui):
         """Says "Stopping…" on the button, never in the run status: the run's own result (which may arrive first)
         is the last word there. Not guarded: Stop saves nothing."""
-        if ui is None or not ui.session.is_running:
+        if ui is None or not ui.session.runs.is_running:
             return gr.skip()
         ui.cancel.set()
         return gr.Button(STOPPING, interactive=False)
@@ -307,10 +307,10 @@ def build_run_tab(binder: SessionBinder, state: gr.State) -> dict[str, Any]:
     def on_select(ui):
         if ui is None:
             return gr.skip()
-        result = ui.session.last_run
+        result = ui.session.runs.last
         if result is None:
-            note = pending_models_note(ui.session.model_report())
-            return refresh(ui, f"Not run yet: {len(ui.session.input_ids)} images are waiting. Press Run."
+            note = pending_models_note(ui.session.runs.model_report())
+            return refresh(ui, f"Not run yet: {len(ui.session.inputs.ids)} images are waiting. Press Run."
                            + (f"\n\n{note}" if note else ""))
         note = run_state_note(ui.session)
         return refresh(ui, run_summary(ui, result) + (f"\n\n{note}" if note else ""))

@@ -19,7 +19,7 @@ SCOPES = ("All images", "Images with the filter tag", "The selected images")
 
 
 def tag_frame(ui: UISession, ids: list[str] | None = None) -> pd.DataFrame:
-    return pd.DataFrame(ui.session.tag_table(ids), columns=["tag", "images"])
+    return pd.DataFrame(ui.session.tags.table(ids), columns=["tag", "images"])
 
 
 def toggle_selection(ui: UISession, item_id: str) -> bool:
@@ -44,9 +44,9 @@ def scope_ids(ui: UISession, scope: str, filter_tag: str) -> list[str] | None:
         tag = (filter_tag or "").strip()
         if not tag:
             raise InvalidOptionError("filter tag", filter_tag, fix="type a tag in 'Filter tag' or choose All images")
-        return ui.session.ids_with_tags(include=[tag])
+        return ui.session.tags.ids_with(include=[tag])
     if scope == SCOPES[2]:
-        final = set(ui.session.final_ids())
+        final = set(ui.session.dataset.ids())
         chosen = [i for i in ui.tag_selection if i in final]
         if not chosen:
             raise InvalidOptionError("selected images", "none", fix="click images in the gallery to select them")
@@ -62,16 +62,16 @@ def edit_tags(ui: UISession, op: str, scope: str, filter_tag: str, tag: str, new
     ids = scope_ids(ui, scope, filter_tag)
     where = "all images" if ids is None else f"{len(ids)} image(s)"
     if op == "add":
-        ui.session.add_tag(tag, ids)
+        ui.session.tags.add(tag, ids)
         return f"Added `{tag}` to {where}."
     if op == "remove":
-        ui.session.remove_tag(tag, ids)
+        ui.session.tags.remove(tag, ids)
         return f"Removed `{tag}` from {where}."
     if op == "replace":
         new_tag = (new_tag or "").strip()
         if not new_tag:
             raise InvalidOptionError("new tag", new_tag, fix="type the tag that replaces the old one")
-        ui.session.replace_tag(tag, new_tag, ids)
+        ui.session.tags.replace(tag, new_tag, ids)
         return f"Replaced `{tag}` by `{new_tag}` on {where}."
     raise InvalidOptionError("tag operation", op, ["add", "remove", "replace"], "use one of the operations")
 
@@ -84,7 +84,7 @@ def clicked_tag(row_value: list[Any] | None, value: Any) -> str:
 def image_tags_text(ui: UISession, item_id: str | None) -> str:
     if not item_id:
         return ""
-    return tags_to_text(ui.session.item_tags(item_id), use_spaces=False, use_escape=False, include_score=False,
+    return tags_to_text(ui.session.tags.of(item_id), use_spaces=False, use_escape=False, include_score=False,
                         score_descend=False)  # the caption's order, as exported
 
 
@@ -131,7 +131,7 @@ def build_tags_tab(binder: SessionBinder, state: gr.State) -> dict[str, Any]:
     def view(ui, text, page=1):
         chosen = set(ui.tag_selection)
         captions = {i: "✓ " + item_caption(ui.session, i) for i in chosen}
-        entries, ui.page_ids[GALLERY], number, label = gallery_page(ui.session, ui.session.final_ids(), page,
+        entries, ui.page_ids[GALLERY], number, label = gallery_page(ui.session, ui.session.dataset.ids(), page,
                                                                      captions=captions)
         return text, tag_frame(ui), entries, label, number
 
@@ -160,17 +160,17 @@ def build_tags_tab(binder: SessionBinder, state: gr.State) -> dict[str, Any]:
 
     @guarded
     def on_undo(ui, sel, page):
-        done = ui.session.undo_tag_edit()
+        done = ui.session.tags.undo()
         return (*view(ui, "Undid the last edit." if done else "Nothing to undo.", page), image_tags_text(ui, sel))
 
     @guarded
     def on_trigger(ui, word, page):
-        ui.session.set_trigger_word(word or "")
+        ui.session.tags.set_trigger_word(word or "")
         return view(ui, f"Trigger word: `{word.strip()}`." if (word or "").strip() else "No trigger word.", page)
 
     @guarded
     def on_drop_chars(ui, sel, page):
-        removed = ui.session.drop_character_tags()
+        removed = ui.session.tags.drop_character_tags()
         text = f"Dropped {len(removed)} character tag(s): {', '.join(removed[:20])}" if removed else \
             "No character tags in the dataset."
         return (*view(ui, text, page), image_tags_text(ui, sel))
@@ -194,7 +194,7 @@ def build_tags_tab(binder: SessionBinder, state: gr.State) -> dict[str, Any]:
     def on_save(ui, sel, text, page):
         if not sel:
             raise InvalidOptionError("selected image", None, fix="click an image in the gallery first")
-        ui.session.set_item_tags(sel, text or "")
+        ui.session.tags.set_item(sel, text or "")
         return (*view(ui, f"Saved the tags of {item_caption(ui.session, sel)}.", page), image_tags_text(ui, sel))
 
     @guarded

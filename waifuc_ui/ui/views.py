@@ -118,10 +118,10 @@ def drop_caption(record: DropRecord) -> str:
 def run_state_note(session: Session) -> str:
     """A warning when the dataset shown is not the current pipeline's result ("" when it is): no run yet
     (the dataset is every loaded image), or the images, the pipeline or a review choice changed since the run."""
-    if session.last_run is None:
+    if session.runs.last is None:
         return ("*The pipeline has not run on these images yet: the dataset is every loaded image, unfiltered. "
                 "Press **Run pipeline** (Run tab) to filter them.*")
-    if session.is_stale:
+    if session.runs.is_stale:
         return ("⚠ **Out of date**: the images, the pipeline or a review choice changed since the last run. "
                 "Press **Run pipeline** (Run tab) to update the dataset.")
     return ""
@@ -154,5 +154,5 @@ def not_available_text(err: Exception) -> str:
 
 def dataset_size_text(session: Session) -> str:
     """E.g. ``"1 image in the dataset"`` / ``"12 images in the dataset"`` (after the last run)."""
-    n = len(session.final_ids())
+    n = len(session.dataset.ids())
     return f"{n} image{'s' if n != 1 else ''} in the dataset"
