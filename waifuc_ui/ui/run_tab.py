@@ -65,7 +65,7 @@ def step_choices(ui: UISession) -> list[tuple[str, str]]:
     out = []
     for s in run.steps:
         flag = {"unavailable": " · skipped (no model)", "failed": " · failed", "cancelled": " · stopped"}.get(s.status, "")
-        out.append((f"{s.label}: {len(s.inputs.ids)} → {s.kept_count} kept, {s.dropped_count} dropped{flag}", s.uid))
+        out.append((f"{s.label}: {len(s.input_ids)} → {s.kept_count} kept, {s.dropped_count} dropped{flag}", s.uid))
     return out
 
 
