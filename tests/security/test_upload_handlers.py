@@ -44,9 +44,9 @@ def test_a_recipe_file_of_another_session_is_not_read(app):
     alice_session.pipeline.add_step("ModeConvertAction")
     alice_recipe = os.path.join(alice.dir, "exports", "alice_recipe.json")  # any JSON in Alice's workspace
     with open(alice_recipe, "w", encoding="utf-8") as f:
-        f.write(alice_session.pipeline.pipeline.recipe_json())
+        f.write(alice_session.pipeline.recipe_json())
     recipe_before = app.binder.registry.get(bob.id).pipeline.recipe_json()
-    assert recipe_before != alice_session.pipeline.pipeline.recipe_json()
+    assert recipe_before != alice_session.pipeline.recipe_json()
     answer = bob.call_raw("/on_load_recipe", file_value(alice_recipe))
     assert not answer["success"] and "not an upload" in answer["output"]["error"]
     assert app.binder.registry.get(bob.id).pipeline.recipe_json() == recipe_before
