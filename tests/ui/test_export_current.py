@@ -26,7 +26,8 @@ def test_zip_stays_current_until_the_dataset_changes(ui):
     ui.session.tags.set_trigger_word("mychar")
     assert zip_is_current(ui) is False
     built(ui)
-    ui.session.pipeline.update_step(ui.session.pipeline.recipe.steps[1].uid, params={"min_size": 20})  # the run is out of date
+    size_uid = ui.session.pipeline.recipe.steps[1].uid
+    ui.session.pipeline.update_step(size_uid, params={"min_size": 20})  # the run is out of date
     assert zip_is_current(ui) is False
 
 

@@ -26,9 +26,10 @@ from typing import TYPE_CHECKING, Any
 from ..core.errors import ExportError, InvalidOptionError
 from ..core.item import ImageItem
 from ..pipeline.recipe import PipelineRecipe
+from . import persistence
 from .dataset import Dataset
 from .editing import PipelineEditor
-from .store import ItemStore, json_safe, open_file
+from .store import ItemStore, open_file
 from .tagging import Tags
 from .workspace import Workspace, folder_bytes
 
@@ -154,7 +155,8 @@ class Export:
             if trigger:
                 meta["tags"] = {trigger: 1.0, **{k: v for k, v in meta["tags"].items() if k != trigger}}
             unchanged = input_hash.get(rec.file) == rec.content_hash
-            items.append(ImageItem(meta=meta, loader=_loader(rec.file, unchanged), content_hash=rec.content_hash))
+            items.append(ImageItem(meta=meta, loader=_loader(rec.file, unchanged),  # type: ignore[arg-type]
+                                   content_hash=rec.content_hash))
         return items
 
     def options(self, layout: str = "textual_inversion", kohya_folder: str = "",
@@ -182,7 +184,7 @@ class Export:
         from ..export import ZipExporter
 
         given = {"layout": layout, "name": name, "kohya_folder": kohya_folder}
-        self.settings = json_safe({**{k: v for k, v in given.items() if v is not None}, **options})
+        self.settings = persistence.json_safe({**{k: v for k, v in given.items() if v is not None}, **options})
         layout = layout or "textual_inversion"
         kwargs = self.options(layout, kohya_folder or "", **options)
         safe = zip_stem(name or "dataset")

@@ -17,7 +17,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..core.errors import ModelUnavailableError
 from ..inference.download import DownloadCancelled, Downloader, DownloadPlan, DownloadProgress, mb
 from ..inference.hub import HubFile, is_local, local_path
 from ..inference.specs import companion_files
@@ -31,7 +30,7 @@ class DownloadReport:
     ``cancelled`` when Stop was pressed; ``step_files``: uid -> the files that step needs."""
 
     fetched: list[HubFile] = field(default_factory=list)
-    errors: dict[HubFile, ModelUnavailableError] = field(default_factory=dict)
+    errors: dict[HubFile, BaseException] = field(default_factory=dict)  # ModelUnavailableError, with the fix
     cancelled: bool = False
     bytes: int = 0
     seconds: float = 0.0

@@ -25,16 +25,13 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..core.errors import InvalidOptionError
 from ..pipeline.catalog import ActionSpec, action_catalog
 from ..pipeline.recipe import PipelineRecipe
 from .decisions import Decisions
 from .tagedit import TagEdits
-
-if TYPE_CHECKING:
-    from .session import Session
 
 FORMAT = "waifuc_ui.project"
 VERSION = 1
@@ -70,7 +67,7 @@ class Project:
     def trigger_word(self) -> str:
         return self.tag_edits.trigger_word
 
-    def apply_to(self, session: Session) -> ProjectMatch:
+    def apply_to(self, session: Any) -> ProjectMatch:
         return apply_project(session, self)
 
 
@@ -105,7 +102,7 @@ def _no_paths(settings: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in settings.items() if not (isinstance(v, str) and os.path.isabs(v))}
 
 
-def project_of(session: Session) -> dict[str, Any]:
+def project_of(session: Any) -> dict[str, Any]:
     """The project dict of ``session`` (JSON-able, no server paths)."""
     inputs = []
     for i in session.inputs.ids:
@@ -119,7 +116,7 @@ def project_of(session: Session) -> dict[str, Any]:
             "sources": sources}
 
 
-def write_project(session: Session, path: str) -> str:
+def write_project(session: Any, path: str) -> str:
     """Write ``session``'s project file to ``path``; returns the path."""
     with open(path, "w", encoding="utf-8") as fh:
         json.dump(project_of(session), fh, ensure_ascii=False, indent=1)
@@ -140,7 +137,8 @@ def read_project(source: str | os.PathLike | dict[str, Any],
             with open(source, encoding="utf-8") as fh:
                 data = fh.read()
         except OSError as err:
-            raise InvalidOptionError("project file", str(source), fix=f"give a readable file ({err.strerror})") from None
+            raise InvalidOptionError("project file", str(source),
+                                     fix=f"give a readable file ({err.strerror})") from None
     if isinstance(data, str):
         try:
             data = json.loads(data)
@@ -156,8 +154,7 @@ def read_project(source: str | os.PathLike | dict[str, Any],
     catalog = catalog if catalog is not None else action_catalog()
     try:
         inputs = [ProjectInput(str(d["id"]), str(d["content_hash"]), str(d.get("name", ""))) for d in data["inputs"]]
-        seen: set = set()
-        bad = next((p.id for p in inputs if not _INPUT_ID.match(p.id) or p.id in seen or seen.add(p.id)), None)
+        bad = _bad_input_id([p.id for p in inputs])
         if bad is not None:  # duplicates would drop images; other shapes are not this app's input ids
             raise InvalidOptionError("project file", label, fix=f"its image id {bad[:40]!r} is not unique or not of "
                                      "the form in00001; download the project again from the app")
@@ -232,7 +229,17 @@ def match_inputs(project: Project, records: list[Any]) -> ProjectMatch:
     return match
 
 
-def apply_project(session: Session, project: Project) -> ProjectMatch:
+def _bad_input_id(ids: list[str]) -> str | None:
+    """The first id that is repeated or not shaped like this app's input ids (None when all are fine)."""
+    seen: set[str] = set()
+    for i in ids:
+        if not _INPUT_ID.match(i) or i in seen:
+            return i
+        seen.add(i)
+    return None
+
+
+def apply_project(session: Any, project: Project) -> ProjectMatch:
     """Give ``session``'s images the project's ids and install its recipe and choices (the last run is cleared:
     run again to see them). Images the project does not know keep coming in, after the project's, with new ids."""
     records = [session.store.get(i) for i in session.inputs.ids]
@@ -240,7 +247,7 @@ def apply_project(session: Session, project: Project) -> ProjectMatch:
     counter = max([session.store.counter] + [_number(p.id) for p in project.inputs])
     new_records, new_ids = [], []
     order = {p.id: n for n, p in enumerate(project.inputs)}
-    for project_id in sorted(match.matched, key=order.get):
+    for project_id in sorted(match.matched, key=order.__getitem__):
         new_records.append(replace(session.store.get(match.matched[project_id]), id=project_id))
         new_ids.append(project_id)
     extra_ids = []

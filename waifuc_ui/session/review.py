@@ -2,8 +2,8 @@
 
 Duplicates: groups of the items entering the first dedup step (FilterSimilarAction: LPIPS; HashDedupAction or no
 dedup step: 64-bit perceptual hash, no model), or of the final dataset when there is no dedup step. Exact
-duplicates (same pixels) are always grouped, whatever the threshold, and also listed apart (``exact_groups``). The keeper of a group is its largest image unless
-chosen by hand; ``apply_duplicates()`` keeps only keepers.
+duplicates (same pixels) are always grouped, whatever the threshold, and also listed apart (``exact_groups``).
+The keeper of a group is its largest image unless chosen by hand; ``apply_duplicates()`` keeps only keepers.
 """
 
 from __future__ import annotations

@@ -145,15 +145,19 @@ class StepMemo:
         self.stream: dict[tuple[str, tuple[tuple[str, str], ...]], dict[str, _Outcome]] = {}
 
     def trim(self) -> None:
-        for table, bound in ((self.per_item, self.max_items), (self.stream, self.max_streams)):
-            excess = len(table) - bound
-            if excess > 0:
-                for key in list(table)[:excess]:  # dicts keep insertion order: oldest first
-                    del table[key]
+        _trim(self.per_item, self.max_items)
+        _trim(self.stream, self.max_streams)
 
     def clear(self) -> None:
         self.per_item.clear()
         self.stream.clear()
+
+
+def _trim(table: dict[Any, Any], bound: int) -> None:
+    excess = len(table) - bound
+    if excess > 0:
+        for key in list(table)[:excess]:  # dicts keep insertion order: oldest first
+            del table[key]
 
 
 def step_label(index: int, step: PipelineStep) -> str:
@@ -279,7 +283,7 @@ class Runner:
         by_id = dict(pairs)
         outcomes: dict[str, _Outcome] = {i: _Outcome([], None) for i, _ in pairs}
         counters: dict[str, int] = {}
-        state = {"last": None, "done": done0}
+        state: dict[str, Any] = {"last": None, "done": done0}
 
         def feed() -> Iterator[ImageItem]:
             for i, m in pairs:
@@ -320,7 +324,8 @@ class Runner:
             return parent, meta  # type: ignore[return-value]
         n = counters.get(str(parent), 0)
         counters[str(parent)] = n + 1
-        oid = derived_id(parent, n, h, meta.get("filename"))
+        filename = meta.get("filename")
+        oid = derived_id(parent, n, h, None if filename is None else str(filename))
         if oid not in self.store:
             self.store.add_derived(oid, None if same_pixels else out.image, meta, parent, uid, h,
                                    share_file_of=parent if same_pixels else None)

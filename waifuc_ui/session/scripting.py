@@ -9,14 +9,11 @@ and export names by the final items (keys: :mod:`waifuc_ui.action.reviewed`).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..action.reviewed import stream_keys
 from ..pipeline.script import DatasetChoices, StepChoices, recipe_to_script
 from .runner import StepResult
-
-if TYPE_CHECKING:
-    from .session import Session
 
 #: Actions whose items may leave in another order than they came (the app shows them in input order).
 _REORDERING = frozenset({"CCIPAction"})
@@ -24,7 +21,7 @@ DEFAULT_SOURCE = "LocalDatasetSource('input')"
 DEFAULT_ARCHIVE = "dataset.zip"
 
 
-def _keys(session: Session, ids: Sequence[str], metas: Mapping[str, dict[str, Any]]) -> dict[str, str]:
+def _keys(session: Any, ids: Sequence[str], metas: Mapping[str, dict[str, Any]]) -> dict[str, str]:
     store = session.store
     pairs = []
     for i in ids:
@@ -35,7 +32,7 @@ def _keys(session: Session, ids: Sequence[str], metas: Mapping[str, dict[str, An
     return dict(zip(ids, stream_keys(pairs)))
 
 
-def _output_order(session: Session, sr: StepResult) -> list[str]:
+def _output_order(session: Any, sr: StepResult) -> list[str]:
     """The step's outputs before hand drops, in the runner's order (grouped by input, in input order)."""
     position = {i: n for n, i in enumerate(sr.input_ids)}
     kept = {i: n for n, i in enumerate(sr.output_ids)}
@@ -43,14 +40,15 @@ def _output_order(session: Session, sr: StepResult) -> list[str]:
     def place(i: str) -> tuple:
         where = position.get(i)
         if where is None:
-            where = position.get(session.store.get(i).parent_id, len(position))
+            parent = session.store.get(i).parent_id
+            where = len(position) if parent is None else position.get(parent, len(position))
         rank = kept.get(i, len(kept) + sr.forced_drop.index(i) if i in sr.forced_drop else len(kept))
         return where, rank
 
     return sorted(list(sr.output_ids) + [i for i in sr.forced_drop if i not in kept], key=place)
 
 
-def _step_choices(session: Session, sr: StepResult, before: Mapping[str, dict[str, Any]],
+def _step_choices(session: Any, sr: StepResult, before: Mapping[str, dict[str, Any]],
                   extra_drop: Sequence[str]) -> StepChoices:
     keep_ids, drop_ids, selection = session.pipeline.decisions.for_step(sr.uid)
     choices = StepChoices(wrap=sr.action in _REORDERING)
@@ -82,7 +80,7 @@ def _step_choices(session: Session, sr: StepResult, before: Mapping[str, dict[st
     return choices
 
 
-def dataset_choices(session: Session, layout: str = "textual_inversion") -> DatasetChoices:
+def dataset_choices(session: Any, layout: str = "textual_inversion") -> DatasetChoices:
     """Everything decided by hand in ``session``, as keys for a script."""
     choices = DatasetChoices()
     run = session.runs.last
@@ -110,7 +108,7 @@ def dataset_choices(session: Session, layout: str = "textual_inversion") -> Data
     return choices
 
 
-def _final_edits(session: Session, choices: DatasetChoices, layout: str) -> None:
+def _final_edits(session: Any, choices: DatasetChoices, layout: str) -> None:
     """Tags of the export that differ from what the pipeline gives (names and the kohya folder are the
     exporter's: see :func:`export_expression`)."""
     ids = session.dataset.ids()
@@ -127,7 +125,7 @@ def _final_edits(session: Session, choices: DatasetChoices, layout: str) -> None
         choices.trigger_word = trigger
 
 
-def export_expression(session: Session, archive: str = DEFAULT_ARCHIVE, layout: str = "textual_inversion",
+def export_expression(session: Any, archive: str = DEFAULT_ARCHIVE, layout: str = "textual_inversion",
                       kohya_folder: str = "", **options: Any) -> str:
     """The exporter call the app's export makes (:meth:`Export.options`), as an expression."""
     kwargs = session.export.options(layout, kohya_folder, **options)
@@ -137,7 +135,7 @@ def export_expression(session: Session, archive: str = DEFAULT_ARCHIVE, layout: 
     return f"ZipExporter({', '.join(args)})"
 
 
-def session_script(session: Session, source_desc: str | None = None, exporter: str | None = None, *,
+def session_script(session: Any, source_desc: str | None = None, exporter: str | None = None, *,
                    layout: str = "textual_inversion", kohya_folder: str = "", archive: str = DEFAULT_ARCHIVE,
                    **options: Any) -> str:
     """The script of ``session``: its recipe, its decisions and, unless ``exporter`` is given, the app's export

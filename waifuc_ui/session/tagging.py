@@ -7,13 +7,12 @@ The tags of an item are the run's tags (``meta['tags']`` after the last step) wi
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Union
 
 from .dataset import Dataset
 from .store import ItemStore
 from .tagedit import TagEdits, character_tag_names, tag_frequencies
 
-TagsInput = Union[Mapping[str, float], Iterable[str], str]
+TagsInput = Mapping[str, float] | Iterable[str] | str
 
 
 def parse_tags(tags: TagsInput) -> dict[str, float]:

@@ -28,7 +28,8 @@ def clusters(ui: UISession, threshold: float | None = None, min_samples: int | N
     """Cluster the CCIP step's inputs (cached features only)."""
     if ui.session.runs.last is None:
         raise InvalidOptionError("character review", "no run yet", fix="run a pipeline with a CCIPAction step first")
-    return ui.session.characters.clusters(threshold=threshold or None, min_samples=int(min_samples) if min_samples else None)
+    return ui.session.characters.clusters(threshold=threshold or None,
+                                          min_samples=int(min_samples) if min_samples else None)
 
 
 def overview(ui: UISession, view: ClusterView) -> tuple[list[Any], list[tuple[str, int]], list[int], str]:
