@@ -1,12 +1,14 @@
+import json
+import os
 import threading
 
 import pytest
 
 import waifuc_ui.session.store as store_module
-from waifuc_ui.action import FilterAction, Verdict
+from waifuc_ui.action import AnalyzedFilterAction, FilterAction, Verdict
 from waifuc_ui.inference import HubFile
 from waifuc_ui.pipeline import action_catalog
-from waifuc_ui.session import Session, Workspace
+from waifuc_ui.session import Session, StepStatus, Workspace, persistence
 
 
 def names(session, ids):
@@ -142,9 +144,62 @@ class ExplodingFilter(FilterAction):
         return Verdict(True)
 
 
+class CountingExplodingFilter(ExplodingFilter):
+    """ExplodingFilter that notes every item it checks (class-level: the runner works on copies)."""
+
+    per_item = True
+    seen: list = []
+
+    def check(self, item):
+        type(self).seen.append(item.meta["item_id"])
+        return super().check(item)
+
+
+BLUE = (20, 20, 220)
+
+
+class BlueRefusingModelFilter(AnalyzedFilterAction):
+    """A model-backed filter whose "model" refuses any batch holding the blue image; keeps everything else."""
+
+    per_item = True
+    batches: list = []
+
+    def analysis_key(self):
+        return {"func": "test_blue_refusing_model"}
+
+    def analyze(self, images):
+        type(self).batches.append(["blue" if im.convert("RGB").getpixel((0, 0)) == BLUE else "other"
+                                   for im in images])
+        if any(im.convert("RGB").getpixel((0, 0)) == BLUE for im in images):
+            raise RuntimeError("model refuses")
+        return [{"ok": 1.0} for _ in images]
+
+    def verdict(self, item, analysis):
+        return Verdict(True)
+
+
+class BrokenDecisionFilter(BlueRefusingModelFilter):
+    """Its model takes every image, but its decision breaks on the blue one (a bug in the step itself)."""
+
+    per_item = True
+
+    def analysis_key(self):
+        return {"func": "test_broken_decision"}
+
+    def analyze(self, images):
+        return [{"blue": im.convert("RGB").getpixel((0, 0)) == BLUE} for im in images]
+
+    def verdict(self, item, analysis):
+        if analysis["blue"]:
+            raise RuntimeError("decision bug")
+        return Verdict(True)
+
+
 def custom_session(registry, image_dir):
     classes = {n: s.cls for n, s in action_catalog().items()}
-    classes.update(NeedsModelFilter=NeedsModelFilter, ExplodingFilter=ExplodingFilter)
+    classes.update(NeedsModelFilter=NeedsModelFilter, ExplodingFilter=ExplodingFilter,
+                   CountingExplodingFilter=CountingExplodingFilter, BlueRefusingModelFilter=BlueRefusingModelFilter,
+                   BrokenDecisionFilter=BrokenDecisionFilter)
     s = Session(Workspace(registry.workspaces.root), catalog=action_catalog(classes))
     s.inputs.add_folder(image_dir)
     return s
@@ -174,6 +229,64 @@ def test_an_item_that_breaks_an_action_is_dropped_with_the_error(registry, image
     run = s.runs.start()
     assert run.status == "done" and run.steps[0].output_ids == ["in00001", "in00003", "in00004", "in00005"]
     assert run.steps[0].dropped["in00002"].reason == "error in ExplodingFilter: RuntimeError: boom"
+    s.close()
+
+
+def test_a_plain_step_sees_each_item_once_even_when_one_breaks(registry, image_dir, monkeypatch):
+    """Items of a per-item step without the analysis engine each go through their own stream: the bad one becomes
+    its drop, and no item is run twice (nothing is retried)."""
+    monkeypatch.setattr(CountingExplodingFilter, "seen", [])
+    s = custom_session(registry, image_dir)
+    s.pipeline.add_step("CountingExplodingFilter")
+    run = s.runs.start()
+    assert CountingExplodingFilter.seen == ["in00001", "in00002", "in00003", "in00004", "in00005"]
+    assert run.steps[0].dropped["in00002"].reason == "error in CountingExplodingFilter: RuntimeError: boom"
+    s.close()
+
+
+def test_a_model_step_is_streamed_once_and_its_engine_isolates_the_refused_image(registry, image_dir, monkeypatch):
+    """The engine retries a refused batch image by image; the runner adds no retry of its own around it."""
+    monkeypatch.setattr(BlueRefusingModelFilter, "batches", [])
+    s = custom_session(registry, image_dir)
+    s.pipeline.add_step("BlueRefusingModelFilter")
+    run = s.runs.start()
+    assert run.status == StepStatus.DONE
+    assert run.steps[0].output_ids == ["in00001", "in00003", "in00004", "in00005"]
+    assert run.steps[0].dropped["in00002"].reason == \
+        "the model could not take this image: RuntimeError: model refuses"
+    batches = BlueRefusingModelFilter.batches
+    refused = [n for n, batch in enumerate(batches) if "blue" in batch]
+    assert len(batches[refused[0]]) > 1 and batches[refused[1]] == ["blue"]  # in its batch, then alone: no more
+    assert len(refused) == 2 and sum(len(b) for b in batches) == 4 + len(batches[refused[0]])  # 4 distinct images
+    s.close()
+
+
+def test_an_error_in_a_model_steps_decision_fails_the_run(registry, image_dir):
+    """Outside the model call, an error of an engine-backed step is the step's own (a bug): the run stops there with
+    the reason, as for stream-dependent steps, instead of being retried item by item."""
+    s = custom_session(registry, image_dir)
+    s.pipeline.add_step("BrokenDecisionFilter")
+    run = s.runs.start()
+    assert run.status == StepStatus.FAILED and run.steps[0].status == StepStatus.FAILED
+    assert run.message == "1. BrokenDecisionFilter failed: RuntimeError: decision bug"
+    s.close()
+
+
+def test_statuses_are_one_enum_saved_as_their_values(registry, image_dir):
+    s = custom_session(registry, image_dir)
+    s.pipeline.add_step("NeedsModelFilter")
+    s.pipeline.add_step("ExplodingFilter")
+    run = s.runs.start()
+    assert [type(st.status) for st in run.steps] == [StepStatus, StepStatus] and type(run.status) is StepStatus
+    assert [st.status for st in run.steps] == [StepStatus.UNAVAILABLE, StepStatus.DONE]
+    assert s.runs.counts()[0]["status"] == "unavailable"  # a str: compares and prints as its value
+    s.save()
+    with open(os.path.join(s.workspace.dir, persistence.RUN_FILE), encoding="utf-8") as fh:
+        saved = json.load(fh)["run"]
+    assert saved["status"] == "done" and [st["status"] for st in saved["steps"]] == ["unavailable", "done"]
+    again = Session.load(s.workspace, catalog=s.catalog)
+    assert [st.status for st in again.runs.last.steps] == [StepStatus.UNAVAILABLE, StepStatus.DONE]
+    assert type(again.runs.last.steps[0].status) is StepStatus and again.runs.last.status is StepStatus.DONE
     s.close()
 
 

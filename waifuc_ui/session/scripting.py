@@ -13,7 +13,7 @@ from typing import Any
 
 from ..action.reviewed import stream_keys
 from ..pipeline.script import DatasetChoices, StepChoices, recipe_to_script
-from .runner import StepResult
+from .runner import StepResult, StepStatus
 
 #: Actions whose items may leave in another order than they came (the app shows them in input order).
 _REORDERING = frozenset({"CCIPAction"})
@@ -89,7 +89,7 @@ def dataset_choices(session: Any, layout: str = "textual_inversion") -> DatasetC
         if session.runs.is_stale:
             choices.notes.append("The app's last run does not show the latest changes to the recipe or the "
                                  "decisions: run the pipeline again in the app, then copy this script again.")
-        if run.status != "done":
+        if run.status != StepStatus.DONE:
             choices.notes.append(f"The app's last run ended early ({run.status}: {run.message}); this script runs "
                                  "every step.")
         labels = {sr.uid: sr.label for sr in run.steps}

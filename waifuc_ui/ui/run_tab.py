@@ -13,7 +13,7 @@ import pandas as pd
 from ..core.errors import InvalidOptionError
 from ..inference.download import DownloadProgress
 from ..session.models import DownloadReport
-from ..session.runner import RunResult
+from ..session.runner import RunResult, StepStatus
 from .common import guarded, make_pager, select_index
 from .state import SessionBinder, UISession, touch
 from .views import (
@@ -38,7 +38,7 @@ def run_summary(ui: UISession, result: RunResult, downloads: DownloadReport | No
     """One paragraph: how the run ended, images in and in the dataset, skipped steps with the reason, and what the
     model download before it did (``downloads``)."""
     final = len(ui.session.dataset.ids())
-    head = {"done": "Run finished", "cancelled": "Run stopped", "failed": "Run failed"}.get(
+    head = {StepStatus.DONE: "Run finished", StepStatus.CANCELLED: "Run stopped", StepStatus.FAILED: "Run failed"}.get(
         result.status, result.status)
     if result.steps:
         text = (f"**{head}**: {len(result.input_ids)} images in, {final} in the dataset after "
@@ -47,9 +47,9 @@ def run_summary(ui: UISession, result: RunResult, downloads: DownloadReport | No
         text = f"**{head}**: {len(result.input_ids)} images in; no step ran."
     if result.message:
         text += f" {result.message[:1].upper()}{result.message[1:]}."
-    if result.status == "cancelled" and result.steps:
+    if result.status == StepStatus.CANCELLED and result.steps:
         text += " The steps that completed are shown; press Run to continue (finished work is reused)."
-    elif result.status == "cancelled":
+    elif result.status == StepStatus.CANCELLED:
         text += " Press Run to continue."
     if result.unavailable:
         text += f" {len(result.unavailable)} step(s) skipped because their models are missing (see the Pipeline tab)."
@@ -64,7 +64,8 @@ def step_choices(ui: UISession) -> list[tuple[str, str]]:
         return []
     out = []
     for s in run.steps:
-        flag = {"unavailable": " · skipped (no model)", "failed": " · failed", "cancelled": " · stopped"}.get(s.status, "")
+        flag = {StepStatus.UNAVAILABLE: " · skipped (no model)", StepStatus.FAILED: " · failed",
+                StepStatus.CANCELLED: " · stopped"}.get(s.status, "")
         out.append((f"{s.label}: {len(s.input_ids)} → {s.kept_count} kept, {s.dropped_count} dropped{flag}", s.uid))
     return out
 

@@ -17,7 +17,7 @@ import pandas as pd
 from ..core.errors import ModelUnavailableError
 from ..core.report import DropRecord, SkippedFile
 from ..inference.hub import MODEL_DIR_ENV
-from ..session.runner import RunProgress
+from ..session.runner import RunProgress, StepStatus
 from ..session.session import Session
 from .paging import PAGE_SIZE, page_label, page_slice
 
@@ -68,7 +68,7 @@ def counts_frame(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
     data = []
     for n, row in enumerate(rows, start=1):
         label = f"{n:02d} {row['step'].split('. ', 1)[-1]}"
-        kind = SKIPPED_KIND if row.get("status") == "unavailable" else "kept"
+        kind = SKIPPED_KIND if row.get("status") == StepStatus.UNAVAILABLE else "kept"
         data.append({"step": label, "kind": kind, "images": int(row["kept"])})
         data.append({"step": label, "kind": "dropped", "images": int(row["dropped"])})
     frame = pd.DataFrame(data, columns=["step", "kind", "images"])
