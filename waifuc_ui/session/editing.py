@@ -3,7 +3,7 @@ steps (restores, hand drops, review selections; see decisions.py). Both persist 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..pipeline.catalog import ActionSpec, get_action_spec
@@ -58,7 +58,7 @@ class PipelineEditor:
         self.recipe.remove_step(uid)
         self.decisions.clear(uid)
 
-    def first_step(self, actions: Mapping[str, Any] | list[str] | tuple[str, ...]) -> PipelineStep | None:
+    def first_step(self, actions: Sequence[str]) -> PipelineStep | None:
         """The first enabled step running one of ``actions``."""
         for s in self.recipe.enabled_steps():
             if s.action in actions:

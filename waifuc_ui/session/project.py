@@ -53,7 +53,7 @@ class ProjectInput:
 class Project:
     """A loaded project file. ``decisions`` (restores, hand drops, review selections by step uid and item id),
     ``tag_edits`` (the ordered edit log and ``trigger_word``), ``review`` (duplicate keepers chosen by hand and
-    the duplicate review applied to the final dataset), ``export_settings`` (export_zip keyword arguments)."""
+    the duplicate review applied to the final dataset), ``export_settings`` (export.zip keyword arguments)."""
 
     recipe: PipelineRecipe
     decisions: Decisions

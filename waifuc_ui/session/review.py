@@ -3,7 +3,7 @@
 Duplicates: groups of the items entering the first dedup step (FilterSimilarAction: LPIPS; HashDedupAction or no
 dedup step: 64-bit perceptual hash, no model), or of the final dataset when there is no dedup step. Exact
 duplicates (same pixels) are always grouped, whatever the threshold, and also listed apart (``exact_groups``).
-The keeper of a group is its largest image unless chosen by hand; ``apply_duplicates()`` keeps only keepers.
+The keeper of a group is its largest image unless chosen by hand; :meth:`Duplicates.apply` keeps only keepers.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ def lpips_pair_count(sizes: Sequence[tuple], rtol: float = 5e-2, atol: float = 2
     close = np.isclose(ratios[:, None], ratios[None, :], rtol=rtol, atol=atol)
     return int(np.triu(close, k=1).sum())
 DUP_REASON = "duplicate (review): another image of its group was kept"
+DEDUP_ACTIONS = ("FilterSimilarAction", "HashDedupAction")
 FINAL = "final"
 
 
@@ -96,13 +97,12 @@ class Duplicates:
         self._final_excluded: dict[str, str] = {}  # id -> keeper (dedup review without a dedup step)
         self.view: DuplicateView | None = None
 
-    # -- duplicates -----------------------------------------------------------------------------------------------
     def _dedup_step_uid(self) -> str | None:
-        step = self._pipeline.first_step(["FilterSimilarAction", "HashDedupAction"])
+        step = self._pipeline.first_step(DEDUP_ACTIONS)
         return None if step is None else step.uid
 
     def _dup_scope(self) -> tuple:
-        step = self._pipeline.first_step(["FilterSimilarAction", "HashDedupAction"])
+        step = self._pipeline.first_step(DEDUP_ACTIONS)
         if step is None:
             return FINAL, "phash", self._runs.result().output_ids()
         return step.uid, ("lpips" if step.action == "FilterSimilarAction" else "phash"), \

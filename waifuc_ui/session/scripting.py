@@ -1,9 +1,9 @@
 """The session as a script: the recipe plus every decision made by hand, keyed so a script finds the same items.
 
 ``session_script(session)`` writes a script that, run on the session's inputs, gives the same files as the app's
-export (``export_zip`` with the same layout, trigger word and kohya folder). Decisions are read from the last run:
-a step's restores and review choice are keyed by the step's input items, hand drops by its output items, tag edits
-and export names by the final items (keys: :mod:`waifuc_ui.action.reviewed`).
+export (``session.export.zip`` with the same layout, trigger word and kohya folder). Decisions are read from the
+last run: a step's restores and review choice are keyed by the step's input items, hand drops by its output items,
+tag edits and export names by the final items (keys: :mod:`waifuc_ui.action.reviewed`).
 """
 
 from __future__ import annotations

@@ -109,13 +109,13 @@ class PageFill:
 
 
 def export_settings_values(ui: UISession, widgets: dict[str, Any]) -> list[Any]:
-    """The saved value of each export widget (``widgets``: export_zip keyword -> component), else its default."""
+    """The saved value of each export widget (``widgets``: export.zip keyword -> component), else its default."""
     saved = ui.session.export.settings
     return [saved[k] if saved.get(k) is not None else w.value for k, w in widgets.items()]
 
 
 def wire_export_settings(binder: SessionBinder, state: gr.State, widgets: dict[str, Any]) -> None:
-    """Remember the Export tab's choices (``widgets``: export_zip keyword -> component) in the session as they
+    """Remember the Export tab's choices (``widgets``: export.zip keyword -> component) in the session as they
     change (saved with it)."""
     names, components = list(widgets), list(widgets.values())
 
