@@ -3,8 +3,8 @@
 (1) A session holds N synthetic images (default 1,000) with a ClassFilterAction step whose classifier is a tiny
 fake model in a temporary Hub cache (tests/fakehub.py), so the first run analyses every image once. Then the
 threshold moves (``session.pipeline.update_step`` + ``session.runs.start``: decisions only, model outputs from the
-analysis cache) and one gallery page of the step is built. Floors measured in the same run: a memoised re-run with nothing changed
-(the runner's bookkeeping alone) and a bare Python loop comparing N cached scores with the threshold.
+analysis cache) and one gallery page of the step is built. Floors measured in the same run: a memoised re-run with
+nothing changed (the runner's bookkeeping alone) and a bare Python loop comparing N cached scores with the threshold.
 
 (2) ``build_app`` + ``launch`` + the first GET of the page, against a one-Markdown gr.Blocks launched the same way.
 

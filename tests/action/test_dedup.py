@@ -6,7 +6,7 @@ from PIL import Image
 
 from waifuc_ui.action import HashDedupAction
 from waifuc_ui.action.dedup import duplicate_groups, find_duplicates
-from waifuc_ui.action.image_hashes import HashIndex, dhash, hamming, phash, pixel_hash
+from waifuc_ui.action.image_hashes import HashIndex, dhash, hamming, phash
 from waifuc_ui.core.errors import InvalidOptionError
 from waifuc_ui.model import ImageItem
 
@@ -19,17 +19,6 @@ def _jpeg(image, quality=80):
 
 def _item(image, name, **meta):
     return ImageItem(image, {"filename": name, **meta})
-
-
-def test_pixel_hash_ignores_format_palette_and_opaque_alpha():
-    image = noise_image(1)
-    assert pixel_hash(image) == pixel_hash(image.convert("RGBA"))  # all opaque
-    assert pixel_hash(Image.new("L", (3, 3), 7)) == pixel_hash(Image.new("RGB", (3, 3), (7, 7, 7)))
-    translucent = image.convert("RGBA")
-    translucent.putpixel((0, 0), (1, 2, 3, 4))
-    assert pixel_hash(translucent) != pixel_hash(image)
-    assert pixel_hash(image) != pixel_hash(noise_image(1, size=(64, 49)))
-    assert len(pixel_hash(image)) == 32
 
 
 def test_perceptual_hashes_are_64_bit_and_close_for_copies():

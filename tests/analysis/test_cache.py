@@ -2,12 +2,10 @@ import os
 
 import numpy as np
 import pytest
-from PIL import Image
 
-from waifuc_ui.analysis import AnalysisCache, NullAnalysisCache, content_hash, image_hash, key_id, use_analysis_cache
+from waifuc_ui.analysis import AnalysisCache, NullAnalysisCache, key_id, use_analysis_cache
 from waifuc_ui.analysis.codec import CorruptEntry, decode, encode
 from waifuc_ui.analysis.context import current_analysis_cache
-from waifuc_ui.model import ImageItem
 
 KEY = {"func": "anime_classify_score", "model": "m", "files": ["abc"]}
 
@@ -114,33 +112,3 @@ def test_use_analysis_cache_context(tmp_path):
             assert isinstance(current_analysis_cache(), NullAnalysisCache) and inner is current_analysis_cache()
         assert current_analysis_cache() is c
     assert current_analysis_cache().directory == __import__("pathlib").Path(os.environ["WAIFUC_UI_CACHE_DIR"])
-
-
-def test_image_hash_depends_on_pixels_mode_size_and_palette():
-    a = Image.new("RGB", (4, 3), (10, 20, 30))
-    assert image_hash(a) == image_hash(a.copy())
-    assert len(image_hash(a)) == 32
-    assert image_hash(a) != image_hash(Image.new("RGB", (3, 4), (10, 20, 30)))
-    assert image_hash(a) != image_hash(a.convert("RGBA"))
-    b = a.copy()
-    b.putpixel((0, 0), (10, 20, 31))
-    assert image_hash(a) != image_hash(b)
-    p1 = Image.new("P", (2, 2), 0)
-    p1.putpalette([0, 0, 0] * 256)
-    p2 = p1.copy()
-    p2.putpalette([255, 0, 0] + [0, 0, 0] * 255)
-    assert image_hash(p1) != image_hash(p2)
-
-
-def test_content_hash_sets_and_reuses_item_hash_without_loading():
-    loads = []
-
-    def loader():
-        loads.append(1)
-        return Image.new("RGB", (2, 2))
-
-    lazy = ImageItem(loader=loader, content_hash="f" * 32)
-    assert content_hash(lazy) == "f" * 32 and loads == []
-    item = ImageItem(Image.new("RGB", (2, 2)))
-    h = content_hash(item)
-    assert item.content_hash == h == image_hash(item.image)

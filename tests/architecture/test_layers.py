@@ -16,7 +16,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[2] / "waifuc_ui"
 LAYERS: dict[str, int] = {
     "core": 0, "inference": 1, "analysis": 2, "action": 3, "export": 3, "source": 4, "pipeline": 5,
-    "session": 6, "ui": 7, "cli": 7, "model": 7,
+    "session": 6, "batch": 6, "ui": 7, "cli": 8, "model": 7,
 }
 
 

@@ -116,7 +116,7 @@ def test_a_failed_caption_leaves_no_image_behind(tmp_path, monkeypatch):
     def refuse(path, text):
         raise OSError("caption refused")
 
-    monkeypatch.setattr(textual_inversion, "write_text_file", refuse)
+    monkeypatch.setattr(textual_inversion, "write_text_atomic", refuse)
     out = tmp_path / "out"
     with collect_report() as report:
         TextualInversionExporter(str(out), ignore_error_when_export=True).export_from(

@@ -19,6 +19,7 @@ from waifuc_ui.core.errors import ModelUnavailableError
 from waifuc_ui.inference import hub
 from waifuc_ui.inference.download import DownloadCancelled, Downloader
 from waifuc_ui.inference.hub import HubFile
+from waifuc_ui.inference.resolve import resolve_file
 
 FACE = HubFile('deepghs/anime_face_detection', 'face_detect_v1.4_s/model.onnx')
 BIG = HubFile('deepghs/x', 'm/model.onnx')
@@ -49,8 +50,8 @@ def test_good_transfer_lands_in_the_cache_and_the_detector_loads_it(live_hub, mo
     # the detector's optional files are absent on the Hub: asked once each, then remembered as absent
     assert live_hub.count('HEAD', 'face_detect_v1.4_s/model_type.json') == 1
     before = list(live_hub.requests)
-    assert Downloader().fetch(FACE) == path and hub.resolve_file(FACE) == path
-    assert hub.resolve_file(HubFile(FACE.repo_id, 'face_detect_v1.4_s/threshold.json'), optional=True) is None
+    assert Downloader().fetch(FACE) == path and resolve_file(FACE) == path
+    assert resolve_file(HubFile(FACE.repo_id, 'face_detect_v1.4_s/threshold.json'), optional=True) is None
     assert live_hub.requests == before  # all from the cache now
 
 

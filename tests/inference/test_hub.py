@@ -9,7 +9,9 @@ from tests.fakehub import put_file
 from tests.inference.hubserver import FakeHubServer, go_online, refused_url
 from waifuc_ui.core.errors import InvalidOptionError, ModelUnavailableError
 from waifuc_ui.inference import hub
-from waifuc_ui.inference.hub import HubAccess, HubFile, ensure_available, file_fingerprint, required_files, resolve_file
+from waifuc_ui.inference.hub import HubAccess, HubFile
+from waifuc_ui.inference.registry import required_files
+from waifuc_ui.inference.resolve import check_model_name, ensure_available, file_fingerprint, resolve_file
 
 FACE = HubFile('deepghs/anime_face_detection', 'face_detect_v1.4_s/model.onnx')
 
@@ -55,6 +57,10 @@ def test_offline_missing_file_names_model_repo_and_fix(fake_hub, no_download):
     assert 'hf download deepghs/anime_face_detection face_detect_v1.4_s/model.onnx' in msg
     assert 'HF_ENDPOINT' in msg and 'WAIFUC_UI_MODEL_DIR' in msg and 'huggingface-cli' in msg
     assert info.value.files == [FACE]
+    assert info.value.commands == ('hf download deepghs/anime_face_detection face_detect_v1.4_s/model.onnx',)
+    assert info.value.problem.endswith('and the Hub cannot be reached (offline in tests)')
+    assert info.value.fix.startswith('on a machine with internet run `hf download deepghs/anime_face_detection')
+    assert msg == f'{info.value.problem}. Fix: {info.value.fix}'
     assert no_download.requests == []
 
 
@@ -110,8 +116,25 @@ def test_ensure_available_lists_every_missing_file(fake_hub, no_download):
     with pytest.raises(ModelUnavailableError) as info:
         ensure_available([FACE, *missing])
     assert info.value.files == missing
+    assert info.value.commands == ('hf download deepghs/ccip_onnx m/model_feat.onnx',
+                                   'hf download a/b list.txt --repo-type dataset')
     assert '2 model file(s) unavailable' in str(info.value)
+    assert info.value.problem.count('Fix:') == 0 and info.value.problem.count('is neither in') == 2
     assert 'hf download a/b list.txt --repo-type dataset' in str(info.value)
+
+
+def test_a_found_file_is_looked_up_once_until_it_goes(fake_hub, monkeypatch):
+    import huggingface_hub
+    looked: list[str] = []
+    real = huggingface_hub.try_to_load_from_cache
+    monkeypatch.setattr(huggingface_hub, 'try_to_load_from_cache', lambda *a, **k: looked.append(a[1]) or real(*a, **k))
+    assert resolve_file(FACE, optional=True) is None and resolve_file(FACE, optional=True) is None
+    assert len(looked) == 2  # absent: asked every time
+    path = put_file(fake_hub, FACE.repo_id, FACE.filename, b'onnx')
+    assert [resolve_file(FACE) for _ in range(5)] == [path] * 5 and hub.is_local(FACE)
+    assert len(looked) == 3  # found once, then remembered
+    os.remove(path)
+    assert resolve_file(FACE, optional=True) is None and len(looked) == 4  # gone: asked again
 
 
 def test_fingerprint_of_cached_file_is_revision_and_path(fake_hub):
@@ -166,7 +189,6 @@ def test_required_files_rejects_unknown_names():
 
 def test_unlisted_model_name_is_accepted_when_the_hub_has_it_without_downloading(live_hub):
     from waifuc_ui.inference.specs import FACE as FACE_SPEC
-    from waifuc_ui.inference.specs import check_model_name
     live_hub.add(FACE_SPEC.repo_id, 'face_detect_v9_s/model.onnx', b'x' * 1000)
     probe = HubFile(FACE_SPEC.repo_id, 'face_detect_v9_s/model.onnx')
     check_model_name('detection', FACE_SPEC.repo_id, 'face_detect_v9_s', FACE_SPEC.known_models, probe)

@@ -3,11 +3,12 @@
 import os
 import threading
 
+import numpy as np
 import onnxruntime as ort
 import pytest
 
 from tests.fakehub import classifier_model
-from waifuc_ui.core.errors import InvalidOptionError
+from waifuc_ui.core.errors import InvalidOptionError, ModelRunError
 from waifuc_ui.inference import runtime
 
 
@@ -77,3 +78,27 @@ def test_one_session_per_path_even_with_concurrent_first_calls(model_path, monke
     for t in threads:
         t.join()
     assert len(created) == 1 and len({id(s) for s in got}) == 1
+
+
+def test_a_damaged_model_file_is_a_model_run_error_naming_the_file_and_the_fix(tmp_path, monkeypatch):
+    monkeypatch.setenv('WAIFUC_UI_ONNX_PROVIDER', 'cpu')
+    broken = tmp_path / 'model.onnx'
+    broken.write_bytes(b'not a protobuf at all')
+    with pytest.raises(ModelRunError) as info:
+        runtime.open_session(str(broken))
+    err = info.value
+    assert isinstance(err, RuntimeError) and err.path == str(broken)
+    assert err.problem.startswith(f'ONNX Runtime could not open the model file {broken} on CPU (')
+    assert 'HF_HUB_CACHE' in err.fix and str(err) == f'{err.problem}. Fix: {err.fix}'
+    assert type(err.__cause__).__module__.startswith('onnxruntime')
+
+
+def test_a_failing_run_is_a_model_run_error_with_the_input_shapes(model_path, monkeypatch):
+    monkeypatch.setenv('WAIFUC_UI_ONNX_PROVIDER', 'cpu')
+    session = runtime.open_session(model_path)
+    good = session.run(['output'], {'input': np.zeros((1, 3, 8, 8), np.float32)})[0]
+    assert good.shape == (1, 2)
+    with pytest.raises(ModelRunError) as info:
+        session.run(['output'], {'input': np.zeros((1, 4, 8, 8), np.float32)})
+    assert info.value.path == model_path
+    assert 'm.onnx on inputs input (1, 4, 8, 8)' in info.value.problem

@@ -13,10 +13,10 @@ def catalog():
     return action_catalog()
 
 
-def test_catalog_lists_installed_actions_in_menu_order(catalog):
+def test_catalog_lists_every_table_action_in_menu_order(catalog):
     import waifuc_ui.action as a
-    expected = [n for n in ACTION_TABLE if hasattr(a, n)]
-    assert list(catalog) == expected
+    assert list(catalog) == list(ACTION_TABLE)
+    assert all(catalog[n].cls is getattr(a, n) for n in ACTION_TABLE)
     assert {"ModeConvertAction", "MinSizeFilterAction", "HashDedupAction", "AlignMinSizeAction"} <= set(catalog)
 
 

@@ -34,10 +34,11 @@ def test_overrides_sizes_counts_and_none(tmp_path):
 
 
 @pytest.mark.parametrize("variable, value, message", [
-    ("WAIFUC_UI_MAX_SESSION_DISK", "lots", r"WAIFUC_UI_MAX_SESSION_DISK='lots' is not a valid limit; set it to e\.g\. "
-                                           r"200mb or 'none', or unset it"),
+    ("WAIFUC_UI_MAX_SESSION_DISK", "lots", r"WAIFUC_UI_MAX_SESSION_DISK='lots' is not a valid limit\. Fix: set it "
+                                           r"to e\.g\. 200mb or 'none', or unset it"),
     ("WAIFUC_UI_MAX_FRAMES", "none", r"WAIFUC_UI_MAX_FRAMES='none': this limit cannot be switched off"),
-    ("WAIFUC_UI_HEAVY_DECODES", "0", r"WAIFUC_UI_HEAVY_DECODES='0' is not a valid limit; set it to e\.g\. 2, or unset it"),
+    ("WAIFUC_UI_HEAVY_DECODES", "0", r"WAIFUC_UI_HEAVY_DECODES='0' is not a valid limit\. Fix: set it "
+                                       r"to e\.g\. 2, or unset it"),
 ])
 def test_bad_values_name_the_variable_and_the_fix(variable, value, message):
     with pytest.raises(ValueError, match=message):

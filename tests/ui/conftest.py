@@ -71,3 +71,46 @@ def upload_zip(tmp_path) -> Path:
         zf.writestr("../escape.png", b"x")
         zf.writestr("notes.txt", b"hello")
     return path
+
+
+@pytest.fixture
+def page(binder):
+    """The whole app built for ``binder`` (not launched): its tabs as typed objects."""
+    from waifuc_ui.ui.blocks import build_page
+
+    return build_page(binder.settings, binder)
+
+
+@pytest.fixture
+def handler(page):
+    """``handler(module, name)``: the event registered from ``waifuc_ui.ui.<module>`` whose function is ``name``
+    (the first one), as gradio's BlockFunction: ``.fn`` to call, ``.outputs`` the components it may update."""
+
+    def find(module: str, name: str):
+        for block_fn in page.demo.fns.values():
+            fn = block_fn.fn
+            if getattr(fn, "__name__", "") == name and getattr(fn, "__module__", "") == f"waifuc_ui.ui.{module}":
+                return block_fn
+        raise LookupError(f"no handler {name} in waifuc_ui.ui.{module}")
+
+    return find
+
+
+@pytest.fixture
+def review_ui(tmp_path, dataset_dir):
+    """``review_ui(**calls)``: a session on the synthetic dataset whose review model calls are ``calls``
+    (ReviewModels' ccip_labels / lpips_groups), given to the registry as the app gives the real ones."""
+    from waifuc_ui.session import ReviewModels, SessionRegistry
+
+    binders = []
+
+    def make(**calls):
+        settings = AppSettings(workspace_root=(tmp_path / "ws-review").resolve(), demo_dir=dataset_dir)
+        registry = SessionRegistry(str(settings.workspace_root), ttl_seconds=settings.session_ttl,
+                                   quotas=settings.quotas, review_models=ReviewModels(**calls))
+        binders.append(SessionBinder(settings, registry))
+        return binders[-1].open("tab-1")
+
+    yield make
+    for b in binders:
+        b.registry.close_all()

@@ -1,9 +1,7 @@
-"""waifuc-compatible actions (``from waifuc_ui.action import ...``)."""
+"""waifuc-compatible actions (``from waifuc_ui.action import ...``): waifuc's names and semantics, plus the
+analysed-action bases (model output cached per image) and the actions that replay decisions made by hand."""
 
-# model-free actions (helper A2)
 from .align import AlignMaxAreaAction, AlignMaxSizeAction, AlignMinSizeAction, PaddingAlignAction
-
-# model-backed actions (helper D)
 from .analyzed import AnalyzedAction, AnalyzedFilterAction, AnalyzedProcessAction
 from .augment import MirrorAction
 from .base import ActionStop, BaseAction, FilterAction, ProcessAction, Verdict
@@ -22,8 +20,6 @@ from .filter_models import (
 from .frames import FrameSplitAction
 from .lpips import FilterSimilarAction
 from .naming import BaseRandomAction, FileExtAction, FileOrderAction, RandomFilenameAction
-
-# decisions made by hand, carried by generated scripts
 from .reviewed import RenameAction, Reviewed, SetTagsAction
 from .sampling import ArrivalAction, ProgressBarAction, RandomChoiceAction
 from .select import FirstNSelectAction, SliceSelectAction
@@ -33,20 +29,14 @@ from .tagging import BlacklistedTagDropAction, TagFilterAction, TaggingAction, T
 from .tags import TagDropAction, TagRemoveUnderlineAction
 
 __all__ = [
-    "AlignMaxAreaAction", "AlignMaxSizeAction", "AlignMinSizeAction", "ArrivalAction", "BaseRandomAction",
-    "FileExtAction", "FileOrderAction", "FrameSplitAction", "HashDedupAction", "MinAreaFilterAction",
-    "MinSizeFilterAction", "MirrorAction", "ModeConvertAction", "PaddingAlignAction", "ProgressBarAction",
-    "RandomChoiceAction", "RandomFilenameAction", "TagDropAction", "TagRemoveUnderlineAction",
-    "AnalyzedAction", "AnalyzedFilterAction", "AnalyzedProcessAction", "CCIPAction", "ClassFilterAction",
-    "FaceCountAction", "HeadCountAction", "NoMonochromeAction", "OnlyMonochromeAction", "PersonRatioAction",
-    "RatingFilterAction", "PersonSplitAction", "ThreeStageSplitAction", "BlacklistedTagDropAction",
-    "TagFilterAction", "TaggingAction", "TagOverlapDropAction", "FilterSimilarAction",
-    "RenameAction", "Reviewed", "SetTagsAction",
-    "ActionStop",
-    "BaseAction",
-    "FilterAction",
-    "FirstNSelectAction",
-    "ProcessAction",
-    "SliceSelectAction",
+    "ActionStop", "AlignMaxAreaAction", "AlignMaxSizeAction", "AlignMinSizeAction", "AnalyzedAction",
+    "AnalyzedFilterAction", "AnalyzedProcessAction", "ArrivalAction", "BaseAction", "BaseRandomAction",
+    "BlacklistedTagDropAction", "CCIPAction", "ClassFilterAction", "FaceCountAction", "FileExtAction",
+    "FileOrderAction", "FilterAction", "FilterSimilarAction", "FirstNSelectAction", "FrameSplitAction",
+    "HashDedupAction", "HeadCountAction", "MinAreaFilterAction", "MinSizeFilterAction", "MirrorAction",
+    "ModeConvertAction", "NoMonochromeAction", "OnlyMonochromeAction", "PaddingAlignAction", "PersonRatioAction",
+    "PersonSplitAction", "ProcessAction", "ProgressBarAction", "RandomChoiceAction", "RandomFilenameAction",
+    "RatingFilterAction", "RenameAction", "Reviewed", "SetTagsAction", "SliceSelectAction", "TagDropAction",
+    "TagFilterAction", "TagOverlapDropAction", "TagRemoveUnderlineAction", "TaggingAction", "ThreeStageSplitAction",
     "Verdict",
 ]

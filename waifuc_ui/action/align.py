@@ -12,6 +12,7 @@ from math import isqrt
 
 from PIL import Image, ImageColor
 
+from ..core.errors import InvalidArgumentError
 from ..core.imaging import Color, load_image
 from ..core.item import ImageItem
 from .base import ProcessAction
@@ -66,7 +67,8 @@ def _check_size(name: str, value: int) -> int:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name} must be a positive whole number of pixels, got {value!r}")
+        raise InvalidArgumentError(f"{name} must be a positive whole number of pixels, got {value!r}",
+                                   "give a size such as 512 or 1024")
     return value
 
 

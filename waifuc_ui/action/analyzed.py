@@ -33,7 +33,7 @@ from ..analysis.cache import AnalysisCache
 from ..analysis.context import current_analysis_cache
 from ..analysis.hashing import content_hash
 from ..analysis.images import model_ready_image
-from ..core.errors import WaifucUIError
+from ..core.errors import UnusableImageError, WaifucUIError
 from ..core.item import ImageItem
 from .base import ActionStop, BaseAction, FilterAction, ProcessAction, Verdict
 
@@ -270,7 +270,7 @@ class AnalyzedProcessAction(AnalyzedAction, ProcessAction):
     def process(self, item: ImageItem) -> ImageItem:
         (analysis,) = self.analyses_for([item])
         if isinstance(analysis, AnalysisFailed):
-            raise ValueError(analysis.reason)
+            raise UnusableImageError(analysis.reason, "in a pipeline it is skipped and reported; convert or replace it")
         return self.transform(item, analysis)
 
     iter = AnalyzedAction.iter

@@ -28,9 +28,10 @@ from .. import inference as models
 from ..analysis.clustering import cluster_differences
 from ..analysis.pairwise import DifferenceFn, DifferenceTable
 from ..core.item import ImageItem
+from ..inference.specs import CCIP
 from .analyzed import AnalysisFailed, AnalyzedAction
 
-DEFAULT_CCIP_MODEL = "ccip-caformer-24-randaug-pruned"
+DEFAULT_CCIP_MODEL = CCIP.default_model
 
 
 class CCIPStatus(IntEnum):

@@ -12,9 +12,10 @@ from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from ..core.errors import InvalidOptionError
+from ..core.hashing import pixel_hash
 from ..core.item import ImageItem
 from .base import BaseAction
-from .image_hashes import HASH_BITS, HASHERS, HashIndex, pixel_hash
+from .image_hashes import HASH_BITS, HASHERS, HashIndex
 
 MODES = ("all", "group")
 

@@ -11,8 +11,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from .. import inference as models
-from ..core.errors import InvalidOptionError
+from ..core.errors import ArgumentTypeError, InvalidOptionError
 from ..core.item import ImageItem
+from ..inference.specs import ANIME_CLASSIFY, ANIME_RATING, MONOCHROME
 from .analyzed import AnalyzedFilterAction
 from .base import Verdict
 from .model_support import (
@@ -50,7 +51,7 @@ class NoMonochromeAction(_ClassifierFilter):
     per_item = True
 
     func = "get_monochrome_score"
-    default_model = "mobilenetv3_large_100_dist_safe2"
+    default_model = MONOCHROME.default_model
     keep_monochrome = False
 
     def __init__(self, model_name: str | None = None):
@@ -82,7 +83,8 @@ class _LabelFilter(_ClassifierFilter):
     def __init__(self, wanted: Iterable[str], threshold: float | None = None, **kwargs):
         model_name = kwargs.pop("model_name", None)
         if kwargs:
-            raise TypeError(f"{type(self).__name__} got unexpected options {sorted(kwargs)}; only model_name is taken")
+            raise ArgumentTypeError(f"{type(self).__name__} got unexpected options {sorted(kwargs)}",
+                                    "remove them: only model_name is taken")
         super().__init__(model_name)
         if isinstance(wanted, str):
             wanted = [wanted]
@@ -122,7 +124,7 @@ class ClassFilterAction(_LabelFilter):
     per_item = True
 
     func = "anime_classify_score"
-    default_model = "mobilenetv3_v1.5_dist"
+    default_model = ANIME_CLASSIFY.default_model
     option = "classes"
 
     def __init__(self, classes: Iterable[str], threshold: float | None = None, **kwargs):
@@ -143,7 +145,7 @@ class RatingFilterAction(_LabelFilter):
     per_item = True
 
     func = "anime_rating_score"
-    default_model = "mobilenetv3_v1_pruned_ls0.1"
+    default_model = ANIME_RATING.default_model
     option = "ratings"
 
     def __init__(self, ratings: Iterable[str], threshold: float | None = None, **kwargs):

@@ -1,10 +1,7 @@
-"""Image hashes for duplicate detection: an exact pixel hash and 64-bit perceptual hashes.
+"""Perceptual image hashes for near-duplicate detection (exact duplicates: :func:`waifuc_ui.core.hashing.pixel_hash`).
 
 Pure functions (numpy + Pillow), no state:
 
-* :func:`pixel_hash`: identical for images with the same pixels, whatever the file format,
-  palette or an all-opaque alpha channel (the image is brought to RGB, or RGBA when it has
-  any transparency, first).
 * :func:`phash` (DCT of a 32x32 greyscale, the 8x8 low frequencies against their median) and
   :func:`dhash` (sign of horizontal gradients on a 9x8 greyscale): 64-bit ints; near-identical
   images differ in few bits, measured with :func:`hamming`.
@@ -14,42 +11,16 @@ Pure functions (numpy + Pillow), no state:
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
 import numpy as np
 from PIL import Image
 
-from ..core.imaging import has_alpha, load_image
-from ..export.imagefile import to_8bit
+from ..core.imaging import load_image
 
 HASH_BITS = 64
 V = TypeVar("V")
-
-
-def canonical_pixels(image: Image.Image) -> Image.Image:
-    """RGB, or RGBA when some pixel is not fully opaque; the current frame only."""
-    if has_alpha(image):
-        rgba = image.convert("RGBA")
-        if rgba.getchannel("A").getextrema()[0] < 255:
-            return rgba
-        return rgba.convert("RGB")
-    if image.mode.startswith("I") or image.mode == "F":
-        return to_8bit(image).convert("RGB")
-    return image if image.mode == "RGB" else image.convert("RGB")
-
-
-def pixel_hash(image: Image.Image) -> str:
-    """SHA-256 (first 128 bits, hex) of mode, size and pixel bytes after :func:`canonical_pixels`.
-
-    Animated images include their frame count, so two animations that share a first frame differ.
-    """
-    canon = canonical_pixels(image)
-    h = hashlib.sha256()
-    h.update(f"{canon.mode}|{canon.width}x{canon.height}|{getattr(image, 'n_frames', 1)}|".encode())
-    h.update(canon.tobytes())
-    return h.hexdigest()[:32]
 
 
 def _grey(image: Image.Image, size: tuple[int, int]) -> np.ndarray:

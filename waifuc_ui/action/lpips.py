@@ -21,7 +21,7 @@ import numpy as np
 from .. import inference as models
 from ..analysis.featurestore import FeatureSpill
 from ..analysis.hashing import content_hash
-from ..core.errors import InvalidOptionError
+from ..core.errors import InternalError, InvalidOptionError
 from ..core.item import ImageItem
 from .analyzed import AnalyzedAction, RunState
 
@@ -154,7 +154,7 @@ class FilterSimilarAction(AnalyzedAction):
         if cached is not None and len(cached) == 5:
             return tuple(cached)
         if item is None:
-            raise RuntimeError("LPIPS features are neither cached nor computable")  # not reached: see _keep
+            raise InternalError("LPIPS features are neither cached nor computable")  # not reached: see _keep
         (feats,) = extract_features([item.image])
         self._run.cache.put(h, lp.keys["features"], list(feats))
         return feats

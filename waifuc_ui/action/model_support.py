@@ -17,11 +17,6 @@ DETECTION_CONF_FLOOR = 0.05
 Box = tuple[int, int, int, int]
 Detection = tuple[Box, str, float]
 
-#: detect_* function -> detector kind of models.detect.detect_candidates_batch
-DETECTOR_KINDS = {"detect_faces": "faces", "detect_heads": "heads", "detect_person": "person",
-                  "detect_halfbody": "halfbody", "detect_eyes": "eyes"}
-
-
 def conf_floor(conf_threshold: float) -> float:
     return min(float(conf_threshold), DETECTION_CONF_FLOOR)
 
@@ -29,9 +24,10 @@ def conf_floor(conf_threshold: float) -> float:
 def detector_analyses(detector: str, images: Sequence[Image.Image], floor: float, model_kwargs: dict[str, Any],
                       batch_kwargs: dict[str, Any]) -> list[dict[str, Any]]:
     """Cacheable pre-NMS candidates of ``detector`` (e.g. 'detect_faces') per image, one batched call."""
+    from ..inference import model_spec
     from ..inference.detect import detect_candidates_batch
 
-    cands = detect_candidates_batch(DETECTOR_KINDS[detector], list(images), floor=floor, **model_kwargs,
+    cands = detect_candidates_batch(model_spec(detector).kind, list(images), floor=floor, **model_kwargs,
                                     **batch_kwargs)
     return [{"rows": np.asarray(c.rows, dtype=np.float32), "layout": c.layout, "labels": list(c.labels),
              "old_size": list(c.old_size), "new_size": [float(v) for v in c.new_size], "floor": float(c.floor)}
@@ -81,18 +77,14 @@ def top_label(scores: dict[str, float]) -> tuple[str, float]:
 
 def classifier_labels(func_name: str, model_name: str) -> tuple[str, ...]:
     """The labels a classifier ships in its ``meta.json`` (opens the model once)."""
-    from ..inference import classify, specs
+    from ..inference import classify, model_spec
 
-    spec = {"anime_classify_score": specs.ANIME_CLASSIFY, "anime_rating_score": specs.ANIME_RATING,
-            "get_monochrome_score": specs.MONOCHROME}[func_name]
-    return tuple(classify.open_classifier(spec, model_name).labels["default"])
+    return tuple(classify.open_classifier(model_spec(func_name), model_name).labels["default"])
 
 
 def classifier_scores(func_name: str, images: Sequence[Image.Image], model_name: str,
                       batch_kwargs: dict[str, Any]) -> list[dict[str, float]]:
     """Full label -> probability dicts, one batched call (monochrome included, not only its score)."""
-    from ..inference import classify, specs
+    from ..inference import classify, model_spec
 
-    spec = {"anime_classify_score": specs.ANIME_CLASSIFY, "anime_rating_score": specs.ANIME_RATING,
-            "get_monochrome_score": specs.MONOCHROME}[func_name]
-    return classify.predict_scores(spec, list(images), model_name, topk=None, **batch_kwargs)
+    return classify.predict_scores(model_spec(func_name), list(images), model_name, topk=None, **batch_kwargs)

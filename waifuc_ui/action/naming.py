@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from PIL import Image
 
+from ..core.errors import InvalidArgumentError
 from ..core.item import ImageItem
 from .base import BaseAction
 
@@ -87,7 +88,8 @@ class FileExtAction(BaseAction):
     def __init__(self, ext: str, quality: int | None = None):
         self.ext = normalise_ext(ext)
         if self.ext is None:
-            raise ValueError("FileExtAction needs an extension such as '.png' or '.jpg'")
+            raise InvalidArgumentError(f"FileExtAction needs an extension, got {ext!r}",
+                                       "give an extension such as '.png' or '.jpg'")
         self.quality = quality
         self.untitles = 0
 

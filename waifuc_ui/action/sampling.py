@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 
 from tqdm.auto import tqdm
 
+from ..core.errors import InvalidArgumentError
 from ..core.item import ImageItem
 from .base import BaseAction
 from .naming import BaseRandomAction
@@ -22,7 +23,8 @@ class RandomChoiceAction(BaseRandomAction):
 
     def __init__(self, p: float = 0.5, seed=None):
         if not 0.0 <= p <= 1.0:
-            raise ValueError(f"p must be a probability between 0 and 1, got {p!r}")
+            raise InvalidArgumentError(f"p must be a probability between 0 and 1, got {p!r}",
+                                       "give e.g. 0.5 to keep about half of the images")
         super().__init__(seed)
         self.p = p
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from ..core.errors import ArgumentTypeError, InvalidArgumentError
 from ..core.item import ImageItem
 from .base import ActionStop, BaseAction
 
@@ -19,7 +20,7 @@ class FirstNSelectAction(BaseAction):
 
     def __init__(self, n: int):
         if n < 0:
-            raise ValueError(f"n must be >= 0, got {n}")
+            raise InvalidArgumentError(f"n must be >= 0, got {n}", "give 0 or more items to keep")
         self.n = n
         self._passed = 0
 
@@ -51,7 +52,8 @@ class SliceSelectAction(BaseAction):
 
     def __init__(self, *args: int | None):
         if len(args) > 3:
-            raise TypeError(f"SliceSelectAction takes at most 3 arguments, got {len(args)}")
+            raise ArgumentTypeError(f"SliceSelectAction takes at most 3 arguments, got {len(args)}",
+                                    "give (stop), (start, stop) or (start, stop, step), as range() takes")
         if len(args) == 1:
             start, stop, step = None, args[0], None
         else:
@@ -61,9 +63,11 @@ class SliceSelectAction(BaseAction):
         self.step = 1 if step is None else step
         for name, value in (("start", self.start), ("stop", self.stop), ("step", self.step)):
             if value is not None and value < 0:
-                raise ValueError(f"SliceSelectAction {name} must be >= 0, got {value}")
+                raise InvalidArgumentError(f"SliceSelectAction {name} must be >= 0, got {value}",
+                                           "count from the start: a stream has no known length")
         if self.step == 0:
-            raise ValueError("SliceSelectAction step must not be 0")
+            raise InvalidArgumentError("SliceSelectAction step must not be 0",
+                                       "give 1 to keep every item, 2 for every other")
         self._index = 0
 
     def _wanted(self, i: int) -> bool:

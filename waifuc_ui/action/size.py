@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from math import sqrt
 
+from ..core.errors import InvalidArgumentError
 from ..core.item import ImageItem
 from .base import FilterAction, Verdict
 
 
 def _check_min(value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise ValueError(f"min_size must be a number of pixels >= 0, got {value!r}")
+        raise InvalidArgumentError(f"min_size must be a number of pixels >= 0, got {value!r}",
+                                   "give a size such as 256, or 0 to keep every image")
     return value
 
 

@@ -34,9 +34,9 @@ def _crop_item(item: ImageItem, image: Image.Image, label: str, score: float, su
     if "tags" in meta and not keep_origin_tags:
         del meta["tags"]
     if suffix is not None and "filename" in meta:
-        body, ext = os.path.splitext(meta["filename"])
+        body, ext = os.path.splitext(str(meta["filename"]))
         meta["filename"] = f"{body}{suffix}{ext}"
-    return ImageItem(image, meta)  # type: ignore[arg-type]
+    return ImageItem(image, meta)
 
 
 def scaled_square(box: Sequence[float], scale: float, width: int, height: int) -> tuple[int, int, int, int]:
@@ -180,11 +180,12 @@ class ThreeStageSplitAction(AnalyzedAction):
 
         out: list[dict[str, Any]] = [{"persons": []} for _ in images]
         for n, k in enumerate(owners):
+            head_box = head_boxes[n]
             out[k]["persons"].append({
                 "person": pack(person_dets[n]) if self.split_person else None,
                 "halfbody": pack(halfbodies[n][0]) if halfbodies[n] else None,
                 "head": pack(heads[n][0]) if heads[n] else None,
-                "head_box": list(head_boxes[n]) if head_boxes[n] else None,
+                "head_box": list(head_box) if head_box else None,
                 "eyes": [pack(e) for e in eyes[n]],
             })
         return out

@@ -8,21 +8,21 @@ has ``tags`` is not re-tagged unless ``force=True``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import inference as models
-from ..core.errors import InvalidOptionError
+from ..core.errors import ArgumentTypeError, InvalidOptionError
 from ..core.item import ImageItem
 from .analyzed import AnalyzedAction, AnalyzedProcessAction
 from .base import ProcessAction
 
-#: waifuc method -> WD14 model name of the runtime
+#: waifuc method -> WD14 model name of the runtime (v3 first: the order the app offers them)
 WD14_METHODS = {
-    "wd14_vit": "ViT", "wd14_convnext": "ConvNext", "wd14_convnextv2": "ConvNextV2", "wd14_swinv2": "SwinV2",
-    "wd14_moat": "MOAT", "wd14_v3_swinv2": "SwinV2_v3", "wd14_v3_convnext": "ConvNext_v3", "wd14_v3_vit": "ViT_v3",
-    "wd14_v3_vit_large": "ViT_Large", "wd14_v3_eva02_large": "EVA02_Large",
+    "wd14_v3_swinv2": "SwinV2_v3", "wd14_v3_convnext": "ConvNext_v3", "wd14_v3_vit": "ViT_v3",
+    "wd14_v3_vit_large": "ViT_Large", "wd14_v3_eva02_large": "EVA02_Large", "wd14_swinv2": "SwinV2",
+    "wd14_convnextv2": "ConvNextV2", "wd14_convnext": "ConvNext", "wd14_vit": "ViT", "wd14_moat": "MOAT",
 }
 #: waifuc methods whose models waifuc_ui's runtime does not run
 UNSUPPORTED_METHODS = ("deepdanbooru", "mldanbooru")
@@ -40,12 +40,15 @@ def wd14_model_for(method: str) -> str:
                                      f"use e.g. 'wd14_v3_swinv2'.")
     if method not in WD14_METHODS:
         raise InvalidOptionError("tagging method", method, list(WD14_METHODS) + list(UNSUPPORTED_METHODS),
-                                 fix="Use one of waifuc's tagging methods.")
+                                 fix="use one of waifuc's tagging methods.")
     return WD14_METHODS[method]
 
 
 class _WD14Tagger:
     """The analysis half shared by TaggingAction and TagFilterAction."""
+
+    if TYPE_CHECKING:  # given by the AnalyzedAction it is mixed into
+        def _batch_kwargs(self) -> dict[str, Any]: ...
 
     def _setup(self, method: str, force: bool, options: dict[str, Any]) -> None:
         self.method = method
@@ -109,7 +112,8 @@ class TaggingAction(_WD14Tagger, AnalyzedProcessAction):
 
 
 class TagFilterAction(_WD14Tagger, AnalyzedAction):
-    """Tags the item first (without force; waifuc's default tagger here is wd14_convnextv2), then keeps it if every listed tag's score >= its minimum
+    """Tags the item first (without force; waifuc's default tagger here is wd14_convnextv2), then keeps it if
+    every listed tag's score >= its minimum
     (a list means each tag must be present: minimum 1e-6); ``reversed=True`` drops an item when any
     listed tag's score > its minimum. Yields the tagged item."""
 
@@ -123,7 +127,8 @@ class TagFilterAction(_WD14Tagger, AnalyzedAction):
         elif isinstance(tags, Mapping):
             self.tags = dict(tags)
         else:
-            raise TypeError(f"tags must be a list of tags or a dict tag -> minimum score, got {tags!r}")
+            raise ArgumentTypeError(f"tags must be a list of tags or a dict tag -> minimum score, got {tags!r}",
+                                    "give e.g. ['solo'] or {'solo': 0.5}")
         self.reversed = reversed
         self._setup(method, False, kwargs)
 

@@ -15,13 +15,14 @@ import hashlib
 import json
 import os
 import threading
-import uuid
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..core.files import write_bytes_atomic
+from ..core.settings import current_settings
 from .codec import CorruptEntry, decode, encode, value_nbytes
 
 DEFAULT_MAX_BYTES = 4 * 1024 ** 3
@@ -31,9 +32,8 @@ AnalysisKey = Mapping[str, Any]
 
 
 def default_cache_dir() -> Path:
-    """``$WAIFUC_UI_CACHE_DIR``, else ``~/.cache/waifuc_ui/analysis``."""
-    env = os.environ.get("WAIFUC_UI_CACHE_DIR")
-    return Path(env) if env else Path.home() / ".cache" / "waifuc_ui" / "analysis"
+    """``$WAIFUC_UI_CACHE_DIR``, else ``~/.cache/waifuc_ui/analysis`` (see :mod:`waifuc_ui.core.settings`)."""
+    return current_settings().cache_dir
 
 
 def key_id(key: AnalysisKey) -> str:
@@ -92,15 +92,7 @@ class AnalysisCache:
 
     @staticmethod
     def _atomic_write(path: Path, data: bytes) -> None:
-        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-        try:
-            f = open(tmp, "wb")
-        except FileNotFoundError:  # first entry of a shard, or the folder was deleted meanwhile
-            path.parent.mkdir(parents=True, exist_ok=True)
-            f = open(tmp, "wb")
-        with f:
-            f.write(data)
-        os.replace(tmp, path)
+        write_bytes_atomic(path, data)
 
     # -- memory LRU --------------------------------------------------------------------------
     def _remember(self, mkey: tuple[str, str], value: Any) -> None:

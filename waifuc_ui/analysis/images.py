@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
 from PIL import Image
+
+from ..core.imaging import HIGH_DEPTH_MODES, to_8bit
 
 #: modes the model runtime handles itself (alpha on white, then RGB, as imgutils)
 NATIVE_MODES = frozenset({"1", "L", "LA", "P", "PA", "RGB", "RGBA"})
@@ -12,19 +13,16 @@ NATIVE_MODES = frozenset({"1", "L", "LA", "P", "PA", "RGB", "RGBA"})
 def model_ready_image(image: Image.Image) -> Image.Image:
     """``image`` itself when its mode is a usual one; otherwise a converted copy.
 
-    16-bit and 32-bit greyscale (``I;16*``, ``I``, ``F``) become 8-bit ``L`` (values above 255
-    are taken as 16-bit and divided by 257); other modes (CMYK, YCbCr, LAB, ...) become RGB.
+    16-bit and 32-bit greyscale (``I;16*``, ``I``, ``F``) become 8-bit ``L`` by
+    :func:`waifuc_ui.core.imaging.to_8bit`; other modes (CMYK, YCbCr, LAB, ...) become RGB.
     Raises ValueError, with the reason, for an empty image or a mode that cannot be converted.
     """
     if image.width < 1 or image.height < 1:
         raise ValueError(f"empty image ({image.width}x{image.height} pixels)")
     if image.mode in NATIVE_MODES:
         return image
-    if image.mode.startswith("I;16") or image.mode in ("I", "F"):
-        values = np.asarray(image, dtype=np.float64)
-        if image.mode.startswith("I;16") or (values.size and values.max() > 255):
-            values = values / 257.0
-        return Image.fromarray(np.clip(np.rint(values), 0, 255).astype(np.uint8), "L")
+    if image.mode in HIGH_DEPTH_MODES:
+        return to_8bit(image)
     try:
         return image.convert("RGB")
     except (ValueError, OSError) as e:

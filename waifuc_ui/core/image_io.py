@@ -35,7 +35,7 @@ from typing import Union
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .errors import WaifucUIError
+from .errors import BadImageError, InvalidArgumentError
 
 #: Default pixel limit per frame (Pillow's own decompression-bomb error threshold, 2 x 89,478,485).
 DEFAULT_MAX_PIXELS = 178_956_970
@@ -54,7 +54,7 @@ class DecodeSlots:
 
     def __init__(self, count: int = 2, heavy_pixels: int = 4_000_000):
         if count < 1:
-            raise ValueError(f"decode slots must be at least 1, got {count}")
+            raise InvalidArgumentError(f"decode slots must be at least 1, got {count}", "give 1 or more (default 2)")
         self.count, self.heavy_pixels = count, heavy_pixels
         self._slots = threading.BoundedSemaphore(count)
         self._lock = threading.Lock()
@@ -87,14 +87,6 @@ def header_size(path: PathLike) -> tuple[int, int] | None:
             return image.size
     except Exception:
         return None
-
-
-class BadImageError(WaifucUIError):
-    """A file or byte string that cannot be used as an image; ``reason`` says why in a few words."""
-
-    def __init__(self, name: str, reason: str):
-        self.name, self.reason = name, reason
-        super().__init__(f"{name}: {reason}" if name else reason)
 
 
 def open_image_file(path: PathLike, max_pixels: int | None = DEFAULT_MAX_PIXELS,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 from PIL import Image
+
+from .errors import InvalidArgumentError
 
 
 class CropInfo(TypedDict, total=False):
@@ -53,14 +55,15 @@ class ImageItem:
     inert text). ``with_meta`` keeps it; a new image (``with_image``, assigning ``image``) clears it.
     """
 
-    def __init__(self, image: Image.Image | None = None, meta: ItemMeta | None = None, *,
+    def __init__(self, image: Image.Image | None = None, meta: ItemMeta | dict[str, Any] | None = None, *,
                  loader: Callable[[], Image.Image] | None = None, content_hash: str | None = None,
                  source_file: str | None = None):
         if image is None and loader is None:
-            raise ValueError("ImageItem needs an image or a loader")
+            raise InvalidArgumentError("ImageItem needs an image or a loader",
+                                       "pass a PIL image, or loader= a function returning one")
         self._image = image
         self._loader = loader
-        self.meta: ItemMeta = meta if meta is not None else {}  # type: ignore[assignment]
+        self.meta: ItemMeta = cast(ItemMeta, meta if meta is not None else {})
         self.content_hash = content_hash
         self.source_file = source_file
 
@@ -90,13 +93,13 @@ class ImageItem:
         """A new item with another image and a deep copy of this meta, updated."""
         meta = copy.deepcopy(dict(self.meta))
         meta.update(meta_updates)
-        return ImageItem(image, meta)  # type: ignore[arg-type]
+        return ImageItem(image, meta)
 
     def with_meta(self, **meta_updates: Any) -> ImageItem:
         """A new item sharing this image (and its hash) with an updated copy of the meta."""
         meta = copy.deepcopy(dict(self.meta))
         meta.update(meta_updates)
-        return ImageItem(self._image, meta, loader=self._loader,  # type: ignore[arg-type]
+        return ImageItem(self._image, meta, loader=self._loader,
                          content_hash=self.content_hash, source_file=self.source_file)
 
     def __eq__(self, other: object) -> bool:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Union
 
 #: Tags that keep their underscores when underscores become spaces (imgutils' list).
 KAOMOJIS: tuple[str, ...] = (
@@ -20,7 +19,7 @@ _KAOMOJI_SET = frozenset(KAOMOJIS)
 _SPECIAL = re.compile(r"([\\()])")
 _SCORED = re.compile(r"^\((?P<tag>.+):(?P<score>[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\)$", re.S)
 
-Tags = Union[Mapping[str, float], Iterable[str]]
+Tags = Mapping[str, float] | Iterable[str]
 
 
 def remove_underline(tag: str) -> str:

@@ -7,6 +7,7 @@ animation as a PNG still for trainers (:mod:`.policy`); export files carry no pa
 
 from .base import BaseExporter, LocalDirectoryExporter
 from .folder import ExportLog
+from .huggingface import HuggingFaceExporter
 from .naming import ExportNames
 from .save import SaveExporter
 from .textual_inversion import TextualInversionExporter
@@ -16,6 +17,7 @@ __all__ = [
     "SaveExporter",
     "TextualInversionExporter",
     "ZipExporter",
+    "HuggingFaceExporter",
     "BaseExporter",
     "LocalDirectoryExporter",
     "ExportLog",

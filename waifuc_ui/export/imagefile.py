@@ -16,15 +16,14 @@
 from __future__ import annotations
 
 import os
-import uuid
-from collections.abc import Callable
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 from PIL import Image
 
 from ..core.errors import InvalidOptionError
-from ..core.imaging import has_alpha, load_image, to_8bit
+from ..core.files import atomic_write
+from ..core.imaging import HIGH_DEPTH_MODES, has_alpha, load_image, to_8bit
 
 #: Modes each format writes as they are.
 FORMAT_MODES = {
@@ -38,7 +37,6 @@ FORMAT_MODES = {
 ALPHA_FORMATS = {"PNG", "WEBP", "GIF", "TIFF"}
 MULTI_FRAME_FORMATS = {"GIF", "WEBP", "PNG", "TIFF"}
 _PREFERRED_EXT = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif", "BMP": ".bmp", "TIFF": ".tiff"}
-_HIGH_DEPTH = ("I;16", "I;16B", "I;16L", "I;16N", "I", "F")
 
 
 def writable_formats() -> tuple[str, ...]:
@@ -82,7 +80,7 @@ def prepare_for_format(image: Image.Image, fmt: str) -> Image.Image:
     holds = FORMAT_MODES.get(fmt)
     if holds is None or image.mode in holds:
         return image
-    if image.mode in _HIGH_DEPTH:
+    if image.mode in HIGH_DEPTH_MODES:
         if "I;16" in holds:
             arr = np.asarray(image)
             if image.mode == "F" and arr.max(initial=0.0) <= 1.0:
@@ -113,21 +111,3 @@ def save_image(image: Image.Image, path: str, **save_kwargs: Any) -> str:
     still = prepare_for_format(image, fmt)
     atomic_write(path, lambda f: still.save(f, format=fmt, **kwargs))
     return path
-
-
-def atomic_write(path: str, write: Callable[[IO[bytes]], Any]) -> None:
-    """Call ``write(binary file)`` on a new hidden file next to ``path``, then move it onto ``path``.
-
-    The folder is created; the file gets the usual permissions (umask); on error nothing is left.
-    """
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    tmp = os.path.join(folder, f".writing_{uuid.uuid4().hex}.tmp")
-    try:
-        with open(tmp, "xb") as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise

@@ -27,8 +27,9 @@ from typing import Any
 
 from PIL import Image
 
-from ..core.imaging import HIGH_DEPTH_MODES
-from .imagefile import atomic_write, resolve_format, save_image
+from ..core.files import atomic_write
+from ..core.imaging import HIGH_DEPTH_MODES, min_alpha
+from .imagefile import resolve_format, save_image
 
 TRAINER_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "BMP"})
 _NO_ALPHA = frozenset({"JPEG", "BMP"})
@@ -71,8 +72,7 @@ def has_transparency(image: Image.Image) -> bool:
     if "transparency" in image.info:
         return True
     if image.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
-        low, _high = image.getchannel("A").getextrema()
-        return low < 255
+        return min_alpha(image) < 255
     return False
 
 

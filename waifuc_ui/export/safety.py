@@ -89,10 +89,11 @@ def refuse_clear_over_reported_inputs(output_dir: str, stale: set[str], report: 
     suspects = [s.path for s in report.skipped if is_inside(s.path, output_dir)]
     for record in report.dropped:
         path = record.path
+        name = safe_relative_name(record.filename)
         if path and is_inside(path, output_dir):
             suspects.append(path)
-        elif not path and safe_relative_name(record.filename) in stale:
-            suspects.append(os.path.join(output_dir, safe_relative_name(record.filename)))
+        elif not path and name is not None and name in stale:
+            suspects.append(os.path.join(output_dir, name))
     if suspects:
         raise ExportError(
             f"refusing clear=True on {output_dir!r}: {suspects[0]!r} (and {len(suspects) - 1} more) may be an "

@@ -6,11 +6,11 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
+from ..core.files import write_text_atomic
 from ..core.item import ImageItem
 from ..core.tags import caption_text
 from .folder import FolderExporter
 from .policy import DEFAULT_QUALITY
-from .sidecar import write_text_file
 
 
 class TextualInversionExporter(FolderExporter):
@@ -52,7 +52,7 @@ class TextualInversionExporter(FolderExporter):
     def export_item(self, item: ImageItem) -> None:
         def caption(path: str, _name: str):
             txt = os.path.splitext(path)[0] + ".txt"
-            write_text_file(txt, self.caption(item))
+            write_text_atomic(txt, self.caption(item))
             return [txt]
 
         self.export_with(item, caption)

@@ -9,12 +9,12 @@ import zipfile
 from collections.abc import Iterable
 from typing import Any
 
-from ..core.errors import ExportError, InvalidOptionError
+from ..core.errors import ExportError, InternalError, InvalidOptionError
+from ..core.files import atomic_write
 from ..core.item import ImageItem
 from ..core.report import RunReport
 from .base import BaseExporter
 from .folder import ExportLog, FolderExporter
-from .imagefile import atomic_write
 from .safety import input_paths, safe_relative_name, same_file
 from .save import SaveExporter
 from .textual_inversion import TextualInversionExporter
@@ -41,8 +41,8 @@ class ZipExporter(BaseExporter):
                  ignore_error_when_export: bool = False, folder: str = "", **options: Any):
         super().__init__(ignore_error_when_export)
         if layout not in LAYOUTS:
-            raise InvalidOptionError("layout", layout, list(LAYOUTS),
-                                     "Use 'textual_inversion' for image + .txt captions or 'save' for image + meta json")
+            raise InvalidOptionError("layout", layout, list(LAYOUTS), "Use 'textual_inversion' for image + .txt "
+                                     "captions or 'save' for image + meta json")
         for fixed in ("output_dir", "clear"):
             if fixed in options:
                 raise InvalidOptionError(fixed, options[fixed], None,
@@ -70,14 +70,19 @@ class ZipExporter(BaseExporter):
     def export_item(self, item: ImageItem) -> None:
         if any(same_file(source, self.archive_path) for source in input_paths(item)):
             self._archive_is_input = True
-        self._inner.export_item(item)
+        self._building().export_item(item)
 
     @property
     def log(self) -> ExportLog:
         return self._inner.log if self._inner is not None else ExportLog()
 
+    def _building(self) -> FolderExporter:
+        if self._inner is None:
+            raise InternalError(f"{type(self).__name__} got an item before pre_export()")
+        return self._inner
+
     def post_export(self) -> str:
-        self._inner.post_export()
+        self._building().post_export()
         if self._archive_is_input:
             raise ExportError(f"refusing to write {self.archive_path!r}: it is an input file of this run. "
                               f"Fix: choose another archive path")
@@ -94,11 +99,14 @@ class ZipExporter(BaseExporter):
             self._workdir = None
 
     def _write_zip(self, f) -> None:
+        workdir = self._workdir
+        if workdir is None:
+            raise InternalError(f"{type(self).__name__} wrote its archive before pre_export()")
         with zipfile.ZipFile(f, "w") as archive:
-            for rel in sorted(_files_under(self._workdir)):
+            for rel in sorted(_files_under(workdir)):
                 compress = zipfile.ZIP_STORED if os.path.splitext(rel)[1].lower() in _STORED_EXTS \
                     else zipfile.ZIP_DEFLATED
-                archive.write(os.path.join(self._workdir, rel), rel.replace(os.sep, "/"), compress_type=compress)
+                archive.write(os.path.join(workdir, rel), rel.replace(os.sep, "/"), compress_type=compress)
 
     def __repr__(self) -> str:
         return f"ZipExporter({self.archive_path!r}, layout={self.layout!r})"

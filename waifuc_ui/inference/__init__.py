@@ -4,6 +4,8 @@ Every function here gives, for the same image and the same model file, what the 
 name gives (see ``shared/reference/model-contracts.md``). ``*_batch`` forms run one ONNX call per batch.
 Files resolve from ``$WAIFUC_UI_MODEL_DIR``, then the Hugging Face cache, then the Hub (checked once per process);
 a missing model raises :class:`waifuc_ui.core.errors.ModelUnavailableError` at once, with the fix.
+Each public model function registers its spec where it is defined (:mod:`.registry`): ``required_files(name,
+**kwargs)`` and ``model_spec(name)`` answer from there.
 """
 
 from waifuc_ui.core.tags import tags_to_text
@@ -33,9 +35,11 @@ from .detect import (
     detect_person,
     detect_person_batch,
 )
-from .hub import HubFile, ensure_available, file_fingerprint, hub_status, required_files, resolve_file
+from .hub import HubFile, hub_status
 from .loaders import clear_caches
 from .lpips import lpips_batch_differences, lpips_clustering, lpips_difference, lpips_extract_feature
+from .registry import companion_files, model_spec, registered_names, required_files
+from .resolve import ensure_available, file_fingerprint, resolve_file
 from .runtime import current_provider, open_session
 from .tag_filters import drop_blacklisted_tags, drop_overlap_tags
 from .validate import (
@@ -54,6 +58,7 @@ from .yolo import Candidates, decode_candidates
 
 __all__ = [
     'HubFile', 'ensure_available', 'file_fingerprint', 'hub_status', 'required_files', 'resolve_file',
+    'companion_files', 'model_spec', 'registered_names',
     'current_provider', 'open_session', 'clear_caches',
     'Candidates', 'decode_candidates', 'detect_candidates_batch',
     'get_monochrome_score', 'get_monochrome_score_batch', 'is_monochrome',

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from .hub import resolve_file
+from waifuc_ui.core.errors import ModelRunError
+
 from .inputs import channel_lut, encode_with_lut, load_rgb, prepared_batches
 from .loaders import locked_cache, read_json, register
-from .runtime import open_session
-from .specs import ClassifierSpec, check_model_name
+from .resolve import check_model_name, resolve_file
+from .runtime import ModelSession, open_session
+from .specs import ClassifierSpec
 from .transforms import build_pipeline
 
 
@@ -24,7 +26,7 @@ from .transforms import build_pipeline
 class Classifier:
     """An opened classifier: session, label groups, preprocessing, whether batches >1 are allowed."""
     name: str
-    session: object
+    session: ModelSession
     labels: dict[str, tuple[str, ...]]
     preprocess: Callable | None
     size: tuple[int, int]  # (width, height) for the fallback stretch
@@ -42,7 +44,7 @@ _PM1_LUT = channel_lut(_pm1)
 
 
 def _fallback_encode(image: Image.Image, size: tuple[int, int]) -> np.ndarray:
-    return encode_with_lut(image.resize(size, Image.BILINEAR), _PM1_LUT)
+    return encode_with_lut(image.resize(size, Image.Resampling.BILINEAR), _PM1_LUT)
 
 
 @register
@@ -51,7 +53,8 @@ def _open(model_path: str, meta_path: str, preprocess_path: str | None, name: st
     session = open_session(model_path)
     batch, channels, height, width = session.get_inputs()[0].shape
     if channels != 3:
-        raise RuntimeError(f'classifier {name!r} expects {channels} channels, not 3')
+        raise ModelRunError(f'classifier {name!r} expects {channels} channels, not 3',
+                            'use a deepghs classifier model (3-channel input)', path=model_path)
     size = (width, height) if isinstance(height, int) and isinstance(width, int) else (384, 384)
     meta = read_json(meta_path)
     groups = {**(meta.get('other_labels') or {}), 'default': meta['labels']}
@@ -78,15 +81,18 @@ def encode(clf: Classifier, image) -> np.ndarray:
     return _fallback_encode(img, clf.size)
 
 
-def predict_outputs(spec: ClassifierSpec, images: Sequence, model_name: str, batch_size: int = 16) -> np.ndarray:
-    """``output`` probabilities [N, C], one ONNX call per batch."""
-    clf = open_classifier(spec, model_name)
+def _outputs(clf: Classifier, images: Sequence, batch_size: int) -> np.ndarray:
     size = batch_size if clf.batchable else 1
     rows: list[np.ndarray] = []
     for _, tensors in prepared_batches(images, size, lambda im: encode(clf, im)):
         rows.append(clf.session.run(['output'], {'input': np.stack(tensors)})[0])
     n_labels = len(clf.labels['default'])
     return np.concatenate(rows) if rows else np.zeros((0, n_labels), np.float32)
+
+
+def predict_outputs(spec: ClassifierSpec, images: Sequence, model_name: str, batch_size: int = 16) -> np.ndarray:
+    """``output`` probabilities [N, C], one ONNX call per batch."""
+    return _outputs(open_classifier(spec, model_name), images, batch_size)
 
 
 def labels_scores_topk(labels: Sequence[str], scores: np.ndarray, topk: int | None = 20) -> dict[str, float]:
@@ -102,15 +108,17 @@ def labels_scores_topk(labels: Sequence[str], scores: np.ndarray, topk: int | No
 
 def predict_scores(spec: ClassifierSpec, images: Sequence, model_name: str, batch_size: int = 16,
                    topk: int | None = 20, label_group: str = 'default') -> list[dict[str, float]]:
-    labels = open_classifier(spec, model_name).labels[label_group]
-    return [labels_scores_topk(labels, row, topk) for row in predict_outputs(spec, images, model_name, batch_size)]
+    clf = open_classifier(spec, model_name)
+    labels = clf.labels[label_group]
+    return [labels_scores_topk(labels, row, topk) for row in _outputs(clf, images, batch_size)]
 
 
 def predict_labels(spec: ClassifierSpec, images: Sequence, model_name: str, batch_size: int = 16,
                    label_group: str = 'default') -> list[tuple[str, float]]:
-    labels = open_classifier(spec, model_name).labels[label_group]
+    clf = open_classifier(spec, model_name)
+    labels = clf.labels[label_group]
     out = []
-    for row in predict_outputs(spec, images, model_name, batch_size):
+    for row in _outputs(clf, images, batch_size):
         i = int(np.argmax(row))
         out.append((labels[i], row[i].item()))
     return out

@@ -12,24 +12,23 @@ from collections.abc import Sequence
 
 from waifuc_ui.core.errors import InvalidOptionError
 
-from .specs import (
-    EYE,
-    FACE,
-    HALFBODY,
-    HEAD,
-    HEAD_DEFAULT_MODEL,
-    PERSON,
-    DetectorSpec,
-    check_model_name,
-    detector_model_name,
-)
-from .yolo import Candidates, Detection, decode_candidates, open_yolo, yolo_candidates_batch
-
-DETECTORS = {'faces': FACE, 'heads': HEAD, 'person': PERSON, 'halfbody': HALFBODY, 'eyes': EYE}
+from .registry import register_model, specs_of
+from .resolve import check_model_name
+from .specs import EYE, FACE, HALFBODY, HEAD, HEAD_DEFAULT_MODEL, PERSON, DetectorSpec
+from .yolo import Candidates, Detection, YoloModel, decode_candidates, open_yolo, yolo_candidates_batch
 
 
-def _open(spec: DetectorSpec, level, version, model_name, hf_token):
-    name = detector_model_name(spec, level, version, model_name)
+def detector(kind: str) -> DetectorSpec:
+    """The spec of detector ``kind`` ('faces', 'heads', 'person', 'halfbody', 'eyes')."""
+    found = {spec.kind: spec for spec in specs_of(DetectorSpec)}
+    if kind not in found:
+        raise InvalidOptionError('detector kind', kind, list(found), fix='Use one of these kinds.')
+    return found[kind]
+
+
+def _open(spec: DetectorSpec, level: str | None, version: str | None, model_name: str | None,
+          hf_token: str | None) -> YoloModel:
+    name = spec.default_name(level, version, model_name)
     check_model_name('detection', spec.repo_id, name, spec.known_models, spec.model_file(name))
     return open_yolo(spec.repo_id, name, hf_token)
 
@@ -52,15 +51,14 @@ def detect_candidates_batch(kind: str, images: Sequence, *, level=None, version=
     head_detect_v2.0_s). ``decode_candidates(c, conf, iou)`` then equals ``detect_<kind>(conf, iou)`` exactly for
     any conf >= floor.
     """
-    if kind not in DETECTORS:
-        raise InvalidOptionError('detector kind', kind, list(DETECTORS), fix='Use one of these kinds.')
-    spec = DETECTORS[kind]
-    if spec is HEAD and model_name is None:
-        model_name = HEAD_DEFAULT_MODEL
+    spec = detector(kind)
+    if model_name is None:
+        model_name = spec.default_model_name
     model = _open(spec, level or spec.level, version or spec.version, model_name, hf_token)
     return yolo_candidates_batch(model, images, floor, allow_dynamic, batch_size)
 
 
+@register_model(FACE)
 def detect_faces(image, *, level: str = 's', version: str = 'v1.4', model_name: str | None = None,
                  conf_threshold: float = 0.25, iou_threshold: float = 0.7,
                  allow_dynamic: bool = False, hf_token: str | None = None) -> list[Detection]:
@@ -70,6 +68,7 @@ def detect_faces(image, *, level: str = 's', version: str = 'v1.4', model_name: 
                               allow_dynamic=allow_dynamic, hf_token=hf_token)[0]
 
 
+@register_model(FACE)
 def detect_faces_batch(images: Sequence, *, level: str = 's', version: str = 'v1.4', model_name: str | None = None,
                        conf_threshold: float = 0.25, iou_threshold: float = 0.7,
                        allow_dynamic: bool = False, hf_token: str | None = None,
@@ -79,6 +78,7 @@ def detect_faces_batch(images: Sequence, *, level: str = 's', version: str = 'v1
                 hf_token, batch_size)
 
 
+@register_model(HEAD)
 def detect_heads(image, *, level: str | None = None, model_name: str | None = HEAD_DEFAULT_MODEL,
                  conf_threshold: float = 0.4, iou_threshold: float = 0.7,
                  allow_dynamic: bool = False, hf_token: str | None = None) -> list[Detection]:
@@ -89,6 +89,7 @@ def detect_heads(image, *, level: str | None = None, model_name: str | None = HE
                               allow_dynamic=allow_dynamic, hf_token=hf_token)[0]
 
 
+@register_model(HEAD)
 def detect_heads_batch(images: Sequence, *, level: str | None = None, model_name: str | None = HEAD_DEFAULT_MODEL,
                        conf_threshold: float = 0.4, iou_threshold: float = 0.7,
                        allow_dynamic: bool = False, hf_token: str | None = None,
@@ -98,6 +99,7 @@ def detect_heads_batch(images: Sequence, *, level: str | None = None, model_name
                 hf_token, batch_size)
 
 
+@register_model(PERSON)
 def detect_person(image, *, level: str = 'm', version: str = 'v1.1', model_name: str | None = None,
                   conf_threshold: float = 0.3, iou_threshold: float = 0.5,
                   allow_dynamic: bool = False, hf_token: str | None = None) -> list[Detection]:
@@ -107,6 +109,7 @@ def detect_person(image, *, level: str = 'm', version: str = 'v1.1', model_name:
                                allow_dynamic=allow_dynamic, hf_token=hf_token)[0]
 
 
+@register_model(PERSON)
 def detect_person_batch(images: Sequence, *, level: str = 'm', version: str = 'v1.1', model_name: str | None = None,
                         conf_threshold: float = 0.3, iou_threshold: float = 0.5,
                         allow_dynamic: bool = False, hf_token: str | None = None,
@@ -116,6 +119,7 @@ def detect_person_batch(images: Sequence, *, level: str = 'm', version: str = 'v
                 hf_token, batch_size)
 
 
+@register_model(HALFBODY)
 def detect_halfbody(image, *, level: str = 's', version: str = 'v1.0', model_name: str | None = None,
                     conf_threshold: float = 0.5, iou_threshold: float = 0.7,
                     allow_dynamic: bool = False, hf_token: str | None = None) -> list[Detection]:
@@ -125,6 +129,7 @@ def detect_halfbody(image, *, level: str = 's', version: str = 'v1.0', model_nam
                                  allow_dynamic=allow_dynamic, hf_token=hf_token)[0]
 
 
+@register_model(HALFBODY)
 def detect_halfbody_batch(images: Sequence, *, level: str = 's', version: str = 'v1.0',
                           model_name: str | None = None,
                           conf_threshold: float = 0.5, iou_threshold: float = 0.7,
@@ -135,6 +140,7 @@ def detect_halfbody_batch(images: Sequence, *, level: str = 's', version: str = 
                 hf_token, batch_size)
 
 
+@register_model(EYE)
 def detect_eyes(image, *, level: str = 's', version: str = 'v1.0', model_name: str | None = None,
                 conf_threshold: float = 0.3, iou_threshold: float = 0.3,
                 allow_dynamic: bool = False, hf_token: str | None = None) -> list[Detection]:
@@ -144,6 +150,7 @@ def detect_eyes(image, *, level: str = 's', version: str = 'v1.0', model_name: s
                              allow_dynamic=allow_dynamic, hf_token=hf_token)[0]
 
 
+@register_model(EYE)
 def detect_eyes_batch(images: Sequence, *, level: str = 's', version: str = 'v1.0', model_name: str | None = None,
                       conf_threshold: float = 0.3, iou_threshold: float = 0.3,
                       allow_dynamic: bool = False, hf_token: str | None = None,

@@ -59,8 +59,13 @@ class DownloadPlan:
 
     def size_of(self, files: Sequence[HubFile]) -> int | None:
         """Total bytes of ``files``, None when a size is unknown."""
-        sizes = [self.remote[f].size if f in self.remote else None for f in files]
-        return None if any(s is None for s in sizes) else sum(sizes)  # type: ignore[arg-type]
+        total = 0
+        for f in files:
+            size = self.remote[f].size if f in self.remote else None
+            if size is None:
+                return None
+            total += size
+        return total
 
     def absent(self, files: Sequence[HubFile]) -> list[HubFile]:
         """The files the Hub says do not exist."""
@@ -114,7 +119,8 @@ class _Job:
         self.finished = threading.Event()
         self.abort = threading.Event()
         self.waiters = 0
-        self.done, self.total = 0, None  # type: int, Optional[int]
+        self.done: int = 0
+        self.total: int | None = None
         self.path: str | None = None
         self.error: BaseException | None = None
         self.start = time.monotonic()
@@ -325,6 +331,7 @@ class Downloader:
                 raise FileAbsent(remote.absent_what)
             job.total = remote.size
             path = stream_into_cache(job, remote, self.stall_window, self._token())
+            hub.FOUND.forget(job.hubfile)  # a new revision may have replaced the one found before
             job.finish(path=path)
         except TransferTimedOut:
             job.finish(error=self._stall_error(job))
@@ -341,7 +348,7 @@ class Downloader:
 
     def fetch_all(self, files: Sequence[HubFile], progress: ProgressCallback | None = None,
                   cancel: threading.Event | None = None, optional: Sequence[HubFile] = ()
-                  ) -> dict[HubFile, BaseException | None]:
+                  ) -> dict[HubFile, ModelUnavailableError | None]:
         """Fetch ``files`` (and the ``optional`` ones, absent allowed) one after the other; file -> None or the
         ModelUnavailableError. DownloadCancelled propagates. Progress is reported over the whole batch."""
         wanted = [(f, False) for f in dict.fromkeys(files)] + [(f, True) for f in dict.fromkeys(optional)
@@ -350,7 +357,7 @@ class Downloader:
         todo = [(f, opt) for f, opt in wanted if hub.local_path(f) is None or not (opt or hub.is_local(f))]
         plan = self.plan([f for f, _ in todo]) if todo else DownloadPlan(True, '', {})
         batch_total = plan.size_of([f for f, _ in todo])
-        outcome: dict[HubFile, BaseException | None] = {f: None for f, _ in wanted}
+        outcome: dict[HubFile, ModelUnavailableError | None] = {f: None for f, _ in wanted}
         finished_bytes = 0
         for index, (f, opt) in enumerate(todo, start=1):
             def relay(p: DownloadProgress, index=index, base=finished_bytes) -> None:

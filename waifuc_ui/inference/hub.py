@@ -1,20 +1,22 @@
-"""Model files: where they come from, whether they are there, and who they are.
+"""Model files: who they are, whether they are on this machine, whether the Hub can be reached.
 
-A :class:`HubFile` resolves in this order:
+A :class:`HubFile` is looked up in this order:
 
 1. ``$WAIFUC_UI_MODEL_DIR/<owner>/<repo>/<path>`` (a folder laid out like the Hub, for air-gapped machines);
-2. the Hugging Face cache (``try_to_load_from_cache``, honouring ``HF_HUB_CACHE`` / ``HF_HOME``);
-3. a download (:mod:`waifuc_ui.inference.download`: progress, Stop, a stall limit), but only if the Hub answered a
-   quick probe (at most 3 s whatever the network does; ``HF_HUB_OFFLINE`` counts as a "no"). The answer is kept
-   (a "yes" for 10 minutes, a "no" for 1 minute), so while the Hub is unreachable every missing file fails at once.
+2. the Hugging Face cache (``try_to_load_from_cache``, honouring ``HF_HUB_CACHE`` / ``HF_HOME``).
 
-The app never reaches step 3 inside a click: the run downloads what the recipe needs first (session/models.py),
+A file found is remembered (per model folder and cache, for :data:`FOUND_TTL_S` seconds, and while it stays on
+disk), so a run looks each file up once, not once per model call. Whether the Hub answers is asked with a quick
+probe (at most 3 s whatever the network does; ``HF_HUB_OFFLINE`` counts as a "no"); the answer is kept (a "yes"
+for 10 minutes, a "no" for 1 minute), so while the Hub is unreachable every missing file fails at once.
+Downloading is :mod:`.download`; :mod:`.resolve` puts the two together (``resolve_file``).
+
+The app never downloads inside a click: the run downloads what the recipe needs first (session/models.py),
 and the Pipeline tab only asks the Hub for file sizes (HEAD).
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import threading
@@ -23,6 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from waifuc_ui.core.errors import InvalidOptionError, ModelUnavailableError
+from waifuc_ui.core.settings import env_flag
 
 MODEL_DIR_ENV = 'WAIFUC_UI_MODEL_DIR'
 PROBE_DEADLINE_S = 2.5  # the reachability answer comes within 3 s (thread start and imports included)
@@ -54,7 +57,7 @@ class HubFile:
 
 
 def _env_truthy(name: str) -> bool:
-    return os.environ.get(name, '').strip().upper() in {'1', 'ON', 'YES', 'TRUE'}
+    return env_flag(os.environ.get(name))  # read on each call: tests and users switch HF_HUB_OFFLINE at run time
 
 
 def hub_endpoint() -> str:
@@ -62,8 +65,6 @@ def hub_endpoint() -> str:
     from huggingface_hub import constants
     return (os.environ.get('HF_ENDPOINT') or constants.ENDPOINT).rstrip('/')
 
-
-_hub_endpoint = hub_endpoint
 
 
 def probe_hub(deadline: float = PROBE_DEADLINE_S) -> tuple[bool, str]:
@@ -91,7 +92,8 @@ def probe_hub(deadline: float = PROBE_DEADLINE_S) -> tuple[bool, str]:
     if 'error' in answer:
         err = answer['error']
         return False, f'{endpoint} did not answer ({type(err).__name__}: {err})'
-    status = int(answer['status'])  # type: ignore[call-overload]
+    status = answer['status']
+    assert isinstance(status, int)
     if status >= 500:
         return False, f'{endpoint} answered HTTP {status} (the Hub is failing; try again later)'
     return True, ''
@@ -132,7 +134,7 @@ class HubAccess:
 HUB_ACCESS = HubAccess()
 
 
-def _local_model_path(hubfile: HubFile) -> str | None:
+def local_model_path(hubfile: HubFile) -> str | None:
     root = os.environ.get(MODEL_DIR_ENV)
     if not root:  # HubFile refuses '..' and absolute parts, so the path stays under root
         return None
@@ -145,137 +147,102 @@ def cache_dir() -> str:
     return os.environ.get('HF_HUB_CACHE') or constants.HF_HUB_CACHE
 
 
-_cache_dir = cache_dir
-
 
 _MISSING = object()  # the cache records that the file does not exist on the Hub
+FOUND_TTL_S = 60.0  # a file found is looked up again after this long (another process may update the cache)
 
 
-def _cached_path(hubfile: HubFile):
+def _cached_path(hubfile: HubFile) -> str | object | None:
     from huggingface_hub import try_to_load_from_cache
-    found = try_to_load_from_cache(hubfile.repo_id, hubfile.filename, cache_dir=_cache_dir(),
+    found = try_to_load_from_cache(hubfile.repo_id, hubfile.filename, cache_dir=cache_dir(),
                                    repo_type=hubfile.repo_type)
     if isinstance(found, str):
         return found
     return None if found is None else _MISSING
 
 
+class _FoundFiles:
+    """Where files were found, per (model folder, cache folder, file), kept ``ttl`` seconds while on disk.
+    Only finds are kept: a file that is absent is looked up again at every call."""
+
+    def __init__(self, ttl: float = FOUND_TTL_S):
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._paths: dict[tuple[str, str, HubFile], tuple[float, str]] = {}
+
+    def get(self, key: tuple[str, str, HubFile]) -> str | None:
+        with self._lock:
+            hit = self._paths.get(key)
+        if hit is None or time.monotonic() - hit[0] > self.ttl or not os.path.isfile(hit[1]):
+            return None
+        return hit[1]
+
+    def put(self, key: tuple[str, str, HubFile], path: str) -> None:
+        with self._lock:
+            self._paths[key] = (time.monotonic(), path)
+
+    def forget(self, hubfile: HubFile | None = None) -> None:
+        """Forget ``hubfile`` (after a download replaced it), or everything."""
+        with self._lock:
+            if hubfile is None:
+                self._paths.clear()
+            else:
+                for key in [k for k in self._paths if k[2] == hubfile]:
+                    del self._paths[key]
+
+
+FOUND = _FoundFiles()
+
+
 def local_path(hubfile: HubFile) -> str | None:
     """The file on this machine (model folder, then cache), '' when the cache records that the Hub does not have
     it, None when unknown. Never touches the network."""
-    local = _local_model_path(hubfile)
-    if local:
-        return local
-    cached = _cached_path(hubfile)
-    return '' if cached is _MISSING else cached
+    key = (os.environ.get(MODEL_DIR_ENV, ''), cache_dir(), hubfile)
+    found = FOUND.get(key)
+    if found:
+        return found
+    local = local_model_path(hubfile)
+    cached = local or _cached_path(hubfile)
+    if isinstance(cached, str):
+        FOUND.put(key, cached)
+        return cached
+    return '' if cached is _MISSING else None
 
 
 def is_local(hubfile: HubFile) -> bool:
     return bool(local_path(hubfile))
 
 
-def fix_hint(files: Sequence[HubFile]) -> str:
-    """How to make ``files`` available without the Hub (used in every ModelUnavailableError)."""
-    cmds = []
-    for f in files:
-        extra = ' --repo-type dataset' if f.repo_type == 'dataset' else ''
-        cmds.append(f'hf download {f.repo_id} {f.filename}{extra}')
-    return ('Fix: on a machine with internet run ' + '; '.join(f'`{c}`' for c in cmds)
+def download_commands(files: Sequence[HubFile]) -> tuple[str, ...]:
+    """One ``hf download`` command per file (``--repo-type dataset`` for dataset files)."""
+    return tuple(f'hf download {f.repo_id} {f.filename}' + (' --repo-type dataset' if f.repo_type == 'dataset' else '')
+                 for f in files)
+
+
+def fix_text(files: Sequence[HubFile]) -> str:
+    """How to make ``files`` available without the Hub (the ``fix`` of every ModelUnavailableError)."""
+    return ('on a machine with internet run ' + '; '.join(f'`{c}`' for c in download_commands(files))
             + ' (older huggingface_hub: `huggingface-cli download ...`) and copy the cache '
             f'(HF_HUB_CACHE), or set HF_ENDPOINT to a reachable mirror, or place the files in a folder laid out '
             f'like the Hub (<dir>/<owner>/<repo>/<path>) and set {MODEL_DIR_ENV}=<dir>.')
+
+
+def fix_hint(files: Sequence[HubFile]) -> str:
+    """``Fix: `` and :func:`fix_text`, to end a message."""
+    return 'Fix: ' + fix_text(files)
+
+
+def model_unavailable(problem: str, files: Sequence[HubFile]) -> ModelUnavailableError:
+    """A ModelUnavailableError about ``files``, with the fix and the download commands as fields."""
+    return ModelUnavailableError(problem, fix_text(files), files=files, commands=download_commands(files))
 
 
 def unavailable(hubfile: HubFile, reason: str, what: str | None = None) -> ModelUnavailableError:
     """The error for a file that cannot be had: what, which file, where it was looked for, why, and the fix."""
     label = f'{what} is not available: ' if what else ''
     kind = 'dataset' if hubfile.repo_type == 'dataset' else 'model repo'
-    err = ModelUnavailableError(f'{label}{hubfile.filename} of {kind} {hubfile.repo_id} is '
-                                f'neither in {MODEL_DIR_ENV} nor in the Hugging Face cache, and {reason}. '
-                                + fix_hint([hubfile]))
-    err.files = [hubfile]
-    return err
-
-
-_unavailable = unavailable
-
-
-def resolve_file(hubfile: HubFile, what: str | None = None, optional: bool = False,
-                 token: str | None = None, downloader=None) -> str | None:
-    """Local path of ``hubfile``, downloading it when the Hub is reachable (with ``downloader``, or a fresh
-    :class:`~waifuc_ui.inference.download.Downloader`; ``token`` goes to HF_TOKEN's place).
-
-    ``optional=True`` returns None instead of raising when the file is absent (on the Hub, or offline).
-    ``what`` names the model in the error message.
-    """
-    found = local_path(hubfile)
-    if found or (found == '' and optional):
-        return found or None
-    reachable, reason = HUB_ACCESS.reachable()
-    if not reachable:
-        if optional:
-            return None
-        raise unavailable(hubfile, f'the Hub cannot be reached ({reason})', what)
-    from .download import Downloader
-    return (downloader or Downloader(token=token)).fetch(hubfile, optional=optional, what=what)
-
-
-def ensure_available(files: Sequence[HubFile]) -> None:
-    """Resolve (download if possible) every file; raise one ModelUnavailableError listing all missing ones."""
-    missing: list[HubFile] = []
-    reasons: list[str] = []
-    for f in files:
-        try:
-            resolve_file(f)
-        except ModelUnavailableError as err:
-            missing.append(f)
-            reasons.append(str(err).split('. Fix:')[0])
-    if missing:
-        err = ModelUnavailableError(f'{len(missing)} model file(s) unavailable: ' + '; '.join(reasons) + '. '
-                                    + fix_hint(missing))
-        err.files = missing
-        raise err
-
-
-class _DigestCache:
-    """sha256 of local files keyed by (path, size, mtime), so big weights are hashed once."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._digests: dict[tuple[str, int, int], str] = {}
-
-    def digest(self, path: str) -> tuple[int, str]:
-        st = os.stat(path)
-        key = (os.path.abspath(path), st.st_size, st.st_mtime_ns)
-        with self._lock:
-            if key in self._digests:
-                return st.st_size, self._digests[key]
-        h = hashlib.sha256()
-        with open(path, 'rb') as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b''):
-                h.update(chunk)
-        with self._lock:
-            self._digests[key] = h.hexdigest()
-        return st.st_size, h.hexdigest()
-
-
-_DIGESTS = _DigestCache()
-
-
-def file_fingerprint(hubfile: HubFile) -> str:
-    """A stable identity of the file that would be used: ``hub:<repo>@<revision>/<path>`` for the HF cache,
-    ``local:<repo>/<path>:<size>:<sha256>`` for ``$WAIFUC_UI_MODEL_DIR``. Raises ModelUnavailableError."""
-    local = _local_model_path(hubfile)
-    if local:
-        size, digest = _DIGESTS.digest(local)
-        return f'local:{hubfile.repo_id}/{hubfile.filename}:{size}:{digest}'
-    path = resolve_file(hubfile)
-    parts = os.path.normpath(path).split(os.sep)
-    if 'snapshots' in parts:
-        revision = parts[parts.index('snapshots') + 1]
-        return f'hub:{hubfile.repo_type}:{hubfile.repo_id}@{revision}/{hubfile.filename}'
-    size, digest = _DIGESTS.digest(path)  # pragma: no cover - hf cache always uses snapshots/
-    return f'file:{hubfile.repo_id}/{hubfile.filename}:{size}:{digest}'
+    return model_unavailable(f'{label}{hubfile.filename} of {kind} {hubfile.repo_id} is neither in '
+                             f'{MODEL_DIR_ENV} nor in the Hugging Face cache, and {reason}', [hubfile])
 
 
 def hub_status() -> str:
@@ -283,10 +250,4 @@ def hub_status() -> str:
     reachable, reason = HUB_ACCESS.reachable()
     src = f'{MODEL_DIR_ENV}={os.environ[MODEL_DIR_ENV]}, ' if os.environ.get(MODEL_DIR_ENV) else ''
     hub = f'Hub reachable at {hub_endpoint()}' if reachable else f'Hub unreachable ({reason}): cached models only'
-    return f'{src}cache {_cache_dir()}; {hub}'
-
-
-def required_files(func_name: str, **kwargs) -> list[HubFile]:
-    """The files ``func_name(**kwargs)`` needs, e.g. ``required_files('detect_faces', level='s')``."""
-    from .specs import files_for
-    return files_for(func_name, **kwargs)
+    return f'{src}cache {cache_dir()}; {hub}'

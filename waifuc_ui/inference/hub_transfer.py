@@ -66,7 +66,8 @@ def head(hubfile: HubFile, timeout: float, token: str | None) -> RemoteFile:
     try:
         meta = get_hf_file_metadata(url, token=token, timeout=timeout, endpoint=endpoint)
     except EntryNotFoundError as err:
-        commit = err.response.headers.get('X-Repo-Commit') if getattr(err, 'response', None) is not None else None
+        response = getattr(err, 'response', None)
+        commit = response.headers.get('X-Repo-Commit') if response is not None else None
         return RemoteFile(hubfile, False, commit=commit)
     except GatedRepoError:
         raise TransferFailed('the repository is gated: accept its terms on the Hub and set HF_TOKEN') from None
@@ -131,10 +132,13 @@ def stream_into_cache(job, remote: RemoteFile, window: float, token: str | None)
     ``advance(n)``, ``restart_clock()`` and ``abort``."""
     import httpx
     from huggingface_hub.utils import WeakFileLock
+    etag, commit = remote.etag, remote.commit
+    if not etag or not commit:  # head() refuses such answers; a RemoteFile built elsewhere may lack them
+        raise TransferFailed('the Hub did not send the file\'s commit and ETag')
     storage = _storage(job.hubfile)
-    blob = os.path.join(storage, 'blobs', remote.etag)
-    pointer = os.path.join(storage, 'snapshots', remote.commit, *job.hubfile.filename.split('/'))
-    lock = os.path.join(hub.cache_dir(), '.locks', os.path.basename(storage), f'{remote.etag}.lock')
+    blob = os.path.join(storage, 'blobs', etag)
+    pointer = os.path.join(storage, 'snapshots', commit, *job.hubfile.filename.split('/'))
+    lock = os.path.join(hub.cache_dir(), '.locks', os.path.basename(storage), f'{etag}.lock')
     os.makedirs(os.path.dirname(blob), exist_ok=True)
     os.makedirs(os.path.dirname(lock), exist_ok=True)
     with WeakFileLock(lock):
@@ -147,10 +151,11 @@ def stream_into_cache(job, remote: RemoteFile, window: float, token: str | None)
                 raise TransferTimedOut() from None
             size = os.path.getsize(partial)
             if remote.size is not None and size != remote.size:
-                raise TransferFailed(f'the transfer ended early ({size} of {remote.size} bytes; run again to resume it)')
+                raise TransferFailed(f'the transfer ended early ({size} of {remote.size} bytes; run again to '
+                                     'resume it)')
             os.replace(partial, blob)
         _link(blob, pointer)
-        _write_ref(job.hubfile, remote.commit)
+        _write_ref(job.hubfile, commit)
     return pointer
 
 

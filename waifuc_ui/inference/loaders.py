@@ -43,10 +43,12 @@ def read_lines(path: str) -> tuple[str, ...]:
 
 def clear_caches() -> None:
     """Forget everything read and every session opened (tests; freeing memory)."""
+    from .hub import FOUND
     from .runtime import SESSIONS
     for f in list(_REGISTERED):
         f.cache_clear()
     SESSIONS.clear()
+    FOUND.forget()
 
 
 _REGISTERED: list = [read_json, read_lines]

@@ -12,10 +12,11 @@ import numpy as np
 from PIL import Image
 
 from .clustering import cluster_precomputed
-from .hub import resolve_file
 from .inputs import load_rgb, prepared_batches, rgb_encode
-from .runtime import open_session
-from .specs import LPIPS_DIFF, LPIPS_FEATURE
+from .registry import register_model
+from .resolve import resolve_file
+from .runtime import ModelSession, open_session
+from .specs import LPIPS, LPIPS_DIFF, LPIPS_FEATURE
 
 Features = tuple[np.ndarray, ...]
 _FEATS = ['feat_0', 'feat_1', 'feat_2', 'feat_3', 'feat_4']
@@ -23,23 +24,24 @@ _X = ['feat_x_0', 'feat_x_1', 'feat_x_2', 'feat_x_3', 'feat_x_4']
 _Y = ['feat_y_0', 'feat_y_1', 'feat_y_2', 'feat_y_3', 'feat_y_4']
 
 
-def _feature_session():
+def _feature_session() -> ModelSession:
     return open_session(resolve_file(LPIPS_FEATURE, 'LPIPS feature model'))
 
 
-def _diff_session():
+def _diff_session() -> ModelSession:
     return open_session(resolve_file(LPIPS_DIFF, 'LPIPS difference model'))
 
 
 def preprocess(image) -> np.ndarray:
     """The [3, 400, 400] float32 tensor imgutils feeds for ``image``."""
-    return rgb_encode(load_rgb(image).resize((400, 400), resample=Image.BILINEAR))
+    return rgb_encode(load_rgb(image).resize((400, 400), resample=Image.Resampling.BILINEAR))
 
 
 def _is_single(image) -> bool:
     return not isinstance(image, (list, tuple))
 
 
+@register_model(LPIPS)
 def lpips_extract_feature(image, batch_size: int = 16) -> Features:
     """5 feature maps with a batch axis: [1, ...] for one image, [N, ...] for a list (one call per batch)."""
     images = [image] if _is_single(image) else list(image)
@@ -53,6 +55,7 @@ def lpips_extract_feature(image, batch_size: int = 16) -> Features:
     return tuple(np.concatenate([p[k] for p in parts]) for k in range(5))
 
 
+@register_model(LPIPS)
 def lpips_batch_differences(feats_x: Features, feats_y: Features, batch_size: int = 64) -> np.ndarray:
     """LPIPS difference of pair i = (feats_x[:, i], feats_y[:, i]) for every i: float32 [N]."""
     session = _diff_session()
@@ -69,6 +72,7 @@ def _auto_feat(x) -> Features:
     return tuple(x) if isinstance(x, (tuple, list)) else lpips_extract_feature(x)
 
 
+@register_model(LPIPS)
 def lpips_difference(img1, img2) -> float:
     """LPIPS difference of two images or feature tuples; below 0.45 usually means similar."""
     return lpips_batch_differences(_auto_feat(img1), _auto_feat(img2))[0].item()
@@ -87,6 +91,7 @@ def lpips_distance_matrix(feats: Features, batch_size: int = 64) -> np.ndarray:
     return d
 
 
+@register_model(LPIPS)
 def lpips_clustering(images: Sequence, threshold: float = 0.45) -> list[int]:
     """DBSCAN(eps=threshold, min_samples=2) on LPIPS differences; -1 = noise. Images or feature tuples."""
     items = list(images)

@@ -3,14 +3,19 @@
 The provider comes from ``$WAIFUC_UI_ONNX_PROVIDER``, else ``$ONNX_MODE`` (imgutils' variable), else CUDA when
 onnxruntime offers it, else CPU. Names: 'cpu', 'cuda'/'gpu', 'trt', or any onnxruntime provider name with or
 without the ``ExecutionProvider`` suffix, any case. CPU is always appended as fallback.
+
+ONNX Runtime's own errors (a damaged file, a graph that is not the expected model, a provider that fails) become
+:class:`waifuc_ui.core.errors.ModelRunError` here, when a session is created and when it runs.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from waifuc_ui.core.errors import InvalidOptionError
+from waifuc_ui.core.errors import InvalidOptionError, ModelRunError
 
 PROVIDER_ENV = 'WAIFUC_UI_ONNX_PROVIDER'
 _ALIASES = {'gpu': 'CUDAExecutionProvider', 'trt': 'TensorrtExecutionProvider'}
@@ -49,20 +54,43 @@ def current_provider() -> str:
     return short_provider_name(resolve_provider())
 
 
+_REDOWNLOAD = ('delete the file (it is in the Hugging Face cache, HF_HUB_CACHE, or under $WAIFUC_UI_MODEL_DIR) so '
+               'the next run downloads it again; if it is a custom model, check it is the expected one')
+
+
+class ModelSession:
+    """An onnxruntime ``InferenceSession`` whose errors say which file failed and what to do (ModelRunError).
+    Everything else (``get_inputs``, ``get_modelmeta``, ...) is the session's own."""
+
+    def __init__(self, session: Any, path: str):
+        self.session, self.path = session, path
+
+    def run(self, output_names: Sequence[str] | None, feed: Mapping[str, Any]) -> list[Any]:
+        try:
+            return self.session.run(output_names, feed)
+        except Exception as err:  # onnxruntime raises its own classes (Fail, InvalidArgument, ...) or RuntimeError
+            shapes = ', '.join(f'{k} {getattr(v, "shape", "?")}' for k, v in feed.items())
+            raise ModelRunError(f'ONNX Runtime could not run {os.path.basename(self.path)} on inputs {shapes} '
+                                f'({type(err).__name__}: {err})', _REDOWNLOAD, path=self.path) from err
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.session, name)
+
+
 class SessionCache:
-    """One InferenceSession per (model path, provider), created once even under concurrent first calls."""
+    """One session per (model path, provider), created once even under concurrent first calls."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._sessions: dict[tuple[str, str], object] = {}
+        self._sessions: dict[tuple[str, str], ModelSession] = {}
 
-    def get(self, path: str, mode: str | None = None):
+    def get(self, path: str, mode: str | None = None) -> ModelSession:
         provider = resolve_provider(mode)
         key = (os.path.abspath(path), provider)
         with self._lock:
             session = self._sessions.get(key)
             if session is None:
-                session = _create_session(path, provider)
+                session = ModelSession(_create_session(path, provider), path)
                 self._sessions[key] = session
             return session
 
@@ -71,19 +99,24 @@ class SessionCache:
             self._sessions.clear()
 
 
-def _create_session(path: str, provider: str):
+def _create_session(path: str, provider: str) -> Any:
     import onnxruntime as ort
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     if provider == _CPU:
         options.intra_op_num_threads = os.cpu_count() or 1
     providers = [provider] if provider == _CPU else [provider, _CPU]
-    return ort.InferenceSession(path, options, providers=providers)
+    try:
+        return ort.InferenceSession(path, options, providers=providers)
+    except Exception as err:  # onnxruntime's Fail / InvalidProtobuf / NoSuchFile / EPFail ...
+        fix = _REDOWNLOAD if provider == _CPU else f'set {PROVIDER_ENV}=cpu, or {_REDOWNLOAD}'
+        raise ModelRunError(f'ONNX Runtime could not open the model file {path} on {short_provider_name(provider)} '
+                            f'({type(err).__name__}: {err})', fix, path=path) from err
 
 
 SESSIONS = SessionCache()
 
 
-def open_session(path: str, mode: str | None = None):
-    """The cached onnxruntime session for the model file at ``path``."""
+def open_session(path: str, mode: str | None = None) -> ModelSession:
+    """The cached session for the model file at ``path``."""
     return SESSIONS.get(path, mode)

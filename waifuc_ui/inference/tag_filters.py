@@ -9,28 +9,32 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from typing import Union
+from typing import overload
 
-from .hub import resolve_file
+from ..core.tags import KAOMOJIS as KAOMOJIS  # the one definition; re-exported for wd14
+from ..core.tags import remove_underline as remove_underline
+from .hub import HubFile
 from .loaders import locked_cache, read_json, read_lines, register
-from .specs import BLACKLIST_FILE, OVERLAP_FILE
+from .registry import register_model
+from .resolve import resolve_file
+from .specs import BLACKLIST, BLACKLIST_FILE, OVERLAP, OVERLAP_FILE, Options
 
-Tags = Union[list[str], Mapping[str, float]]
-
-KAOMOJIS = frozenset({'0_0', '(o)_(o)', '+_+', '+_-', '._.', '<o>_<o>', '<|>_<|>', '=_=', '>_<', '3_3', '6_9',
-                      '>_o', '@_@', '^_^', 'o_o', 'u_u', 'x_x', '|_|', '||_||'})
-
-
-def remove_underline(tag: str) -> str:
-    """``_`` -> space, except in the kaomoji tags (``^_^`` stays); stripped first, as imgutils does."""
-    tag = tag.strip()
-    return tag if tag in KAOMOJIS else tag.replace('_', ' ')
+Tags = list[str] | Mapping[str, float]
 
 
 def _overlap_dict() -> Mapping[str, list[str]]:
     return read_json(resolve_file(OVERLAP_FILE, 'tag overlap list'))
 
 
+@overload
+def drop_overlap_tags(tags: list[str]) -> list[str]: ...
+
+
+@overload
+def drop_overlap_tags(tags: Mapping[str, float]) -> dict[str, float]: ...
+
+
+@register_model(OVERLAP)
 def drop_overlap_tags(tags: Tags) -> Tags:
     """Drop tag t when t (underscored) lists implied tags present in the set, or t is a substring of another tag."""
     overlap = _overlap_dict()
@@ -136,6 +140,11 @@ def is_blacklisted(tag: str) -> bool:
     return _is_blacklisted(tag, _blacklist_set(resolve_file(BLACKLIST_FILE, 'tag blacklist')))
 
 
+def _blacklist_files(options: Options) -> list[HubFile]:
+    return BLACKLIST.files(options) if options.get('use_presets', True) else []
+
+
+@register_model(BLACKLIST, _blacklist_files)
 def drop_blacklisted_tags(tags: Tags, use_presets: bool = True, custom_blacklist: list[str] | None = None) -> Tags:
     """Drop tags matching the preset blacklist (``blacklist_tags.txt``) and/or ``custom_blacklist``."""
     blacklist: set[tuple[str, ...]] = set()

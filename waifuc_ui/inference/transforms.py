@@ -14,13 +14,13 @@ from PIL import Image, ImageColor
 from waifuc_ui.core.errors import InvalidOptionError
 from waifuc_ui.core.imaging import load_image
 
-_RESAMPLE = {'nearest': Image.NEAREST, 'bilinear': Image.BILINEAR, 'bicubic': Image.BICUBIC, 'box': Image.BOX,
-             'hamming': Image.HAMMING, 'lanczos': Image.LANCZOS}
-_RESAMPLE_INT = {0: Image.NEAREST, 2: Image.BILINEAR, 3: Image.BICUBIC, 4: Image.BOX, 5: Image.HAMMING,
-                 1: Image.LANCZOS}
+_R = Image.Resampling
+_RESAMPLE = {'nearest': _R.NEAREST, 'bilinear': _R.BILINEAR, 'bicubic': _R.BICUBIC, 'box': _R.BOX,
+             'hamming': _R.HAMMING, 'lanczos': _R.LANCZOS}
+_RESAMPLE_INT = {0: _R.NEAREST, 2: _R.BILINEAR, 3: _R.BICUBIC, 4: _R.BOX, 5: _R.HAMMING, 1: _R.LANCZOS}
 
 
-def resample_filter(value: int | str) -> int:
+def resample_filter(value: int | str) -> Image.Resampling:
     if isinstance(value, str) and value.lower() in _RESAMPLE:
         return _RESAMPLE[value.lower()]
     if isinstance(value, int) and value in _RESAMPLE_INT:
@@ -43,7 +43,7 @@ def make_resize(size, interpolation='bilinear', max_size: int | None = None, ant
             oh, ow = size
         if (ow, oh) == (w, h):
             return img
-        if resample in (Image.BILINEAR, Image.BICUBIC):
+        if resample in (_R.BILINEAR, _R.BICUBIC):
             return img.resize((ow, oh), resample, reducing_gap=None if antialias else 1.0)
         return img.resize((ow, oh), resample)
     return resize
@@ -124,7 +124,7 @@ def make_convert_rgb(force_background: str | None = 'white'):
     return lambda img: load_image(img, mode='RGB', force_background=force_background)
 
 
-STAGES = {
+STAGES: dict[str, Callable[..., Callable]] = {
     'resize': make_resize, 'center_crop': make_center_crop, 'pad_to_size': make_pad_to_size,
     'to_tensor': lambda: to_tensor, 'maybe_to_tensor': lambda: to_tensor, 'normalize': make_normalize,
     'rescale': make_rescale, 'convert_rgb': make_convert_rgb,

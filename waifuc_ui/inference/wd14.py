@@ -15,15 +15,16 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from .hub import resolve_file
 from .inputs import prepared_batches, to_pil
 from .loaders import locked_cache, register
-from .runtime import open_session
-from .specs import wd14_files
+from .registry import register_model
+from .resolve import resolve_file
+from .runtime import ModelSession, open_session
+from .specs import WD14
 from .tag_filters import drop_overlap_tags, remove_underline
 
 _FMT = ('rating', 'general', 'character')
-_DEFAULT = 'SwinV2_v3'
+_DEFAULT = WD14.default_model
 
 
 @dataclass(frozen=True)
@@ -48,12 +49,12 @@ def _read_labels(csv_path: str, no_underline: bool) -> TagLabels:
 
 def load_labels(model_name: str = _DEFAULT, no_underline: bool = False) -> TagLabels:
     """Tag names and category indexes from ``selected_tags.csv`` of the SmilingWolf repo."""
-    _, csv_file = wd14_files(model_name)
+    _, csv_file = WD14.model_files(model_name)
     return _read_labels(resolve_file(csv_file, f'WD14 tagger {model_name!r}'), bool(no_underline))
 
 
-def open_model(model_name: str = _DEFAULT):
-    model_file, _ = wd14_files(model_name)
+def open_model(model_name: str = _DEFAULT) -> ModelSession:
+    model_file, _ = WD14.model_files(model_name)
     return open_session(resolve_file(model_file, f'WD14 tagger {model_name!r}'))
 
 
@@ -68,10 +69,11 @@ def prepare_image(image, target_size: int) -> np.ndarray:
     except ValueError:
         canvas.paste(image, (pad_left, pad_top))
     if max_dim != target_size:
-        canvas = canvas.resize((target_size, target_size), Image.BICUBIC)
+        canvas = canvas.resize((target_size, target_size), Image.Resampling.BICUBIC)
     return np.asarray(canvas, dtype=np.float32)[:, :, ::-1]
 
 
+@register_model(WD14)
 def wd14_predict_batch(images: Sequence, model_name: str = _DEFAULT, batch_size: int = 16,
                        with_embeddings: bool = False):
     """Raw tag probabilities [N, n_tags] float32 (and embeddings [N, D] when ``with_embeddings``)."""
@@ -114,6 +116,7 @@ def vreplace(fmt: Any, mapping: dict) -> Any:
         return fmt
 
 
+@register_model(WD14)
 def wd14_decode(prediction_row: np.ndarray, model_name: str = _DEFAULT, general_threshold: float = 0.35,
                 general_mcut_enabled: bool = False, character_threshold: float = 0.85,
                 character_mcut_enabled: bool = False, no_underline: bool = False, drop_overlap: bool = False,
@@ -153,6 +156,7 @@ def _leaves(fmt) -> list:
     return [fmt]
 
 
+@register_model(WD14)
 def get_wd14_tags_batch(images: Sequence, model_name: str = _DEFAULT, general_threshold: float = 0.35,
                         general_mcut_enabled: bool = False, character_threshold: float = 0.85,
                         character_mcut_enabled: bool = False, no_underline: bool = False,
@@ -166,6 +170,7 @@ def get_wd14_tags_batch(images: Sequence, model_name: str = _DEFAULT, general_th
             for p, e in zip(preds, embs)]
 
 
+@register_model(WD14)
 def get_wd14_tags(image, model_name: str = _DEFAULT, general_threshold: float = 0.35,
                   general_mcut_enabled: bool = False, character_threshold: float = 0.85,
                   character_mcut_enabled: bool = False, no_underline: bool = False, drop_overlap: bool = False,

@@ -20,10 +20,11 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from .hub import HubFile, resolve_file
+from .hub import HubFile
 from .inputs import load_rgb, prepared_batches, rgb_encode, to_pil
 from .loaders import locked_cache, read_json, register
-from .runtime import open_session
+from .resolve import resolve_file
+from .runtime import ModelSession, open_session
 
 Detection = tuple[tuple[int, int, int, int], str, float]
 
@@ -31,7 +32,7 @@ Detection = tuple[tuple[int, int, int, int], str, float]
 @dataclass(frozen=True)
 class YoloModel:
     name: str
-    session: object
+    session: ModelSession
     labels: tuple[str, ...]
     imgsz: tuple[int, int]  # (width, height) as imgutils reads the metadata
     model_type: str  # 'yolo' or 'rtdetr'
@@ -56,7 +57,9 @@ def parse_names(names: str) -> dict:
     node = ast.parse(names, mode='eval').body
     if not isinstance(node, ast.Dict):
         raise ValueError(f'names metadata is not a dict literal: {names!r}')
-    return {ast.literal_eval(k): ast.literal_eval(v) for k, v in zip(node.keys, node.values)}
+    if any(k is None for k in node.keys):
+        raise ValueError(f'names metadata has a ** entry: {names!r}')
+    return {ast.literal_eval(k): ast.literal_eval(v) for k, v in zip(node.keys, node.values) if k is not None}
 
 
 @register
@@ -64,9 +67,10 @@ def parse_names(names: str) -> dict:
 def _open(model_path: str, model_type_path: str | None, threshold_path: str | None, name: str) -> YoloModel:
     session = open_session(model_path)
     meta = session.get_modelmeta().custom_metadata_map
-    imgsz = tuple(json.loads(meta['imgsz'])) if 'imgsz' in meta else (640, 640)
-    if len(imgsz) != 2:
-        raise ValueError(f'imgsz of {name!r} should have 2 dims, got {imgsz!r}')
+    dims = tuple(json.loads(meta['imgsz'])) if 'imgsz' in meta else (640, 640)
+    if len(dims) != 2:
+        raise ValueError(f'imgsz of {name!r} should have 2 dims, got {dims!r}')
+    imgsz = (int(dims[0]), int(dims[1]))
     names = parse_names(meta['names'])
     labels = tuple(names[i] for i in range(len(names)))
     model_type = read_json(model_type_path)['model_type'] if model_type_path else 'yolo'
@@ -88,7 +92,7 @@ def target_size(old_size: tuple[int, int], imgsz: tuple[int, int], allow_dynamic
                 align: int = 32) -> tuple[int, int]:
     """Input (width, height): imgsz; with allow_dynamic, shrink to fit (r < 1 only) then round sides up to 32."""
     if not allow_dynamic:
-        return tuple(imgsz)
+        return imgsz[0], imgsz[1]
     old_w, old_h = old_size
     r = min(imgsz[0] / old_w, imgsz[1] / old_h)
     new_w, new_h = (old_w * r, old_h * r) if r < 1 else (old_w, old_h)
@@ -98,7 +102,7 @@ def target_size(old_size: tuple[int, int], imgsz: tuple[int, int], allow_dynamic
 def preprocess(image: Image.Image, imgsz: tuple[int, int], allow_dynamic: bool = False, align: int = 32):
     """Stretch (BICUBIC) to :func:`target_size`; returns (image, old (w, h), new (w, h))."""
     new_size = target_size(image.size, imgsz, allow_dynamic, align)
-    return image.resize(new_size, Image.BICUBIC), image.size, new_size
+    return image.resize(new_size, Image.Resampling.BICUBIC), image.size, new_size
 
 
 def nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float = 0.7) -> list[int]:
@@ -182,9 +186,9 @@ def yolo_candidates_batch(model: YoloModel, images: Sequence, floor: float, allo
                           batch_size: int = 16) -> list[Candidates]:
     """Run the model (one call per batch of same-size inputs) and keep candidates above ``floor``."""
     images = list(images)
-    groups = {}
+    groups: dict[tuple[int, int], list[int]] = {}
     for i, im in enumerate(images):  # with allow_dynamic the input size depends on the image size
-        key = target_size(to_pil(im).size, model.imgsz, True) if allow_dynamic else tuple(model.imgsz)
+        key = target_size(to_pil(im).size, model.imgsz, True) if allow_dynamic else model.imgsz
         groups.setdefault(key, []).append(i)
 
     def prepare(i):
@@ -198,4 +202,6 @@ def yolo_candidates_batch(model: YoloModel, images: Sequence, floor: float, allo
             output = model.session.run(['output0'], {'images': np.stack([p[0] for p in prepared])})[0]
             for row, (i, (_, old_size, new_size)) in enumerate(zip(chunk, prepared)):
                 results[i] = _candidates(output[row], model, floor, old_size, new_size)
-    return results
+    done = [r for r in results if r is not None]
+    assert len(done) == len(images)  # every index is in exactly one group
+    return done

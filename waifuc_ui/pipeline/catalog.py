@@ -1,10 +1,9 @@
 """The catalog of actions the app offers, with parameter specs, and the model check of a step.
 
-``action_catalog()`` lists every action of :data:`~waifuc_ui.pipeline.hints.ACTION_TABLE` that exists in
-``waifuc_ui.action`` (actions not written yet are simply absent), with :class:`ParamSpec` s derived from the
-class signatures. ``model_status(action, plan)`` says whether a configured action needs Hub models, whether they
-are on this machine and, given a download plan (file sizes from the Hub), whether the run will download them.
-It never downloads anything.
+``action_catalog()`` lists every action of :data:`~waifuc_ui.pipeline.hints.ACTION_TABLE` (each one a class of
+``waifuc_ui.action``), with :class:`ParamSpec` s derived from the class signatures. ``model_status(action, plan)``
+says whether a configured action needs Hub models, whether they are on this machine and, given a download plan (file
+sizes from the Hub), whether the run will download them. It never downloads anything.
 """
 
 from __future__ import annotations
@@ -56,7 +55,8 @@ class ModelStatus:
     """``needs_models``: the step calls Hub models; ``available``: all its files are on this machine (always True
     for model-free steps); ``fix``: what to do when the step cannot run; ``files``: 'repo/path' of each required
     file; ``missing``: those not on this machine; ``download``: the run will download ``missing`` first (the Hub
-    is reachable and has them), ``download_bytes`` in total (None: a size is unknown), ``missing_sizes`` per file."""
+    is reachable and has them), ``download_bytes`` in total (None: a size is unknown), ``missing_sizes`` per file;
+    ``commands``: the ``hf download`` commands that fetch the files the step cannot have otherwise."""
 
     needs_models: bool
     available: bool
@@ -66,6 +66,7 @@ class ModelStatus:
     download: bool = False
     download_bytes: int | None = None
     missing_sizes: tuple[int | None, ...] = field(default_factory=tuple)
+    commands: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def will_run(self) -> bool:
@@ -88,7 +89,7 @@ def action_catalog(classes: Mapping[str, type] | None = None) -> dict[str, Actio
     if classes is None:
         from .. import action as action_module
 
-        classes = {n: getattr(action_module, n) for n in ACTION_TABLE if hasattr(action_module, n)}
+        classes = {n: getattr(action_module, n) for n in ACTION_TABLE}
     catalog: dict[str, ActionSpec] = {}
     for name, cls in classes.items():
         info = ACTION_TABLE.get(name, ActionInfo("process"))
@@ -99,8 +100,7 @@ def action_catalog(classes: Mapping[str, type] | None = None) -> dict[str, Actio
 def get_action_spec(name: str, catalog: Mapping[str, ActionSpec] | None = None) -> ActionSpec:
     catalog = catalog if catalog is not None else action_catalog()
     if name not in catalog:
-        missing = " (it is known but not installed in this version)" if name in ACTION_TABLE else ""
-        raise InvalidOptionError("action", name, list(catalog), f"use one of the listed actions{missing}")
+        raise InvalidOptionError("action", name, list(catalog), "use one of the listed actions")
     return catalog[name]
 
 
@@ -118,13 +118,11 @@ def model_status(action: Any, plan: Callable[[Sequence[Any]], Any] | None = None
         return ModelStatus(needs_models=False, available=True)
     try:
         files = list(required())
-    except NotImplementedError:
-        return ModelStatus(True, False, "the model runtime is not installed in this version (waifuc_ui.inference)")
     except Exception as err:  # e.g. an unknown model name
-        return ModelStatus(True, False, str(err))
+        return ModelStatus(True, False, str(err), commands=tuple(getattr(err, "commands", ())))
     if not files:
         return ModelStatus(needs_models=False, available=True)
-    from ..inference.hub import fix_hint, is_local
+    from ..inference.hub import download_commands, fix_hint, is_local
 
     names = _describe(files)
     missing = [f for f in files if not is_local(f)]
@@ -134,15 +132,16 @@ def model_status(action: Any, plan: Callable[[Sequence[Any]], Any] | None = None
     if plan is None:
         return ModelStatus(True, False, f"{len(missing)} model file(s) are not on this machine ({listed}); Run "
                            "downloads them first when the Hub is reachable. " + fix_hint(missing), names,
-                           _describe(missing))
+                           _describe(missing), commands=download_commands(missing))
     found = plan(missing)
     if not found.reachable:
         return ModelStatus(True, False, f"{len(missing)} model file(s) are not on this machine ({listed}) and the "
-                           f"Hub cannot be reached ({found.reason}). " + fix_hint(missing), names, _describe(missing))
+                           f"Hub cannot be reached ({found.reason}). " + fix_hint(missing), names, _describe(missing),
+                           commands=download_commands(missing))
     absent = found.absent(missing)
     if absent:
         return ModelStatus(True, False, f"the Hub has no {', '.join(_describe(absent))}. " + fix_hint(absent), names,
-                           _describe(missing))
+                           _describe(missing), commands=download_commands(absent))
     sizes = tuple(found.remote[f].size if f in found.remote else None for f in missing)
     return ModelStatus(True, False, "", names, _describe(missing), download=True,
                        download_bytes=found.size_of(missing), missing_sizes=sizes)

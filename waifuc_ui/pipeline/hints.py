@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..action.tagging import WD14_METHODS
+from ..inference.specs import CCIP
 from .params import ParamHint, hint
 
 _UNIT = dict(minimum=0.0, maximum=1.0, step=0.01)
@@ -19,8 +21,7 @@ _HIDE = ParamHint(hidden=True)
 _OPT_UNIT = hint("slider", optional=True, **_UNIT)
 _COUNT = hint("number", value_type="int", minimum=0, maximum=100, step=1, optional=True, help="empty: no bound")
 #: The tagging methods the runtime has (waifuc also names deepdanbooru and mldanbooru; they are not offered).
-_WD14_METHODS = ("wd14_v3_swinv2", "wd14_v3_convnext", "wd14_v3_vit", "wd14_v3_vit_large", "wd14_v3_eva02_large",
-                 "wd14_swinv2", "wd14_convnextv2", "wd14_convnext", "wd14_vit", "wd14_moat")
+_WD14_METHODS = tuple(WD14_METHODS)
 _LEVEL = dict(help="detector size: n (fastest) < s < m < x (most accurate)")
 _MODEL_NAME = hint("text", optional=True, help="model name in its Hub repository (empty: the default model)")
 
@@ -49,7 +50,8 @@ NOT_OFFERED = frozenset({
 
 ACTION_TABLE: dict[str, ActionInfo] = {
     # --- model-free
-    "ModeConvertAction": ActionInfo("process", help="convert to a colour mode; transparency goes on the background", params={
+    "ModeConvertAction": ActionInfo("process", help="convert to a colour mode; transparency goes on the background",
+                                    params={
         "mode": hint("dropdown", choices=("RGB", "RGBA", "L", "LA"), help="target mode"),
         "force_background": hint("text", optional=True, help="colour under transparent pixels (empty: keep alpha)")}),
     "MinSizeFilterAction": ActionInfo("filter", help="drop images whose short side is below min_size", params={
@@ -115,7 +117,8 @@ ACTION_TABLE: dict[str, ActionInfo] = {
         "ratio": hint("slider", help="minimum share of the image the person box covers", **_UNIT),
         "level": hint("dropdown", choices=("n", "s", "m", "x"), **_LEVEL), "version": _HIDE,
         "conf_threshold": _CONF, "iou_threshold": _IOU}),
-    "PersonSplitAction": ActionInfo("split", model_backed=True, help="one crop per person; images without one are dropped",
+    "PersonSplitAction": ActionInfo("split", model_backed=True,
+                                    help="one crop per person; images without one are dropped",
                                     params={"level": hint("dropdown", choices=("n", "s", "m", "x"), **_LEVEL),
                                             "version": _HIDE, "conf_threshold": _CONF, "iou_threshold": _IOU,
                                             "keep_original": hint(help="also keep the whole image"),
@@ -136,8 +139,7 @@ ACTION_TABLE: dict[str, ActionInfo] = {
         "cmp_threshold": hint("slider", help="share of kept images a new image must match", **_UNIT),
         "eps": hint("slider", optional=True, help="clustering eps (empty: the model's default)", **_UNIT),
         "min_samples": _COUNT,
-        "model": hint("dropdown", choices=("ccip-caformer-24-randaug-pruned", "ccip-caformer-6-randaug-pruned_fp32",
-                                           "ccip-caformer-5_fp32")),
+        "model": hint("dropdown", choices=CCIP.known_models),
         "threshold": hint("slider", optional=True, help="same character when difference <= threshold "
                                                          "(empty: the model's default)", **_UNIT)}),
     "FilterSimilarAction": ActionInfo("dedup", model_backed=True, review="duplicates",

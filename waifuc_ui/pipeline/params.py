@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..core.errors import InvalidOptionError
+from ..core.errors import InvalidArgumentError, InvalidOptionError
 
 #: The widget kinds a ParamSpec may ask for.
 PARAM_KINDS = ("slider", "number", "dropdown", "multiselect", "checkbox", "text", "tags", "number_list")
@@ -107,10 +107,11 @@ def derive_params(cls: type, hints: dict[str, ParamHint] | None = None) -> tuple
     other hints for absent parameters are ignored.
     """
     hints = dict(hints or {})
-    if cls.__init__ is object.__init__:
+    init = inspect.getattr_static(cls, "__init__")  # the function, as cls.__init__ (which mypy refuses on a type)
+    if init is object.__init__:
         return ()
-    sig = inspect.signature(cls.__init__)
-    annotations = _type_hints(cls.__init__)
+    sig = inspect.signature(init)
+    annotations = _type_hints(init)
     specs: list[ParamSpec] = []
     for p in list(sig.parameters.values())[1:]:
         if p.kind is inspect.Parameter.VAR_KEYWORD:
@@ -162,10 +163,15 @@ def _apply_hint(spec: ParamSpec, h: ParamHint) -> ParamSpec:
         changes["default"] = h.default
     spec = replace(spec, **changes)
     if spec.kind not in PARAM_KINDS:
-        raise ValueError(f"unknown param kind {spec.kind!r} for {spec.name}; valid: {PARAM_KINDS}")
+        raise InvalidArgumentError(f"unknown param kind {spec.kind!r} for {spec.name}",
+                                   f"use one of {', '.join(PARAM_KINDS)} in its hint")
     if spec.kind == "slider" and spec.value_type == "str":
         spec = replace(spec, value_type="float")
     return spec
+
+
+class _Unconvertible(Exception):
+    """A value that is not of the parameter's kind (turned into InvalidOptionError by :func:`coerce_value`)."""
 
 
 def coerce_value(action: str, spec: ParamSpec, value: Any) -> Any:
@@ -191,7 +197,7 @@ def coerce_value(action: str, spec: ParamSpec, value: Any) -> Any:
             if isinstance(value, str) and value.lower() in ("true", "false"):
                 return value.lower() == "true"
             if not isinstance(value, (bool, int)):
-                raise TypeError
+                raise _Unconvertible
             return bool(value)
         if spec.value_type in ("int", "float"):
             number = _as_number(value, spec.value_type)
@@ -200,13 +206,13 @@ def coerce_value(action: str, spec: ParamSpec, value: Any) -> Any:
                 raise InvalidOptionError(label, value, fix=f"use a value between {spec.minimum} and {spec.maximum}")
             value = number
         elif not isinstance(value, str):
-            raise TypeError
+            raise _Unconvertible
         if spec.kind == "dropdown" and spec.choices and value not in spec.choices:
             raise InvalidOptionError(label, value, spec.choices, "pick one of the choices")
         return value
-    except (TypeError, ValueError) as err:
-        if isinstance(err, InvalidOptionError):
-            raise
+    except InvalidOptionError:
+        raise
+    except (_Unconvertible, TypeError, ValueError):  # ours, or int()/float() refusing the text
         raise InvalidOptionError(label, value, fix=f"expected a {spec.value_type} ({spec.kind})") from None
 
 
@@ -215,15 +221,15 @@ def _as_list(value: Any) -> list[Any]:
         return [v for v in (p.strip() for p in value.split(",")) if v]
     if isinstance(value, (list, tuple)):
         return list(value)
-    raise TypeError
+    raise _Unconvertible
 
 
 def _as_number(value: Any, vtype: str) -> Any:
     if isinstance(value, bool):
-        raise TypeError
+        raise _Unconvertible
     if vtype == "int":
         if isinstance(value, float) and not value.is_integer():
-            raise ValueError
+            raise _Unconvertible
         return int(value)
     return float(value)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..core.errors import InvalidOptionError
+from ..core.jsondata import stable_json
 from .catalog import ActionSpec, get_action_spec
 from .params import coerce_value
 
@@ -40,7 +41,7 @@ class PipelineStep:
     @property
     def config_key(self) -> str:
         """A stable text of action + parameters: equal keys give equal outputs for equal inputs."""
-        return json.dumps([self.action, self.params], sort_keys=True, default=repr)
+        return stable_json([self.action, self.params])
 
 
 def normalize_params(spec: ActionSpec, params: Mapping[str, Any]) -> dict[str, Any]:

@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.errors import ExportError, InvalidOptionError
 from ..core.item import ImageItem
+from ..core.jsondata import json_safe
 from ..pipeline.recipe import PipelineRecipe
-from . import persistence
 from .dataset import Dataset
 from .editing import PipelineEditor
 from .store import ItemStore, open_file
@@ -155,7 +155,7 @@ class Export:
             if trigger:
                 meta["tags"] = {trigger: 1.0, **{k: v for k, v in meta["tags"].items() if k != trigger}}
             unchanged = input_hash.get(rec.file) == rec.content_hash
-            items.append(ImageItem(meta=meta, loader=_loader(rec.file, unchanged),  # type: ignore[arg-type]
+            items.append(ImageItem(meta=meta, loader=_loader(rec.file, unchanged),
                                    content_hash=rec.content_hash))
         return items
 
@@ -184,7 +184,7 @@ class Export:
         from ..export import ZipExporter
 
         given = {"layout": layout, "name": name, "kohya_folder": kohya_folder}
-        self.settings = persistence.json_safe({**{k: v for k, v in given.items() if v is not None}, **options})
+        self.settings = json_safe({**{k: v for k, v in given.items() if v is not None}, **options})
         layout = layout or "textual_inversion"
         kwargs = self.options(layout, kohya_folder or "", **options)
         safe = zip_stem(name or "dataset")

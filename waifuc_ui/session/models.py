@@ -15,10 +15,12 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
+from ..core.errors import ModelUnavailableError
 from ..inference.download import DownloadCancelled, Downloader, DownloadPlan, DownloadProgress, mb
 from ..inference.hub import HubFile, is_local, local_path
-from ..inference.specs import companion_files
+from ..inference.registry import companion_files
 from ..pipeline.catalog import ActionSpec, ModelStatus, model_status
 from ..pipeline.recipe import PipelineRecipe, build_action
 from .runner import RunResult, StepStatus
@@ -27,14 +29,16 @@ from .runner import RunResult, StepStatus
 @dataclass
 class DownloadReport:
     """What the download before a run did: ``fetched`` files (``bytes`` in ``seconds``), ``errors`` per file,
-    ``cancelled`` when Stop was pressed; ``step_files``: uid -> the files that step needs."""
+    ``cancelled`` when Stop was pressed; ``step_files``: uid -> the files that step needs; ``actions``: uid -> the
+    step's action as built for this run (the runner reuses them)."""
 
     fetched: list[HubFile] = field(default_factory=list)
-    errors: dict[HubFile, BaseException] = field(default_factory=dict)  # ModelUnavailableError, with the fix
+    errors: dict[HubFile, ModelUnavailableError] = field(default_factory=dict)
     cancelled: bool = False
     bytes: int = 0
     seconds: float = 0.0
     step_files: dict[str, list[HubFile]] = field(default_factory=dict)
+    actions: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> str:
         """One line for the Run tab ('' when nothing had to be downloaded)."""
@@ -57,28 +61,30 @@ class ModelPreparer:
         self.downloader = downloader or Downloader()
         self.last: DownloadReport | None = None
 
-    def _step_files(self, recipe: PipelineRecipe, catalog: Mapping[str, ActionSpec]) -> dict[str, list[HubFile]]:
+    @staticmethod
+    def _step_files(actions: Mapping[str, Any]) -> dict[str, list[HubFile]]:
         out: dict[str, list[HubFile]] = {}
-        for step in recipe.enabled_steps():
-            required = getattr(build_action(step, catalog), "required_files", None)
+        for uid, action in actions.items():
+            required = getattr(action, "required_files", None)
             try:
                 files = list(required()) if required is not None else []
             except Exception:  # an unknown model name: model_status reports it
                 files = []
             if files:
-                out[step.uid] = files
+                out[uid] = files
         return out
 
     def report(self, recipe: PipelineRecipe, catalog: Mapping[str, ActionSpec]) -> dict[str, ModelStatus]:
         """uid -> ModelStatus of every enabled model-backed step; for files not here, whether the run will download
         them and how large they are (one probe, HEAD requests in parallel; never a download)."""
-        missing = [f for files in self._step_files(recipe, catalog).values() for f in files if not is_local(f)]
+        actions = {step.uid: build_action(step, catalog) for step in recipe.enabled_steps()}
+        missing = [f for files in self._step_files(actions).values() for f in files if not is_local(f)]
         plan = self.downloader.plan(missing) if missing else DownloadPlan(True, "", {})
         out: dict[str, ModelStatus] = {}
-        for step in recipe.enabled_steps():
-            status = model_status(build_action(step, catalog), plan=lambda _files: plan)
+        for uid, action in actions.items():
+            status = model_status(action, plan=lambda _files: plan)
             if status.needs_models:
-                out[step.uid] = status
+                out[uid] = status
         return out
 
     def prepare(self, recipe: PipelineRecipe, catalog: Mapping[str, ActionSpec],
@@ -87,11 +93,12 @@ class ModelPreparer:
         """Download every file the enabled steps need (and the optional files their loaders read) before any image
         is processed. Failures are collected per file (the runner then skips those steps); Stop sets
         ``cancelled``."""
-        step_files = self._step_files(recipe, catalog)
+        actions = {step.uid: build_action(step, catalog) for step in recipe.enabled_steps()}
+        step_files = self._step_files(actions)
         required = list(dict.fromkeys(f for files in step_files.values() for f in files))
         optional = companion_files(required)
         todo = [f for f in required if not is_local(f)]
-        report = DownloadReport(step_files=step_files)
+        report = DownloadReport(step_files=step_files, actions=actions)
         self.last = report
         start = time.monotonic()
         try:
@@ -113,12 +120,13 @@ class ModelPreparer:
         if report is None or not report.errors:
             return
         for sr in result.steps:
-            errors = [str(report.errors[f]) for f in report.step_files.get(sr.uid, []) if f in report.errors]
+            errors = [report.errors[f] for f in report.step_files.get(sr.uid, []) if f in report.errors]
             if sr.status == StepStatus.UNAVAILABLE and errors:
-                sr.message = " ".join(errors)
+                sr.message = " ".join(str(err) for err in errors)
                 status = result.unavailable.get(sr.uid)
                 if status is not None:
-                    result.unavailable[sr.uid] = replace(status, fix=sr.message)
+                    commands = tuple(dict.fromkeys(c for err in errors for c in err.commands))
+                    result.unavailable[sr.uid] = replace(status, fix=sr.message, commands=commands)
 
 
 def _size(f: HubFile) -> int:

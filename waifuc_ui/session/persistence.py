@@ -11,7 +11,7 @@ Three JSON files, each written atomically (temp file + ``os.replace``) and carry
     run.json       the last run (step by step: ids, drops, metas), rewritten only after a new run
 
 The last run is stored, not re-run on reopen: reopening is instant and shows exactly what was shown, also for steps
-that depend on random state. Its metas are stored JSON-safe (tuples become lists, unknown objects their repr).
+that depend on random state. Its metas are stored JSON-safe (:func:`waifuc_ui.core.jsondata.json_safe`).
 
 The workspace folder's and ``session.json``'s modification times are the session's last use on disk (so idle
 expiry also works for sessions no process has open). Only a SHA-256 of the session's secret is stored.
@@ -24,16 +24,17 @@ import hmac
 import json
 import os
 import re
-import tempfile
 import time
 import uuid
 from dataclasses import asdict
 from typing import Any
 
+from ..core import files
+from ..core.jsondata import json_safe, stable_json
 from ..core.report import DropRecord, SkippedFile, logger
 from ..pipeline.catalog import ModelStatus
 from .runner import RunResult, StepResult, StepStatus
-from .store import ItemRecord, json_safe, meta_key
+from .store import ItemRecord, meta_key
 
 FORMAT = "waifuc_ui.session"
 VERSION = 1
@@ -64,24 +65,9 @@ def secret_matches(secret: Any, stored_hash: str | None) -> bool:
 
 # -- files ---------------------------------------------------------------------------------------------------------
 def write_json_atomic(path: str, data: Any) -> str:
-    """Write ``data`` as JSON to ``path`` through a temp file in the same folder and ``os.replace`` (a reader never
-    sees half a file; a crash leaves the previous version). Returns the text written."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    folder = os.path.dirname(path)
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.remove(tmp)
-        except OSError:
-            pass
-        raise
-    return text
+    """Write a state file (core's atomic JSON write: private to the server's user, on disk before the move: a reader
+    never sees half a file; a crash leaves the previous version). Returns the text written."""
+    return files.write_json_atomic(path, data, mode=0o600, durable=True)
 
 
 def read_json(path: str, kind: str) -> dict[str, Any]:
@@ -292,7 +278,7 @@ class SessionFiles:
                                                         "run": run_to_dict(run, self.dir)})
             self._run_obj, wrote = run, True
         data = {**_header("state"), **state, "run_token": self._run_token}
-        text = json.dumps(data, sort_keys=True, default=repr)
+        text = stable_json(data)
         if text != self._state_text:
             write_json_atomic(self.path(STATE_FILE), data)
             self._state_text, wrote = text, True
@@ -323,8 +309,7 @@ class SessionFiles:
         known = {r.id for r in records}
         if run is not None and not run_ids(run) <= known:
             run, fingerprint = None, ""
-        self._state_text = json.dumps({**state, "run_token": token if run is not None else ""},
-                                      sort_keys=True, default=repr)
+        self._state_text = stable_json({**state, "run_token": token if run is not None else ""})
         self._items_count, self._run_token = len(records), (token if run is not None else "")
         return state, records, run, fingerprint
 

@@ -18,6 +18,7 @@ from typing import Any
 from ..core.image_io import DEFAULT_MAX_FRAMES, DEFAULT_MAX_PIXELS, DecodeSlots
 from ..source.archive import ArchiveLimits
 from ..source.upload import UploadAllowance
+from ..source.video import VideoLimits
 
 MB = 1024 ** 2
 
@@ -42,6 +43,8 @@ class Quotas:
     reduce_large: bool = True
     upload_folder_bytes: int | None = None  # gradio's upload folder, all clients together (ui/upload_budget.py)
     max_sessions: int | None = None  # sessions kept on the server at once (live or waiting to be reopened)
+    video_seconds: float | None = None  # the longest uploaded video decoded (source/video_upload.py)
+    video_decoded_frames: int | None = None  # frames decoded per uploaded video
 
     @classmethod
     def local(cls) -> Quotas:
@@ -54,7 +57,7 @@ class Quotas:
         return cls(request_upload_bytes=200 * MB, session_upload_bytes=1024 * MB, session_disk_bytes=1024 * MB,
                    session_images=2000, max_pixels=25_000_000, max_frames=200, archive_bytes=1024 * MB,
                    archive_entries=5000, archive_ratio=100.0, heavy_decodes=2, upload_folder_bytes=4096 * MB,
-                   max_sessions=500)
+                   max_sessions=500, video_seconds=1800, video_decoded_frames=65_000)
 
     def archive_limits(self) -> ArchiveLimits:
         return ArchiveLimits(max_total_bytes=self.archive_bytes, max_entries=self.archive_entries,
@@ -94,7 +97,8 @@ class QuotaLedger:
                                         images_total=q.session_images)
             try:
                 yield {"limits": q.archive_limits(), "max_pixels": q.max_pixels, "max_frames": q.max_frames,
-                       "reduce_large": q.reduce_large, "allowance": allowance, "decode_slots": self.decode_slots}
+                       "reduce_large": q.reduce_large, "allowance": allowance, "decode_slots": self.decode_slots,
+                       "video_limits": VideoLimits(q.video_seconds, q.video_decoded_frames, None, q.max_pixels)}
             finally:
                 self.uploaded += allowance.used_upload
                 self.disk += allowance.used_disk

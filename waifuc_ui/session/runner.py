@@ -31,12 +31,13 @@ from typing import Any
 from ..action import AnalyzedAction
 from ..action.base import is_per_item
 from ..core.errors import ModelUnavailableError
+from ..core.hashing import image_hash
 from ..core.item import ImageItem
 from ..core.report import DropRecord, collect_report
 from ..pipeline.catalog import ActionSpec, ModelStatus, get_action_spec, model_status
 from ..pipeline.recipe import PipelineRecipe, PipelineStep, build_action
 from .decisions import Decisions
-from .store import ItemStore, meta_key, pixel_hash
+from .store import ItemStore, meta_key
 
 Meta = dict[str, Any]
 
@@ -179,22 +180,27 @@ class Runner:
         self.catalog = catalog
         self.memo = memo or StepMemo()
 
-    def check_models(self, recipe: PipelineRecipe) -> dict[str, ModelStatus]:
-        """uid -> ModelStatus of every enabled step that needs models (available or not)."""
+    def check_models(self, recipe: PipelineRecipe, actions: Mapping[str, Any] | None = None
+                     ) -> dict[str, ModelStatus]:
+        """uid -> ModelStatus of every enabled step that needs models (available or not); ``actions``: the steps'
+        actions by uid when already built."""
         out: dict[str, ModelStatus] = {}
         for step in recipe.enabled_steps():
-            status = model_status(build_action(step, self.catalog))
+            status = model_status(actions[step.uid] if actions else build_action(step, self.catalog))
             if status.needs_models:
                 out[step.uid] = status
         return out
 
     def run(self, recipe: PipelineRecipe, input_ids: list[str], input_metas: dict[str, Meta],
             decisions: Decisions | None = None, progress: Callable[[RunProgress], None] | None = None,
-            cancel: threading.Event | None = None) -> RunResult:
+            cancel: threading.Event | None = None, actions: Mapping[str, Any] | None = None) -> RunResult:
+        """``actions``: the steps' actions by uid when the caller built them already (each is built once a run)."""
         decisions = decisions or Decisions()
         steps = recipe.enabled_steps()
         result = RunResult(list(input_ids), {i: input_metas[i] for i in input_ids})
-        statuses = self.check_models(recipe)
+        actions = {step.uid: actions[step.uid] if actions and step.uid in actions else build_action(step, self.catalog)
+                   for step in steps}
+        statuses = self.check_models(recipe, actions)
         result.unavailable = {u: s for u, s in statuses.items() if not s.available}
         current: list[tuple[str, Meta]] = [(i, input_metas[i]) for i in input_ids]
         for index, step in enumerate(steps):
@@ -210,14 +216,15 @@ class Runner:
                     outcomes = {i: _Outcome([(i, m)], None) for i, m in current}
                     sr.status, sr.message = StepStatus.UNAVAILABLE, unavailable.fix
                 else:
-                    outcomes = self._compute(step, label, current, sr, index, len(steps), progress, cancel)
+                    outcomes = self._compute(step, actions[step.uid], label, current, sr, index, len(steps),
+                                             progress, cancel)
             except RunCancelled:
                 result.status, result.message = StepStatus.CANCELLED, f"stopped during {label}"
                 break
             except ModelUnavailableError as err:
                 outcomes = {i: _Outcome([(i, m)], None) for i, m in current}
                 sr.status, sr.message = StepStatus.UNAVAILABLE, str(err)
-                result.unavailable[step.uid] = ModelStatus(True, False, str(err))
+                result.unavailable[step.uid] = ModelStatus(True, False, str(err), commands=err.commands)
             except Exception as err:  # a broken stream-dependent step: stop, keep what ran
                 sr.status, sr.message = StepStatus.FAILED, f"{label} failed: {type(err).__name__}: {err}"
                 result.steps.append(sr)
@@ -229,10 +236,9 @@ class Runner:
         return result
 
     # -- one step -------------------------------------------------------------------------------------------------
-    def _compute(self, step: PipelineStep, label: str, current: list[tuple[str, Meta]],
+    def _compute(self, step: PipelineStep, template: Any, label: str, current: list[tuple[str, Meta]],
                  sr: StepResult, index: int, count: int, progress, cancel) -> dict[str, _Outcome]:
         config = step.config_key
-        template = build_action(step, self.catalog)
         template.step_name = label
 
         def report(done: int) -> None:
@@ -318,7 +324,7 @@ class Runner:
         parent_rec = self.store.get(parent) if parent is not None and parent in self.store else None
         h = out.content_hash
         if h is None:
-            h = pixel_hash(out.image)
+            h = image_hash(out.image)
         same_pixels = parent_rec is not None and h == parent_rec.content_hash
         if same_pixels and parent_meta is not None and meta.get("filename") == parent_meta.get("filename"):
             return parent, meta  # type: ignore[return-value]

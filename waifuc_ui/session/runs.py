@@ -80,7 +80,7 @@ class Runs:
                 return self.last
             with self._cache_scope():
                 result = self.runner.run(recipe, ids, self._inputs.metas(), self._pipeline.decisions, progress,
-                                         cancel)
+                                         cancel, actions=fetched.actions if fetched is not None else None)
             self.models.explain(result, fetched)
             self.last, self.fingerprint = result, fingerprint
             return result

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import json
 import os
 import secrets
 import threading
@@ -16,12 +15,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 from PIL import Image
 
+from ..core.hashing import image_hash
 from ..core.image_io import open_image_file
 from ..core.imaging import has_alpha, load_image
 from ..core.item import ImageItem
+from ..core.jsondata import json_safe, stable_json
 from ..core.report import logger
 from .workspace import Workspace
 
@@ -59,33 +59,11 @@ class ItemRecord:
         return d
 
 
-def json_safe(value: Any) -> Any:
-    """A JSON-able copy: numpy arrays and tuples become lists, unknown objects their repr."""
-    return json.loads(json.dumps(value, default=_json_default))
-
-
-def _json_default(obj: Any) -> Any:
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, (np.floating, np.integer)):
-        return obj.item()
-    if isinstance(obj, (set, tuple)):
-        return list(obj)
-    return repr(obj)
-
-
 def meta_key(meta: dict[str, Any]) -> str:
     """A short stable digest of a meta dict (item_id excluded)."""
     clean = {k: v for k, v in meta.items() if k != "item_id"}
-    text = json.dumps(clean, sort_keys=True, default=_json_default)
+    text = stable_json(clean)
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
-
-
-def pixel_hash(image: Image.Image) -> str:
-    """The analysis layer's content hash of ``image`` (the key of cached model outputs)."""
-    from ..analysis import content_hash
-
-    return content_hash(ImageItem(image))
 
 
 def open_file(path: str) -> Image.Image:
@@ -104,11 +82,7 @@ def make_thumbnail(image: Image.Image, path: str, size: int = THUMB_SIZE) -> Non
 
 
 def _render_thumbnail(image: Image.Image, path: str, size: int) -> None:
-    im = image
-    if im.mode in ("I;16", "I;16B", "I;16L", "I"):
-        arr = np.asarray(im, dtype=np.uint32 if im.mode == "I" else np.uint16)
-        im = Image.fromarray((arr >> 8).clip(0, 255).astype(np.uint8), "L")
-    im = load_image(im, mode="RGBA" if has_alpha(im) else "RGB", force_background=None)
+    im = load_image(image, mode="RGBA" if has_alpha(image) else "RGB", force_background=None)  # 16 bit: to_8bit
     im = im.copy()
     im.thumbnail((size, size))
     im.save(path, format="WEBP", quality=80)
@@ -212,7 +186,7 @@ class ItemStore:
         thumb = self.workspace.path("thumbs", f"{item_id}_{secrets.token_urlsafe(12)}.webp")
         make_thumbnail(image, thumb)
         record = ItemRecord(item_id, file, thumb, image.width, image.height, image.mode,
-                            content_hash or pixel_hash(image), copy.deepcopy(meta), parent_id, origin,
+                            content_hash or image_hash(image), copy.deepcopy(meta), parent_id, origin,
                             os.path.getsize(file), getattr(image, "n_frames", 1) or 1)
         with self._lock:
             self._records[item_id] = record
@@ -232,4 +206,4 @@ class ItemStore:
                 im.format = None  # as if made in memory: exporters pick the format from the file name
             return im
 
-        return ImageItem(meta=m, loader=loader, content_hash=rec.content_hash)  # type: ignore[arg-type]
+        return ImageItem(meta=m, loader=loader, content_hash=rec.content_hash)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from ..core.errors import ModelUnavailableError
 from ..core.tags import normalise_tags
+from ..inference.specs import WD14
 
 Tags = dict[str, float]
 
@@ -134,7 +135,7 @@ def tag_frequencies(tag_dicts: Iterable[Mapping[str, float]]) -> list[tuple[str,
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def character_tag_names(model_name: str = "SwinV2_v3") -> frozenset[str]:
+def character_tag_names(model_name: str = WD14.default_model) -> frozenset[str]:
     """The tagger's character tags (category 4 of the WD14 ``selected_tags.csv``), read from the model files.
 
     Raises ModelUnavailableError (with the fix) when the label file is not on this machine: there is no silent
@@ -147,7 +148,8 @@ def character_tag_names(model_name: str = "SwinV2_v3") -> frozenset[str]:
     ensure_available(labels)
     path = resolve_file(labels[0])
     if path is None:  # ensure_available raised already; keeps the type honest
-        raise ModelUnavailableError(f"{labels[0]} is not on this machine. Fix: run the tagger once to download it")
+        raise ModelUnavailableError(f"{labels[0]} is not on this machine", "run the tagger once to download it",
+                                    files=labels)
     names: set[str] = set()
     with open(path, newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):

@@ -13,7 +13,7 @@ A :class:`Workspace` is one folder ``<root>/<id>`` with a random, unguessable id
     crawl/     crawl records of web sources (resume state; never credentials)
 
 Model outputs are NOT kept here: they go to the process-wide analysis cache (``cache_dir``, default
-``$WAIFUC_UI_CACHE_DIR`` or ``~/.cache/waifuc_ui/analysis``), keyed by pixel hash + model identity. It holds no
+``$WAIFUC_UI_CACHE_DIR`` or ``~/.cache/waifuc_ui/analysis``), keyed by content hash + model identity. It holds no
 images, so sharing it between sessions leaks nothing visible and lets every visitor reuse the demo's analysis.
 """
 
@@ -26,10 +26,11 @@ import os
 import re
 import secrets
 import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Callable
+
+from ..core.settings import current_settings
 
 SUBDIRS = ("inputs", "derived", "thumbs", "uploads", "exports", "crawl")
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -100,14 +101,13 @@ def remove_workspace_folder(folder: str) -> bool:
 
 
 def default_root() -> str:
-    """``$WAIFUC_UI_WORKSPACE_ROOT`` or ``<system temp>/waifuc_ui_sessions``."""
-    return os.environ.get("WAIFUC_UI_WORKSPACE_ROOT") or os.path.join(tempfile.gettempdir(), "waifuc_ui_sessions")
+    """``$WAIFUC_UI_WORKSPACE_ROOT`` or ``<system temp>/waifuc_ui_workspaces`` (see :mod:`waifuc_ui.core.settings`)."""
+    return str(current_settings().workspace_root)
 
 
 def default_cache_dir() -> str:
     """The shared analysis cache folder (``$WAIFUC_UI_CACHE_DIR`` or ``~/.cache/waifuc_ui/analysis``)."""
-    return os.environ.get("WAIFUC_UI_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "waifuc_ui",
-                                                                  "analysis")
+    return str(current_settings().cache_dir)
 
 
 def folder_bytes(folder: str) -> int:

@@ -8,8 +8,9 @@ entry count, compression ratio: zip bombs). Before anything is written the whole
 checked: entry count, declared total, the ratio of the declared total to the archive's real
 size on disk, and that no two entries share or overlap their data (the "500 entries, one
 compressed body" bomb). Sizes are then counted again while streaming, never taken from the
-headers alone; an entry whose stream holds more than its header declares is refused. Names are decoded as UTF-8 when flag 0x800 is set, else as UTF-8 when
-they are valid UTF-8 (many tools omit the flag), else as cp437 as the zip spec says.
+headers alone; an entry whose stream holds more than its header declares is refused. Names are
+decoded as UTF-8 when flag 0x800 is set, else as UTF-8 when they are valid UTF-8 (many tools omit
+the flag), else as cp437 as the zip spec says.
 """
 
 from __future__ import annotations
@@ -148,8 +149,8 @@ def extract_zip(archive_path: str, dest_dir: str, limits: ArchiveLimits = Archiv
             problem = problem or _entry_problem(info, name)
             if not problem and written_total >= total_limit and info.file_size > 0:
                 problem = f"not extracted: the archive reached the limit of {total_limit} {total_name}"
-            if problem:
-                refuse(name, problem)
+            if problem or parts is None:
+                refuse(name, problem or "unusable entry name")
                 continue
             target = unique_path(os.path.join(root, *parts))
             if os.path.commonpath([root, os.path.realpath(os.path.dirname(target))]) != root:

@@ -12,6 +12,7 @@ import random
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from ..core.errors import ArgumentTypeError, InvalidArgumentError
 from ..core.item import ImageItem
 from ..core.report import RunReport, collect_report, current_report
 
@@ -34,11 +35,13 @@ class BaseDataSource:
         from ..action.select import FirstNSelectAction, SliceSelectAction
 
         if not isinstance(item, slice):
-            raise TypeError(f"sources support only slices like [:n] or [a:b:c], not {item!r}")
+            raise ArgumentTypeError(f"sources support only slices like [:n] or [a:b:c], not {item!r}",
+                                    "take the first n items with source[:n]")
         for name in ("start", "stop", "step"):
             value = getattr(item, name)
             if value is not None and value < 0:
-                raise ValueError(f"negative slice {name} {value} is not supported: a source has no known length")
+                raise InvalidArgumentError(f"negative slice {name} {value} is not supported: a source has no known "
+                                           "length", "count from the start, e.g. source[:100] or source[10:100]")
         if item.start is None and item.step is None and item.stop is not None:
             return self.attach(FirstNSelectAction(item.stop))
         return self.attach(SliceSelectAction(item.start, item.stop, item.step))
@@ -61,7 +64,8 @@ class BaseDataSource:
 
             exporter = SaveExporter(exporter, no_meta=True)
         if not isinstance(exporter, BaseExporter):
-            raise TypeError(f"export needs an exporter or a folder path, got {type(exporter).__name__}")
+            raise ArgumentTypeError(f"export needs an exporter or a folder path, got {type(exporter).__name__}",
+                                    "pass a folder path or an exporter such as SaveExporter('out')")
         exporter = copy.deepcopy(exporter)
         exporter.reset()
         with collect_report(current_report()) as report:
@@ -80,6 +84,9 @@ class NamedDataSource(BaseDataSource):
 
 
 class AttachedDataSource(BaseDataSource):
+    source: BaseDataSource
+    actions: tuple[BaseAction, ...]
+
     def __init__(self, source: BaseDataSource, *actions: BaseAction):
         # nested attaches flatten into one
         if isinstance(source, AttachedDataSource):
@@ -102,6 +109,8 @@ class AttachedDataSource(BaseDataSource):
 class ComposedDataSource(BaseDataSource):
     """``a + b``: all of a, then all of b."""
 
+    sources: list[BaseDataSource]
+
     def __init__(self, *sources: BaseDataSource):
         flat: list[BaseDataSource] = []
         for s in sources:
@@ -118,6 +127,8 @@ class ComposedDataSource(BaseDataSource):
 
 class ParallelDataSource(BaseDataSource):
     """``a | b``: each item comes from a uniformly random source that still has items."""
+
+    sources: list[BaseDataSource]
 
     def __init__(self, *sources: BaseDataSource, seed: int | None = None):
         flat: list[BaseDataSource] = []

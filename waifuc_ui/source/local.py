@@ -161,7 +161,7 @@ class LocalSource(FolderSource):
             if image is None:
                 continue
             meta = dataset_meta(path, group, repr(self), read_captions=self.read_captions)
-            yield ImageItem(image, meta, source_file=os.path.abspath(path))  # type: ignore[arg-type]
+            yield ImageItem(image, meta, source_file=os.path.abspath(path))
 
 
 class LocalDatasetSource(LocalSource):
@@ -185,4 +185,4 @@ class LocalTISource(FolderSource):
                 continue
             meta = default_meta(path, group)
             meta["tags"] = caption_tags(path, repr(self)) or {}
-            yield ImageItem(load_image(image, mode="RGB", force_background="white"), meta)  # type: ignore[arg-type]
+            yield ImageItem(load_image(image, mode="RGB", force_background="white"), meta)

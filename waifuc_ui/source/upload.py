@@ -43,6 +43,8 @@ from .archive import ARCHIVE_EXTENSIONS, ArchiveLimits, extract_zip, unique_path
 from .base import NamedDataSource
 from .local import dataset_meta, group_name, list_folder
 from .sidecar import sidecar_path
+from .video import VideoLimits, is_video_name
+from .video_upload import VideoOptions, upload_video_frames
 
 LOOSE_FILES_FOLDER = "files"
 
@@ -114,7 +116,8 @@ class UploadSource(NamedDataSource):
     Items come in upload order (loose files together, where the first one was), each folder
     in sorted order. ``limits`` bound each archive; a loose file larger than
     ``limits.max_total_bytes`` is refused. ``read_captions`` takes tags from ``{body}.txt``
-    for images whose sidecar gives none (or that have no sidecar). ``max_pixels`` / ``max_frames`` bound each image; with
+    for images whose sidecar gives none (or that have no sidecar). ``max_pixels`` / ``max_frames`` bound each image;
+    videos become frames as ``video`` says, within ``video_limits`` (:mod:`.video_upload`); with
     ``reduce_large`` a JPEG over ``max_pixels`` comes in reduced (1/2, 1/4, 1/8) instead of refused, its
     private copy rewritten at that size. ``allowance`` and ``decode_slots``: see the module doc.
     Not meant for two threads iterating it for the first time at once.
@@ -124,7 +127,8 @@ class UploadSource(NamedDataSource):
                  extract_dir: str, *, limits: ArchiveLimits = ArchiveLimits(),
                  max_pixels: int | None = DEFAULT_MAX_PIXELS, read_captions: bool = True,
                  max_frames: int = DEFAULT_MAX_FRAMES, reduce_large: bool = False,
-                 allowance: UploadAllowance | None = None, decode_slots: DecodeSlots | None = None):
+                 allowance: UploadAllowance | None = None, decode_slots: DecodeSlots | None = None,
+                 video: VideoOptions | None = None, video_limits: VideoLimits | None = None):
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
         self.paths = [os.fspath(p) for p in paths]
@@ -136,6 +140,7 @@ class UploadSource(NamedDataSource):
         self.reduce_large = reduce_large
         self.allowance = allowance or UploadAllowance()
         self.decode_slots = decode_slots
+        self.video, self.video_limits = video or VideoOptions(), video_limits or VideoLimits()  # see .video_upload
         self._request_total = 0
         self._unpacked: UnpackedUpload | None = None
 
@@ -234,6 +239,14 @@ class UploadSource(NamedDataSource):
                                 f"{allowance.images_total or allowance.images} images; reload the page for a new "
                                 "session", repr(self))
                     continue
+                if is_video_name(path):  # a video: its frames (see .video_upload)
+                    video = self.display_name(path)
+                    for frame in upload_video_frames(path, video, self.video, self.video_limits, allowance, counted,
+                                                     repr(self)):
+                        counted += 1
+                        allowance.used_images = max(allowance.used_images, counted)
+                        yield f"{video}/{frame.meta['filename']}", frame
+                    continue
                 with self._decode_slot(path):
                     item = self._read(path, noted)
                     if item is not None:
@@ -263,7 +276,7 @@ class UploadSource(NamedDataSource):
         if not noted[0] and _names_another_file(meta.get("path"), path):
             noted[0] = True
             report_skip(self.display_name(sidecar_path(path)), _foreign_path_note(meta["path"]), repr(self))
-        return ImageItem(image, meta, source_file=path)  # type: ignore[arg-type]
+        return ImageItem(image, meta, source_file=path)
 
     def inspect(self) -> UploadInspection:
         """Unpack (once) and open every file: which images will come out, what was refused and why.

@@ -1,4 +1,5 @@
-"""The whole app: ``build_app(settings)`` returns the gr.Blocks; ``launch_options(settings)`` what launch needs.
+"""The whole app: ``build_app(settings)`` returns the gr.Blocks (``build_page`` also its tabs as typed objects,
+wired to each other by attribute); ``launch_options(settings)`` what launch needs.
 
 The browser keeps its session key in a ``gr.BrowserState``: a reload, a tab opened later or a restarted server
 reopens the session as it was (see state.py); a new visitor gets a new session on the demo dataset. A workspace is
@@ -12,6 +13,7 @@ accept only what gradio's upload route received (uploads.py).
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
@@ -19,16 +21,19 @@ from starlette.middleware import Middleware
 
 from ..core.errors import CapacityError, InvalidOptionError
 from ..pipeline import action_catalog
-from .characters_tab import build_characters_tab
-from .duplicates_tab import build_duplicates_tab
-from .export_tab import build_export_tab
+from .characters_tab import CharactersTab, build_characters_tab, wire_characters_tab_select
+from .common import Updates
+from .duplicates_tab import DuplicatesTab, build_duplicates_tab, wire_duplicates_tab_select
+from .export_tab import ExportTab, build_export_tab, wire_export_tab_select
 from .file_guard import FileGuardMiddleware, cookie_script
-from .pipeline_tab import DEFAULT_PRESET, build_pipeline_tab, pipeline_status, script_text
-from .run_tab import build_run_tab
+from .pipeline_tab import DEFAULT_PRESET, PipelineTab, build_pipeline_tab, pipeline_status, script_text
+from .run_tab import RunTab, build_run_tab, wire_run_tab_select
 from .session_controls import (
     STORAGE_KEY,
     STORAGE_SECRET,
     PageFill,
+    SessionControls,
+    SessionLinks,
     build_session_controls,
     cookie_pair,
     export_settings_values,
@@ -37,9 +42,9 @@ from .session_controls import (
     wire_session_controls,
 )
 from .settings import AppSettings
-from .source_tab import build_source_tab, load_demo, source_view
+from .source_tab import SourceTab, build_source_tab, load_demo, source_view
 from .state import SessionBinder, UISession
-from .tags_tab import build_tags_tab
+from .tags_tab import TagsTab, build_tags_tab, wire_tags_tab_select
 from .upload_budget import UploadBudget, UploadBudgetMiddleware
 from .uploads import upload_folder
 from .views import ingest_summary
@@ -67,9 +72,10 @@ def launch_options(settings: AppSettings, binder: SessionBinder) -> dict[str, An
     root = binder.guard.root
     uploads = upload_folder()
     if _overlaps(root, uploads):
+        example = os.path.join(os.path.dirname(uploads), "waifuc_ui_workspaces")
         raise InvalidOptionError(
             "workspace root", root, fix=f"use a folder of its own, neither holding nor inside gradio's upload folder "
-            f"({uploads}), e.g. set WAIFUC_UI_WORKSPACE_ROOT={os.path.join(os.path.dirname(uploads), 'waifuc_ui_workspaces')}")
+            f"({uploads}), e.g. set WAIFUC_UI_WORKSPACE_ROOT={example}")
     os.makedirs(root, exist_ok=True)
     gr.set_static_paths([root])  # thumbnails are served in place from the workspaces (not copied)
     middleware = [Middleware(FileGuardMiddleware, guard=binder.guard)]
@@ -84,9 +90,43 @@ def launch_options(settings: AppSettings, binder: SessionBinder) -> dict[str, An
     return options
 
 
+@dataclass
+class TabHandles:
+    """The gr.Tab of each tab that refreshes when the visitor opens it."""
+
+    run: gr.Tab
+    characters: gr.Tab
+    duplicates: gr.Tab
+    tags: gr.Tab
+    export: gr.Tab
+
+
+@dataclass
+class Page:
+    """The whole page: every tab's components by name, the session's links and the step-list version."""
+
+    demo: gr.Blocks
+    links: SessionLinks
+    structure: gr.State
+    source: SourceTab
+    controls: SessionControls
+    pipeline: PipelineTab
+    run: RunTab
+    characters: CharactersTab
+    duplicates: DuplicatesTab
+    tags: TagsTab
+    export: ExportTab
+    handles: TabHandles
+
+
 def build_app(settings: AppSettings, binder: SessionBinder) -> gr.Blocks:
     """The Gradio app for ``settings``; ``binder`` (its sessions and file guard) is also given to
     :func:`launch_options`, so both use the same workspaces."""
+    return build_page(settings, binder).demo
+
+
+def build_page(settings: AppSettings, binder: SessionBinder) -> Page:
+    """:func:`build_app` with its components: the page's tabs as typed objects."""
     mode = "public mode: uploads only" if settings.public else "local run"
     # delete_cache: uploads a visitor never used are removed from gradio's upload folder after a few hours
     with gr.Blocks(title="waifuc_ui · LoRA dataset builder", delete_cache=(3600, 3 * 3600)) as demo:
@@ -102,69 +142,89 @@ def build_app(settings: AppSettings, binder: SessionBinder) -> gr.Blocks:
 
         expiry.tick(expire_idle_sessions, None, None, concurrency_limit=None, show_progress="hidden", queue=False)
         structure = gr.State(0)
-        cookie = gr.Textbox(visible=False)
+        links = SessionLinks(state, session_key, gr.Textbox(visible=False), cookie_script(int(settings.session_ttl)))
         gr.Markdown("# waifuc_ui\nBuild a LoRA training dataset the way waifuc does, and **see what every step "
                     f"keeps and drops** before anything is thrown away. <small>({mode})</small>")
-        with gr.Tabs():
-            with gr.Tab("1 · Source", id="source"):
-                source = build_source_tab(binder, state, web_form=web_source_form(binder))
-                controls = build_session_controls(binder)
-            with gr.Tab("2 · Pipeline", id="pipeline"):
-                pipeline = build_pipeline_tab(binder, state, structure, list(action_catalog()))
-            with gr.Tab("3 · Run", id="run") as run_tab:
-                run = build_run_tab(binder, state)
-            with gr.Tab("4 · Characters", id="characters") as characters_tab:
-                characters = build_characters_tab(binder, state)
-            with gr.Tab("5 · Duplicates", id="duplicates") as duplicates_tab:
-                duplicates = build_duplicates_tab(binder, state)
-            with gr.Tab("6 · Tags", id="tags") as tags_tab:
-                tags = build_tags_tab(binder, state)
-            with gr.Tab("7 · Export", id="export") as export_tab:
-                export = build_export_tab(binder, state)
-
-        def fill_page(ui: UISession, version: int, headline: str = ""):
-            """Every tab's session-dependent values: a reopened session as saved, a new one on the demo."""
-            if headline:
-                view = source_view(ui, headline)
-            elif ui.reopened:
-                view = source_view(ui, reopened_headline(ui))
-            else:
-                view = load_demo(ui, str(settings.demo_dir)) if settings.demo_dir.is_dir() else \
-                    source_view(ui, ingest_summary(0, 0, 0, "No demo dataset found"))
-                ui.session.pipeline.load_preset(DEFAULT_PRESET)
-            return (int(version or 0) + 1, view.summary, view.refused, view.gallery, view.page, view.page_label,
-                    pipeline_status(ui), script_text(ui), ui.session.tags.edits.trigger_word,
-                    *export_settings_values(ui, export["settings"]))
-
-        fill = PageFill(fill_page, structure,
-                        [structure, *source["outputs"], pipeline["status"], pipeline["script"], tags["trigger"],
-                         *export["settings"].values()])
-
-        def on_open(key, request: gr.Request):
-            try:
-                ui, _ = binder.open_key(key, browser_id=getattr(request, "session_hash", "") or "")
-            except CapacityError as err:  # the page stays empty; the rest of the load chain does not run
-                raise gr.Error(f"The server is full: {err}.", duration=None) from None
-            return ui, ui.key, cookie_pair(ui)
-
-        def on_fill(ui: UISession, version: int):
-            out = fill_page(ui, version)
-            ui.session.save()
-            return out
-
-        # open (or reopen) the session, keep its key in the browser, store its file cookie, then show it
-        demo.load(on_open, [session_key], [state, session_key, cookie]).success(
-            None, [cookie], [cookie], js=cookie_script(int(settings.session_ttl))).then(
-            on_fill, [state, structure], fill.outputs)
-        wire_session_controls(binder, controls, state, session_key, cookie, cookie_script(int(settings.session_ttl)),
-                              fill)
-        wire_export_settings(binder, state, export["settings"])
-        run_tab.select(run["on_select"], [state], run["refresh_outputs"], concurrency_limit=None)
-        characters_tab.select(characters["refresh"], [state], characters["outputs"], concurrency_limit=None)
-        duplicates_tab.select(duplicates["refresh"], duplicates["inputs"], duplicates["outputs"],
-                              concurrency_limit=None)
-        tags_tab.select(tags["refresh"], [state], tags["outputs"], concurrency_limit=None)
-        tags_tab.select(tags["scope_on_open"], [state], [tags["scope"]], concurrency_limit=None, show_progress="hidden")
-        export_tab.select(export["refresh"], export["inputs"], export["outputs"], concurrency_limit=None)
+        page = _draw_tabs(demo, binder, links, structure)
+        fill = _page_fill(settings, page)
+        _wire_page_load(binder, page, fill)
+        wire_session_controls(binder, page.controls, links, fill)
+        wire_export_settings(binder, state, page.export.settings)
+        _wire_tab_selects(page)
     demo.queue(default_concurrency_limit=4)
-    return demo
+    return page
+
+
+def _draw_tabs(demo: gr.Blocks, binder: SessionBinder, links: SessionLinks, structure: gr.State) -> Page:
+    state = links.state
+    with gr.Tabs():
+        with gr.Tab("1 · Source", id="source"):
+            source = build_source_tab(binder, state, web_form=web_source_form(binder))
+            controls = build_session_controls(binder)
+        with gr.Tab("2 · Pipeline", id="pipeline"):
+            pipeline = build_pipeline_tab(binder, state, structure, list(action_catalog()))
+        with gr.Tab("3 · Run", id="run") as run_tab:
+            run = build_run_tab(binder, state)
+        with gr.Tab("4 · Characters", id="characters") as characters_tab:
+            characters = build_characters_tab(binder, state)
+        with gr.Tab("5 · Duplicates", id="duplicates") as duplicates_tab:
+            duplicates = build_duplicates_tab(binder, state)
+        with gr.Tab("6 · Tags", id="tags") as tags_tab:
+            tags = build_tags_tab(binder, state)
+        with gr.Tab("7 · Export", id="export") as export_tab:
+            export = build_export_tab(binder, state)
+    handles = TabHandles(run_tab, characters_tab, duplicates_tab, tags_tab, export_tab)
+    return Page(demo=demo, links=links, structure=structure, source=source, controls=controls, pipeline=pipeline,
+                run=run, characters=characters, duplicates=duplicates, tags=tags, export=export, handles=handles)
+
+
+def _page_fill(settings: AppSettings, page: Page) -> PageFill:
+    """Every tab's session-dependent values: a reopened session as saved, a new one on the demo."""
+    def fill_page(ui: UISession, version: int, headline: str = "") -> Updates:
+        if headline:
+            view = source_view(ui, headline)
+        elif ui.reopened:
+            view = source_view(ui, reopened_headline(ui))
+        else:
+            view = load_demo(ui, str(settings.demo_dir)) if settings.demo_dir.is_dir() else \
+                source_view(ui, ingest_summary(0, 0, 0, "No demo dataset found"))
+            ui.session.pipeline.load_preset(DEFAULT_PRESET)
+        return {page.structure: int(version or 0) + 1, **page.source.view_values(view),
+                page.pipeline.status: pipeline_status(ui), page.pipeline.script: script_text(ui),
+                page.tags.trigger: ui.session.tags.edits.trigger_word,
+                **export_settings_values(ui, page.export.settings)}
+
+    outputs = [page.structure, *page.source.view_outputs, page.pipeline.status, page.pipeline.script,
+               page.tags.trigger, *page.export.settings.by_keyword().values()]
+    return PageFill(fill_page, page.structure, outputs)
+
+
+def _wire_page_load(binder: SessionBinder, page: Page, fill: PageFill) -> None:
+    """Open (or reopen) the session, keep its key in the browser, store its file cookie, then show it."""
+    links = page.links
+
+    def on_open(key, request: gr.Request):
+        try:
+            ui, _ = binder.open_key(key, browser_id=getattr(request, "session_hash", "") or "")
+        except CapacityError as err:  # the page stays empty; the rest of the load chain does not run
+            raise gr.Error(f"The server is full: {err}.", duration=None) from None
+        return {links.state: ui, links.session_key: ui.key, links.cookie: cookie_pair(ui)}
+
+    def on_fill(ui: UISession, version: int):
+        out = fill.fn(ui, version, "")
+        ui.session.save()
+        return out
+
+    page.demo.load(on_open, [links.session_key], [links.state, links.session_key, links.cookie]).success(
+        None, [links.cookie], [links.cookie], js=links.cookie_js).then(
+        on_fill, [links.state, page.structure], fill.outputs)
+
+
+def _wire_tab_selects(page: Page) -> None:
+    """Each tab refreshes from the session when the visitor opens it."""
+    state, handles = page.links.state, page.handles
+    wire_run_tab_select(handles.run, state, page.run)
+    wire_characters_tab_select(handles.characters, state, page.characters)
+    wire_duplicates_tab_select(handles.duplicates, state, page.duplicates)
+    wire_tags_tab_select(handles.tags, state, page.tags)
+    wire_export_tab_select(handles.export, state, page.export)

@@ -3,13 +3,15 @@ cluster(s), move single images in or out, re-cluster at another threshold from c
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
+from gradio.blocks import Block
 
 from ..core.errors import InvalidOptionError
 from ..session.characters import ClusterView
-from .common import guarded, make_pager, select_index
+from .common import Pager, Updates, guarded, make_pager, select_index
 from .run_tab import run_pipeline
 from .state import SessionBinder, UISession, touch
 from .views import dataset_size_text, gallery_page, item_caption, not_available_text
@@ -75,7 +77,71 @@ def label_at(ui: UISession, index: int | None) -> int | None:
     return int(key.split(":", 1)[1]) if key else None
 
 
-def build_characters_tab(binder: SessionBinder, state: gr.State) -> dict[str, Any]:
+@dataclass
+class CharactersTab:
+    """The Characters tab's components; ``current`` remembers the open cluster, ``selected`` the clicked image."""
+
+    summary: gr.Markdown
+    threshold: gr.Slider
+    min_samples: gr.Number
+    cover: gr.Gallery
+    chosen: gr.CheckboxGroup
+    apply_btn: gr.Button
+    reset_btn: gr.Button
+    current: gr.State
+    member_gallery: gr.Gallery
+    pager: Pager
+    move_in: gr.Button
+    move_out: gr.Button
+    selected: gr.State
+
+    @property
+    def outputs(self) -> list[Block]:
+        """What :func:`show` and :func:`refresh_values` fill: the summary, the clusters and the open one."""
+        return [self.summary, self.cover, self.chosen, self.member_gallery, self.pager.label, self.pager.number,
+                self.current]
+
+    def empty(self, text: str) -> Updates:
+        """The tab with nothing to review, saying why."""
+        return {self.summary: text, self.cover: [], self.chosen: gr.CheckboxGroup(choices=[], value=[]),
+                self.member_gallery: [], self.pager.label: "", self.pager.number: 1, self.current: None}
+
+
+def show(tab: CharactersTab, ui: UISession, view: ClusterView, label: int | None, page: Any = 1,
+         note: str = "") -> Updates:
+    """The clusters of ``view`` and one page of cluster ``label`` (the biggest cluster when None)."""
+    covers, choices, chosen_labels, text = overview(ui, view)
+    label = label if label is not None else (view.clusters[0].label if view.clusters else None)
+    entries: list[Any]
+    if label is None:
+        entries, page_text, number = [], "", 1
+    else:
+        entries, page_text, number = members(ui, view, label, page)
+    return {tab.summary: (note + " " if note else "") + text, tab.cover: covers,
+            tab.chosen: gr.CheckboxGroup(choices=choices, value=chosen_labels), tab.member_gallery: entries,
+            tab.pager.label: page_text, tab.pager.number: number, tab.current: label}
+
+
+def refresh_values(tab: CharactersTab, ui: UISession | None, thr: float | None = None, ms: int | None = None,
+                   label: int | None = None) -> Updates:
+    """The tab as it opens: the clusters, or why there are none (without an error toast)."""
+    reason = review_unavailable(ui)
+    if reason or ui is None:
+        return tab.empty(reason or "")
+    try:
+        view = clusters(ui, thr, ms)
+    except Exception as err:  # missing features/models: say so, keep the tab usable
+        return tab.empty(not_available_text(err))
+    return show(tab, ui, view, label)
+
+
+def build_characters_tab(binder: SessionBinder, state: gr.State) -> CharactersTab:
+    tab = _draw_characters_tab()
+    _wire_characters_tab(binder, state, tab)
+    return tab
+
+
+def _draw_characters_tab() -> CharactersTab:
     gr.Markdown("The CCIP step's images grouped by character. waifuc picks one cluster by itself and can lock onto "
                 "the wrong one: choose the target cluster(s) here, move single images in or out, then apply. "
                 "Moving the threshold re-clusters from cached features (no model runs).")
@@ -100,61 +166,54 @@ def build_characters_tab(binder: SessionBinder, state: gr.State) -> dict[str, An
     with gr.Row():
         move_in = gr.Button("Move the selected image into the target", size="sm", elem_id="ccip-move-in")
         move_out = gr.Button("Move it out of the target", size="sm", elem_id="ccip-move-out")
-    selected = gr.State(None)
+    return CharactersTab(summary=summary, threshold=threshold, min_samples=min_samples, cover=cover, chosen=chosen,
+                         apply_btn=apply_btn, reset_btn=reset_btn, current=current, member_gallery=member_gallery,
+                         pager=pager, move_in=move_in, move_out=move_out, selected=gr.State(None))
 
-    outputs = [summary, cover, chosen, member_gallery, pager.label, pager.number, current]
 
-    def show(ui, view, label, page=1, note=""):
-        covers, choices, chosen_labels, text = overview(ui, view)
-        label = label if label is not None else (view.clusters[0].label if view.clusters else None)
-        if label is None:
-            entries, page_text, number = [], "", 1
-        else:
-            entries, page_text, number = members(ui, view, label, page)
-        return ((note + " " if note else "") + text, covers, gr.CheckboxGroup(choices=choices, value=chosen_labels),
-                entries, page_text, number, label)
-
-    def refresh(ui, thr=None, ms=None, label=None):
-        reason = review_unavailable(ui)
-        if reason:
-            return (reason, [], gr.CheckboxGroup(choices=[], value=[]), [], "", 1, None)
-        try:
-            view = clusters(ui, thr, ms)
-        except Exception as err:  # missing features/models: say so, keep the tab usable
-            return (not_available_text(err), [], gr.CheckboxGroup(choices=[], value=[]), [], "", 1, None)
-        return show(ui, view, label)
-
+def _wire_characters_tab(binder: SessionBinder, state: gr.State, tab: CharactersTab) -> None:
     @guarded
     def on_recluster(ui, thr, ms, label):
         touch(binder, ui)
         if review_unavailable(ui):  # a slider moved before there is anything to cluster: say so, no error toast
-            return refresh(ui)
-        return show(ui, clusters(ui, thr, ms), label)
+            return refresh_values(tab, ui)
+        return show(tab, ui, clusters(ui, thr, ms), label)
 
     @guarded
     def on_cover(ui, thr, ms, evt: gr.SelectData):
         view = ui.session.characters.view or clusters(ui, thr, ms)
-        return show(ui, view, label_at(ui, evt.index))
+        return show(tab, ui, view, label_at(ui, evt.index))
 
     @guarded
     def on_page(ui, label, page):
         view = ui.session.characters.view or clusters(ui)
         entries, text, number = members(ui, view, label, page)
-        return entries, text, number
+        return {tab.member_gallery: entries, tab.pager.label: text, tab.pager.number: number}
 
+    recluster = [state, tab.threshold, tab.min_samples, tab.current]
+    tab.threshold.change(on_recluster, recluster, tab.outputs, concurrency_limit=None, trigger_mode="always_last")
+    tab.min_samples.submit(on_recluster, recluster, tab.outputs, concurrency_limit=None)
+    tab.cover.select(on_cover, [state, tab.threshold, tab.min_samples], tab.outputs, concurrency_limit=None)
+    tab.member_gallery.select(select_index, None, tab.selected, concurrency_limit=None, show_progress="hidden")
+    tab.pager.wire(on_page, [state, tab.current], [tab.member_gallery, tab.pager.label, tab.pager.number])
+    _wire_character_choices(binder, state, tab)
+
+
+def _wire_character_choices(binder: SessionBinder, state: gr.State, tab: CharactersTab) -> None:
+    """Apply, reset and move: each changes the target, re-runs and shows the clusters again."""
     @guarded
     def on_apply(ui, labels, label, progress=gr.Progress()):
         touch(binder, ui)
         ui.session.characters.choose([int(x) for x in labels or []])
         result = run_pipeline(ui, lambda f, t: progress(f, desc=t))
-        return show(ui, ui.session.characters.view or clusters(ui), label,
+        return show(tab, ui, ui.session.characters.view or clusters(ui), label,
                     note=f"Applied; {dataset_size_text(ui.session)} ({result.status}).")
 
     @guarded
     def on_reset(ui, label, progress=gr.Progress()):
         ui.session.characters.reset()
         run_pipeline(ui, lambda f, t: progress(f, desc=t))
-        return show(ui, clusters(ui), label, note="Back to CCIPAction's own choice.")
+        return show(tab, ui, clusters(ui), label, note="Back to CCIPAction's own choice.")
 
     def on_move(ui, index, label, into, progress):
         item_id = ui.id_at(MEMBERS, index)
@@ -162,16 +221,9 @@ def build_characters_tab(binder: SessionBinder, state: gr.State) -> dict[str, An
             raise InvalidOptionError("image", index, fix="click an image of the cluster first")
         view = ui.session.characters.move(item_id, into_target=into)
         run_pipeline(ui, lambda f, t: progress(f, desc=t))
-        return show(ui, view, label, note=f"Moved {item_caption(ui.session, item_id)} "
+        return show(tab, ui, view, label, note=f"Moved {item_caption(ui.session, item_id)} "
                     f"{'into' if into else 'out of'} the target; {dataset_size_text(ui.session)}.")
 
-    threshold.change(on_recluster, [state, threshold, min_samples, current], outputs, concurrency_limit=None, trigger_mode="always_last")
-    min_samples.submit(on_recluster, [state, threshold, min_samples, current], outputs, concurrency_limit=None)
-    cover.select(on_cover, [state, threshold, min_samples], outputs, concurrency_limit=None)
-    member_gallery.select(select_index, None, selected, concurrency_limit=None, show_progress="hidden")
-    pager.wire(on_page, [state, current], [member_gallery, pager.label, pager.number])
-    apply_btn.click(on_apply, [state, chosen, current], outputs, concurrency_id="run", concurrency_limit=2)
-    reset_btn.click(on_reset, [state, current], outputs, concurrency_id="run", concurrency_limit=2)
     @guarded
     def on_move_in(ui, index, label, progress=gr.Progress()):
         return on_move(ui, index, label, True, progress)
@@ -180,6 +232,16 @@ def build_characters_tab(binder: SessionBinder, state: gr.State) -> dict[str, An
     def on_move_out(ui, index, label, progress=gr.Progress()):
         return on_move(ui, index, label, False, progress)
 
-    move_in.click(on_move_in, [state, selected, current], outputs, concurrency_id="run", concurrency_limit=2)
-    move_out.click(on_move_out, [state, selected, current], outputs, concurrency_id="run", concurrency_limit=2)
-    return {"refresh": refresh, "outputs": outputs}
+    run: dict[str, Any] = {"concurrency_id": "run", "concurrency_limit": 2}  # one queue for every run
+    tab.apply_btn.click(on_apply, [state, tab.chosen, tab.current], tab.outputs, **run)
+    tab.reset_btn.click(on_reset, [state, tab.current], tab.outputs, **run)
+    tab.move_in.click(on_move_in, [state, tab.selected, tab.current], tab.outputs, **run)
+    tab.move_out.click(on_move_out, [state, tab.selected, tab.current], tab.outputs, **run)
+
+
+def wire_characters_tab_select(selected: gr.Tab, state: gr.State, tab: CharactersTab) -> None:
+    """Opening the tab clusters the last run's CCIP images (or says why it cannot)."""
+    def refresh(ui):
+        return refresh_values(tab, ui)
+
+    selected.select(refresh, [state], tab.outputs, concurrency_limit=None)

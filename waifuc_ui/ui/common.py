@@ -1,4 +1,8 @@
-"""Small gradio helpers shared by the tabs: error display and gallery pagers."""
+"""Small gradio helpers shared by the tabs: error display, gallery pagers, and the ``Updates`` a handler returns.
+
+Handlers answer with ``{component: value}`` (gradio's dict form): each value is named by the component it goes
+to, never by its position in the event's outputs list. A component left out of the dict keeps its value.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
+from gradio.blocks import Block
 
 from ..core.errors import WaifucUIError
 from .state import persist
+
+#: What a handler returns: the new value (or gr.update-style component) of each output component it changes.
+Updates = dict[Block, Any]
 
 
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -45,7 +53,7 @@ class Pager:
     next: gr.Button
     label: gr.Markdown
 
-    def wire(self, fn: Callable[..., Any], inputs: list, outputs: list) -> None:
+    def wire(self, fn: Callable[..., Any], inputs: list[Block], outputs: list[Block]) -> None:
         """Call ``fn(*inputs, page)`` when the visitor changes the page (``page`` is appended to inputs)."""
         self.prev.click(lambda *a: fn(*a[:-1], max(1, int(a[-1] or 1) - 1)), inputs + [self.number], outputs,
                         concurrency_limit=None, show_progress="hidden")

@@ -3,13 +3,15 @@ else a perceptual hash), keeper = largest image unless changed, exact duplicates
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
+from gradio.blocks import Block
 
 from ..core.errors import InvalidOptionError
 from ..session.review import DuplicateView
-from .common import guarded, select_index
+from .common import Updates, guarded, select_index
 from .run_tab import run_pipeline
 from .state import SessionBinder, UISession, touch
 from .views import dataset_size_text, item_caption, not_available_text
@@ -71,7 +73,62 @@ def group_members(ui: UISession, view: DuplicateView, index: int) -> tuple[list[
                     "click an image and press *Keep this one* to change the keeper."
 
 
-def build_duplicates_tab(binder: SessionBinder, state: gr.State) -> dict[str, Any]:
+@dataclass
+class DuplicatesTab:
+    """The Duplicates tab's components; ``current`` remembers the open group, ``selected`` the clicked image."""
+
+    summary: gr.Markdown
+    method: gr.Dropdown
+    threshold: gr.Slider
+    covers: gr.Gallery
+    group_text: gr.Markdown
+    members_gallery: gr.Gallery
+    keep_btn: gr.Button
+    apply_btn: gr.Button
+    current: gr.State
+    selected: gr.State
+
+    @property
+    def outputs(self) -> list[Block]:
+        """What :func:`show` and :func:`refresh_values` fill."""
+        return [self.summary, self.threshold, self.covers, self.members_gallery, self.group_text, self.current]
+
+    def empty(self, text: str) -> Updates:
+        """The tab with nothing to review, saying why."""
+        return {self.summary: text, self.threshold: gr.Slider(), self.covers: [], self.members_gallery: [],
+                self.group_text: "", self.current: 0}
+
+
+def show(tab: DuplicatesTab, ui: UISession, view: DuplicateView, index: int, note: str = "",
+         set_slider: bool = False) -> Updates:
+    """The groups of ``view`` and the members of group ``index``; ``set_slider`` puts the slider in the units and
+    at the threshold of the view's method."""
+    cover_list, text = groups_overview(ui, view)
+    entries, gtext = group_members(ui, view, index)
+    slider = gr.Slider(value=view.threshold, **slider_range(view.method)) if set_slider else gr.Slider()
+    return {tab.summary: (note + " " if note else "") + text, tab.threshold: slider, tab.covers: cover_list,
+            tab.members_gallery: entries, tab.group_text: gtext, tab.current: index}
+
+
+def refresh_values(tab: DuplicatesTab, ui: UISession | None, how: str = "auto") -> Updates:
+    """The tab as it opens: the groups by ``how``, or why there are none (without an error toast)."""
+    if ui is None or ui.session.runs.last is None:
+        return tab.empty("Run the pipeline first; duplicate groups come from the dedup step (FilterSimilarAction or "
+                         "HashDedupAction) or the final dataset.")
+    try:
+        view = duplicate_view(ui, None, how)
+    except Exception as err:  # models/features missing: say so, keep the tab usable
+        return tab.empty(not_available_text(err))
+    return show(tab, ui, view, 0, set_slider=True)
+
+
+def build_duplicates_tab(binder: SessionBinder, state: gr.State) -> DuplicatesTab:
+    tab = _draw_duplicates_tab()
+    _wire_duplicates_tab(binder, state, tab)
+    return tab
+
+
+def _draw_duplicates_tab() -> DuplicatesTab:
     gr.Markdown("Near-duplicate groups of the dedup step's images, compared across the whole session. The keeper "
                 "defaults to the largest image. Moving the threshold regroups from cached features (no model runs).")
     summary = gr.Markdown("Run the pipeline, then open this tab.", elem_id="dup-summary")
@@ -88,43 +145,29 @@ def build_duplicates_tab(binder: SessionBinder, state: gr.State) -> dict[str, An
     with gr.Row():
         keep_btn = gr.Button("Keep this one", size="sm", elem_id="dup-keep")
         apply_btn = gr.Button("Apply: keep only the keepers and re-run", variant="primary", elem_id="dup-apply")
-    current = gr.State(0)
-    selected = gr.State(None)
-    outputs = [summary, threshold, covers, members_gallery, group_text, current]
+    return DuplicatesTab(summary=summary, method=method, threshold=threshold, covers=covers, group_text=group_text,
+                         members_gallery=members_gallery, keep_btn=keep_btn, apply_btn=apply_btn,
+                         current=gr.State(0), selected=gr.State(None))
 
-    def show(ui, view, index, note="", set_slider=False):
-        cover_list, text = groups_overview(ui, view)
-        entries, gtext = group_members(ui, view, index)
-        slider = gr.Slider(value=view.threshold, **slider_range(view.method)) if set_slider else gr.Slider()
-        return ((note + " " if note else "") + text, slider, cover_list, entries, gtext, index)
 
-    def refresh(ui, how="auto"):
-        if ui is None or ui.session.runs.last is None:
-            return ("Run the pipeline first; duplicate groups come from the dedup step (FilterSimilarAction or "
-                    "HashDedupAction) or the final dataset.", gr.Slider(), [], [], "", 0)
-        try:
-            view = duplicate_view(ui, None, how)
-        except Exception as err:  # models/features missing: say so, keep the tab usable
-            return (not_available_text(err), gr.Slider(), [], [], "", 0)
-        return show(ui, view, 0, set_slider=True)
-
+def _wire_duplicates_tab(binder: SessionBinder, state: gr.State, tab: DuplicatesTab) -> None:
     @guarded
     def on_method(ui, how, progress=gr.Progress()):
         touch(binder, ui)
         progress(0, desc="Grouping (LPIPS compares every pair once, then it is cached)")
-        return refresh(ui, how)
+        return refresh_values(tab, ui, how)
 
     @guarded
     def on_threshold(ui, thr, how, index):
         touch(binder, ui)
         if ui.session.runs.last is None:  # a slider moved before any run: say so, no error toast
-            return refresh(ui, how)
-        return show(ui, duplicate_view(ui, thr, how), index)
+            return refresh_values(tab, ui, how)
+        return show(tab, ui, duplicate_view(ui, thr, how), index)
 
     @guarded
     def on_group(ui, thr, how, evt: gr.SelectData):
         view = ui.session.duplicates.view or duplicate_view(ui, thr, how)
-        return show(ui, view, int(evt.index))
+        return show(tab, ui, view, int(evt.index))
 
     @guarded
     def on_keep(ui, index, picked):
@@ -132,7 +175,7 @@ def build_duplicates_tab(binder: SessionBinder, state: gr.State) -> dict[str, An
         if item_id is None:
             raise InvalidOptionError("keeper", picked, fix="click an image of the group first")
         view = ui.session.duplicates.set_keeper(item_id)
-        return show(ui, view, index, note=f"Keeper: {item_caption(ui.session, item_id)}.")
+        return show(tab, ui, view, index, note=f"Keeper: {item_caption(ui.session, item_id)}.")
 
     @guarded
     def on_apply(ui, index, progress=gr.Progress()):
@@ -140,13 +183,21 @@ def build_duplicates_tab(binder: SessionBinder, state: gr.State) -> dict[str, An
         ui.session.duplicates.apply()
         run_pipeline(ui, lambda f, t: progress(f, desc=t))
         view = ui.session.duplicates.view or duplicate_view(ui)
-        return show(ui, view, index, note=f"Applied; {dataset_size_text(ui.session)}.")
+        return show(tab, ui, view, index, note=f"Applied; {dataset_size_text(ui.session)}.")
 
-    method.input(on_method, [state, method], outputs, concurrency_id="run", concurrency_limit=2)
-    threshold.change(on_threshold, [state, threshold, method, current], outputs, concurrency_limit=None,
-                     trigger_mode="always_last")
-    covers.select(on_group, [state, threshold, method], outputs, concurrency_limit=None)
-    members_gallery.select(select_index, None, selected, concurrency_limit=None, show_progress="hidden")
-    keep_btn.click(on_keep, [state, current, selected], outputs, concurrency_limit=None)
-    apply_btn.click(on_apply, [state, current], outputs, concurrency_id="run", concurrency_limit=2)
-    return {"refresh": refresh, "inputs": [state, method], "outputs": outputs}
+    outputs = tab.outputs
+    tab.method.input(on_method, [state, tab.method], outputs, concurrency_id="run", concurrency_limit=2)
+    tab.threshold.change(on_threshold, [state, tab.threshold, tab.method, tab.current], outputs,
+                         concurrency_limit=None, trigger_mode="always_last")
+    tab.covers.select(on_group, [state, tab.threshold, tab.method], outputs, concurrency_limit=None)
+    tab.members_gallery.select(select_index, None, tab.selected, concurrency_limit=None, show_progress="hidden")
+    tab.keep_btn.click(on_keep, [state, tab.current, tab.selected], outputs, concurrency_limit=None)
+    tab.apply_btn.click(on_apply, [state, tab.current], outputs, concurrency_id="run", concurrency_limit=2)
+
+
+def wire_duplicates_tab_select(selected: gr.Tab, state: gr.State, tab: DuplicatesTab) -> None:
+    """Opening the tab groups the dedup step's images by the chosen method."""
+    def refresh(ui, how="auto"):
+        return refresh_values(tab, ui, how)
+
+    selected.select(refresh, [state, tab.method], tab.outputs, concurrency_limit=None)

@@ -5,14 +5,17 @@ folder. Exporting writes new files and deletes nothing."""
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, fields
 from typing import Any
 
 import gradio as gr
+from gradio.blocks import Block
 
 from ..core.errors import InvalidOptionError
 from ..session.checks import DEFAULT_MIN_SIDE, DatasetCheck, by_key, checks_markdown
 from ..session.exporting import DEFAULT_QUALITY, ExportSummary
-from .common import guarded
+from .common import Updates, guarded
+from .hub_push import build_hub_push
 from .run_tab import run_pipeline
 from .state import SessionBinder, UISession, touch
 from .views import gallery_page, run_state_note
@@ -51,7 +54,8 @@ def _quality(value: Any) -> int:
     try:
         q = int(value)
     except (TypeError, ValueError):
-        raise InvalidOptionError("JPEG quality", value, fix="give a whole number from 1 to 100 (95 keeps detail)")
+        raise InvalidOptionError("JPEG quality", value,
+                                 fix="give a whole number from 1 to 100 (95 keeps detail)") from None
     if not 1 <= q <= 100:
         raise InvalidOptionError("JPEG quality", value, fix="give a whole number from 1 to 100 (95 keeps detail)")
     return q
@@ -152,47 +156,143 @@ def drop_from_dataset(ui: UISession, ids: list[str], report=None) -> str:
             "in the Run tab).")
 
 
-def build_export_tab(binder: SessionBinder, state: gr.State) -> dict[str, Any]:
+@dataclass
+class ExportSettings:
+    """The export choices the session remembers; each field is named after its ``export_zip`` keyword."""
+
+    layout: gr.Radio
+    name: gr.Textbox
+    kohya_folder: gr.Textbox
+    quality: gr.Number
+
+    def by_keyword(self) -> dict[str, gr.Radio | gr.Textbox | gr.Number]:
+        """``export_zip`` keyword -> its component, in field order."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass
+class ChecksBox:
+    """The checks before export: the training size, the findings, the images of one finding and what to do."""
+
+    min_side: gr.Number
+    check_btn: gr.Button
+    markdown: gr.Markdown
+    problem: gr.Radio
+    gallery: gr.Gallery
+    select_btn: gr.Button
+    drop_btn: gr.Button
+    note: gr.Markdown
+
+    @property
+    def outputs(self) -> list[Block]:
+        """What :func:`checks_values` fills."""
+        return [self.markdown, self.problem, self.gallery]
+
+
+@dataclass
+class ExportTab:
+    """The Export tab's components. ``folder``/``folder_btn`` exist on a local run only."""
+
+    info: gr.Markdown
+    checks: ChecksBox
+    settings: ExportSettings
+    build_btn: gr.Button
+    summary: gr.Markdown
+    download: gr.DownloadButton
+    folder: gr.Textbox | None
+    folder_btn: gr.Button | None
+
+    @property
+    def refresh_outputs(self) -> list[Block]:
+        """What :func:`refresh_values` fills."""
+        return [self.info, self.summary, self.download, *self.checks.outputs]
+
+
+def checks_values(box: ChecksBox, ui: UISession, side: Any, chosen: str | None = None) -> Updates:
+    """The checks at training size ``side``, the 'Show' choices and the images of the chosen check."""
+    checks = ui.session.export.checks(_min_side(side))
+    choices = check_choices(checks)
+    keys = [k for _, k in choices]
+    chosen = chosen if chosen in keys else (keys[0] if keys else None)
+    ids = list(by_key(checks)[chosen].ids) if chosen else []
+    entries, ui.page_ids[GALLERY], _n, _label = gallery_page(ui.session, ids, 1)
+    return {box.markdown: checks_markdown(checks), box.problem: gr.Radio(choices=choices, value=chosen),
+            box.gallery: entries}
+
+
+def refresh_values(tab: ExportTab, ui: UISession | None, side: Any = DEFAULT_MIN_SIDE) -> Updates:
+    """On opening the tab: the checks, and the Download button of a zip that no longer matches is hidden."""
+    if ui is None:
+        return {tab.info: "", tab.summary: gr.skip(), tab.download: gr.skip(), tab.checks.markdown: "",
+                tab.checks.problem: gr.skip(), tab.checks.gallery: gr.skip()}
+    try:
+        checks = checks_values(tab.checks, ui, side)
+    except InvalidOptionError:
+        checks = checks_values(tab.checks, ui, DEFAULT_MIN_SIDE)
+    if ui.export_key is None or zip_is_current(ui):
+        return {tab.info: dataset_line(ui), tab.summary: gr.skip(), tab.download: gr.skip(), **checks}
+    return {tab.info: dataset_line(ui), tab.summary: "The dataset changed since the last zip: press *Build the zip* "
+            "again.", tab.download: gr.DownloadButton(visible=False), **checks}
+
+
+def build_export_tab(binder: SessionBinder, state: gr.State) -> ExportTab:
     info = gr.Markdown(elem_id="export-info")
+    checks = _draw_checks()
+    tab = _draw_export(binder, state, info, checks)
+    _wire_export(binder, state, tab)
+    _wire_checks(binder, state, tab)
+    return tab
+
+
+def _draw_checks() -> ChecksBox:
     with gr.Accordion("Before you export: what a trainer would regret", open=True):
         with gr.Row():
             min_side = gr.Number(value=DEFAULT_MIN_SIDE, precision=0, minimum=1, label="Training size (short side, px)",
                                  info="images smaller than this are flagged", scale=1, elem_id="export-min-side")
             check_btn = gr.Button("Check the dataset", size="sm", scale=0, min_width=170, elem_id="export-check")
-        checks_md = gr.Markdown(elem_id="export-checks")
+        markdown = gr.Markdown(elem_id="export-checks")
         problem = gr.Radio([], label="Show the images of", elem_id="export-problem")
         gallery = gr.Gallery(label="Images found by the check", columns=8, height=220, object_fit="contain",
                              preview=False, elem_id="export-check-gallery")
         with gr.Row():
             select_btn = gr.Button("Select these in the Tags tab", size="sm", elem_id="export-select-in-tags")
             drop_btn = gr.Button("Drop these from the dataset", size="sm", variant="stop", elem_id="export-drop")
-        check_note = gr.Markdown(elem_id="export-check-note")
+        note = gr.Markdown(elem_id="export-check-note")
+    return ChecksBox(min_side=min_side, check_btn=check_btn, markdown=markdown, problem=problem, gallery=gallery,
+                     select_btn=select_btn, drop_btn=drop_btn, note=note)
+
+
+def _draw_export(binder: SessionBinder, state: gr.State, info: gr.Markdown, checks: ChecksBox) -> ExportTab:
+    local = binder.settings.allows_local_folders
     with gr.Row(equal_height=True):
-        layout = gr.Radio(LAYOUT_CHOICES, value="textual_inversion", label="Layout", scale=3, elem_id="export-layout")
-        name = gr.Textbox(value="dataset", label="Zip name", scale=1)
-        kohya = gr.Textbox(value="", label="kohya folder (optional)", placeholder="e.g. surtr", scale=1,
-                           info="puts the files in <repeats>_<name>/ with the suggested repeats", elem_id="kohya")
-        quality = gr.Number(value=DEFAULT_QUALITY, precision=0, minimum=1, maximum=100, label="JPEG quality", scale=1,
-                            info="for images a step changed; unchanged images keep their bytes",
-                            elem_id="export-quality")
+        settings = ExportSettings(
+            layout=gr.Radio(LAYOUT_CHOICES, value="textual_inversion", label="Layout", scale=3,
+                            elem_id="export-layout"),
+            name=gr.Textbox(value="dataset", label="Zip name", scale=1),
+            kohya_folder=gr.Textbox(value="", label="kohya folder (optional)", placeholder="e.g. surtr", scale=1,
+                                    info="puts the files in <repeats>_<name>/ with the suggested repeats",
+                                    elem_id="kohya"),
+            quality=gr.Number(value=DEFAULT_QUALITY, precision=0, minimum=1, maximum=100, label="JPEG quality",
+                              scale=1, info="for images a step changed; unchanged images keep their bytes",
+                              elem_id="export-quality"))
     build_btn = gr.Button("Build the zip", variant="primary", elem_id="export-build")
     summary = gr.Markdown(elem_id="export-summary")
     download = gr.DownloadButton("Download the zip", visible=False, variant="primary", elem_id="export-download")
-    local = binder.settings.allows_local_folders
+    build_hub_push(binder, state, settings.layout, settings.kohya_folder, settings.quality, before=rerun_if_stale)
+    folder: gr.Textbox | None = None
+    folder_btn: gr.Button | None = None
     if local:  # public mode: no control and no API endpoint takes a server folder (the session refuses it too)
         with gr.Row():
             folder = gr.Textbox(label="Or write the dataset to a folder on this machine", scale=4,
                                 placeholder="/path/to/new/folder", elem_id="export-folder")
             folder_btn = gr.Button("Write to folder", size="sm", scale=1, elem_id="export-folder-write")
+    return ExportTab(info=info, checks=checks, settings=settings, build_btn=build_btn, summary=summary,
+                     download=download, folder=folder, folder_btn=folder_btn)
 
-    def checks_view(ui, side, chosen=None):
-        checks = ui.session.export.checks(_min_side(side))
-        choices = check_choices(checks)
-        keys = [k for _, k in choices]
-        chosen = chosen if chosen in keys else (keys[0] if keys else None)
-        ids = list(by_key(checks)[chosen].ids) if chosen else []
-        entries, ui.page_ids[GALLERY], _n, _label = gallery_page(ui.session, ids, 1)
-        return checks_markdown(checks), gr.Radio(choices=choices, value=chosen), entries
+
+def _wire_export(binder: SessionBinder, state: gr.State, tab: ExportTab) -> None:
+    """Build the zip (after re-running a stale run), or write into a folder on a local run."""
+    box, options = tab.checks, tab.settings
 
     @guarded
     def on_build(ui, lay, zip_name, folder_name, q, side, chosen, progress=gr.Progress()):
@@ -201,8 +301,9 @@ def build_export_tab(binder: SessionBinder, state: gr.State) -> dict[str, Any]:
         progress(0.1, desc="Writing the zip")
         result = export_dataset(ui, lay, zip_name, folder_name, q)
         ui.export_key = dataset_key(ui)
-        return (export_text(result, reran), gr.DownloadButton(value=result.path, visible=True), dataset_line(ui),
-                *checks_view(ui, side, chosen))
+        return {tab.summary: export_text(result, reran),
+                tab.download: gr.DownloadButton(value=result.path, visible=True), tab.info: dataset_line(ui),
+                **checks_values(box, ui, side, chosen)}
 
     @guarded
     def on_folder(ui, directory, lay, folder_name, q, progress=gr.Progress()):
@@ -210,10 +311,22 @@ def build_export_tab(binder: SessionBinder, state: gr.State) -> dict[str, Any]:
         reran = rerun_if_stale(ui, lambda frac, text: progress(frac, desc=text))
         return export_text(export_to_folder(ui, directory, lay, folder_name, q), reran)
 
+    zip_inputs = [state, options.layout, options.name, options.kohya_folder, options.quality, box.min_side, box.problem]
+    tab.build_btn.click(on_build, zip_inputs, [tab.summary, tab.download, tab.info, *box.outputs],
+                        concurrency_id="export", concurrency_limit=2)
+    if tab.folder is not None and tab.folder_btn is not None:
+        tab.folder_btn.click(on_folder, [state, tab.folder, options.layout, options.kohya_folder, options.quality],
+                             [tab.summary], concurrency_id="export", concurrency_limit=2)
+
+
+def _wire_checks(binder: SessionBinder, state: gr.State, tab: ExportTab) -> None:
+    """Check the dataset; select the images a check found in the Tags tab, or drop them."""
+    box = tab.checks
+
     @guarded
     def on_check(ui, side, chosen):
         touch(binder, ui)
-        return checks_view(ui, side, chosen)
+        return checks_values(box, ui, side, chosen)
 
     @guarded
     def on_select_in_tags(ui, side, chosen):
@@ -225,33 +338,20 @@ def build_export_tab(binder: SessionBinder, state: gr.State) -> dict[str, Any]:
         report = lambda frac, t: progress(frac, desc=t)  # noqa: E731
         run_if_never_run(ui, report)
         text = drop_from_dataset(ui, check_ids(ui, chosen, side), report)
-        return (text, dataset_line(ui), *checks_view(ui, side, chosen))
+        return {box.note: text, tab.info: dataset_line(ui), **checks_values(box, ui, side, chosen)}
 
+    check_inputs = [state, box.min_side, box.problem]
+    box.check_btn.click(on_check, check_inputs, box.outputs, concurrency_limit=None)
+    box.min_side.submit(on_check, check_inputs, box.outputs, concurrency_limit=None)
+    box.problem.input(on_check, check_inputs, box.outputs, concurrency_limit=None)
+    box.select_btn.click(on_select_in_tags, check_inputs, [box.note], concurrency_limit=None)
+    box.drop_btn.click(on_drop, check_inputs, [box.note, tab.info, *box.outputs], concurrency_id="export",
+                       concurrency_limit=2)
+
+
+def wire_export_tab_select(selected: gr.Tab, state: gr.State, tab: ExportTab) -> None:
+    """Opening the tab shows the dataset line and the checks at the training size typed there."""
     def refresh(ui, side=DEFAULT_MIN_SIDE):
-        """On opening the tab: the checks, and the Download button of a zip that no longer matches is hidden."""
-        if ui is None:
-            return "", gr.skip(), gr.skip(), "", gr.skip(), gr.skip()
-        try:
-            checks = checks_view(ui, side)
-        except InvalidOptionError:
-            checks = checks_view(ui, DEFAULT_MIN_SIDE)
-        if ui.export_key is None or zip_is_current(ui):
-            return (dataset_line(ui), gr.skip(), gr.skip(), *checks)
-        return (dataset_line(ui), "The dataset changed since the last zip: press *Build the zip* again.",
-                gr.DownloadButton(visible=False), *checks)
+        return refresh_values(tab, ui, side)
 
-    check_outputs = [checks_md, problem, gallery]
-    build_btn.click(on_build, [state, layout, name, kohya, quality, min_side, problem],
-                    [summary, download, info, *check_outputs], concurrency_id="export", concurrency_limit=2)
-    if local:
-        folder_btn.click(on_folder, [state, folder, layout, kohya, quality], [summary], concurrency_id="export",
-                         concurrency_limit=2)
-    check_btn.click(on_check, [state, min_side, problem], check_outputs, concurrency_limit=None)
-    min_side.submit(on_check, [state, min_side, problem], check_outputs, concurrency_limit=None)
-    problem.input(on_check, [state, min_side, problem], check_outputs, concurrency_limit=None)
-    select_btn.click(on_select_in_tags, [state, min_side, problem], [check_note], concurrency_limit=None)
-    drop_btn.click(on_drop, [state, min_side, problem], [check_note, info, *check_outputs],
-                   concurrency_id="export", concurrency_limit=2)
-    return {"refresh": refresh, "inputs": [state, min_side],
-            "outputs": [info, summary, download, *check_outputs],
-            "settings": {"layout": layout, "name": name, "kohya_folder": kohya, "quality": quality}}
+    selected.select(refresh, [state, tab.checks.min_side], tab.refresh_outputs, concurrency_limit=None)

@@ -6,9 +6,11 @@ move, load); parameter edits update the recipe in place without redrawing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
+from gradio.blocks import Block
 
 from ..core.errors import InvalidOptionError
 from ..inference.download import mb
@@ -92,7 +94,7 @@ def model_summary(statuses: dict[str, ModelStatus], labels: dict[str, str]) -> s
                      "skipped (images pass through them unchanged); model-free steps still run.")
         for uid, st in missing:
             lines.append(f"- **{labels.get(uid, uid)}**: needs {missing_files_text(st)}")
-        help_text = model_fix_help([st.fix for _, st in missing])
+        help_text = model_fix_help([st for _, st in missing])
         if help_text:
             lines.append(f"\n<details><summary>How to get the models</summary>\n\n{help_text}\n</details>")
     return "\n".join(lines)
@@ -157,8 +159,45 @@ _COMPONENTS = {"Slider": gr.Slider, "Number": gr.Number, "Checkbox": gr.Checkbox
                "Textbox": gr.Textbox}
 
 
+@dataclass
+class PipelineTab:
+    """The Pipeline tab's fixed components (the step list between them is drawn by gr.render)."""
+
+    preset: gr.Dropdown
+    preset_btn: gr.Button
+    add_choice: gr.Dropdown
+    add_btn: gr.Button
+    live: gr.Checkbox
+    live_text: gr.Markdown
+    status: gr.Markdown
+    script_box: gr.Accordion
+    save_btn: gr.DownloadButton
+    load_file: gr.File
+    script: gr.Code
+
+    @property
+    def structure_outputs(self) -> list[Block]:
+        """What a change of the step list updates (``structure`` redraws the steps)."""
+        return [self.status, self.script]
+
+    @property
+    def edit_outputs(self) -> list[Block]:
+        """What an edit of one step updates."""
+        return [self.status, self.script, self.live_text]
+
+
+@dataclass
+class StepRow:
+    """One step's header row."""
+
+    enabled: gr.Checkbox
+    up: gr.Button
+    down: gr.Button
+    remove: gr.Button
+
+
 def build_pipeline_tab(binder: SessionBinder, state: gr.State, structure: gr.State,
-                       action_names: list[str]) -> dict[str, Any]:
+                       action_names: list[str]) -> PipelineTab:
     """Widgets of the Pipeline tab. ``structure`` is a counter bumped whenever the step list changes shape."""
     gr.Markdown("Turn steps on or off, set their parameters (waifuc's defaults), reorder them, or start from a "
                 "preset. The run tab shows what each step keeps and drops.")
@@ -175,53 +214,8 @@ def build_pipeline_tab(binder: SessionBinder, state: gr.State, structure: gr.Sta
     status = gr.Markdown(elem_id="model-status")
 
     @gr.render(inputs=[state, structure], triggers=[structure.change])
-    def draw_steps(ui: UISession | None, _version: int):
-        if ui is None:
-            gr.Markdown("Starting the session…")
-            return
-        steps = ui.session.pipeline.recipe.steps
-        if not steps:
-            gr.Markdown("No steps yet: choose a preset or add a step.")
-        statuses = ui.session.runs.model_report()
-        for n, step in enumerate(steps, start=1):
-            spec = ui.session.catalog[step.action]
-            st = statuses.get(step.uid)
-            badge = ""
-            if spec.model_backed:
-                badge = " · model ready" if st is None or st.available else \
-                    (f" · downloads on the first run ({mb(st.download_bytes)})" if st.download else
-                     " · MODEL MISSING (will be skipped)")
-            with gr.Group(elem_classes=["pipeline-step"]):
-                with gr.Row(equal_height=True):
-                    enabled = gr.Checkbox(value=step.enabled, label=f"{n}. {step.action}{badge}", info=spec.help,
-                                          interactive=True,
-                                          scale=5, elem_id=f"step-{n}-enabled", key=f"en-{step.uid}")
-                    up = gr.Button("↑", size="sm", scale=0, min_width=44, key=f"up-{step.uid}",
-                                   elem_id=f"step-{n}-up")
-                    down = gr.Button("↓", size="sm", scale=0, min_width=44, key=f"down-{step.uid}",
-                                     elem_id=f"step-{n}-down")
-                    remove = gr.Button("✕", size="sm", scale=0, min_width=44, variant="stop",
-                                       key=f"rm-{step.uid}", elem_id=f"step-{n}-remove")
-                note = step_model_note(st)
-                if note:
-                    gr.Markdown(note, elem_classes=["model-files"])
-                if spec.params:
-                    with gr.Accordion("Parameters", open=False, elem_id=f"step-{n}-params"):
-                        for p in spec.params:
-                            kind, kwargs = widget_for(p, step.params.get(p.name))
-                            widget = _COMPONENTS[kind](**kwargs, key=f"p-{step.uid}-{p.name}", interactive=True,
-                                                       elem_id=f"step-{n}-{p.name}")
-                            widget.input(_param_handler(binder, step.uid, p.name), [state, widget, live],
-                                         [status, script, live_text], trigger_mode="always_last",
-                                         concurrency_limit=None, show_progress="hidden")
-            enabled.input(_enable_handler(binder, step.uid), [state, enabled, live], [status, script, live_text],
-                          concurrency_limit=None, show_progress="hidden")
-            up.click(_move_handler(binder, step.uid, -1), [state, structure], [structure, status, script],
-                     concurrency_limit=None)
-            down.click(_move_handler(binder, step.uid, +1), [state, structure], [structure, status, script],
-                       concurrency_limit=None)
-            remove.click(_remove_handler(binder, step.uid), [state, structure], [structure, status, script],
-                         concurrency_limit=None)
+    def draw_steps(ui: UISession | None, _version: int) -> None:
+        _draw_steps(binder, state, structure, tab, ui)  # tab: assigned below, before any page is served
 
     with gr.Accordion("Recipe JSON and Python script", open=False) as script_box:
         with gr.Row():
@@ -231,10 +225,76 @@ def build_pipeline_tab(binder: SessionBinder, state: gr.State, structure: gr.Sta
         # no line numbers: drawn inside a closed accordion, their gutter came out misaligned with the code
         script = gr.Code(language="python", label="The same run as a Python script (waifuc_ui)",
                          interactive=False, show_line_numbers=False, elem_id="recipe-script")
+    tab = PipelineTab(preset=preset, preset_btn=preset_btn, add_choice=add_choice, add_btn=add_btn, live=live,
+                      live_text=live_text, status=status, script_box=script_box, save_btn=save_btn,
+                      load_file=load_file, script=script)
+    _wire_pipeline_tab(binder, state, structure, tab)
+    return tab
 
+
+def _draw_steps(binder: SessionBinder, state: gr.State, structure: gr.State, tab: PipelineTab,
+                ui: UISession | None) -> None:
+    if ui is None:
+        gr.Markdown("Starting the session…")
+        return
+    steps = ui.session.pipeline.recipe.steps
+    if not steps:
+        gr.Markdown("No steps yet: choose a preset or add a step.")
+    statuses = ui.session.runs.model_report()
+    for n, step in enumerate(steps, start=1):
+        row = _draw_step(binder, state, tab, ui, n, step, statuses.get(step.uid))
+        row.enabled.input(_enable_handler(binder, tab, step.uid), [state, row.enabled, tab.live], tab.edit_outputs,
+                          concurrency_limit=None, show_progress="hidden")
+        moves = ((row.up, _move_handler(binder, structure, tab, step.uid, -1)),
+                 (row.down, _move_handler(binder, structure, tab, step.uid, +1)),
+                 (row.remove, _remove_handler(binder, structure, tab, step.uid)))
+        for button, handler in moves:
+            button.click(handler, [state, structure], [structure, *tab.structure_outputs], concurrency_limit=None)
+
+
+def _step_badge(spec: Any, status: ModelStatus | None) -> str:
+    if not spec.model_backed:
+        return ""
+    if status is None or status.available:
+        return " · model ready"
+    return f" · downloads on the first run ({mb(status.download_bytes)})" if status.download else \
+        " · MODEL MISSING (will be skipped)"
+
+
+def _draw_step(binder: SessionBinder, state: gr.State, tab: PipelineTab, ui: UISession, n: int, step: Any,
+               status: ModelStatus | None) -> StepRow:
+    """One step: its header row, its model note and its parameters (each wired as it is drawn)."""
+    spec = ui.session.catalog[step.action]
+    with gr.Group(elem_classes=["pipeline-step"]):
+        with gr.Row(equal_height=True):
+            row = StepRow(
+                enabled=gr.Checkbox(value=step.enabled, label=f"{n}. {step.action}{_step_badge(spec, status)}",
+                                    info=spec.help, interactive=True, scale=5, elem_id=f"step-{n}-enabled",
+                                    key=f"en-{step.uid}"),
+                up=gr.Button("↑", size="sm", scale=0, min_width=44, key=f"up-{step.uid}", elem_id=f"step-{n}-up"),
+                down=gr.Button("↓", size="sm", scale=0, min_width=44, key=f"down-{step.uid}",
+                               elem_id=f"step-{n}-down"),
+                remove=gr.Button("✕", size="sm", scale=0, min_width=44, variant="stop", key=f"rm-{step.uid}",
+                                 elem_id=f"step-{n}-remove"))
+        note = step_model_note(status)
+        if note:
+            gr.Markdown(note, elem_classes=["model-files"])
+        if spec.params:
+            with gr.Accordion("Parameters", open=False, elem_id=f"step-{n}-params"):
+                for p in spec.params:
+                    kind, kwargs = widget_for(p, step.params.get(p.name))
+                    widget = _COMPONENTS[kind](**kwargs, key=f"p-{step.uid}-{p.name}", interactive=True,
+                                               elem_id=f"step-{n}-{p.name}")
+                    widget.input(_param_handler(binder, tab, step.uid, p.name), [state, widget, tab.live],
+                                 tab.edit_outputs, trigger_mode="always_last", concurrency_limit=None,
+                                 show_progress="hidden")
+    return row
+
+
+def _wire_pipeline_tab(binder: SessionBinder, state: gr.State, structure: gr.State, tab: PipelineTab) -> None:
     def after_structure(ui, version):
         touch(binder, ui)
-        return version + 1, pipeline_status(ui), script_text(ui)
+        return {structure: version + 1, tab.status: pipeline_status(ui), tab.script: script_text(ui)}
 
     @guarded
     def on_preset(ui, name, version):
@@ -251,15 +311,15 @@ def build_pipeline_tab(binder: SessionBinder, state: gr.State, structure: gr.Sta
         load_recipe(ui, consumable_upload(file, binder.guard.root))  # only a file uploaded to this page
         return after_structure(ui, version)
 
-    preset_btn.click(on_preset, [state, preset, structure], [structure, status, script], concurrency_limit=None)
-    add_btn.click(on_add, [state, add_choice, structure], [structure, status, script], concurrency_limit=None)
+    outputs = [structure, *tab.structure_outputs]
+    tab.preset_btn.click(on_preset, [state, tab.preset, structure], outputs, concurrency_limit=None)
+    tab.add_btn.click(on_add, [state, tab.add_choice, structure], outputs, concurrency_limit=None)
     # the download button always holds the current recipe: rewritten whenever the script (the recipe) changes
-    script.change(guarded(save_recipe), [state], [save_btn], concurrency_limit=None, show_progress="hidden")
+    tab.script.change(guarded(save_recipe), [state], [tab.save_btn], concurrency_limit=None, show_progress="hidden")
     # review and tag choices are made on other tabs: the script is written again when the box opens
-    script_box.expand(guarded(script_text), [state], [script], concurrency_limit=None, show_progress="hidden")
-    load_file.upload(on_load_recipe, [state, load_file, structure], [structure, status, script],
-                     concurrency_limit=None)
-    return {"status": status, "script": script, "add_choice": add_choice, "save": save_btn}
+    tab.script_box.expand(guarded(script_text), [state], [tab.script], concurrency_limit=None,
+                          show_progress="hidden")
+    tab.load_file.upload(on_load_recipe, [state, tab.load_file, structure], outputs, concurrency_limit=None)
 
 
 def update_last_run(ui: UISession, live: bool) -> str:
@@ -278,37 +338,37 @@ def update_last_run(ui: UISession, live: bool) -> str:
             f"dataset · kept per step {steps}")
 
 
-def _param_handler(binder: SessionBinder, uid: str, name: str):
+def _param_handler(binder: SessionBinder, tab: PipelineTab, uid: str, name: str):
     @guarded
     def handler(ui: UISession, value: Any, live: bool):
         touch(binder, ui)
         set_param(ui, uid, name, value)
-        return pipeline_status(ui), script_text(ui), update_last_run(ui, live)
+        return {tab.status: pipeline_status(ui), tab.script: script_text(ui), tab.live_text: update_last_run(ui, live)}
     return handler
 
 
-def _enable_handler(binder: SessionBinder, uid: str):
+def _enable_handler(binder: SessionBinder, tab: PipelineTab, uid: str):
     @guarded
     def handler(ui: UISession, enabled: bool, live: bool):
         touch(binder, ui)
         ui.session.pipeline.update_step(uid, enabled=bool(enabled))
-        return pipeline_status(ui), script_text(ui), update_last_run(ui, live)
+        return {tab.status: pipeline_status(ui), tab.script: script_text(ui), tab.live_text: update_last_run(ui, live)}
     return handler
 
 
-def _move_handler(binder: SessionBinder, uid: str, delta: int):
+def _move_handler(binder: SessionBinder, structure: gr.State, tab: PipelineTab, uid: str, delta: int):
     @guarded
     def handler(ui: UISession, version: int):
         touch(binder, ui)
         move_step(ui, uid, delta)
-        return version + 1, pipeline_status(ui), script_text(ui)
+        return {structure: version + 1, tab.status: pipeline_status(ui), tab.script: script_text(ui)}
     return handler
 
 
-def _remove_handler(binder: SessionBinder, uid: str):
+def _remove_handler(binder: SessionBinder, structure: gr.State, tab: PipelineTab, uid: str):
     @guarded
     def handler(ui: UISession, version: int):
         touch(binder, ui)
         ui.session.pipeline.remove_step(uid)
-        return version + 1, pipeline_status(ui), script_text(ui)
+        return {structure: version + 1, tab.status: pipeline_status(ui), tab.script: script_text(ui)}
     return handler

@@ -9,12 +9,13 @@ from typing import Any
 
 import gradio as gr
 import pandas as pd
+from gradio.blocks import Block
 
 from ..core.errors import InvalidOptionError
 from ..inference.download import DownloadProgress
 from ..session.models import DownloadReport
 from ..session.runner import RunResult, StepStatus
-from .common import guarded, make_pager, select_index
+from .common import Pager, Updates, guarded, make_pager, select_index
 from .state import SessionBinder, UISession, touch
 from .views import (
     SKIPPED_KIND,
@@ -33,6 +34,7 @@ BEFORE, AFTER, DROPPED = "run-before", "run-after", "run-dropped"
 
 STOP = "■ Stop"
 STOPPING = "Stopping… (a model download stops at once, a step after the current image)"
+
 
 def run_summary(ui: UISession, result: RunResult, downloads: DownloadReport | None = None) -> str:
     """One paragraph: how the run ended, images in and in the dataset, skipped steps with the reason, and what the
@@ -139,15 +141,6 @@ def drop_selected(ui: UISession, index: int | None) -> str:
     return f"Dropped **{item_caption(ui.session, item_id)}** by hand."
 
 
-def gallery_updates(g: StepGalleries) -> tuple[Any, ...]:
-    """Updates for (before, its label, after, its label, dropped, its label, message, selected After index):
-    new thumbnails close any open preview and forget the clicked After image, so a preview never shows an image
-    that Restore or Drop-by-hand would not act on."""
-    return (gr.Gallery(value=g.before, label=g.before_label, selected_index=None), g.before_label,
-            gr.Gallery(value=g.after, label=g.after_label, selected_index=None), g.after_label,
-            gr.Gallery(value=g.dropped, label=g.dropped_label, selected_index=None), g.dropped_label, g.message, None)
-
-
 def run_pipeline(ui: UISession, report=None, fetch_models: bool = True) -> RunResult:
     """Run the session's recipe; ``report(fraction, text)`` receives progress, first of the model download (file,
     MB done of total, speed), then of the steps. Stop sets ``ui.cancel`` (it also ends a download wait).
@@ -184,7 +177,71 @@ def pending_models_note(statuses: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
-def build_run_tab(binder: SessionBinder, state: gr.State) -> dict[str, Any]:
+NO_DROPPED_CLICK = "Click a dropped image to see which step dropped it and why."
+
+
+@dataclass
+class RunTab:
+    """The Run tab's components."""
+
+    run_btn: gr.Button
+    stop_btn: gr.Button
+    status: gr.Markdown
+    plot: gr.BarPlot
+    step: gr.Dropdown
+    message: gr.Markdown
+    before: gr.Gallery
+    before_pager: Pager
+    after: gr.Gallery
+    after_pager: Pager
+    drop_btn: gr.Button
+    dropped: gr.Gallery
+    dropped_pager: Pager
+    details: gr.Markdown
+    restore_btn: gr.Button
+    selected_after: gr.State
+
+    @property
+    def gallery_outputs(self) -> list[Block]:
+        """What :meth:`gallery_values` fills, plus the three page numbers."""
+        return [self.before, self.before_pager.label, self.after, self.after_pager.label, self.dropped,
+                self.dropped_pager.label, self.message, self.selected_after, self.before_pager.number,
+                self.after_pager.number, self.dropped_pager.number]
+
+    @property
+    def refresh_outputs(self) -> list[Block]:
+        """What :func:`refresh_values` fills: the run's status and plot, the step choice and the galleries."""
+        return [self.status, self.plot, self.step, *self.gallery_outputs, self.details, self.restore_btn]
+
+    def gallery_values(self, g: StepGalleries) -> Updates:
+        """The galleries, their labels, the step's message; new thumbnails close any open preview and forget the
+        clicked After image, so a preview never shows an image that Restore or Drop-by-hand would not act on."""
+        return {self.before: gr.Gallery(value=g.before, label=g.before_label, selected_index=None),
+                self.before_pager.label: g.before_label,
+                self.after: gr.Gallery(value=g.after, label=g.after_label, selected_index=None),
+                self.after_pager.label: g.after_label,
+                self.dropped: gr.Gallery(value=g.dropped, label=g.dropped_label, selected_index=None),
+                self.dropped_pager.label: g.dropped_label, self.message: g.message, self.selected_after: None,
+                self.before_pager.number: 1, self.after_pager.number: 1, self.dropped_pager.number: 1}
+
+
+def refresh_values(tab: RunTab, ui: UISession, summary: str) -> Updates:
+    """The whole tab after a run (or on opening it): the step shown stays when it still exists."""
+    choices = step_choices(ui)
+    uid = ui.current_step if ui.current_step in {c[1] for c in choices} else default_step(ui)
+    return {tab.status: summary, tab.plot: plot_frame(ui), tab.step: gr.Dropdown(choices=choices, value=uid),
+            **tab.gallery_values(step_galleries(ui, uid)), tab.details: NO_DROPPED_CLICK,
+            tab.restore_btn: gr.Button(interactive=False)}
+
+
+def build_run_tab(binder: SessionBinder, state: gr.State) -> RunTab:
+    tab = _draw_run_tab()
+    _wire_run_tab(binder, state, tab)
+    _wire_run_pagers(state, tab)
+    return tab
+
+
+def _draw_run_tab() -> RunTab:
     gr.Markdown("Run the pipeline over the session's images. Nothing is deleted: every dropped image keeps the "
                 "reason and can be restored. Re-running after a change only recomputes what changed.")
     with gr.Row(equal_height=True):
@@ -193,52 +250,39 @@ def build_run_tab(binder: SessionBinder, state: gr.State) -> dict[str, Any]:
     status = gr.Markdown("Not run yet.", elem_id="run-status")
     plot = gr.BarPlot(value=None, x="step", y="images", color="kind", title="Images per step",
                       color_map={"kept": "#3b82f6", "dropped": "#f97316", SKIPPED_KIND: "#9ca3af"},
-                      x_label_angle=-20, height=280,
-                      elem_id="run-plot")
+                      x_label_angle=-20, height=280, elem_id="run-plot")
     step = gr.Dropdown([], label="Step", info="what this step received, kept and dropped", elem_id="step-choice")
     message = gr.Markdown()
+    gallery: dict[str, Any] = {"object_fit": "contain", "fit_columns": False, "preview": False}
     with gr.Row():
         with gr.Column():
-            before = gr.Gallery(label="Before", columns=4, height=360, object_fit="contain", fit_columns=False, preview=False, elem_id="before-gallery")
+            before = gr.Gallery(label="Before", columns=4, height=360, **gallery, elem_id="before-gallery")
             before_pager = make_pager("before")
         with gr.Column():
-            after = gr.Gallery(label="After (kept)", columns=4, height=360, object_fit="contain", fit_columns=False, preview=False,
-                               elem_id="after-gallery")
+            after = gr.Gallery(label="After (kept)", columns=4, height=360, **gallery, elem_id="after-gallery")
             after_pager = make_pager("after")
             drop_btn = gr.Button("Drop the selected image by hand", size="sm", elem_id="drop-by-hand")
     with gr.Row():
         with gr.Column(scale=2):
-            dropped = gr.Gallery(label="Dropped", columns=6, height=300, object_fit="contain", fit_columns=False, preview=False,
-                                 elem_id="dropped-gallery")
+            dropped = gr.Gallery(label="Dropped", columns=6, height=300, **gallery, elem_id="dropped-gallery")
             dropped_pager = make_pager("dropped")
         with gr.Column(scale=1):
-            details = gr.Markdown("Click a dropped image to see which step dropped it and why.",
-                                  elem_id="drop-details")
+            details = gr.Markdown(NO_DROPPED_CLICK, elem_id="drop-details")
             restore_btn = gr.Button("Restore this image", variant="primary", interactive=False,
                                     elem_id="restore-btn")
+    return RunTab(run_btn=run_btn, stop_btn=stop_btn, status=status, plot=plot, step=step, message=message,
+                  before=before, before_pager=before_pager, after=after, after_pager=after_pager, drop_btn=drop_btn,
+                  dropped=dropped, dropped_pager=dropped_pager, details=details, restore_btn=restore_btn,
+                  selected_after=gr.State(None))
 
-    selected_after = gr.State(None)
-    gallery_outputs = [before, before_pager.label, after, after_pager.label, dropped, dropped_pager.label, message,
-                       selected_after]
 
-    def galleries(ui, uid, bp=1, ap=1, dp=1):
-        return gallery_updates(step_galleries(ui, uid, bp, ap, dp))
-
-    def refresh(ui, summary):
-        choices = step_choices(ui)
-        uid = ui.current_step if ui.current_step in {c[1] for c in choices} else default_step(ui)
-        return (summary, plot_frame(ui), gr.Dropdown(choices=choices, value=uid), *galleries(ui, uid), 1, 1, 1,
-                "Click a dropped image to see which step dropped it and why.", gr.Button(interactive=False))
-
-    refresh_outputs = [status, plot, step, *gallery_outputs, before_pager.number, after_pager.number,
-                       dropped_pager.number, details, restore_btn]
-
+def _wire_run_tab(binder: SessionBinder, state: gr.State, tab: RunTab) -> None:
     @guarded
     def on_run(ui, progress=gr.Progress()):
         touch(binder, ui)
         progress(0, desc="Starting")
         result = run_pipeline(ui, lambda frac, text: progress(frac, desc=text))
-        return refresh(ui, run_summary(ui, result, ui.session.runs.models.last))
+        return refresh_values(tab, ui, run_summary(ui, result, ui.session.runs.models.last))
 
     def on_stop(ui):
         """Says "Stopping…" on the button, never in the run status: the run's own result (which may arrive first)
@@ -251,69 +295,72 @@ def build_run_tab(binder: SessionBinder, state: gr.State) -> dict[str, Any]:
     @guarded
     def on_step(ui, uid):
         touch(binder, ui)
-        return (*galleries(ui, uid), 1, 1, 1)
+        return tab.gallery_values(step_galleries(ui, uid))
 
     @guarded
     def on_dropped_select(ui, evt: gr.SelectData):
         text, can = dropped_details(ui, evt.index)
-        return text, gr.Button(interactive=can)
+        return {tab.details: text, tab.restore_btn: gr.Button(interactive=can)}
 
     @guarded
     def on_restore(ui, progress=gr.Progress()):
         touch(binder, ui)
         note = restore_selected(ui)
         result = run_pipeline(ui, lambda frac, text: progress(frac, desc=text), fetch_models=False)
-        out = list(refresh(ui, run_summary(ui, result)))
-        out[-2] = note + " The run was updated."
-        return tuple(out)
+        return {**refresh_values(tab, ui, run_summary(ui, result)), tab.details: note + " The run was updated."}
 
     @guarded
     def on_drop_by_hand(ui, index, progress=gr.Progress()):
         touch(binder, ui)
         note = drop_selected(ui, index)
         result = run_pipeline(ui, lambda frac, text: progress(frac, desc=text), fetch_models=False)
-        out = list(refresh(ui, run_summary(ui, result)))
-        out[-2] = note
-        return tuple(out)
+        return {**refresh_values(tab, ui, run_summary(ui, result)), tab.details: note}
 
-    after.select(select_index, None, selected_after, concurrency_limit=None, show_progress="hidden")
-    run_btn.click(on_run, [state], refresh_outputs, concurrency_id="run", concurrency_limit=2).then(
-        lambda: gr.Button(STOP, interactive=True), None, [stop_btn], queue=False, show_progress="hidden")
-    stop_btn.click(on_stop, [state], [stop_btn], concurrency_limit=None, queue=False)
-    step.input(on_step, [state, step], gallery_outputs + [before_pager.number, after_pager.number,
-                                                          dropped_pager.number], concurrency_limit=None)
-    dropped.select(on_dropped_select, [state], [details, restore_btn], concurrency_limit=None)
-    restore_btn.click(on_restore, [state], refresh_outputs, concurrency_id="run", concurrency_limit=2)
-    drop_btn.click(on_drop_by_hand, [state, selected_after], refresh_outputs, concurrency_id="run",
-                   concurrency_limit=2)
+    run: dict[str, Any] = {"concurrency_id": "run", "concurrency_limit": 2}  # one queue for every run
+    tab.after.select(select_index, None, tab.selected_after, concurrency_limit=None, show_progress="hidden")
+    tab.run_btn.click(on_run, [state], tab.refresh_outputs, **run).then(
+        lambda: gr.Button(STOP, interactive=True), None, [tab.stop_btn], queue=False, show_progress="hidden")
+    tab.stop_btn.click(on_stop, [state], [tab.stop_btn], concurrency_limit=None, queue=False)
+    tab.step.input(on_step, [state, tab.step], tab.gallery_outputs, concurrency_limit=None)
+    tab.dropped.select(on_dropped_select, [state], [tab.details, tab.restore_btn], concurrency_limit=None)
+    tab.restore_btn.click(on_restore, [state], tab.refresh_outputs, **run)
+    tab.drop_btn.click(on_drop_by_hand, [state, tab.selected_after], tab.refresh_outputs, **run)
 
+
+def _wire_run_pagers(state: gr.State, tab: RunTab) -> None:
     @guarded
     def on_before_page(ui, uid, page):
         g = step_galleries(ui, uid, page, 1, 1)
-        return g.before, g.before_label, g.pages[0]
+        return {tab.before: g.before, tab.before_pager.label: g.before_label, tab.before_pager.number: g.pages[0]}
 
     @guarded
     def on_after_page(ui, uid, page):
         g = step_galleries(ui, uid, 1, page, 1)
-        return g.after, g.after_label, g.pages[1]
+        return {tab.after: g.after, tab.after_pager.label: g.after_label, tab.after_pager.number: g.pages[1]}
 
     @guarded
     def on_dropped_page(ui, uid, page):
         g = step_galleries(ui, uid, 1, 1, page)
-        return g.dropped, g.dropped_label, g.pages[2]
+        return {tab.dropped: g.dropped, tab.dropped_pager.label: g.dropped_label,
+                tab.dropped_pager.number: g.pages[2]}
 
-    before_pager.wire(on_before_page, [state, step], [before, before_pager.label, before_pager.number])
-    after_pager.wire(on_after_page, [state, step], [after, after_pager.label, after_pager.number])
-    dropped_pager.wire(on_dropped_page, [state, step], [dropped, dropped_pager.label, dropped_pager.number])
+    for pager, gallery, handler in ((tab.before_pager, tab.before, on_before_page),
+                                    (tab.after_pager, tab.after, on_after_page),
+                                    (tab.dropped_pager, tab.dropped, on_dropped_page)):
+        pager.wire(handler, [state, tab.step], [gallery, pager.label, pager.number])
+
+
+def wire_run_tab_select(selected: gr.Tab, state: gr.State, tab: RunTab) -> None:
+    """Opening the tab shows the last run (or what a first run will download and skip)."""
     def on_select(ui):
         if ui is None:
             return gr.skip()
         result = ui.session.runs.last
         if result is None:
             note = pending_models_note(ui.session.runs.model_report())
-            return refresh(ui, f"Not run yet: {len(ui.session.inputs.ids)} images are waiting. Press Run."
-                           + (f"\n\n{note}" if note else ""))
+            return refresh_values(tab, ui, f"Not run yet: {len(ui.session.inputs.ids)} images are waiting. Press Run."
+                                  + (f"\n\n{note}" if note else ""))
         note = run_state_note(ui.session)
-        return refresh(ui, run_summary(ui, result) + (f"\n\n{note}" if note else ""))
+        return refresh_values(tab, ui, run_summary(ui, result) + (f"\n\n{note}" if note else ""))
 
-    return {"status": status, "refresh": refresh, "refresh_outputs": refresh_outputs, "on_select": on_select}
+    selected.select(on_select, [state], tab.refresh_outputs, concurrency_limit=None)

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
+from gradio.blocks import Block
 
 from ..session.exporting import zip_stem
 from ..session.project import write_project
-from .common import guarded
+from .common import Updates, guarded
+from .export_tab import ExportSettings
 from .run_tab import run_pipeline
 from .state import SessionBinder, UISession, touch
 from .uploads import consumable_upload
@@ -100,23 +102,23 @@ def build_session_controls(binder: SessionBinder) -> SessionControls:
 
 @dataclass
 class PageFill:
-    """Refreshes every tab that shows session state: ``fn(ui, structure_version, headline)`` returns values for
-    ``outputs`` (the first is the new structure version, which redraws the pipeline steps)."""
+    """Refreshes every tab that shows session state: ``fn(ui, structure_version, headline)`` returns the values of
+    ``outputs`` by component (``structure``, the step list's version, redraws the pipeline steps)."""
 
-    fn: Callable[[UISession, int, str], tuple]
+    fn: Callable[[UISession, int, str], Updates]
     structure: gr.State
-    outputs: list[Any]
+    outputs: list[Block]
 
 
-def export_settings_values(ui: UISession, widgets: dict[str, Any]) -> list[Any]:
-    """The saved value of each export widget (``widgets``: export.zip keyword -> component), else its default."""
+def export_settings_values(ui: UISession, settings: ExportSettings) -> Updates:
+    """The saved value of each export setting, else its component's default."""
     saved = ui.session.export.settings
-    return [saved[k] if saved.get(k) is not None else w.value for k, w in widgets.items()]
+    return {w: saved[k] if saved.get(k) is not None else w.value for k, w in settings.by_keyword().items()}
 
 
-def wire_export_settings(binder: SessionBinder, state: gr.State, widgets: dict[str, Any]) -> None:
-    """Remember the Export tab's choices (``widgets``: export.zip keyword -> component) in the session as they
-    change (saved with it)."""
+def wire_export_settings(binder: SessionBinder, state: gr.State, settings: ExportSettings) -> None:
+    """Remember the Export tab's choices in the session as they change (saved with it)."""
+    widgets = settings.by_keyword()
     names, components = list(widgets), list(widgets.values())
 
     @guarded
@@ -130,24 +132,36 @@ def wire_export_settings(binder: SessionBinder, state: gr.State, widgets: dict[s
                       trigger_mode="always_last")
 
 
-def wire_session_controls(binder: SessionBinder, controls: SessionControls, state: gr.State,
-                          session_key: gr.BrowserState, cookie: gr.Textbox, cookie_js: str, fill: PageFill) -> None:
-    c = controls
+@dataclass
+class SessionLinks:
+    """The page's hold on its session: the state, the browser's stored key and the file cookie (with its script)."""
+
+    state: gr.State
+    session_key: gr.BrowserState
+    cookie: gr.Textbox
+    cookie_js: str
+
+
+def wire_session_controls(binder: SessionBinder, controls: SessionControls, links: SessionLinks,
+                          fill: PageFill) -> None:
+    c, state = controls, links.state
     c.new_btn.click(lambda: gr.Row(visible=True), None, [c.confirm_row], queue=False, show_progress="hidden")
     c.cancel_btn.click(lambda: gr.Row(visible=False), None, [c.confirm_row], queue=False, show_progress="hidden")
 
     @guarded
     def on_new(ui):
         fresh = binder.start_over(ui)
-        return fresh, fresh.key, cookie_pair(fresh), gr.Row(visible=False), gr.File(value=None, visible=False)
+        return {state: fresh, links.session_key: fresh.key, links.cookie: cookie_pair(fresh),
+                c.confirm_row: gr.Row(visible=False), c.download: gr.File(value=None, visible=False)}
 
     @guarded
     def on_fill_new(ui, version):
         return fill.fn(ui, version, "")
 
-    c.confirm_btn.click(on_new, [state], [state, session_key, cookie, c.confirm_row, c.download],
+    c.confirm_btn.click(on_new, [state], [state, links.session_key, links.cookie, c.confirm_row, c.download],
                         concurrency_id="ingest").then(
-        None, [cookie], [cookie], js=cookie_js).then(on_fill_new, [state, fill.structure], fill.outputs)
+        None, [links.cookie], [links.cookie], js=links.cookie_js).then(
+        on_fill_new, [state, fill.structure], fill.outputs)
 
     @guarded
     def on_save(ui):
@@ -161,9 +175,10 @@ def wire_session_controls(binder: SessionBinder, controls: SessionControls, stat
         touch(binder, ui)
         progress(0, desc="Loading the project")
         headline = load_project_file(ui, file, binder.guard.root)
-        return (*fill.fn(ui, version, headline), None)
+        return {**fill.fn(ui, version, headline), c.upload: None}
 
-    c.upload.upload(on_load_project, [state, fill.structure, c.upload], [*fill.outputs, c.upload], concurrency_id="ingest")
+    c.upload.upload(on_load_project, [state, fill.structure, c.upload], [*fill.outputs, c.upload],
+                    concurrency_id="ingest")
 
 
 def cookie_pair(ui: UISession) -> str:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import tempfile
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from ..core.errors import InvalidSettingError
+from ..core.settings import Settings, default_workspace_root
 from ..session.quota import Quotas
 
 #: Upload limit applied in public mode when none is configured.
@@ -30,7 +33,7 @@ class AppSettings:
     """
 
     public: bool = False
-    workspace_root: Path = Path(tempfile.gettempdir()) / "waifuc_ui_workspaces"
+    workspace_root: Path = field(default_factory=default_workspace_root)
     max_file_size: str | int | None = None
     session_ttl: float = DEFAULT_SESSION_TTL
     demo_dir: Path = Path(__file__).resolve().parents[2] / "assets" / "demo"
@@ -49,21 +52,20 @@ class AppSettings:
 def settings_from_env(environ: dict[str, str] | None = None) -> AppSettings:
     """Read the app's settings from environment variables.
 
-    WAIFUC_UI_PUBLIC=1 or SPACE_ID (set on Hugging Face Spaces) -> public mode;
+    WAIFUC_UI_PUBLIC=1 (or true/yes/on) or SPACE_ID (set on Hugging Face Spaces) -> public mode;
     WAIFUC_UI_WORKSPACE_ROOT -> workspace root; WAIFUC_UI_MAX_UPLOAD (e.g. "200mb") -> upload limit
     (public mode defaults to 200mb); WAIFUC_UI_SESSION_TTL -> seconds.
     """
     env = os.environ if environ is None else environ
-    public = env.get("WAIFUC_UI_PUBLIC", "").strip().lower() in {"1", "true", "yes"} or bool(env.get("SPACE_ID"))
-    root = env.get("WAIFUC_UI_WORKSPACE_ROOT") or str(AppSettings.workspace_root)
+    base = Settings.from_env(env)  # public mode and the workspace root, read as the package reads them
+    public, root = base.public, base.workspace_root
     max_size: str | None = env.get("WAIFUC_UI_MAX_UPLOAD") or (PUBLIC_MAX_FILE_SIZE if public else None)
     ttl_text = env.get("WAIFUC_UI_SESSION_TTL")
     try:
         ttl = float(ttl_text) if ttl_text else DEFAULT_SESSION_TTL
     except ValueError:
-        raise ValueError(
-            f"WAIFUC_UI_SESSION_TTL={ttl_text!r} is not a number of seconds; set it to e.g. 10800 or unset it"
-        ) from None
+        raise InvalidSettingError(f"WAIFUC_UI_SESSION_TTL={ttl_text!r} is not a number of seconds",
+                                  "set it to e.g. 10800 or unset it") from None
     return AppSettings(public=public, workspace_root=Path(root).resolve(), max_file_size=max_size, session_ttl=ttl,
                        quotas=quotas_from_env(public, env))
 
@@ -89,10 +91,10 @@ _SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|tb)?\s*$", re.IGNORECA
 _UNITS = {"b": 1, "kb": 1024, "mb": 1024 ** 2, "gb": 1024 ** 3, "tb": 1024 ** 4}
 
 
-def quotas_from_env(public: bool, environ: dict[str, str]) -> Quotas:
+def quotas_from_env(public: bool, environ: Mapping[str, str]) -> Quotas:
     """``Quotas.public()`` or ``Quotas.local()``, with any ``WAIFUC_UI_MAX_*`` / ``WAIFUC_UI_HEAVY_DECODES`` set."""
     quotas = Quotas.public() if public else Quotas.local()
-    changes = {}
+    changes: dict[str, Any] = {}  # Quotas field -> value of that field's type
     for variable, (name, kind) in QUOTA_VARIABLES.items():
         text = (environ.get(variable) or "").strip()
         if text:
@@ -100,13 +102,14 @@ def quotas_from_env(public: bool, environ: dict[str, str]) -> Quotas:
     return dataclasses.replace(quotas, **changes)
 
 
-def _quota_value(variable: str, name: str, kind: str, text: str):
+def _quota_value(variable: str, name: str, kind: str, text: str) -> int | float | None:
     if text.lower() in {"none", "unlimited"}:
         if name in _UNLIMITED_OK:
             return None
-        raise ValueError(f"{variable}={text!r}: this limit cannot be switched off; set a number or unset it")
+        raise InvalidSettingError(f"{variable}={text!r}: this limit cannot be switched off", "set a number or unset it")
     example = {"heavy_decodes": "2", "max_frames": "200", "max_pixels": "25000000", "archive_entries": "5000"}.get(
         name, {"size": "200mb", "count": "2000", "ratio": "100"}[kind])
+    value: int | float | None
     if kind == "size":
         found = _SIZE_RE.match(text)
         value = int(float(found.group(1)) * _UNITS[(found.group(2) or "b").lower()]) if found else None
@@ -115,6 +118,6 @@ def _quota_value(variable: str, name: str, kind: str, text: str):
     else:
         value = int(text) if text.isdigit() else None
     if value is None or value <= 0:
-        raise ValueError(f"{variable}={text!r} is not a valid limit; set it to e.g. {example}"
-                         + (" or 'none'" if name in _UNLIMITED_OK else "") + ", or unset it")
+        raise InvalidSettingError(f"{variable}={text!r} is not a valid limit", f"set it to e.g. {example}"
+                                  + (" or 'none'" if name in _UNLIMITED_OK else "") + ", or unset it")
     return value

@@ -3,14 +3,16 @@ a trigger word; drop character tags; one image's tags shown and editable. Edits 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
 import pandas as pd
+from gradio.blocks import Block
 
 from ..core.errors import InvalidOptionError
 from ..core.tags import tags_to_text
-from .common import guarded, make_pager
+from .common import Pager, Updates, guarded, make_pager
 from .state import SessionBinder, UISession, touch
 from .views import dataset_size_text, gallery_page, item_caption, run_state_note
 
@@ -88,15 +90,70 @@ def image_tags_text(ui: UISession, item_id: str | None) -> str:
                         score_descend=False)  # the caption's order, as exported
 
 
-def build_tags_tab(binder: SessionBinder, state: gr.State) -> dict[str, Any]:
+@dataclass
+class TagsTab:
+    """The Tags tab's components; ``selected`` is the image whose tags ``image_tags`` shows."""
+
+    note: gr.Markdown
+    table: gr.Dataframe
+    scope: gr.Radio
+    filter_tag: gr.Textbox
+    tag: gr.Textbox
+    new_tag: gr.Textbox
+    add_btn: gr.Button
+    remove_btn: gr.Button
+    replace_btn: gr.Button
+    undo_btn: gr.Button
+    trigger: gr.Textbox
+    trigger_btn: gr.Button
+    drop_chars: gr.Button
+    gallery: gr.Gallery
+    pager: Pager
+    clear_btn: gr.Button
+    selected: gr.State
+    image_tags: gr.Textbox
+    save_btn: gr.Button
+
+    @property
+    def view_outputs(self) -> list[Block]:
+        """What :func:`view_values` fills: the note, the tag table and one page of the dataset."""
+        return [self.note, self.table, self.gallery, self.pager.label, self.pager.number]
+
+
+def view_values(tab: TagsTab, ui: UISession, text: str, page: Any = 1) -> Updates:
+    chosen = set(ui.tag_selection)
+    captions = {i: "✓ " + item_caption(ui.session, i) for i in chosen}
+    entries, ui.page_ids[GALLERY], number, label = gallery_page(ui.session, ui.session.dataset.ids(), page,
+                                                                 captions=captions)
+    return {tab.note: text, tab.table: tag_frame(ui), tab.gallery: entries, tab.pager.label: label,
+            tab.pager.number: number}
+
+
+def refresh_values(tab: TagsTab, ui: UISession | None) -> Updates:
+    """The tab as it opens: the dataset's size, the selection and the run's state."""
+    if ui is None:
+        return {tab.note: "", tab.table: pd.DataFrame(columns=["tag", "images"]), tab.gallery: [],
+                tab.pager.label: "", tab.pager.number: 1}
+    note = run_state_note(ui.session)
+    chosen = f" {selection_note(ui)}" if ui.tag_selection else ""
+    return view_values(tab, ui, f"{dataset_size_text(ui.session)}.{chosen}" + (f"\n\n{note}" if note else ""))
+
+
+def build_tags_tab(binder: SessionBinder, state: gr.State) -> TagsTab:
+    tab = _draw_tags_tab()
+    _wire_tag_edits(binder, state, tab)
+    _wire_image_selection(state, tab)
+    return tab
+
+
+def _draw_tags_tab() -> TagsTab:
     gr.Markdown("Tags of the final dataset. Edits are kept in the session and applied at export; the original "
                 "tags stay untouched. Captions are written in the order shown for each image (the order you save).")
     note = gr.Markdown(elem_id="tags-note")
     with gr.Row():
         with gr.Column(scale=1):
             table = gr.Dataframe(headers=["tag", "images"], label="Tag frequencies · click one to edit it",
-                                 interactive=False,
-                                 max_height=420, elem_id="tag-table")
+                                 interactive=False, max_height=420, elem_id="tag-table")
         with gr.Column(scale=2):
             with gr.Row():
                 scope = gr.Radio(list(SCOPES), value=SCOPES[0], label="Apply edits to", scale=2)
@@ -116,8 +173,8 @@ def build_tags_tab(binder: SessionBinder, state: gr.State) -> dict[str, Any]:
                 drop_chars = gr.Button("Drop character tags", size="sm", scale=0, min_width=170,
                                        elem_id="drop-character-tags")
     gallery = gr.Gallery(label="Dataset images — click to select (✓) and to see and edit one image's tags",
-                         columns=8, height=300,
-                         object_fit="contain", fit_columns=False, preview=False, elem_id="tags-gallery")
+                         columns=8, height=300, object_fit="contain", fit_columns=False, preview=False,
+                         elem_id="tags-gallery")
     pager = make_pager("tags")
     clear_btn = gr.Button("Clear the selection", size="sm", elem_id="tags-clear-selection")
     selected = gr.State(None)
@@ -125,93 +182,101 @@ def build_tags_tab(binder: SessionBinder, state: gr.State) -> dict[str, Any]:
         image_tags = gr.Textbox(label="Tags of the selected image (comma separated)", lines=3, scale=4,
                                 elem_id="image-tags")
         save_btn = gr.Button("Save tags", variant="primary", scale=1, elem_id="save-image-tags")
+    return TagsTab(note=note, table=table, scope=scope, filter_tag=filter_tag, tag=tag, new_tag=new_tag,
+                   add_btn=add_btn, remove_btn=remove_btn, replace_btn=replace_btn, undo_btn=undo_btn,
+                   trigger=trigger, trigger_btn=trigger_btn, drop_chars=drop_chars, gallery=gallery, pager=pager,
+                   clear_btn=clear_btn, selected=selected, image_tags=image_tags, save_btn=save_btn)
 
-    outputs = [note, table, gallery, pager.label, pager.number]
 
-    def view(ui, text, page=1):
-        chosen = set(ui.tag_selection)
-        captions = {i: "✓ " + item_caption(ui.session, i) for i in chosen}
-        entries, ui.page_ids[GALLERY], number, label = gallery_page(ui.session, ui.session.dataset.ids(), page,
-                                                                     captions=captions)
-        return text, tag_frame(ui), entries, label, number
-
-    def refresh(ui):
-        if ui is None:
-            return "", pd.DataFrame(columns=["tag", "images"]), [], "", 1
-        note = run_state_note(ui.session)
-        chosen = f" {selection_note(ui)}" if ui.tag_selection else ""
-        return view(ui, f"{dataset_size_text(ui.session)}.{chosen}" + (f"\n\n{note}" if note else ""))
-
-    def scope_on_open(ui):
-        """Images selected (here or by the Export tab's checks): edits apply to them until the user says otherwise."""
-        return gr.Radio(value=SCOPES[2]) if ui is not None and ui.tag_selection else gr.skip()
-
+def _wire_tag_edits(binder: SessionBinder, state: gr.State, tab: TagsTab) -> None:
+    """Batch edits, undo, the trigger word and dropping character tags."""
     def editor(op):
         @guarded
         def handler(ui, sc, ft, sel, t, nt, page):
             touch(binder, ui)
             text = edit_tags(ui, op, sc, ft, t, nt)
-            return (*view(ui, text, page), image_tags_text(ui, sel))
+            return {**view_values(tab, ui, text, page), tab.image_tags: image_tags_text(ui, sel)}
         return handler
 
-    edit_inputs = [state, scope, filter_tag, selected, tag, new_tag, pager.number]
-    for btn, op in ((add_btn, "add"), (remove_btn, "remove"), (replace_btn, "replace")):
-        btn.click(editor(op), edit_inputs, outputs + [image_tags], concurrency_limit=None)
+    outputs, edited = tab.view_outputs, [*tab.view_outputs, tab.image_tags]
+    edit_inputs = [state, tab.scope, tab.filter_tag, tab.selected, tab.tag, tab.new_tag, tab.pager.number]
+    for btn, op in ((tab.add_btn, "add"), (tab.remove_btn, "remove"), (tab.replace_btn, "replace")):
+        btn.click(editor(op), edit_inputs, edited, concurrency_limit=None)
 
     @guarded
     def on_undo(ui, sel, page):
         done = ui.session.tags.undo()
-        return (*view(ui, "Undid the last edit." if done else "Nothing to undo.", page), image_tags_text(ui, sel))
+        return {**view_values(tab, ui, "Undid the last edit." if done else "Nothing to undo.", page),
+                tab.image_tags: image_tags_text(ui, sel)}
 
     @guarded
     def on_trigger(ui, word, page):
         ui.session.tags.set_trigger_word(word or "")
-        return view(ui, f"Trigger word: `{word.strip()}`." if (word or "").strip() else "No trigger word.", page)
+        return view_values(tab, ui, f"Trigger word: `{word.strip()}`." if (word or "").strip() else "No trigger word.",
+                           page)
 
     @guarded
     def on_drop_chars(ui, sel, page):
         removed = ui.session.tags.drop_character_tags()
         text = f"Dropped {len(removed)} character tag(s): {', '.join(removed[:20])}" if removed else \
             "No character tags in the dataset."
-        return (*view(ui, text, page), image_tags_text(ui, sel))
+        return {**view_values(tab, ui, text, page), tab.image_tags: image_tags_text(ui, sel)}
 
+    def on_table_select(evt: gr.SelectData):
+        return clicked_tag(getattr(evt, "row_value", None), evt.value)
+
+    tab.table.select(on_table_select, None, [tab.tag], concurrency_limit=None, show_progress="hidden")
+    tab.undo_btn.click(on_undo, [state, tab.selected, tab.pager.number], edited, concurrency_limit=None)
+    tab.trigger_btn.click(on_trigger, [state, tab.trigger, tab.pager.number], outputs, concurrency_limit=None)
+    tab.trigger.submit(on_trigger, [state, tab.trigger, tab.pager.number], outputs, concurrency_limit=None)
+    tab.drop_chars.click(on_drop_chars, [state, tab.selected, tab.pager.number], edited, concurrency_limit=None)
+
+
+def _wire_image_selection(state: gr.State, tab: TagsTab) -> None:
+    """Clicking images selects them and shows one image's tags; Save writes them; the pager turns pages."""
     @guarded
     def on_select(ui, page, evt: gr.SelectData):
         item_id = ui.id_at(GALLERY, evt.index)
         if item_id is None:
-            return (None, "", *view(ui, selection_note(ui), page))
+            return {tab.selected: None, tab.image_tags: "", **view_values(tab, ui, selection_note(ui), page)}
         picked = toggle_selection(ui, item_id)
         text = f"{'Selected' if picked else 'Unselected'} {item_caption(ui.session, item_id)}; " + selection_note(ui)
-        return (item_id, image_tags_text(ui, item_id), *view(ui, text, page))
+        return {tab.selected: item_id, tab.image_tags: image_tags_text(ui, item_id), **view_values(tab, ui, text, page)}
 
     @guarded
     def on_clear(ui, page):
         """Unselect every image, and forget the image whose tags were shown (Save would still write to it)."""
         ui.tag_selection.clear()
-        return (*view(ui, selection_note(ui), page), None, "")
+        return {**view_values(tab, ui, selection_note(ui), page), tab.selected: None, tab.image_tags: ""}
 
     @guarded
     def on_save(ui, sel, text, page):
         if not sel:
             raise InvalidOptionError("selected image", None, fix="click an image in the gallery first")
         ui.session.tags.set_item(sel, text or "")
-        return (*view(ui, f"Saved the tags of {item_caption(ui.session, sel)}.", page), image_tags_text(ui, sel))
+        return {**view_values(tab, ui, f"Saved the tags of {item_caption(ui.session, sel)}.", page),
+                tab.image_tags: image_tags_text(ui, sel)}
 
     @guarded
     def on_page(ui, text, page):
-        return view(ui, text, page)
+        return view_values(tab, ui, text, page)
 
-    def on_table_select(evt: gr.SelectData):
-        return clicked_tag(getattr(evt, "row_value", None), evt.value)
+    outputs, page = tab.view_outputs, tab.pager.number
+    tab.gallery.select(on_select, [state, page], [tab.selected, tab.image_tags, *outputs], concurrency_limit=None)
+    tab.clear_btn.click(on_clear, [state, page], [*outputs, tab.selected, tab.image_tags], concurrency_limit=None)
+    tab.save_btn.click(on_save, [state, tab.selected, tab.image_tags, page], [*outputs, tab.image_tags],
+                       concurrency_limit=None)
+    tab.pager.wire(on_page, [state, tab.note], outputs)
 
-    table.select(on_table_select, None, [tag], concurrency_limit=None, show_progress="hidden")
-    undo_btn.click(on_undo, [state, selected, pager.number], outputs + [image_tags], concurrency_limit=None)
-    trigger_btn.click(on_trigger, [state, trigger, pager.number], outputs, concurrency_limit=None)
-    trigger.submit(on_trigger, [state, trigger, pager.number], outputs, concurrency_limit=None)
-    drop_chars.click(on_drop_chars, [state, selected, pager.number], outputs + [image_tags], concurrency_limit=None)
-    gallery.select(on_select, [state, pager.number], [selected, image_tags, *outputs], concurrency_limit=None)
-    clear_btn.click(on_clear, [state, pager.number], outputs + [selected, image_tags], concurrency_limit=None)
-    save_btn.click(on_save, [state, selected, image_tags, pager.number], outputs + [image_tags],
-                   concurrency_limit=None)
-    pager.wire(on_page, [state, note], outputs)
-    return {"refresh": refresh, "outputs": outputs, "trigger": trigger, "scope": scope, "scope_on_open": scope_on_open}
+
+def wire_tags_tab_select(selected: gr.Tab, state: gr.State, tab: TagsTab) -> None:
+    """Opening the tab shows the dataset; images selected (here or by the Export tab's checks) become the scope."""
+    def refresh(ui):
+        return refresh_values(tab, ui)
+
+    def scope_on_open(ui):
+        """Images selected (here or by the Export tab's checks): edits apply to them until the user says otherwise."""
+        return gr.Radio(value=SCOPES[2]) if ui is not None and ui.tag_selection else gr.skip()
+
+    selected.select(refresh, [state], tab.view_outputs, concurrency_limit=None)
+    selected.select(scope_on_open, [state], [tab.scope], concurrency_limit=None, show_progress="hidden")

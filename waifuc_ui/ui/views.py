@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import os
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -127,16 +126,14 @@ def run_state_note(session: Session) -> str:
     return ""
 
 
-_HF_COMMAND = re.compile(r"`(hf download [^`]+)`")
-
-
-def model_fix_help(fixes: Sequence[str]) -> str:
-    """Markdown (HTML-escaped) telling how to get every missing model file at once: one ``hf download`` command
-    per file named in ``fixes`` (deduplicated), then where to put them. Falls back to the first fix as text."""
-    commands = list(dict.fromkeys(c for fix in fixes for c in _HF_COMMAND.findall(fix or "")))
+def model_fix_help(problems: Sequence[Any]) -> str:
+    """Markdown (HTML-escaped) telling how to get every missing model file at once: the ``hf download`` commands
+    of ``problems`` (ModelStatus or ModelUnavailableError objects: their ``commands`` field), deduplicated, then
+    where to put them. Without commands, the first status's ``fix`` (or error's text) as text."""
+    commands = list(dict.fromkeys(c for p in problems for c in getattr(p, "commands", ())))
     if not commands:
-        first = next((f for f in fixes if f), "")
-        return html.escape(first, quote=False)
+        texts = (str(p) if isinstance(p, BaseException) else str(getattr(p, "fix", "")) for p in problems)
+        return html.escape(next((t for t in texts if t), ""), quote=False)
     return ("On a machine with internet, run:\n\n```\n" + "\n".join(commands) + "\n```\n\n"
             "then copy its Hugging Face cache (HF_HUB_CACHE) to this machine, or set HF_ENDPOINT to a reachable "
             "mirror, or put the files in a folder laid out like the Hub (&lt;dir&gt;/&lt;owner&gt;/&lt;repo&gt;/"
@@ -148,7 +145,7 @@ def not_available_text(err: Exception) -> str:
     if isinstance(err, ModelUnavailableError):
         return ("**Not available:** this review needs model files that are not on this machine (the step was "
                 "skipped).\n\n<details><summary>How to get the models</summary>\n\n"
-                f"{model_fix_help([str(err)])}\n</details>")
+                f"{model_fix_help([err])}\n</details>")
     return f"**Not available:** {html.escape(str(err), quote=False)}"
 
 

@@ -5,9 +5,11 @@ Credentials typed here go to the source object only: never stored in the workspa
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
+from gradio.components import Component
 
 from .common import guarded
 from .source_tab import source_view
@@ -42,53 +44,79 @@ def crawl(ui: UISession, site: str, values: dict[str, Any], max_items: int, repl
     return ingest_summary(len(result.records), len(result.refused), len(ui.session.inputs.ids), spec.title)
 
 
-def web_source_form(binder: SessionBinder) -> Callable[[gr.State, gr.Markdown], None] | None:
+@dataclass
+class WebSourceForm:
+    """The form's fixed part: the site picker (the site's own fields are drawn below it by gr.render)."""
+
+    site: gr.Dropdown
+
+
+@dataclass
+class SiteFields:
+    """One site's fields (in the catalog's field order), the image limit and the buttons."""
+
+    fields: list[Component]
+    limit: gr.Number
+    go: gr.Button
+    stop: gr.Button
+
+
+def field_widget(f: Any) -> Component:
+    """The input for one catalog field (a secret is a password box that never shows a default)."""
+    if f.kind == "int":
+        return gr.Number(value=f.default, label=f.label, info=f.help or None, precision=0, interactive=True)
+    if f.kind == "bool":
+        return gr.Checkbox(value=bool(f.default), label=f.label, info=f.help or None, interactive=True)
+    if f.kind == "choice":
+        return gr.Dropdown(list(f.choices), value=f.default, label=f.label, interactive=True)
+    return gr.Textbox(value="" if f.secret else (f.default or ""), label=f.label,
+                      type="password" if f.kind == "secret" else "text", info=f.help or None, interactive=True)
+
+
+def draw_site_fields(spec: Any) -> SiteFields:
+    if spec.notes:
+        gr.Markdown(spec.notes)
+    fields = [field_widget(f) for f in spec.fields]
+    limit = gr.Number(value=50, label="Images to download (at most)", precision=0, minimum=1, maximum=MAX_ITEMS,
+                      interactive=True)
+    with gr.Row():
+        go = gr.Button("Download into the session", variant="primary", scale=3)
+        stop = gr.Button("Stop", variant="stop", scale=1)
+    return SiteFields(fields, limit, go, stop)
+
+
+def _wire_site_fields(binder: SessionBinder, state: gr.State, summary: gr.Markdown, spec: Any,
+                      form: SiteFields) -> None:
+    @guarded
+    def on_crawl(ui, n, *values, progress=gr.Progress()):
+        touch(binder, ui)
+        progress(0, desc=f"Contacting {spec.title}")
+        text = crawl(ui, spec.name, form_values(spec, list(values)), n, replace=True,
+                     report=lambda done, total: progress(done / max(total, 1), desc=f"{done}/{total} images"))
+        return source_view(ui, text).summary
+
+    @guarded
+    def on_stop(ui):
+        ui.cancel.set()
+
+    form.go.click(on_crawl, [state, form.limit, *form.fields], [summary], concurrency_id="ingest")
+    form.stop.click(on_stop, [state], None, queue=False)
+
+
+def web_source_form(binder: SessionBinder) -> Callable[[gr.State, gr.Markdown], WebSourceForm] | None:
     """A function drawing the form inside the Source tab, or None when the crawler package is missing."""
     sources, _ = _catalog()
     if not sources:
         return None
 
-    def draw(state: gr.State, summary: gr.Markdown) -> None:
+    def draw(state: gr.State, summary: gr.Markdown) -> WebSourceForm:
         site = gr.Dropdown([(s.title, s.name) for s in sources], value=sources[0].name, label="Site")
 
         @gr.render(inputs=[site])
-        def fields(name: str):
+        def fields(name: str) -> None:
             spec = next(s for s in sources if s.name == name)
-            if spec.notes:
-                gr.Markdown(spec.notes)
-            widgets = []
-            for f in spec.fields:
-                if f.kind == "int":
-                    widgets.append(gr.Number(value=f.default, label=f.label, info=f.help or None, precision=0,
-                                               interactive=True))
-                elif f.kind == "bool":
-                    widgets.append(gr.Checkbox(value=bool(f.default), label=f.label, info=f.help or None,
-                                                 interactive=True))
-                elif f.kind == "choice":
-                    widgets.append(gr.Dropdown(list(f.choices), value=f.default, label=f.label, interactive=True))
-                else:
-                    widgets.append(gr.Textbox(value="" if f.secret else (f.default or ""), label=f.label,
-                                              type="password" if f.kind == "secret" else "text",
-                                              info=f.help or None, interactive=True))
-            limit = gr.Number(value=50, label="Images to download (at most)", precision=0, minimum=1,
-                              maximum=MAX_ITEMS, interactive=True)
-            with gr.Row():
-                go = gr.Button("Download into the session", variant="primary", scale=3)
-                stop = gr.Button("Stop", variant="stop", scale=1)
+            _wire_site_fields(binder, state, summary, spec, draw_site_fields(spec))
 
-            @guarded
-            def on_crawl(ui, n, *values, progress=gr.Progress()):
-                touch(binder, ui)
-                progress(0, desc=f"Contacting {spec.title}")
-                text = crawl(ui, name, form_values(spec, list(values)), n, replace=True,
-                             report=lambda done, total: progress(done / max(total, 1), desc=f"{done}/{total} images"))
-                return source_view(ui, text).summary
-
-            @guarded
-            def on_stop(ui):
-                ui.cancel.set()
-
-            go.click(on_crawl, [state, limit, *widgets], [summary], concurrency_id="ingest")
-            stop.click(on_stop, [state], None, queue=False)
+        return WebSourceForm(site)
 
     return draw

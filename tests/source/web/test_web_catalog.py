@@ -3,15 +3,29 @@
 import pytest
 
 from waifuc_ui.core.errors import InvalidOptionError
-from waifuc_ui.source import DanbooruSource, GelbooruSource, ZerochanSource
+from waifuc_ui.source import (
+    AnimePicturesSource,
+    DanbooruSource,
+    DerpibooruSource,
+    GelbooruSource,
+    PixivRankingSource,
+    PixivSearchSource,
+    SankakuSource,
+    WallHavenSource,
+    ZerochanSource,
+)
 from waifuc_ui.source.web.catalog import KINDS, WEB_SOURCES, find_source
 
 
-def test_every_source_has_a_tags_field_and_known_kinds():
+def test_every_source_starts_with_what_to_search_and_has_known_kinds():
     names = [spec.name for spec in WEB_SOURCES]
-    assert names == ["danbooru", "safebooru", "gelbooru", "yande", "konachan", "e621", "zerochan"]
+    assert names == ["danbooru", "safebooru", "gelbooru", "yande", "konachan", "e621", "zerochan", "atfbooru",
+                     "lolibooru", "3dbooru", "rule34", "hypnohub", "realbooru", "xbooru", "safebooru_org", "tbib",
+                     "paheal",
+                     "sankaku", "anime_pictures", "pixiv_search", "pixiv_user", "pixiv_ranking", "wallhaven",
+                     "derpibooru", "furbooru", "duitang"]
     for spec in WEB_SOURCES:
-        assert spec.fields[0].kind == "tags"
+        assert spec.fields[0].kind in ("tags", "text", "choice")
         assert all(f.kind in KINDS for f in spec.fields)
         for f in spec.fields:  # the form's field names are the class's parameter names
             assert f.name in spec.cls.__init__.__code__.co_varnames
@@ -23,6 +37,11 @@ def test_credential_fields_are_secret():
     assert secret["gelbooru"] == ["user_id", "api_key"]
     assert secret["zerochan"] == ["username", "password"]
     assert secret["yande"] == []
+    assert secret["sankaku"] == ["username", "password", "access_token"]
+    assert secret["anime_pictures"] == ["username", "password"]
+    assert secret["pixiv_search"] == secret["pixiv_user"] == secret["pixiv_ranking"] == ["refresh_token"]
+    assert secret["wallhaven"] == ["api_key"] and secret["derpibooru"] == ["key"]
+    assert secret["paheal"] == ["user_id", "api_key"] and secret["duitang"] == []
 
 
 def test_build_turns_form_values_into_a_source(tmp_path):
@@ -56,3 +75,25 @@ def test_advanced_fields_reach_the_source():
     assert source._limiter.interval == 2.0
     with pytest.raises(InvalidOptionError, match="Requests per second must be at least 0.01"):
         find_source("yande").build({"tags": "a", "requests_per_second": "0"})
+
+
+def test_build_the_added_sources_from_form_values():
+    pixiv = find_source("pixiv_search").build({"word": " 初音ミク ", "sort": "popular_desc",
+                                               "refresh_token": "tok-12345"})
+    assert isinstance(pixiv, PixivSearchSource) and pixiv.word == "初音ミク" and pixiv.sort == "popular_desc"
+    assert pixiv.refresh_token.reveal() == "tok-12345" and pixiv.select == "large" and pixiv.no_ai is False
+    ranking = find_source("pixiv_ranking").build({"mode": "week", "date": ""})
+    assert isinstance(ranking, PixivRankingSource) and ranking.date is None and ranking.mode == "week"
+    ap = find_source("anime_pictures").build({"tags": "hatsune miku, long hair", "denied_tags": "comic"})
+    assert isinstance(ap, AnimePicturesSource) and ap.tags == ["hatsune miku", "long hair"]
+    assert ap.denied_tags == ["comic"] and ap.extra_params == {}
+    sankaku = find_source("sankaku").build({"tags": "1girl solo", "username": "", "password": ""})
+    assert isinstance(sankaku, SankakuSource) and sankaku.tags == ["1girl", "solo"] and sankaku.password is None
+    wall = find_source("wallhaven").build({"query": "miku", "api_key": "k-1234"})
+    assert isinstance(wall, WallHavenSource) and wall.no_ai is True and wall.api_key.reveal() == "k-1234"
+    derpi = find_source("derpibooru").build({"tags": "safe, solo"})
+    assert isinstance(derpi, DerpibooruSource) and derpi.query == "safe, solo"
+    with pytest.raises(InvalidOptionError, match=r"invalid word: '  '\. Fix: Search words is needed"):
+        find_source("pixiv_search").build({"word": "  "})
+    with pytest.raises(InvalidOptionError, match="invalid mode: 'yearly'"):
+        find_source("pixiv_ranking").build({"mode": "yearly"})

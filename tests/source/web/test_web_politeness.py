@@ -10,8 +10,9 @@ from web_board import Reply, danbooru_pages, danbooru_post
 
 from waifuc_ui import __version__
 from waifuc_ui.core.report import collect_report
+from waifuc_ui.core.settings import current_settings
 from waifuc_ui.source import DanbooruSource, GelbooruSource, ZerochanSource
-from waifuc_ui.source.web import USER_AGENT, AuthenticationError, RateLimiter, ServerError
+from waifuc_ui.source.web import AuthenticationError, RateLimiter, ServerError
 
 SECRET = "s3cret-api-key-987"
 
@@ -56,7 +57,7 @@ def test_honest_user_agent_on_every_request(board, web_options):
     agents = {r.headers["User-Agent"] for r in board.log}
     assert len(agents) == 1
     (agent,) = agents
-    assert agent == USER_AGENT and agent.startswith(f"waifuc_ui/{__version__} (LoRA dataset tool")
+    assert agent == current_settings().user_agent and agent.startswith(f"waifuc_ui/{__version__} (LoRA dataset tool")
 
 
 def test_credentials_never_reach_logs_reprs_reports_or_errors(board, web_options, caplog, tmp_path):
@@ -129,3 +130,4 @@ def test_secret_parameters_do_not_follow_a_redirect_to_another_host(board, web_o
     assert first.query["api_key"] == SECRET and first.headers["Host"].startswith("127.0.0.1")
     assert moved.path == "/moved.php" and moved.headers["Host"].startswith("localhost")
     assert "api_key" not in moved.query and "user_id" not in moved.query
+

@@ -149,7 +149,8 @@ def test_waifuc_positional_order_of_the_other_sources():
     zero = ZerochanSource("Miku", "id", "1", "large", "red", True, "full", "zg", True, None, "fan", "pw-1234")
     assert (zero.sort, zero.time, zero.dimension, zero.color, zero.strict, zero.select, zero.group_name) == \
         ("id", "1", "large", "red", True, "full", "zg")
-    assert zero.username.reveal() == "fan" and repr(zero) == "ZerochanSource('Miku', strict=True, username=***, password=***)"
+    assert zero.username.reveal() == "fan"
+    assert repr(zero) == "ZerochanSource('Miku', strict=True, username=***, password=***)"
     e621 = E621Source(["a"], 900, True, "u", "key-1234", "eg")
     assert (e621.min_size, e621.group_name, e621.logged_in) == (900, "eg", True)
 

@@ -79,6 +79,9 @@ class Board:
             def do_GET(self):
                 board._serve(self, b"")
 
+            def do_HEAD(self):
+                board._serve(self, b"", head=True)
+
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 board._serve(self, self.rfile.read(length))
@@ -98,7 +101,7 @@ class Board:
     def requests(self, prefix: str = "/") -> list[Request]:
         return [r for r in self.log if r.path.startswith(prefix)]
 
-    def _serve(self, handler: BaseHTTPRequestHandler, body: bytes) -> None:
+    def _serve(self, handler: BaseHTTPRequestHandler, body: bytes, head: bool = False) -> None:
         parts = urlsplit(handler.path)
         query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         request = Request(handler.command, parts.path, query, dict(handler.headers), body, self.clock.now,
@@ -120,7 +123,8 @@ class Board:
                 handler.send_header(key, value)
             handler.send_header("Content-Length", str(len(payload)))
             handler.end_headers()
-            handler.wfile.write(payload if reply.truncate_to is None else payload[:reply.truncate_to])
+            if not head:
+                handler.wfile.write(payload if reply.truncate_to is None else payload[:reply.truncate_to])
             handler.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             pass

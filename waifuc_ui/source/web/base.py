@@ -13,16 +13,17 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
 import httpx
+from PIL import Image
 
 from ...core.image_io import BadImageError, open_image_bytes
-from ...core.item import ImageItem
+from ...core.item import ImageItem, ItemMeta
 from ...core.report import report_skip
 from ..base import NamedDataSource
-from .client import USER_AGENT, DownloadRefused, RateLimiter, SiteClient
+from .client import DownloadRefused, RateLimiter, SiteClient
 from .credentials import Secret
 from .errors import BadResponseError, NetworkError, RequestTimeoutError, ServerError, WebSourceError
 from .record import CrawlRecord
@@ -40,6 +41,7 @@ class WebPost:
     url: str | None
     meta: dict[str, Any]
     skip_reason: str | None = None
+    record_name: str | None = None  # the downloaded file's name in the resume record, when not meta's filename
 
 
 def url_extension(url: str) -> str:
@@ -91,6 +93,7 @@ class WebDataSource(NamedDataSource):
     """
 
     site: str = ""
+    meta_key: str = ""  # the key of the raw post in meta when waifuc's differs from ``site``
     default_base_url: str = ""
     credential_names: str = "user name and API key"
 
@@ -130,20 +133,30 @@ class WebDataSource(NamedDataSource):
     def _iter_posts(self, client: SiteClient) -> Iterator[WebPost]:
         raise NotImplementedError
 
-    def _post(self, post_id: Any, url: str | None, raw: dict[str, Any], tags: Iterable[str],
+    def _post(self, post_id: Any, url: str | None, raw: dict[str, Any], tags: Iterable[str] | None,
               skip_reason: str | None = None) -> WebPost:
         """A WebPost with waifuc's meta: the raw post under the site name, ``group_id``,
-        ``filename`` '{group}_{id}{ext}' and the site tags at 1.0."""
+        ``filename`` '{group}_{id}{ext}' and the site tags at 1.0 (no ``tags`` key when
+        ``tags`` is None: sites whose waifuc source gives none)."""
         ext = url_extension(url) if url else ""
         if url and not skip_reason and ext in VIDEO_EXTENSIONS:
             skip_reason = f"video or animation file ({ext}) is not supported"
-        meta = {
-            self.site: raw,
+        meta: dict[str, Any] = {
+            self.meta_key or self.site: raw,
             "group_id": f"{self.group_name}_{post_id}",
             "filename": f"{self.group_name}_{post_id}{ext}",
-            "tags": {tag: 1.0 for tag in tags},
         }
+        if tags is not None:
+            meta["tags"] = {tag: 1.0 for tag in tags}
         return WebPost(post_id, url, meta, skip_reason)
+
+    def _record_url(self, url: str | None) -> str | None:
+        """The URL as the resume record compares it (a site with signed, expiring URLs drops the query)."""
+        return url
+
+    def _open_image(self, post: WebPost, data: bytes, name: str) -> Image.Image:
+        """The image of downloaded ``data`` (a site with packed files, Pixiv's ugoira, overrides it)."""
+        return open_image_bytes(data, name=name)
 
     def _get_json(self, client: SiteClient, url: str, params: dict[str, str] | None = None,
                   send_credentials: bool = True) -> Any:
@@ -172,7 +185,7 @@ class WebDataSource(NamedDataSource):
                   key: Callable[[Any], Any] = lambda post: post["id"]) -> Iterator[Any]:
         """Posts of pages first_page, first_page+1, ... until an empty page, a page with no new
         post (the site repeats itself), ``fetch_page`` returning None, or ``max_pages`` pages."""
-        seen = set()
+        seen: set[Any] = set()
         for index in range(self.max_pages):
             page = fetch_page(first_page + index)
             if not page:
@@ -191,9 +204,9 @@ class WebDataSource(NamedDataSource):
 
     # -- the crawl ---------------------------------------------------------------------------
     def _open_client(self) -> SiteClient:
-        options = dict(timeout=self.timeout, max_retries=self.max_retries, sleep=self._sleep,
-                       user_agent=USER_AGENT, secrets=self._secrets(), transport=self._transport,
-                       credential_names=self.credential_names)
+        options: dict[str, Any] = dict(timeout=self.timeout, max_retries=self.max_retries, sleep=self._sleep,
+                                       secrets=self._secrets(), transport=self._transport,
+                                       credential_names=self.credential_names)
         options.update(self._client_options())
         return SiteClient(self.site, self._limiter, **options)
 
@@ -220,13 +233,14 @@ class WebDataSource(NamedDataSource):
 
     def _materialise(self, client: SiteClient, record: CrawlRecord | None, post: WebPost) -> ImageItem | None:
         where = client.redact(post.url) if post.url else post.meta["group_id"]
-        entry = record.lookup(post.id, post.url) if record is not None else None
+        entry = record.lookup(post.id, self._record_url(post.url)) if record is not None else None
         if entry is not None and "skipped" in entry:
             report_skip(where, entry["skipped"], source=repr(self))
             return None
-        if entry is not None:
+        if entry is not None and record is not None:
             try:
-                return ImageItem(open_image_bytes(record.read_file(entry), name=entry["file"]), entry["meta"])
+                image = self._open_image(post, record.read_file(entry), entry["file"])
+                return ImageItem(image, cast(ItemMeta, entry["meta"]))
             except BadImageError:
                 logger.info("%s: the recorded file %s is unreadable, downloading again", self.site, entry["file"])
         if post.skip_reason or not post.url:
@@ -234,16 +248,17 @@ class WebDataSource(NamedDataSource):
             return None
         data = client.download(post.url)
         try:
-            image = open_image_bytes(data, name=post.meta["filename"])
+            image = self._open_image(post, data, post.meta["filename"])
         except BadImageError as err:
             self._skip(record, post, where, err.reason)
             return None
         meta = dict(post.meta, url=post.url)
         if record is not None:
-            record.add_download(post.id, post.url, post.meta["filename"], data, meta)
-        return ImageItem(image, meta)
+            record.add_download(post.id, self._record_url(post.url) or post.url,
+                                post.record_name or post.meta["filename"], data, meta)
+        return ImageItem(image, cast(ItemMeta, meta))
 
     def _skip(self, record: CrawlRecord | None, post: WebPost, where: str, reason: str) -> None:
         report_skip(where, reason, source=repr(self))
         if record is not None:
-            record.add_skip(post.id, post.url, reason)
+            record.add_skip(post.id, self._record_url(post.url), reason)

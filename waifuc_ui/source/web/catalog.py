@@ -16,11 +16,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...core.errors import InvalidOptionError
+from . import anime_pictures, philomena, pixiv, wallhaven
+from .anime_pictures import AnimePicturesSource
 from .base import WebDataSource
-from .danbooru import DanbooruSource, SafebooruSource
+from .danbooru import ATFBooruSource, DanbooruSource, SafebooruSource
+from .duitang import DuitangSource
 from .e621 import E621Source
 from .gelbooru import GelbooruSource
-from .moebooru import KonachanSource, YandeSource
+from .gelbooru_like import HypnoHubSource, RealbooruSource, Rule34Source, SafebooruOrgSource, TBIBSource, XbooruSource
+from .moebooru import KonachanSource, LolibooruSource, ThreeDBooruSource, YandeSource
+from .paheal import PahealSource
+from .philomena import DerpibooruSource, FurbooruSource
+from .pixiv import PixivRankingSource, PixivSearchSource, PixivUserSource
+from .sankaku import SankakuSource
+from .wallhaven import WallHavenSource
 from .zerochan import DIMENSIONS, SELECTS, SORTS, ZerochanSource
 
 KINDS = ("tags", "int", "float", "choice", "bool", "text", "secret")
@@ -39,6 +48,7 @@ class FieldSpec:
     separator: str = " "
     help: str = ""
     minimum: Any = None
+    required: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,6 +76,8 @@ class SourceSpec:
 
 
 def _convert(field: FieldSpec, value: Any) -> Any:
+    if field.required and (value is None or str(value).strip() == ""):
+        raise InvalidOptionError(field.name, value, None, f"{field.label} is needed")
     if isinstance(value, str):
         value = value.strip()
         if value == "" and field.kind != "tags":
@@ -108,6 +120,19 @@ def _account(user: str, user_label: str, key: str, key_label: str) -> tuple[Fiel
             FieldSpec(key, "secret", key_label, None, secret=True))
 
 
+_PIXIV: tuple[FieldSpec, ...] = (
+    FieldSpec("select", "choice", "Variant", "large", choices=pixiv.SELECTS),
+    FieldSpec("no_ai", "bool", "Skip AI-generated works", False),
+    FieldSpec("refresh_token", "secret", "Refresh token", None, secret=True,
+              help="Pixiv's app API needs one: get it with gppt or pixivpy's pixiv_auth.py"),
+)
+_PIXIV_NOTE = "Pixiv's app API is not publicly documented; it needs a refresh token."
+_PHILOMENA: tuple[FieldSpec, ...] = (
+    FieldSpec("tags", "tags", "Tags", "", separator=",", help="Tags separated by commas, e.g. safe, solo"),
+    FieldSpec("select", "choice", "Variant", "large", choices=philomena.SELECTS),
+    FieldSpec("key", "secret", "API key", None, secret=True),
+)
+
 WEB_SOURCES: tuple[SourceSpec, ...] = (
     SourceSpec("danbooru", "Danbooru", DanbooruSource,
                (_TAGS, _MIN_SIZE, *_account("username", "User name", "api_key", "API key")),
@@ -131,6 +156,61 @@ WEB_SOURCES: tuple[SourceSpec, ...] = (
         FieldSpec("select", "choice", "Variant", "large", choices=SELECTS),
         *_account("username", "User name", "password", "Password"),
     ), "Log in to see members-only and multi-person images."),
+    SourceSpec("atfbooru", "ATFBooru", ATFBooruSource,
+               (_TAGS, _MIN_SIZE, *_account("username", "User name", "api_key", "API key"))),
+    SourceSpec("lolibooru", "Lolibooru", LolibooruSource, (_TAGS, _MIN_SIZE)),
+    SourceSpec("3dbooru", "3dbooru (behoimi.org)", ThreeDBooruSource, (_TAGS, _MIN_SIZE)),
+    SourceSpec("rule34", "Rule34", Rule34Source,
+               (_TAGS, _MIN_SIZE, *_account("user_id", "User id", "api_key", "API key"))),
+    SourceSpec("hypnohub", "HypnoHub", HypnoHubSource, (_TAGS, _MIN_SIZE)),
+    SourceSpec("realbooru", "Realbooru", RealbooruSource, (_TAGS, _MIN_SIZE)),
+    SourceSpec("xbooru", "Xbooru", XbooruSource, (_TAGS, _MIN_SIZE)),
+    SourceSpec("safebooru_org", "Safebooru.org", SafebooruOrgSource, (_TAGS, _MIN_SIZE)),
+    SourceSpec("tbib", "TBIB", TBIBSource, (_TAGS, _MIN_SIZE)),
+    SourceSpec("paheal", "Paheal", PahealSource,
+               (_TAGS, _MIN_SIZE, *_account("user_id", "User id", "api_key", "API key"))),
+    SourceSpec("sankaku", "Sankaku Complex", SankakuSource, (
+        _TAGS, _MIN_SIZE, *_account("username", "User name", "password", "Password"),
+        FieldSpec("access_token", "secret", "Access token (instead of the password)", None, secret=True),
+    ), "Sankaku's API is not publicly documented; a login shows more posts."),
+    SourceSpec("anime_pictures", "Anime-Pictures", AnimePicturesSource, (
+        FieldSpec("tags", "tags", "Tags", "", separator=",", help="Tags separated by commas, e.g. hatsune miku"),
+        FieldSpec("denied_tags", "tags", "Excluded tags", "", separator=",", help="Tags separated by commas"),
+        FieldSpec("order_by", "choice", "Order", "rating", choices=tuple(o.value for o in anime_pictures.OrderBy)),
+        FieldSpec("select", "choice", "Variant", "original", choices=anime_pictures.SELECTS),
+        *_account("username", "User name", "password", "Password"),
+    )),
+    SourceSpec("pixiv_search", "Pixiv search", PixivSearchSource, (
+        FieldSpec("word", "text", "Search words", "", required=True, help="Pixiv tags or words, e.g. 初音ミク"),
+        FieldSpec("search_target", "choice", "Match", "partial_match_for_tags",
+                  choices=tuple(c for c in pixiv.SEARCH_TARGETS if c)),
+        FieldSpec("sort", "choice", "Sort", "date_desc", choices=tuple(c for c in pixiv.SORTS if c)),
+        *_PIXIV,
+    ), _PIXIV_NOTE),
+    SourceSpec("pixiv_user", "Pixiv user", PixivUserSource, (
+        FieldSpec("user_id", "text", "User id", "", required=True,
+                  help="The number in the artist's address, pixiv.net/users/…"),
+        FieldSpec("type", "choice", "Works", "illust", choices=("illust", "manga")),
+        *_PIXIV,
+    ), _PIXIV_NOTE),
+    SourceSpec("pixiv_ranking", "Pixiv ranking", PixivRankingSource, (
+        FieldSpec("mode", "choice", "Ranking", "day", choices=tuple(c for c in pixiv.MODES if c)),
+        FieldSpec("date", "text", "Date (YYYY-MM-DD)", None, help="Empty for the latest ranking"),
+        *_PIXIV,
+    ), _PIXIV_NOTE),
+    SourceSpec("wallhaven", "Wallhaven", WallHavenSource, (
+        FieldSpec("query", "text", "Search", "", required=True, help="Words or tags, e.g. hatsune miku"),
+        FieldSpec("sorting", "choice", "Sort", "relevance", choices=wallhaven.SORTINGS),
+        FieldSpec("no_ai", "bool", "Hide AI art", True),
+        FieldSpec("select", "choice", "Variant", "original", choices=wallhaven.SELECTS),
+        FieldSpec("api_key", "secret", "API key", None, secret=True, help="Needed for NSFW results"),
+    )),
+    SourceSpec("derpibooru", "Derpibooru", DerpibooruSource, _PHILOMENA),
+    SourceSpec("furbooru", "Furbooru", FurbooruSource, _PHILOMENA),
+    SourceSpec("duitang", "Duitang", DuitangSource, (
+        FieldSpec("keyword", "text", "Keyword", "", required=True, help="Search words, e.g. 初音未来"),
+        FieldSpec("strict", "bool", "Title must hold every word", True),
+    ), "Duitang's API is not publicly documented."),
 )
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import email.utils
 import logging
-import os
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -19,15 +18,13 @@ from dataclasses import dataclass
 import httpx
 import tenacity
 
-from ... import __version__
+from ...core.errors import InvalidArgumentError
+from ...core.settings import current_settings
 from .credentials import Secret, redact, redact_url
 from .errors import AuthenticationError, ChallengeError, NetworkError, RateLimitError, RequestTimeoutError, ServerError
 
 logger = logging.getLogger("waifuc_ui.source.web")
 
-# Honest identification; set WAIFUC_UI_CONTACT (a URL or e-mail) so site admins can reach you.
-_CONTACT = os.environ.get("WAIFUC_UI_CONTACT", "").strip()
-USER_AGENT = f"waifuc_ui/{__version__} (LoRA dataset tool{'; ' + _CONTACT if _CONTACT else ''})"
 MAX_DOWNLOAD_BYTES = 200 * 1024 * 1024
 _AUTH_EXTENSION = "waifuc_ui_send_credentials"
 _CHALLENGE_MARKERS = ("just a moment...", "cf-chl", "challenge-platform", "cf_chl_opt",
@@ -44,7 +41,8 @@ class RateLimiter:
     def __init__(self, requests_per_second: float = 1.0, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep):
         if not requests_per_second or requests_per_second <= 0:
-            raise ValueError(f"requests_per_second must be > 0, got {requests_per_second!r}")
+            raise InvalidArgumentError(f"requests_per_second must be > 0, got {requests_per_second!r}",
+                                       "give a positive rate such as 1 (one request a second) or 0.5")
         self.interval = 1.0 / float(requests_per_second)
         self.clock, self.sleep = clock, sleep
         self._last: float | None = None
@@ -89,15 +87,19 @@ class _Transient(Exception):
 
 
 class _SecretParamsTransport(httpx.BaseTransport):
-    """Adds credential query parameters on the way out, so the URL httpx logs and keeps never has them."""
+    """Adds credential query parameters and headers (a bearer token) on the way out, so the URL
+    and headers httpx logs and keeps never have them."""
 
     def __init__(self, inner: httpx.BaseTransport, params: Mapping[str, Secret]):
         self.inner, self.params = inner, dict(params)
+        self.headers: dict[str, Secret] = {}
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if self.params and request.extensions.get(_AUTH_EXTENSION) == request.url.host:
+        if (self.params or self.headers) and request.extensions.get(_AUTH_EXTENSION) == request.url.host:
             url = request.url.copy_merge_params({k: v.reveal() for k, v in self.params.items()})
-            request = httpx.Request(request.method, url, headers=request.headers, stream=request.stream,
+            headers = request.headers.copy()
+            headers.update({k: v.reveal() for k, v in self.headers.items()})
+            request = httpx.Request(request.method, url, headers=headers, stream=request.stream,
                                     extensions=request.extensions)
         return self.inner.handle_request(request)
 
@@ -134,10 +136,11 @@ class SiteClient:
 
     def __init__(self, site: str, limiter: RateLimiter, *, timeout: float = 10.0, max_retries: int = 4,
                  backoff: float = 1.0, max_backoff: float = 60.0, max_retry_after: float = 300.0,
-                 sleep: Callable[[float], None] = time.sleep, user_agent: str = USER_AGENT,
+                 sleep: Callable[[float], None] = time.sleep, user_agent: str | None = None,
                  auth: tuple[str, Secret] | None = None, secret_params: Mapping[str, Secret] | None = None,
                  secrets: Iterable[Secret | None] = (), transport: httpx.BaseTransport | None = None,
-                 max_bytes: int = MAX_DOWNLOAD_BYTES, credential_names: str = "user name and API key"):
+                 max_bytes: int = MAX_DOWNLOAD_BYTES, credential_names: str = "user name and API key",
+                 headers: Mapping[str, str] | None = None):
         self.site, self.limiter, self.sleep = site, limiter, sleep
         self.credential_names = credential_names
         self.max_retries, self.backoff, self.max_backoff = max_retries, backoff, max_backoff
@@ -148,9 +151,10 @@ class SiteClient:
             self._secrets.append(auth[1])
         self._secrets.extend((secret_params or {}).values())
         inner = transport if transport is not None else httpx.HTTPTransport()
-        self._http = httpx.Client(transport=_SecretParamsTransport(inner, secret_params or {}),
-                                  timeout=httpx.Timeout(timeout), headers={"User-Agent": user_agent},
-                                  follow_redirects=True)
+        agent = user_agent or current_settings().user_agent  # WAIFUC_UI_CONTACT is read when first needed
+        self._transport = _SecretParamsTransport(inner, secret_params or {})
+        self._http = httpx.Client(transport=self._transport, timeout=httpx.Timeout(timeout),
+                                  headers={"User-Agent": agent, **(headers or {})}, follow_redirects=True)
 
     # -- public -------------------------------------------------------------------------------
     def get(self, url: str, params: dict[str, str] | None = None, *, send_credentials: bool = False,
@@ -160,9 +164,28 @@ class SiteClient:
         return self._with_retries("GET", url, params=params, send_credentials=send_credentials, download=download,
                                   follow_redirects=follow_redirects)
 
-    def post_form(self, url: str, data: dict[str, str], *, follow_redirects: bool = False) -> Answer:
+    def post_form(self, url: str, data: dict[str, str], *, follow_redirects: bool = False,
+                  headers: Mapping[str, str] | None = None) -> Answer:
         """A form POST (a login), rate limited, not retried."""
-        return self._attempt("POST", url, data=data, send_credentials=True, follow_redirects=follow_redirects)
+        return self._attempt("POST", url, data=data, send_credentials=True, follow_redirects=follow_redirects,
+                             headers=headers)
+
+    def post_json(self, url: str, payload: Mapping[str, str]) -> Answer:
+        """A JSON POST (a login), rate limited, not retried."""
+        return self._attempt("POST", url, json=dict(payload), send_credentials=True)
+
+    def head_status(self, url: str) -> int:
+        """The HTTP status of a HEAD request (rate limited, retried on 429/5xx like a GET)."""
+        return self._with_retries("HEAD", url, download=True).status
+
+    def add_secret_header(self, name: str, value: Secret) -> None:
+        """Send header ``name`` with credentialed requests to their own host only; never logged."""
+        self._transport.headers[name] = value
+        self.add_secret(value)
+
+    def add_secret(self, value: Secret) -> None:
+        """A credential learnt during the crawl (a token): removed from every message from now on."""
+        self._secrets.append(value)
 
     def download(self, url: str) -> bytes:
         """The complete bytes of ``url``; :class:`DownloadRefused` if the file is missing, too large
@@ -227,9 +250,9 @@ class SiteClient:
                             "Check the internet connection and the site's address, then run again", url=err.url)
 
     # -- one attempt -------------------------------------------------------------------------
-    def _attempt(self, method: str, url: str, *, params=None, data=None, send_credentials: bool = False,
-                 download: bool = False, follow_redirects: bool = True) -> Answer:
-        request = self._http.build_request(method, url, params=params, data=data)
+    def _attempt(self, method: str, url: str, *, params=None, data=None, json=None, headers=None,
+                 send_credentials: bool = False, download: bool = False, follow_redirects: bool = True) -> Answer:
+        request = self._http.build_request(method, url, params=params, data=data, json=json, headers=headers)
         # credentials go to this host only, not to where a redirect may lead
         request.extensions[_AUTH_EXTENSION] = request.url.host if send_credentials else None
         shown = self.redact(str(request.url))
@@ -246,6 +269,8 @@ class SiteClient:
         try:
             if response.status_code >= 400:
                 return self._judge_error(response, shown, download)
+            if method == "HEAD":
+                return Answer(response.status_code, response.headers, b"", shown)
             return Answer(response.status_code, response.headers, self._read_body(response, shown, download), shown)
         finally:
             response.close()

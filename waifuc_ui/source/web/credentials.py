@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from ...core.errors import UnsupportedOperationError
+
 # query parameters that carry credentials on the supported sites
 SECRET_QUERY_KEYS = frozenset({"api_key", "user_id", "login", "password", "password_hash", "access_token", "key"})
 MASK = "***"
@@ -44,7 +46,8 @@ class Secret:
         return self
 
     def __reduce__(self):
-        raise TypeError("credentials are never pickled or written to disk")
+        raise UnsupportedOperationError("credentials are never pickled or written to disk",
+                                        "pass them again to the source in each process that crawls")
 
 
 def redact_url(url: str) -> str:
@@ -52,7 +55,8 @@ def redact_url(url: str) -> str:
     parts = urlsplit(str(url))
     if not parts.query:
         return str(url)
-    query = [(k, MASK if k.lower() in SECRET_QUERY_KEYS else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    query = [(k, MASK if k.lower() in SECRET_QUERY_KEYS else v)
+             for k, v in parse_qsl(parts.query, keep_blank_values=True)]
     return urlunsplit(parts._replace(query=urlencode(query, safe="*:")))
 
 

@@ -89,11 +89,15 @@ class DanbooruSource(WebDataSource):
         return [self.username, self.api_key]
 
     def _client_options(self) -> dict[str, Any]:
-        return {"auth": (self.username.reveal(), self.api_key)} if self.logged_in else {}
+        if self.username is None or self.api_key is None:
+            return {}
+        return {"auth": (self.username.reveal(), self.api_key)}
+
+    enforce_danbooru_limits = True  # Danbooru's own 2-tag and 1000-page rules for anonymous users
 
     def _check_query(self) -> None:
         counted = counted_tags(self.tags)
-        if not self.logged_in and len(counted) > ANONYMOUS_TAG_LIMIT:
+        if self.enforce_danbooru_limits and not self.logged_in and len(counted) > ANONYMOUS_TAG_LIMIT:
             raise QueryRuleError(
                 self.site, f"an anonymous search may hold {ANONYMOUS_TAG_LIMIT} tags, this one holds "
                 f"{len(counted)} ({' '.join(counted)})",
@@ -115,7 +119,7 @@ class DanbooruSource(WebDataSource):
     page_size = 200
 
     def _past_page_limit(self, page: int) -> bool:
-        return page > ANONYMOUS_PAGE_LIMIT and not self.logged_in
+        return self.enforce_danbooru_limits and page > ANONYMOUS_PAGE_LIMIT and not self.logged_in
 
     def _fetch_page(self, client: SiteClient, page: int) -> list[dict[str, Any]] | None:
         if self._past_page_limit(page):
@@ -156,3 +160,18 @@ class SafebooruSource(DanbooruSource):
 
     site = "safebooru"
     default_base_url = "https://safebooru.donmai.us"
+
+
+class ATFBooruSource(DanbooruSource):
+    """ATFBooru (booru.allthefallen.moe), a Danbooru-software site; waifuc's parameters.
+
+    As in waifuc, the raw post sits under ``meta['danbooru']``; file names and group ids start with
+    ``atfbooru_`` (waifuc uses ``danbooru_``, which collides with Danbooru's own posts in one dataset;
+    pass ``group_name='danbooru'`` for waifuc's names). The site's own tag and page limits for
+    anonymous users are not published, so none is checked before asking: the site's answer is reported.
+    """
+
+    site = "atfbooru"
+    meta_key = "danbooru"
+    default_base_url = "https://booru.allthefallen.moe"
+    enforce_danbooru_limits = False

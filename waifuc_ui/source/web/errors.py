@@ -24,9 +24,9 @@ class WebSourceError(SourceError):
     """A site failed; ``site``, ``url`` (redacted), ``status`` and ``fix`` say how and what to do."""
 
     def __init__(self, site: str, problem: str, fix: str, url: str = "", status: int | None = None):
-        self.site, self.problem, self.fix, self.url, self.status = site, problem, fix, url, status
         where = f" ({url})" if url else ""
-        super().__init__(f"{site}: {problem}{where}. {fix}")
+        super().__init__(f"{site}: {problem}{where}", fix)
+        self.site, self.problem, self.url, self.status = site, problem, url, status  # problem without the site
 
 
 class QueryRuleError(WebSourceError, ValueError):

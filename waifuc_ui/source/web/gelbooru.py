@@ -25,6 +25,7 @@ class GelbooruSource(WebDataSource):
     site = "gelbooru"
     default_base_url = "https://gelbooru.com"
     credential_names = "user_id and api_key (Gelbooru account options page)"
+    max_offset: int | None = MAX_OFFSET
 
     def __init__(self, tags: str | Sequence[str], min_size: int | None = 800,
                  group_name: str | None = None, download_silent: bool = True,
@@ -53,7 +54,9 @@ class GelbooruSource(WebDataSource):
         return {"secret_params": params}
 
     def _fetch_page(self, client: SiteClient, pid: int) -> list[dict[str, Any]] | None:
-        if pid * PAGE_SIZE >= MAX_OFFSET or (self._total is not None and pid * PAGE_SIZE >= self._total):
+        offset = pid * PAGE_SIZE
+        if (self.max_offset is not None and offset >= self.max_offset) or \
+                (self._total is not None and offset >= self._total):
             return None
         raw = self._get_json(client, f"{self.base_url}/index.php",
                              {"page": "dapi", "s": "post", "q": "index", "json": "1", "limit": str(PAGE_SIZE),
@@ -71,9 +74,12 @@ class GelbooruSource(WebDataSource):
         self._total = None
         for raw in self._paginate(lambda pid: self._fetch_page(client, pid), first_page=0):
             if isinstance(raw, dict) and "id" in raw:
-                url = self._select_url(raw)
+                url = self._post_url(client, raw)
                 tags = [html.unescape(tag) for tag in split_tags(raw.get("tags"))]
                 yield self._post(raw["id"], url, raw, tags, None if url else "the post has no file URL")
+
+    def _post_url(self, client: SiteClient, raw: dict[str, Any]) -> str | None:
+        return self._select_url(raw)
 
     def _select_url(self, raw: dict[str, Any]) -> str | None:
         candidates = [(raw.get("preview_url"), raw.get("preview_width"), raw.get("preview_height")),

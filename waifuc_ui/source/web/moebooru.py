@@ -1,5 +1,6 @@
 """Moebooru sites: YandeSource (yande.re), KonachanSource (konachan.com), KonachanNetSource
-(konachan.net). API: ``GET /post.json?limit=100&page=N&tags=...``, a JSON list of posts with
+(konachan.net), LolibooruSource (lolibooru.moe), ThreeDBooruSource (behoimi.org).
+API: ``GET /post.json?limit=100&page=N&tags=...``, a JSON list of posts with
 ``file_url``/``width``/``height``, ``jpeg_*``, ``sample_*``, ``preview_*`` and space-separated ``tags``."""
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ class MoebooruSource(WebDataSource):
     """Posts of a Moebooru tag query, with waifuc's parameters in waifuc's order
     (``YandeSource(tags, min_size=800, group_name, download_silent)``; download_silent is ignored)."""
 
+    listing_path = "/post.json"
+    referer: str | None = None  # a Referer the site's files ask for
+
     def __init__(self, tags: str | Sequence[str], min_size: int | None = 800,
                  group_name: str | None = None, download_silent: bool = True, **options: Any):
         super().__init__(group_name=group_name, **options)
@@ -30,8 +34,11 @@ class MoebooruSource(WebDataSource):
     def _args_repr(self) -> str:
         return repr(self.tags) + (f", min_size={self.min_size!r}" if self.min_size != 800 else "")
 
+    def _client_options(self) -> dict[str, Any]:
+        return {"headers": {"Referer": self.referer}} if self.referer else {}
+
     def _fetch_page(self, client: SiteClient, page: int):
-        raw = self._get_json(client, f"{self.base_url}/post.json",
+        raw = self._get_json(client, f"{self.base_url}{self.listing_path}",
                              {"limit": "100", "page": str(page), "tags": " ".join(self.tags)})
         return raw if isinstance(raw, list) else None
 
@@ -60,3 +67,23 @@ class KonachanSource(MoebooruSource):
 class KonachanNetSource(MoebooruSource):
     site = "konachan_net"
     default_base_url = "https://konachan.net"
+
+
+class LolibooruSource(MoebooruSource):
+    """lolibooru.moe (Moebooru software; listing at /post/index.json as in waifuc).
+    Unconfirmed API: that path is not publicly documented, it is followed from waifuc's code."""
+
+    site = "lolibooru"
+    default_base_url = "https://lolibooru.moe"
+    listing_path = "/post/index.json"
+
+
+class ThreeDBooruSource(MoebooruSource):
+    """3dbooru (behoimi.org, Moebooru-like; listing at /post/index.json). Its files answer only with
+    the site's Referer, which is sent as waifuc does. The site serves plain http, as in waifuc.
+    Its API is not publicly documented: it is followed from waifuc's code."""
+
+    site = "3dbooru"
+    default_base_url = "http://behoimi.org"
+    listing_path = "/post/index.json"
+    referer = "http://behoimi.org/"

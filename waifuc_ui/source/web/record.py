@@ -20,6 +20,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ...core.files import write_bytes_atomic
+from ...core.jsondata import json_safe
+
 logger = logging.getLogger("waifuc_ui.source.web")
 
 
@@ -60,18 +63,15 @@ class CrawlRecord:
         return (self.root / entry["file"]).read_bytes()
 
     def add_download(self, post_id: Any, url: str, filename: str, data: bytes, meta: dict[str, Any]) -> None:
-        self.files.mkdir(parents=True, exist_ok=True)
         target = self.files / os.path.basename(filename)
-        temporary = target.with_name(target.name + ".part")
-        temporary.write_bytes(data)
-        os.replace(temporary, target)
+        write_bytes_atomic(target, data)
         self._append({"id": post_id, "url": url, "file": target.relative_to(self.root).as_posix(), "meta": meta})
 
     def add_skip(self, post_id: Any, url: str | None, reason: str) -> None:
         self._append({"id": post_id, "url": url, "skipped": reason})
 
     def _append(self, entry: dict[str, Any]) -> None:
-        line = json.dumps(entry, ensure_ascii=False, default=str)
+        line = json.dumps(json_safe(entry), ensure_ascii=False)
         self.root.mkdir(parents=True, exist_ok=True)
         with open(self.path, "a", encoding="utf-8") as f:
             f.write(line + "\n")

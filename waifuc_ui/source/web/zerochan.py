@@ -12,8 +12,9 @@ from typing import Any
 from urllib.parse import quote_plus, urljoin, urlsplit, urlunsplit
 
 from ...core.errors import InvalidOptionError
+from ...core.settings import current_settings
 from .base import WebDataSource, WebPost
-from .client import USER_AGENT, SiteClient
+from .client import SiteClient
 from .credentials import Secret
 from .errors import AuthenticationError, BadResponseError
 
@@ -72,7 +73,7 @@ class ZerochanSource(WebDataSource):
 
     def _client_options(self) -> dict[str, Any]:
         # the site asks to name the project and the account in the User-Agent; it goes to Zerochan only
-        agent = self.user_agent or USER_AGENT
+        agent = self.user_agent or current_settings().user_agent
         return {"user_agent": f"{agent} - {self.username.reveal()}" if self.username else agent}
 
     def _before_crawl(self, client: SiteClient) -> None:

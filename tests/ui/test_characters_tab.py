@@ -1,0 +1,102 @@
+"""Characters tab: CCIP labels injected (no model), clusters biggest first, choosing and moving, re-clustering, and
+what the tab says when there is nothing to review or no target."""
+
+import pytest
+
+from waifuc_ui.core.errors import InvalidOptionError
+from waifuc_ui.ui.characters_tab import MEMBERS as CCIP_MEMBERS
+from waifuc_ui.ui.characters_tab import NOISE, cluster_name, clusters, label_at, members, overview, review_unavailable
+from waifuc_ui.ui.pipeline_tab import add_step, apply_preset
+from waifuc_ui.ui.run_tab import run_pipeline
+
+
+@pytest.fixture
+def ccip_ui(review_ui):
+    """A run whose CCIP step (models missing: passes everything) is reviewed with injected labels:
+    of the 6 images reaching it, 3 are character 0, 2 character 1 and 1 is noise."""
+    calls = []
+
+    def labels(items, **kw):
+        calls.append(kw)
+        assert len(items) == 6
+        return [1, 0, 0, -1, 1, 0] if kw.get("threshold") in (None, 0.18) else [0] * len(items)
+
+    ui = review_ui(ccip_labels=labels)
+    apply_preset(ui, "model-free clean-up")
+    add_step(ui, "CCIPAction")
+    run_pipeline(ui)
+    ui.calls = calls
+    return ui
+
+
+def test_clusters_biggest_first_noise_apart(ccip_ui):
+    ui = ccip_ui
+    view = clusters(ui)
+    assert [(c.label, c.size) for c in view.clusters] == [(0, 3), (1, 2)]
+    covers, choices, chosen, summary = overview(ui, view)
+    # the CCIP step had no model, so it passed everything: both clusters are in the target
+    assert [caption for _, caption in covers] == ["Cluster 0 · 3 images · ✓ target", "Cluster 1 · 2 images · ✓ target",
+                                                  "Noise · 1 image"]
+    assert choices == [("Cluster 0 · 3 images · ✓ target", 0), ("Cluster 1 · 2 images · ✓ target", 1)]
+    assert chosen == [0, 1]
+    assert summary == "**2 cluster(s)** and 1 noise image(s) among 6 images; target: 6 image(s)."
+    assert [label_at(ui, k) for k in range(4)] == [0, 1, NOISE, None]
+    entries, text, _ = members(ui, view, NOISE)
+    assert text.startswith("Noise · 1 image · page 1 of 1") and len(entries) == 1
+
+
+def test_choose_one_cluster_then_move_one_image(ccip_ui):
+    ui = ccip_ui
+    view = clusters(ui)
+    second = view.clusters[1]
+    ui.session.characters.choose([second.label])
+    run_pipeline(ui)
+    assert sorted(ui.session.dataset.ids()) == sorted(second.ids)
+    view = ui.session.characters.view
+    entries, text, page = members(ui, view, view.clusters[0].label)
+    assert text.startswith("Cluster 0 · 3 images · page 1 of 1")
+    assert all(caption.startswith("✗ ") for _, caption in entries)
+    newcomer = ui.page_ids[CCIP_MEMBERS][0]
+    ui.session.characters.move(newcomer, into_target=True)
+    run_pipeline(ui)
+    assert sorted(ui.session.dataset.ids()) == sorted(second.ids + [newcomer])
+
+
+def test_threshold_change_reclusters_without_models(ccip_ui):
+    ui = ccip_ui
+    view = clusters(ui, threshold=0.5)
+    assert [c.size for c in view.clusters] == [6] and view.noise == []
+    assert ui.calls[-1]["threshold"] == 0.5
+    assert cluster_name(NOISE, 1, False) == "Noise · 1 image"
+
+
+def test_character_review_needs_a_run(ui):
+    with pytest.raises(InvalidOptionError, match="run a pipeline with a CCIPAction step first"):
+        clusters(ui)
+
+
+def test_character_threshold_without_a_ccip_step_says_what_to_do(ui, page, handler):
+    message = "Run a pipeline with a CCIPAction step to review characters (the *character LoRA* preset has one)."
+    assert review_unavailable(ui) == message  # never run
+    apply_preset(ui, "model-free clean-up")
+    run_pipeline(ui)
+    assert review_unavailable(ui) == message  # ran, but without CCIPAction
+    tab = page.characters
+    out = handler("characters_tab", "on_recluster").fn(ui, 0.3, 0, None)  # no error toast: the tab says why
+    assert out[tab.summary] == message and out[tab.cover] == [] and out[tab.member_gallery] == []
+    assert out[tab.current] is None and out[tab.pager.number] == 1
+
+
+def test_no_target_character_says_how_to_choose_one(ui):
+    from waifuc_ui.session.characters import Cluster, ClusterView
+    from waifuc_ui.ui.characters_tab import overview
+
+    ids = ui.session.inputs.ids
+    view = ClusterView("ccip", [Cluster(0, ids[:4]), Cluster(1, ids[4:6])], noise=ids[6:], chosen=[], target=[])
+    _, _, chosen, summary = overview(ui, view)
+    assert chosen == []
+    assert summary == ("**2 cluster(s)** and 2 noise image(s) among 8 images; target: 0 image(s).\n\n"
+                       "⚠ **No target character**: the CCIP step keeps no image (waifuc found no cluster big "
+                       "enough). Tick the cluster(s) of your character below and press *Apply choice and re-run*.")
+    view.target, view.chosen = ids[:4], [0]
+    assert "No target character" not in overview(ui, view)[3]
