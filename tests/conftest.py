@@ -15,4 +15,4 @@ os.environ.pop("HF_TOKEN", None)
 os.environ.setdefault("WAIFUC_UI_CACHE_DIR", os.path.join(_HF_TMP, "analysis"))
 
 # Fixtures every folder may use: the tiny ONNX models on a fake Hub cache, and the local Hub file server.
-pytest_plugins = ["tests.fakehub", "tests.inference.hubserver"]
+pytest_plugins = ["tests.fakehub", "tests.fakehub_extra", "tests.inference.hubserver"]

@@ -111,7 +111,8 @@ def test_full_review_flow(app_url, browser, tmp_path):
     open_tab(page, "6 · Tags")
     page.locator("#tag-input input, #tag-input textarea").first.fill("smile")
     page.locator("#tag-add").click()
-    expect(page.locator("#tags-note")).to_contain_text("Added smile to all images.")
+    expect(page.locator("#tags-note")).to_contain_text(  # every image changed: the count equals the total
+        re.compile(r"Added smile to (\d+) image\(s\) \(of all \1 images\)\."))
     expect(page.locator("#tag-table")).to_contain_text("smile")
     # select one image, edit the selection, then that image's own tags
     page.locator("#tags-gallery img").first.click()
@@ -119,7 +120,7 @@ def test_full_review_flow(app_url, browser, tmp_path):
     page.get_by_label("The selected images").check()
     page.locator("#tag-input input, #tag-input textarea").first.fill("blush")
     page.locator("#tag-add").click()
-    expect(page.locator("#tags-note")).to_contain_text("Added blush to 1 image(s).")
+    expect(page.locator("#tags-note")).to_contain_text("Added blush to 1 image(s) (of the 1 in scope).")
     own = page.locator("#image-tags textarea")
     expect(own).to_have_value(re.compile(r"\bblush\b"))
     own.fill("blush, smile, red_eyes")

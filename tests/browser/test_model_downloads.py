@@ -55,7 +55,7 @@ def test_preset_shows_sizes_without_downloading_and_run_downloads_with_progress_
     status = page.locator("#model-status")
     expect(status).to_contain_text("will be downloaded from the Hub when you press Run", timeout=TIMEOUT)
     expect(status).to_contain_text("KB")  # the sizes, from HEAD requests
-    expect(page.locator("#step-4-enabled")).to_contain_text("4. FaceCountAction · downloads on the first run")
+    expect(page.locator("#step-5-enabled")).to_contain_text("5. FaceCountAction · downloads on the first run")
     assert hub_server.count("GET", "/resolve/") == 0 and hub_server.count("HEAD", "/resolve/") > 5
 
     open_tab(page, "3 · Run")

@@ -89,7 +89,7 @@ def make_work(page, tmp_path, root):
     open_tab(page, "6 · Tags")
     page.locator("#tag-input input, #tag-input textarea").first.fill("smile")
     page.locator("#tag-add").click()
-    expect(page.locator("#tags-note")).to_contain_text("Added smile to all images.")
+    expect(page.locator("#tags-note")).to_contain_text("Added smile to 2 image(s) (of all 2 images).")
     page.locator("#tags-gallery img").first.click()
     own = page.locator("#image-tags textarea")
     expect(own).to_have_value("smile")

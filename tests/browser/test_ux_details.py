@@ -93,7 +93,7 @@ def test_select_these_in_the_tags_tab_makes_the_next_edit_apply_to_them_only(app
     expect(page.get_by_label("The selected images")).to_be_checked()
     page.locator("#tag-input input, #tag-input textarea").first.fill("lowres")
     page.locator("#tag-add").click()
-    expect(page.locator("#tags-note")).to_contain_text("Added lowres to 1 image(s).")
+    expect(page.locator("#tags-note")).to_contain_text("Added lowres to 1 image(s) (of the 1 in scope).")
     context.close()
 
 

@@ -91,7 +91,15 @@ def test_presets(catalog):
             preset_recipe("character LoRA", catalog)
     else:
         lora = preset_recipe("character LoRA", catalog)
-        assert [s.action for s in lora.steps][:3] == ["ModeConvertAction", "NoMonochromeAction", "ClassFilterAction"]
+        assert [s.action for s in lora.steps] == [
+            "ModeConvertAction", "MinSizeFilterAction", "NoMonochromeAction", "ClassFilterAction", "FaceCountAction",
+            "PersonSplitAction", "FaceCountAction", "MinSizeFilterAction", "CCIPAction", "FilterSimilarAction",
+            "HashDedupAction", "TaggingAction", "TagOverlapDropAction", "BlacklistedTagDropAction",
+            "AlignMinSizeAction", "FileOrderAction"]
+        assert [lora.steps[i].params["min_size"] for i in (1, 7, 14)] == [320, 256, 800]
+        assert lora.steps[8].params["min_val_count"] == 15
+        assert lora.steps[11].params["character_threshold"] == 1.01
+        assert lora.steps[15].params == {"ext": ".png"}
 
 
 def test_script_text_reads_like_waifuc(catalog):

@@ -29,8 +29,9 @@ def test_public_mode_has_no_handler_taking_a_server_folder(app, tmp_path):
     text_inputs = sorted({(components[i].get("props") or {}).get("label") for d in deps for i in d["inputs"]
                           if components[i]["type"] == "textbox" and (components[i].get("props") or {}).get("visible",
                                                                                                          True)})
-    assert text_inputs == ["Filter tag", "Replace with", "Tag", "Tags of the selected image (comma separated)",
-                           "Trigger word", "Zip name", "kohya folder (optional)"]
+    assert text_inputs == ["All of", "Any of", "None of", "Replace with", "Tag",  # tag filters of the Tags tab
+                           "Tags of the selected image (comma separated)", "Trigger word", "Zip name",
+                           "kohya folder (optional)"]
 
 
 def test_every_file_input_refuses_a_path_inside_the_workspace_root(app):

@@ -49,7 +49,7 @@ def test_choosing_the_character_preset_downloads_nothing_and_tells_the_sizes(tmp
     report = s.runs.model_report()
     assert live_hub.count("GET", "/resolve/") == 0  # sizes come from HEAD requests only
     assert live_hub.count("HEAD", "/resolve/") > 5
-    assert len(report) == 8 and all(st.download and not st.available for st in report.values())
+    assert len(report) == 10 and all(st.download and not st.available for st in report.values())
     for uid, st in report.items():
         assert st.download_bytes == sum(size_by_name(live_hub, n) for n in st.missing) > 0, uid
         assert st.missing_sizes == tuple(size_by_name(live_hub, n) for n in st.missing)

@@ -113,7 +113,8 @@ def test_character_lora_preset_end_to_end_on_fake_models(tmp_path, fake_hub):
     from tests.fakehub import install_fake_hub, put_detector
 
     install_fake_hub(fake_hub)
-    always = {"boxes": [(320.0, 320.0, 200.0, 100.0)], "scores": [[(0.0, 0.0, 0.0, 0.9)]]}
+    # a box large enough for crops above the preset's 256 px floor
+    always = {"boxes": [(320.0, 320.0, 560.0, 400.0)], "scores": [[(0.0, 0.0, 0.0, 0.9)]]}
     put_detector(fake_hub, "faces", dict(always, names=["face"]))
     put_detector(fake_hub, "person", dict(always, names=["person"]))
     folder = tmp_path / "pink"
@@ -127,13 +128,17 @@ def test_character_lora_preset_end_to_end_on_fake_models(tmp_path, fake_hub):
     assert all(st.available for st in s.runs.model_report().values())
     run = s.runs.start()
     assert run.status == "done", run.message
-    assert [st.status for st in run.steps] == ["done"] * 11
+    assert [st.status for st in run.steps] == ["done"] * 16
     kept = [r["kept"] for r in s.runs.counts()]
-    assert kept[:7] == [16, 16, 16, 16, 16, 16, 16]  # CCIP: one character
-    assert kept[7:] == [1, 1, 1, 1] and len(s.dataset.ids()) == 1
-    lpips_step = run.steps[7]
+    assert kept[:9] == [16] * 9  # both size floors pass (480 px images, 300 px crops); CCIP: one character
+    assert min(s.record(run.steps[7].output_ids[0]).size) == 300
+    lpips_step = run.steps[9]
     drops = list(lpips_step.dropped.values())
-    assert len(drops) == kept[6] - 1 and all(d.duplicate_of == "p00_person0.png" for d in drops)
+    assert [s.record(i).meta["filename"] for i in lpips_step.output_ids] == ["p00_person0.png", "p15_person0.png"]
+    assert len(drops) == 14 and all(d.duplicate_of == "p00_person0.png" for d in drops)
+    assert kept[9:] == [2, 1, 1, 1, 1, 1, 1] and len(s.dataset.ids()) == 1  # the hash dedup catches the widest crop
+    final = s.record(s.dataset.ids()[0])
+    assert final.meta["filename"] == "1.png"  # renamed in order
     reg.close_all()
 
 

@@ -89,6 +89,10 @@ DECLARED = {
     "FaceCountAction": True, "HeadCountAction": True, "PersonRatioAction": True, "PersonSplitAction": True,
     "ThreeStageSplitAction": True, "TaggingAction": True, "TagFilterAction": True,
     "BlacklistedTagDropAction": True, "TagOverlapDropAction": True,
+    "BackgroundRemovalAction": True, "HeadCutOutAction": True, "UpscaleAction": True,
+    # random per image (a 'random' colour, the denoise's filter draws): any draw is as good as another, so one
+    # memoised per item is a correct answer
+    "HeadCoverAction": True, "SafetyAction": True,
     # stream-dependent
     "HashDedupAction": False,  # compares with the items kept before
     "FilterSimilarAction": False,  # compares with the items kept before
@@ -97,6 +101,7 @@ DECLARED = {
     "FirstNSelectAction": False, "SliceSelectAction": False,  # arrival positions
     "FileOrderAction": False,  # names are arrival positions
     "FileExtAction": False,  # unnamed items are numbered in arrival order
+    "CharacterEnhanceAction": False,  # one seeded RNG per stream (rotations, modes, positions)
     # the script's decisions: keys number same-name, same-pixel twins in arrival order
     "Reviewed": False, "SetTagsAction": False, "RenameAction": False,
     # bases: undeclared, so stream-dependent

@@ -226,3 +226,15 @@ def test_duplicate_names_and_tool_clutter(sandbox):
     assert result.refused == []
     assert files_under(sandbox / "out") == ["a.png", "a_1.png"]
     assert (sandbox / "out" / "a_1.png").read_bytes() == png_bytes("blue")
+
+
+def test_macos_metadata_is_listed_once_per_archive(sandbox):
+    from waifuc_ui.source.archive import is_macos_metadata
+
+    result = extract(sandbox, [("a.png", png_bytes("red")), ("__MACOSX/._a.png", b"\0\5\26\7"),
+                               ("sub/._b.png", b"\0\5\26\7"), ("sub/.DS_Store", b"Bud1")])
+    assert result.refused == [] and files_under(sandbox / "out") == ["a.png"]
+    assert [(r.path, r.reason) for r in result.skipped] == [
+        ("pack.zip", "2 macOS metadata file(s) (__MACOSX/, ._*) skipped: not images")]
+    assert is_macos_metadata(["__MACOSX", "x.png"]) and is_macos_metadata(["._x.png"])
+    assert not is_macos_metadata(["a._b.png"]) and not is_macos_metadata([])

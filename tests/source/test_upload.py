@@ -144,3 +144,23 @@ def test_single_path_and_repr(tmp_path):
     assert [i.filename for i in source] == ["a.png"]
     many = UploadSource([one] * 5, str(tmp_path / "w"))
     assert repr(many) == "UploadSource(['a.png', 'a.png', 'a.png', ... (5 files)])"
+
+
+def test_macos_metadata_is_skipped_the_same_way_loose_or_zipped_and_listed_once(tmp_path):
+    """Issue 15: a loose ``._file`` was refused as a bad image while ``__MACOSX/`` in a zip went unmentioned."""
+    sent = tmp_path / "sent"
+    archive = sent / "2" / "mac.zip"
+    archive.parent.mkdir(parents=True)
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("pics/a.png", png_bytes("red"))
+        zf.writestr("__MACOSX/pics/._a.png", b"\0\5\26\7 resource fork")
+        zf.writestr("__MACOSX/pics/._b.png", b"\0\5\26\7 resource fork")
+        zf.writestr("pics/._c.png", b"\0\5\26\7 resource fork")
+    paths = [write(sent / "1" / "cat.png", png_bytes("blue")), str(archive),
+             write(sent / "3" / "._cat.png", b"\0\5\26\7 resource fork"),
+             write(sent / "4" / "._dog.png", b"\0\5\26\7 resource fork")]
+    inspection = inspect_upload(paths, str(tmp_path / "work"))
+    assert inspection.images == ["cat.png", "mac.zip/pics/a.png"]
+    assert [(r.path, r.reason) for r in inspection.refused] == [
+        ("mac.zip", "3 macOS metadata file(s) (__MACOSX/, ._*) skipped: not images"),
+        ("uploaded ._* files", "2 macOS metadata file(s) (__MACOSX/, ._*) skipped: not images")]

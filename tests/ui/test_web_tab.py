@@ -71,3 +71,34 @@ def test_a_site_s_fields_follow_its_catalog_entry_and_never_show_a_secret():
     assert [w.value for w in drawn.fields] == ["1girl", 800, True, "fav", "", ""]  # secrets start empty
     assert (drawn.fields[4].type, drawn.fields[5].type) == ("text", "password")
     assert (drawn.limit.value, drawn.limit.maximum) == (50, MAX_ITEMS)
+
+
+def test_an_empty_tags_field_is_refused_before_any_request_with_the_reason(ui, monkeypatch):
+    import pytest
+
+    from waifuc_ui.core.errors import InvalidOptionError
+    from waifuc_ui.source.web.catalog import find_source
+    from waifuc_ui.ui.web_tab import validate_form
+
+    danbooru = find_source("danbooru")
+    built = []
+    monkeypatch.setattr(type(danbooru), "build", lambda self, values, **o: built.append(values))
+    monkeypatch.setattr(web_tab, "_catalog", lambda: ([danbooru], lambda name: danbooru))
+    before = list(ui.session.inputs.ids)
+    with pytest.raises(InvalidOptionError) as err:
+        crawl(ui, "danbooru", {"tags": "  "}, 3, replace=True)
+    text = str(err.value)
+    assert "type at least one tag (Site tags separated by spaces, e.g. surtr_(arknights) solo)" in text
+    assert "would download Danbooru's newest posts of any kind" in text
+    assert built == [] and ui.session.inputs.ids == before  # nothing built, nothing changed
+    validate_form(danbooru, {"tags": "solo"})  # a search is accepted
+
+
+def test_a_crawl_honours_replace(ui, dataset_dir, monkeypatch):
+    spec = FakeSpec(str(dataset_dir))
+    monkeypatch.setattr(web_tab, "_catalog", lambda: ([spec], lambda name: spec))
+    before = len(ui.session.inputs.ids)
+    crawl(ui, "fakebooru", {"tags": "a"}, 3, replace=False)
+    assert len(ui.session.inputs.ids) == before + 3
+    crawl(ui, "fakebooru", {"tags": "a"}, 2, replace=True)
+    assert len(ui.session.inputs.ids) == 2

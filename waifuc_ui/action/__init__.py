@@ -4,10 +4,12 @@ analysed-action bases (model output cached per image) and the actions that repla
 from .align import AlignMaxAreaAction, AlignMaxSizeAction, AlignMinSizeAction, PaddingAlignAction
 from .analyzed import AnalyzedAction, AnalyzedFilterAction, AnalyzedProcessAction
 from .augment import MirrorAction
+from .background import BackgroundRemovalAction
 from .base import ActionStop, BaseAction, FilterAction, ProcessAction, Verdict
 from .basic import ModeConvertAction
 from .ccip import CCIPAction
 from .dedup import HashDedupAction
+from .enhance import CharacterEnhanceAction
 from .filter_models import (
                             ClassFilterAction,
                             FaceCountAction,
@@ -18,15 +20,18 @@ from .filter_models import (
                             RatingFilterAction,
 )
 from .frames import FrameSplitAction
+from .head import HeadCoverAction, HeadCutOutAction
 from .lpips import FilterSimilarAction
 from .naming import BaseRandomAction, FileExtAction, FileOrderAction, RandomFilenameAction
 from .reviewed import RenameAction, Reviewed, SetTagsAction
+from .safety import SafetyAction
 from .sampling import ArrivalAction, ProgressBarAction, RandomChoiceAction
 from .select import FirstNSelectAction, SliceSelectAction
 from .size import MinAreaFilterAction, MinSizeFilterAction
 from .split_models import PersonSplitAction, ThreeStageSplitAction
 from .tagging import BlacklistedTagDropAction, TagFilterAction, TaggingAction, TagOverlapDropAction
 from .tags import TagDropAction, TagRemoveUnderlineAction
+from .upscale import UpscaleAction
 
 __all__ = [
     "ActionStop", "AlignMaxAreaAction", "AlignMaxSizeAction", "AlignMinSizeAction", "AnalyzedAction",
@@ -38,5 +43,7 @@ __all__ = [
     "PersonSplitAction", "ProcessAction", "ProgressBarAction", "RandomChoiceAction", "RandomFilenameAction",
     "RatingFilterAction", "RenameAction", "Reviewed", "SetTagsAction", "SliceSelectAction", "TagDropAction",
     "TagFilterAction", "TagOverlapDropAction", "TagRemoveUnderlineAction", "TaggingAction", "ThreeStageSplitAction",
+    "BackgroundRemovalAction", "CharacterEnhanceAction", "HeadCoverAction", "HeadCutOutAction", "SafetyAction",
+    "UpscaleAction",
     "Verdict",
 ]

@@ -10,7 +10,7 @@ from typing import Any
 from ..core.errors import ModelUnavailableError
 from ..inference.download import Downloader, DownloadProgress
 from ..inference.hub import HubFile, is_local
-from ..inference.specs import companion_files
+from ..inference.registry import companion_files
 from ..pipeline.catalog import action_catalog
 from ..pipeline.recipe import PipelineRecipe, build_action
 from .recipes import load_recipe

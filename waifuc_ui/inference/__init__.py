@@ -38,10 +38,14 @@ from .detect import (
 from .hub import HubFile, hub_status
 from .loaders import clear_caches
 from .lpips import lpips_batch_differences, lpips_clustering, lpips_difference, lpips_extract_feature
+from .pose import dwpose_boxes_batch, dwpose_estimate
 from .registry import companion_files, model_spec, registered_names, required_files
 from .resolve import ensure_available, file_fingerprint, resolve_file
 from .runtime import current_provider, open_session
+from .safety import safe_check, safe_check_score, safe_check_score_batch
+from .segment import get_isnetis_mask, get_isnetis_mask_batch, segment_rgba_with_isnetis
 from .tag_filters import drop_blacklisted_tags, drop_overlap_tags
+from .upscale import upscale_with_cdc, upscale_with_cdc_batch
 from .validate import (
     anime_classify,
     anime_classify_score,
@@ -72,5 +76,8 @@ __all__ = [
     'ccip_same', 'ccip_batch_same', 'ccip_default_threshold', 'ccip_default_clustering_params',
     'ccip_clustering', 'ccip_merge',
     'lpips_extract_feature', 'lpips_difference', 'lpips_batch_differences', 'lpips_clustering',
+    'get_isnetis_mask', 'get_isnetis_mask_batch', 'segment_rgba_with_isnetis',
+    'safe_check', 'safe_check_score', 'safe_check_score_batch',
+    'dwpose_estimate', 'dwpose_boxes_batch', 'upscale_with_cdc', 'upscale_with_cdc_batch',
 ]
 

@@ -34,6 +34,16 @@ _TOOL_CLUTTER_DIRS = ("__MACOSX",)
 _TOOL_CLUTTER_FILES = (".ds_store", "thumbs.db", "desktop.ini")
 
 
+def is_macos_metadata(parts: list[str]) -> bool:
+    """A ``__MACOSX/`` entry or an AppleDouble ``._name`` file: resource forks macOS adds, never images."""
+    return bool(parts) and (parts[0] == "__MACOSX" or parts[-1].startswith("._"))
+
+
+def macos_skip_record(where: str, count: int, source: str) -> SkippedFile:
+    """The one line listing ``count`` macOS metadata files skipped in ``where`` (an archive, or the uploads)."""
+    return SkippedFile(where, f"{count} macOS metadata file(s) (__MACOSX/, ._*) skipped: not images", source)
+
+
 @dataclass(frozen=True)
 class ArchiveLimits:
     """Per-archive limits. ``max_ratio`` applies to an entry (and the whole archive, measured
@@ -61,6 +71,7 @@ class ExtractResult:
 
     files: list[str] = field(default_factory=list)
     refused: list[SkippedFile] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)  # macOS metadata: one line per archive
 
 
 class _EntryRefused(Exception):
@@ -139,11 +150,15 @@ def extract_zip(archive_path: str, dest_dir: str, limits: ArchiveLimits = Archiv
         written_total = 0
         total_limit, total_name = limits.total_limit()
         archive_size = max(1, os.path.getsize(archive_path))
+        macos = 0
         for info in infos:
             name = entry_name(info)
             if name.endswith("/") or info.is_dir():
                 continue
             parts, problem = safe_parts(name)
+            if parts is not None and is_macos_metadata(parts):
+                macos += 1
+                continue
             if parts is not None and is_tool_clutter(parts):
                 continue
             problem = problem or _entry_problem(info, name)
@@ -168,6 +183,8 @@ def extract_zip(archive_path: str, dest_dir: str, limits: ArchiveLimits = Archiv
                     refuse(name, f"cannot extract: {error_text(err)}")
             else:
                 result.files.append(target)
+        if macos:
+            result.skipped.append(macos_skip_record(label, macos, "zip"))
     return result
 
 

@@ -39,7 +39,16 @@ from ..core.image_io import (
 )
 from ..core.item import ImageItem
 from ..core.report import RunReport, SkippedFile, collect_report, report_skip
-from .archive import ARCHIVE_EXTENSIONS, ArchiveLimits, extract_zip, unique_path
+from .allowance import UploadAllowance
+from .allowance import mb as _mb
+from .archive import (
+    ARCHIVE_EXTENSIONS,
+    ArchiveLimits,
+    extract_zip,
+    is_macos_metadata,
+    macos_skip_record,
+    unique_path,
+)
 from .base import NamedDataSource
 from .local import dataset_meta, group_name, list_folder
 from .sidecar import sidecar_path
@@ -64,42 +73,6 @@ class UploadInspection:
         return f"{len(self.images)} images came in from {self.received} uploaded {files}; {len(self.refused)} refused"
 
 
-def _mb(n: int) -> str:
-    """Bytes as MB or GB of 1024 (as gradio and the settings count them: '200mb' shows as '200.0 MB')."""
-    return f"{n / 2 ** 20:.1f} MB" if n < 2 ** 30 else f"{n / 2 ** 30:.2f} GB"
-
-
-@dataclass
-class UploadAllowance:
-    """What one upload may use (None: no limit), and what it used. ``request_bytes``: all files of this request
-    together; ``upload_bytes``, ``disk_bytes``, ``images``: what is left of the session's quotas."""
-
-    request_bytes: int | None = None
-    upload_bytes: int | None = None
-    disk_bytes: int | None = None
-    images: int | None = None
-    images_total: int | None = None  # the session's whole image quota (for the reason shown)
-    used_upload: int = 0
-    used_disk: int = 0
-    used_images: int = 0
-
-    def refuse_upload(self, size: int, request_total: int) -> str | None:
-        """Why a file of ``size`` bytes cannot come in after ``request_total`` bytes of this request, or None."""
-        if self.request_bytes is not None and request_total + size > self.request_bytes:
-            return (f"not read: the files of this request add up to more than {_mb(self.request_bytes)}, the limit "
-                    "per upload on this public server; send fewer or smaller files at once")
-        if self.upload_bytes is not None and self.used_upload + size > self.upload_bytes:
-            return (f"not read: this session may upload {_mb(self.upload_bytes)} in all and has "
-                    f"{_mb(self.upload_bytes - self.used_upload)} left; reload the page for a new session")
-        return None
-
-    def disk_left(self) -> int | None:
-        return None if self.disk_bytes is None else max(0, self.disk_bytes - self.used_disk)
-
-    def images_left(self, counted: int) -> int | None:
-        return None if self.images is None else self.images - counted
-
-
 @dataclass
 class UnpackedUpload:
     """Where an upload was unpacked, what was refused while unpacking, and how folders map to uploads."""
@@ -108,6 +81,7 @@ class UnpackedUpload:
     refused: list[SkippedFile]
     tops: list[str]  # top folders in upload order
     labels: dict[str, str]  # top folder -> the archive's name ('' for the loose files' folder)
+    macos_files: int = 0  # loose ._name files skipped (listed once, like an archive's __MACOSX/)
 
 
 class UploadSource(NamedDataSource):
@@ -161,6 +135,8 @@ class UploadSource(NamedDataSource):
             unpacked = UnpackedUpload(tempfile.mkdtemp(prefix="upload_", dir=self.extract_dir), [], [], {})
             for path in self.paths:
                 self._unpack_one(path, unpacked)
+            if unpacked.macos_files:
+                unpacked.refused.append(macos_skip_record("uploaded ._* files", unpacked.macos_files, "upload"))
             self._unpacked = unpacked
         return self._unpacked
 
@@ -168,6 +144,9 @@ class UploadSource(NamedDataSource):
         name = os.path.basename(path)
         if not os.path.isfile(path):
             unpacked.refused.append(SkippedFile(name, "uploaded file is missing or not a regular file", "upload"))
+            return
+        if is_macos_metadata([name]):
+            unpacked.macos_files += 1
             return
         allowance = self.allowance
         size = os.path.getsize(path)
@@ -186,7 +165,7 @@ class UploadSource(NamedDataSource):
             limits = dataclasses.replace(self.limits, budget_bytes=allowance.disk_left())
             extracted = extract_zip(path, target, limits, label=name)
             allowance.used_disk += sum(_size(f) for f in extracted.files)
-            unpacked.refused.extend(extracted.refused)
+            unpacked.refused.extend(extracted.refused + extracted.skipped)
             return
         disk_left = allowance.disk_left()
         if disk_left is not None and size > disk_left:

@@ -12,15 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from ..core.item import ImageItem
 from ..core.report import report_skip
+from .allowance import UploadAllowance
 from .local import group_name
 from .video import DEFAULT_MIN_FRAME_INTERVAL, VideoLimits, VideoProgress, VideoSource
-
-if TYPE_CHECKING:
-    from .upload import UploadAllowance
 
 #: The app's "skip near-identical frames": mean grey difference (0-255) of 32x32 thumbnails under which a frame
 #: repeats the last kept one (a still shot with compression noise stays under 2; a cut or a pan is far above).

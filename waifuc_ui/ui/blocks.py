@@ -26,7 +26,7 @@ from .common import Updates
 from .duplicates_tab import DuplicatesTab, build_duplicates_tab, wire_duplicates_tab_select
 from .export_tab import ExportTab, build_export_tab, wire_export_tab_select
 from .file_guard import FileGuardMiddleware, cookie_script
-from .pipeline_tab import DEFAULT_PRESET, PipelineTab, build_pipeline_tab, pipeline_status, script_text
+from .pipeline_tab import DEFAULT_PRESET, PipelineTab, build_pipeline_tab
 from .run_tab import RunTab, build_run_tab, wire_run_tab_select
 from .session_controls import (
     STORAGE_KEY,
@@ -58,6 +58,9 @@ CSS = """
 .model-missing, .model-files { padding: 4px 10px; }
 #run-status, #source-summary { min-height: 1.5em; }
 footer { display: none !important; }
+/* cluster and group captions ("Cluster 0 · 11 images · ✓ target") wrap instead of being cut on narrow screens */
+#ccip-clusters .caption-label, #dup-groups .caption-label { white-space: normal; max-width: 100%;
+  overflow: visible; text-overflow: clip; }
 """
 
 
@@ -157,7 +160,7 @@ def build_page(settings: AppSettings, binder: SessionBinder) -> Page:
 
 def _draw_tabs(demo: gr.Blocks, binder: SessionBinder, links: SessionLinks, structure: gr.State) -> Page:
     state = links.state
-    with gr.Tabs():
+    with gr.Tabs(overflow_behavior="wrap"):  # narrow screens: every tab stays visible (no "…" menu)
         with gr.Tab("1 · Source", id="source"):
             source = build_source_tab(binder, state, web_form=web_source_form(binder))
             controls = build_session_controls(binder)
@@ -190,11 +193,11 @@ def _page_fill(settings: AppSettings, page: Page) -> PageFill:
                 source_view(ui, ingest_summary(0, 0, 0, "No demo dataset found"))
             ui.session.pipeline.load_preset(DEFAULT_PRESET)
         return {page.structure: int(version or 0) + 1, **page.source.view_values(view),
-                page.pipeline.status: pipeline_status(ui), page.pipeline.script: script_text(ui),
+                **page.pipeline.structure_values(ui),
                 page.tags.trigger: ui.session.tags.edits.trigger_word,
                 **export_settings_values(ui, page.export.settings)}
 
-    outputs = [page.structure, *page.source.view_outputs, page.pipeline.status, page.pipeline.script,
+    outputs = [page.structure, *page.source.view_outputs, *page.pipeline.structure_outputs,
                page.tags.trigger, *page.export.settings.by_keyword().values()]
     return PageFill(fill_page, page.structure, outputs)
 

@@ -12,6 +12,7 @@ import gradio as gr
 from gradio.blocks import Block
 
 from ..core.errors import InvalidOptionError
+from ..export.buckets import BucketPreview, buckets_markdown, preview_buckets
 from ..session.checks import DEFAULT_MIN_SIDE, DatasetCheck, by_key, checks_markdown
 from ..session.exporting import DEFAULT_QUALITY, ExportSummary
 from .common import Updates, guarded
@@ -182,6 +183,9 @@ class ChecksBox:
     select_btn: gr.Button
     drop_btn: gr.Button
     note: gr.Markdown
+    bucket_base: gr.Dropdown
+    bucket_btn: gr.Button
+    buckets: gr.Markdown
 
     @property
     def outputs(self) -> list[Block]:
@@ -218,6 +222,24 @@ def checks_values(box: ChecksBox, ui: UISession, side: Any, chosen: str | None =
     entries, ui.page_ids[GALLERY], _n, _label = gallery_page(ui.session, ids, 1)
     return {box.markdown: checks_markdown(checks), box.problem: gr.Radio(choices=choices, value=chosen),
             box.gallery: entries}
+
+
+BUCKET_BASES = (512, 768, 1024)
+
+
+def dataset_buckets(ui: UISession, base: Any) -> BucketPreview:
+    """The kohya buckets of the final dataset's images (their sizes after the run) at ``base``."""
+    try:
+        size = int(base)
+    except (TypeError, ValueError):
+        size = 0
+    if size < 256:
+        raise InvalidOptionError("base resolution", base, BUCKET_BASES, "pick the resolution you will train at")
+    return preview_buckets(((i, ui.session.record(i).size) for i in ui.session.dataset.ids()), size)
+
+
+def buckets_text(ui: UISession, base: Any) -> str:
+    return buckets_markdown(dataset_buckets(ui, base), len(ui.session.dataset.ids()))
 
 
 def refresh_values(tab: ExportTab, ui: UISession | None, side: Any = DEFAULT_MIN_SIDE) -> Updates:
@@ -258,8 +280,15 @@ def _draw_checks() -> ChecksBox:
             select_btn = gr.Button("Select these in the Tags tab", size="sm", elem_id="export-select-in-tags")
             drop_btn = gr.Button("Drop these from the dataset", size="sm", variant="stop", elem_id="export-drop")
         note = gr.Markdown(elem_id="export-check-note")
+        with gr.Row(equal_height=True):
+            bucket_base = gr.Dropdown(list(BUCKET_BASES), value=BUCKET_BASES[0], label="Trainer base resolution",
+                                      info="kohya-style aspect-ratio buckets", scale=1, elem_id="bucket-base")
+            bucket_btn = gr.Button("Preview the buckets", size="sm", scale=0, min_width=170,
+                                   elem_id="bucket-preview-btn")
+        buckets = gr.Markdown(elem_id="bucket-preview")
     return ChecksBox(min_side=min_side, check_btn=check_btn, markdown=markdown, problem=problem, gallery=gallery,
-                     select_btn=select_btn, drop_btn=drop_btn, note=note)
+                     select_btn=select_btn, drop_btn=drop_btn, note=note, bucket_base=bucket_base,
+                     bucket_btn=bucket_btn, buckets=buckets)
 
 
 def _draw_export(binder: SessionBinder, state: gr.State, info: gr.Markdown, checks: ChecksBox) -> ExportTab:
@@ -340,6 +369,12 @@ def _wire_checks(binder: SessionBinder, state: gr.State, tab: ExportTab) -> None
         text = drop_from_dataset(ui, check_ids(ui, chosen, side), report)
         return {box.note: text, tab.info: dataset_line(ui), **checks_values(box, ui, side, chosen)}
 
+    @guarded
+    def on_buckets(ui, base):
+        return buckets_text(ui, base)
+
+    box.bucket_btn.click(on_buckets, [state, box.bucket_base], [box.buckets], concurrency_limit=None)
+    box.bucket_base.input(on_buckets, [state, box.bucket_base], [box.buckets], concurrency_limit=None)
     check_inputs = [state, box.min_side, box.problem]
     box.check_btn.click(on_check, check_inputs, box.outputs, concurrency_limit=None)
     box.min_side.submit(on_check, check_inputs, box.outputs, concurrency_limit=None)

@@ -12,10 +12,11 @@ from typing import Any
 import gradio as gr
 from gradio.blocks import Block
 
-from ..core.errors import InvalidOptionError
+from ..core.errors import InvalidOptionError, WaifucUIError
 from ..inference.download import mb
-from ..pipeline import preset_names
-from ..pipeline.catalog import ModelStatus
+from ..pipeline.catalog import ModelStatus, model_status
+from ..pipeline.presets import CUSTOM, matching_preset, preset_names, preset_purpose
+from ..pipeline.recipe import build_action
 from .common import guarded
 from .param_widgets import ui_to_param, widget_for
 from .run_tab import run_pipeline
@@ -110,13 +111,47 @@ def pipeline_status(ui: UISession) -> str:
 
 
 def apply_preset(ui: UISession, name: str) -> None:
+    if name == CUSTOM:
+        raise InvalidOptionError("preset", name, preset_names(), "pick one of the presets to start over from it")
     ui.session.pipeline.load_preset(name)
 
 
-def add_step(ui: UISession, action: str) -> str:
+def current_preset(ui: UISession) -> str:
+    """The preset the recipe still equals, else "custom"."""
+    return matching_preset(ui.session.pipeline.recipe, ui.session.catalog)
+
+
+#: The "Add step" position that appends.
+AT_END = -1
+
+
+def position_choices(ui: UISession) -> list[tuple[str, int]]:
+    """Where "Add step" may insert: (label, index) pairs, "at the end" first."""
+    steps = ui.session.pipeline.recipe.steps
+    choices = [("at the end", AT_END)]
+    if steps:
+        choices.append(("first", 0))
+    choices += [(f"after {n}. {s.action}", n) for n, s in enumerate(steps[:-1], start=1)]
+    return choices
+
+
+def add_step(ui: UISession, action: str, position: int | None = None) -> str:
+    """Add ``action`` at index ``position`` (None or AT_END: at the end)."""
     if not action:
         raise InvalidOptionError("action", action, list(ui.session.catalog), "pick an action to add")
-    return ui.session.pipeline.add_step(action)
+    steps = len(ui.session.pipeline.recipe.steps)
+    if position is None or int(position) == AT_END:
+        return ui.session.pipeline.add_step(action)
+    if not 0 <= int(position) <= steps:
+        raise InvalidOptionError("position", position, [c for _, c in position_choices(ui)],
+                                 "pick a place from the list")
+    return ui.session.pipeline.add_step(action, position=int(position))
+
+
+def move_step_to(ui: UISession, uid: str, number: int) -> None:
+    """Move step ``uid`` to place ``number`` (1 = first)."""
+    steps = ui.session.pipeline.recipe.steps
+    ui.session.pipeline.move_step(uid, max(0, min(len(steps) - 1, int(number) - 1)))
 
 
 def move_step(ui: UISession, uid: str, delta: int) -> None:
@@ -164,8 +199,10 @@ class PipelineTab:
     """The Pipeline tab's fixed components (the step list between them is drawn by gr.render)."""
 
     preset: gr.Dropdown
+    preset_about: gr.Markdown
     preset_btn: gr.Button
     add_choice: gr.Dropdown
+    add_at: gr.Dropdown
     add_btn: gr.Button
     live: gr.Checkbox
     live_text: gr.Markdown
@@ -178,12 +215,17 @@ class PipelineTab:
     @property
     def structure_outputs(self) -> list[Block]:
         """What a change of the step list updates (``structure`` redraws the steps)."""
-        return [self.status, self.script]
+        return [self.status, self.script, self.preset, self.add_at]
 
     @property
     def edit_outputs(self) -> list[Block]:
         """What an edit of one step updates."""
-        return [self.status, self.script, self.live_text]
+        return [self.status, self.script, self.live_text, self.preset]
+
+    def structure_values(self, ui: UISession) -> dict[Block, Any]:
+        """The values of :attr:`structure_outputs` for the session's recipe."""
+        return {self.status: pipeline_status(ui), self.script: script_text(ui), self.preset: current_preset(ui),
+                self.add_at: gr.update(choices=position_choices(ui), value=AT_END)}
 
 
 @dataclass
@@ -193,6 +235,7 @@ class StepRow:
     enabled: gr.Checkbox
     up: gr.Button
     down: gr.Button
+    move_to: gr.Dropdown
     remove: gr.Button
 
 
@@ -202,10 +245,13 @@ def build_pipeline_tab(binder: SessionBinder, state: gr.State, structure: gr.Sta
     gr.Markdown("Turn steps on or off, set their parameters (waifuc's defaults), reorder them, or start from a "
                 "preset. The run tab shows what each step keeps and drops.")
     with gr.Row(equal_height=True):
-        preset = gr.Dropdown(preset_names(), value=DEFAULT_PRESET, label="Preset", scale=2, elem_id="preset")
+        preset = gr.Dropdown([*preset_names(), CUSTOM], value=DEFAULT_PRESET, label="Preset", scale=2,
+                             elem_id="preset")
         preset_btn = gr.Button("Use preset", scale=0, min_width=120, elem_id="use-preset")
         add_choice = gr.Dropdown(action_names, label="Add a step", scale=2, elem_id="add-step-choice")
-        add_btn = gr.Button("Add step", scale=0, min_width=120)
+        add_at = gr.Dropdown([("at the end", AT_END)], value=AT_END, label="Where", scale=1, elem_id="add-step-at")
+        add_btn = gr.Button("Add step", scale=0, min_width=120, elem_id="add-step")
+    preset_about = gr.Markdown(preset_purpose(DEFAULT_PRESET), elem_id="preset-about")
     with gr.Row(equal_height=True):
         live = gr.Checkbox(value=True, label="Update the last run after each parameter change", scale=1,
                            interactive=True,  # read by listeners drawn in gr.render only: say it is editable
@@ -225,7 +271,8 @@ def build_pipeline_tab(binder: SessionBinder, state: gr.State, structure: gr.Sta
         # no line numbers: drawn inside a closed accordion, their gutter came out misaligned with the code
         script = gr.Code(language="python", label="The same run as a Python script (waifuc_ui)",
                          interactive=False, show_line_numbers=False, elem_id="recipe-script")
-    tab = PipelineTab(preset=preset, preset_btn=preset_btn, add_choice=add_choice, add_btn=add_btn, live=live,
+    tab = PipelineTab(preset=preset, preset_about=preset_about, preset_btn=preset_btn, add_choice=add_choice,
+                      add_at=add_at, add_btn=add_btn, live=live,
                       live_text=live_text, status=status, script_box=script_box, save_btn=save_btn,
                       load_file=load_file, script=script)
     _wire_pipeline_tab(binder, state, structure, tab)
@@ -242,9 +289,12 @@ def _draw_steps(binder: SessionBinder, state: gr.State, structure: gr.State, tab
         gr.Markdown("No steps yet: choose a preset or add a step.")
     statuses = ui.session.runs.model_report()
     for n, step in enumerate(steps, start=1):
-        row = _draw_step(binder, state, tab, ui, n, step, statuses.get(step.uid))
+        row = _draw_step(binder, state, tab, ui, n, len(steps), step,
+                         statuses.get(step.uid) or disabled_step_status(ui, step))
         row.enabled.input(_enable_handler(binder, tab, step.uid), [state, row.enabled, tab.live], tab.edit_outputs,
                           concurrency_limit=None, show_progress="hidden")
+        row.move_to.input(_move_to_handler(binder, structure, tab, step.uid), [state, row.move_to, structure],
+                          [structure, *tab.structure_outputs], concurrency_limit=None)
         moves = ((row.up, _move_handler(binder, structure, tab, step.uid, -1)),
                  (row.down, _move_handler(binder, structure, tab, step.uid, +1)),
                  (row.remove, _remove_handler(binder, structure, tab, step.uid)))
@@ -252,28 +302,47 @@ def _draw_steps(binder: SessionBinder, state: gr.State, structure: gr.State, tab
             button.click(handler, [state, structure], [structure, *tab.structure_outputs], concurrency_limit=None)
 
 
-def _step_badge(spec: Any, status: ModelStatus | None) -> str:
+def disabled_step_status(ui: UISession, step: Any) -> ModelStatus | None:
+    """A switched-off step's models, looked up on this machine only (the session reports enabled steps)."""
+    if step.enabled or not ui.session.catalog[step.action].model_backed:
+        return None
+    try:
+        return model_status(build_action(step, ui.session.catalog))
+    except WaifucUIError:
+        return ModelStatus(True, False, "the step's parameters are not valid")
+
+
+def step_badge(spec: Any, status: ModelStatus | None, enabled: bool = True) -> str:
+    """The note after a step's name: model ready, downloads on the first run, or missing."""
     if not spec.model_backed:
         return ""
-    if status is None or status.available:
+    if status is None:
+        return ""  # not checked: say nothing rather than something untrue
+    if status.available:
         return " · model ready"
+    if not enabled:
+        return " · model not on this machine (step off)"
     return f" · downloads on the first run ({mb(status.download_bytes)})" if status.download else \
         " · MODEL MISSING (will be skipped)"
 
 
-def _draw_step(binder: SessionBinder, state: gr.State, tab: PipelineTab, ui: UISession, n: int, step: Any,
-               status: ModelStatus | None) -> StepRow:
+def _draw_step(binder: SessionBinder, state: gr.State, tab: PipelineTab, ui: UISession, n: int, total: int,
+               step: Any, status: ModelStatus | None) -> StepRow:
     """One step: its header row, its model note and its parameters (each wired as it is drawn)."""
     spec = ui.session.catalog[step.action]
     with gr.Group(elem_classes=["pipeline-step"]):
         with gr.Row(equal_height=True):
+            badge = step_badge(spec, status, step.enabled)
             row = StepRow(
-                enabled=gr.Checkbox(value=step.enabled, label=f"{n}. {step.action}{_step_badge(spec, status)}",
+                enabled=gr.Checkbox(value=step.enabled, label=f"{n}. {step.action}{badge}",
                                     info=spec.help, interactive=True, scale=5, elem_id=f"step-{n}-enabled",
                                     key=f"en-{step.uid}"),
                 up=gr.Button("↑", size="sm", scale=0, min_width=44, key=f"up-{step.uid}", elem_id=f"step-{n}-up"),
                 down=gr.Button("↓", size="sm", scale=0, min_width=44, key=f"down-{step.uid}",
                                elem_id=f"step-{n}-down"),
+                move_to=gr.Dropdown([(f"move to {k}", k) for k in range(1, total + 1)], value=n, show_label=False,
+                                    container=False, scale=0, min_width=120, key=f"to-{step.uid}", interactive=True,
+                                    elem_id=f"step-{n}-move-to"),
                 remove=gr.Button("✕", size="sm", scale=0, min_width=44, variant="stop", key=f"rm-{step.uid}",
                                  elem_id=f"step-{n}-remove"))
         note = step_model_note(status)
@@ -294,7 +363,7 @@ def _draw_step(binder: SessionBinder, state: gr.State, tab: PipelineTab, ui: UIS
 def _wire_pipeline_tab(binder: SessionBinder, state: gr.State, structure: gr.State, tab: PipelineTab) -> None:
     def after_structure(ui, version):
         touch(binder, ui)
-        return {structure: version + 1, tab.status: pipeline_status(ui), tab.script: script_text(ui)}
+        return {structure: version + 1, **tab.structure_values(ui)}
 
     @guarded
     def on_preset(ui, name, version):
@@ -302,8 +371,8 @@ def _wire_pipeline_tab(binder: SessionBinder, state: gr.State, structure: gr.Sta
         return after_structure(ui, version)
 
     @guarded
-    def on_add(ui, action, version):
-        add_step(ui, action)
+    def on_add(ui, action, position, version):
+        add_step(ui, action, position)
         return after_structure(ui, version)
 
     @guarded
@@ -313,7 +382,9 @@ def _wire_pipeline_tab(binder: SessionBinder, state: gr.State, structure: gr.Sta
 
     outputs = [structure, *tab.structure_outputs]
     tab.preset_btn.click(on_preset, [state, tab.preset, structure], outputs, concurrency_limit=None)
-    tab.add_btn.click(on_add, [state, tab.add_choice, structure], outputs, concurrency_limit=None)
+    tab.add_btn.click(on_add, [state, tab.add_choice, tab.add_at, structure], outputs, concurrency_limit=None)
+    tab.preset.change(lambda name: preset_purpose(name), [tab.preset], [tab.preset_about], queue=False,
+                      show_progress="hidden")
     # the download button always holds the current recipe: rewritten whenever the script (the recipe) changes
     tab.script.change(guarded(save_recipe), [state], [tab.save_btn], concurrency_limit=None, show_progress="hidden")
     # review and tag choices are made on other tabs: the script is written again when the box opens
@@ -343,7 +414,8 @@ def _param_handler(binder: SessionBinder, tab: PipelineTab, uid: str, name: str)
     def handler(ui: UISession, value: Any, live: bool):
         touch(binder, ui)
         set_param(ui, uid, name, value)
-        return {tab.status: pipeline_status(ui), tab.script: script_text(ui), tab.live_text: update_last_run(ui, live)}
+        return {tab.status: pipeline_status(ui), tab.script: script_text(ui), tab.live_text: update_last_run(ui, live),
+                tab.preset: current_preset(ui)}
     return handler
 
 
@@ -352,7 +424,8 @@ def _enable_handler(binder: SessionBinder, tab: PipelineTab, uid: str):
     def handler(ui: UISession, enabled: bool, live: bool):
         touch(binder, ui)
         ui.session.pipeline.update_step(uid, enabled=bool(enabled))
-        return {tab.status: pipeline_status(ui), tab.script: script_text(ui), tab.live_text: update_last_run(ui, live)}
+        return {tab.status: pipeline_status(ui), tab.script: script_text(ui), tab.live_text: update_last_run(ui, live),
+                tab.preset: current_preset(ui)}
     return handler
 
 
@@ -361,7 +434,16 @@ def _move_handler(binder: SessionBinder, structure: gr.State, tab: PipelineTab, 
     def handler(ui: UISession, version: int):
         touch(binder, ui)
         move_step(ui, uid, delta)
-        return {structure: version + 1, tab.status: pipeline_status(ui), tab.script: script_text(ui)}
+        return {structure: version + 1, **tab.structure_values(ui)}
+    return handler
+
+
+def _move_to_handler(binder: SessionBinder, structure: gr.State, tab: PipelineTab, uid: str):
+    @guarded
+    def handler(ui: UISession, number: int, version: int):
+        touch(binder, ui)
+        move_step_to(ui, uid, number)
+        return {structure: version + 1, **tab.structure_values(ui)}
     return handler
 
 
@@ -370,5 +452,5 @@ def _remove_handler(binder: SessionBinder, structure: gr.State, tab: PipelineTab
     def handler(ui: UISession, version: int):
         touch(binder, ui)
         ui.session.pipeline.remove_step(uid)
-        return {structure: version + 1, tab.status: pipeline_status(ui), tab.script: script_text(ui)}
+        return {structure: version + 1, **tab.structure_values(ui)}
     return handler

@@ -42,7 +42,13 @@ def run_summary(ui: UISession, result: RunResult, downloads: DownloadReport | No
     final = len(ui.session.dataset.ids())
     head = {StepStatus.DONE: "Run finished", StepStatus.CANCELLED: "Run stopped", StepStatus.FAILED: "Run failed"}.get(
         result.status, result.status)
-    if result.steps:
+    if result.status == StepStatus.CANCELLED and result.steps:
+        planned = max(len(ui.session.pipeline.recipe.enabled_steps()), len(result.steps))
+        last = result.steps[-1]
+        text = (f"**{head}** after {len(result.steps)} of {planned} step(s): {len(result.input_ids)} images in, "
+                f"{last.kept_count} kept so far (after {last.label}). Not a finished dataset: the other steps did "
+                "not run.")
+    elif result.steps:
         text = (f"**{head}**: {len(result.input_ids)} images in, {final} in the dataset after "
                 f"{len(result.steps)} step(s).")
     else:
@@ -157,6 +163,23 @@ def run_pipeline(ui: UISession, report=None, fetch_models: bool = True) -> RunRe
 
     return ui.session.runs.start(progress=on_progress, cancel=ui.cancel, fetch_models=fetch_models,
                           download_progress=on_download)
+
+
+#: How often a queued Run looks whether the running update has ended (seconds).
+WAIT_POLL = 0.2
+
+
+def wait_for_running(ui: UISession, report=None, poll: float = WAIT_POLL) -> bool:
+    """Queue behind a run of this session that is going (e.g. the re-run after a parameter change): wait until it
+    ends. False when Stop was pressed while waiting (then nothing should start)."""
+    waited = False
+    while ui.session.runs.is_running:
+        if not waited and report is not None:
+            report(0, "Waiting for the update of the last run (after your change) to finish…")
+        waited = True
+        if ui.cancel.wait(poll):
+            return False
+    return True
 
 
 def plot_frame(ui: UISession) -> pd.DataFrame | None:
@@ -281,6 +304,9 @@ def _wire_run_tab(binder: SessionBinder, state: gr.State, tab: RunTab) -> None:
     def on_run(ui, progress=gr.Progress()):
         touch(binder, ui)
         progress(0, desc="Starting")
+        if not wait_for_running(ui, lambda frac, text: progress(frac, desc=text)):
+            return {tab.status: "**Run not started**: you pressed Stop while it waited for the update after your "
+                                "last change. Press Run to start it."}
         result = run_pipeline(ui, lambda frac, text: progress(frac, desc=text))
         return refresh_values(tab, ui, run_summary(ui, result, ui.session.runs.models.last))
 

@@ -106,7 +106,7 @@ class SourceTab:
 
 
 #: Draws the online-source form under the upload box: ``web_form(state, summary)`` (see web_tab.py).
-WebFormDrawer = Callable[[gr.State, gr.Markdown], object]
+WebFormDrawer = Callable[..., object]  # (state, summary, replace checkbox)
 
 
 def build_source_tab(binder: SessionBinder, state: gr.State, web_form: WebFormDrawer | None = None) -> SourceTab:
@@ -142,7 +142,7 @@ def _draw_source_tab(settings: AppSettings, state: gr.State, web_form: WebFormDr
             demo_btn = gr.Button("Back to the demo dataset", size="sm")
             if web_form is not None:
                 with gr.Accordion("Online sources (Danbooru, Gelbooru, …)", open=False):
-                    web_form(state, summary)
+                    web_form(state, summary, replace)  # a crawl honours "Replace the current images"
         with gr.Column(scale=2):
             gallery = gr.Gallery(label="Images in the session", columns=6, height=420, object_fit="contain",
                                  fit_columns=False, preview=False, allow_preview=True, elem_id="source-gallery")

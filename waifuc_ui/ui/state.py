@@ -19,6 +19,7 @@ import gradio as gr
 
 from ..core.report import logger
 from ..session import Session, SessionRegistry
+from ..session.tag_query import TagQuery
 from .file_guard import FileGuard
 from .settings import AppSettings
 
@@ -40,6 +41,7 @@ class UISession:
     selected_kept: str | None = None
     tag_selection: list[str] = field(default_factory=list)
     export_key: int | None = None  # dataset_key() of the dataset the last zip was built from
+    tag_filter: TagQuery = field(default_factory=TagQuery)  # the Tags tab's gallery filter (and edit scope)
 
     def __deepcopy__(self, memo):  # gradio deep-copies State defaults; a live session is never copied
         return self

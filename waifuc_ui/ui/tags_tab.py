@@ -12,12 +12,14 @@ from gradio.blocks import Block
 
 from ..core.errors import InvalidOptionError
 from ..core.tags import tags_to_text
+from ..session.caption_preview import exported_caption
+from ..session.tag_query import TagQuery, changed_ids, filter_ids
 from .common import Pager, Updates, guarded, make_pager
 from .state import SessionBinder, UISession, touch
 from .views import dataset_size_text, gallery_page, item_caption, run_state_note
 
 GALLERY = "tags"
-SCOPES = ("All images", "Images with the filter tag", "The selected images")
+SCOPES = ("All images", "Images matching the filter", "The selected images")
 
 
 def tag_frame(ui: UISession, ids: list[str] | None = None) -> pd.DataFrame:
@@ -38,15 +40,22 @@ def selection_note(ui: UISession) -> str:
     return f"{n} image{'s' if n != 1 else ''} selected (click images to select or unselect them)."
 
 
-def scope_ids(ui: UISession, scope: str, filter_tag: str) -> list[str] | None:
-    """The ids an edit applies to (None = all images of the dataset)."""
+def filtered_ids(ui: UISession, query: TagQuery | None = None) -> list[str]:
+    """The dataset images the Tags tab's filter (or ``query``) matches, in dataset order."""
+    return filter_ids(ui.session.tags.all(), ui.tag_filter if query is None else query)
+
+
+def scope_ids(ui: UISession, scope: str, filter_tag: str, query: TagQuery | None = None) -> list[str] | None:
+    """The ids an edit applies to (None = all images of the dataset). ``query`` (else ``filter_tag`` as "all of")
+    is the filter of the second scope."""
     if scope == SCOPES[0]:
         return None
     if scope == SCOPES[1]:
-        tag = (filter_tag or "").strip()
-        if not tag:
-            raise InvalidOptionError("filter tag", filter_tag, fix="type a tag in 'Filter tag' or choose All images")
-        return ui.session.tags.ids_with(include=[tag])
+        query = query if query is not None else TagQuery.parse(filter_tag)
+        if query.empty:
+            raise InvalidOptionError("tag filter", filter_tag, fix="type a tag in 'All of', 'Any of' or 'None of', "
+                                     "tick 'Untagged', or choose All images")
+        return filtered_ids(ui, query)
     if scope == SCOPES[2]:
         final = set(ui.session.dataset.ids())
         chosen = [i for i in ui.tag_selection if i in final]
@@ -56,31 +65,58 @@ def scope_ids(ui: UISession, scope: str, filter_tag: str) -> list[str] | None:
     raise InvalidOptionError("scope", scope, SCOPES, "choose where the edit applies")
 
 
-def edit_tags(ui: UISession, op: str, scope: str, filter_tag: str, tag: str, new_tag: str = "") -> str:
-    """Apply one batch edit ('add', 'remove' or 'replace') and say what happened."""
+def edit_tags(ui: UISession, op: str, scope: str, filter_tag: str, tag: str, new_tag: str = "",
+              query: TagQuery | None = None) -> str:
+    """Apply one batch edit ('add', 'remove' or 'replace') and say how many images it changed (of how many in
+    the scope)."""
     tag = (tag or "").strip()
     if not tag:
         raise InvalidOptionError("tag", tag, fix="type the tag to edit")
-    ids = scope_ids(ui, scope, filter_tag)
-    where = "all images" if ids is None else f"{len(ids)} image(s)"
+    if op not in ("add", "remove", "replace"):
+        raise InvalidOptionError("tag operation", op, ["add", "remove", "replace"], "use one of the operations")
+    new_tag = (new_tag or "").strip()
+    if op == "replace" and not new_tag:
+        raise InvalidOptionError("new tag", new_tag, fix="type the tag that replaces the old one")
+    ids = scope_ids(ui, scope, filter_tag, query)
+    before = ui.session.tags.all(ids)
     if op == "add":
         ui.session.tags.add(tag, ids)
-        return f"Added `{tag}` to {where}."
-    if op == "remove":
+    elif op == "remove":
         ui.session.tags.remove(tag, ids)
-        return f"Removed `{tag}` from {where}."
-    if op == "replace":
-        new_tag = (new_tag or "").strip()
-        if not new_tag:
-            raise InvalidOptionError("new tag", new_tag, fix="type the tag that replaces the old one")
+    else:
         ui.session.tags.replace(tag, new_tag, ids)
-        return f"Replaced `{tag}` by `{new_tag}` on {where}."
-    raise InvalidOptionError("tag operation", op, ["add", "remove", "replace"], "use one of the operations")
+    changed = len(changed_ids(before, ui.session.tags.all(ids)))
+    where = f"of all {len(before)} images" if ids is None else f"of the {len(before)} in scope"
+    done = {"add": f"Added `{tag}` to", "remove": f"Removed `{tag}` from",
+            "replace": f"Replaced `{tag}` by `{new_tag}` on"}[op]
+    return f"{done} {changed} image(s) ({where})."
 
 
 def clicked_tag(row_value: list[Any] | None, value: Any) -> str:
     """The tag of a clicked row of the frequency table (the row's first cell; the clicked cell when no row)."""
     return str(row_value[0]) if row_value else str(value or "")
+
+
+def caption_preview(ui: UISession, item_id: str | None) -> str:
+    """The image's caption as the .txt export writes it (trigger word, order, escapes, spaces)."""
+    if not item_id:
+        return ""
+    return exported_caption(ui.session, item_id)
+
+
+def confidence_text(tags: dict[str, float]) -> str:
+    """The tagger's confidence of the tags it scored below 1 (site and hand tags have 1.0), lowest first."""
+    scored = sorted((s, t) for t, s in tags.items() if isinstance(s, (int, float)) and s < 1.0)
+    if not scored:
+        return ""
+    return "Tagger confidence (lowest first): " + " · ".join(f"`{t}` {s:.2f}" for s, t in scored)
+
+
+def caption_values(tab: TagsTab, ui: UISession, item_id: str | None) -> Updates:
+    """The selected image's caption as exported and its tags' confidence."""
+    if not item_id:
+        return {tab.caption: "", tab.confidence: ""}
+    return {tab.caption: caption_preview(ui, item_id), tab.confidence: confidence_text(ui.session.tags.of(item_id))}
 
 
 def image_tags_text(ui: UISession, item_id: str | None) -> str:
@@ -98,6 +134,10 @@ class TagsTab:
     table: gr.Dataframe
     scope: gr.Radio
     filter_tag: gr.Textbox
+    any_of: gr.Textbox
+    none_of: gr.Textbox
+    untagged: gr.Checkbox
+    filter_btn: gr.Button
     tag: gr.Textbox
     new_tag: gr.Textbox
     add_btn: gr.Button
@@ -113,6 +153,12 @@ class TagsTab:
     selected: gr.State
     image_tags: gr.Textbox
     save_btn: gr.Button
+    caption: gr.Code
+    confidence: gr.Markdown
+
+    @property
+    def filter_inputs(self) -> list[Block]:
+        return [self.filter_tag, self.any_of, self.none_of, self.untagged]
 
     @property
     def view_outputs(self) -> list[Block]:
@@ -123,8 +169,10 @@ class TagsTab:
 def view_values(tab: TagsTab, ui: UISession, text: str, page: Any = 1) -> Updates:
     chosen = set(ui.tag_selection)
     captions = {i: "✓ " + item_caption(ui.session, i) for i in chosen}
-    entries, ui.page_ids[GALLERY], number, label = gallery_page(ui.session, ui.session.dataset.ids(), page,
-                                                                 captions=captions)
+    ids = filtered_ids(ui)
+    entries, ui.page_ids[GALLERY], number, label = gallery_page(ui.session, ids, page, captions=captions)
+    if not ui.tag_filter.empty:
+        label = f"{len(ids)} of {len(ui.session.dataset.ids())} match {ui.tag_filter.describe()} · {label}"
     return {tab.note: text, tab.table: tag_frame(ui), tab.gallery: entries, tab.pager.label: label,
             tab.pager.number: number}
 
@@ -156,8 +204,17 @@ def _draw_tags_tab() -> TagsTab:
                                  interactive=False, max_height=420, elem_id="tag-table")
         with gr.Column(scale=2):
             with gr.Row():
-                scope = gr.Radio(list(SCOPES), value=SCOPES[0], label="Apply edits to", scale=2)
-                filter_tag = gr.Textbox(label="Filter tag", placeholder="e.g. solo", scale=1)
+                scope = gr.Radio(list(SCOPES), value=SCOPES[0], label="Apply edits to", scale=2,
+                                 elem_id="tag-scope")
+            with gr.Row(equal_height=True):
+                filter_tag = gr.Textbox(label="All of", placeholder="e.g. solo, smile", scale=2,
+                                        elem_id="filter-all")
+                any_of = gr.Textbox(label="Any of", placeholder="e.g. red_hair, blue_hair", scale=2,
+                                    elem_id="filter-any")
+                none_of = gr.Textbox(label="None of", placeholder="e.g. 1boy", scale=2, elem_id="filter-none")
+                untagged = gr.Checkbox(label="Untagged", scale=1, elem_id="filter-untagged")
+                filter_btn = gr.Button("Filter the gallery", size="sm", scale=1, min_width=130,
+                                       elem_id="filter-apply")
             with gr.Row(equal_height=True):
                 tag = gr.Textbox(label="Tag", placeholder="e.g. smile", elem_id="tag-input")
                 new_tag = gr.Textbox(label="Replace with", placeholder="only for Replace")
@@ -182,7 +239,13 @@ def _draw_tags_tab() -> TagsTab:
         image_tags = gr.Textbox(label="Tags of the selected image (comma separated)", lines=3, scale=4,
                                 elem_id="image-tags")
         save_btn = gr.Button("Save tags", variant="primary", scale=1, elem_id="save-image-tags")
-    return TagsTab(note=note, table=table, scope=scope, filter_tag=filter_tag, tag=tag, new_tag=new_tag,
+    # shown, not edited: a Code box keeps the exact text (escapes and all) without pretending to be an input
+    caption = gr.Code(label="Its caption as exported (.txt: trigger word first, escapes as written)", language=None,
+                      interactive=False, show_line_numbers=False, lines=2, elem_id="caption-preview")
+    confidence = gr.Markdown(elem_id="tag-confidence")
+    return TagsTab(note=note, table=table, scope=scope, filter_tag=filter_tag, any_of=any_of, none_of=none_of,
+                   untagged=untagged, filter_btn=filter_btn, caption=caption, confidence=confidence, tag=tag,
+                   new_tag=new_tag,
                    add_btn=add_btn, remove_btn=remove_btn, replace_btn=replace_btn, undo_btn=undo_btn,
                    trigger=trigger, trigger_btn=trigger_btn, drop_chars=drop_chars, gallery=gallery, pager=pager,
                    clear_btn=clear_btn, selected=selected, image_tags=image_tags, save_btn=save_btn)
@@ -192,14 +255,27 @@ def _wire_tag_edits(binder: SessionBinder, state: gr.State, tab: TagsTab) -> Non
     """Batch edits, undo, the trigger word and dropping character tags."""
     def editor(op):
         @guarded
-        def handler(ui, sc, ft, sel, t, nt, page):
+        def handler(ui, sc, ft, any_of, none_of, untagged, sel, t, nt, page):
             touch(binder, ui)
-            text = edit_tags(ui, op, sc, ft, t, nt)
-            return {**view_values(tab, ui, text, page), tab.image_tags: image_tags_text(ui, sel)}
+            query = TagQuery.parse(ft, any_of, none_of, untagged)
+            if sc == SCOPES[1]:
+                ui.tag_filter = query  # the gallery shows the images the edit changed
+            text = edit_tags(ui, op, sc, ft, t, nt, query)
+            return {**view_values(tab, ui, text, page), tab.image_tags: image_tags_text(ui, sel),
+                    **caption_values(tab, ui, sel)}
         return handler
 
-    outputs, edited = tab.view_outputs, [*tab.view_outputs, tab.image_tags]
-    edit_inputs = [state, tab.scope, tab.filter_tag, tab.selected, tab.tag, tab.new_tag, tab.pager.number]
+    @guarded
+    def on_filter(ui, ft, any_of, none_of, untagged):
+        ui.tag_filter = TagQuery.parse(ft, any_of, none_of, untagged)
+        shown = len(filtered_ids(ui))
+        text = f"{shown} image(s) match {ui.tag_filter.describe()}." if not ui.tag_filter.empty else \
+            "No filter: the gallery shows every image."
+        return {**view_values(tab, ui, text, 1), tab.scope: SCOPES[1] if not ui.tag_filter.empty else SCOPES[0]}
+
+    outputs, edited = tab.view_outputs, [*tab.view_outputs, tab.image_tags, tab.caption, tab.confidence]
+    edit_inputs = [state, tab.scope, *tab.filter_inputs, tab.selected, tab.tag, tab.new_tag, tab.pager.number]
+    tab.filter_btn.click(on_filter, [state, *tab.filter_inputs], [*outputs, tab.scope], concurrency_limit=None)
     for btn, op in ((tab.add_btn, "add"), (tab.remove_btn, "remove"), (tab.replace_btn, "replace")):
         btn.click(editor(op), edit_inputs, edited, concurrency_limit=None)
 
@@ -207,28 +283,30 @@ def _wire_tag_edits(binder: SessionBinder, state: gr.State, tab: TagsTab) -> Non
     def on_undo(ui, sel, page):
         done = ui.session.tags.undo()
         return {**view_values(tab, ui, "Undid the last edit." if done else "Nothing to undo.", page),
-                tab.image_tags: image_tags_text(ui, sel)}
+                tab.image_tags: image_tags_text(ui, sel), **caption_values(tab, ui, sel)}
 
     @guarded
-    def on_trigger(ui, word, page):
+    def on_trigger(ui, word, sel, page):
         ui.session.tags.set_trigger_word(word or "")
-        return view_values(tab, ui, f"Trigger word: `{word.strip()}`." if (word or "").strip() else "No trigger word.",
-                           page)
+        text = f"Trigger word: `{word.strip()}`." if (word or "").strip() else "No trigger word."
+        return {**view_values(tab, ui, text, page), **caption_values(tab, ui, sel)}
 
     @guarded
     def on_drop_chars(ui, sel, page):
         removed = ui.session.tags.drop_character_tags()
         text = f"Dropped {len(removed)} character tag(s): {', '.join(removed[:20])}" if removed else \
             "No character tags in the dataset."
-        return {**view_values(tab, ui, text, page), tab.image_tags: image_tags_text(ui, sel)}
+        return {**view_values(tab, ui, text, page), tab.image_tags: image_tags_text(ui, sel),
+                **caption_values(tab, ui, sel)}
 
     def on_table_select(evt: gr.SelectData):
         return clicked_tag(getattr(evt, "row_value", None), evt.value)
 
     tab.table.select(on_table_select, None, [tab.tag], concurrency_limit=None, show_progress="hidden")
     tab.undo_btn.click(on_undo, [state, tab.selected, tab.pager.number], edited, concurrency_limit=None)
-    tab.trigger_btn.click(on_trigger, [state, tab.trigger, tab.pager.number], outputs, concurrency_limit=None)
-    tab.trigger.submit(on_trigger, [state, tab.trigger, tab.pager.number], outputs, concurrency_limit=None)
+    trigger_io = ([state, tab.trigger, tab.selected, tab.pager.number], [*outputs, tab.caption, tab.confidence])
+    tab.trigger_btn.click(on_trigger, *trigger_io, concurrency_limit=None)
+    tab.trigger.submit(on_trigger, *trigger_io, concurrency_limit=None)
     tab.drop_chars.click(on_drop_chars, [state, tab.selected, tab.pager.number], edited, concurrency_limit=None)
 
 
@@ -241,13 +319,15 @@ def _wire_image_selection(state: gr.State, tab: TagsTab) -> None:
             return {tab.selected: None, tab.image_tags: "", **view_values(tab, ui, selection_note(ui), page)}
         picked = toggle_selection(ui, item_id)
         text = f"{'Selected' if picked else 'Unselected'} {item_caption(ui.session, item_id)}; " + selection_note(ui)
-        return {tab.selected: item_id, tab.image_tags: image_tags_text(ui, item_id), **view_values(tab, ui, text, page)}
+        return {tab.selected: item_id, tab.image_tags: image_tags_text(ui, item_id),
+                **caption_values(tab, ui, item_id), **view_values(tab, ui, text, page)}
 
     @guarded
     def on_clear(ui, page):
         """Unselect every image, and forget the image whose tags were shown (Save would still write to it)."""
         ui.tag_selection.clear()
-        return {**view_values(tab, ui, selection_note(ui), page), tab.selected: None, tab.image_tags: ""}
+        return {**view_values(tab, ui, selection_note(ui), page), tab.selected: None, tab.image_tags: "",
+                **caption_values(tab, ui, None)}
 
     @guarded
     def on_save(ui, sel, text, page):
@@ -255,16 +335,17 @@ def _wire_image_selection(state: gr.State, tab: TagsTab) -> None:
             raise InvalidOptionError("selected image", None, fix="click an image in the gallery first")
         ui.session.tags.set_item(sel, text or "")
         return {**view_values(tab, ui, f"Saved the tags of {item_caption(ui.session, sel)}.", page),
-                tab.image_tags: image_tags_text(ui, sel)}
+                tab.image_tags: image_tags_text(ui, sel), **caption_values(tab, ui, sel)}
 
     @guarded
     def on_page(ui, text, page):
         return view_values(tab, ui, text, page)
 
     outputs, page = tab.view_outputs, tab.pager.number
-    tab.gallery.select(on_select, [state, page], [tab.selected, tab.image_tags, *outputs], concurrency_limit=None)
-    tab.clear_btn.click(on_clear, [state, page], [*outputs, tab.selected, tab.image_tags], concurrency_limit=None)
-    tab.save_btn.click(on_save, [state, tab.selected, tab.image_tags, page], [*outputs, tab.image_tags],
+    shown = [tab.image_tags, tab.caption, tab.confidence]  # the clicked image's tags, caption and confidence
+    tab.gallery.select(on_select, [state, page], [tab.selected, *shown, *outputs], concurrency_limit=None)
+    tab.clear_btn.click(on_clear, [state, page], [*outputs, tab.selected, *shown], concurrency_limit=None)
+    tab.save_btn.click(on_save, [state, tab.selected, tab.image_tags, page], [*outputs, *shown],
                        concurrency_limit=None)
     tab.pager.wire(on_page, [state, tab.note], outputs)
 

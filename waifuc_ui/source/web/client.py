@@ -131,6 +131,11 @@ def is_challenge(status: int, headers: httpx.Headers, body: bytes) -> bool:
     return False
 
 
+#: Seconds to open a connection: an offline machine or an unreachable site fails within this, once (a refused or
+#: timed-out connection is not retried; answers that are slow or failing are).
+CONNECT_TIMEOUT = 2.5
+
+
 class SiteClient:
     """HTTP for one crawl of one site. Credentials go only to API requests (``send_credentials``)."""
 
@@ -153,7 +158,8 @@ class SiteClient:
         inner = transport if transport is not None else httpx.HTTPTransport()
         agent = user_agent or current_settings().user_agent  # WAIFUC_UI_CONTACT is read when first needed
         self._transport = _SecretParamsTransport(inner, secret_params or {})
-        self._http = httpx.Client(transport=self._transport, timeout=httpx.Timeout(timeout),
+        self._http = httpx.Client(transport=self._transport,
+                                  timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT)),
                                   headers={"User-Agent": agent, **(headers or {})}, follow_redirects=True)
 
     # -- public -------------------------------------------------------------------------------
@@ -261,6 +267,11 @@ class SiteClient:
         try:
             response = self._http.send(request, stream=True, follow_redirects=follow_redirects,
                                        auth=self._basic_auth() if send_credentials else None)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as err:  # offline or unreachable: say so at once
+            detail = self.redact(str(err)) or type(err).__name__
+            raise NetworkError(self.site, f"connection failed ({detail}); the site cannot be reached",
+                               "Check the internet connection and the site's address, then run again",
+                               url=shown) from None
         except httpx.TimeoutException:
             raise _Transient("timeout", "timed out", shown) from None
         except httpx.TransportError as err:
