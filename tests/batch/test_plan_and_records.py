@@ -43,4 +43,4 @@ def test_records_keep_the_file_until_a_step_changes_the_pixels(tmp_path):
     image = load_image(changed)
     assert image.mode == "RGB" and image.size == (40, 30) and image.format is None
     again = run_actions([ModeConvertAction("RGB")], [changed], store, lazy=True)  # a blob item, unchanged
-    assert again.outputs[0][1].blob == changed.blob and again.runs.counts == [1]
+    assert again.outputs[0][1].blob == changed.blob and again.counts == [1]
