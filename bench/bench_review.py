@@ -50,7 +50,8 @@ def main():
     items = []
     for i in range(args.images):
         c = centres[i % 6] if i % 10 else rng.uniform(0, 1, 3)  # 6 characters and 10 % strays
-        items.append(ImageItem(Image.new("RGB", (32, 32), tuple(int(v) for v in np.clip(c + rng.normal(0, .01, 3), 0, 1) * 255))))
+        colour = tuple(int(v) for v in np.clip(c + rng.normal(0, .01, 3), 0, 1) * 255)
+        items.append(ImageItem(Image.new("RGB", (32, 32), colour)))
     cache_dir = os.path.join(TMP, "analysis")
     try:
         with use_analysis_cache(AnalysisCache(cache_dir)):
@@ -68,9 +69,11 @@ def main():
     finally:
         shutil.rmtree(TMP, ignore_errors=True)
     print(f"ccip_review, {args.images} images:")
-    print(f"  first call (features, matrix, OPTICS) {t_first:7.3f} s  clusters {review.cluster_sizes[:8]} noise {review.noise}")
+    print(f"  first call (features, matrix, OPTICS) {t_first:7.3f} s  clusters {review.cluster_sizes[:8]} "
+          f"noise {review.noise}")
     print(f"  threshold changed (cached labels)     {t_thr:7.3f} s")
-    print(f"  dbscan at a new eps (cached matrix)   {t_dbscan:7.3f} s  clusters {dbs.cluster_sizes[:8]}  (the app's slider)")
+    print(f"  dbscan at a new eps (cached matrix)   {t_dbscan:7.3f} s  clusters {dbs.cluster_sizes[:8]}  "
+          "(the app's slider)")
     print(f"  same, imgutils' tree-based metric     {t_dbscan_exact:7.3f} s")
     print(f"  threshold changed, fresh cache object {t_disk:7.3f} s  (matrix and labels read from disk)")
     print(f"lpips_duplicate_groups, {len(lp_items)} images: first {t_lp_first:.2f} s ({len(groups)} groups), "

@@ -245,35 +245,90 @@ def ccip_metric_model(dim: int = 768, gain: float = 10.0) -> onnx.ModelProto:
 LPIPS_SHAPES = [(64, 99), (192, 49), (384, 24), (256, 24), (256, 24)]
 
 
+def _lpips_layer_params(i: int, c: int, s: int):
+    """Layer ``i``: colour responses W, W2 [3, c], bias [c], spatial pattern [1, c, s, s], head weights [c] (>= 0,
+    every 7th channel 0 as in a trained head whose unused channels are zero)."""
+    rng = np.random.default_rng(i)
+    w1 = (rng.uniform(0, 1, (3, c)) ** 3).astype(np.float32)
+    w2 = (-0.9 * rng.uniform(0, 1, (3, c)) ** 3).astype(np.float32)
+    bias = (0.1 * rng.uniform(0, 1, c)).astype(np.float32)
+    yy, xx = np.mgrid[0:s, 0:s] / max(1, s - 1)
+    ch = np.arange(c)[:, None, None]
+    pattern = 0.5 + 0.5 * np.cos(np.pi * (yy[None] * (1 + ch % 3) + xx[None] * (ch % 4))) ** 2
+    head = (100.0 * rng.uniform(0.2, 1, c) / c).astype(np.float32)
+    head[::7] = 0.0
+    return w1, w2, bias, pattern[None].astype(np.float32), head
+
+
+def lpips_head_weights() -> list[np.ndarray]:
+    """The non-negative 1x1 weights of :func:`lpips_diff_model`, per layer."""
+    return [_lpips_layer_params(i, c, s)[4] for i, (c, s) in enumerate(LPIPS_SHAPES)]
+
+
 def lpips_feature_model(scale='tiny') -> onnx.ModelProto:
-    """``input`` [N,3,400,400] -> ``feat_0..4`` with AlexNet's shapes; every map is constant = channel-weighted
-    mean colour, so equal colours give equal features."""
+    """``input`` [N,3,400,400] -> ``feat_0..4`` with AlexNet's shapes. From the mean colour m, channel c of layer i
+    is ``(m @ W + (m*m) @ W2 + b)_c`` times a fixed spatial pattern: equal colours give equal features, a darker
+    shade of a colour points elsewhere after normalisation (red vs (230,0,0): 0.0169, vs (180,0,0): 0.173, vs
+    blue: 3.23 through :func:`lpips_diff_model`)."""
     nodes, inits = _mean_colour_nodes('input', [2, 3], 'mean', scale)
+    nodes.append(helper.make_node('Mul', ['mean', 'mean'], ['mean_sq']))
     outputs = []
     for i, (c, s) in enumerate(LPIPS_SHAPES):
-        w = np.zeros((3, c), np.float32)
-        w[i % 3, :] = 1.0
-        w[(i + 1) % 3, ::2] = 0.5
-        inits += [_const(f'W{i}', w), _const(f'ones{i}', np.ones((1, c, s, s), np.float32)),
+        w1, w2, bias, pattern, _ = _lpips_layer_params(i, c, s)
+        inits += [_const(f'W{i}', w1), _const(f'Wsq{i}', w2), _const(f'b{i}', bias), _const(f'pat{i}', pattern),
                   _const(f'sh{i}', np.array([-1, c, 1, 1], np.int64))]
-        nodes += [helper.make_node('MatMul', ['mean', f'W{i}'], [f'm{i}']),
+        nodes += [helper.make_node('MatMul', ['mean', f'W{i}'], [f'lin{i}']),
+                  helper.make_node('MatMul', ['mean_sq', f'Wsq{i}'], [f'sq{i}']),
+                  helper.make_node('Add', [f'lin{i}', f'sq{i}'], [f'ls{i}']),
+                  helper.make_node('Add', [f'ls{i}', f'b{i}'], [f'm{i}']),
                   helper.make_node('Reshape', [f'm{i}', f'sh{i}'], [f'r{i}']),
-                  helper.make_node('Mul', [f'r{i}', f'ones{i}'], [f'feat_{i}'])]
+                  helper.make_node('Mul', [f'r{i}', f'pat{i}'], [f'feat_{i}'])]
         outputs.append(helper.make_tensor_value_info(f'feat_{i}', TensorProto.FLOAT, ['N', c, s, s]))
     return _finish(nodes, [_image_input('input', 'NCHW', (400, 400))], outputs, inits)
 
 
-def lpips_diff_model() -> onnx.ModelProto:
-    """``feat_x_i``, ``feat_y_i`` -> ``output`` [N,1,1,1] = sum over i of mean((x_i - y_i)^2)."""
-    nodes, inputs = [], []
+def _diff_inputs():
+    inputs = []
     for i, (c, s) in enumerate(LPIPS_SHAPES):
         for side in 'xy':
             inputs.append(helper.make_tensor_value_info(f'feat_{side}_{i}', TensorProto.FLOAT, ['N', c, s, s]))
+    return inputs
+
+
+def lpips_diff_model(gain: float = 1.0) -> onnx.ModelProto:
+    """The LPIPS linear head, structured as the real ``lpips_diff.onnx``: per layer, each position's channel vector
+    divided by (its norm + 1e-10), squared difference, a 1x1 convolution with the non-negative
+    :func:`lpips_head_weights` (times ``gain``; no bias), spatial mean; ``output`` [N,1,1,1] = the sum over the
+    layers."""
+    nodes, inits = [], [_const('norm_eps', np.array([1e-10], np.float32))]
+    for i, (c, _) in enumerate(LPIPS_SHAPES):
+        inits.append(_const(f'lin{i}', (gain * lpips_head_weights()[i]).reshape(1, c, 1, 1)))
+        for side in 'xy':
+            f = f'feat_{side}_{i}'
+            nodes += [helper.make_node('ReduceSumSquare', [f], [f'ss_{side}{i}'], axes=[1], keepdims=1),
+                      helper.make_node('Sqrt', [f'ss_{side}{i}'], [f'n_{side}{i}']),
+                      helper.make_node('Add', [f'n_{side}{i}', 'norm_eps'], [f'ne_{side}{i}']),
+                      helper.make_node('Div', [f, f'ne_{side}{i}'], [f'u_{side}{i}'])]
+        nodes += [helper.make_node('Sub', [f'u_x{i}', f'u_y{i}'], [f'd{i}']),
+                  helper.make_node('Mul', [f'd{i}', f'd{i}'], [f'q{i}']),
+                  helper.make_node('Conv', [f'q{i}', f'lin{i}'], [f'c{i}']),
+                  helper.make_node('ReduceMean', [f'c{i}'], [f'm{i}'], axes=[2, 3], keepdims=1)]
+    nodes += [helper.make_node('Sum', [f'm{i}' for i in range(5)], ['output'])]
+    return _finish(nodes, _diff_inputs(), [helper.make_tensor_value_info('output', TensorProto.FLOAT, ['N', 1, 1, 1])],
+                   inits)
+
+
+def mse_lpips_diff_model() -> onnx.ModelProto:
+    """A difference model of ANOTHER structure (sum over layers of the plain mean squared difference, no
+    normalisation): the fast LPIPS path must detect it and use the model pair by pair."""
+    nodes = []
+    for i in range(len(LPIPS_SHAPES)):
         nodes += [helper.make_node('Sub', [f'feat_x_{i}', f'feat_y_{i}'], [f'd{i}']),
                   helper.make_node('Mul', [f'd{i}', f'd{i}'], [f'q{i}']),
                   helper.make_node('ReduceMean', [f'q{i}'], [f'm{i}'], axes=[1, 2, 3], keepdims=1)]
     nodes += [helper.make_node('Sum', [f'm{i}' for i in range(5)], ['output'])]
-    return _finish(nodes, inputs, [helper.make_tensor_value_info('output', TensorProto.FLOAT, ['N', 1, 1, 1])], [])
+    return _finish(nodes, _diff_inputs(), [helper.make_tensor_value_info('output', TensorProto.FLOAT, ['N', 1, 1, 1])],
+                   [])
 
 
 # ----------------------------------------------------------------------------------------------- convenience
@@ -355,7 +410,8 @@ def install_fake_hub(cache_dir: str, families: Iterable[str] = FAMILIES, fake_mo
       unless red ('comic' 0.9 on red); anime_rating: 'safe' 0.7, r15 0.2, r18 0.1, except red images -> 'r18' 0.8.
     - every detector: one box (cx=320, cy=320, w=200, h=100 at 640) scoring 0.9 on red images, <= 0 otherwise.
     - WD14 SwinV2_v3: :data:`WD14_TAGS` / :data:`WD14_RULES` (red images get red_theme and skadi_(arknights)).
-    - CCIP default model and LPIPS: features are the mean colour (same colour -> difference 0).
+    - CCIP default model: features are the mean colour (same colour -> difference 0); LPIPS: features from the
+      mean colour, difference model structured as the real one (same colour -> difference 0).
     - tag_filtering: overlap {'long_hair': ['very_long_hair', ...]}; blacklist cosplay, no eyewear, simple background.
     """
     from waifuc_ui.inference import specs as s

@@ -1,5 +1,5 @@
-"""FilterSimilarAction on the fake LPIPS (features = mean colour; see tests/fakehub.py):
-red (255,0,0) vs (230,0,0): 0.0204, vs (180,0,0): 0.184, vs blue: 2.875."""
+"""FilterSimilarAction on the fake LPIPS (features from the mean colour, a difference model with the real
+structure; see tests/fakehub.py): red (255,0,0) vs (230,0,0): 0.0169, vs (180,0,0): 0.173, vs blue: 3.23."""
 
 import pytest
 from model_action_helpers import BLUE, RED, names, solid
@@ -26,9 +26,9 @@ def pairs(*specs):
 def test_distances_of_the_fake_model(full_fake_hub):
     from waifuc_ui import inference as models
 
-    assert models.lpips_difference(solid(RED), solid(R1)) == pytest.approx(0.0204, abs=2e-4)
-    assert models.lpips_difference(solid(RED), solid(R2)) == pytest.approx(0.184, abs=2e-3)
-    assert models.lpips_difference(solid(RED), solid(BLUE)) == pytest.approx(2.875, abs=1e-3)
+    assert models.lpips_difference(solid(RED), solid(R1)) == pytest.approx(0.0169, abs=2e-4)
+    assert models.lpips_difference(solid(RED), solid(R2)) == pytest.approx(0.1727, abs=2e-3)
+    assert models.lpips_difference(solid(RED), solid(BLUE)) == pytest.approx(3.230, abs=1e-3)
 
 
 def test_first_seen_wins_and_drops_name_the_kept_image(full_fake_hub, run):
@@ -68,15 +68,15 @@ def test_rerun_reuses_distances_and_threshold_change_computes_only_new_pairs(ful
         action = FilterSimilarAction(threshold=threshold)
         with collect_report():
             out = list(action.iter_from(iter(items)))
-        return names(out), action.pairs_computed
+        return names(out), action.pairs_computed, action.pairs_skipped
 
     first = go(0.45)
     assert first[0] == ["c0.png", "c2.png"] and first[1] > 0
-    assert go(0.45) == (first[0], 0)  # same thresholds: every distance comes from the cache
-    kept, computed = go(0.1)  # R2 vs RED = 0.184 > 0.1: R2 kept now, so pairs with R2 are new
+    assert go(0.45)[:2] == (first[0], 0)  # same thresholds: every distance comes from the cache
+    kept, computed, skipped = go(0.1)  # R2 vs RED = 0.173 > 0.1: R2 kept now, so pairs with R2 are new
     assert kept == ["c0.png", "c1.png", "c2.png"]
-    assert 0 < computed <= 3
-    assert go(0.1) == (kept, 0)
+    assert 0 < computed + skipped <= 3  # new pairs: computed, or ruled out by the bound (BLUE vs R2)
+    assert go(0.1)[:2] == (kept, 0)
 
 
 def test_lazy_items_with_known_hash_are_not_decoded_on_a_rerun(full_fake_hub, cache):
@@ -105,7 +105,7 @@ def test_the_temporary_feature_file_is_deleted_when_the_run_stops(full_fake_hub,
     action = FilterSimilarAction()
     gen = action.iter_from(iter([ImageItem(solid(c)) for c in (RED, BLUE, (0, 255, 0))]))
     next(gen)
-    folder = action._lp.store._dir
+    folder = action.spill_folder
     assert os.path.isdir(folder)
     gen.close()  # e.g. a later [:n] stopped the stream
     assert not os.path.exists(folder)

@@ -16,11 +16,12 @@ from waifuc_ui.pipeline import action_catalog, preset_recipe
 
 def test_the_character_preset_plan_and_its_stages():
     steps = plan_steps(preset_recipe("character LoRA", action_catalog()))
-    assert [s.label for s in steps][6:9] == ["7. CCIPAction", "8. FilterSimilarAction", "9. HashDedupAction"]
-    assert isinstance(steps[6].action, Reviewed) and steps[6].action.select is None  # the app's order, no choice
-    assert [s.per_item for s in steps] == [True] * 6 + [False] * 3 + [True] * 2
+    assert [s.label for s in steps][8:11] == ["9. CCIPAction", "10. FilterSimilarAction", "11. HashDedupAction"]
+    assert steps[15].label == "16. FileOrderAction"  # numbers files in stream order: a whole-stream step
+    assert isinstance(steps[8].action, Reviewed) and steps[8].action.select is None  # the app's order, no choice
+    assert [s.per_item for s in steps] == [True] * 8 + [False] * 3 + [True] * 4 + [False]
     stages = [(per_item, first, len(run)) for per_item, first, run in segments(steps)]
-    assert stages == [(True, 0, 6), (False, 6, 1), (False, 7, 1), (False, 8, 1), (True, 9, 2)]
+    assert stages == [(True, 0, 8), (False, 8, 1), (False, 9, 1), (False, 10, 1), (True, 11, 4), (False, 15, 1)]
 
 
 def test_a_plan_that_starts_with_a_whole_stream_step_reads_its_inputs_on_workers_first():

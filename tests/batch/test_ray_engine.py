@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from tests.batch.killing import DieOnce, DieOnceInAnActor
-from tests.fakehub import put_classifier
+from tests.fakehub import colour_detector, put_classifier, put_detector
 from tests.pipeline.test_script_equals_zip import reviewed_session, write_inputs
 from waifuc_ui.action import FileOrderAction, HashDedupAction, ModeConvertAction
 from waifuc_ui.batch.inputs import resolve_inputs
@@ -91,14 +91,17 @@ def test_ray_gives_the_local_files_with_the_character_lora_preset(tmp_path, ray_
     put_classifier(full_fake_hub, specs.MONOCHROME, ["monochrome", "normal"], [(0, 0, 0, 0.0), (0, 0, 0, 1.0)])
     put_classifier(full_fake_hub, specs.ANIME_CLASSIFY, ["3d", "bangumi", "comic", "illustration", "not_painting"],
                    [(0, 0, 0, 0.05), (0, 0, 0, 0.1), (0, 0, 0, 0.0), (0, 0, 0, 0.6), (0, 0, 0, 0.05)])
+    # person crops above the preset's 256 px floor (a red-only box of 560 x 400 at 640 px)
+    put_detector(full_fake_hub, "person", colour_detector("red", box=(320.0, 320.0, 560.0, 400.0), label="person"))
     src = colour_folder(str(tmp_path / "src"))
     local, ray, dropped = run_both(tmp_path, src, "--preset", "character LoRA", "--trigger-word", "red_char")
-    assert sorted(ray) == sorted(local) == ["red10_person0.png", "red10_person0.txt", "red_rgba_person0.png",
-                                            "red_rgba_person0.txt"]
+    # the preset ends with FileOrderAction: three crops kept (of 21 red ones), numbered in stream order
+    assert sorted(ray) == sorted(local) == ["1.png", "1.txt", "2.png", "2.txt", "3.png", "3.txt"]
     assert [n for n in local if ray[n] != local[n]] == []
-    assert local["red10_person0.txt"].decode().startswith("red_char, ")
-    steps = {step for step, *_ in dropped}
-    assert {"4. FaceCountAction", "7. CCIPAction", "8. FilterSimilarAction"} <= steps  # every kind of step decided
+    assert local["1.txt"].decode().startswith("red_char, ")
+    steps = [step for step, *_ in dropped]
+    assert (steps.count("5. FaceCountAction"), steps.count("9. CCIPAction"), steps.count("10. FilterSimilarAction")) \
+        == (1, 5, 14)  # green has no face; CCIP and LPIPS decided over the whole stream on both engines
 
 
 @pytest.mark.parametrize("killer", [DieOnce, DieOnceInAnActor])

@@ -12,7 +12,9 @@ def test_print_gives_one_hf_download_command_per_file(capsys, fake_hub):
     lines = capsys.readouterr().out.splitlines()
     files = recipe_files(preset_recipe("character LoRA", action_catalog()))
     assert len(files) >= 6  # classifiers, detectors, CCIP, LPIPS, the tagger and its tag list
-    assert lines[:-1] == [f"hf download {f.repo_id} {f.filename}" for f in files]
+    assert lines[:-1] == [f"hf download {f.repo_id} {f.filename}" + (" --repo-type dataset" if f.repo_type == "dataset"
+                                                                   else "") for f in files]
+    assert any(line.endswith(" --repo-type dataset") for line in lines)  # the tag lists live in a dataset repo
     assert lines[-1].startswith("# then copy the Hugging Face cache")
 
 

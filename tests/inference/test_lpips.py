@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.fakehub import BLUE, GREEN, RED, put_lpips, record_feeds, solid
+from tests.fakehub import BLUE, GREEN, RED, lpips_head_weights, put_lpips, record_feeds, solid
 from waifuc_ui.inference import lpips_batch_differences, lpips_clustering, lpips_difference, lpips_extract_feature
 from waifuc_ui.inference.lpips import lpips_distance_matrix
 
@@ -34,7 +34,11 @@ def test_list_input_is_batched(fake_hub, monkeypatch):
 def test_difference_is_the_diff_model_output(fake_hub):
     put_lpips(fake_hub)
     red, blue = lpips_extract_feature(solid(RED)), lpips_extract_feature(solid(BLUE))
-    expected = sum(float(np.mean((a - b) ** 2)) for a, b in zip(red, blue))  # the fake diff model's formula
+    expected = 0.0  # the fake diff model's formula: LPIPS' linear head over channel-normalised maps
+    for a, b, w in zip(red, blue, lpips_head_weights()):
+        na = a / (np.sqrt((a.astype(np.float64) ** 2).sum(axis=1, keepdims=True)) + 1e-10)
+        nb = b / (np.sqrt((b.astype(np.float64) ** 2).sum(axis=1, keepdims=True)) + 1e-10)
+        expected += float(((na - nb) ** 2 * w[None, :, None, None]).sum(axis=1).mean())
     assert lpips_difference(red, blue) == pytest.approx(expected, rel=1e-6)
     assert lpips_difference(solid(RED), solid(BLUE)) == pytest.approx(expected, rel=1e-6)
     assert lpips_difference(solid(RED), red) == 0.0

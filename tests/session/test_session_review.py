@@ -178,16 +178,13 @@ def test_duplicate_method_can_be_forced_and_is_checked(registry, image_dir):
     s.close()
 
 
-def test_large_sets_fall_back_to_hashes_unless_lpips_is_asked(registry, image_dir, monkeypatch):
-    import waifuc_ui.session.review as review
-
-    s = fake_session(registry, image_dir, lpips_groups=lambda items, threshold: [[0, 1]])
+def test_lpips_groups_at_every_size_without_a_switch_to_hashes(registry, image_dir):
+    seen = []
+    s = fake_session(registry, image_dir, lpips_groups=lambda items, threshold: seen.append(len(items)) or [[0, 1]])
     s.pipeline.add_step("FilterSimilarAction")
     s.runs.start()
-    monkeypatch.setattr(review, "LPIPS_REVIEW_LIMIT", 0)
-    view = s.duplicates.groups(threshold=0)
-    # a, b, d, e (the copy c counts once): ratios 0.75 and 0.8 are all close (|0.05| <= 0.02 + 0.05 * 0.8)
-    assert view.method == "phash" and view.note.startswith("6 image pairs to compare: grouped by perceptual hash")
-    forced = s.duplicates.groups(method="lpips")
-    assert forced.method == "lpips" and forced.note == ""
+    view = s.duplicates.groups(threshold=0.3)
+    # a, b, d, e (the copy c counts once): 6 pairs of close ratios, grouped by LPIPS (exact at any size)
+    assert view.method == "lpips" and view.note == "" and seen == [4]
+    assert s.duplicates.groups(method="phash").method == "phash"  # hashing only when asked or without LPIPS step
     s.close()

@@ -1,23 +1,18 @@
 """Model-backed actions: an expensive, cached *analysis* and a cheap *decision*.
 
-An :class:`AnalyzedAction` says which model files it needs (:meth:`required_files`), what
-identifies its model output (:meth:`analysis_key`: model fingerprints and every parameter that
-changes the output, never a threshold applied afterwards), how to run the model on a batch
-(:meth:`analyze`) and what to do with one item given its analysis (:meth:`decide`).
+The analysis runs on the engine of :mod:`waifuc_ui.analysis.engine` (cache per image content and model identity,
+batches, retries of a bad image alone); an :class:`AnalyzedAction` adds what to do with one item given its
+analysis (:meth:`decide`).
 
 ``iter_from`` works in windows: it pulls up to ``window_size`` items (4, then 8, 16, ... up to
-``window_size``, so a short run does not over-pull), hashes them, looks the analyses up in the
-current cache (see :mod:`waifuc_ui.analysis.context`), runs the misses through the model in one batched call,
-stores them, then decides item by item in arrival order. Stateful actions (CCIP) therefore see
-items in the same order as in waifuc.
+``window_size``, so a short run does not over-pull), gets their analyses in one engine call, then decides item by
+item in arrival order. Stateful actions (CCIP) therefore see items in the same order as in waifuc.
 
 Over-pull bound: when a later step stops the stream (``[:n]``, :class:`ActionStop`), each
 analysed step has pulled at most ``window_size - 1`` items beyond the one that ended it.
 
-Before pulling the first item, ``iter_from`` checks that every required model file is
-available (:func:`waifuc_ui.inference.ensure_available`), so a missing model fails the step at
-once. An image the model cannot take is retried alone and, if it still fails, dropped with
-the reason; the run goes on.
+Before pulling the first item, ``iter_from`` checks that every required model file is available, so a missing
+model fails the step at once. An image the model cannot take is dropped with the reason; the run goes on.
 """
 
 from __future__ import annotations
@@ -25,74 +20,31 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
-from typing import Any
+from typing import Any, ClassVar
 
-from PIL import Image
-
-from ..analysis.cache import AnalysisCache
-from ..analysis.context import current_analysis_cache
-from ..analysis.hashing import content_hash
-from ..analysis.images import model_ready_image
+from ..analysis.engine import AnalysisFailed, Analyzer, RunState
 from ..core.errors import UnusableImageError, WaifucUIError
 from ..core.item import ImageItem
 from .base import ActionStop, BaseAction, FilterAction, ProcessAction, Verdict
 
+__all__ = ["AnalysisFailed", "AnalyzedAction", "AnalyzedFilterAction", "AnalyzedProcessAction", "RunState"]
+
 FIRST_WINDOW = 4
 
 
-class AnalysisFailed:
-    """Stands for the analysis of an image the model could not take."""
-
-    def __init__(self, reason: str):
-        self.reason = reason
-
-    def __repr__(self) -> str:
-        return f"AnalysisFailed({self.reason!r})"
-
-
-class RunState:
-    """Per-run state of an analysed action (never deep-copied with the action template)."""
-
-    def __init__(self, cache: AnalysisCache, key: dict[str, Any]):
-        self.cache = cache
-        self.key = key
-
-
-class AnalyzedAction(BaseAction):
-    """Base of the model-backed actions; subclasses fill in the four hooks below."""
+class AnalyzedAction(Analyzer, BaseAction):
+    """Base of the model-backed actions: the engine's hooks plus :meth:`decide`."""
 
     #: most items analysed together (1 = waifuc's one image at a time)
     window_size: int = 32
-    #: images per ONNX call inside a window (8: on CPU, larger batches of big inputs get slower per image)
-    batch_size: int | None = 8
+    passthrough_errors: ClassVar[tuple[type[BaseException], ...]] = (WaifucUIError, ActionStop)
 
-    _run: RunState | None = None
     #: per-run attributes a deep copy (a template being attached) starts without
     _run_attrs: tuple = ("_run",)
-
-    # -- hooks -------------------------------------------------------------------------------
-    def required_files(self) -> list[Any]:
-        """The :class:`waifuc_ui.inference.HubFile` objects the analysis needs."""
-        return []
-
-    def analysis_key(self) -> dict[str, Any]:
-        """JSON-able identity of the model output (fingerprints + output-changing parameters)."""
-        raise NotImplementedError
-
-    def analyze(self, images: Sequence[Image.Image]) -> list[Any]:
-        """One analysis per image (JSON-able values or numpy arrays), batched model calls."""
-        raise NotImplementedError
 
     def decide(self, item: ImageItem, analysis: Any) -> Iterator[ImageItem]:
         """Yield what leaves this step for ``item``; record drops with :meth:`drop`."""
         raise NotImplementedError
-
-    def needs_analysis(self, item: ImageItem) -> bool:
-        """False when the decision does not need the model for this item (e.g. tags exist)."""
-        return True
-
-    def prepare(self) -> None:
-        """Called once per run before the first item: check models, validate options."""
 
     def begin_window(self, items: Sequence[ImageItem], analyses: Sequence[Any]) -> None:
         """Called with each window's analyses before its decisions (e.g. to batch comparisons)."""
@@ -104,30 +56,7 @@ class AnalyzedAction(BaseAction):
         """Called when the upstream is exhausted: yield or drop what is still held back."""
         return iter(())
 
-    # -- helpers for subclasses --------------------------------------------------------------
-    def model_files_key(self) -> list[str]:
-        """Fingerprints of :meth:`required_files`, for :meth:`analysis_key`."""
-        from .. import inference as models
-
-        return [models.file_fingerprint(f) for f in self.required_files()]
-
-    def _batch_kwargs(self) -> dict[str, Any]:
-        return {} if self.batch_size is None else {"batch_size": self.batch_size}
-
-    # -- the engine --------------------------------------------------------------------------
-    def _begin(self) -> RunState:
-        if self._run is None:
-            from .. import inference as models
-
-            files = self.required_files()
-            if files:
-                models.ensure_available(files)
-            self.prepare()
-            self._run = RunState(current_analysis_cache(), dict(self.analysis_key()))
-        return self._run
-
-    def reset(self) -> None:
-        self._run = None
+    _batch_kwargs = Analyzer.batch_kwargs  # the name the actions use
 
     def __deepcopy__(self, memo):
         clone = copy.copy(self)
@@ -135,72 +64,6 @@ class AnalyzedAction(BaseAction):
         for name, value in self.__dict__.items():
             setattr(clone, name, None if name in self._run_attrs else copy.deepcopy(value, memo))
         return clone
-
-    def analyses_for(self, items: Sequence[ImageItem]) -> list[Any]:
-        """The analysis of each item (cached, else computed in one batch and stored).
-
-        Items whose analysis fails get an :class:`AnalysisFailed` with the reason; items
-        that :meth:`needs_analysis` says need none get None.
-        """
-        run = self._begin()
-        out: list[Any] = [None] * len(items)
-        wanted: dict[str, list[int]] = {}
-        for i, item in enumerate(items):
-            if not self.needs_analysis(item):
-                continue
-            try:
-                h = content_hash(item)
-            except WaifucUIError:
-                raise
-            except Exception as e:  # an unreadable lazy image
-                out[i] = AnalysisFailed(f"image could not be read: {e}")
-                continue
-            wanted.setdefault(h, []).append(i)
-        if not wanted:
-            return out
-        found = run.cache.get_many(wanted, run.key)
-        misses = [h for h in wanted if h not in found]
-        if misses:
-            found.update(self._compute(run, [items[wanted[h][0]] for h in misses], misses))
-        for h, idxs in wanted.items():
-            for i in idxs:
-                out[i] = found[h]
-        return out
-
-    def _compute(self, run: RunState, items: list[ImageItem], hashes: list[str]) -> dict[str, Any]:
-        results: dict[str, Any] = {}
-        images, ok_hashes = [], []
-        for item, h in zip(items, hashes):
-            try:
-                images.append(model_ready_image(item.image))
-                ok_hashes.append(h)
-            except ValueError as e:
-                results[h] = AnalysisFailed(str(e))
-        if not images:
-            return results
-        try:
-            analyses = self.analyze(images)
-        except (WaifucUIError, ActionStop):  # a missing model or a bad option is not a bad image
-            raise
-        except Exception:
-            analyses = None
-        if analyses is None:  # find the image(s) the model refuses, keep the others
-            analyses = []
-            for image in images:
-                try:
-                    analyses.append(self.analyze([image])[0])
-                except (WaifucUIError, ActionStop):
-                    raise
-                except Exception as e:
-                    analyses.append(AnalysisFailed(f"the model could not take this image: {type(e).__name__}: {e}"))
-        for h, analysis in zip(ok_hashes, analyses):
-            results[h] = analysis if isinstance(analysis, AnalysisFailed) else self.store_analysis(run, h, analysis)
-        return results
-
-    def store_analysis(self, run: RunState, content_hash: str, analysis: Any) -> Any:
-        """Cache a fresh analysis; returns what :meth:`decide` gets (the same value by default)."""
-        run.cache.put(content_hash, run.key, analysis)
-        return analysis
 
     def _decide_checked(self, item: ImageItem, analysis: Any) -> Iterator[ImageItem]:
         if isinstance(analysis, AnalysisFailed):
@@ -216,7 +79,7 @@ class AnalyzedAction(BaseAction):
         self.end_window()
 
     def iter_from(self, iter_: Iterable[ImageItem]) -> Iterator[ImageItem]:
-        self._begin()  # fail on a missing model before pulling anything
+        self.begin()  # fail on a missing model before pulling anything
         upstream = iter(iter_)
         size = min(FIRST_WINDOW, max(1, self.window_size))
         try:

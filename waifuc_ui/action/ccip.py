@@ -25,13 +25,15 @@ from typing import Any
 import numpy as np
 
 from .. import inference as models
-from ..analysis.clustering import cluster_differences
+from ..analysis.ccip_features import ccip_feature_files, ccip_feature_key, ccip_features
 from ..analysis.pairwise import DifferenceFn, DifferenceTable
 from ..core.item import ImageItem
+from ..inference.clustering import cluster_differences
 from ..inference.specs import CCIP
 from .analyzed import AnalysisFailed, AnalyzedAction
 
 DEFAULT_CCIP_MODEL = CCIP.default_model
+__all__ = ["CCIPAction", "CCIPStatus", "DEFAULT_CCIP_MODEL", "ccip_feature_files", "ccip_feature_key", "ccip_features"]
 
 
 class CCIPStatus(IntEnum):
@@ -39,22 +41,6 @@ class CCIPStatus(IntEnum):
     INIT_WITH_SOURCE = 0x2
     APPROACH = 0x3
     INFER = 0x4
-
-
-def ccip_feature_files(model: str = DEFAULT_CCIP_MODEL) -> list[Any]:
-    return [f for f in models.required_files("ccip_batch_extract_features", model=model)
-            if f.filename.endswith("model_feat.onnx")]
-
-
-def ccip_feature_key(model: str = DEFAULT_CCIP_MODEL, size: int = 384) -> dict[str, Any]:
-    """The analysis key of CCIP features (shared with the review functions)."""
-    return {"func": "ccip_batch_extract_features", "model": model, "size": size,
-            "files": [models.file_fingerprint(f) for f in ccip_feature_files(model)]}
-
-
-def ccip_features(images, model: str, batch_kwargs: dict[str, Any]) -> list[np.ndarray]:
-    feats = models.ccip_batch_extract_features(list(images), model=model, **batch_kwargs)
-    return [np.asarray(f, dtype=np.float32) for f in feats]
 
 
 class _RunCCIP:

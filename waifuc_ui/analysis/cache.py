@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..core.errors import InvalidArgumentError
 from ..core.files import write_bytes_atomic
 from ..core.settings import current_settings
 from .codec import CorruptEntry, decode, encode, value_nbytes
@@ -162,7 +163,8 @@ class AnalysisCache:
     def put(self, content_hash: str, key: AnalysisKey, value: Any) -> None:
         """Store ``value``; a write failure (disk full, folder deleted meanwhile) is not an error."""
         if value is None:
-            raise ValueError("None cannot be cached (it means a miss)")
+            raise InvalidArgumentError("None cannot be cached (it means a miss)",
+                                       "store another value, e.g. an empty list")
         kid = key_id(key)
         data = encode(value)
         with self._lock:

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from ..core.errors import ArgumentTypeError
+
 MAGIC = b"WUIA1\n"
 _ARRAY = "__ndarray__"
 
@@ -34,10 +36,10 @@ def _flatten(value: Any, arrays: list[np.ndarray]) -> Any:
         out = {}
         for k, v in value.items():
             if not isinstance(k, str):
-                raise TypeError(f"cached dict keys must be str, got {type(k).__name__} {k!r}")
+                raise ArgumentTypeError(f"cached dict keys must be str, got {type(k).__name__} {k!r}", "use str keys")
             out[k] = _flatten(v, arrays)
         return out
-    raise TypeError(f"cannot cache a {type(value).__name__}; use JSON types or numpy arrays")
+    raise ArgumentTypeError(f"cannot cache a {type(value).__name__}", "use JSON types or numpy arrays")
 
 
 def encode(value: Any) -> bytes:

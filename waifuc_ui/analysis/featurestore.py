@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..core.errors import InvalidArgumentError
+
 Features = tuple[np.ndarray, ...]
 
 
@@ -33,7 +35,9 @@ class FeatureSpill:
             self._shapes = [a.shape for a in arrays]
             self._files = [open(os.path.join(self._dir, f"t{k}.f32"), "w+b") for k in range(len(arrays))]
         if [a.shape for a in arrays] != self._shapes:
-            raise ValueError(f"feature shapes {[a.shape for a in arrays]} differ from the store's {self._shapes}")
+            shapes = [a.shape for a in arrays]
+            raise InvalidArgumentError(f"feature shapes {shapes} differ from the store's {self._shapes}",
+                                       "use one store per model")
         for f, a in zip(self._files, arrays):
             f.write(a.tobytes())
         self.count += 1
@@ -50,6 +54,11 @@ class FeatureSpill:
             out.append(np.array(mm[list(indices)]))
             del mm
         return tuple(out)
+
+    @property
+    def directory(self) -> str:
+        """The temporary folder holding the files."""
+        return self._dir
 
     def close(self) -> None:
         for f in self._files:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PIL import Image
 
+from ..core.errors import UnusableImageError
 from ..core.imaging import HIGH_DEPTH_MODES, to_8bit
 
 #: modes the model runtime handles itself (alpha on white, then RGB, as imgutils)
@@ -18,7 +19,7 @@ def model_ready_image(image: Image.Image) -> Image.Image:
     Raises ValueError, with the reason, for an empty image or a mode that cannot be converted.
     """
     if image.width < 1 or image.height < 1:
-        raise ValueError(f"empty image ({image.width}x{image.height} pixels)")
+        raise UnusableImageError(f"empty image ({image.width}x{image.height} pixels)", "replace the file")
     if image.mode in NATIVE_MODES:
         return image
     if image.mode in HIGH_DEPTH_MODES:
@@ -26,4 +27,5 @@ def model_ready_image(image: Image.Image) -> Image.Image:
     try:
         return image.convert("RGB")
     except (ValueError, OSError) as e:
-        raise ValueError(f"image mode {image.mode!r} cannot be converted to RGB: {e}") from e
+        raise UnusableImageError(f"image mode {image.mode!r} cannot be converted to RGB: {e}",
+                                 "save it as RGB (PNG or JPEG)") from e

@@ -77,7 +77,7 @@ class DifferenceTable:
         self.ids.append(a)
         self._pos[a] = n
 
-    def matrix(self, ids: Sequence[Hashable] = None) -> np.ndarray:
+    def matrix(self, ids: Sequence[Hashable] | None = None) -> np.ndarray:
         """The stored matrix (or its ``ids`` rows and columns)."""
         if ids is None:
             n = len(self.ids)

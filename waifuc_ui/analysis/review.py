@@ -11,17 +11,21 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 
 from ..core.errors import InvalidOptionError
 from ..core.item import ImageItem
-from .clustering import METHODS, cluster_differences
+from ..inference.clustering import METHODS, cluster_differences
+from .ccip_features import DEFAULT_CCIP_MODEL, ccip_feature_key, ccip_features
 from .context import current_analysis_cache
+from .engine import Analyzer, RunState
 from .hashing import content_hash
+from .lpips import ClosePairs, LPIPSIndex, analyze_images, close_pairs, link_groups, lpips_files, lpips_keys
+from .lpips import similar_ratio_pairs as _similar
 
-ItemOrHash = Union[ImageItem, str]
+ItemOrHash = ImageItem | str
 
 
 def _set_id(hashes: Sequence[str], *extra: Any) -> str:
@@ -61,8 +65,6 @@ class CCIPReview:
 
 
 def _ccip_features(entries: Sequence[ItemOrHash], model: str) -> tuple[list[str], list[np.ndarray]]:
-    from ..action.ccip import ccip_feature_key, ccip_features
-
     cache = current_analysis_cache()
     key = ccip_feature_key(model)
     hashes = [e if isinstance(e, str) else content_hash(e) for e in entries]
@@ -74,7 +76,7 @@ def _ccip_features(entries: Sequence[ItemOrHash], model: str) -> tuple[list[str]
                                  fix="run a CCIPAction step over them first, or pass the items instead of hashes")
     if missing:
         todo = {hashes[i]: entries[i] for i in missing}
-        feats = ccip_features([item.image for item in todo.values()], model, {})
+        feats = ccip_features([item.image for item in todo.values() if isinstance(item, ImageItem)], model, {})
         for h, f in zip(todo, feats):
             cache.put(h, key, f)
             found[h] = f
@@ -87,7 +89,6 @@ def _ccip_features(entries: Sequence[ItemOrHash], model: str) -> tuple[list[str]
 def ccip_difference_matrix(entries: Sequence[ItemOrHash], model: str | None = None) -> tuple[list[str], np.ndarray]:
     """(content hashes, N x N CCIP differences), cached for the same set of images."""
     from .. import inference as models
-    from ..action.ccip import DEFAULT_CCIP_MODEL, ccip_feature_key
 
     model = model or DEFAULT_CCIP_MODEL
     cache = current_analysis_cache()
@@ -117,7 +118,6 @@ def ccip_review(entries: Sequence[ItemOrHash], threshold: float | None = None, e
     images) see :func:`cluster_differences`; ``False`` is faster but may differ on rare inputs.
     """
     from .. import inference as models
-    from ..action.ccip import DEFAULT_CCIP_MODEL
 
     if method not in METHODS:
         raise InvalidOptionError("clustering method", method, list(METHODS), fix="Use one of these methods.")
@@ -145,52 +145,106 @@ def ccip_review(entries: Sequence[ItemOrHash], threshold: float | None = None, e
 
 
 # ------------------------------------------------------------------------------------------------ LPIPS
-def lpips_distance_matrix(items: Sequence[ImageItem], rtol: float = 5.e-2, atol: float = 2.e-2) -> np.ndarray:
-    """N x N LPIPS distances between images of similar aspect ratio (others: inf), as FilterSimilarAction
-    compares them; identical pixels are 0. Cached for the same set of images."""
-    from ..action.lpips import FilterSimilarAction
+#: the review computes the pairs within at least this distance, so a slider below it re-uses them
+REVIEW_CAP = 0.5
+_WINDOW = 16
 
+
+class _LPIPSRatios(Analyzer):
+    """Aspect ratios of the review's images; fresh features go to the index (and the cache) as they come."""
+
+    batch_size = None
+
+    def __init__(self, index: LPIPSIndex):
+        self.index = index
+
+    def required_files(self) -> list[Any]:
+        return lpips_files()
+
+    def analysis_key(self) -> dict[str, Any]:
+        return self.index.keys["meta"]
+
+    def analyze(self, images) -> list[Any]:
+        return analyze_images(images)
+
+    def store_analysis(self, run: RunState, h: str, analysis: Any) -> Any:
+        self.index.store_fresh(h, analysis["features"], cache=False)  # 6.4 MB each; the review keeps bounds
+        meta = {"ratio": analysis["ratio"]}
+        run.cache.put(h, run.key, meta)
+        return meta
+
+
+def _lpips_index(items: Sequence[ImageItem]) -> tuple[LPIPSIndex, list[str], np.ndarray]:
+    """The index with every item a member (fresh embeddings spilled while their features are at hand), the
+    content hashes and the aspect ratios (nan for an image the model could not take)."""
+    index = LPIPSIndex(current_analysis_cache(), lpips_keys())
+    index.reserve(len(items))
+    engine = _LPIPSRatios(index)
+    hashes = [content_hash(i) for i in items]
+    metas: list[Any] = []
+    for start in range(0, len(items), _WINDOW):
+        window = list(items[start:start + _WINDOW])
+        metas += engine.analyses_for(window)
+        for h, item in zip(hashes[start:start + _WINDOW], window):
+            index.add(h, item)
+            if h in index.window:  # spill the embedding (or features) and compute the bounds while at hand
+                index.keep(h, item)
+                if index.fast:
+                    index.bound_row(h)
+        index.window.clear()
+    ratios = np.array([m["ratio"] if isinstance(m, dict) else np.nan for m in metas], dtype=float)
+    return index, hashes, ratios
+
+
+def lpips_close_pairs(items: Sequence[ImageItem], threshold: float = 0.45, rtol: float = 5.e-2,
+                      atol: float = 2.e-2) -> ClosePairs:
+    """Pairs (i, j, exact LPIPS distance <= ``threshold``) among images of similar aspect ratio (FilterSimilarAction's
+    rule), as the difference model would give them. Cached per image set for thresholds up to
+    ``max(threshold, REVIEW_CAP)``: a lower threshold re-uses them."""
     cache = current_analysis_cache()
     hashes = [content_hash(i) for i in items]
-    helper = FilterSimilarAction(rtol=rtol, atol=atol)
-    helper.window_size = 16
-    helper._begin()
-    keys = helper._lp.keys
-    mkey = {"func": "lpips_review_matrix", "rows": keys["rows"], "rtol": rtol, "atol": atol}
+    keys = lpips_keys()
+    pkey = {"func": "lpips_review_pairs", "rows": keys["rows"], "rtol": rtol, "atol": atol}
+    set_id = _set_id(hashes)
+    cached = cache.get(set_id, pkey)
+    if cached is not None and cached["cap"] >= threshold:
+        pairs = [(int(i), int(j), float(d)) for i, j, d in zip(cached["i"], cached["j"], cached["d"]) if d <= threshold]
+        return ClosePairs(pairs, float(threshold), int(cached["compared"]), 0, 0, bool(cached["fast"]))
+    cap = max(float(threshold), REVIEW_CAP)
+    index, hashes, ratios = _lpips_index(items)
+    try:
+        found = close_pairs(index, hashes, _similar(ratios, rtol, atol), cap)
+    finally:
+        index.close()
+    cache.put(set_id, pkey, {"cap": cap, "compared": found.compared, "fast": found.fast,
+                             "i": [p[0] for p in found.pairs], "j": [p[1] for p in found.pairs],
+                             "d": np.asarray([p[2] for p in found.pairs], np.float64)})
+    found.pairs = [p for p in found.pairs if p[2] <= threshold]
+    found.threshold = float(threshold)
+    return found
+
+
+def lpips_distance_matrix(items: Sequence[ImageItem], rtol: float = 5.e-2, atol: float = 2.e-2) -> np.ndarray:
+    """N x N exact LPIPS distances between images of similar aspect ratio (others: inf), as FilterSimilarAction
+    compares them; identical pixels are 0. Cached for the same set of images."""
+    cache = current_analysis_cache()
+    hashes = [content_hash(i) for i in items]
+    mkey = {"func": "lpips_review_matrix", "rows": lpips_keys()["rows"], "rtol": rtol, "atol": atol}
     set_id = _set_id(hashes)
     matrix = cache.get(set_id, mkey)
     if matrix is not None:
         return matrix
-    metas: list[Any] = []
-    for start in range(0, len(items), helper.window_size):  # ratios; features of uncached images are stored
-        metas += helper.analyses_for(list(items[start:start + helper.window_size]))
-        helper.end_window()
-    ratios = np.array([m["ratio"] if isinstance(m, dict) else np.nan for m in metas], dtype=float)
+    index, hashes, ratios = _lpips_index(items)
+    try:
+        found = close_pairs(index, hashes, _similar(ratios, rtol, atol), np.inf)
+    finally:
+        index.close()
     n = len(items)
     matrix = np.full((n, n), np.inf, dtype=np.float32)
-    rows = {}
-    for i in range(n):
-        matrix[i, i] = 0.0
-        rows[i] = helper._known(hashes[i])
-    from ..action.lpips import _Kept
-
-    entries = [_Kept(h, float(r), None, None, it) for h, r, it in zip(hashes, ratios, items)]
-    for i in range(n):
-        later = [j for j in range(i + 1, n) if np.isclose(ratios[j], ratios[i], rtol=rtol, atol=atol)]
-        todo = []
-        for j in later:
-            d = 0.0 if hashes[i] == hashes[j] else rows[i].get(hashes[j], rows[j].get(hashes[i]))
-            if d is None:
-                todo.append(j)
-            else:
-                matrix[i, j] = matrix[j, i] = d
-        if todo:
-            helper.fill_distances(hashes[i], items[i], [entries[j] for j in todo], rows[i])
-            helper._save_row(hashes[i], rows[i])
-            for j in todo:
-                matrix[i, j] = matrix[j, i] = rows[i][hashes[j]]
+    np.fill_diagonal(matrix, 0.0)
+    for i, j, d in found.pairs:
+        matrix[i, j] = matrix[j, i] = d
     cache.put(set_id, mkey, matrix)
-    helper.reset()  # deletes the temporary feature file
     return matrix
 
 
@@ -199,16 +253,5 @@ def lpips_duplicate_groups(items: Sequence[ImageItem], threshold: float = 0.45, 
     """Groups (lists of indices into ``items``, each of size >= 2) of images linked by LPIPS
     distance <= ``threshold``: the clusters of imgutils' ``lpips_clustering`` (DBSCAN, min_samples 2),
     comparing only similar aspect ratios as FilterSimilarAction does. Ordered by first member."""
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    matrix = lpips_distance_matrix(items, rtol, atol)
-    n = len(matrix)
-    if n == 0:
-        return []
-    linked = (matrix <= threshold) & ~np.eye(n, dtype=bool)
-    _, labels = connected_components(csr_matrix(linked), directed=False)
-    groups: dict[int, list[int]] = {}
-    for i, label in enumerate(labels):
-        groups.setdefault(int(label), []).append(i)
-    return sorted((g for g in groups.values() if len(g) > 1), key=lambda g: g[0])
+    found = lpips_close_pairs(items, threshold, rtol, atol)
+    return link_groups(len(items), [(i, j) for i, j, _ in found.pairs])

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..core.errors import ModelUnavailableError
 from ..inference.download import Downloader, DownloadProgress
-from ..inference.hub import HubFile, is_local
+from ..inference.hub import HubFile, download_commands, is_local
 from ..inference.registry import companion_files
 from ..pipeline.catalog import action_catalog
 from ..pipeline.recipe import PipelineRecipe, build_action
@@ -25,11 +25,6 @@ def recipe_files(recipe: PipelineRecipe) -> list[HubFile]:
         if required is not None:
             found += [f for f in required() if f not in found]
     return found
-
-
-def download_command_line(f: HubFile) -> str:
-    """``hf download <repo> <file>``: the command that puts ``f`` in the Hugging Face cache."""
-    return f"hf download {f.repo_id} {f.filename}" + (" --repo-type dataset" if f.repo_type == "dataset" else "")
 
 
 def fetch_files(files: list[HubFile], progress: bool = True) -> list[str]:
@@ -65,8 +60,8 @@ def download_command(args: argparse.Namespace) -> int:
         recipe = load_recipe(args.preset, args.recipe)
     files = recipe_files(recipe)
     if args.print_only:
-        for f in files:
-            print(download_command_line(f))
+        for line in download_commands(files):
+            print(line)
         if files:
             print("# then copy the Hugging Face cache (HF_HUB_CACHE) to the machine that runs the recipe")
         return 0

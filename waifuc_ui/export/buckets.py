@@ -13,6 +13,8 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..core.errors import InvalidArgumentError
+
 #: kohya's defaults: --min_bucket_reso, --max_bucket_reso, --bucket_reso_steps.
 MIN_BUCKET, MAX_BUCKET, STEPS = 256, 1024, 64
 #: An image is flagged when it is scaled up at least this much (blurry), or when at least this share of its
@@ -82,7 +84,8 @@ class BucketPreview:
 def preview_buckets(sizes: Iterable[tuple[str, tuple[int, int]]], base: int) -> BucketPreview:
     """The buckets of images given as ``(id, (width, height))`` at ``base``."""
     if base < MIN_BUCKET:
-        raise ValueError(f"base resolution {base} is below kohya's smallest bucket {MIN_BUCKET}")
+        raise InvalidArgumentError(f"base resolution {base} is below kohya's smallest bucket {MIN_BUCKET}",
+                                   "choose 512, 768 or 1024")
     resos = bucket_resolutions(base)
     counts: dict[tuple[int, int], int] = {}
     upscaled, cropped = [], []

@@ -1,7 +1,8 @@
 """LPIPS image similarity (``deepghs/imgutils-models`` lpips/*), imgutils 0.19.0 contract.
 
 Features: RGB on white, BILINEAR stretch to 400x400, /255, NCHW -> ``lpips_feature.onnx`` (5 maps). Differences:
-``lpips_diff.onnx`` on pairs of feature tuples (``feat_x_i``, ``feat_y_i``), one scalar per pair.
+``lpips_diff.onnx`` on pairs of feature tuples (``feat_x_i``, ``feat_y_i``), one scalar per pair; the distance
+matrix (and so ``lpips_clustering``) comes from the exact fast path of :mod:`.lpips_linear` when it applies.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from PIL import Image
 
 from .clustering import cluster_precomputed
 from .inputs import load_rgb, prepared_batches, rgb_encode
+from .lpips_linear import embed, gram_distances, linear_head
 from .registry import register_model
 from .resolve import resolve_file
 from .runtime import ModelSession, open_session
@@ -79,8 +81,16 @@ def lpips_difference(img1, img2) -> float:
 
 
 def lpips_distance_matrix(feats: Features, batch_size: int = 64) -> np.ndarray:
-    """Symmetric [N, N] matrix from the diff model over pairs i <= j (as the reference's cached metric)."""
+    """Symmetric [N, N] LPIPS matrix. The exact fast path (:mod:`.lpips_linear`: one Gram matrix of the
+    embeddings) when the difference model is the LPIPS linear head, else the model over pairs i <= j."""
     n = feats[0].shape[0]
+    head = linear_head()
+    if head.exact:
+        u = np.concatenate([embed(tuple(f[s:s + 16] for f in feats), head) for s in range(0, n, 16)]) if n \
+            else np.zeros((0, 0), np.float32)
+        d = gram_distances(u)
+        np.fill_diagonal(d, 0.0)
+        return d
     ii, jj = np.triu_indices(n)
     d = np.zeros((n, n), np.float64)
     for start in range(0, len(ii), batch_size):

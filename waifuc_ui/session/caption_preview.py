@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..core.errors import InternalError
+
 #: The exporter options that shape a caption.
 CAPTION_OPTIONS = ("trigger_word", "use_spaces", "use_escape", "include_score", "score_descend")
 
@@ -21,4 +23,4 @@ def exported_caption(session: Any, item_id: str, **options: Any) -> str:
 
 
 def _no_pixels() -> Any:
-    raise RuntimeError("a caption preview reads tags only")
+    raise InternalError("a caption preview reads tags only", "report this: the caption writer asked for pixels")

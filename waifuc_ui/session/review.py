@@ -20,10 +20,6 @@ from .review_models import ReviewModels
 from .runs import CacheScope, Runs
 from .store import ItemStore
 
-#: Above this many image pairs to compare, the automatic choice groups by perceptual hash: LPIPS compares every pair
-#: of similar aspect ratio (about 0.02 s per pair on 2 CPU cores), which must fit an interactive review.
-LPIPS_REVIEW_LIMIT = 1500
-
 
 def lpips_pair_count(sizes: Sequence[tuple], rtol: float = 5e-2, atol: float = 2e-2) -> int:
     """How many pairs LPIPS would compare: images whose aspect ratios h/w are close (FilterSimilarAction's rule)."""
@@ -52,25 +48,6 @@ class DuplicateView:
     groups: list[DuplicateGroup] = field(default_factory=list)
     exact_groups: list[DuplicateGroup] = field(default_factory=list)
     note: str = ""  # why the method differs from the step's, when it does
-
-
-def _union_groups(n: int, pairs: Sequence[tuple]) -> list[list[int]]:
-    parent = list(range(n))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in pairs:
-        ra, rb = find(int(a)), find(int(b))
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    groups: dict[int, list[int]] = {}
-    for i in range(n):
-        groups.setdefault(find(i), []).append(i)
-    return [g for g in groups.values() if len(g) > 1]
 
 
 def hamming_matrix(hashes: Sequence[int]) -> np.ndarray:
@@ -119,25 +96,19 @@ class Duplicates:
     def groups(self, threshold: float | None = None, method: str | None = None) -> DuplicateView:
         """Groups at ``threshold`` (LPIPS distance, default 0.45; or Hamming bits for phash, default 10).
 
-        ``method`` None picks LPIPS for a FilterSimilarAction step (phash above LPIPS_REVIEW_LIMIT pairs to
-        compare, said in ``note``), else phash; 'lpips' or 'phash' force the method."""
+        ``method`` None picks LPIPS for a FilterSimilarAction step (exact at any size), else phash; 'lpips' or
+        'phash' force the method."""
         if method not in (None, "lpips", "phash"):
             raise InvalidOptionError("duplicate method", method, ["lpips", "phash"], "choose lpips or phash")
         uid, auto, ids = self._dup_scope()
-        method_given, method = method, method or auto
+        method = method or auto
         records = [self._store.get(i) for i in ids]
         by_hash: dict[str, list[int]] = {}
         for n, r in enumerate(records):
             by_hash.setdefault(r.content_hash, []).append(n)
         exact = [g for g in by_hash.values() if len(g) > 1]
         reps = [g[0] for g in by_hash.values()]  # one per distinct pixel content
-        note = ""
-        if method == "lpips" and method_given is None:
-            pairs = lpips_pair_count([records[k].size for k in reps])
-            if pairs > LPIPS_REVIEW_LIMIT:
-                method = "phash"
-                note = (f"{pairs} image pairs to compare: grouped by perceptual hash (choose the 'lpips' method "
-                        f"to wait for LPIPS)")
+        note = ""  # LPIPS is exact at any size (analysis.lpips): no switch to hashing by size
         rep_groups: list[list[int]]
         if method == "lpips":
             threshold = 0.45 if threshold is None else float(threshold)
@@ -148,7 +119,9 @@ class Duplicates:
             threshold = 10 if threshold is None else int(threshold)
             matrix = hamming_matrix([self._phash_of(ids[k]) for k in reps])
             a, b = np.nonzero(np.triu(matrix <= threshold, k=1))
-            rep_groups = _union_groups(len(reps), list(zip(a, b)))
+            from ..analysis import link_groups
+
+            rep_groups = link_groups(len(reps), list(zip(a.tolist(), b.tolist())))
         members = [[n for k in g for n in by_hash[records[reps[k]].content_hash]] for g in rep_groups]
         view = DuplicateView(uid, method, float(threshold), note=note)
         for g in members:
