@@ -2,9 +2,9 @@
 
 (1) A session holds N synthetic images (default 1,000) with a ClassFilterAction step whose classifier is a tiny
 fake model in a temporary Hub cache (tests/fakehub.py), so the first run analyses every image once. Then the
-threshold moves (``Session.update_step`` + ``Session.run``: decisions only, model outputs from the analysis cache)
-and one gallery page of the step is built. Floors measured in the same run: a memoised re-run with nothing changed
-(the runner's bookkeeping alone) and a bare Python loop comparing N cached scores with the threshold.
+threshold moves (``session.pipeline.update_step`` + ``session.runs.start``: decisions only, model outputs from the
+analysis cache) and one gallery page of the step is built. Floors measured in the same run: a memoised re-run with
+nothing changed (the runner's bookkeeping alone) and a bare Python loop comparing N cached scores with the threshold.
 
 (2) ``build_app`` + ``launch`` + the first GET of the page, against a one-Markdown gr.Blocks launched the same way.
 
@@ -63,24 +63,24 @@ def bench_refilter(n: int, repeat: int) -> None:
     registry = SessionRegistry(os.path.join(work, "ws"))
     session = registry.create()
     t0 = time.perf_counter()
-    session.add_folder(os.path.join(work, "images"), replace=True)
+    session.inputs.add_folder(os.path.join(work, "images"), replace=True)
     ingest = time.perf_counter() - t0
-    uid = session.add_step("ClassFilterAction", {"classes": ["illustration", "bangumi"], "threshold": 0.3})
+    uid = session.pipeline.add_step("ClassFilterAction", {"classes": ["illustration", "bangumi"], "threshold": 0.3})
     t0 = time.perf_counter()
-    first = session.run()
+    first = session.runs.start()
     analyse = time.perf_counter() - t0
     assert first.status == "done", first.message
     step = first.step(uid)
     thresholds = iter([0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8] * (repeat + 1))
 
     def refilter():
-        session.update_step(uid, params={"threshold": next(thresholds)})
-        session.run()
+        session.pipeline.update_step(uid, params={"threshold": next(thresholds)})
+        session.runs.start()
 
     refilter_s = best_of(refilter, repeat)
-    rerun_s = best_of(session.run, repeat)
-    kept_after = len(session.last_run.step(uid).output_ids)
-    page_s = best_of(lambda: gallery_page(session, session.step_view(uid).after, 1), repeat)
+    rerun_s = best_of(session.runs.start, repeat)
+    kept_after = len(session.runs.last.step(uid).output_ids)
+    page_s = best_of(lambda: gallery_page(session, session.runs.step_view(uid).after, 1), repeat)
     scores = [((k * 7919) % 1000) / 1000 for k in range(n)]
     loop_s = best_of(lambda: [s >= 0.5 for s in scores], repeat)
     print(f"[refilter] {n} images: ingest {ingest:.2f} s, first run (analysis) {analyse:.2f} s "

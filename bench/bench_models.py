@@ -1,6 +1,6 @@
 """Model runtime speed: images/s per family at batch 1 and at the best batch, and the share of wall time spent
 outside ``InferenceSession.run`` (pre/post-processing, batching glue). The floor is the model itself, timed in
-the same run (sum of session.run times), so the figures are ratios, comparable across machines.
+the same run (sum of session.runs.start times), so the figures are ratios, comparable across machines.
 
 Models are the fakes of tests/fakehub.py at realistic cost (a conv stack at the real input size, see REAL_STACK
 there), fed realistic inputs (decoded 1024x768 / 768x1024 RGB images, resized by the real preprocessing).
@@ -77,7 +77,7 @@ def families():
 
 def measure(func, images, batch_size, timer, repeat):
     """Best (lowest wall time) of ``repeat`` runs after a warm-up: the CPU is shared, the best run is the
-    least disturbed one. Returns (wall s, s inside session.run, run calls)."""
+    least disturbed one. Returns (wall s, s inside session.runs.start, run calls)."""
     func(images[:batch_size], batch_size)  # warm-up: session creation, first-run allocations
     best = None
     for _ in range(repeat):
@@ -118,7 +118,7 @@ def main():
                   flush=True)
         best = max(rows, key=lambda r: r[1])
         summary.append((name, rows[0][1], best[0], best[1], best[3]))
-    print('\nsummary: images/s at batch 1 -> at best batch (speed-up), share of time outside session.run there')
+    print('\nsummary: images/s at batch 1 -> at best batch (speed-up), share of time outside session.runs.start there')
     for name, b1, bs, best, share in summary:
         flag = 'ok' if share <= 0.15 else 'ABOVE 15%'
         print(f'  {name:30s} {b1:7.2f} -> {best:7.2f} @ batch {bs:<3d} ({best / b1:4.2f}x)  outside run {share:5.1%}'

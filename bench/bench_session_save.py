@@ -51,16 +51,16 @@ def main() -> None:
     root = os.path.join(tmp, "ws")
     registry = SessionRegistry(root)
     s = registry.create(SECRET)
-    s.add_folder(src)
-    s.load_preset("model-free clean-up")
-    s.run()
-    for i in s.final_ids()[:50]:
-        s.set_item_tags(i, "a, b, c, d, e, f")
+    s.inputs.add_folder(src)
+    s.pipeline.load_preset("model-free clean-up")
+    s.runs.start()
+    for i in s.dataset.ids()[:50]:
+        s.tags.set_item(i, "a, b, c, d, e, f")
     first = mean_ms(s.save, 1)
     unchanged = mean_ms(s.save, args.repeat)
 
     def edit() -> None:
-        s.add_tag("x")
+        s.tags.add("x")
         s.save()
 
     edited = mean_ms(edit, args.repeat)
@@ -79,9 +79,9 @@ def main() -> None:
     t0 = time.perf_counter()
     again = SessionRegistry(root).reopen(s.id, SECRET)
     reopen = (time.perf_counter() - t0) * 1000
-    assert again is not None and again.final_ids() == s.final_ids()
+    assert again is not None and again.dataset.ids() == s.dataset.ids()
     sizes = ", ".join(f"{n} {len(b) / 1000:.0f} KB" for n, b in blobs.items())
-    print(f"{args.images} images, {len(s.store)} records, {len(s.final_ids())} in the dataset; files: {sizes}")
+    print(f"{args.images} images, {len(s.store)} records, {len(s.dataset.ids())} in the dataset; files: {sizes}")
     print(f"floor (plain write of the three files): {floor:.2f} ms")
     print(f"first save after the run: {first:.1f} ms ({first / floor:.1f}x floor)")
     print(f"save, nothing changed:    {unchanged:.2f} ms ({unchanged / floor:.2f}x floor)")

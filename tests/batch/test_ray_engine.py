@@ -62,7 +62,7 @@ def test_ray_applies_a_project_file_and_gives_the_apps_export_zip(tmp_path, ray_
     try:
         s = reviewed_session(registry, src)  # restore, hand drop, duplicate keepers, tag edits, trigger word
         (tmp_path / "p.waifuc_ui.json").write_text(json.dumps(s.project_dict()))
-        app = zip_files(s.export_zip().path)
+        app = zip_files(s.export.zip().path)
     finally:
         registry.close_all()
     assert main(["run", "--project", str(tmp_path / "p.waifuc_ui.json"), "--input", src, "--output",

@@ -43,7 +43,7 @@ def test_a_project_files_recipe_is_read_for_the_download(tmp_path, capsys, fake_
     registry = SessionRegistry(str(tmp_path / "ws"), ttl_seconds=600)
     try:
         s = registry.create()
-        s.add_step("CCIPAction")
+        s.pipeline.add_step("CCIPAction")
         (tmp_path / "p.waifuc_ui.json").write_text(json.dumps(s.project_dict()))
     finally:
         registry.close_all()

@@ -38,7 +38,7 @@ def test_a_project_file_gives_the_apps_export_zip(tmp_path, registry):
     s = reviewed_session(registry, src)  # restore, hand drop, duplicate keepers, tag edits, trigger word
     project = tmp_path / "surtr.waifuc_ui.json"
     project.write_text(json.dumps(s.project_dict()))
-    app = zip_files(s.export_zip().path)
+    app = zip_files(s.export.zip().path)
     assert cli("--project", str(project), "--input", src, "--output", str(tmp_path / "out.zip")) == 0
     mine = zip_files(tmp_path / "out.zip")
     assert sorted(mine) == sorted(app) and [n for n in app if mine[n] != app[n]] == []
@@ -56,7 +56,7 @@ def test_a_project_file_gives_the_apps_export_with_sidecars_in_a_kohya_folder(tm
     s = reviewed_session(registry, src)
     project = tmp_path / "p.waifuc_ui.json"
     project.write_text(json.dumps(s.project_dict()))
-    app = zip_files(s.export_zip(layout="save", kohya_folder="my char").path)
+    app = zip_files(s.export.zip(layout="save", kohya_folder="my char").path)
     out = tmp_path / "out"
     assert cli("--project", str(project), "--input", src, "--output", str(out), "--layout", "json",
                "--kohya-name", "my char") == 0
@@ -70,10 +70,10 @@ def test_a_preset_gives_the_apps_export_zip_and_reports_refused_files(tmp_path, 
     src = write_inputs(str(tmp_path / "src"))
     (tmp_path / "src" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\nnot really")
     s = registry.create()
-    s.add_folder(src)
-    s.load_preset("model-free clean-up")
-    s.run()
-    app = zip_files(s.export_zip().path)
+    s.inputs.add_folder(src)
+    s.pipeline.load_preset("model-free clean-up")
+    s.runs.start()
+    app = zip_files(s.export.zip().path)
     assert cli("--preset", "model-free clean-up", "--input", src, "--output", str(tmp_path / "out.zip"),
                "--report", str(tmp_path / "report.json")) == 0
     mine = zip_files(tmp_path / "out.zip")

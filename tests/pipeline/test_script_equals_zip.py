@@ -47,7 +47,7 @@ def write_inputs(folder):
 
 def input_id(s, relpath):
     """The session id of the input read from ``relpath``."""
-    for i in s.input_ids:
+    for i in s.inputs.ids:
         meta = s.record(i).meta
         if "path" not in meta and meta.get("filename") == relpath:  # read from a sidecar: no path
             return i
@@ -90,37 +90,37 @@ def registry(tmp_path):
 def reviewed_session(registry, src):
     """Model-free clean-up with a restore, a hand drop, duplicate keepers chosen in review, tag edits, trigger."""
     s = registry.create()
-    s.add_folder(src)
-    s.load_preset("model-free clean-up")  # ModeConvert RGB, MinSize 256, HashDedup, AlignMinSize 800
-    convert, size, dedup, align = [st.uid for st in s.recipe.steps]
-    run = s.run()
+    s.inputs.add_folder(src)
+    s.pipeline.load_preset("model-free clean-up")  # ModeConvert RGB, MinSize 256, HashDedup, AlignMinSize 800
+    convert, size, dedup, align = [st.uid for st in s.pipeline.recipe.steps]
+    run = s.runs.start()
     b, e = input_id(s, "b.png"), input_id(s, "e.png")
     assert b in run.step(size).dropped
-    s.restore(size, b)  # restore one dropped image
-    s.drop_by_hand(dedup, e)  # drop one by hand
-    s.run()
+    s.pipeline.restore(size, b)  # restore one dropped image
+    s.pipeline.drop_by_hand(dedup, e)  # drop one by hand
+    s.runs.start()
     # duplicate review: keep c (not a) and the twin of sub2 (not sub1's)
     c, twin2 = input_id(s, "c.png"), input_id(s, "sub2/twin.png")
-    view = s.duplicate_groups()
+    view = s.duplicates.groups()
     assert view.uid == dedup and sorted(len(g.ids) for g in view.groups) == [2, 2]
-    s.set_keeper(c)
-    s.set_keeper(twin2)
-    s.apply_duplicates()
-    s.run()
+    s.duplicates.set_keeper(c)
+    s.duplicates.set_keeper(twin2)
+    s.duplicates.apply()
+    s.runs.start()
     # tag edits: c's tags in another order and one replaced; f (a derived item: ModeConvert changed it) gets tags
-    s.set_item_tags(c, ["sword", "smile", "blue_eyes"])
-    f_out = [i for i in s.final_ids() if s.record(i).parent_id == input_id(s, "f.png")]
+    s.tags.set_item(c, ["sword", "smile", "blue_eyes"])
+    f_out = [i for i in s.dataset.ids() if s.record(i).parent_id == input_id(s, "f.png")]
     assert len(f_out) == 1
-    s.set_item_tags(f_out[0], {"cat": 0.6, "ears": 0.9})
-    s.add_tag("solo", ids=[i for i in s.final_ids() if s.record(i).meta["filename"] == "d.png"])
-    s.set_trigger_word("zz_char")
+    s.tags.set_item(f_out[0], {"cat": 0.6, "ears": 0.9})
+    s.tags.add("solo", ids=[i for i in s.dataset.ids() if s.record(i).meta["filename"] == "d.png"])
+    s.tags.set_trigger_word("zz_char")
     return s
 
 
 def test_script_gives_the_apps_zip_after_review_restore_hand_drop_and_tag_edits(tmp_path, registry):
     src = write_inputs(str(tmp_path / "src"))
     s = reviewed_session(registry, src)
-    app_zip = s.export_zip()  # the Export tab's default: image + .txt caption
+    app_zip = s.export.zip()  # the Export tab's default: image + .txt caption
     script = run_script(s, tmp_path, src, tmp_path / "script.zip")
     files = assert_same_files(app_zip.path, tmp_path / "script.zip", script)
     images = sorted(n for n in files if n.endswith(".png"))
@@ -145,7 +145,7 @@ def test_script_gives_the_apps_zip_after_review_restore_hand_drop_and_tag_edits(
 def test_script_gives_the_apps_zip_with_sidecar_layout_and_kohya_folder(tmp_path, registry):
     src = write_inputs(str(tmp_path / "src"))
     s = reviewed_session(registry, src)
-    app_zip = s.export_zip(layout="save", kohya_folder="my char")
+    app_zip = s.export.zip(layout="save", kohya_folder="my char")
     script = run_script(s, tmp_path, src, tmp_path / "script.zip", layout="save", kohya_folder="my char")
     files = assert_same_files(app_zip.path, tmp_path / "script.zip", script)
     assert sorted(n for n in files if n.endswith(".png")) == [
@@ -160,15 +160,15 @@ def test_script_gives_the_apps_zip_with_sidecar_layout_and_kohya_folder(tmp_path
 def test_script_restores_an_item_a_first_n_step_never_took(tmp_path, registry):
     src = write_inputs(str(tmp_path / "src"))
     s = registry.create()
-    s.add_folder(src)
-    first = s.add_step("FirstNSelectAction", {"n": 2})
-    s.add_step("FileOrderAction")  # names by position: the restored item must come where the app puts it
-    s.run()
+    s.inputs.add_folder(src)
+    first = s.pipeline.add_step("FirstNSelectAction", {"n": 2})
+    s.pipeline.add_step("FileOrderAction")  # names by position: the restored item must come where the app puts it
+    s.runs.start()
     e = input_id(s, "e.png")
-    assert e in s.last_run.step(first).dropped
-    s.restore(first, e)
-    s.run()
-    app_zip = s.export_zip()
+    assert e in s.runs.last.step(first).dropped
+    s.pipeline.restore(first, e)
+    s.runs.start()
+    app_zip = s.export.zip()
     script = run_script(s, tmp_path, src, tmp_path / "script.zip")
     files = assert_same_files(app_zip.path, tmp_path / "script.zip", script)
     assert sorted(files) == ["1.png", "1.txt", "2.png", "2.txt", "3.png", "3.txt"]
@@ -195,24 +195,24 @@ def test_script_carries_the_ccip_cluster_choice_and_tag_edits(tmp_path, registry
     offline_env(monkeypatch)
     src = colour_folder(str(tmp_path / "src"))
     s = registry.create()
-    s.add_folder(src)
-    ccip = s.add_step("CCIPAction", {"min_val_count": 5, "step": 1})
-    tagging = s.add_step("TaggingAction")
-    s.run()
-    greens = [i for i in s.input_ids if s.record(i).meta["filename"].startswith("g")]
-    reds = [i for i in s.input_ids if s.record(i).meta["filename"].startswith("r")]
+    s.inputs.add_folder(src)
+    ccip = s.pipeline.add_step("CCIPAction", {"min_val_count": 5, "step": 1})
+    tagging = s.pipeline.add_step("TaggingAction")
+    s.runs.start()
+    greens = [i for i in s.inputs.ids if s.record(i).meta["filename"].startswith("g")]
+    reds = [i for i in s.inputs.ids if s.record(i).meta["filename"].startswith("r")]
     blue = input_id(s, "b.png")
-    assert s.last_run.step(ccip).output_ids == greens  # CCIP's own choice: the first character it saw
-    view = s.ccip_clusters(threshold=0.1)
+    assert s.runs.last.step(ccip).output_ids == greens  # CCIP's own choice: the first character it saw
+    view = s.characters.clusters(threshold=0.1)
     red_label = [c.label for c in view.clusters if c.ids == reds][0]
-    s.choose_clusters([red_label])  # the person wants the red character
-    s.move_image(blue, into_target=True)  # and the blue image too
-    s.drop_by_hand(tagging, reds[3])
-    run = s.run()
+    s.characters.choose([red_label])  # the person wants the red character
+    s.characters.move(blue, into_target=True)  # and the blue image too
+    s.pipeline.drop_by_hand(tagging, reds[3])
+    run = s.runs.start()
     assert run.step(tagging).output_ids == [blue] + reds[:3] + reds[4:]
-    s.set_item_tags(reds[0], ["solo", "red_theme"])
-    s.set_trigger_word("redchar")
-    app_zip = s.export_zip()
+    s.tags.set_item(reds[0], ["solo", "red_theme"])
+    s.tags.set_trigger_word("redchar")
+    app_zip = s.export.zip()
     script = run_script(s, tmp_path, src, tmp_path / "script.zip")
     files = assert_same_files(app_zip.path, tmp_path / "script.zip", script)
     assert sorted(n for n in files if n.endswith(".png")) == ["b.png"] + [f"r{n}.png" for n in (0, 1, 2, 4, 5, 6, 7)]
@@ -226,15 +226,15 @@ def test_script_restores_at_a_ccip_step_that_runs(tmp_path, registry, full_fake_
     offline_env(monkeypatch)
     src = colour_folder(str(tmp_path / "src"))
     s = registry.create()
-    s.add_folder(src)
-    ccip = s.add_step("CCIPAction", {"min_val_count": 5, "step": 1})
-    s.add_step("FileOrderAction")  # names follow the order items leave CCIP: the app's order must hold
-    s.run()
+    s.inputs.add_folder(src)
+    ccip = s.pipeline.add_step("CCIPAction", {"min_val_count": 5, "step": 1})
+    s.pipeline.add_step("FileOrderAction")  # names follow the order items leave CCIP: the app's order must hold
+    s.runs.start()
     r5 = input_id(s, "r5.png")
-    assert r5 in s.last_run.step(ccip).dropped
-    s.restore(ccip, r5)
-    s.run()
-    app_zip = s.export_zip()
+    assert r5 in s.runs.last.step(ccip).dropped
+    s.pipeline.restore(ccip, r5)
+    s.runs.start()
+    app_zip = s.export.zip()
     script = run_script(s, tmp_path, src, tmp_path / "script.zip")
     files = assert_same_files(app_zip.path, tmp_path / "script.zip", script)
     assert len([n for n in files if n.endswith(".png")]) == 9  # eight greens and the restored red
@@ -254,25 +254,25 @@ def test_script_carries_decisions_about_crops_and_an_lpips_duplicate_review(tmp_
         im.save(f"{src}/red{n}.png")
     Image.new("RGB", (640, 480), GREEN).save(f"{src}/green.png")
     s = registry.create()
-    s.add_folder(src)
-    split = s.add_step("PersonSplitAction")
-    similar = s.add_step("FilterSimilarAction")
-    s.add_step("TaggingAction")
-    run = s.run()
+    s.inputs.add_folder(src)
+    split = s.pipeline.add_step("PersonSplitAction")
+    similar = s.pipeline.add_step("FilterSimilarAction")
+    s.pipeline.add_step("TaggingAction")
+    run = s.runs.start()
     crops = run.step(split).output_ids
     assert [s.record(c).meta["filename"] for c in crops] == [f"red{n}_person0.png" for n in range(5)]
     assert run.step(similar).output_ids == crops[:1]  # LPIPS: the first crop seen wins
-    s.restore(split, input_id(s, "green.png"))
-    s.drop_by_hand(split, crops[1])
-    s.run()
-    view = s.duplicate_groups()
+    s.pipeline.restore(split, input_id(s, "green.png"))
+    s.pipeline.drop_by_hand(split, crops[1])
+    s.runs.start()
+    view = s.duplicates.groups()
     assert view.method == "lpips" and [sorted(g.ids) for g in view.groups] == [sorted(crops[:1] + crops[2:])]
-    s.set_keeper(crops[3])
-    s.apply_duplicates()
-    s.run()
-    assert s.final_ids() == [input_id(s, "green.png"), crops[3]]
-    s.set_item_tags(crops[3], ["solo", "red_theme", "1girl"])
-    app_zip = s.export_zip()
+    s.duplicates.set_keeper(crops[3])
+    s.duplicates.apply()
+    s.runs.start()
+    assert s.dataset.ids() == [input_id(s, "green.png"), crops[3]]
+    s.tags.set_item(crops[3], ["solo", "red_theme", "1girl"])
+    app_zip = s.export.zip()
     script = run_script(s, tmp_path, src, tmp_path / "script.zip")
     files = assert_same_files(app_zip.path, tmp_path / "script.zip", script)
     assert sorted(files) == ["green.png", "green.txt", "red3_person0.png", "red3_person0.txt"]
@@ -283,8 +283,8 @@ def test_the_pipeline_tab_script_uses_the_export_tabs_saved_settings(tmp_path, r
     """Without arguments the script writes what the Export tab would: its layout, zip name and kohya folder."""
     src = write_inputs(str(tmp_path / "src"))
     s = reviewed_session(registry, src)
-    s.export_settings = {"layout": "save", "name": "my set", "kohya_folder": "my char", "quality": 90.0}
+    s.export.settings = {"layout": "save", "name": "my set", "kohya_folder": "my char", "quality": 90.0}
     text = s.script()
     assert "ZipExporter('my_set.zip', layout='save', folder='29_my char'," in text and "quality=90" in text
-    s.export_settings = {"layout": "textual_inversion", "quality": "not a number"}
+    s.export.settings = {"layout": "textual_inversion", "quality": "not a number"}
     assert "ZipExporter('dataset.zip', layout='textual_inversion'," in s.script() and "quality=95" in s.script()

@@ -99,7 +99,7 @@ class Visitor:
         return call_raw(self.app, self.client.session_hash, api_name, list(data))
 
     def input_count(self) -> int:
-        return len(self.app.binder.registry.get(self.id).input_ids)
+        return len(self.app.binder.registry.get(self.id).inputs.ids)
 
 
 def dependency(app: LaunchedApp, api_name: str) -> tuple[int, list[str]]:

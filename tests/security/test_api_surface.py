@@ -52,10 +52,10 @@ def test_every_file_input_refuses_a_path_inside_the_workspace_root(app):
                 values.append([file_value(target)] if multiple else file_value(target))
             else:
                 values.append(True)
-        recipe = app.binder.registry.get(bob.id).recipe_json()
+        recipe = app.binder.registry.get(bob.id).pipeline.recipe_json()
         answer = bob.call_raw("/" + dep["api_name"], *values)
         assert not answer["success"], dep["api_name"]  # refused by gradio (file type) or by the handler
-        assert app.binder.registry.get(bob.id).recipe_json() == recipe
+        assert app.binder.registry.get(bob.id).pipeline.recipe_json() == recipe
     assert bob.input_count() == 13
 
 

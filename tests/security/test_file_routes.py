@@ -80,5 +80,5 @@ def test_file_names_cannot_be_guessed_from_one_url(app):
     # with the owner's own cookie, the obvious guesses from a leaked thumbnail URL find nothing
     session = alice.app.binder.registry.get(alice.id)
     for guess in (f"{alice.dir}/thumbs/in00002.webp", f"{alice.dir}/exports/dataset.zip",
-                  session.record(session.input_ids[1]).file):  # inputs are never served, even to the owner
+                  session.record(session.inputs.ids[1]).file):  # inputs are never served, even to the owner
         assert get(app, f"/gradio_api/file={guess}", alice.cookies).status_code in (403, 404)

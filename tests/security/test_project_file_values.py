@@ -25,11 +25,11 @@ def test_a_project_with_foreign_image_ids_is_refused_and_the_session_kept(app, t
     hostile.write_text(json.dumps(project))
 
     bob = Visitor(app).open()
-    before = list(app.binder.registry.get(bob.id).input_ids)
+    before = list(app.binder.registry.get(bob.id).inputs.ids)
     assert len(before) == 13
     answer = bob.call_raw("/on_load_project", file_value(upload(app, str(hostile))))
     assert not answer["success"] and "in00001" in answer["output"]["error"]
-    assert app.binder.registry.get(bob.id).input_ids == before  # all 13 images still there, same ids
+    assert app.binder.registry.get(bob.id).inputs.ids == before  # all 13 images still there, same ids
 
 
 def test_a_project_with_broken_export_settings_changes_nothing(app, tmp_path):
@@ -45,11 +45,11 @@ def test_a_project_with_broken_export_settings_changes_nothing(app, tmp_path):
 
     bob = Visitor(app).open()
     session = app.binder.registry.get(bob.id)
-    recipe, settings = session.recipe_json(), dict(session.export_settings)
-    assert recipe != app.binder.registry.get(alice.id).recipe_json()
+    recipe, settings = session.pipeline.recipe_json(), dict(session.export.settings)
+    assert recipe != app.binder.registry.get(alice.id).pipeline.recipe_json()
     answer = bob.call_raw("/on_load_project", file_value(upload(app, str(hostile))))
     assert not answer["success"] and "layout" in answer["output"]["error"]
-    assert session.recipe_json() == recipe and session.export_settings == settings
+    assert session.pipeline.recipe_json() == recipe and session.export.settings == settings
     assert "ZipExporter(" in bob.client.predict(api_name="/script_text")
 
 
@@ -64,7 +64,7 @@ def test_a_project_with_a_broken_review_changes_nothing(app, tmp_path):
 
     bob = Visitor(app).open()
     session = app.binder.registry.get(bob.id)
-    recipe, ids = session.recipe_json(), list(session.input_ids)
+    recipe, ids = session.pipeline.recipe_json(), list(session.inputs.ids)
     answer = bob.call_raw("/on_load_project", file_value(upload(app, str(hostile))))
     assert not answer["success"] and "keepers" in answer["output"]["error"]
-    assert session.recipe_json() == recipe and session.input_ids == ids
+    assert session.pipeline.recipe_json() == recipe and session.inputs.ids == ids

@@ -53,13 +53,13 @@ def test_two_files_over_the_request_limit_the_second_is_refused(tmp_path):
 def test_session_quotas_span_requests(registry_with, tmp_path):
     paths = jpegs(tmp_path / "in", 5)
     session = registry_with(session_images=3).create()
-    first = session.add_uploads(paths[:2])
-    second = session.add_uploads(paths[2:])
+    first = session.inputs.add_uploads(paths[:2])
+    second = session.inputs.add_uploads(paths[2:])
     assert len(first.records) == 2 and len(second.records) == 1
     limit = "not read: this session reached its limit of 3 images; reload the page for a new session"
     assert refused(second) == {"p3.jpg": limit, "p4.jpg": limit}
     assert session.quota.images == 3
-    third = session.add_uploads(paths[:1])
+    third = session.inputs.add_uploads(paths[:1])
     assert third.records == [] and list(refused(third)) == ["p0.jpg"]
 
 
@@ -67,8 +67,8 @@ def test_session_upload_bytes_are_counted_across_requests(registry_with, tmp_pat
     paths = jpegs(tmp_path / "in", 3)
     sizes = [len(open(p, "rb").read()) for p in paths]
     session = registry_with(session_upload_bytes=sizes[0] + sizes[1]).create()
-    assert len(session.add_uploads(paths[:2]).records) == 2
-    late = session.add_uploads(paths[2:])
+    assert len(session.inputs.add_uploads(paths[:2]).records) == 2
+    late = session.inputs.add_uploads(paths[2:])
     assert late.records == []
     assert refused(late) == {"p2.jpg": "not read: this session may upload "
                                        f"{(sizes[0] + sizes[1]) / 2 ** 20:.1f} MB in all and has 0.0 MB left; reload "
@@ -84,7 +84,7 @@ def test_session_disk_quota_holds_zip_extraction(registry_with, tmp_path):
             zf.write(p, "pics/" + p.rsplit("/", 1)[1])
     unpacked = sum(zipfile.ZipFile(archive).getinfo(f"pics/p{k}.jpg").file_size for k in range(4))
     session = registry_with(session_disk_bytes=unpacked - 1).create()
-    result = session.add_uploads([str(archive)])
+    result = session.inputs.add_uploads([str(archive)])
     assert result.records == []
     assert refused(result) == {"pack.zip": f"archive would unpack to {unpacked} bytes, more than the "
                                            f"{unpacked - 1} bytes left of this session's disk quota"}
@@ -94,7 +94,7 @@ def test_session_disk_quota_holds_zip_extraction(registry_with, tmp_path):
 def test_large_jpeg_comes_in_reduced_and_the_session_file_matches(registry_with, tmp_path):
     big = ordinary_jpeg(tmp_path / "big.jpg", 1, size=(2000, 1500))
     session = registry_with(max_pixels=1_000_000).create()
-    (record,) = session.add_uploads([str(big)]).records
+    (record,) = session.inputs.add_uploads([str(big)]).records
     assert (record.width, record.height) == (1000, 750)
     with Image.open(record.file) as stored:
         assert stored.size == (1000, 750)
@@ -104,7 +104,7 @@ def test_large_jpeg_comes_in_reduced_and_the_session_file_matches(registry_with,
 def test_png_over_the_pixel_limit_is_refused_from_its_header(registry_with, tmp_path):
     Image.new("RGBA", (1200, 1000)).save(tmp_path / "wide.png")
     session = registry_with(max_pixels=1_000_000).create()
-    result = session.add_uploads([str(tmp_path / "wide.png")])
+    result = session.inputs.add_uploads([str(tmp_path / "wide.png")])
     assert result.records == []
     assert refused(result) == {"wide.png": "image of 1200000 pixels exceeds the limit of 1000000 pixels"}
 
@@ -148,7 +148,7 @@ def test_slots_belong_to_the_registry_and_bound_concurrent_sessions(registry_wit
     results = [None] * 4
 
     def upload(k):
-        results[k] = sessions[k].add_uploads(paths[k])
+        results[k] = sessions[k].inputs.add_uploads(paths[k])
 
     workers = [threading.Thread(target=upload, args=(k,)) for k in range(4)]
     for w in workers:

@@ -41,15 +41,15 @@ def test_another_sessions_zip_and_thumbnail_are_refused_and_kept(app):
 def test_a_recipe_file_of_another_session_is_not_read(app):
     alice, bob = Visitor(app).open(), Visitor(app).open()
     alice_session = app.binder.registry.get(alice.id)
-    alice_session.add_step("ModeConvertAction")
+    alice_session.pipeline.add_step("ModeConvertAction")
     alice_recipe = os.path.join(alice.dir, "exports", "alice_recipe.json")  # any JSON in Alice's workspace
     with open(alice_recipe, "w", encoding="utf-8") as f:
-        f.write(alice_session.recipe_json())
-    recipe_before = app.binder.registry.get(bob.id).recipe_json()
-    assert recipe_before != alice_session.recipe_json()
+        f.write(alice_session.pipeline.recipe_json())
+    recipe_before = app.binder.registry.get(bob.id).pipeline.recipe_json()
+    assert recipe_before != alice_session.pipeline.recipe_json()
     answer = bob.call_raw("/on_load_recipe", file_value(alice_recipe))
     assert not answer["success"] and "not an upload" in answer["output"]["error"]
-    assert app.binder.registry.get(bob.id).recipe_json() == recipe_before
+    assert app.binder.registry.get(bob.id).pipeline.recipe_json() == recipe_before
     assert os.path.isfile(alice_recipe)
 
 
@@ -76,7 +76,7 @@ def test_identical_uploads_from_two_sessions_both_come_in(app, tmp_path):
     assert os.path.isfile(received[0])  # the upload is left for gradio's cache clean-up
     for visitor in (alice, bob):
         session = app.binder.registry.get(visitor.id)
-        sizes = sorted(Image.open(session.record(i).file).size for i in session.input_ids)
+        sizes = sorted(Image.open(session.record(i).file).size for i in session.inputs.ids)
         assert sizes == [(320, 300)] * 3
 
 

@@ -39,5 +39,5 @@ def registry(tmp_path):
 @pytest.fixture
 def session(registry, image_dir):
     s = registry.create()
-    s.add_folder(image_dir)
+    s.inputs.add_folder(image_dir)
     return s

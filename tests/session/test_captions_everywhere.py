@@ -68,7 +68,7 @@ def test_local_source_stays_waifuc_exact(captioned):
 
 def test_load_folder(registry, captioned):
     s = registry.create()
-    res = s.add_folder(str(captioned))
+    res = s.inputs.add_folder(str(captioned))
     assert session_tags(s, res.ids) == EXPECTED and res.refused == []
 
 
@@ -78,13 +78,13 @@ def test_zip_upload(registry, captioned, tmp_path):
         for name in sorted(os.listdir(captioned)):
             zf.write(captioned / name, f"inner/{name}")
     s = registry.create()
-    res = s.add_uploads([str(archive)])
+    res = s.inputs.add_uploads([str(archive)])
     assert session_tags(s, res.ids) == EXPECTED and res.refused == []
 
 
 def test_loose_uploads_in_one_request(registry, captioned):
     s = registry.create()
-    res = s.add_uploads([str(captioned / name) for name in sorted(os.listdir(captioned))])
+    res = s.inputs.add_uploads([str(captioned / name) for name in sorted(os.listdir(captioned))])
     assert session_tags(s, res.ids) == EXPECTED and res.refused == []
 
 
@@ -93,7 +93,7 @@ def test_demo_captions_come_in_and_are_exported(registry):
     if not os.path.isdir(demo):
         pytest.skip("assets/demo not generated")
     s = registry.create()
-    res = s.load_demo()
+    res = s.inputs.load_demo()
     tags = session_tags(s, res.ids)
     for body in ("kiiro_01", "kiiro_02", "kiiro_03"):
         image = next(name for name in tags if os.path.splitext(name)[0] == body)
@@ -101,7 +101,7 @@ def test_demo_captions_come_in_and_are_exported(registry):
         assert error is None and caption and tags[image] == caption
     with open(os.path.join(demo, ".aoi_01_meta.json")) as fh:
         assert tags["aoi_01.png"] == json.load(fh)["tags"]
-    summary = s.export_zip(layout="textual_inversion")
+    summary = s.export.zip(layout="textual_inversion")
     with zipfile.ZipFile(summary.path) as z:
         exported = z.read("kiiro_01.txt").decode()
     # the same tags, escaped again (the order is the exporter's)

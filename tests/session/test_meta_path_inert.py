@@ -43,7 +43,7 @@ def workspace_files_with(root: str, marker: str) -> list:
 def test_sidecar_path_in_an_upload_is_never_copied(registry, tmp_path):
     target, marker = secret_file(tmp_path)
     s = registry.create()
-    res = s.add_uploads([hostile_zip(tmp_path / "pack.zip", target)])
+    res = s.inputs.add_uploads([hostile_zip(tmp_path / "pack.zip", target)])
     assert len(res.ids) == 1
     rec = s.record(res.ids[0])
     # the record's file is the zip's own x.png, with its pixels
@@ -66,7 +66,7 @@ def test_sidecar_path_in_a_folder_is_never_copied(registry, tmp_path):
     (folder / "x.png").write_bytes(png_bytes())
     (folder / ".x_meta.json").write_text(json.dumps({"path": target}))
     s = registry.create()
-    res = s.add_folder(str(folder))
+    res = s.inputs.add_folder(str(folder))
     rec = s.record(res.ids[0])
     with open(rec.file, "rb") as fh:
         assert fh.read() == png_bytes()
@@ -77,12 +77,12 @@ def test_sidecar_path_in_a_folder_is_never_copied(registry, tmp_path):
 def test_sidecar_path_to_another_workspace_file_is_not_used(registry, tmp_path):
     """A sidecar naming another file inside the visitor's own workspace does not swap the image's file."""
     s = registry.create()
-    first = s.add_uploads([hostile_zip(tmp_path / "one.zip", "/nonexistent", name="a")])
+    first = s.inputs.add_uploads([hostile_zip(tmp_path / "one.zip", "/nonexistent", name="a")])
     other = s.record(first.ids[0]).file
     with zipfile.ZipFile(tmp_path / "two.zip", "w") as zf:
         zf.writestr("b.png", png_bytes("blue", (20, 20)))
         zf.writestr(".b_meta.json", json.dumps({"path": other}))
-    res = s.add_uploads([str(tmp_path / "two.zip")])
+    res = s.inputs.add_uploads([str(tmp_path / "two.zip")])
     rec = s.record(res.ids[0])
     assert rec.file != other and os.path.basename(rec.file) == "b.png" and (rec.width, rec.height) == (20, 20)
 
@@ -101,5 +101,5 @@ def test_public_mode_refuses_every_folder_source(registry, tmp_path):
     for source in (LocalDatasetSource(folder), LocalTISource(folder), LocalSource(folder).attach(TagDropAction([])),
                    LocalSource(folder)[:1], LocalDatasetSource(folder) + LocalSource(folder)):
         with pytest.raises(InvalidOptionError, match="disabled in public mode"):
-            s.add_source(source)
-    assert s.input_ids == []
+            s.inputs.add_source(source)
+    assert s.inputs.ids == []

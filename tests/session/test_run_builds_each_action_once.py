@@ -10,11 +10,11 @@ def test_a_run_builds_each_enabled_step_once(session, monkeypatch):
         real = module.build_action
         monkeypatch.setattr(module, "build_action", lambda step, catalog, real=real: built.append(step.uid)
                             or real(step, catalog))
-    session.load_preset("model-free clean-up")
-    uids = [s.uid for s in session.recipe.enabled_steps()]
-    run = session.run()
+    session.pipeline.load_preset("model-free clean-up")
+    uids = [s.uid for s in session.pipeline.recipe.enabled_steps()]
+    run = session.runs.start()
     assert run.status == "done" and [s.uid for s in run.steps] == uids
     assert sorted(built) == sorted(uids)
     built.clear()
-    assert session.run(fetch_models=False).status == "done"  # a live update: the runner builds them itself
+    assert session.runs.start(fetch_models=False).status == "done"  # a live update: the runner builds them itself
     assert sorted(built) == sorted(uids)

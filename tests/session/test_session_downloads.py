@@ -45,8 +45,8 @@ def test_choosing_the_character_preset_downloads_nothing_and_tells_the_sizes(tmp
     live_hub.add_cache(model_source)
     reg = SessionRegistry(str(tmp_path / "ws"), cache_dir=str(tmp_path / "analysis"))  # as the app makes it
     s = reg.create()
-    s.load_preset("character LoRA")
-    report = s.model_report()
+    s.pipeline.load_preset("character LoRA")
+    report = s.runs.model_report()
     assert live_hub.count("GET", "/resolve/") == 0  # sizes come from HEAD requests only
     assert live_hub.count("HEAD", "/resolve/") > 5
     assert len(report) == 10 and all(st.download and not st.available for st in report.values())
@@ -63,11 +63,11 @@ def test_run_downloads_first_with_progress_then_processes(tmp_path, live_hub, mo
     live_hub.add_cache(model_source)
     reg = make_registry(tmp_path)
     s = reg.create()
-    s.add_folder(folder)
-    uid = s.add_step("FaceCountAction", {"counts": [1]})
-    assert s.model_report()[uid].download
+    s.inputs.add_folder(folder)
+    uid = s.pipeline.add_step("FaceCountAction", {"counts": [1]})
+    assert s.runs.model_report()[uid].download
     events = []
-    run = s.run(progress=events.append, download_progress=events.append)
+    run = s.runs.start(progress=events.append, download_progress=events.append)
     assert run.status == "done" and run.steps[0].status == "done", run.steps[0].message
     assert run.steps[0].output_ids == ["in00001", "in00003"]  # the downloaded detector sees faces on red
     kinds = [type(e) for e in events]
@@ -76,12 +76,12 @@ def test_run_downloads_first_with_progress_then_processes(tmp_path, live_hub, mo
     model = [e for e in events if isinstance(e, DownloadProgress) and e.file == str(FACE)]
     assert model[-1].done == model[-1].total == served_size(live_hub, [FACE])
     assert live_hub.count("GET", FACE.filename) == 1 and is_local(FACE)
-    assert s.models.last.fetched == [FACE] and "Downloaded 1 model file(s)" in s.models.last.summary()
+    assert s.runs.models.last.fetched == [FACE] and "Downloaded 1 model file(s)" in s.runs.models.last.summary()
     # the detector's optional files were asked before the run (absent on this Hub), not while processing
     assert live_hub.count("HEAD", "face_detect_v1.4_s/threshold.json") == 1
     before = len(live_hub.requests)
-    s.update_step(uid, params={"conf_threshold": 0.95})
-    assert s.run().steps[0].output_ids == [] and len(live_hub.requests) == before  # all local now
+    s.pipeline.update_step(uid, params={"conf_threshold": 0.95})
+    assert s.runs.start().steps[0].output_ids == [] and len(live_hub.requests) == before  # all local now
     reg.close_all()
 
 
@@ -90,12 +90,12 @@ def test_stop_during_the_download_cancels_the_run(tmp_path, live_hub, model_sour
     live_hub.behave(FACE.filename, "trickle", after=50, delay=0.05)
     reg = make_registry(tmp_path, stall_window=60.0, min_rate=1)
     s = reg.create()
-    s.add_folder(folder)
-    s.add_step("FaceCountAction", {"counts": [1]})
+    s.inputs.add_folder(folder)
+    s.pipeline.add_step("FaceCountAction", {"counts": [1]})
     cancel = threading.Event()
-    run = s.run(cancel=cancel, download_progress=lambda p: cancel.set())
+    run = s.runs.start(cancel=cancel, download_progress=lambda p: cancel.set())
     assert run.status == "cancelled" and run.message == "stopped while downloading the models" and run.steps == []
-    assert not is_local(FACE) and s.models.last.cancelled
+    assert not is_local(FACE) and s.runs.models.last.cancelled
     reg.close_all()
 
 
@@ -104,16 +104,16 @@ def test_stalled_download_skips_its_step_with_the_fix(tmp_path, live_hub, model_
     live_hub.behave(FACE.filename, "stall", after=50)
     reg = make_registry(tmp_path, stall_window=1.0)
     s = reg.create()
-    s.add_folder(folder)
-    s.add_step("ModeConvertAction")
-    uid = s.add_step("FaceCountAction", {"counts": [1]})
-    run = s.run()
+    s.inputs.add_folder(folder)
+    s.pipeline.add_step("ModeConvertAction")
+    uid = s.pipeline.add_step("FaceCountAction", {"counts": [1]})
+    run = s.runs.start()
     assert run.status == "done" and [st.status for st in run.steps] == ["done", "unavailable"]
     message = run.steps[1].message
     assert "no useful progress (under 1 KB/s for 1 s" in message
     assert "`hf download deepghs/anime_face_detection face_detect_v1.4_s/model.onnx`" in message
-    assert run.unavailable[uid].fix == message and len(s.final_ids()) == 3
-    assert "could not be downloaded" in s.models.last.summary()
+    assert run.unavailable[uid].fix == message and len(s.dataset.ids()) == 3
+    assert "could not be downloaded" in s.runs.models.last.summary()
     reg.close_all()
 
 
@@ -126,9 +126,9 @@ def test_two_sessions_share_one_transfer(tmp_path, live_hub, model_source, folde
     runs = {}
 
     def go(n):
-        sessions[n].add_folder(folder)
-        sessions[n].add_step("FaceCountAction", {"counts": [1]})
-        runs[n] = sessions[n].run(download_progress=seen[n].append)
+        sessions[n].inputs.add_folder(folder)
+        sessions[n].pipeline.add_step("FaceCountAction", {"counts": [1]})
+        runs[n] = sessions[n].runs.start(download_progress=seen[n].append)
     threads = [threading.Thread(target=go, args=(n,)) for n in (0, 1)]
     for t in threads:
         t.start()
@@ -146,11 +146,11 @@ def test_a_model_name_that_leaves_the_repository_is_refused_without_any_request(
     live_hub.add("deepghs/monochrome_detect", "m/model.onnx", b"x")
     reg = make_registry(tmp_path)
     s = reg.create()
-    s.add_folder(folder)
-    uid = s.add_step("NoMonochromeAction", {"model_name": "../../../../etc"})
-    status = s.model_report()[uid]
+    s.inputs.add_folder(folder)
+    uid = s.pipeline.add_step("NoMonochromeAction", {"model_name": "../../../../etc"})
+    status = s.runs.model_report()[uid]
     assert not status.will_run and 'never ".." or an absolute path' in status.fix
-    run = s.run()
-    assert run.steps[0].status == "unavailable" and len(s.final_ids()) == 3
+    run = s.runs.start()
+    assert run.steps[0].status == "unavailable" and len(s.dataset.ids()) == 3
     assert not [r for r in live_hub.requests if "/resolve/" in r[1]]
     reg.close_all()

@@ -42,20 +42,20 @@ def src(tmp_path):
 @pytest.fixture
 def session(registry, src):
     s = registry.create()
-    s.add_folder(str(src))
+    s.inputs.add_folder(str(src))
     return s
 
 
 def by_source(session, src):
     """source path relative to ``src`` -> item id."""
-    return {os.path.relpath(session.record(i).meta["path"], src).replace(os.sep, "/"): i for i in session.final_ids()}
+    return {os.path.relpath(session.record(i).meta["path"], src).replace(os.sep, "/"): i for i in session.dataset.ids()}
 
 
 def test_equal_names_each_get_their_own_entry_and_caption(session, src):
     ids = by_source(session, src)
-    session.set_item_tags(ids["a.png"], "red_hair, sword")
-    session.set_item_tags(ids["a.jpg"], "blue_hair, book")
-    summary = session.export_zip()
+    session.tags.set_item(ids["a.png"], "red_hair, sword")
+    session.tags.set_item(ids["a.jpg"], "blue_hair, book")
+    summary = session.export.zip()
     with zipfile.ZipFile(summary.path) as z:
         names = sorted(z.namelist())
         captions = {n: z.read(n).decode() for n in names if n.endswith(".txt")}
@@ -78,15 +78,15 @@ def test_equal_names_each_get_their_own_entry_and_caption(session, src):
 
 
 def test_a_step_that_changes_a_jpeg_re_encodes_it_at_quality_95(session, src):
-    session.add_step("AlignMinSizeAction", {"min_size": 30})  # only a.jpg (64x48) is larger
-    session.run()
+    session.pipeline.add_step("AlignMinSizeAction", {"min_size": 30})  # only a.jpg (64x48) is larger
+    session.runs.start()
     ids = by_source(session, src)
-    changed = [i for i in session.final_ids() if session.record(i).origin != "input"]
-    assert len(changed) == 1 and ids["a.png"] in session.final_ids()
+    changed = [i for i in session.dataset.ids() if session.record(i).origin != "input"]
+    assert len(changed) == 1 and ids["a.png"] in session.dataset.ids()
     derived = Image.open(session.record(changed[0]).file).convert("RGB")
     buf = io.BytesIO()
     derived.save(buf, format="JPEG", quality=95)
-    summary = session.export_zip()
+    summary = session.export.zip()
     with zipfile.ZipFile(summary.path) as z:
         assert z.read("a.jpg") == buf.getvalue()
         assert sha(z.read("a_1.png")) == sha((src / "a.png").read_bytes())
@@ -94,10 +94,10 @@ def test_a_step_that_changes_a_jpeg_re_encodes_it_at_quality_95(session, src):
 
 
 def test_no_server_path_in_any_exported_file(session, src, registry, tmp_path):
-    session.add_step("AlignMinSizeAction", {"min_size": 30})
-    session.run()
+    session.pipeline.add_step("AlignMinSizeAction", {"min_size": 30})
+    session.runs.start()
     for layout in ("save", "textual_inversion"):
-        summary = session.export_zip(layout=layout, name=layout, kohya_folder="aoi")
+        summary = session.export.zip(layout=layout, name=layout, kohya_folder="aoi")
         with zipfile.ZipFile(summary.path) as z:
             blob = b"\n".join(z.read(n) + n.encode() for n in z.namelist())
         roots = {str(tmp_path), str(src), registry.workspaces.root, session.workspace.dir, tempfile.gettempdir()}
@@ -110,33 +110,33 @@ def test_no_server_path_in_any_exported_file(session, src, registry, tmp_path):
 def test_tag_order_is_kept_through_edits_undo_and_export(session, src):
     ids = by_source(session, src)
     item = ids["sub2/dup.png"]
-    session.set_item_tags(item, "zeta, alpha, mid_tag")
-    session.add_tag("beta", ids=[item])
-    session.replace_tag("alpha", "omega")
-    assert list(session.item_tags(item)) == ["zeta", "omega", "mid_tag", "beta"]
-    session.add_tag("extra")
-    assert session.undo_tag_edit()
-    assert list(session.item_tags(item)) == ["zeta", "omega", "mid_tag", "beta"]
-    session.set_trigger_word("aoi")
-    with zipfile.ZipFile(session.export_zip().path) as z:
+    session.tags.set_item(item, "zeta, alpha, mid_tag")
+    session.tags.add("beta", ids=[item])
+    session.tags.replace("alpha", "omega")
+    assert list(session.tags.of(item)) == ["zeta", "omega", "mid_tag", "beta"]
+    session.tags.add("extra")
+    assert session.tags.undo()
+    assert list(session.tags.of(item)) == ["zeta", "omega", "mid_tag", "beta"]
+    session.tags.set_trigger_word("aoi")
+    with zipfile.ZipFile(session.export.zip().path) as z:
         assert z.read("sub2_dup.txt").decode() == "aoi, zeta, omega, mid_tag, beta"
-    with zipfile.ZipFile(session.export_zip(layout="save").path) as z:
+    with zipfile.ZipFile(session.export.zip(layout="save").path) as z:
         import json
         assert list(json.loads(z.read(".sub2_dup_meta.json"))["tags"]) == ["aoi", "zeta", "omega", "mid_tag", "beta"]
 
 
 def test_export_folder_writes_the_same_files_and_is_refused_in_public_mode(session, tmp_path):
-    summary = session.export_folder(str(tmp_path / "dataset"), kohya_folder="aoi")
+    summary = session.export.folder(str(tmp_path / "dataset"), kohya_folder="aoi")
     written = sorted(os.listdir(tmp_path / "dataset" / "33_aoi"))
-    with zipfile.ZipFile(session.export_zip(kohya_folder="aoi").path) as z:
+    with zipfile.ZipFile(session.export.zip(kohya_folder="aoi").path) as z:
         assert [n.split("/", 1)[1] for n in sorted(z.namelist())] == written
     assert summary.images == 6
     with pytest.raises(ExportError, match="not empty"):
-        session.export_folder(str(tmp_path / "dataset"))
+        session.export.folder(str(tmp_path / "dataset"))
     public = Session(Workspace(str(tmp_path / "pub")), public_mode=True)
     try:
         with pytest.raises(InvalidOptionError, match="disabled in public mode"):
-            public.export_folder(str(tmp_path / "elsewhere"))
+            public.export.folder(str(tmp_path / "elsewhere"))
         assert not (tmp_path / "elsewhere").exists()
     finally:
         public.close()
@@ -145,10 +145,10 @@ def test_export_folder_writes_the_same_files_and_is_refused_in_public_mode(sessi
 def test_an_animation_a_step_turned_into_one_frame_is_named_as_a_still(session):
     """ModeConvertAction keeps only the first frame of an animated GIF: the export must still say so (it saw a
     single frame only); a FrameSplit step makes frames on purpose, then nothing is said."""
-    session.add_step("ModeConvertAction")
-    session.run()
-    summary = session.export_zip()
+    session.pipeline.add_step("ModeConvertAction")
+    session.runs.start()
+    summary = session.export.zip()
     assert summary.stills == ["anim.gif"] and "exported as a still" in " ".join(summary.details())
-    session.add_step("FrameSplitAction", position=0)
-    session.run()
-    assert session.export_zip().stills == []
+    session.pipeline.add_step("FrameSplitAction", position=0)
+    session.runs.start()
+    assert session.export.zip().stills == []

@@ -24,8 +24,8 @@ class FlakySite:
 
 def test_add_source_keeps_items_before_a_source_error(registry):
     s = registry.create()
-    res = s.add_source(FlakySite())
-    assert res.ids == ["in00001", "in00002"] and s.input_ids == ["in00001", "in00002"]
+    res = s.inputs.add_source(FlakySite())
+    assert res.ids == ["in00001", "in00002"] and s.inputs.ids == ["in00001", "in00002"]
     assert [(r.path, r.reason) for r in res.refused] == [("https://example/2.png", "not an image")]
     assert res.error == "HTTP 403: Cloudflare challenge; try later"
     assert res.summary() == ("2 images came in, 1 files refused; the source stopped: "
@@ -37,18 +37,18 @@ def test_add_source_keeps_items_before_a_source_error(registry):
 
 def test_add_source_limit_and_cancel(registry):
     s = registry.create()
-    assert s.add_source(FlakySite(), max_items=1).summary() == "1 images came in, 0 files refused " \
+    assert s.inputs.add_source(FlakySite(), max_items=1).summary() == "1 images came in, 0 files refused " \
                                                                "(stopped at the item limit)"
     stop = threading.Event()
     stop.set()
-    res = s.add_source(FlakySite(), cancel=stop, replace=True)
-    assert res.cancelled and res.ids == [] and s.input_ids == []
+    res = s.inputs.add_source(FlakySite(), cancel=stop, replace=True)
+    assert res.cancelled and res.ids == [] and s.inputs.ids == []
 
 
 def test_source_error_with_nothing_in_is_raised(registry, tmp_path):
     s = registry.create()
     with pytest.raises(SourceError, match="does not exist"):
-        s.add_folder(str(tmp_path / "missing"))
+        s.inputs.add_folder(str(tmp_path / "missing"))
 
 
 def test_uploads_images_and_zip_with_refusals(registry, tmp_path):
@@ -62,7 +62,7 @@ def test_uploads_images_and_zip_with_refusals(registry, tmp_path):
         z.writestr("sub/inner.png", buf.getvalue())
         z.writestr("../evil.png", buf.getvalue())
         z.writestr("notes.bin", b"\x00\x01garbage")
-    res = s.add_uploads([str(img), str(archive)])
+    res = s.inputs.add_uploads([str(img), str(archive)])
     assert sorted(s.record(i).meta["filename"] for i in res.ids) == ["inner.png", "loose.png"]
     reasons = {r.path: r.reason for r in res.refused}
     assert set(reasons) == {"pack.zip/../evil.png", "pack.zip/notes.bin"}
@@ -75,7 +75,7 @@ def test_demo_dataset_ingest(registry):
     if not os.path.isdir(default_demo_dir()):
         pytest.skip("assets/demo not generated")
     s = registry.create()
-    res = s.load_demo()
+    res = s.inputs.load_demo()
     assert len(res.ids) == 48
     assert sorted(os.path.basename(r.path) for r in res.refused) == ["broken_truncated.jpg", "empty.png"]
     assert all(os.path.isfile(s.thumb(i)) for i in res.ids)

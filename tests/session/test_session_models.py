@@ -17,17 +17,17 @@ def colour_session(tmp_path, full_fake_hub):
         Image.new("RGB", (96 + n, 64), colour).save(folder / f"img{n}.png")
     reg = SessionRegistry(str(tmp_path / "ws"), cache_dir=str(tmp_path / "analysis"))
     s = reg.create()
-    s.add_folder(str(folder))
+    s.inputs.add_folder(str(folder))
     yield s
     reg.close_all()
 
 
 def test_model_backed_filter_then_threshold_change_is_decisions_only(colour_session, monkeypatch):
     s = colour_session
-    uid = s.add_step("FaceCountAction", {"counts": [1]})
-    report = s.model_report()
+    uid = s.pipeline.add_step("FaceCountAction", {"counts": [1]})
+    report = s.runs.model_report()
     assert report[uid].needs_models and report[uid].available, report[uid].fix
-    run = s.run()
+    run = s.runs.start()
     assert run.status == "done" and run.steps[0].status == "done"
     assert run.steps[0].output_ids == ["in00001", "in00003", "in00005"]  # red images have one face
     assert set(run.steps[0].dropped) == {"in00002", "in00004"}
@@ -35,8 +35,8 @@ def test_model_backed_filter_then_threshold_change_is_decisions_only(colour_sess
     decoded = []
     real_open = store_module.open_file
     monkeypatch.setattr(store_module, "open_file", lambda p: decoded.append(p) or real_open(p))
-    s.update_step(uid, params={"conf_threshold": 0.95})  # above the fake's 0.9 score
-    run = s.run()
+    s.pipeline.update_step(uid, params={"conf_threshold": 0.95})  # above the fake's 0.9 score
+    run = s.runs.start()
     assert run.steps[0].computed == 5 and run.steps[0].output_ids == []
     assert feeds == [] and decoded == []  # from the analysis cache: no model call, no pixels
     drop = run.steps[0].dropped["in00001"]
@@ -45,12 +45,12 @@ def test_model_backed_filter_then_threshold_change_is_decisions_only(colour_sess
 
 def test_character_tags_come_from_the_tagger_label_file(colour_session):
     s = colour_session
-    s.add_step("TaggingAction") if "TaggingAction" in s.catalog else pytest.skip("TaggingAction not installed")
-    run = s.run()
+    s.pipeline.add_step("TaggingAction") if "TaggingAction" in s.catalog else pytest.skip("TaggingAction not installed")
+    run = s.runs.start()
     assert run.status == "done" and run.steps[0].status == "done", run.steps[0].message
-    assert "skadi_(arknights)" in s.item_tags("in00001")
-    assert s.drop_character_tags() == ["skadi_(arknights)"]
-    assert "skadi_(arknights)" not in s.item_tags("in00001") and "red_theme" in s.item_tags("in00001")
+    assert "skadi_(arknights)" in s.tags.of("in00001")
+    assert s.tags.drop_character_tags() == ["skadi_(arknights)"]
+    assert "skadi_(arknights)" not in s.tags.of("in00001") and "red_theme" in s.tags.of("in00001")
 
 
 def test_character_tag_names_read_from_the_wd14_label_file(fake_hub):
@@ -80,28 +80,28 @@ def test_character_chain_on_fake_models(tmp_path, full_fake_hub):
         Image.new("RGB", (500, 400 + n), BLUE).save(folder / f"blue{n}.png")
     reg = SessionRegistry(str(tmp_path / "ws"), cache_dir=str(tmp_path / "analysis"))
     s = reg.create()
-    s.add_folder(str(folder))
-    s.add_step("ModeConvertAction")
-    s.add_step("FaceCountAction", {"counts": [1]})
-    split = s.add_step("PersonSplitAction")
-    s.add_step("FaceCountAction", {"counts": [1]})
-    ccip = s.add_step("CCIPAction", {"min_val_count": 5, "step": 1})
-    s.add_step("HashDedupAction", {"max_distance": 0})
-    s.add_step("TaggingAction")
-    s.add_step("AlignMinSizeAction", {"min_size": 64})
-    assert all(st.available for st in s.model_report().values())
-    run = s.run()
+    s.inputs.add_folder(str(folder))
+    s.pipeline.add_step("ModeConvertAction")
+    s.pipeline.add_step("FaceCountAction", {"counts": [1]})
+    split = s.pipeline.add_step("PersonSplitAction")
+    s.pipeline.add_step("FaceCountAction", {"counts": [1]})
+    ccip = s.pipeline.add_step("CCIPAction", {"min_val_count": 5, "step": 1})
+    s.pipeline.add_step("HashDedupAction", {"max_distance": 0})
+    s.pipeline.add_step("TaggingAction")
+    s.pipeline.add_step("AlignMinSizeAction", {"min_size": 64})
+    assert all(st.available for st in s.runs.model_report().values())
+    run = s.runs.start()
     assert run.status == "done", run.message
-    assert [(r["input"], r["kept"]) for r in s.counts()] == [(11, 11), (11, 8), (8, 8), (8, 8), (8, 8), (8, 8),
+    assert [(r["input"], r["kept"]) for r in s.runs.counts()] == [(11, 11), (11, 8), (8, 8), (8, 8), (8, 8), (8, 8),
                                                              (8, 8), (8, 8)]
     crops = run.step(split).output_ids
     assert all(c.startswith("d") and s.record(c).parent_id.startswith("in") for c in crops)
     assert [s.record(c).meta["filename"] for c in crops] == [f"red{n}_person0.png" for n in range(8)]
     assert run.step(ccip).output_ids == crops
-    final = s.final_ids()
-    assert len(final) == 8 and all("red_theme" in s.item_tags(i) for i in final)
+    final = s.dataset.ids()
+    assert len(final) == 8 and all("red_theme" in s.tags.of(i) for i in final)
     assert all(min(s.record(i).size) == 64 for i in final)
-    summary = s.export_zip()
+    summary = s.export.zip()
     assert summary.images == 8
     reg.close_all()
 
@@ -123,21 +123,21 @@ def test_character_lora_preset_end_to_end_on_fake_models(tmp_path, fake_hub):
         Image.new("RGB", (640 + 4 * n, 480), (255, 220, 220)).save(folder / f"p{n:02d}.png")
     reg = SessionRegistry(str(tmp_path / "ws"), cache_dir=str(tmp_path / "analysis"))
     s = reg.create()
-    s.add_folder(str(folder))
-    s.load_preset("character LoRA")
-    assert all(st.available for st in s.model_report().values())
-    run = s.run()
+    s.inputs.add_folder(str(folder))
+    s.pipeline.load_preset("character LoRA")
+    assert all(st.available for st in s.runs.model_report().values())
+    run = s.runs.start()
     assert run.status == "done", run.message
     assert [st.status for st in run.steps] == ["done"] * 16
-    kept = [r["kept"] for r in s.counts()]
+    kept = [r["kept"] for r in s.runs.counts()]
     assert kept[:9] == [16] * 9  # both size floors pass (480 px images, 300 px crops); CCIP: one character
     assert min(s.record(run.steps[7].output_ids[0]).size) == 300
     lpips_step = run.steps[9]
     drops = list(lpips_step.dropped.values())
     assert [s.record(i).meta["filename"] for i in lpips_step.output_ids] == ["p00_person0.png", "p15_person0.png"]
     assert len(drops) == 14 and all(d.duplicate_of == "p00_person0.png" for d in drops)
-    assert kept[9:] == [2, 1, 1, 1, 1, 1, 1] and len(s.final_ids()) == 1  # the hash dedup catches the widest crop
-    final = s.record(s.final_ids()[0])
+    assert kept[9:] == [2, 1, 1, 1, 1, 1, 1] and len(s.dataset.ids()) == 1  # the hash dedup catches the widest crop
+    final = s.record(s.dataset.ids()[0])
     assert final.meta["filename"] == "1.png"  # renamed in order
     reg.close_all()
 
@@ -154,26 +154,26 @@ def test_ccip_review_with_the_real_review_functions(tmp_path, full_fake_hub, mon
         Image.new("RGB", (64 + n, 48), RED).save(folder / f"r{n}.png")
     reg = SessionRegistry(str(tmp_path / "ws"), cache_dir=str(tmp_path / "analysis"))
     s = reg.create()
-    s.add_folder(str(folder))
-    uid = s.add_step("CCIPAction", {"min_val_count": 5, "step": 1})
-    s.run()
+    s.inputs.add_folder(str(folder))
+    uid = s.pipeline.add_step("CCIPAction", {"min_val_count": 5, "step": 1})
+    s.runs.start()
     greens = [f"in{n:05d}" for n in range(2, 10)]
     reds = [f"in{n:05d}" for n in range(10, 18)]
     assert [s.record(i).meta["filename"][0] for i in greens + reds] == ["g"] * 8 + ["r"] * 8
     feeds = record_feeds(monkeypatch)
-    view = s.ccip_clusters()
+    view = s.characters.clusters()
     assert sorted(c.ids for c in view.clusters) == [greens, reds] and view.noise == ["in00001"]
-    assert view.target == s.last_run.step(uid).output_ids
+    assert view.target == s.runs.last.step(uid).output_ids
     # only the metric model ran, on the cached features (no image went through the feature model)
     assert [tuple(feed["input"].shape) for _, feed in feeds] == [(17, 768)]
     feeds.clear()
-    again = s.ccip_clusters(threshold=0.1)  # the slider: DBSCAN at the threshold, from the cached matrix
+    again = s.characters.clusters(threshold=0.1)  # the slider: DBSCAN at the threshold, from the cached matrix
     assert sorted(c.ids for c in again.clusters) == [greens, reds]
     assert feeds == []
     red_label = [c.label for c in again.clusters if c.ids == reds][0]
-    s.choose_clusters([red_label])
-    s.move_image("in00001", into_target=True)
-    run = s.run()
+    s.characters.choose([red_label])
+    s.characters.move("in00001", into_target=True)
+    run = s.runs.start()
     assert run.step(uid).output_ids == ["in00001"] + reds
     assert run.step(uid).dropped["in00002"].reason == "not in the chosen character cluster(s)"
     reg.close_all()
@@ -191,21 +191,21 @@ def test_lpips_duplicate_review_with_the_real_functions(tmp_path, full_fake_hub,
         Image.new("RGB", size, colour).save(folder / f"{name}.png")
     reg = SessionRegistry(str(tmp_path / "ws"), cache_dir=str(tmp_path / "analysis"))
     s = reg.create()
-    s.add_folder(str(folder))
-    uid = s.add_step("FilterSimilarAction")
-    run = s.run()
+    s.inputs.add_folder(str(folder))
+    uid = s.pipeline.add_step("FilterSimilarAction")
+    run = s.runs.start()
     assert run.step(uid).output_ids == ["in00001", "in00004", "in00006", "in00007"]  # first seen wins
-    view = s.duplicate_groups()
+    view = s.duplicates.groups()
     assert (view.method, view.uid, view.threshold) == ("lpips", uid, 0.45)
     assert [(g.ids, g.keeper) for g in view.groups] == [(["in00002", "in00003", "in00001"], "in00002"),
                                                         (["in00005", "in00004"], "in00005")]
     feeds = record_feeds(monkeypatch)
-    assert [g.ids for g in s.duplicate_groups(threshold=0.2).groups] == [["in00002", "in00003", "in00001"],
+    assert [g.ids for g in s.duplicates.groups(threshold=0.2).groups] == [["in00002", "in00003", "in00001"],
                                                                          ["in00005", "in00004"]]
     assert feeds == []  # a new threshold re-groups from the cached distances
-    s.set_keeper("in00003")
-    s.apply_duplicates()
-    step = s.run().step(uid)
+    s.duplicates.set_keeper("in00003")
+    s.duplicates.apply()
+    step = s.runs.start().step(uid)
     assert step.output_ids == ["in00003", "in00005", "in00006", "in00007"]
     assert step.dropped["in00002"].duplicate_of == "in00003" and step.dropped["in00004"].duplicate_of == "in00005"
     reg.close_all()
@@ -220,13 +220,13 @@ def test_generated_script_with_model_steps_matches_the_session(tmp_path, full_fa
         Image.new("RGB", (640 + 16 * n, 480), colour).save(folder / f"c{n}.png")
     reg = SessionRegistry(str(tmp_path / "ws"), cache_dir=str(tmp_path / "analysis"))
     s = reg.create()
-    s.add_folder(str(folder))
-    s.add_step("FaceCountAction", {"counts": [1]})
-    s.add_step("PersonSplitAction")
-    s.add_step("AlignMaxSizeAction", {"max_size": 96})
-    s.add_step("TaggingAction")
-    s.run()
-    with zipfile.ZipFile(s.export_zip(layout="textual_inversion").path) as z:
+    s.inputs.add_folder(str(folder))
+    s.pipeline.add_step("FaceCountAction", {"counts": [1]})
+    s.pipeline.add_step("PersonSplitAction")
+    s.pipeline.add_step("AlignMaxSizeAction", {"max_size": 96})
+    s.pipeline.add_step("TaggingAction")
+    s.runs.start()
+    with zipfile.ZipFile(s.export.zip(layout="textual_inversion").path) as z:
         from_session = {n: z.read(n) for n in z.namelist()}
     out = tmp_path / "out"
     script = s.script(str(folder), f"TextualInversionExporter({str(out)!r})")

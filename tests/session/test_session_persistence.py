@@ -21,47 +21,47 @@ def build_session(registry, image_dir):
     """Inputs from a folder, a preset, a run, a restore and a hand drop, duplicate keeper, tag edits, trigger
     word and an export."""
     s = registry.create(SECRET)
-    s.add_folder(image_dir)
-    s.load_preset("model-free clean-up")
-    s.run()
-    size_uid, dedup_uid, align_uid = (st.uid for st in s.recipe.steps[1:4])
-    s.restore(size_uid, "in00002")  # the small image, dropped by MinSizeFilter
-    s.drop_by_hand(dedup_uid, "in00005")
-    s.run()
-    s.duplicate_groups()
-    s.set_keeper("in00003")  # the copy of a.png is kept instead of a.png
-    s.apply_duplicates()
-    s.run()
-    final = s.final_ids()
-    s.add_tag("solo")
-    s.set_item_tags(final[0], "red_hair, sword, 1girl")
-    s.replace_tag("solo", "alone")
-    s.set_trigger_word("surtr_lora")
-    s.export_zip(layout="save", name="mine", kohya_folder="surtr")
+    s.inputs.add_folder(image_dir)
+    s.pipeline.load_preset("model-free clean-up")
+    s.runs.start()
+    size_uid, dedup_uid, align_uid = (st.uid for st in s.pipeline.recipe.steps[1:4])
+    s.pipeline.restore(size_uid, "in00002")  # the small image, dropped by MinSizeFilter
+    s.pipeline.drop_by_hand(dedup_uid, "in00005")
+    s.runs.start()
+    s.duplicates.groups()
+    s.duplicates.set_keeper("in00003")  # the copy of a.png is kept instead of a.png
+    s.duplicates.apply()
+    s.runs.start()
+    final = s.dataset.ids()
+    s.tags.add("solo")
+    s.tags.set_item(final[0], "red_hair, sword, 1girl")
+    s.tags.replace("solo", "alone")
+    s.tags.set_trigger_word("surtr_lora")
+    s.export.zip(layout="save", name="mine", kohya_folder="surtr")
     s.save()
     return s
 
 
 def snapshot(s):
     """Everything a person sees or made in the session."""
-    run = s.last_run
+    run = s.runs.last
     return {
-        "inputs": list(s.input_ids),
+        "inputs": list(s.inputs.ids),
         "records": [r.to_dict() for r in s.store.snapshot()],
-        "refused": [(r.path, r.reason) for r in s.refused],
-        "recipe": s.recipe.to_dict(),
-        "decisions": s.decisions.to_dict(),
-        "review": s.review_state(),
-        "tag_edits": s.tag_edits.to_dict(),
-        "export": s.export_settings,
-        "log": s.ingest_log,
-        "final": s.final_ids(),
-        "tags": s.all_tags(),
-        "stale": s.is_stale,
-        "counts": s.counts(),
+        "refused": [(r.path, r.reason) for r in s.inputs.refused],
+        "recipe": s.pipeline.recipe.to_dict(),
+        "decisions": s.pipeline.decisions.to_dict(),
+        "review": s.duplicates.state(),
+        "tag_edits": s.tags.edits.to_dict(),
+        "export": s.export.settings,
+        "log": s.inputs.log,
+        "final": s.dataset.ids(),
+        "tags": s.tags.all(),
+        "stale": s.runs.is_stale,
+        "counts": s.runs.counts(),
         "steps": [(v.before, v.after, {i: (d.reason, d.score, d.duplicate_of) for i, d in v.dropped.items()})
-                  for v in (s.step_view(st.uid) for st in run.steps)],
-        "drop_info": s.drop_info("in00005"),
+                  for v in (s.runs.step_view(st.uid) for st in run.steps)],
+        "drop_info": s.runs.drop_info("in00005"),
     }
 
 
@@ -78,11 +78,11 @@ def test_session_reopens_exactly_after_a_restart(tmp_path, image_dir):
     again = second.reopen(s.id, SECRET)
     assert again is not None and again is not s
     assert snapshot(again) == before
-    assert again.tag_edits.trigger_word == "surtr_lora"
+    assert again.tags.edits.trigger_word == "surtr_lora"
     # the reopened session works on: an edit, a re-run (memo empty, same result), an export
-    again.remove_tag("alone")
-    assert again.run().status == "done" and again.final_ids() == before["final"]
-    assert again.export_zip(**again.export_settings).images == len(before["final"])
+    again.tags.remove("alone")
+    assert again.runs.start().status == "done" and again.dataset.ids() == before["final"]
+    assert again.export.zip(**again.export.settings).images == len(before["final"])
 
 
 def test_reopen_in_the_same_process_gives_the_live_session(registry, image_dir):
@@ -135,7 +135,7 @@ def test_save_writes_only_when_something_changed(registry):
     assert s.save() is False  # create() saved it already
     path = os.path.join(s.workspace.dir, persistence.STATE_FILE)
     inode = os.stat(path).st_ino
-    s.set_trigger_word("abc")
+    s.tags.set_trigger_word("abc")
     assert s.save() is True and os.stat(path).st_ino != inode  # replaced, not rewritten in place
     assert s.save() is False
     assert json.load(open(path))["tag_edits"]["trigger_word"] == "abc"
@@ -174,8 +174,8 @@ def test_project_file_moves_the_work_to_another_session_with_the_same_images(tmp
     text = open(path, encoding="utf-8").read()
     assert s.workspace.dir not in text and image_dir not in text and str(tmp_path) not in text
     project = load_project(path)
-    assert project.recipe.to_dict() == s.recipe.to_dict()
-    assert project.decisions.to_dict() == s.decisions.to_dict() and project.trigger_word == "surtr_lora"
+    assert project.recipe.to_dict() == s.pipeline.recipe.to_dict()
+    assert project.decisions.to_dict() == s.pipeline.decisions.to_dict() and project.trigger_word == "surtr_lora"
     assert [(p.id, p.name) for p in project.inputs] == [("in00001", "a.png"), ("in00002", "b.png"),
                                                         ("in00003", "c.png"), ("in00004", "d.png"),
                                                         ("in00005", "e.png")]
@@ -183,17 +183,17 @@ def test_project_file_moves_the_work_to_another_session_with_the_same_images(tmp
     other = SessionRegistry(str(tmp_path / "elsewhere"), cache_dir=str(tmp_path / "cache")).create()
     files = sorted(os.path.join(image_dir, n) for n in os.listdir(image_dir))
     for f in reversed(files):  # same images, another order: other ids
-        other.add_uploads([f])
+        other.inputs.add_uploads([f])
     assert other.record("in00001").meta["filename"] == "e.png"
     match = other.load_project(path)
     assert len(match.matched) == 5 and not match.missing and not match.extra
-    other.run()
+    other.runs.start()
 
     def named(session):
-        return [(session.record(i).meta["filename"], session.all_tags()[i]) for i in session.final_ids()]
+        return [(session.record(i).meta["filename"], session.tags.all()[i]) for i in session.dataset.ids()]
 
     assert named(other) == named(s)
-    assert other.tag_edits.trigger_word == "surtr_lora" and other.export_settings == s.export_settings
+    assert other.tags.edits.trigger_word == "surtr_lora" and other.export.settings == s.export.settings
 
 
 def test_uploaded_files_are_referenced_relative_to_the_workspace(tmp_path, image_dir):
@@ -206,9 +206,9 @@ def test_uploaded_files_are_referenced_relative_to_the_workspace(tmp_path, image
     root, cache = str(tmp_path / "ws"), str(tmp_path / "cache")
     first = new_registry(root, cache)
     s = first.create(SECRET)
-    s.add_uploads([str(archive)])
-    s.load_preset("model-free clean-up")
-    s.run()
+    s.inputs.add_uploads([str(archive)])
+    s.pipeline.load_preset("model-free clean-up")
+    s.runs.start()
     s.save()
     assert any(r.meta.get("path", "").startswith(s.workspace.dir) for r in s.store.snapshot())
     for name in (persistence.STATE_FILE, persistence.ITEMS_FILE, persistence.RUN_FILE):

@@ -3,8 +3,9 @@ import pytest
 from waifuc_ui.action import FilterAction
 from waifuc_ui.core.errors import InvalidOptionError
 from waifuc_ui.pipeline import action_catalog
-from waifuc_ui.session import Session, Workspace
-from waifuc_ui.session.review import CCIP_REASON, DUP_REASON, hamming_matrix
+from waifuc_ui.session import ReviewModels, Session, Workspace
+from waifuc_ui.session.characters import CCIP_REASON
+from waifuc_ui.session.review import DUP_REASON, hamming_matrix
 from waifuc_ui.session.review import lpips_pair_count as review_pairs
 
 
@@ -29,38 +30,40 @@ class FilterSimilarAction(FilterAction):
         return True
 
 
-def fake_session(registry, image_dir):
+def fake_session(registry, image_dir, **review_models):
+    """A session whose CCIP and LPIPS steps are stand-ins; ``review_models``: the review's model calls."""
     classes = {n: s.cls for n, s in action_catalog().items()}
     classes.update(CCIPAction=CCIPAction, FilterSimilarAction=FilterSimilarAction)
-    s = Session(Workspace(registry.workspaces.root), catalog=action_catalog(classes))
-    s.add_folder(image_dir)
+    s = Session(Workspace(registry.workspaces.root), catalog=action_catalog(classes),
+                review_models=ReviewModels(**review_models))
+    s.inputs.add_folder(image_dir)
     return s
 
 
 @pytest.fixture
 def ccip_session(registry, image_dir):
-    s = fake_session(registry, image_dir)
-    s.add_step("MinSizeFilterAction", {"min_size": 256})  # drops in00002
-    s.ccip_uid = s.add_step("CCIPAction")
-    s.calls = []
+    calls = []
 
     def labels(items, **kw):  # in00001, in00003 -> cluster 0; in00004 -> 1; in00005 -> noise
-        s.calls.append((tuple(it.meta["item_id"] for it in items), kw["threshold"]))
+        calls.append((tuple(it.meta["item_id"] for it in items), kw["threshold"]))
         table = {"in00001": 0, "in00003": 0, "in00004": 1, "in00005": -1}
         if kw["threshold"] is not None and kw["threshold"] > 0.3:
             table["in00004"] = 0
         assert not any(it.is_loaded for it in items)  # features come from the cache, not pixels
         return [table[it.meta["item_id"]] for it in items]
 
-    s.ccip_labels_fn = labels
-    s.run()
+    s = fake_session(registry, image_dir, ccip_labels=labels)
+    s.calls = calls
+    s.pipeline.add_step("MinSizeFilterAction", {"min_size": 256})  # drops in00002
+    s.ccip_uid = s.pipeline.add_step("CCIPAction")
+    s.runs.start()
     yield s
     s.close()
 
 
 def test_ccip_clusters_biggest_first_noise_apart(ccip_session):
     s = ccip_session
-    view = s.ccip_clusters()
+    view = s.characters.clusters()
     assert s.calls == [(("in00001", "in00003", "in00004", "in00005"), None)]
     assert [(c.label, c.ids) for c in view.clusters] == [(0, ["in00001", "in00003"]), (1, ["in00004"])]
     assert view.noise == ["in00005"]
@@ -69,37 +72,37 @@ def test_ccip_clusters_biggest_first_noise_apart(ccip_session):
 
 def test_choose_clusters_and_move_images_drive_the_ccip_step(ccip_session):
     s = ccip_session
-    s.ccip_clusters()
-    s.choose_clusters([1])
-    run = s.run()
+    s.characters.clusters()
+    s.characters.choose([1])
+    run = s.runs.start()
     step = run.step(s.ccip_uid)
     assert step.output_ids == ["in00004"]
     assert {k: v.reason for k, v in step.dropped.items()} == {"in00001": CCIP_REASON, "in00003": CCIP_REASON,
                                                               "in00005": CCIP_REASON}
-    view = s.move_image("in00005", into_target=True)
+    view = s.characters.move("in00005", into_target=True)
     assert view.target == ["in00004", "in00005"]
-    s.move_image("in00004", into_target=False)
-    assert s.run().output_ids() == ["in00005"]
+    s.characters.move("in00004", into_target=False)
+    assert s.runs.start().output_ids() == ["in00005"]
     with pytest.raises(InvalidOptionError, match="invalid cluster: 7; valid choices: 0, 1"):
-        s.choose_clusters([7])
+        s.characters.choose([7])
     with pytest.raises(InvalidOptionError, match="entered the CCIP step"):
-        s.move_image("in00002", into_target=True)
-    s.reset_characters()
-    assert s.run().output_ids() == ["in00001", "in00003"]
+        s.characters.move("in00002", into_target=True)
+    s.characters.reset()
+    assert s.runs.start().output_ids() == ["in00001", "in00003"]
 
 
 def test_recluster_at_new_threshold_uses_cached_features(ccip_session):
     s = ccip_session
-    view = s.ccip_clusters(threshold=0.4)
+    view = s.characters.clusters(threshold=0.4)
     assert [(c.label, c.ids) for c in view.clusters] == [(0, ["in00001", "in00003", "in00004"])]
     assert s.calls[-1][1] == 0.4
 
 
 def test_character_review_needs_a_ccip_step(session):
-    session.add_step("ModeConvertAction")
-    session.run()
+    session.pipeline.add_step("ModeConvertAction")
+    session.runs.start()
     with pytest.raises(InvalidOptionError, match="add a CCIPAction step"):
-        session.ccip_clusters()
+        session.characters.clusters()
 
 
 def test_lpips_pair_count_uses_the_aspect_ratio_rule():
@@ -113,40 +116,37 @@ def test_hamming_matrix_counts_bits():
 
 
 def test_duplicates_without_dedup_step_use_phash_and_apply_at_the_end(session):
-    session.add_step("ModeConvertAction")
-    session.run()
-    view = session.duplicate_groups(threshold=0)
+    session.pipeline.add_step("ModeConvertAction")
+    session.runs.start()
+    view = session.duplicates.groups(threshold=0)
     assert (view.uid, view.method, view.threshold) == ("final", "phash", 0.0)
     assert [(g.ids, g.keeper, g.exact) for g in view.groups] == [(["in00001", "in00003"], "in00001", True)]
     assert [g.ids for g in view.exact_groups] == [["in00001", "in00003"]]
-    session.set_keeper("in00003")
-    session.apply_duplicates()
-    assert session.final_ids() == ["in00002", "in00003", "in00004", "in00005"]
-    again = session.duplicate_groups(threshold=0)
+    session.duplicates.set_keeper("in00003")
+    session.duplicates.apply()
+    assert session.dataset.ids() == ["in00002", "in00003", "in00004", "in00005"]
+    again = session.duplicates.groups(threshold=0)
     assert again.groups[0].keeper == "in00003"  # the hand choice survives regrouping
-    session.reset_duplicates()
-    assert len(session.final_ids()) == 5 and session.duplicate_groups(threshold=0).groups[0].keeper == "in00001"
+    session.duplicates.reset()
+    assert len(session.dataset.ids()) == 5 and session.duplicates.groups(threshold=0).groups[0].keeper == "in00001"
 
 
 def test_duplicate_review_on_a_hash_dedup_step_keeps_largest_by_default(session):
-    session.add_step("HashDedupAction", {"max_distance": 0})
-    session.run()
-    view = session.duplicate_groups(threshold=64)  # everything is one group at 64 bits
-    assert view.uid == session.recipe.steps[0].uid and view.method == "phash"
+    session.pipeline.add_step("HashDedupAction", {"max_distance": 0})
+    session.runs.start()
+    view = session.duplicates.groups(threshold=64)  # everything is one group at 64 bits
+    assert view.uid == session.pipeline.recipe.steps[0].uid and view.method == "phash"
     assert view.groups[0].ids[0] == "in00004" and view.groups[0].keeper == "in00004"  # 1200x900 is the largest
     assert sorted(view.groups[0].ids) == ["in00001", "in00002", "in00003", "in00004", "in00005"]
-    session.apply_duplicates()
-    step = session.run().steps[0]
+    session.duplicates.apply()
+    step = session.runs.start().steps[0]
     assert step.output_ids == ["in00004"]
     assert step.dropped["in00002"].reason == DUP_REASON and step.dropped["in00002"].duplicate_of == "in00004"
-    session.reset_duplicates()
-    assert session.run().steps[0].output_ids == ["in00001", "in00002", "in00004", "in00005"]
+    session.duplicates.reset()
+    assert session.runs.start().steps[0].output_ids == ["in00001", "in00002", "in00004", "in00005"]
 
 
 def test_lpips_duplicate_review_uses_the_injected_grouping(registry, image_dir):
-    s = fake_session(registry, image_dir)
-    uid = s.add_step("FilterSimilarAction")
-    s.run()
     seen = {}
 
     def groups(items, threshold):
@@ -154,8 +154,10 @@ def test_lpips_duplicate_review_uses_the_injected_grouping(registry, image_dir):
         seen["threshold"] = threshold
         return [[0, 3]]  # in00001 (and its exact copy in00003) with in00005
 
-    s.lpips_groups_fn = groups
-    view = s.duplicate_groups(threshold=0.3)
+    s = fake_session(registry, image_dir, lpips_groups=groups)
+    uid = s.pipeline.add_step("FilterSimilarAction")
+    s.runs.start()
+    view = s.duplicates.groups(threshold=0.3)
     assert seen == {"ids": ["in00001", "in00002", "in00004", "in00005"], "threshold": 0.3}  # exact copies once
     assert view.method == "lpips" and view.uid == uid
     assert [(g.ids, g.keeper, g.exact) for g in view.groups] == [(["in00005", "in00001", "in00003"], "in00005",
@@ -165,26 +167,24 @@ def test_lpips_duplicate_review_uses_the_injected_grouping(registry, image_dir):
 
 
 def test_duplicate_method_can_be_forced_and_is_checked(registry, image_dir):
-    s = fake_session(registry, image_dir)
-    s.add_step("FilterSimilarAction")
-    s.run()
-    s.lpips_groups_fn = lambda items, threshold: [[0, 1]]
-    assert s.duplicate_groups().method == "lpips"
-    view = s.duplicate_groups(threshold=0, method="phash")
+    s = fake_session(registry, image_dir, lpips_groups=lambda items, threshold: [[0, 1]])
+    s.pipeline.add_step("FilterSimilarAction")
+    s.runs.start()
+    assert s.duplicates.groups().method == "lpips"
+    view = s.duplicates.groups(threshold=0, method="phash")
     assert view.method == "phash" and [g.ids for g in view.groups] == [["in00001", "in00003"]]
     with pytest.raises(InvalidOptionError, match="invalid duplicate method: 'clip'"):
-        s.duplicate_groups(method="clip")
+        s.duplicates.groups(method="clip")
     s.close()
 
 
 def test_lpips_groups_at_every_size_without_a_switch_to_hashes(registry, image_dir):
-    s = fake_session(registry, image_dir)
-    s.add_step("FilterSimilarAction")
-    s.run()
     seen = []
-    s.lpips_groups_fn = lambda items, threshold: seen.append(len(items)) or [[0, 1]]
-    view = s.duplicate_groups(threshold=0.3)
+    s = fake_session(registry, image_dir, lpips_groups=lambda items, threshold: seen.append(len(items)) or [[0, 1]])
+    s.pipeline.add_step("FilterSimilarAction")
+    s.runs.start()
+    view = s.duplicates.groups(threshold=0.3)
     # a, b, d, e (the copy c counts once): 6 pairs of close ratios, grouped by LPIPS (exact at any size)
     assert view.method == "lpips" and view.note == "" and seen == [4]
-    assert s.duplicate_groups(method="phash").method == "phash"  # hashing only when asked or without LPIPS step
+    assert s.duplicates.groups(method="phash").method == "phash"  # hashing only when asked or without LPIPS step
     s.close()

@@ -29,54 +29,54 @@ def tagged(registry, image_dir):
     classes = {n: s.cls for n, s in action_catalog().items()}
     classes["FakeTagger"] = FakeTagger
     s = Session(Workspace(registry.workspaces.root), catalog=action_catalog(classes))
-    s.add_folder(image_dir)
-    s.add_step("MinSizeFilterAction", {"min_size": 256})
-    s.add_step("FakeTagger")
-    s.run()
+    s.inputs.add_folder(image_dir)
+    s.pipeline.add_step("MinSizeFilterAction", {"min_size": 256})
+    s.pipeline.add_step("FakeTagger")
+    s.runs.start()
     yield s
     s.close()
 
 
 def test_tagging_keeps_item_ids_and_the_frequency_table(tagged):
-    assert tagged.final_ids() == ["in00001", "in00003", "in00004", "in00005"]
-    assert tagged.tag_table() == [("1girl", 3), ("red_hair", 2), ("aoi_(demo)", 1), ("smile", 1)]
-    assert tagged.tag_table(ids=["in00004", "in00002"]) == [("1girl", 1), ("smile", 1)]
+    assert tagged.dataset.ids() == ["in00001", "in00003", "in00004", "in00005"]
+    assert tagged.tags.table() == [("1girl", 3), ("red_hair", 2), ("aoi_(demo)", 1), ("smile", 1)]
+    assert tagged.tags.table(ids=["in00004", "in00002"]) == [("1girl", 1), ("smile", 1)]
 
 
 def test_batch_edits_on_selection_or_all_are_non_destructive(tagged):
-    tagged.add_tag("solo", ids=["in00001", "in00005"])
-    tagged.replace_tag("red_hair", "crimson_hair")
-    tagged.remove_tag("1girl", ids=["in00004"])
-    assert tagged.item_tags("in00001") == {"1girl": 1.0, "aoi_(demo)": 1.0, "solo": 1.0, "crimson_hair": 1.0}
-    assert tagged.item_tags("in00004") == {"smile": 0.8}
-    assert tagged.item_tags("in00005") == {"solo": 1.0}
-    assert tagged.final_metas()["in00001"]["tags"] == SITE_TAGS["in00001"]  # the run's tags are untouched
-    tagged.run()  # edits are replayed after a re-run
-    assert tagged.item_tags("in00003") == {"1girl": 1.0, "crimson_hair": 1.0}
-    assert tagged.undo_tag_edit() and tagged.item_tags("in00004") == {"1girl": 1.0, "smile": 0.8}
+    tagged.tags.add("solo", ids=["in00001", "in00005"])
+    tagged.tags.replace("red_hair", "crimson_hair")
+    tagged.tags.remove("1girl", ids=["in00004"])
+    assert tagged.tags.of("in00001") == {"1girl": 1.0, "aoi_(demo)": 1.0, "solo": 1.0, "crimson_hair": 1.0}
+    assert tagged.tags.of("in00004") == {"smile": 0.8}
+    assert tagged.tags.of("in00005") == {"solo": 1.0}
+    assert tagged.dataset.metas()["in00001"]["tags"] == SITE_TAGS["in00001"]  # the run's tags are untouched
+    tagged.runs.start()  # edits are replayed after a re-run
+    assert tagged.tags.of("in00003") == {"1girl": 1.0, "crimson_hair": 1.0}
+    assert tagged.tags.undo() and tagged.tags.of("in00004") == {"1girl": 1.0, "smile": 0.8}
 
 
 def test_per_image_tags_and_character_tags(tagged):
-    tagged.set_item_tags("in00005", "cat, outdoors")
-    assert tagged.item_tags("in00005") == {"cat": 1.0, "outdoors": 1.0}
-    removed = tagged.drop_character_tags(names=["aoi_(demo)", "beni_(demo)"])
+    tagged.tags.set_item("in00005", "cat, outdoors")
+    assert tagged.tags.of("in00005") == {"cat": 1.0, "outdoors": 1.0}
+    removed = tagged.tags.drop_character_tags(names=["aoi_(demo)", "beni_(demo)"])
     assert removed == ["aoi_(demo)"]
-    assert "aoi_(demo)" not in tagged.item_tags("in00001")
+    assert "aoi_(demo)" not in tagged.tags.of("in00001")
 
 
 def test_character_tags_without_label_file_is_an_error_not_a_guess(tagged):
     from waifuc_ui.core.errors import ModelUnavailableError
 
     with pytest.raises((ModelUnavailableError, NotImplementedError)):
-        tagged.drop_character_tags()
-    assert "aoi_(demo)" in tagged.item_tags("in00001")
+        tagged.tags.drop_character_tags()
+    assert "aoi_(demo)" in tagged.tags.of("in00001")
 
 
 def test_export_textual_inversion_zip_with_trigger_word(tagged):
-    tagged.set_trigger_word(" aoi ")
-    tagged.remove_tag("1girl", ids=["in00003"])
+    tagged.tags.set_trigger_word(" aoi ")
+    tagged.tags.remove("1girl", ids=["in00003"])
     before = sorted(os.listdir(tagged.workspace.subdir("inputs")))
-    summary = tagged.export_zip(layout="textual_inversion", name="my set")
+    summary = tagged.export.zip(layout="textual_inversion", name="my set")
     assert summary.path == tagged.workspace.private_path("exports", "my_set.zip")
     assert os.path.basename(os.path.dirname(summary.path)) != "exports"  # a secret folder in between
     assert (summary.images, summary.failed, summary.suggested_repeats) == (4, [], 50)
@@ -88,12 +88,12 @@ def test_export_textual_inversion_zip_with_trigger_word(tagged):
         assert z.read("d.txt").decode() == "aoi, 1girl, smile"
         assert z.read("e.txt").decode() == "aoi"
     assert sorted(os.listdir(tagged.workspace.subdir("inputs"))) == before  # nothing deleted
-    assert tagged.final_ids() == ["in00001", "in00003", "in00004", "in00005"]
+    assert tagged.dataset.ids() == ["in00001", "in00003", "in00004", "in00005"]
 
 
 def test_export_save_layout_writes_sidecars(tagged):
-    tagged.set_trigger_word("aoi")
-    summary = tagged.export_zip(layout="save")
+    tagged.tags.set_trigger_word("aoi")
+    summary = tagged.export.zip(layout="save")
     with zipfile.ZipFile(summary.path) as z:
         names = sorted(z.namelist())
         assert names == [".a_meta.json", ".c_meta.json", ".d_meta.json", ".e_meta.json", "a.png", "c.png", "d.png",
@@ -104,7 +104,7 @@ def test_export_save_layout_writes_sidecars(tagged):
 
 def test_export_rejects_unknown_layout(tagged):
     with pytest.raises(ValueError, match="invalid layout: 'kohya'; valid choices: 'textual_inversion', 'save'"):
-        tagged.export_zip(layout="kohya")
+        tagged.export.zip(layout="kohya")
 
 
 def test_helpers():
@@ -117,16 +117,16 @@ def test_helpers():
 
 
 def test_export_into_a_kohya_folder(tagged):
-    summary = tagged.export_zip(kohya_folder="aoi chan")
+    summary = tagged.export.zip(kohya_folder="aoi chan")
     with zipfile.ZipFile(summary.path) as z:
         assert sorted(z.namelist()) == [f"50_aoi chan/{n}" for n in ("a.png", "a.txt", "c.png", "c.txt", "d.png",
                                                                      "d.txt", "e.png", "e.txt")]
 
 
 def test_select_images_by_tags(tagged):
-    assert tagged.ids_with_tags(include=["1girl"]) == ["in00001", "in00003", "in00004"]
-    assert tagged.ids_with_tags(include=["1girl"], exclude=["smile"]) == ["in00001", "in00003"]
-    assert tagged.ids_with_tags(exclude=["1girl"]) == ["in00005"]
+    assert tagged.tags.ids_with(include=["1girl"]) == ["in00001", "in00003", "in00004"]
+    assert tagged.tags.ids_with(include=["1girl"], exclude=["smile"]) == ["in00001", "in00003"]
+    assert tagged.tags.ids_with(exclude=["1girl"]) == ["in00005"]
 
 
 def test_tag_edits_keep_the_order():
@@ -144,7 +144,7 @@ def test_tag_edits_keep_the_order():
 
 
 def test_saving_an_images_tags_keeps_the_order_and_known_scores(tagged):
-    tagged.set_item_tags("in00004", "smile, cat, 1girl")
-    assert list(tagged.item_tags("in00004").items()) == [("smile", 0.8), ("cat", 1.0), ("1girl", 1.0)]
-    with zipfile.ZipFile(tagged.export_zip().path) as z:
+    tagged.tags.set_item("in00004", "smile, cat, 1girl")
+    assert list(tagged.tags.of("in00004").items()) == [("smile", 0.8), ("cat", 1.0), ("1girl", 1.0)]
+    with zipfile.ZipFile(tagged.export.zip().path) as z:
         assert z.read("d.txt").decode() == "smile, cat, 1girl"

@@ -21,9 +21,9 @@ def test_ingest_keeps_the_file_only_while_the_pixels_are_the_files(registry, tmp
     Image.new("RGB", (30, 20), (200, 10, 10)).save(folder / "a.jpg", quality=60)
     original = (folder / "a.jpg").read_bytes()
     s = registry.create()
-    kept = s.add_source(LocalSource(str(folder)).attach(TagDropAction(["x"])))
+    kept = s.inputs.add_source(LocalSource(str(folder)).attach(TagDropAction(["x"])))
     with open(s.record(kept.ids[0]).file, "rb") as fh:
         assert fh.read() == original  # tags only: the JPEG's own bytes are kept
-    converted = s.add_source(LocalSource(str(folder)).attach(ModeConvertAction("L")))
+    converted = s.inputs.add_source(LocalSource(str(folder)).attach(ModeConvertAction("L")))
     rec = s.record(converted.ids[0])
     assert rec.file.endswith(".png") and rec.mode == "L"  # new pixels: saved losslessly, not the JPEG

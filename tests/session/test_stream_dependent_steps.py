@@ -26,15 +26,15 @@ def write_27(folder):
 def test_random_names_after_a_restore_equal_the_script(registry, tmp_path):
     folder = write_27(tmp_path / "pics")
     s = registry.create()
-    s.add_folder(folder)
-    size_uid = s.add_step("MinSizeFilterAction", {"min_size": 32})
-    s.add_step("RandomFilenameAction", {"seed": 1})
-    first = s.run()
+    s.inputs.add_folder(folder)
+    size_uid = s.pipeline.add_step("MinSizeFilterAction", {"min_size": 32})
+    s.pipeline.add_step("RandomFilenameAction", {"seed": 1})
+    first = s.runs.start()
     assert len(first.output_ids()) == 26
-    small = next(i for i in s.input_ids if s.record(i).meta["filename"] == "m_small.png")
+    small = next(i for i in s.inputs.ids if s.record(i).meta["filename"] == "m_small.png")
     assert list(first.step(size_uid).dropped) == [small]
-    s.restore(size_uid, small)
-    run = s.run()
+    s.pipeline.restore(size_uid, small)
+    run = s.runs.start()
     names = [run.output_metas()[i]["filename"] for i in run.output_ids()]
     assert len(names) == 27 and len(set(names)) == 27
     # the script over the same 27 images in the same order gives the same names
@@ -64,13 +64,13 @@ def test_user_subclass_of_a_per_item_action_is_stream_dependent(registry, tmp_pa
     classes["CountingFilter"] = CountingFilter
     s = Session(Workspace(registry.workspaces.root), catalog=action_catalog(classes))
     folder = write_27(tmp_path / "pics")
-    s.add_folder(folder)
-    size_uid = s.add_step("MinSizeFilterAction", {"min_size": 32})
-    s.add_step("CountingFilter")
-    s.run()
-    small = next(i for i in s.input_ids if s.record(i).meta["filename"] == "m_small.png")
-    s.restore(size_uid, small)  # m_small joins the stream at its sorted place (last): every other item kept
-    run = s.run()
+    s.inputs.add_folder(folder)
+    size_uid = s.pipeline.add_step("MinSizeFilterAction", {"min_size": 32})
+    s.pipeline.add_step("CountingFilter")
+    s.runs.start()
+    small = next(i for i in s.inputs.ids if s.record(i).meta["filename"] == "m_small.png")
+    s.pipeline.restore(size_uid, small)  # m_small joins the stream at its sorted place (last): every other item kept
+    run = s.runs.start()
     kept = [run.output_metas()[i]["filename"] for i in run.output_ids()]
     expected = [item.meta["filename"] for item in LocalSource(folder).attach(CountingFilter())]
     assert kept == expected and len(kept) == 14 and kept[-1] == "m_small.png"

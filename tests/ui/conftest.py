@@ -94,3 +94,23 @@ def handler(page):
         raise LookupError(f"no handler {name} in waifuc_ui.ui.{module}")
 
     return find
+
+
+@pytest.fixture
+def review_ui(tmp_path, dataset_dir):
+    """``review_ui(**calls)``: a session on the synthetic dataset whose review model calls are ``calls``
+    (ReviewModels' ccip_labels / lpips_groups), given to the registry as the app gives the real ones."""
+    from waifuc_ui.session import ReviewModels, SessionRegistry
+
+    binders = []
+
+    def make(**calls):
+        settings = AppSettings(workspace_root=(tmp_path / "ws-review").resolve(), demo_dir=dataset_dir)
+        registry = SessionRegistry(str(settings.workspace_root), ttl_seconds=settings.session_ttl,
+                                   quotas=settings.quotas, review_models=ReviewModels(**calls))
+        binders.append(SessionBinder(settings, registry))
+        return binders[-1].open("tab-1")
+
+    yield make
+    for b in binders:
+        b.registry.close_all()

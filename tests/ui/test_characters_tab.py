@@ -11,11 +11,9 @@ from waifuc_ui.ui.run_tab import run_pipeline
 
 
 @pytest.fixture
-def ccip_ui(ui):
+def ccip_ui(review_ui):
     """A run whose CCIP step (models missing: passes everything) is reviewed with injected labels:
     of the 6 images reaching it, 3 are character 0, 2 character 1 and 1 is noise."""
-    apply_preset(ui, "model-free clean-up")
-    add_step(ui, "CCIPAction")
     calls = []
 
     def labels(items, **kw):
@@ -23,7 +21,9 @@ def ccip_ui(ui):
         assert len(items) == 6
         return [1, 0, 0, -1, 1, 0] if kw.get("threshold") in (None, 0.18) else [0] * len(items)
 
-    ui.session.ccip_labels_fn = labels
+    ui = review_ui(ccip_labels=labels)
+    apply_preset(ui, "model-free clean-up")
+    add_step(ui, "CCIPAction")
     run_pipeline(ui)
     ui.calls = calls
     return ui
@@ -49,17 +49,17 @@ def test_choose_one_cluster_then_move_one_image(ccip_ui):
     ui = ccip_ui
     view = clusters(ui)
     second = view.clusters[1]
-    ui.session.choose_clusters([second.label])
+    ui.session.characters.choose([second.label])
     run_pipeline(ui)
-    assert sorted(ui.session.final_ids()) == sorted(second.ids)
-    view = ui.session._ccip
+    assert sorted(ui.session.dataset.ids()) == sorted(second.ids)
+    view = ui.session.characters.view
     entries, text, page = members(ui, view, view.clusters[0].label)
     assert text.startswith("Cluster 0 · 3 images · page 1 of 1")
     assert all(caption.startswith("✗ ") for _, caption in entries)
     newcomer = ui.page_ids[CCIP_MEMBERS][0]
-    ui.session.move_image(newcomer, into_target=True)
+    ui.session.characters.move(newcomer, into_target=True)
     run_pipeline(ui)
-    assert sorted(ui.session.final_ids()) == sorted(second.ids + [newcomer])
+    assert sorted(ui.session.dataset.ids()) == sorted(second.ids + [newcomer])
 
 
 def test_threshold_change_reclusters_without_models(ccip_ui):
@@ -88,10 +88,10 @@ def test_character_threshold_without_a_ccip_step_says_what_to_do(ui, page, handl
 
 
 def test_no_target_character_says_how_to_choose_one(ui):
-    from waifuc_ui.session.review import Cluster, ClusterView
+    from waifuc_ui.session.characters import Cluster, ClusterView
     from waifuc_ui.ui.characters_tab import overview
 
-    ids = ui.session.input_ids
+    ids = ui.session.inputs.ids
     view = ClusterView("ccip", [Cluster(0, ids[:4]), Cluster(1, ids[4:6])], noise=ids[6:], chosen=[], target=[])
     _, _, chosen, summary = overview(ui, view)
     assert chosen == []

@@ -26,19 +26,19 @@ def test_duplicate_groups_keeper_and_apply(ui):
     assert entries[0][1].startswith("★ keeper · ")
     assert not entries[1][1].startswith("★")
     other = ui.page_ids[DUP_MEMBERS][1]
-    view = ui.session.set_keeper(other)
+    view = ui.session.duplicates.set_keeper(other)
     assert view.groups[index].keeper == other
-    ui.session.apply_duplicates()
+    ui.session.duplicates.apply()
     run_pipeline(ui)
-    final = ui.session.final_ids()
+    final = ui.session.dataset.ids()
     assert exact[0].ids[0] not in final
     assert group_members(ui, view, 99) == ([], "No group selected.")
 
 
-def test_duplicate_threshold_keeps_the_units_of_the_method_in_use(ui):
+def test_duplicate_threshold_keeps_the_units_of_the_method_in_use(review_ui):
+    ui = review_ui(lpips_groups=lambda items, threshold: [[0, 1]] if threshold >= 0.5 else [])
     apply_preset(ui, "model-free clean-up")
     add_step(ui, "FilterSimilarAction")  # LPIPS review expected; groups injected (no model)
-    ui.session.lpips_groups_fn = lambda items, threshold: [[0, 1]] if threshold >= 0.5 else []
     run_pipeline(ui)
     view = duplicate_view(ui, None, "phash")
     assert view.method == "phash" and view.threshold == 10

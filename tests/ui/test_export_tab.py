@@ -21,10 +21,10 @@ def ran(ui):
 
 def test_export_zip_with_trigger_word_and_nothing_deleted(ran):
     ui = ran
-    ui.session.set_trigger_word("mychar")
-    ui.session.add_tag("smile")
+    ui.session.tags.set_trigger_word("mychar")
+    ui.session.tags.add("smile")
     assert dataset_line(ui) == "The dataset holds **6 images**; trigger word `mychar`."
-    before = list(ui.session.final_ids())
+    before = list(ui.session.dataset.ids())
     summary = export_dataset(ui, "textual_inversion", "my set")
     assert summary.images == 6
     assert ui.session.workspace.contains(summary.path)
@@ -36,7 +36,7 @@ def test_export_zip_with_trigger_word_and_nothing_deleted(ran):
     text = export_text(summary)
     assert text.startswith("**my_set.zip**: 6 images (image + .txt caption), ")
     assert "Nothing in the session was deleted" in text
-    assert ui.session.final_ids() == before
+    assert ui.session.dataset.ids() == before
     assert all(os.path.exists(ui.session.record(i).file) for i in before)
 
 
@@ -49,10 +49,10 @@ def test_export_json_sidecars(ran):
 
 
 def test_export_of_an_empty_dataset_says_what_to_do(ran):
-    for item_id in list(ran.session.final_ids()):
-        ran.session.drop_by_hand(ran.session.recipe.steps[-1].uid, item_id)
+    for item_id in list(ran.session.dataset.ids()):
+        ran.session.pipeline.drop_by_hand(ran.session.pipeline.recipe.steps[-1].uid, item_id)
     run_pipeline(ran)
-    assert ran.session.final_ids() == []
+    assert ran.session.dataset.ids() == []
     with pytest.raises(InvalidOptionError, match="the last run kept no image"):
         export_dataset(ran, "textual_inversion", "x")
 
@@ -78,14 +78,15 @@ def test_zip_stays_current_until_the_dataset_changes(ui):
     run_pipeline(ui)  # an unchanged re-run gives a new result object: rebuild to be safe
     assert zip_is_current(ui) is False
     built(ui)
-    ui.session.add_tag("smile")
+    ui.session.tags.add("smile")
     assert zip_is_current(ui) is False
-    ui.session.undo_tag_edit()
+    ui.session.tags.undo()
     assert zip_is_current(ui) is True  # the same captions again
-    ui.session.set_trigger_word("mychar")
+    ui.session.tags.set_trigger_word("mychar")
     assert zip_is_current(ui) is False
     built(ui)
-    ui.session.update_step(ui.session.recipe.steps[1].uid, params={"min_size": 20})  # the run is out of date
+    size_uid = ui.session.pipeline.recipe.steps[1].uid
+    ui.session.pipeline.update_step(size_uid, params={"min_size": 20})  # the run is out of date
     assert zip_is_current(ui) is False
 
 
@@ -99,7 +100,7 @@ def test_opening_the_tab_hides_the_download_of_an_old_zip(ui, page, handler):
     out = refresh(ui)
     assert out[tab.info].startswith("The dataset holds **6 images**")
     assert out[tab.summary] == out[tab.download] == gr.skip()  # the summary and the zip's button stay as they are
-    ui.session.add_tag("smile")
+    ui.session.tags.add("smile")
     out = refresh(ui)
     assert out[tab.summary] == "The dataset changed since the last zip: press *Build the zip* again."
     assert out[tab.download].visible is False

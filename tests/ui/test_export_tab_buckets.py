@@ -12,7 +12,7 @@ from waifuc_ui.ui.run_tab import run_pipeline
 def test_bucket_counts_equal_a_direct_computation(ui):
     apply_preset(ui, "model-free clean-up")
     run_pipeline(ui)
-    final = ui.session.final_ids()
+    final = ui.session.dataset.ids()
     sizes = [ui.session.record(i).size for i in final]
     assert len(final) == 6 and set(sizes) == {(320, 300)}  # the demo's images, all 320x300
     preview = dataset_buckets(ui, 512)

@@ -15,16 +15,16 @@ def names(ui, ids):
 
 def test_checks_find_small_untagged_and_duplicate_images(ui):
     # the demo: six 320x300 images with tags, red_copy.png (red's pixels, no tags), tiny.png (40x30, no tags)
-    checks = by_key(ui.session.dataset_checks(min_side=512))
+    checks = by_key(ui.session.export.checks(min_side=512))
     assert len(checks["small"].ids) == 8
-    checks = by_key(ui.session.dataset_checks(min_side=300))
+    checks = by_key(ui.session.export.checks(min_side=300))
     assert names(ui, checks["small"].ids) == ["tiny.png"]
     assert names(ui, checks["empty_caption"].ids) == ["red_copy.png", "tiny.png"]
     assert names(ui, checks["duplicates"].ids) == ["red_copy.png"]
     assert checks["trigger"].title == "No trigger word set" and checks["trigger"].ids == []
-    text = checks_markdown(ui.session.dataset_checks(min_side=300))
+    text = checks_markdown(ui.session.export.checks(min_side=300))
     assert "**Short side under 300 px: 1 image**" in text and "**Exact duplicates" in text
-    assert [key for _, key in check_choices(ui.session.dataset_checks(300))] == ["small", "empty_caption",
+    assert [key for _, key in check_choices(ui.session.export.checks(300))] == ["small", "empty_caption",
                                                                                 "duplicates"]
 
 
@@ -44,15 +44,15 @@ def test_a_trigger_word_written_by_hand_and_lost_on_some_captions():
 def test_select_in_tags_and_drop_from_dataset(ui):
     apply_preset(ui, "model-free clean-up")
     run_pipeline(ui)
-    first = ui.session.final_ids()[0]
-    ui.session.set_item_tags(first, "")
+    first = ui.session.dataset.ids()[0]
+    ui.session.tags.set_item(first, "")
     ids = check_ids(ui, "empty_caption", 512)
     assert ids == [first]
     assert select_in_tags(ui, ids).startswith("1 image selected in the Tags tab")
     assert ui.tag_selection == [first]
-    before = len(ui.session.final_ids())
+    before = len(ui.session.dataset.ids())
     assert drop_from_dataset(ui, ids).startswith("Dropped 1 image from the dataset")
-    assert first not in ui.session.final_ids() and len(ui.session.final_ids()) == before - 1
+    assert first not in ui.session.dataset.ids() and len(ui.session.dataset.ids()) == before - 1
     assert check_ids(ui, "empty_caption", 512) == []
     with pytest.raises(InvalidOptionError, match="choose a check that found images"):
         drop_from_dataset(ui, [])
@@ -60,7 +60,7 @@ def test_select_in_tags_and_drop_from_dataset(ui):
 
 def test_drop_needs_a_run(ui):
     with pytest.raises(InvalidOptionError, match="add a step in the Pipeline tab and run it"):
-        ui.session.drop_from_dataset(ui.session.final_ids()[:1])
+        ui.session.dataset.drop(ui.session.dataset.ids()[:1])
 
 
 def test_folder_export_is_refused_in_public_mode(tmp_path, dataset_dir):
@@ -82,15 +82,15 @@ def test_drop_from_the_export_tab_before_any_run_runs_the_pipeline_first(ui):
     from waifuc_ui.ui.export_tab import run_if_never_run
 
     apply_preset(ui, "model-free clean-up")  # its ModeConvertAction makes new items: the ids change in the run
-    assert ui.session.last_run is None
+    assert ui.session.runs.last is None
     before_run = check_ids(ui, "small", 600)
     run_if_never_run(ui)
-    assert ui.session.last_run is not None and ui.session.last_run.steps
+    assert ui.session.runs.last is not None and ui.session.runs.last.steps
     flagged = check_ids(ui, "small", 600)  # read again on the run's dataset
     assert flagged and len(flagged) <= len(before_run)
-    size = len(ui.session.final_ids())
+    size = len(ui.session.dataset.ids())
     assert drop_from_dataset(ui, flagged).startswith(f"Dropped {len(flagged)} image")
-    assert check_ids(ui, "small", 600) == [] and len(ui.session.final_ids()) == size - len(flagged)
-    run = ui.session.last_run
+    assert check_ids(ui, "small", 600) == [] and len(ui.session.dataset.ids()) == size - len(flagged)
+    run = ui.session.runs.last
     run_if_never_run(ui)  # a run exists: nothing runs again
-    assert ui.session.last_run is run
+    assert ui.session.runs.last is run

@@ -47,7 +47,7 @@ def test_middleware_answers_403_without_the_cookie(tmp_path):
 
 def test_binder_issues_and_revokes_tokens(binder):
     ui = binder.open("tab")
-    thumb = ui.session.thumb(ui.session.input_ids[0])
+    thumb = ui.session.thumb(ui.session.inputs.ids[0])
     cookies = {COOKIE_PREFIX + ui.session.id: ui.token}
     assert binder.guard.allows(thumb, cookies)
     binder.close(ui)

@@ -28,14 +28,14 @@ def hub(monkeypatch, tmp_path):
 
 def test_push_uses_the_zip_items_and_changes_nothing(ui, hub):
     session = ui.session
-    session.tag_edits.trigger_word = "miku"
-    before = (list(session.final_ids()), {i: session.record(i).file for i in session.input_ids})
+    session.tags.edits.trigger_word = "miku"
+    before = (list(session.dataset.ids()), {i: session.record(i).file for i in session.inputs.ids})
     seen = []
     result, report = push_to_hub(ui, "demo-set", True, "textual_inversion", "miku", 95, None,
                                  lambda f, t: seen.append(f))
     files = hub.files("me/demo-set")
     images = sorted(f for f in files if f.endswith(".png"))
-    assert result.images == len(images) == len(session.final_ids()) == 8 and report.exported == 8
+    assert result.images == len(images) == len(session.dataset.ids()) == 8 and report.exported == 8
     assert all(f.startswith("data/") and "_miku/" in f for f in images)
     assert hub.repos["datasets/me/demo-set"]["private"] is True
     lines = [json.loads(x) for x in files["data/metadata.jsonl"].decode().splitlines()]
@@ -45,17 +45,17 @@ def test_push_uses_the_zip_items_and_changes_nothing(ui, hub):
     assert "- demo: 8 images came in, 1 files refused" in readme and "| trigger word | `miku` |" in readme
     assert "| images | 8 |" in readme and "## Recipe" in readme
     assert not any(session.workspace.root in v.decode("utf-8", "replace") for v in files.values())  # no server path
-    assert (list(session.final_ids()), {i: session.record(i).file for i in session.input_ids}) == before
+    assert (list(session.dataset.ids()), {i: session.record(i).file for i in session.inputs.ids}) == before
     assert all(os.path.isfile(p) for p in before[1].values())
     assert seen[-1] == 1.0
 
 
 def test_refused_token_keeps_the_session(ui, hub, monkeypatch):
     monkeypatch.setenv("HF_TOKEN", "hf_revoked")
-    n = len(ui.session.final_ids())
+    n = len(ui.session.dataset.ids())
     with pytest.raises(HubPushError, match="refused the token"):
         push_to_hub(ui, "demo-set", True, "textual_inversion", "", 95, None)
-    assert len(ui.session.final_ids()) == n and hub.repos == {}
+    assert len(ui.session.dataset.ids()) == n and hub.repos == {}
 
 
 def test_whose_token():

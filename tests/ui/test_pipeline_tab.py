@@ -18,7 +18,7 @@ from waifuc_ui.ui.pipeline_tab import (
 
 
 def actions(ui):
-    return [s.action for s in ui.session.recipe.steps]
+    return [s.action for s in ui.session.pipeline.recipe.steps]
 
 
 def test_preset_add_move_and_remove(ui):
@@ -28,7 +28,7 @@ def test_preset_add_move_and_remove(ui):
     assert actions(ui)[-1] == "FirstNSelectAction"
     move_step(ui, uid, -1)
     assert actions(ui)[-2:] == ["FirstNSelectAction", "AlignMinSizeAction"]
-    move_step(ui, ui.session.recipe.steps[0].uid, -1)  # already first: stays
+    move_step(ui, ui.session.pipeline.recipe.steps[0].uid, -1)  # already first: stays
     assert actions(ui)[0] == "ModeConvertAction"
     with pytest.raises(InvalidOptionError):
         add_step(ui, "")
@@ -36,9 +36,9 @@ def test_preset_add_move_and_remove(ui):
 
 def test_set_param_from_widget_values(ui):
     apply_preset(ui, "model-free clean-up")
-    size_step = ui.session.recipe.steps[1]
+    size_step = ui.session.pipeline.recipe.steps[1]
     set_param(ui, size_step.uid, "min_size", 300.0)  # gr.Number sends floats
-    assert ui.session.recipe.steps[1].params["min_size"] == 300
+    assert ui.session.pipeline.recipe.steps[1].params["min_size"] == 300
     with pytest.raises(InvalidOptionError, match="MinSizeFilterAction.min_size"):
         set_param(ui, size_step.uid, "min_size", -5)
     assert "MinSizeFilterAction(300)" in script_text(ui) or "MinSizeFilterAction(min_size=300)" in script_text(ui)
@@ -46,14 +46,14 @@ def test_set_param_from_widget_values(ui):
 
 def test_recipe_round_trip_through_a_file(ui):
     apply_preset(ui, "model-free clean-up")
-    set_param(ui, ui.session.recipe.steps[1].uid, "min_size", 128)
+    set_param(ui, ui.session.pipeline.recipe.steps[1].uid, "min_size", 128)
     path = save_recipe(ui)
     assert ui.session.workspace.contains(path)
     saved = json.loads(open(path).read())
     add_step(ui, "FirstNSelectAction")
     load_recipe(ui, path)
     assert actions(ui) == [s["action"] for s in saved["steps"]]
-    assert ui.session.recipe.steps[1].params["min_size"] == 128
+    assert ui.session.pipeline.recipe.steps[1].params["min_size"] == 128
 
 
 def test_bad_recipe_file_names_the_problem(ui, tmp_path):
@@ -92,24 +92,24 @@ def test_live_update_reruns_after_a_parameter_change(ui):
     apply_preset(ui, "model-free clean-up")
     assert update_last_run(ui, True) == ""  # nothing ran yet
     run_pipeline(ui)
-    set_param(ui, ui.session.recipe.steps[1].uid, "min_size", 20)  # the 40x30 image now passes
+    set_param(ui, ui.session.pipeline.recipe.steps[1].uid, "min_size", 20)  # the 40x30 image now passes
     assert update_last_run(ui, False) == ("The last run does not show this change yet: press **Run pipeline** "
                                           "(Run tab) when you are done.")
-    assert len(ui.session.final_ids()) == 6  # not re-run
+    assert len(ui.session.dataset.ids()) == 6  # not re-run
     assert update_last_run(ui, True) == ("Run updated (done): 8 in → 7 in the dataset · kept per step "
                                          "1: 8, 2: 8, 3: 7, 4: 7")
 
 
 def test_script_text_carries_a_restore_and_the_trigger_word(ui):
     apply_preset(ui, "model-free clean-up")
-    size = ui.session.recipe.steps[1]
+    size = ui.session.pipeline.recipe.steps[1]
     set_param(ui, size.uid, "min_size", 8000)  # drops everything
-    run = ui.session.run()
+    run = ui.session.runs.start()
     dropped = [i for i in sorted(run.step(size.uid).dropped) if ui.session.record(i).meta.get("filename")]
     assert dropped and "Reviewed(" not in script_text(ui)
-    ui.session.restore(size.uid, dropped[0])
-    ui.session.set_trigger_word("my_char")
-    ui.session.run()
+    ui.session.pipeline.restore(size.uid, dropped[0])
+    ui.session.tags.set_trigger_word("my_char")
+    ui.session.runs.start()
     text = script_text(ui)
     name = ui.session.record(dropped[0]).meta["filename"]
     assert f"Reviewed(MinSizeFilterAction(8000), keep={{'{name}@" in text

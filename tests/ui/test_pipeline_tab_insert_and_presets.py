@@ -21,7 +21,7 @@ from waifuc_ui.ui.pipeline_tab import (
 
 
 def actions(ui):
-    return [s.action for s in ui.session.recipe.steps]
+    return [s.action for s in ui.session.pipeline.recipe.steps]
 
 
 def test_add_step_at_a_chosen_place(ui):
@@ -40,7 +40,7 @@ def test_add_step_at_a_chosen_place(ui):
 
 def test_move_a_step_to_a_place_in_one_call(ui):
     apply_preset(ui, "model-free clean-up")
-    last = ui.session.recipe.steps[-1].uid
+    last = ui.session.pipeline.recipe.steps[-1].uid
     move_step_to(ui, last, 2)
     assert actions(ui) == ["ModeConvertAction", "AlignMinSizeAction", "MinSizeFilterAction", "HashDedupAction"]
     move_step_to(ui, last, 9)  # past the end: last
@@ -50,14 +50,14 @@ def test_move_a_step_to_a_place_in_one_call(ui):
 def test_preset_dropdown_says_custom_once_the_recipe_differs(ui, tmp_path):
     apply_preset(ui, "model-free clean-up")
     assert current_preset(ui) == "model-free clean-up"
-    size = ui.session.recipe.steps[1].uid
+    size = ui.session.pipeline.recipe.steps[1].uid
     set_param(ui, size, "min_size", 300)
     assert current_preset(ui) == CUSTOM
     set_param(ui, size, "min_size", 256)
     assert current_preset(ui) == "model-free clean-up"
-    ui.session.update_step(size, enabled=False)
+    ui.session.pipeline.update_step(size, enabled=False)
     assert current_preset(ui) == CUSTOM
-    ui.session.update_step(size, enabled=True)
+    ui.session.pipeline.update_step(size, enabled=True)
     add_step(ui, "MirrorAction", 0)
     saved = save_recipe(ui)
     apply_preset(ui, "model-free clean-up")
@@ -78,9 +78,9 @@ def test_every_preset_says_what_it_is_for_in_one_line():
 def test_a_switched_off_model_step_never_says_model_ready_when_its_model_is_missing(ui):
     apply_preset(ui, "model-free clean-up")
     uid = add_step(ui, "CCIPAction")
-    ui.session.update_step(uid, enabled=False)
-    step = ui.session.recipe.step_by_uid(uid)
-    assert uid not in ui.session.model_report()  # the session reports enabled steps only
+    ui.session.pipeline.update_step(uid, enabled=False)
+    step = ui.session.pipeline.recipe.step_by_uid(uid)
+    assert uid not in ui.session.runs.model_report()  # the session reports enabled steps only
     status = disabled_step_status(ui, step)
     assert status is not None and not status.available and status.missing
     spec = ui.session.catalog["CCIPAction"]

@@ -74,7 +74,7 @@ def test_click_dropped_image_then_restore_keeps_it(ran):
     run_pipeline(ui)
     g = step_galleries(ui, uid)
     assert len(g.dropped) == 0 and len(g.after) == 8
-    assert tiny in ui.session.final_ids()
+    assert tiny in ui.session.dataset.ids()
     assert dropped_details(ui, 5) == ("Click a dropped image to see which step dropped it and why.", False)
 
 
@@ -91,8 +91,8 @@ def test_drop_by_hand_removes_a_kept_image(ran):
     victim = ui.page_ids[AFTER][0]
     assert drop_selected(ui, 0).startswith("Dropped **")
     run_pipeline(ui)
-    assert victim not in ui.session.final_ids()
-    assert len(ui.session.final_ids()) == 5
+    assert victim not in ui.session.dataset.ids()
+    assert len(ui.session.dataset.ids()) == 5
 
 
 def test_stop_leaves_the_session_usable(ui):
@@ -103,12 +103,12 @@ def test_stop_leaves_the_session_usable(ui):
             ui.cancel.set()
 
     ui.cancel.clear()
-    result = ui.session.run(progress=lambda p: stop_at_second_step(0, f"Step {p.step_index + 1}/"),
+    result = ui.session.runs.start(progress=lambda p: stop_at_second_step(0, f"Step {p.step_index + 1}/"),
                             cancel=ui.cancel)
     assert result.status == "cancelled"
     assert "Run stopped" in run_summary(ui, result)
     again = run_pipeline(ui)  # clears the flag and finishes
-    assert again.status == "done" and len(ui.session.final_ids()) == 6
+    assert again.status == "done" and len(ui.session.dataset.ids()) == 6
 
 
 def test_model_backed_step_is_skipped_and_model_free_ones_run(ui):
@@ -118,7 +118,7 @@ def test_model_backed_step_is_skipped_and_model_free_ones_run(ui):
     assert list(result.unavailable)
     assert "1 step(s) skipped because their models are missing" in run_summary(ui, result)
     assert step_choices(ui)[-1][0].endswith("· skipped (no model)")
-    assert len(ui.session.final_ids()) == 6
+    assert len(ui.session.dataset.ids()) == 6
 
 
 def test_galleries_before_a_run_explain_what_to_do(ui):

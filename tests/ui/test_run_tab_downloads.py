@@ -30,7 +30,7 @@ def test_sizes_first_then_the_run_downloads_with_progress_and_edits_never_downlo
     assert [t for _, t in seen].index(steps[0]) > [t for _, t in seen].index(downloads[-1])
     assert any(f"· {FACE} · {size / 1e3:.1f} KB of {size / 1e3:.1f} KB · " in t for t in downloads)
     assert all(0.0 <= f <= 1.0 for f, t in seen if t in downloads and f is not None)
-    summary = run_summary(ui, result, ui.session.models.last)
+    summary = run_summary(ui, result, ui.session.runs.models.last)
     assert "Downloaded 1 model file(s) (0.5 KB)" in summary
     assert pipeline_status(ui) == "All models needed by the 1 model-backed step(s) are available."
 
@@ -39,7 +39,7 @@ def test_sizes_first_then_the_run_downloads_with_progress_and_edits_never_downlo
     before = live_hub.count("GET", "/resolve/")
     line = update_last_run(ui, True)
     assert line.startswith("Run updated (done)") and live_hub.count("GET", "/resolve/") == before
-    assert ui.session.last_run.steps[-1].status == "unavailable"
-    assert f"deepghs/anime_face_detection/{FACE_N}" in ui.session.last_run.steps[-1].message
-    assert "Run downloads them first" in ui.session.last_run.steps[-1].message
+    assert ui.session.runs.last.steps[-1].status == "unavailable"
+    assert f"deepghs/anime_face_detection/{FACE_N}" in ui.session.runs.last.steps[-1].message
+    assert "Run downloads them first" in ui.session.runs.last.steps[-1].message
     assert "will be downloaded from the Hub when you press Run" in pipeline_status(ui)

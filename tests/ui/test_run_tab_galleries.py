@@ -49,8 +49,8 @@ def test_the_first_step_shown_is_the_first_that_dropped_images(ui):
     run_pipeline(ui)
     assert default_step(ui) == step_choices(ui)[1][1]  # 2. MinSizeFilterAction dropped tiny.png; 1. dropped none
     size_uid = step_choices(ui)[1][1]
-    ui.session.update_step(size_uid, params={"min_size": 1})
-    ui.session.remove_step(step_choices(ui)[2][1])  # no dedup: nothing is dropped at all
+    ui.session.pipeline.update_step(size_uid, params={"min_size": 1})
+    ui.session.pipeline.remove_step(step_choices(ui)[2][1])  # no dedup: nothing is dropped at all
     run_pipeline(ui)
     assert [label.split(":")[0] for label, _ in step_choices(ui)] == ["1. ModeConvertAction",
                                                                        "2. MinSizeFilterAction",

@@ -30,7 +30,7 @@ def test_a_run_stopped_while_downloading_says_no_step_ran_in_one_clean_sentence(
     from waifuc_ui.session.runner import RunResult
     from waifuc_ui.ui.run_tab import run_summary
 
-    ids = list(ui.session.input_ids)
+    ids = list(ui.session.inputs.ids)
     result = RunResult(ids, {}, status="cancelled", message="stopped while downloading the models")
     assert run_summary(ui, result) == (f"**Run stopped**: {len(ids)} images in; no step ran. "
                                        "Stopped while downloading the models. Press Run to continue.")

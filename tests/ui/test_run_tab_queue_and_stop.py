@@ -15,7 +15,7 @@ def hold_a_run(ui):
         started.set()
         release.wait(30)
 
-    thread = threading.Thread(target=lambda: ui.session.run(progress=progress))
+    thread = threading.Thread(target=lambda: ui.session.runs.start(progress=progress))
     thread.start()
     assert started.wait(30)
     return thread, release
@@ -35,14 +35,14 @@ def test_run_queues_behind_a_live_update_then_runs(ui):
     apply_preset(ui, "model-free clean-up")
     ui.cancel.clear()
     running, release = hold_a_run(ui)
-    assert ui.session.is_running
+    assert ui.session.runs.is_running
     thread, reports, result = waiter(ui)
     assert reports == ["Waiting for the update of the last run (after your change) to finish…"] and result == []
     release.set()
     running.join(30)
     thread.join(30)
     assert result == [True]
-    assert run_pipeline(ui).status == "done" and len(ui.session.final_ids()) == 6
+    assert run_pipeline(ui).status == "done" and len(ui.session.dataset.ids()) == 6
 
 
 def test_stop_while_queued_starts_nothing(ui):
@@ -66,7 +66,7 @@ def test_a_stopped_run_says_stopped_and_what_it_kept_so_far(ui):
             ui.cancel.set()
 
     ui.cancel.clear()
-    result = ui.session.run(progress=stop_after_first_step, cancel=ui.cancel)
+    result = ui.session.runs.start(progress=stop_after_first_step, cancel=ui.cancel)
     assert result.status == "cancelled"
     kept = result.steps[-1].kept_count
     text = run_summary(ui, result)

@@ -20,8 +20,8 @@ def as_upload(path, tmp_name):
 
 def test_project_file_round_trip_through_an_upload(binder, tmp_path):
     a = binder.open("tab-a")
-    a.session.set_trigger_word("kiiro_lora")
-    a.session.add_tag("smile")
+    a.session.tags.set_trigger_word("kiiro_lora")
+    a.session.tags.add("smile")
     path = project_file(a)
     assert path.startswith(a.session.workspace.dir) and path.endswith("dataset.waifuc_ui.json")
     text = open(path, encoding="utf-8").read()
@@ -33,8 +33,8 @@ def test_project_file_round_trip_through_an_upload(binder, tmp_path):
     finally:
         shutil.rmtree(os.path.dirname(upload), ignore_errors=True)
     assert headline.startswith("**Project loaded and run**: 8 of 8 project images found")
-    assert b.session.tag_edits.trigger_word == "kiiro_lora" and b.session.input_ids == a.session.input_ids
-    assert all("smile" in tags for tags in b.session.all_tags().values())
+    assert b.session.tags.edits.trigger_word == "kiiro_lora" and b.session.inputs.ids == a.session.inputs.ids
+    assert all("smile" in tags for tags in b.session.tags.all().values())
 
 
 @pytest.mark.parametrize("target", ["other-session", "/etc/passwd", "", "missing-upload"])
@@ -43,11 +43,11 @@ def test_loading_a_project_reads_only_uploads(binder, tmp_path, target):
     a_file = project_file(a)
     path = {"other-session": a_file, "missing-upload": os.path.join(get_upload_folder(), "nope", "x.json")}.get(
         target, target)
-    before = b.session.recipe.to_dict()
+    before = b.session.pipeline.recipe.to_dict()
     with pytest.raises(UploadRefusedError) as err:
         load_project_file(b, path, binder.guard.root)
     assert "root:" not in str(err.value) and "Refused (nothing was read)" in str(err.value)
-    assert os.path.isfile(a_file) and b.session.recipe.to_dict() == before
+    assert os.path.isfile(a_file) and b.session.pipeline.recipe.to_dict() == before
 
 
 def test_reopened_headline_names_the_sources(binder):

@@ -12,7 +12,7 @@ def test_demo_view_counts_and_refusals(ui, binder):
     assert view.summary == "**Demo dataset**: 8 images came in, 1 file refused · 8 in the session"
     assert view.refused["file"].tolist() == ["broken.jpg"]
     assert len(view.gallery) == 8 and view.page == 1
-    assert ui.page_ids["source"] == ui.session.input_ids
+    assert ui.page_ids["source"] == ui.session.inputs.ids
 
 
 @pytest.fixture
@@ -24,19 +24,19 @@ def gradio_upload_folder(upload_zip, monkeypatch):
 
 def test_upload_zip_adds_images_lists_refusals_and_keeps_the_upload(ui, binder, upload_zip, gradio_upload_folder):
     view = load_uploads(ui, [str(upload_zip)], replace=True, workspace_root=binder.guard.root)
-    names = sorted(ui.session.record(i).meta["filename"] for i in ui.session.input_ids)
+    names = sorted(ui.session.record(i).meta["filename"] for i in ui.session.inputs.ids)
     assert names == ["cyan.png", "green.png"]
     assert view.summary.startswith("**Upload of 1 file**: 2 images came in")
     reasons = dict(zip(view.refused["file"], view.refused["reason"]))
     assert any("escape.png" in f for f in reasons)  # the `..` entry was refused with a reason
     assert upload_zip.exists()  # copied, never deleted: another visitor may have uploaded the same bytes
-    for image_id in ui.session.input_ids:
+    for image_id in ui.session.inputs.ids:
         assert ui.session.workspace.contains(ui.session.record(image_id).file)
 
 
 def test_upload_adds_to_current_images_when_not_replacing(ui, binder, upload_zip, gradio_upload_folder):
     load_uploads(ui, [str(upload_zip)], replace=False, workspace_root=binder.guard.root)
-    assert len(ui.session.input_ids) == 10
+    assert len(ui.session.inputs.ids) == 10
 
 
 def test_upload_without_files_says_what_to_do(ui, binder):
@@ -46,12 +46,12 @@ def test_upload_without_files_says_what_to_do(ui, binder):
 
 def test_upload_of_a_path_outside_the_upload_folder_is_refused_and_left_alone(ui, binder, upload_zip,
                                                                              gradio_upload_folder, dataset_dir):
-    thumb = ui.session.thumb(ui.session.input_ids[0])
-    before = len(ui.session.input_ids)
+    thumb = ui.session.thumb(ui.session.inputs.ids[0])
+    before = len(ui.session.inputs.ids)
     for path in (thumb, str(dataset_dir / "red.png"), "/etc/passwd"):
         with pytest.raises(UploadRefusedError, match="Refused"):
             load_uploads(ui, [path], replace=True, workspace_root=binder.guard.root)
-    assert len(ui.session.input_ids) == before and os.path.isfile(thumb)
+    assert len(ui.session.inputs.ids) == before and os.path.isfile(thumb)
 
 
 def test_folder_refused_in_public_mode_and_read_locally(ui, dataset_dir):
@@ -62,7 +62,7 @@ def test_folder_refused_in_public_mode_and_read_locally(ui, dataset_dir):
 
 
 def test_source_view_pages(ui):
-    ui.session.input_ids = ui.session.input_ids * 10  # 80 entries
+    ui.session.inputs.ids = ui.session.inputs.ids * 10  # 80 entries
     view = source_view(ui, "x", page=2)
     assert view.page == 2 and len(view.gallery) == 32
     assert view.page_label == "page 2 of 2 · 80 images"

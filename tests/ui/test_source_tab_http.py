@@ -72,5 +72,5 @@ def test_loose_image_and_caption_uploaded_together_get_tags(launched, tmp_path):
     assert len(gallery) == 1 and refused["data"] == []
     (session_id,) = binder.registry.workspaces.live_ids()
     session = binder.registry.get(session_id)
-    (item_id,) = session.input_ids
+    (item_id,) = session.inputs.ids
     assert session.record(item_id).meta["tags"] == {"1girl": 1.0, "skadi_(arknights)": 1.0, "smile": 0.5}

@@ -10,8 +10,8 @@ def test_open_gives_each_tab_its_own_workspace_on_the_demo(binder):
     assert a.session.id != b.session.id
     assert len(a.session.id) >= 16
     assert os.path.isdir(a.session.workspace.dir) and os.path.isdir(b.session.workspace.dir)
-    assert len(a.session.input_ids) == 8
-    assert [os.path.basename(s.path) for s in a.session.refused] == ["broken.jpg"]
+    assert len(a.session.inputs.ids) == 8
+    assert [os.path.basename(s.path) for s in a.session.inputs.refused] == ["broken.jpg"]
     assert binder.live_count() == 2
 
 
@@ -32,11 +32,11 @@ def test_the_browser_key_reopens_the_session_and_only_it(binder):
     first = binder.open("tab-a")
     again, reopened = binder.open_key(first.key, "tab-b")
     assert reopened and again.session is first.session and again.reopened
-    assert again.token and binder.guard.allows(first.session.thumb(first.session.input_ids[0]),
+    assert again.token and binder.guard.allows(first.session.thumb(first.session.inputs.ids[0]),
                                                {"wfui_" + first.session.id: again.token})
     for key in (None, {}, "junk", {"id": first.session.id, "secret": "wrong"}, {"id": first.session.id}):
         other, reopened = binder.open_key(key)
-        assert not reopened and other.session.id != first.session.id and other.session.input_ids == []
+        assert not reopened and other.session.id != first.session.id and other.session.inputs.ids == []
     assert os.path.isdir(first.session.workspace.dir)
 
 

@@ -44,7 +44,7 @@ def test_add_remove_replace_on_scopes(ran):
     assert edit_tags(ui, "replace", SCOPES[0], "", "1girl", "girl") == \
         "Replaced `1girl` by `girl` on 6 image(s) (of all 6 images)."
     assert "1girl" not in counts(ui) and counts(ui)["girl"] == 6
-    first, second, third = ui.session.final_ids()[:3]
+    first, second, third = ui.session.dataset.ids()[:3]
     assert toggle_selection(ui, first) and toggle_selection(ui, second) and toggle_selection(ui, third)
     assert toggle_selection(ui, third) is False
     assert selection_note(ui) == "2 images selected (click images to select or unselect them)."
@@ -53,7 +53,7 @@ def test_add_remove_replace_on_scopes(ran):
     assert counts(ui)["looking_at_viewer"] == 2
     assert "looking_at_viewer" in image_tags_text(ui, first)
     assert "looking_at_viewer" not in image_tags_text(ui, third)
-    assert ui.session.undo_tag_edit() is True
+    assert ui.session.tags.undo() is True
     assert "looking_at_viewer" not in counts(ui)
 
 
@@ -70,8 +70,8 @@ def test_edit_errors_say_what_to_do(ran):
 
 def test_one_image_tags_edit(ran):
     ui = ran
-    item = ui.session.final_ids()[0]
-    ui.session.set_item_tags(item, "solo, blue_hair, sitting")
+    item = ui.session.dataset.ids()[0]
+    ui.session.tags.set_item(item, "solo, blue_hair, sitting")
     assert image_tags_text(ui, item) == "solo, blue_hair, sitting"  # the user's order is kept
     assert image_tags_text(ui, None) == ""
 
@@ -79,7 +79,7 @@ def test_one_image_tags_edit(ran):
 def test_clearing_the_tag_selection_forgets_the_shown_image(ui, page, handler):
     from waifuc_ui.ui.tags_tab import toggle_selection
 
-    first = ui.session.final_ids()[0]
+    first = ui.session.dataset.ids()[0]
     toggle_selection(ui, first)
     tab = page.tags
     out = handler("tags_tab", "on_clear").fn(ui, 1)
@@ -101,7 +101,7 @@ def test_replace_on_the_filtered_images_reports_the_images_changed(ran):
     from waifuc_ui.session.tag_query import TagQuery
 
     ui = ran
-    red = [i for i, t in ui.session.all_tags().items() if "red_hair" in t]
+    red = [i for i, t in ui.session.tags.all().items() if "red_hair" in t]
     query = TagQuery.parse(all_of="1girl", none_of="blue_hair")
     assert len(red) == 1
     text = edit_tags(ui, "replace", SCOPES[1], "", "red_hair", "crimson_hair", query)
@@ -120,16 +120,16 @@ def test_caption_preview_equals_the_exported_txt(ran, tmp_path):
     from waifuc_ui.ui.tags_tab import caption_preview
 
     ui = ran
-    ui.session.set_trigger_word("my_char")
-    item = ui.session.final_ids()[0]
-    ui.session.set_item_tags(item, "solo, smile (happy), 1girl, my_char")
+    ui.session.tags.set_trigger_word("my_char")
+    item = ui.session.dataset.ids()[0]
+    ui.session.tags.set_item(item, "solo, smile (happy), 1girl, my_char")
     preview = caption_preview(ui, item)
     assert preview == "my_char, solo, smile \\(happy\\), 1girl"  # trigger first once, order kept, escapes
-    summary = ui.session.export_zip(layout="textual_inversion", name="check")
+    summary = ui.session.export.zip(layout="textual_inversion", name="check")
     with zipfile.ZipFile(summary.path) as zf:
         texts = {n: zf.read(n).decode() for n in zf.namelist() if n.endswith(".txt")}
     assert preview in texts.values()
-    assert sorted(texts.values()) == sorted(caption_preview(ui, i) for i in ui.session.final_ids())
+    assert sorted(texts.values()) == sorted(caption_preview(ui, i) for i in ui.session.dataset.ids())
 
 
 def test_confidence_lists_the_tagger_scores_below_one_lowest_first():

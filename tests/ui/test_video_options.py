@@ -41,10 +41,10 @@ def test_video_upload_through_the_handler(ui, binder, tmp_path, monkeypatch):
     calls = []
     options = video_options((1.0, False, False), progress=lambda f, desc: calls.append(desc))
     view = load_uploads(ui, [video], replace=True, workspace_root=binder.guard.root, video=options)
-    metas = [ui.session.record(i).meta for i in ui.session.input_ids]
+    metas = [ui.session.record(i).meta for i in ui.session.inputs.ids]
     assert [m["filename"] for m in metas] == ["clip_time_0.000s.png", "clip_time_1.000s.png"]
     assert {m["video_file"] for m in metas} == {"clip.webm"}
     assert view.summary.startswith("**Upload of 1 file**: 2 images came in")
     assert calls and calls[0].startswith("clip.webm: 0 s of 2 s")
-    for image_id in ui.session.input_ids:
+    for image_id in ui.session.inputs.ids:
         assert ui.session.workspace.contains(ui.session.record(image_id).file)

@@ -55,7 +55,7 @@ def test_refused_table_and_summary():
 
 
 def test_gallery_page_serves_thumbnails_from_the_workspace(ui):
-    ids = ui.session.input_ids
+    ids = ui.session.inputs.ids
     entries, on_page, number, label = gallery_page(ui.session, ids, page=2, page_size=3)
     assert on_page == ids[3:6] and number == 2
     assert label == "page 2 of 3 · 8 images"
@@ -69,7 +69,7 @@ def test_dataset_size_text_counts_one_image_right(ui):
     from waifuc_ui.ui.views import dataset_size_text
 
     assert dataset_size_text(ui.session) == "8 images in the dataset"
-    ui.session.input_ids = ui.session.input_ids[:1]
+    ui.session.inputs.ids = ui.session.inputs.ids[:1]
     assert dataset_size_text(ui.session) == "1 image in the dataset"
 
 

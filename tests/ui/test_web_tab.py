@@ -84,21 +84,21 @@ def test_an_empty_tags_field_is_refused_before_any_request_with_the_reason(ui, m
     built = []
     monkeypatch.setattr(type(danbooru), "build", lambda self, values, **o: built.append(values))
     monkeypatch.setattr(web_tab, "_catalog", lambda: ([danbooru], lambda name: danbooru))
-    before = list(ui.session.input_ids)
+    before = list(ui.session.inputs.ids)
     with pytest.raises(InvalidOptionError) as err:
         crawl(ui, "danbooru", {"tags": "  "}, 3, replace=True)
     text = str(err.value)
     assert "type at least one tag (Site tags separated by spaces, e.g. surtr_(arknights) solo)" in text
     assert "would download Danbooru's newest posts of any kind" in text
-    assert built == [] and ui.session.input_ids == before  # nothing built, nothing changed
+    assert built == [] and ui.session.inputs.ids == before  # nothing built, nothing changed
     validate_form(danbooru, {"tags": "solo"})  # a search is accepted
 
 
 def test_a_crawl_honours_replace(ui, dataset_dir, monkeypatch):
     spec = FakeSpec(str(dataset_dir))
     monkeypatch.setattr(web_tab, "_catalog", lambda: ([spec], lambda name: spec))
-    before = len(ui.session.input_ids)
+    before = len(ui.session.inputs.ids)
     crawl(ui, "fakebooru", {"tags": "a"}, 3, replace=False)
-    assert len(ui.session.input_ids) == before + 3
+    assert len(ui.session.inputs.ids) == before + 3
     crawl(ui, "fakebooru", {"tags": "a"}, 2, replace=True)
-    assert len(ui.session.input_ids) == 2
+    assert len(ui.session.inputs.ids) == 2

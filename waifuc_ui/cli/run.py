@@ -115,15 +115,15 @@ def project_choices(path: str, inputs: InputSet, layout: str, trigger: str | Non
     registry = SessionRegistry(os.path.join(work_dir, "session"), ttl_seconds=7 * 24 * 3600, cache_dir=cache_dir)
     try:
         session = registry.create()
-        session.add_source(inputs.source())
+        session.inputs.add_source(inputs.source())
         match: Any = session.load_project(path)
         if match.missing:
             print(f"project: {match.summary()}", file=sys.stderr)
         if trigger is not None:
-            session.set_trigger_word(trigger)
-        run = session.run()
+            session.tags.set_trigger_word(trigger)
+        run = session.runs.start()
         if run.status != "done":
             raise WaifucUIError(f"the project's recipe did not run: {run.message}")
-        return session.recipe, dataset_choices(session, layout), session.tag_edits.trigger_word
+        return session.pipeline.recipe, dataset_choices(session, layout), session.tags.edits.trigger_word
     finally:
         registry.close_all()

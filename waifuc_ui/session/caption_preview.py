@@ -12,13 +12,13 @@ CAPTION_OPTIONS = ("trigger_word", "use_spaces", "use_escape", "include_score", 
 
 
 def exported_caption(session: Any, item_id: str, **options: Any) -> str:
-    """The .txt text ``session.export_zip(layout='textual_inversion', **options)`` writes for ``item_id``."""
+    """The .txt text ``session.export.zip(layout='textual_inversion', **options)`` writes for ``item_id``."""
     from ..core.item import ImageItem
     from ..export.textual_inversion import TextualInversionExporter
 
-    kwargs = session.exporter_options("textual_inversion", "", **options)
+    kwargs = session.export.options("textual_inversion", "", **options)
     exporter = TextualInversionExporter("unused", **{k: v for k, v in kwargs.items() if k in CAPTION_OPTIONS})
-    item = ImageItem(meta={"tags": dict(session.item_tags(item_id))}, loader=_no_pixels)
+    item = ImageItem(meta={"tags": dict(session.tags.of(item_id))}, loader=_no_pixels)
     return exporter.caption(item)
 
 

@@ -1,13 +1,13 @@
 """Export of the session's dataset: one zip (or, on a local run, a folder) through the library's exporters.
 
-The app's export is exactly one library call, so a script reproduces it (see :meth:`ExportMixin.exporter_options`)::
+The app's export is exactly one library call, so a script reproduces it (see :meth:`Export.options`)::
 
     ZipExporter(path, layout="textual_inversion", folder="<repeats>_<concept>" or "",
                 ignore_error_when_export=True, flatten=True, trainer_formats=True, quality=95,
                 score_descend=False, trigger_word=word or None)        # layout="save": no score_descend/trigger
     .export_from(items)
 
-``items`` are :meth:`ExportMixin.export_items`: each final item's meta (without the session's ``item_id``) with
+``items`` are :meth:`Export.items`: each final item's meta (without the session's ``item_id``) with
 ``meta['tags']`` = the run's tags after the tag edits, in the session's order (see
 :meth:`~waifuc_ui.session.tagedit.TagEdits.apply`; for the save layout the trigger word is put first as a tag with
 score 1.0). Names follow :mod:`waifuc_ui.export.naming` (flattened: the folder a file came from is used only to
@@ -25,8 +25,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.errors import ExportError, InvalidOptionError
 from ..core.item import ImageItem
-from .store import open_file
-from .workspace import folder_bytes
+from ..core.jsondata import json_safe
+from ..pipeline.recipe import PipelineRecipe
+from .dataset import Dataset
+from .editing import PipelineEditor
+from .store import ItemStore, open_file
+from .tagging import Tags
+from .workspace import Workspace, folder_bytes
 
 if TYPE_CHECKING:
     from .checks import DatasetCheck
@@ -117,18 +122,30 @@ def zip_stem(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", str(name or "")).strip("._") or "dataset"
 
 
-class ExportMixin:
-    export_quality: int = DEFAULT_QUALITY
+class Export:
+    """Exports of the session's dataset. ``settings``: the export tab's choices (layout, zip name, kohya folder...),
+    remembered by :meth:`zip` and saved with the session; ``quality``: JPEG/WebP quality of re-encoded images."""
 
-    def export_items(self, folder: str = "", *, layout: str = "textual_inversion") -> list[ImageItem]:
+    def __init__(self, workspace: Workspace, store: ItemStore, dataset: Dataset, tags: Tags,
+                 pipeline: PipelineEditor, *, public_mode: bool):
+        self._workspace = workspace
+        self._store = store
+        self._dataset = dataset
+        self._tags = tags
+        self._pipeline = pipeline
+        self._public_mode = public_mode
+        self.settings: dict[str, Any] = {}
+        self.quality = DEFAULT_QUALITY
+
+    def items(self, folder: str = "", *, layout: str = "textual_inversion") -> list[ImageItem]:
         """The final dataset as lazy items (see the module doc), named as the run named them: the exporter makes the
         names unique and puts them in the kohya folder (``ZipExporter(folder=...)``), so ``folder`` (the former
         name prefix) no longer changes the items."""
-        store = self.store  # type: ignore[attr-defined]
-        ids = self.final_ids()  # type: ignore[attr-defined]
-        metas = self.final_metas()  # type: ignore[attr-defined]
-        tags = self.all_tags()  # type: ignore[attr-defined]
-        trigger = self.tag_edits.trigger_word if layout == "save" else ""  # type: ignore[attr-defined]
+        store = self._store
+        ids = self._dataset.ids()
+        metas = self._dataset.metas()
+        tags = self._tags.all()
+        trigger = self._tags.trigger_word if layout == "save" else ""
         input_hash = {r.file: r.content_hash for r in store.records() if r.origin == "input"}
         items = []
         for i in ids:
@@ -142,44 +159,48 @@ class ExportMixin:
                                    content_hash=rec.content_hash))
         return items
 
-    def exporter_options(self, layout: str = "textual_inversion", kohya_folder: str = "",
+    def options(self, layout: str = "textual_inversion", kohya_folder: str = "",
                          **options: Any) -> dict[str, Any]:
         """The keyword arguments of the ZipExporter call (besides the path) this export makes."""
         if layout not in LAYOUTS:
             raise InvalidOptionError("layout", layout, LAYOUTS, "choose an export layout from the list")
         out: dict[str, Any] = {"layout": layout,
-                               "folder": kohya_folder_name(kohya_folder, len(self.final_ids())),  # type: ignore
+                               "folder": kohya_folder_name(kohya_folder, len(self._dataset.ids())),
                                "ignore_error_when_export": True, "flatten": True, "trainer_formats": True,
-                               "quality": self.export_quality}
+                               "quality": self.quality}
         if layout == "textual_inversion":
             out["score_descend"] = False
-            out["trigger_word"] = self.tag_edits.trigger_word or None  # type: ignore[attr-defined]
+            out["trigger_word"] = self._tags.trigger_word or None
         out.update(options)
         return out
 
-    def export_zip(self, layout: str = "textual_inversion", name: str = "dataset", kohya_folder: str = "",
-                   **options: Any) -> ExportSummary:
-        """Write ``exports/<secret folder>/<name>.zip``. ``layout``: 'textual_inversion' (image + .txt) or 'save' (image + JSON
-        sidecar); ``options`` go to the exporter (e.g. use_spaces, quality). The trigger word comes first in .txt
-        captions and is added as a tag (score 1.0) in sidecars. ``kohya_folder`` (e.g. the character name) puts
-        the files in a kohya ``<repeats>_<name>/`` folder with the suggested repeats."""
+    def zip(self, layout: str | None = None, name: str | None = None, kohya_folder: str | None = None,
+            **options: Any) -> ExportSummary:
+        """Write ``exports/<secret folder>/<name>.zip``. ``layout``: 'textual_inversion' (image + .txt, the default)
+        or 'save' (image + JSON sidecar); ``options`` go to the exporter (e.g. use_spaces, quality). The trigger word
+        comes first in .txt captions and is added as a tag (score 1.0) in sidecars. ``kohya_folder`` (e.g. the
+        character name) puts the files in a kohya ``<repeats>_<name>/`` folder with the suggested repeats. The
+        arguments given are remembered in ``settings``."""
         from ..export import ZipExporter
 
-        kwargs = self.exporter_options(layout, kohya_folder, **options)
-        safe = zip_stem(name)
+        given = {"layout": layout, "name": name, "kohya_folder": kohya_folder}
+        self.settings = json_safe({**{k: v for k, v in given.items() if v is not None}, **options})
+        layout = layout or "textual_inversion"
+        kwargs = self.options(layout, kohya_folder or "", **options)
+        safe = zip_stem(name or "dataset")
         # served by URL: the zip sits in a folder named by a secret (the download keeps the name <name>.zip)
-        path = self.workspace.private_path("exports", safe + ".zip")  # type: ignore[attr-defined]
+        path = self._workspace.private_path("exports", safe + ".zip")
         exporter = ZipExporter(path, hide_paths=self._private_roots(), **kwargs)
         return self._run_export(exporter, layout, path)
 
-    def export_folder(self, directory: str, layout: str = "textual_inversion", kohya_folder: str = "",
+    def folder(self, directory: str, layout: str = "textual_inversion", kohya_folder: str = "",
                       **options: Any) -> ExportSummary:
         """Write the dataset into ``directory`` on this machine (a new or empty folder). Refused in public mode:
         a visitor never names a server folder."""
         from ..export.save import SaveExporter
         from ..export.textual_inversion import TextualInversionExporter
 
-        self.refuse_folder_export(directory)
+        self.refuse_folder(directory)
         if not str(directory or "").strip():
             raise InvalidOptionError("export folder", directory, fix="give the path of a new or empty folder")
         directory = os.path.abspath(os.path.expanduser(str(directory).strip()))
@@ -188,30 +209,29 @@ class ExportMixin:
         if os.path.isdir(directory) and os.listdir(directory):
             raise ExportError(f"export folder {directory!r} is not empty. Fix: give a new or empty folder, so no "
                               "file of yours is overwritten")
-        kwargs = self.exporter_options(layout, kohya_folder, **options)
+        kwargs = self.options(layout, kohya_folder, **options)
         kwargs.pop("layout")
         folder = kwargs.pop("folder", None)
         target = os.path.join(directory, folder) if folder else directory
         cls = TextualInversionExporter if layout == "textual_inversion" else SaveExporter
         return self._run_export(cls(target, hide_paths=self._private_roots(), **kwargs), layout, directory)
 
-    def refuse_folder_export(self, directory: str = "") -> None:
+    def refuse_folder(self, directory: str = "") -> None:
         """Raise (with the fix) in public mode: a visitor never names a folder of the server to write to."""
-        if getattr(self, "public_mode", False):
+        if self._public_mode:
             raise InvalidOptionError("export folder", directory,
                                      fix="writing to a server folder is disabled in public mode (on a Space); "
                                          "build the zip and download it instead")
 
     def _private_roots(self) -> list[str]:
-        ws = self.workspace  # type: ignore[attr-defined]
-        return [ws.root, ws.dir]
+        return [self._workspace.root, self._workspace.dir]
 
     def _run_export(self, exporter: Any, layout: str, path: str) -> ExportSummary:
         from ..core.report import collect_report
 
         exporter.reset()
         with collect_report() as report:
-            exporter.export_from(self.export_items(layout=layout), report=report)
+            exporter.export_from(self.items(layout=layout), report=report)
         log = exporter.log
         size = os.path.getsize(path) if os.path.isfile(path) else folder_bytes(path)
         return ExportSummary(path, layout, report.exported, [(f.path, f.reason) for f in report.export_failed],
@@ -222,11 +242,12 @@ class ExportMixin:
     def _stilled_by_steps(self) -> list[str]:
         """Names of final images whose input was animated and that a step (e.g. ModeConvertAction) turned into
         its first frame before the export saw it, unless a FrameSplit step made frames on purpose."""
-        if any(step.enabled and step.action == "FrameSplitAction" for step in self.recipe.steps):  # type: ignore
+        recipe: PipelineRecipe = self._pipeline.recipe
+        if any(step.enabled and step.action == "FrameSplitAction" for step in recipe.steps):
             return []
-        store, names = self.store, []  # type: ignore[attr-defined]
-        metas = self.final_metas()  # type: ignore[attr-defined]
-        for i in self.final_ids():  # type: ignore[attr-defined]
+        store, names = self._store, []
+        metas = self._dataset.metas()
+        for i in self._dataset.ids():
             rec = origin = store.get(i)
             while origin.parent_id is not None:
                 origin = store.get(origin.parent_id)
@@ -234,28 +255,27 @@ class ExportMixin:
                 names.append(os.path.basename(str(metas[i].get("filename") or i)))
         return names
 
-    def dataset_checks(self, min_side: int = 512) -> list[DatasetCheck]:
+    def checks(self, min_side: int = 512) -> list[DatasetCheck]:
         """What a trainer would regret in the final dataset (see :mod:`waifuc_ui.session.checks`)."""
         from .checks import dataset_checks
 
-        ids = self.final_ids()  # type: ignore[attr-defined]
-        records = {i: self.store.get(i) for i in ids}  # type: ignore[attr-defined]
-        return dataset_checks(ids, {i: r.size for i, r in records.items()}, self.all_tags(),  # type: ignore
+        ids = self._dataset.ids()
+        records = {i: self._store.get(i) for i in ids}
+        return dataset_checks(ids, {i: r.size for i, r in records.items()}, self._tags.all(),
                               {i: r.content_hash for i, r in records.items()},
-                              self.tag_edits.trigger_word, int(min_side))  # type: ignore[attr-defined]
+                              self._tags.trigger_word, int(min_side))
 
-    def drop_from_dataset(self, ids: list[str]) -> int:
-        """Drop these final images by hand at the last step (kept across re-runs; run again to see it). Returns
-        how many were dropped. Needs a run with at least one step."""
-        run = self.last_run  # type: ignore[attr-defined]
-        if run is None or not run.steps:
-            raise InvalidOptionError("drop from dataset", "no run", fix="add a step in the Pipeline tab and run it "
-                                     "first: images are dropped by hand at the last step")
-        final = set(self.final_ids())  # type: ignore[attr-defined]
-        chosen = [i for i in ids if i in final]
-        for i in chosen:
-            self.drop_by_hand(run.steps[-1].uid, i)  # type: ignore[attr-defined]
-        return len(chosen)
+    def script_options(self) -> dict[str, Any]:
+        """The export arguments of the equivalent script, from the saved ``settings`` (layout, kohya_folder,
+        quality, archive)."""
+        export = {k: v for k, v in self.settings.items() if k in ("layout", "kohya_folder", "quality")}
+        try:
+            export["quality"] = int(export["quality"])
+        except (KeyError, TypeError, ValueError):
+            export.pop("quality", None)  # not set, or not a number: the export's default
+        if self.settings.get("name"):
+            export["archive"] = zip_stem(self.settings["name"]) + ".zip"
+        return export
 
 
 def exporter_quality(exporter: Any) -> int:

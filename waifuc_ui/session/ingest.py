@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterable
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import InvalidOptionError, SourceError, WaifucUIError
 from ..core.report import SkippedFile, collect_report
@@ -133,6 +133,7 @@ def ingest_uploads(store: ItemStore, paths: Iterable[str], *, max_items: int | N
     used; ``upload_options`` override single UploadSource options."""
     from ..source.upload import UploadSource
 
-    with quota.upload() if quota is not None else nullcontext({}) as quota_options:
+    limits: AbstractContextManager[dict[str, Any]] = quota.upload() if quota is not None else nullcontext({})
+    with limits as quota_options:
         source = UploadSource(list(paths), store.workspace.subdir("uploads"), **{**quota_options, **upload_options})
         return ingest_source(store, source, max_items=max_items, cancel=cancel)

@@ -23,6 +23,7 @@ from ..inference.hub import HubFile, is_local, local_path
 from ..inference.registry import companion_files
 from ..pipeline.catalog import ActionSpec, ModelStatus, model_status
 from ..pipeline.recipe import PipelineRecipe, build_action
+from .runner import RunResult, StepStatus
 
 
 @dataclass
@@ -114,13 +115,13 @@ class ModelPreparer:
         report.bytes = sum(_size(f) for f in report.fetched)
         return report
 
-    def explain(self, result: Any, report: DownloadReport | None) -> None:
+    def explain(self, result: RunResult, report: DownloadReport | None) -> None:
         """Give the steps of ``result`` (a RunResult) skipped for missing models the reason their download failed."""
         if report is None or not report.errors:
             return
         for sr in result.steps:
             errors = [report.errors[f] for f in report.step_files.get(sr.uid, []) if f in report.errors]
-            if sr.status == "unavailable" and errors:
+            if sr.status == StepStatus.UNAVAILABLE and errors:
                 sr.message = " ".join(str(err) for err in errors)
                 status = result.unavailable.get(sr.uid)
                 if status is not None:

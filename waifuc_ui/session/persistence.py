@@ -33,7 +33,7 @@ from ..core import files
 from ..core.jsondata import json_safe, stable_json
 from ..core.report import DropRecord, SkippedFile, logger
 from ..pipeline.catalog import ModelStatus
-from .runner import RunResult, StepResult
+from .runner import RunResult, StepResult, StepStatus
 from .store import ItemRecord, meta_key
 
 FORMAT = "waifuc_ui.session"
@@ -226,11 +226,11 @@ def run_to_dict(run: RunResult, root: str) -> dict[str, Any]:
 def run_from_dict(d: dict[str, Any], root: str) -> RunResult:
     table = {k: _metas_in(m, root) for k, m in d["metas"].items()}
     run = RunResult(list(d["input_ids"]), {i: dict(table[k]) for i, k in d["input_metas"].items()},
-                    status=d["status"], message=d["message"],
+                    status=StepStatus(d["status"]), message=d["message"],
                     unavailable={u: ModelStatus(st["needs_models"], st["available"], st.get("fix", ""),
                                                 tuple(st.get("files", ()))) for u, st in d["unavailable"].items()})
     for s in d["steps"]:
-        run.steps.append(StepResult(s["uid"], s["action"], s["label"], s["status"], s["message"],
+        run.steps.append(StepResult(s["uid"], s["action"], s["label"], StepStatus(s["status"]), s["message"],
                                     list(s["input_ids"]), list(s["output_ids"]),
                                     {i: _drop_from_dict(r, root) for i, r in s["dropped"].items()},
                                     {i: dict(table[k]) for i, k in s["metas"].items()},

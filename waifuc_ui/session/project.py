@@ -12,10 +12,10 @@ In the app: Source tab, *Download the project* / *Load a project* (after uploadi
 
     project = load_project("surtr.waifuc_ui.json")   # Project: recipe, decisions, tag_edits, trigger_word, ...
     session = SessionRegistry("work").create()
-    session.add_folder("my_images")                  # the same images the project was made from
+    session.inputs.add_folder("my_images")           # the same images the project was made from
     match = project.apply_to(session)                # match.missing: project images not found here
-    session.run()
-    session.export_zip(**project.export_settings)
+    session.runs.start()
+    session.export.zip(**project.export_settings)
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class ProjectInput:
 class Project:
     """A loaded project file. ``decisions`` (restores, hand drops, review selections by step uid and item id),
     ``tag_edits`` (the ordered edit log and ``trigger_word``), ``review`` (duplicate keepers chosen by hand and
-    the duplicate review applied to the final dataset), ``export_settings`` (export_zip keyword arguments)."""
+    the duplicate review applied to the final dataset), ``export_settings`` (export.zip keyword arguments)."""
 
     recipe: PipelineRecipe
     decisions: Decisions
@@ -105,14 +105,14 @@ def _no_paths(settings: Mapping[str, Any]) -> dict[str, Any]:
 def project_of(session: Any) -> dict[str, Any]:
     """The project dict of ``session`` (JSON-able, no server paths)."""
     inputs = []
-    for i in session.input_ids:
+    for i in session.inputs.ids:
         rec = session.store.get(i)
         inputs.append({"id": i, "content_hash": rec.content_hash, "name": _portable_name(rec.meta, i)})
     sources = [{k: v for k, v in entry.items() if not (k == "detail" and entry.get("kind") == "folder")}
-               for entry in session.ingest_log]
-    return {"format": FORMAT, "version": VERSION, "recipe": session.recipe.to_dict(), "inputs": inputs,
-            "decisions": session.decisions.to_dict(), "review": session.review_state(),
-            "tag_edits": session.tag_edits.to_dict(), "export_settings": _no_paths(session.export_settings),
+               for entry in session.inputs.log]
+    return {"format": FORMAT, "version": VERSION, "recipe": session.pipeline.recipe.to_dict(), "inputs": inputs,
+            "decisions": session.pipeline.decisions.to_dict(), "review": session.duplicates.state(),
+            "tag_edits": session.tags.edits.to_dict(), "export_settings": _no_paths(session.export.settings),
             "sources": sources}
 
 
@@ -137,7 +137,8 @@ def read_project(source: str | os.PathLike | dict[str, Any],
             with open(source, encoding="utf-8") as fh:
                 data = fh.read()
         except OSError as err:
-            raise InvalidOptionError("project file", str(source), fix=f"give a readable file ({err.strerror})") from None
+            raise InvalidOptionError("project file", str(source),
+                                     fix=f"give a readable file ({err.strerror})") from None
     if isinstance(data, str):
         try:
             data = json.loads(data)
@@ -153,8 +154,7 @@ def read_project(source: str | os.PathLike | dict[str, Any],
     catalog = catalog if catalog is not None else action_catalog()
     try:
         inputs = [ProjectInput(str(d["id"]), str(d["content_hash"]), str(d.get("name", ""))) for d in data["inputs"]]
-        seen: set = set()
-        bad = next((p.id for p in inputs if not _INPUT_ID.match(p.id) or p.id in seen or seen.add(p.id)), None)
+        bad = _bad_input_id([p.id for p in inputs])
         if bad is not None:  # duplicates would drop images; other shapes are not this app's input ids
             raise InvalidOptionError("project file", label, fix=f"its image id {bad[:40]!r} is not unique or not of "
                                      "the form in00001; download the project again from the app")
@@ -229,15 +229,25 @@ def match_inputs(project: Project, records: list[Any]) -> ProjectMatch:
     return match
 
 
+def _bad_input_id(ids: list[str]) -> str | None:
+    """The first id that is repeated or not shaped like this app's input ids (None when all are fine)."""
+    seen: set[str] = set()
+    for i in ids:
+        if not _INPUT_ID.match(i) or i in seen:
+            return i
+        seen.add(i)
+    return None
+
+
 def apply_project(session: Any, project: Project) -> ProjectMatch:
     """Give ``session``'s images the project's ids and install its recipe and choices (the last run is cleared:
     run again to see them). Images the project does not know keep coming in, after the project's, with new ids."""
-    records = [session.store.get(i) for i in session.input_ids]
+    records = [session.store.get(i) for i in session.inputs.ids]
     match = match_inputs(project, records)
     counter = max([session.store.counter] + [_number(p.id) for p in project.inputs])
     new_records, new_ids = [], []
     order = {p.id: n for n, p in enumerate(project.inputs)}
-    for project_id in sorted(match.matched, key=order.get):
+    for project_id in sorted(match.matched, key=order.__getitem__):
         new_records.append(replace(session.store.get(match.matched[project_id]), id=project_id))
         new_ids.append(project_id)
     extra_ids = []
@@ -248,12 +258,13 @@ def apply_project(session: Any, project: Project) -> ProjectMatch:
         extra_ids.append(new)
     match.extra = extra_ids
     session.store.restore(new_records, counter)  # derived records of the old ids are dropped with them
-    session.runner.memo.clear()
-    session.input_ids = new_ids + extra_ids
-    session.recipe = project.recipe.validated(session.catalog)
-    session.decisions = Decisions.from_dict(project.decisions.to_dict())
-    session.tag_edits = TagEdits.from_dict(project.tag_edits.to_dict())
-    session.load_review_state(project.review)
-    session.export_settings = dict(project.export_settings)
-    session.last_run = None
+    session.runs.runner.memo.clear()
+    session.inputs.ids = new_ids + extra_ids
+    session.pipeline.recipe = project.recipe.validated(session.catalog)
+    session.pipeline.decisions = Decisions.from_dict(project.decisions.to_dict())
+    session.tags.edits = TagEdits.from_dict(project.tag_edits.to_dict())
+    session.duplicates.load_state(project.review)
+    session.characters.view = None
+    session.export.settings = dict(project.export_settings)
+    session.runs.forget()
     return match

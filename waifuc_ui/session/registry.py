@@ -16,6 +16,7 @@ from ..core.report import logger
 from ..pipeline.catalog import ActionSpec
 from . import persistence
 from .quota import QuotaLedger, Quotas
+from .review_models import ReviewModels
 from .session import Session
 from .workspace import Workspace, WorkspaceRegistry
 
@@ -23,14 +24,15 @@ from .workspace import Workspace, WorkspaceRegistry
 class SessionRegistry:
     """Sessions of one app process by id, with idle expiry (``expire_idle``) deleting their workspaces. ``quotas``
     (default: public or local by ``public_mode``) bound each session; the registry owns the decode slots all its
-    sessions share, and the model downloader.
+    sessions share, and the model downloader. ``review_models`` (tests) replaces the review's model calls.
 
     ``create(secret)`` makes a session whose state is saved in its workspace; ``reopen(id, secret)`` gives it back,
     from memory or, after a restart on the same root, from its state file, but only to the holder of its secret."""
 
     def __init__(self, root: str | None = None, ttl_seconds: float = 3600.0, cache_dir: str | None = None,
                  public_mode: bool = False, catalog: Mapping[str, ActionSpec] | None = None,
-                 quotas: Quotas | None = None, downloader: Any = None, **registry_kw: Any):
+                 quotas: Quotas | None = None, downloader: Any = None, review_models: ReviewModels | None = None,
+                 **registry_kw: Any):
         from ..inference.download import Downloader
 
         self.workspaces = WorkspaceRegistry(root, ttl_seconds, cache_dir, **registry_kw)
@@ -39,6 +41,7 @@ class SessionRegistry:
         self.quotas = quotas or (Quotas.public() if public_mode else Quotas.local())
         self.decode_slots = self.quotas.decode_slots()
         self._catalog = dict(catalog) if catalog is not None else None
+        self._review_models = review_models  # the review's model calls for every session (tests: without models)
         self._sessions: dict[str, Session] = {}
         self._lock = threading.Lock()
         self._reopen_lock = threading.Lock()
@@ -56,7 +59,8 @@ class SessionRegistry:
 
     def _options(self, ws: Workspace) -> dict[str, Any]:
         return {"catalog": self._catalog, "public_mode": self.public_mode, "analysis_cache": self._shared_cache(ws),
-                "quota": QuotaLedger(self.quotas, self.decode_slots), "downloader": self.downloader}
+                "quota": QuotaLedger(self.quotas, self.decode_slots), "downloader": self.downloader,
+                "review_models": self._review_models}
 
     def create(self, secret: str | None = None) -> Session:
         """A new session in a new workspace, its state saved at once. ``secret`` (kept by the caller, e.g. the

@@ -10,6 +10,12 @@ random names, numbering; a user's subclass that does not declare itself) stores 
 list), so it always sees the same stream a script would. A re-run after a slider change therefore recomputes only
 the changed step and the items whose inputs changed downstream; everything else is a dictionary lookup and no image
 is decoded.
+
+Bad items: a model-backed step (an :class:`~waifuc_ui.action.AnalyzedAction`) gets its items in one stream, so it
+batches; its analysis engine already isolates an image the model refuses (and drops it with the reason), so an error
+that still escapes is the step's own and fails the run. Any other per-item step handles items one by one anyway: the
+runner gives each item its own stream, and an error becomes that item's drop. One place isolates bad items per
+kind of step; nothing is retried.
 """
 
 from __future__ import annotations
@@ -19,8 +25,10 @@ import hashlib
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
+from ..action import AnalyzedAction
 from ..action.base import is_per_item
 from ..core.errors import ModelUnavailableError
 from ..core.hashing import image_hash
@@ -32,6 +40,16 @@ from .decisions import Decisions
 from .store import ItemStore, meta_key
 
 Meta = dict[str, Any]
+
+
+class StepStatus(StrEnum):
+    """How a step (or a whole run: DONE, CANCELLED, FAILED) ended. String-valued: equal to, and saved as, its
+    value (``"unavailable"``: its models are missing, it passed its items through unchanged)."""
+
+    DONE = "done"
+    UNAVAILABLE = "unavailable"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True)
@@ -48,14 +66,14 @@ class RunProgress:
 
 @dataclass
 class StepResult:
-    """What one step did. ``status``: 'done', 'unavailable' (models missing: the step passed items through),
-    'failed' (``message`` says why; the run stopped) or 'cancelled'. ``dropped`` maps input id -> DropRecord;
+    """What one step did. ``status``: DONE, UNAVAILABLE (models missing: the step passed items through),
+    FAILED (``message`` says why; the run stopped) or CANCELLED. ``dropped`` maps input id -> DropRecord;
     ``metas`` maps output id -> the item's meta after the step. ``computed`` counts inputs not found in the memo."""
 
     uid: str
     action: str
     label: str
-    status: str = "done"
+    status: StepStatus = StepStatus.DONE
     message: str = ""
     input_ids: list[str] = field(default_factory=list)
     output_ids: list[str] = field(default_factory=list)
@@ -76,13 +94,13 @@ class StepResult:
 
 @dataclass
 class RunResult:
-    """``status``: 'done', 'cancelled' or 'failed'. ``steps`` holds the steps that ran (complete ones only when
+    """``status``: DONE, CANCELLED or FAILED. ``steps`` holds the steps that ran (complete ones only when
     cancelled). ``unavailable``: uid -> ModelStatus of the steps skipped for missing models."""
 
     input_ids: list[str]
     input_metas: dict[str, Meta]
     steps: list[StepResult] = field(default_factory=list)
-    status: str = "done"
+    status: StepStatus = StepStatus.DONE
     message: str = ""
     unavailable: dict[str, ModelStatus] = field(default_factory=dict)
 
@@ -128,15 +146,19 @@ class StepMemo:
         self.stream: dict[tuple[str, tuple[tuple[str, str], ...]], dict[str, _Outcome]] = {}
 
     def trim(self) -> None:
-        for table, bound in ((self.per_item, self.max_items), (self.stream, self.max_streams)):
-            excess = len(table) - bound
-            if excess > 0:
-                for key in list(table)[:excess]:  # dicts keep insertion order: oldest first
-                    del table[key]
+        _trim(self.per_item, self.max_items)
+        _trim(self.stream, self.max_streams)
 
     def clear(self) -> None:
         self.per_item.clear()
         self.stream.clear()
+
+
+def _trim(table: dict[Any, Any], bound: int) -> None:
+    excess = len(table) - bound
+    if excess > 0:
+        for key in list(table)[:excess]:  # dicts keep insertion order: oldest first
+            del table[key]
 
 
 def step_label(index: int, step: PipelineStep) -> str:
@@ -185,28 +207,28 @@ class Runner:
             get_action_spec(step.action, self.catalog)  # an unknown action fails here, naming the choices
             label = step_label(index, step)
             if cancel is not None and cancel.is_set():
-                result.status, result.message = "cancelled", f"stopped before {label}"
+                result.status, result.message = StepStatus.CANCELLED, f"stopped before {label}"
                 break
             sr = StepResult(step.uid, step.action, label, input_ids=[i for i, _ in current])
             unavailable = result.unavailable.get(step.uid)
             try:
                 if unavailable is not None:
                     outcomes = {i: _Outcome([(i, m)], None) for i, m in current}
-                    sr.status, sr.message = "unavailable", unavailable.fix
+                    sr.status, sr.message = StepStatus.UNAVAILABLE, unavailable.fix
                 else:
                     outcomes = self._compute(step, actions[step.uid], label, current, sr, index, len(steps),
                                              progress, cancel)
             except RunCancelled:
-                result.status, result.message = "cancelled", f"stopped during {label}"
+                result.status, result.message = StepStatus.CANCELLED, f"stopped during {label}"
                 break
             except ModelUnavailableError as err:
                 outcomes = {i: _Outcome([(i, m)], None) for i, m in current}
-                sr.status, sr.message = "unavailable", str(err)
+                sr.status, sr.message = StepStatus.UNAVAILABLE, str(err)
                 result.unavailable[step.uid] = ModelStatus(True, False, str(err), commands=err.commands)
             except Exception as err:  # a broken stream-dependent step: stop, keep what ran
-                sr.status, sr.message = "failed", f"{label} failed: {type(err).__name__}: {err}"
+                sr.status, sr.message = StepStatus.FAILED, f"{label} failed: {type(err).__name__}: {err}"
                 result.steps.append(sr)
-                result.status, result.message = "failed", sr.message
+                result.status, result.message = StepStatus.FAILED, sr.message
                 break
             current = self._assemble(sr, current, outcomes, decisions, label)
             result.steps.append(sr)
@@ -236,25 +258,28 @@ class Runner:
         hits = len(current) - len(misses)
         if misses:
             report(hits)
-            try:
+            if isinstance(template, AnalyzedAction):  # batches; its engine drops the images the model refuses
                 fresh = self._stream(template, step.uid, misses, hits, report, cancel)
-            except (RunCancelled, ModelUnavailableError):
-                raise
-            except Exception:  # isolate the bad item(s): one at a time, errors become drops
+            else:  # item by item anyway: each in its own stream, so an error is that item's drop
                 fresh = {}
                 for n, pair in enumerate(misses):
-                    try:
-                        fresh.update(self._stream(template, step.uid, [pair], hits + n, report, cancel))
-                    except (RunCancelled, ModelUnavailableError):
-                        raise
-                    except Exception as err:
-                        fresh[pair[0]] = _Outcome([], DropRecord(label, pair[1].get("filename"),
-                                                                 f"error in {step.action}: {type(err).__name__}: {err}",
-                                                                 item_id=pair[0]))
+                    fresh.update(self._isolated(template, step, label, pair, hits + n, report, cancel))
             for i, outcome in fresh.items():
                 self.memo.per_item[keys[i]] = outcome
         report(len(current))
         return {i: self.memo.per_item[keys[i]] for i, _ in current}
+
+    def _isolated(self, template: Any, step: PipelineStep, label: str, pair: tuple[str, Meta], done0: int,
+                  report: Callable[[int], None], cancel) -> dict[str, _Outcome]:
+        """One item through its own stream; an error (a bug, an unreadable image) drops the item with the error."""
+        try:
+            return self._stream(template, step.uid, [pair], done0, report, cancel)
+        except (RunCancelled, ModelUnavailableError):
+            raise
+        except Exception as err:
+            return {pair[0]: _Outcome([], DropRecord(label, pair[1].get("filename"),
+                                                     f"error in {step.action}: {type(err).__name__}: {err}",
+                                                     item_id=pair[0]))}
 
     def _stream(self, template: Any, uid: str, pairs: list[tuple[str, Meta]], done0: int,
                 report: Callable[[int], None], cancel) -> dict[str, _Outcome]:
@@ -264,7 +289,7 @@ class Runner:
         by_id = dict(pairs)
         outcomes: dict[str, _Outcome] = {i: _Outcome([], None) for i, _ in pairs}
         counters: dict[str, int] = {}
-        state = {"last": None, "done": done0}
+        state: dict[str, Any] = {"last": None, "done": done0}
 
         def feed() -> Iterator[ImageItem]:
             for i, m in pairs:
@@ -305,7 +330,8 @@ class Runner:
             return parent, meta  # type: ignore[return-value]
         n = counters.get(str(parent), 0)
         counters[str(parent)] = n + 1
-        oid = derived_id(parent, n, h, meta.get("filename"))
+        filename = meta.get("filename")
+        oid = derived_id(parent, n, h, None if filename is None else str(filename))
         if oid not in self.store:
             self.store.add_derived(oid, None if same_pixels else out.image, meta, parent, uid, h,
                                    share_file_of=parent if same_pixels else None)

@@ -1,9 +1,9 @@
 """The session as a script: the recipe plus every decision made by hand, keyed so a script finds the same items.
 
 ``session_script(session)`` writes a script that, run on the session's inputs, gives the same files as the app's
-export (``export_zip`` with the same layout, trigger word and kohya folder). Decisions are read from the last run:
-a step's restores and review choice are keyed by the step's input items, hand drops by its output items, tag edits
-and export names by the final items (keys: :mod:`waifuc_ui.action.reviewed`).
+export (``session.export.zip`` with the same layout, trigger word and kohya folder). Decisions are read from the
+last run: a step's restores and review choice are keyed by the step's input items, hand drops by its output items,
+tag edits and export names by the final items (keys: :mod:`waifuc_ui.action.reviewed`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 from ..action.reviewed import stream_keys
 from ..pipeline.script import DatasetChoices, StepChoices, recipe_to_script
-from .runner import StepResult
+from .runner import StepResult, StepStatus
 
 #: Actions whose items may leave in another order than they came (the app shows them in input order).
 _REORDERING = frozenset({"CCIPAction"})
@@ -40,7 +40,8 @@ def _output_order(session: Any, sr: StepResult) -> list[str]:
     def place(i: str) -> tuple:
         where = position.get(i)
         if where is None:
-            where = position.get(session.store.get(i).parent_id, len(position))
+            parent = session.store.get(i).parent_id
+            where = len(position) if parent is None else position.get(parent, len(position))
         rank = kept.get(i, len(kept) + sr.forced_drop.index(i) if i in sr.forced_drop else len(kept))
         return where, rank
 
@@ -49,7 +50,7 @@ def _output_order(session: Any, sr: StepResult) -> list[str]:
 
 def _step_choices(session: Any, sr: StepResult, before: Mapping[str, dict[str, Any]],
                   extra_drop: Sequence[str]) -> StepChoices:
-    keep_ids, drop_ids, selection = session.decisions.for_step(sr.uid)
+    keep_ids, drop_ids, selection = session.pipeline.decisions.for_step(sr.uid)
     choices = StepChoices(wrap=sr.action in _REORDERING)
     in_keys = _keys(session, sr.input_ids, before) if (keep_ids or selection is not None) else {}
     if selection is not None:
@@ -82,13 +83,13 @@ def _step_choices(session: Any, sr: StepResult, before: Mapping[str, dict[str, A
 def dataset_choices(session: Any, layout: str = "textual_inversion") -> DatasetChoices:
     """Everything decided by hand in ``session``, as keys for a script."""
     choices = DatasetChoices()
-    run = session.last_run
-    excluded = list(session.final_exclusions()) if run is not None else []
+    run = session.runs.last
+    excluded = list(session.duplicates.final_exclusions()) if run is not None else []
     if run is not None:
-        if session.is_stale:
+        if session.runs.is_stale:
             choices.notes.append("The app's last run does not show the latest changes to the recipe or the "
                                  "decisions: run the pipeline again in the app, then copy this script again.")
-        if run.status != "done":
+        if run.status != StepStatus.DONE:
             choices.notes.append(f"The app's last run ended early ({run.status}: {run.message}); this script runs "
                                  "every step.")
         labels = {sr.uid: sr.label for sr in run.steps}
@@ -110,24 +111,24 @@ def dataset_choices(session: Any, layout: str = "textual_inversion") -> DatasetC
 def _final_edits(session: Any, choices: DatasetChoices, layout: str) -> None:
     """Tags of the export that differ from what the pipeline gives (names and the kohya folder are the
     exporter's: see :func:`export_expression`)."""
-    ids = session.final_ids()
-    metas = session.final_metas()
-    items = session.export_items()  # tags without the trigger word: the exporter (or SetTagsAction) adds it
+    ids = session.dataset.ids()
+    metas = session.dataset.metas()
+    items = session.export.items()  # tags without the trigger word: the exporter (or SetTagsAction) adds it
     keys = _keys(session, ids, metas)
     for i, item in zip(ids, items):
         run_tags = metas[i].get("tags") or {}
         tags = dict(item.meta.get("tags") or {})
         if not isinstance(run_tags, Mapping) or list(tags.items()) != list(run_tags.items()):
             choices.tags[keys[i]] = tags
-    trigger = session.tag_edits.trigger_word
+    trigger = session.tags.trigger_word
     if trigger and layout != "textual_inversion":
         choices.trigger_word = trigger
 
 
 def export_expression(session: Any, archive: str = DEFAULT_ARCHIVE, layout: str = "textual_inversion",
                       kohya_folder: str = "", **options: Any) -> str:
-    """The exporter call the app's export makes (:meth:`ExportMixin.exporter_options`), as an expression."""
-    kwargs = session.exporter_options(layout, kohya_folder, **options)
+    """The exporter call the app's export makes (:meth:`Export.options`), as an expression."""
+    kwargs = session.export.options(layout, kohya_folder, **options)
     if not kwargs.get("folder"):
         kwargs.pop("folder", None)
     args = [repr(archive)] + [f"{k}={v!r}" for k, v in kwargs.items()]
@@ -145,4 +146,4 @@ def session_script(session: Any, source_desc: str | None = None, exporter: str |
                                 f"{archive}, the app's export.")
     if exporter is None:
         exporter = export_expression(session, archive, layout, kohya_folder, **options)
-    return recipe_to_script(session.recipe, source_desc or DEFAULT_SOURCE, exporter, session.catalog, choices)
+    return recipe_to_script(session.pipeline.recipe, source_desc or DEFAULT_SOURCE, exporter, session.catalog, choices)

@@ -153,7 +153,7 @@ class ItemStore:
         record = self._record(item_id, image, dest, meta, None, "input")
         return record
 
-    def add_derived(self, item_id: str, image: Image.Image, meta: dict[str, Any], parent_id: str | None,
+    def add_derived(self, item_id: str, image: Image.Image | None, meta: dict[str, Any], parent_id: str | None,
                     origin: str, content_hash: str | None = None, share_file_of: str | None = None
                     ) -> ItemRecord:
         """Store an image a step made (or reuse ``share_file_of``'s file and thumb when the pixels are the same)."""
@@ -166,6 +166,8 @@ class ItemStore:
             with self._lock:
                 self._records[item_id] = record
             return record
+        if image is None:
+            raise ValueError(f"derived item {item_id}: give its image or the item whose file it shares")
         dest = self._save_image(image, "derived", item_id)
         return self._record(item_id, image, dest, meta, parent_id, origin, content_hash)
 

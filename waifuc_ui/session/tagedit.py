@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from ..core.errors import ModelUnavailableError
 from ..core.tags import normalise_tags
 from ..inference.specs import WD14
 
@@ -146,7 +147,10 @@ def character_tag_names(model_name: str = WD14.default_model) -> frozenset[str]:
     labels = [f for f in files if os.path.basename(f.filename) == "selected_tags.csv"] or files
     ensure_available(labels)
     path = resolve_file(labels[0])
-    names = set()
+    if path is None:  # ensure_available raised already; keeps the type honest
+        raise ModelUnavailableError(f"{labels[0]} is not on this machine", "run the tagger once to download it",
+                                    files=labels)
+    names: set[str] = set()
     with open(path, newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             if str(row.get("category", "")).strip() == "4":

@@ -139,6 +139,7 @@ class Workspace:
         self.dir = os.path.join(self.root, self.id)
         self.cache_dir = cache_dir or default_cache_dir()
         os.makedirs(self.root, exist_ok=True)
+        marker: dict | None
         try:
             os.mkdir(self.dir, 0o700)
             marker = _write_marker(self.dir, self.id)

@@ -191,10 +191,10 @@ def _page_fill(settings: AppSettings, page: Page) -> PageFill:
         else:
             view = load_demo(ui, str(settings.demo_dir)) if settings.demo_dir.is_dir() else \
                 source_view(ui, ingest_summary(0, 0, 0, "No demo dataset found"))
-            ui.session.load_preset(DEFAULT_PRESET)
+            ui.session.pipeline.load_preset(DEFAULT_PRESET)
         return {page.structure: int(version or 0) + 1, **page.source.view_values(view),
                 **page.pipeline.structure_values(ui),
-                page.tags.trigger: ui.session.tag_edits.trigger_word,
+                page.tags.trigger: ui.session.tags.edits.trigger_word,
                 **export_settings_values(ui, page.export.settings)}
 
     outputs = [page.structure, *page.source.view_outputs, *page.pipeline.structure_outputs,

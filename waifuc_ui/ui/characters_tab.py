@@ -10,7 +10,7 @@ import gradio as gr
 from gradio.blocks import Block
 
 from ..core.errors import InvalidOptionError
-from ..session.review import ClusterView
+from ..session.characters import ClusterView
 from .common import Pager, Updates, guarded, make_pager, select_index
 from .run_tab import run_pipeline
 from .state import SessionBinder, UISession, touch
@@ -28,9 +28,10 @@ def cluster_name(label: int, size: int, chosen: bool) -> str:
 
 def clusters(ui: UISession, threshold: float | None = None, min_samples: int | None = None) -> ClusterView:
     """Cluster the CCIP step's inputs (cached features only)."""
-    if ui.session.last_run is None:
+    if ui.session.runs.last is None:
         raise InvalidOptionError("character review", "no run yet", fix="run a pipeline with a CCIPAction step first")
-    return ui.session.ccip_clusters(threshold=threshold or None, min_samples=int(min_samples) if min_samples else None)
+    return ui.session.characters.clusters(threshold=threshold or None,
+                                          min_samples=int(min_samples) if min_samples else None)
 
 
 def overview(ui: UISession, view: ClusterView) -> tuple[list[Any], list[tuple[str, int]], list[int], str]:
@@ -64,8 +65,8 @@ def members(ui: UISession, view: ClusterView, label: int, page: Any = 1) -> tupl
 
 def review_unavailable(ui: UISession | None) -> str | None:
     """Why the character review cannot be shown (no run, or no enabled CCIPAction step), else None."""
-    if ui is None or ui.session.last_run is None or not any(
-            s.action == "CCIPAction" for s in ui.session.recipe.enabled_steps()):
+    if ui is None or ui.session.runs.last is None or not any(
+            s.action == "CCIPAction" for s in ui.session.pipeline.recipe.enabled_steps()):
         return ("Run a pipeline with a CCIPAction step to review characters (the *character LoRA* preset "
                 "has one).")
     return None
@@ -180,12 +181,12 @@ def _wire_characters_tab(binder: SessionBinder, state: gr.State, tab: Characters
 
     @guarded
     def on_cover(ui, thr, ms, evt: gr.SelectData):
-        view = ui.session.cluster_view or clusters(ui, thr, ms)
+        view = ui.session.characters.view or clusters(ui, thr, ms)
         return show(tab, ui, view, label_at(ui, evt.index))
 
     @guarded
     def on_page(ui, label, page):
-        view = ui.session.cluster_view or clusters(ui)
+        view = ui.session.characters.view or clusters(ui)
         entries, text, number = members(ui, view, label, page)
         return {tab.member_gallery: entries, tab.pager.label: text, tab.pager.number: number}
 
@@ -203,14 +204,14 @@ def _wire_character_choices(binder: SessionBinder, state: gr.State, tab: Charact
     @guarded
     def on_apply(ui, labels, label, progress=gr.Progress()):
         touch(binder, ui)
-        ui.session.choose_clusters([int(x) for x in labels or []])
+        ui.session.characters.choose([int(x) for x in labels or []])
         result = run_pipeline(ui, lambda f, t: progress(f, desc=t))
-        return show(tab, ui, ui.session.cluster_view or clusters(ui), label,
+        return show(tab, ui, ui.session.characters.view or clusters(ui), label,
                     note=f"Applied; {dataset_size_text(ui.session)} ({result.status}).")
 
     @guarded
     def on_reset(ui, label, progress=gr.Progress()):
-        ui.session.reset_characters()
+        ui.session.characters.reset()
         run_pipeline(ui, lambda f, t: progress(f, desc=t))
         return show(tab, ui, clusters(ui), label, note="Back to CCIPAction's own choice.")
 
@@ -218,7 +219,7 @@ def _wire_character_choices(binder: SessionBinder, state: gr.State, tab: Charact
         item_id = ui.id_at(MEMBERS, index)
         if item_id is None:
             raise InvalidOptionError("image", index, fix="click an image of the cluster first")
-        view = ui.session.move_image(item_id, into_target=into)
+        view = ui.session.characters.move(item_id, into_target=into)
         run_pipeline(ui, lambda f, t: progress(f, desc=t))
         return show(tab, ui, view, label, note=f"Moved {item_caption(ui.session, item_id)} "
                     f"{'into' if into else 'out of'} the target; {dataset_size_text(ui.session)}.")

@@ -33,12 +33,12 @@ def slider_range(method: str) -> dict[str, Any]:
 def duplicate_view(ui: UISession, threshold: float | None = None, method: str = "auto") -> DuplicateView:
     """Groups at ``threshold``. A threshold is in the units of the method in use (the slider's): with 'auto' it
     is read in the units of the last view's method, so a slider move never mixes LPIPS distances and bits."""
-    if ui.session.last_run is None:
+    if ui.session.runs.last is None:
         raise InvalidOptionError("duplicate review", "no run yet", fix="run the pipeline first")
     chosen = None if method in (None, "", "auto") else method
-    if chosen is None and threshold is not None and ui.session.duplicate_view is not None:
-        chosen = ui.session.duplicate_view.method
-    return ui.session.duplicate_groups(threshold=threshold, method=chosen)
+    if chosen is None and threshold is not None and ui.session.duplicates.view is not None:
+        chosen = ui.session.duplicates.view.method
+    return ui.session.duplicates.groups(threshold=threshold, method=chosen)
 
 
 def groups_overview(ui: UISession, view: DuplicateView) -> tuple[list[Any], str]:
@@ -112,7 +112,7 @@ def show(tab: DuplicatesTab, ui: UISession, view: DuplicateView, index: int, not
 
 def refresh_values(tab: DuplicatesTab, ui: UISession | None, how: str = "auto") -> Updates:
     """The tab as it opens: the groups by ``how``, or why there are none (without an error toast)."""
-    if ui is None or ui.session.last_run is None:
+    if ui is None or ui.session.runs.last is None:
         return tab.empty("Run the pipeline first; duplicate groups come from the dedup step (FilterSimilarAction or "
                          "HashDedupAction) or the final dataset.")
     try:
@@ -160,13 +160,13 @@ def _wire_duplicates_tab(binder: SessionBinder, state: gr.State, tab: Duplicates
     @guarded
     def on_threshold(ui, thr, how, index):
         touch(binder, ui)
-        if ui.session.last_run is None:  # a slider moved before any run: say so, no error toast
+        if ui.session.runs.last is None:  # a slider moved before any run: say so, no error toast
             return refresh_values(tab, ui, how)
         return show(tab, ui, duplicate_view(ui, thr, how), index)
 
     @guarded
     def on_group(ui, thr, how, evt: gr.SelectData):
-        view = ui.session.duplicate_view or duplicate_view(ui, thr, how)
+        view = ui.session.duplicates.view or duplicate_view(ui, thr, how)
         return show(tab, ui, view, int(evt.index))
 
     @guarded
@@ -174,15 +174,15 @@ def _wire_duplicates_tab(binder: SessionBinder, state: gr.State, tab: Duplicates
         item_id = ui.id_at(MEMBERS, picked)
         if item_id is None:
             raise InvalidOptionError("keeper", picked, fix="click an image of the group first")
-        view = ui.session.set_keeper(item_id)
+        view = ui.session.duplicates.set_keeper(item_id)
         return show(tab, ui, view, index, note=f"Keeper: {item_caption(ui.session, item_id)}.")
 
     @guarded
     def on_apply(ui, index, progress=gr.Progress()):
         touch(binder, ui)
-        ui.session.apply_duplicates()
+        ui.session.duplicates.apply()
         run_pipeline(ui, lambda f, t: progress(f, desc=t))
-        view = ui.session.duplicate_view or duplicate_view(ui)
+        view = ui.session.duplicates.view or duplicate_view(ui)
         return show(tab, ui, view, index, note=f"Applied; {dataset_size_text(ui.session)}.")
 
     outputs = tab.outputs

@@ -30,23 +30,23 @@ def export_dataset(ui: UISession, layout: str, name: str, kohya_folder: str = ""
                    quality: Any = DEFAULT_QUALITY) -> ExportSummary:
     """Write the final dataset as a zip in the workspace; refuses an empty dataset with what to do."""
     _refuse_empty(ui)
-    return ui.session.export_zip(layout=layout, name=(name or "dataset").strip() or "dataset",
+    return ui.session.export.zip(layout=layout, name=(name or "dataset").strip() or "dataset",
                                  kohya_folder=(kohya_folder or "").strip(), quality=_quality(quality))
 
 
 def export_to_folder(ui: UISession, directory: str, layout: str, kohya_folder: str = "",
                      quality: Any = DEFAULT_QUALITY) -> ExportSummary:
     """Write the final dataset into a new folder on this machine (the session refuses it in public mode)."""
-    ui.session.refuse_folder_export(directory)
+    ui.session.export.refuse_folder(directory)
     _refuse_empty(ui)
     if not (directory or "").strip():
         raise InvalidOptionError("export folder", directory, fix="type the path of a new or empty folder")
-    return ui.session.export_folder(directory, layout=layout, kohya_folder=(kohya_folder or "").strip(),
+    return ui.session.export.folder(directory, layout=layout, kohya_folder=(kohya_folder or "").strip(),
                                     quality=_quality(quality))
 
 
 def _refuse_empty(ui: UISession) -> None:
-    if not ui.session.final_ids():
+    if not ui.session.dataset.ids():
         raise InvalidOptionError("dataset", "empty", fix="the last run kept no image: restore images in the Run or "
                                  "Characters tab, or change the pipeline, then export")
 
@@ -75,9 +75,9 @@ def _min_side(value: Any) -> int:
 def dataset_key(ui: UISession) -> int:
     """Changes whenever the exported files would: the dataset's images, the tag edits, the trigger word, the run."""
     session = ui.session
-    edits = session.tag_edits
-    return hash((tuple(session.final_ids()), tuple(edits.ops), edits.trigger_word, id(session.last_run),
-                 session.is_stale))
+    edits = session.tags.edits
+    return hash((tuple(session.dataset.ids()), tuple(edits.ops), edits.trigger_word, id(session.runs.last),
+                 session.runs.is_stale))
 
 
 def zip_is_current(ui: UISession) -> bool:
@@ -88,7 +88,7 @@ def zip_is_current(ui: UISession) -> bool:
 def rerun_if_stale(ui: UISession, report=None) -> bool:
     """Bring the last run up to date before an export (the images, the pipeline or a review choice changed
     since it); True when it re-ran. A session never run exports its loaded images as they are."""
-    if ui.session.last_run is None or not ui.session.is_stale:
+    if ui.session.runs.last is None or not ui.session.runs.is_stale:
         return False
     run_pipeline(ui, report)
     return True
@@ -108,11 +108,11 @@ def export_text(summary: ExportSummary, reran: bool = False) -> str:
 
 def dataset_line(ui: UISession) -> str:
     session = ui.session
-    word = session.tag_edits.trigger_word
+    word = session.tags.edits.trigger_word
     note = run_state_note(session)
-    if session.last_run is not None and note:
+    if session.runs.last is not None and note:
         note += " *Build the zip* re-runs it first."
-    return (f"The dataset holds **{len(session.final_ids())} images**"
+    return (f"The dataset holds **{len(session.dataset.ids())} images**"
             + (f"; trigger word `{word}`" if word else "; no trigger word set (Tags tab)") + "."
             + (f"\n\n{note}" if note else ""))
 
@@ -126,7 +126,7 @@ def check_ids(ui: UISession, key: str | None, min_side: Any) -> list[str]:
     """The images one check found now ([] for none or an unknown key)."""
     if not key:
         return []
-    check = by_key(ui.session.dataset_checks(_min_side(min_side))).get(key)
+    check = by_key(ui.session.export.checks(_min_side(min_side))).get(key)
     return list(check.ids) if check else []
 
 
@@ -142,8 +142,8 @@ def select_in_tags(ui: UISession, ids: list[str]) -> str:
 def run_if_never_run(ui: UISession, report=None) -> None:
     """Images are dropped by hand at the last step of a run: before the first run, run the pipeline (the checks
     are then read again on the run's dataset)."""
-    run = ui.session.last_run
-    if (run is None or not run.steps) and any(step.enabled for step in ui.session.recipe.steps):
+    run = ui.session.runs.last
+    if (run is None or not run.steps) and any(step.enabled for step in ui.session.pipeline.recipe.steps):
         run_pipeline(ui, report)
 
 
@@ -151,7 +151,7 @@ def drop_from_dataset(ui: UISession, ids: list[str], report=None) -> str:
     """Drop ``ids`` by hand at the last step, then re-run so the dataset shows it."""
     if not ids:
         raise InvalidOptionError("images", "none", fix="choose a check that found images")
-    n = ui.session.drop_from_dataset(ids)
+    n = ui.session.dataset.drop(ids)
     run_pipeline(ui, report)
     return (f"Dropped {n} image{'s' if n != 1 else ''} from the dataset (by hand at the last step; restore them "
             "in the Run tab).")
@@ -214,7 +214,7 @@ class ExportTab:
 
 def checks_values(box: ChecksBox, ui: UISession, side: Any, chosen: str | None = None) -> Updates:
     """The checks at training size ``side``, the 'Show' choices and the images of the chosen check."""
-    checks = ui.session.dataset_checks(_min_side(side))
+    checks = ui.session.export.checks(_min_side(side))
     choices = check_choices(checks)
     keys = [k for _, k in choices]
     chosen = chosen if chosen in keys else (keys[0] if keys else None)
@@ -235,11 +235,11 @@ def dataset_buckets(ui: UISession, base: Any) -> BucketPreview:
         size = 0
     if size < 256:
         raise InvalidOptionError("base resolution", base, BUCKET_BASES, "pick the resolution you will train at")
-    return preview_buckets(((i, ui.session.record(i).size) for i in ui.session.final_ids()), size)
+    return preview_buckets(((i, ui.session.record(i).size) for i in ui.session.dataset.ids()), size)
 
 
 def buckets_text(ui: UISession, base: Any) -> str:
-    return buckets_markdown(dataset_buckets(ui, base), len(ui.session.final_ids()))
+    return buckets_markdown(dataset_buckets(ui, base), len(ui.session.dataset.ids()))
 
 
 def refresh_values(tab: ExportTab, ui: UISession | None, side: Any = DEFAULT_MIN_SIDE) -> Updates:

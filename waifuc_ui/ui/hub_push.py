@@ -1,7 +1,7 @@
 """Export tab: "Push to my Hub": the final dataset as a (private) Hugging Face dataset repository.
 
-The files are the zip's (same exporter options, same items: :meth:`Session.export_items` and
-:meth:`Session.exporter_options`), pushed by :class:`waifuc_ui.export.HuggingFaceExporter` with a dataset card.
+The files are the zip's (same exporter options, same items: :meth:`Export.items` and
+:meth:`Export.options`), pushed by :class:`waifuc_ui.export.HuggingFaceExporter` with a dataset card.
 
 Whose token: on a Space with OAuth (``SPACE_ID`` and ``OAUTH_CLIENT_ID`` set, i.e. ``hf_oauth: true`` in the README
 front matter) the visitor signs in with ``gr.LoginButton`` and the push uses their OAuth token, never a token of the
@@ -42,12 +42,12 @@ def card_for(ui: UISession, repository: str) -> CardInfo:
     how = [f"{entry.get('kind', 'input')}: {entry.get('images', 0)} images came in"
            + (f" from {entry['detail']}" if entry.get("detail") and entry.get("kind") != "folder" else "")
            + (f", {entry['refused']} files refused" if entry.get("refused") else "")
-           for entry in session.ingest_log]
-    steps = [step.action for step in session.recipe.steps if step.enabled]
+           for entry in session.inputs.log]
+    steps = [step.action for step in session.pipeline.recipe.steps if step.enabled]
     how.append("pipeline: " + (" → ".join(steps) if steps else "no step (the images as loaded)"))
     how.append("reviewed by hand in waifuc_ui (character clusters, near-duplicates, tags) before export")
-    return CardInfo(title=repository.split("/")[-1], how=how, recipe=session.recipe_json(),
-                    trigger_word=session.tag_edits.trigger_word or "")
+    return CardInfo(title=repository.split("/")[-1], how=how, recipe=session.pipeline.recipe_json(),
+                    trigger_word=session.tags.edits.trigger_word or "")
 
 
 def push_to_hub(ui: UISession, repository: str, private: bool, layout: str, kohya_folder: str, quality: int,
@@ -55,13 +55,13 @@ def push_to_hub(ui: UISession, repository: str, private: bool, layout: str, kohy
                 ) -> tuple[PushResult, RunReport]:
     """Push the final dataset; ``token`` None means the local huggingface_hub login. Reads the session only."""
     session = ui.session
-    if not session.final_ids():
+    if not session.dataset.ids():
         raise InvalidOptionError("dataset", "empty", fix="the last run kept no image: restore images in the Run or "
                                  "Characters tab, or change the pipeline, then push")
     if not (repository or "").strip():
         raise InvalidOptionError("repository", repository, fix="type a name for the dataset, e.g. 'surtr-lora'")
-    options = session.exporter_options(layout, (kohya_folder or "").strip(), quality=quality)
-    items = session.export_items(layout=layout)
+    options = session.export.options(layout, (kohya_folder or "").strip(), quality=quality)
+    items = session.export.items(layout=layout)
     roots = [session.workspace.root, session.workspace.dir]
     exporter = HuggingFaceExporter(repository.strip(), hf_token=token, private=bool(private),
                                    card=card_for(ui, repository.strip()), progress=progress, expected=len(items),

@@ -102,23 +102,23 @@ def model_summary(statuses: dict[str, ModelStatus], labels: dict[str, str]) -> s
 
 
 def step_labels(ui: UISession) -> dict[str, str]:
-    return {s.uid: f"{n}. {s.action}" for n, s in enumerate(ui.session.recipe.steps, start=1)}
+    return {s.uid: f"{n}. {s.action}" for n, s in enumerate(ui.session.pipeline.recipe.steps, start=1)}
 
 
 def pipeline_status(ui: UISession) -> str:
     """Model availability of the current recipe."""
-    return model_summary(ui.session.model_report(), step_labels(ui))
+    return model_summary(ui.session.runs.model_report(), step_labels(ui))
 
 
 def apply_preset(ui: UISession, name: str) -> None:
     if name == CUSTOM:
         raise InvalidOptionError("preset", name, preset_names(), "pick one of the presets to start over from it")
-    ui.session.load_preset(name)
+    ui.session.pipeline.load_preset(name)
 
 
 def current_preset(ui: UISession) -> str:
     """The preset the recipe still equals, else "custom"."""
-    return matching_preset(ui.session.recipe, ui.session.catalog)
+    return matching_preset(ui.session.pipeline.recipe, ui.session.catalog)
 
 
 #: The "Add step" position that appends.
@@ -127,7 +127,7 @@ AT_END = -1
 
 def position_choices(ui: UISession) -> list[tuple[str, int]]:
     """Where "Add step" may insert: (label, index) pairs, "at the end" first."""
-    steps = ui.session.recipe.steps
+    steps = ui.session.pipeline.recipe.steps
     choices = [("at the end", AT_END)]
     if steps:
         choices.append(("first", 0))
@@ -139,39 +139,39 @@ def add_step(ui: UISession, action: str, position: int | None = None) -> str:
     """Add ``action`` at index ``position`` (None or AT_END: at the end)."""
     if not action:
         raise InvalidOptionError("action", action, list(ui.session.catalog), "pick an action to add")
-    steps = len(ui.session.recipe.steps)
+    steps = len(ui.session.pipeline.recipe.steps)
     if position is None or int(position) == AT_END:
-        return ui.session.add_step(action)
+        return ui.session.pipeline.add_step(action)
     if not 0 <= int(position) <= steps:
         raise InvalidOptionError("position", position, [c for _, c in position_choices(ui)],
                                  "pick a place from the list")
-    return ui.session.add_step(action, position=int(position))
+    return ui.session.pipeline.add_step(action, position=int(position))
 
 
 def move_step_to(ui: UISession, uid: str, number: int) -> None:
     """Move step ``uid`` to place ``number`` (1 = first)."""
-    steps = ui.session.recipe.steps
-    ui.session.move_step(uid, max(0, min(len(steps) - 1, int(number) - 1)))
+    steps = ui.session.pipeline.recipe.steps
+    ui.session.pipeline.move_step(uid, max(0, min(len(steps) - 1, int(number) - 1)))
 
 
 def move_step(ui: UISession, uid: str, delta: int) -> None:
-    steps = ui.session.recipe.steps
+    steps = ui.session.pipeline.recipe.steps
     index = next(i for i, s in enumerate(steps) if s.uid == uid)
-    ui.session.move_step(uid, max(0, min(len(steps) - 1, index + delta)))
+    ui.session.pipeline.move_step(uid, max(0, min(len(steps) - 1, index + delta)))
 
 
 def set_param(ui: UISession, uid: str, name: str, ui_value: Any) -> None:
     """Set one parameter of step ``uid`` from its widget value (validated by the session layer)."""
-    step = ui.session.recipe.step_by_uid(uid)
+    step = ui.session.pipeline.recipe.step_by_uid(uid)
     spec = ui.session.catalog[step.action].param(name)
-    ui.session.update_step(uid, params={name: ui_to_param(spec, ui_value)})
+    ui.session.pipeline.update_step(uid, params={name: ui_to_param(spec, ui_value)})
 
 
 def save_recipe(ui: UISession) -> str:
     """Write the recipe JSON into the workspace and return its path (for the download button)."""
     path = ui.session.workspace.private_path("exports", "recipe.json")  # served by URL: unguessable folder
     with open(path, "w", encoding="utf-8") as f:
-        f.write(ui.session.recipe_json())
+        f.write(ui.session.pipeline.recipe_json())
     return path
 
 
@@ -181,7 +181,7 @@ def load_recipe(ui: UISession, file: Any) -> None:
         raise InvalidOptionError("recipe file", file, fix="upload a .json recipe saved from this app")
     with open(path, encoding="utf-8") as f:
         text = f.read(1_000_000)
-    ui.session.set_recipe(text)
+    ui.session.pipeline.set_recipe(text)
 
 
 def script_text(ui: UISession) -> str:
@@ -284,10 +284,10 @@ def _draw_steps(binder: SessionBinder, state: gr.State, structure: gr.State, tab
     if ui is None:
         gr.Markdown("Starting the session…")
         return
-    steps = ui.session.recipe.steps
+    steps = ui.session.pipeline.recipe.steps
     if not steps:
         gr.Markdown("No steps yet: choose a preset or add a step.")
-    statuses = ui.session.model_report()
+    statuses = ui.session.runs.model_report()
     for n, step in enumerate(steps, start=1):
         row = _draw_step(binder, state, tab, ui, n, len(steps), step,
                          statuses.get(step.uid) or disabled_step_status(ui, step))
@@ -396,7 +396,7 @@ def _wire_pipeline_tab(binder: SessionBinder, state: gr.State, structure: gr.Sta
 def update_last_run(ui: UISession, live: bool) -> str:
     """Re-run after a change when ``live`` and a run exists (memoised: decisions only for threshold changes);
     returns a line for the Pipeline tab ('' when nothing ran)."""
-    if ui.session.last_run is None:
+    if ui.session.runs.last is None:
         return ""
     if not live:
         return "The last run does not show this change yet: press **Run pipeline** (Run tab) when you are done."
@@ -405,7 +405,7 @@ def update_last_run(ui: UISession, live: bool) -> str:
     except InvalidOptionError:
         return "A run is going on; press Run again when it ends to see this change."
     steps = ", ".join(f"{n}: {s.kept_count}" for n, s in enumerate(result.steps, start=1))
-    return (f"Run updated ({result.status}): {len(result.input_ids)} in → {len(ui.session.final_ids())} in the "
+    return (f"Run updated ({result.status}): {len(result.input_ids)} in → {len(ui.session.dataset.ids())} in the "
             f"dataset · kept per step {steps}")
 
 
@@ -423,7 +423,7 @@ def _enable_handler(binder: SessionBinder, tab: PipelineTab, uid: str):
     @guarded
     def handler(ui: UISession, enabled: bool, live: bool):
         touch(binder, ui)
-        ui.session.update_step(uid, enabled=bool(enabled))
+        ui.session.pipeline.update_step(uid, enabled=bool(enabled))
         return {tab.status: pipeline_status(ui), tab.script: script_text(ui), tab.live_text: update_last_run(ui, live),
                 tab.preset: current_preset(ui)}
     return handler
@@ -451,6 +451,6 @@ def _remove_handler(binder: SessionBinder, structure: gr.State, tab: PipelineTab
     @guarded
     def handler(ui: UISession, version: int):
         touch(binder, ui)
-        ui.session.remove_step(uid)
+        ui.session.pipeline.remove_step(uid)
         return {structure: version + 1, **tab.structure_values(ui)}
     return handler

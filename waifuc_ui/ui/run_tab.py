@@ -14,7 +14,7 @@ from gradio.blocks import Block
 from ..core.errors import InvalidOptionError
 from ..inference.download import DownloadProgress
 from ..session.models import DownloadReport
-from ..session.runner import RunResult
+from ..session.runner import RunResult, StepStatus
 from .common import Pager, Updates, guarded, make_pager, select_index
 from .state import SessionBinder, UISession, touch
 from .views import (
@@ -39,11 +39,11 @@ STOPPING = "Stopping… (a model download stops at once, a step after the curren
 def run_summary(ui: UISession, result: RunResult, downloads: DownloadReport | None = None) -> str:
     """One paragraph: how the run ended, images in and in the dataset, skipped steps with the reason, and what the
     model download before it did (``downloads``)."""
-    final = len(ui.session.final_ids())
-    head = {"done": "Run finished", "cancelled": "Run stopped", "failed": "Run failed"}.get(
+    final = len(ui.session.dataset.ids())
+    head = {StepStatus.DONE: "Run finished", StepStatus.CANCELLED: "Run stopped", StepStatus.FAILED: "Run failed"}.get(
         result.status, result.status)
-    if result.status == "cancelled" and result.steps:
-        planned = max(len(ui.session.recipe.enabled_steps()), len(result.steps))
+    if result.status == StepStatus.CANCELLED and result.steps:
+        planned = max(len(ui.session.pipeline.recipe.enabled_steps()), len(result.steps))
         last = result.steps[-1]
         text = (f"**{head}** after {len(result.steps)} of {planned} step(s): {len(result.input_ids)} images in, "
                 f"{last.kept_count} kept so far (after {last.label}). Not a finished dataset: the other steps did "
@@ -55,9 +55,9 @@ def run_summary(ui: UISession, result: RunResult, downloads: DownloadReport | No
         text = f"**{head}**: {len(result.input_ids)} images in; no step ran."
     if result.message:
         text += f" {result.message[:1].upper()}{result.message[1:]}."
-    if result.status == "cancelled" and result.steps:
+    if result.status == StepStatus.CANCELLED and result.steps:
         text += " The steps that completed are shown; press Run to continue (finished work is reused)."
-    elif result.status == "cancelled":
+    elif result.status == StepStatus.CANCELLED:
         text += " Press Run to continue."
     if result.unavailable:
         text += f" {len(result.unavailable)} step(s) skipped because their models are missing (see the Pipeline tab)."
@@ -67,13 +67,13 @@ def run_summary(ui: UISession, result: RunResult, downloads: DownloadReport | No
 
 def step_choices(ui: UISession) -> list[tuple[str, str]]:
     """Dropdown choices (label with counts, uid) for the steps of the last run."""
-    run = ui.session.last_run
+    run = ui.session.runs.last
     if run is None:
         return []
     out = []
     for s in run.steps:
-        flag = {"unavailable": " · skipped (no model)", "failed": " · failed",
-                "cancelled": " · stopped"}.get(s.status, "")
+        flag = {StepStatus.UNAVAILABLE: " · skipped (no model)", StepStatus.FAILED: " · failed",
+                StepStatus.CANCELLED: " · stopped"}.get(s.status, "")
         out.append((f"{s.label}: {len(s.input_ids)} → {s.kept_count} kept, {s.dropped_count} dropped{flag}", s.uid))
     return out
 
@@ -81,7 +81,7 @@ def step_choices(ui: UISession) -> list[tuple[str, str]]:
 def default_step(ui: UISession) -> str | None:
     """The step shown first after a run: the first one that dropped images (what a visitor wants to check), else
     the first step; None before any run."""
-    run = ui.session.last_run
+    run = ui.session.runs.last
     if run is None or not run.steps:
         return None
     return next((s.uid for s in run.steps if s.dropped_count), run.steps[0].uid)
@@ -102,11 +102,11 @@ class StepGalleries:
 def step_galleries(ui: UISession, uid: str | None, before_page: Any = 1, after_page: Any = 1,
                    dropped_page: Any = 1) -> StepGalleries:
     """Thumbnails (one page each) of what step ``uid`` received, kept and dropped."""
-    if not uid or ui.session.last_run is None:
+    if not uid or ui.session.runs.last is None:
         for name in (BEFORE, AFTER, DROPPED):
             ui.page_ids[name] = []
         return StepGalleries([], "", [], "", [], "", "Run the pipeline to see what each step keeps and drops.")
-    view = ui.session.step_view(uid)
+    view = ui.session.runs.step_view(uid)
     ui.current_step = uid
     before, ui.page_ids[BEFORE], bp, before_label = gallery_page(ui.session, view.before, before_page)
     after, ui.page_ids[AFTER], ap, after_label = gallery_page(ui.session, view.after, after_page)
@@ -125,7 +125,7 @@ def dropped_details(ui: UISession, index: int | None) -> tuple[str, bool]:
     ui.selected_dropped = item_id
     if item_id is None:
         return "Click a dropped image to see which step dropped it and why.", False
-    return drop_details(ui.session.drop_info(item_id), item_caption(ui.session, item_id)), True
+    return drop_details(ui.session.runs.drop_info(item_id), item_caption(ui.session, item_id)), True
 
 
 def restore_selected(ui: UISession) -> str:
@@ -133,7 +133,7 @@ def restore_selected(ui: UISession) -> str:
     if not ui.selected_dropped or not ui.current_step:
         raise InvalidOptionError("image to restore", None, fix="click a dropped image first")
     caption = item_caption(ui.session, ui.selected_dropped)
-    ui.session.restore(ui.current_step, ui.selected_dropped)
+    ui.session.pipeline.restore(ui.current_step, ui.selected_dropped)
     ui.selected_dropped = None
     return f"Restored **{caption}**."
 
@@ -143,7 +143,7 @@ def drop_selected(ui: UISession, index: int | None) -> str:
     item_id = ui.id_at(AFTER, index)
     if item_id is None or not ui.current_step:
         raise InvalidOptionError("image to drop", index, fix="click an image in the After gallery first")
-    ui.session.drop_by_hand(ui.current_step, item_id)
+    ui.session.pipeline.drop_by_hand(ui.current_step, item_id)
     return f"Dropped **{item_caption(ui.session, item_id)}** by hand."
 
 
@@ -161,7 +161,7 @@ def run_pipeline(ui: UISession, report=None, fetch_models: bool = True) -> RunRe
         if report is not None:
             report(p.fraction, p.text())
 
-    return ui.session.run(progress=on_progress, cancel=ui.cancel, fetch_models=fetch_models,
+    return ui.session.runs.start(progress=on_progress, cancel=ui.cancel, fetch_models=fetch_models,
                           download_progress=on_download)
 
 
@@ -173,7 +173,7 @@ def wait_for_running(ui: UISession, report=None, poll: float = WAIT_POLL) -> boo
     """Queue behind a run of this session that is going (e.g. the re-run after a parameter change): wait until it
     ends. False when Stop was pressed while waiting (then nothing should start)."""
     waited = False
-    while ui.session.is_running:
+    while ui.session.runs.is_running:
         if not waited and report is not None:
             report(0, "Waiting for the update of the last run (after your change) to finish…")
         waited = True
@@ -184,7 +184,7 @@ def wait_for_running(ui: UISession, report=None, poll: float = WAIT_POLL) -> boo
 
 def plot_frame(ui: UISession) -> pd.DataFrame | None:
     """Kept/dropped counts per step of the last run (None before any run: an empty plot)."""
-    return counts_frame(ui.session.counts()) if ui.session.last_run is not None else None
+    return counts_frame(ui.session.runs.counts()) if ui.session.runs.last is not None else None
 
 
 def pending_models_note(statuses: dict[str, Any]) -> str:
@@ -308,12 +308,12 @@ def _wire_run_tab(binder: SessionBinder, state: gr.State, tab: RunTab) -> None:
             return {tab.status: "**Run not started**: you pressed Stop while it waited for the update after your "
                                 "last change. Press Run to start it."}
         result = run_pipeline(ui, lambda frac, text: progress(frac, desc=text))
-        return refresh_values(tab, ui, run_summary(ui, result, ui.session.models.last))
+        return refresh_values(tab, ui, run_summary(ui, result, ui.session.runs.models.last))
 
     def on_stop(ui):
         """Says "Stopping…" on the button, never in the run status: the run's own result (which may arrive first)
         is the last word there. Not guarded: Stop saves nothing."""
-        if ui is None or not ui.session.is_running:
+        if ui is None or not ui.session.runs.is_running:
             return gr.skip()
         ui.cancel.set()
         return gr.Button(STOPPING, interactive=False)
@@ -381,10 +381,10 @@ def wire_run_tab_select(selected: gr.Tab, state: gr.State, tab: RunTab) -> None:
     def on_select(ui):
         if ui is None:
             return gr.skip()
-        result = ui.session.last_run
+        result = ui.session.runs.last
         if result is None:
-            note = pending_models_note(ui.session.model_report())
-            return refresh_values(tab, ui, f"Not run yet: {len(ui.session.input_ids)} images are waiting. Press Run."
+            note = pending_models_note(ui.session.runs.model_report())
+            return refresh_values(tab, ui, f"Not run yet: {len(ui.session.inputs.ids)} images are waiting. Press Run."
                                   + (f"\n\n{note}" if note else ""))
         note = run_state_note(ui.session)
         return refresh_values(tab, ui, run_summary(ui, result) + (f"\n\n{note}" if note else ""))

@@ -37,15 +37,15 @@ def hours(seconds: float) -> str:
 def reopened_headline(ui: UISession) -> str:
     """The Source tab's first line for a reopened session: what it holds and where it came from."""
     session = ui.session
-    sources = ", ".join(e["kind"] + (f" ({e['detail']})" if e.get("detail") else "") for e in session.ingest_log)
-    run = " · last run restored (Run tab)" if session.last_run is not None else ""
-    return (f"**Your session was reopened**: {len(session.input_ids)} images in the session"
+    sources = ", ".join(e["kind"] + (f" ({e['detail']})" if e.get("detail") else "") for e in session.inputs.log)
+    run = " · last run restored (Run tab)" if session.runs.last is not None else ""
+    return (f"**Your session was reopened**: {len(session.inputs.ids)} images in the session"
             + (f" from {sources}" if sources else "") + run)
 
 
 def project_file(ui: UISession) -> str:
     """Write the session's project file into its exports folder; returns its path."""
-    base = zip_stem(ui.session.export_settings.get("name") or "dataset")
+    base = zip_stem(ui.session.export.settings.get("name") or "dataset")
     return write_project(ui.session, ui.session.workspace.private_path("exports", f"{base}.waifuc_ui.json"))
 
 
@@ -112,7 +112,7 @@ class PageFill:
 
 def export_settings_values(ui: UISession, settings: ExportSettings) -> Updates:
     """The saved value of each export setting, else its component's default."""
-    saved = ui.session.export_settings
+    saved = ui.session.export.settings
     return {w: saved[k] if saved.get(k) is not None else w.value for k, w in settings.by_keyword().items()}
 
 
@@ -124,7 +124,7 @@ def wire_export_settings(binder: SessionBinder, state: gr.State, settings: Expor
     @guarded
     def remember(ui, *values):
         touch(binder, ui)
-        ui.session.export_settings = {**ui.session.export_settings, **dict(zip(names, values))}
+        ui.session.export.settings = {**ui.session.export.settings, **dict(zip(names, values))}
 
     # change, not input: also a pasted or autofilled value counts (the page's own fill sets the saved values back)
     for widget in components:

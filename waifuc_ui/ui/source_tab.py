@@ -40,18 +40,18 @@ class SourceView:
 def source_view(ui: UISession, headline: str, page: Any = 1) -> SourceView:
     """The summary line, the refused files and one page of the session's images."""
     session = ui.session
-    entries, ids, number, label = gallery_page(session, session.input_ids, page)
+    entries, ids, number, label = gallery_page(session, session.inputs.ids, page)
     ui.page_ids[GALLERY] = ids
-    return SourceView(headline, refused_table(session.refused), entries, number, label)
+    return SourceView(headline, refused_table(session.inputs.refused), entries, number, label)
 
 
 def _headline(result: IngestResult, ui: UISession, what: str) -> str:
-    return ingest_summary(len(result.records), len(result.refused), len(ui.session.input_ids), what)
+    return ingest_summary(len(result.records), len(result.refused), len(ui.session.inputs.ids), what)
 
 
 def load_demo(ui: UISession, demo_dir: str) -> SourceView:
     """Replace the session's images by the bundled demo dataset."""
-    result = ui.session.load_demo(demo_dir, replace=True)
+    result = ui.session.inputs.load_demo(demo_dir, replace=True)
     return source_view(ui, _headline(result, ui, "Demo dataset"))
 
 
@@ -64,7 +64,7 @@ def load_uploads(ui: UISession, files: Sequence[Any] | None, replace: bool, work
     if not files:
         raise gr.Error("No files uploaded yet: drop images or .zip archives on the upload box first.")
     paths = consumable_uploads(files, workspace_root)
-    result = ui.session.add_uploads(paths, replace=replace, **({"video": video} if video is not None else {}))
+    result = ui.session.inputs.add_uploads(paths, replace=replace, **({"video": video} if video is not None else {}))
     return source_view(ui, _headline(result, ui, f"Upload of {len(paths)} file{'s' if len(paths) != 1 else ''}"))
 
 
@@ -75,7 +75,7 @@ def load_folder(ui: UISession, directory: str, replace: bool, allowed: bool) -> 
     directory = (directory or "").strip()
     if not directory:
         raise gr.Error("Type the path of a folder of images on this machine, e.g. /home/me/pictures/surtr.")
-    result = ui.session.add_folder(os.path.expanduser(directory), replace=replace)
+    result = ui.session.inputs.add_folder(os.path.expanduser(directory), replace=replace)
     return source_view(ui, _headline(result, ui, f"Folder {directory}"))
 
 

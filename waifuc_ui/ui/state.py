@@ -74,7 +74,7 @@ class SessionBinder:
         secret = secrets.token_urlsafe(32)
         session = self.registry.create(secret)
         if load_demo and self.settings.demo_dir.is_dir():
-            session.load_demo(str(self.settings.demo_dir))
+            session.inputs.load_demo(str(self.settings.demo_dir))
             session.save()
         return UISession(session=session, browser_id=browser_id, token=self.guard.issue(session.id), secret=secret)
 

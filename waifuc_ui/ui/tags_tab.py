@@ -23,7 +23,7 @@ SCOPES = ("All images", "Images matching the filter", "The selected images")
 
 
 def tag_frame(ui: UISession, ids: list[str] | None = None) -> pd.DataFrame:
-    return pd.DataFrame(ui.session.tag_table(ids), columns=["tag", "images"])
+    return pd.DataFrame(ui.session.tags.table(ids), columns=["tag", "images"])
 
 
 def toggle_selection(ui: UISession, item_id: str) -> bool:
@@ -42,7 +42,7 @@ def selection_note(ui: UISession) -> str:
 
 def filtered_ids(ui: UISession, query: TagQuery | None = None) -> list[str]:
     """The dataset images the Tags tab's filter (or ``query``) matches, in dataset order."""
-    return filter_ids(ui.session.all_tags(), ui.tag_filter if query is None else query)
+    return filter_ids(ui.session.tags.all(), ui.tag_filter if query is None else query)
 
 
 def scope_ids(ui: UISession, scope: str, filter_tag: str, query: TagQuery | None = None) -> list[str] | None:
@@ -57,7 +57,7 @@ def scope_ids(ui: UISession, scope: str, filter_tag: str, query: TagQuery | None
                                      "tick 'Untagged', or choose All images")
         return filtered_ids(ui, query)
     if scope == SCOPES[2]:
-        final = set(ui.session.final_ids())
+        final = set(ui.session.dataset.ids())
         chosen = [i for i in ui.tag_selection if i in final]
         if not chosen:
             raise InvalidOptionError("selected images", "none", fix="click images in the gallery to select them")
@@ -78,14 +78,14 @@ def edit_tags(ui: UISession, op: str, scope: str, filter_tag: str, tag: str, new
     if op == "replace" and not new_tag:
         raise InvalidOptionError("new tag", new_tag, fix="type the tag that replaces the old one")
     ids = scope_ids(ui, scope, filter_tag, query)
-    before = ui.session.all_tags(ids)
+    before = ui.session.tags.all(ids)
     if op == "add":
-        ui.session.add_tag(tag, ids)
+        ui.session.tags.add(tag, ids)
     elif op == "remove":
-        ui.session.remove_tag(tag, ids)
+        ui.session.tags.remove(tag, ids)
     else:
-        ui.session.replace_tag(tag, new_tag, ids)
-    changed = len(changed_ids(before, ui.session.all_tags(ids)))
+        ui.session.tags.replace(tag, new_tag, ids)
+    changed = len(changed_ids(before, ui.session.tags.all(ids)))
     where = f"of all {len(before)} images" if ids is None else f"of the {len(before)} in scope"
     done = {"add": f"Added `{tag}` to", "remove": f"Removed `{tag}` from",
             "replace": f"Replaced `{tag}` by `{new_tag}` on"}[op]
@@ -116,13 +116,13 @@ def caption_values(tab: TagsTab, ui: UISession, item_id: str | None) -> Updates:
     """The selected image's caption as exported and its tags' confidence."""
     if not item_id:
         return {tab.caption: "", tab.confidence: ""}
-    return {tab.caption: caption_preview(ui, item_id), tab.confidence: confidence_text(ui.session.item_tags(item_id))}
+    return {tab.caption: caption_preview(ui, item_id), tab.confidence: confidence_text(ui.session.tags.of(item_id))}
 
 
 def image_tags_text(ui: UISession, item_id: str | None) -> str:
     if not item_id:
         return ""
-    return tags_to_text(ui.session.item_tags(item_id), use_spaces=False, use_escape=False, include_score=False,
+    return tags_to_text(ui.session.tags.of(item_id), use_spaces=False, use_escape=False, include_score=False,
                         score_descend=False)  # the caption's order, as exported
 
 
@@ -172,7 +172,7 @@ def view_values(tab: TagsTab, ui: UISession, text: str, page: Any = 1) -> Update
     ids = filtered_ids(ui)
     entries, ui.page_ids[GALLERY], number, label = gallery_page(ui.session, ids, page, captions=captions)
     if not ui.tag_filter.empty:
-        label = f"{len(ids)} of {len(ui.session.final_ids())} match {ui.tag_filter.describe()} · {label}"
+        label = f"{len(ids)} of {len(ui.session.dataset.ids())} match {ui.tag_filter.describe()} · {label}"
     return {tab.note: text, tab.table: tag_frame(ui), tab.gallery: entries, tab.pager.label: label,
             tab.pager.number: number}
 
@@ -281,19 +281,19 @@ def _wire_tag_edits(binder: SessionBinder, state: gr.State, tab: TagsTab) -> Non
 
     @guarded
     def on_undo(ui, sel, page):
-        done = ui.session.undo_tag_edit()
+        done = ui.session.tags.undo()
         return {**view_values(tab, ui, "Undid the last edit." if done else "Nothing to undo.", page),
                 tab.image_tags: image_tags_text(ui, sel), **caption_values(tab, ui, sel)}
 
     @guarded
     def on_trigger(ui, word, sel, page):
-        ui.session.set_trigger_word(word or "")
+        ui.session.tags.set_trigger_word(word or "")
         text = f"Trigger word: `{word.strip()}`." if (word or "").strip() else "No trigger word."
         return {**view_values(tab, ui, text, page), **caption_values(tab, ui, sel)}
 
     @guarded
     def on_drop_chars(ui, sel, page):
-        removed = ui.session.drop_character_tags()
+        removed = ui.session.tags.drop_character_tags()
         text = f"Dropped {len(removed)} character tag(s): {', '.join(removed[:20])}" if removed else \
             "No character tags in the dataset."
         return {**view_values(tab, ui, text, page), tab.image_tags: image_tags_text(ui, sel),
@@ -333,7 +333,7 @@ def _wire_image_selection(state: gr.State, tab: TagsTab) -> None:
     def on_save(ui, sel, text, page):
         if not sel:
             raise InvalidOptionError("selected image", None, fix="click an image in the gallery first")
-        ui.session.set_item_tags(sel, text or "")
+        ui.session.tags.set_item(sel, text or "")
         return {**view_values(tab, ui, f"Saved the tags of {item_caption(ui.session, sel)}.", page),
                 tab.image_tags: image_tags_text(ui, sel), **caption_values(tab, ui, sel)}
 

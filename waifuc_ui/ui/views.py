@@ -16,7 +16,7 @@ import pandas as pd
 from ..core.errors import ModelUnavailableError
 from ..core.report import DropRecord, SkippedFile
 from ..inference.hub import MODEL_DIR_ENV
-from ..session.runner import RunProgress
+from ..session.runner import RunProgress, StepStatus
 from ..session.session import Session
 from .paging import PAGE_SIZE, page_label, page_slice
 
@@ -67,7 +67,7 @@ def counts_frame(rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
     data = []
     for n, row in enumerate(rows, start=1):
         label = f"{n:02d} {row['step'].split('. ', 1)[-1]}"
-        kind = SKIPPED_KIND if row.get("status") == "unavailable" else "kept"
+        kind = SKIPPED_KIND if row.get("status") == StepStatus.UNAVAILABLE else "kept"
         data.append({"step": label, "kind": kind, "images": int(row["kept"])})
         data.append({"step": label, "kind": "dropped", "images": int(row["dropped"])})
     frame = pd.DataFrame(data, columns=["step", "kind", "images"])
@@ -117,10 +117,10 @@ def drop_caption(record: DropRecord) -> str:
 def run_state_note(session: Session) -> str:
     """A warning when the dataset shown is not the current pipeline's result ("" when it is): no run yet
     (the dataset is every loaded image), or the images, the pipeline or a review choice changed since the run."""
-    if session.last_run is None:
+    if session.runs.last is None:
         return ("*The pipeline has not run on these images yet: the dataset is every loaded image, unfiltered. "
                 "Press **Run pipeline** (Run tab) to filter them.*")
-    if session.is_stale:
+    if session.runs.is_stale:
         return ("⚠ **Out of date**: the images, the pipeline or a review choice changed since the last run. "
                 "Press **Run pipeline** (Run tab) to update the dataset.")
     return ""
@@ -151,5 +151,5 @@ def not_available_text(err: Exception) -> str:
 
 def dataset_size_text(session: Session) -> str:
     """E.g. ``"1 image in the dataset"`` / ``"12 images in the dataset"`` (after the last run)."""
-    n = len(session.final_ids())
+    n = len(session.dataset.ids())
     return f"{n} image{'s' if n != 1 else ''} in the dataset"

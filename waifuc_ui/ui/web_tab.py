@@ -56,9 +56,9 @@ def crawl(ui: UISession, site: str, values: dict[str, Any], max_items: int, repl
     source = spec.build(values, workspace=ui.session.workspace.subdir("crawl"))
     ui.cancel.clear()
     limit = int(max_items or MAX_ITEMS)
-    result = ui.session.add_source(source, replace=replace, max_items=limit, cancel=ui.cancel,
+    result = ui.session.inputs.add_source(source, replace=replace, max_items=limit, cancel=ui.cancel,
                                    progress=(lambda n: report(n, limit)) if report else None)
-    return ingest_summary(len(result.records), len(result.refused), len(ui.session.input_ids), spec.title)
+    return ingest_summary(len(result.records), len(result.refused), len(ui.session.inputs.ids), spec.title)
 
 
 @dataclass
