@@ -17,6 +17,7 @@ from typing import Any
 
 from PIL import Image
 
+from ..core.errors import InvalidArgumentError
 from ..core.hashing import image_hash
 from ..core.image_io import open_image_file
 from ..core.imaging import has_alpha, load_image
@@ -167,7 +168,8 @@ class ItemStore:
                 self._records[item_id] = record
             return record
         if image is None:
-            raise ValueError(f"derived item {item_id}: give its image or the item whose file it shares")
+            raise InvalidArgumentError(f"derived item {item_id} has no image",
+                                       "give its image or the item whose file it shares")
         dest = self._save_image(image, "derived", item_id)
         return self._record(item_id, image, dest, meta, parent_id, origin, content_hash)
 

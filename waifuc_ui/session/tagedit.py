@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from ..core.errors import ModelUnavailableError
+from ..core.errors import InvalidArgumentError, ModelUnavailableError
 from ..core.tags import normalise_tags
 from ..inference.specs import WD14
 
@@ -32,7 +32,7 @@ class TagOp:
 def _clean(tag: str) -> str:
     tag = str(tag).strip()
     if not tag:
-        raise ValueError("empty tag: type a tag name")
+        raise InvalidArgumentError("empty tag", "type a tag name")
     return tag
 
 

@@ -30,6 +30,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from ..core.errors import InvalidArgumentError
 from ..core.settings import current_settings
 
 SUBDIRS = ("inputs", "derived", "thumbs", "uploads", "exports", "crawl")
@@ -134,7 +135,7 @@ class Workspace:
                  cache_dir: str | None = None):
         self.id = workspace_id or secrets.token_urlsafe(16)
         if not _ID_RE.match(self.id):
-            raise ValueError(f"bad workspace id {self.id!r}: use 16-64 characters of [A-Za-z0-9_-]")
+            raise InvalidArgumentError(f"bad workspace id {self.id!r}", "use 16-64 characters of [A-Za-z0-9_-]")
         self.root = os.path.realpath(root or default_root())
         self.dir = os.path.join(self.root, self.id)
         self.cache_dir = cache_dir or default_cache_dir()
@@ -156,7 +157,7 @@ class Workspace:
 
     def subdir(self, kind: str) -> str:
         if kind not in SUBDIRS:
-            raise ValueError(f"unknown workspace folder {kind!r}; valid: {', '.join(SUBDIRS)}")
+            raise InvalidArgumentError(f"unknown workspace folder {kind!r}", f"use one of {', '.join(SUBDIRS)}")
         return os.path.join(self.dir, kind)
 
     def path(self, kind: str, name: str) -> str:
@@ -164,7 +165,8 @@ class Workspace:
         base = self.subdir(kind)
         full = os.path.realpath(os.path.join(base, name))
         if not full.startswith(base + os.sep):
-            raise ValueError(f"file name {name!r} leaves the workspace folder {kind!r}")
+            raise InvalidArgumentError(f"file name {name!r} leaves the workspace folder {kind!r}",
+                                       "give a plain file name")
         return full
 
     def private_path(self, kind: str, name: str) -> str:
