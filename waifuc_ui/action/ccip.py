@@ -27,6 +27,7 @@ import numpy as np
 from .. import inference as models
 from ..analysis.ccip_features import ccip_feature_files, ccip_feature_key, ccip_features
 from ..analysis.pairwise import DifferenceFn, DifferenceTable
+from ..core.errors import InternalError
 from ..core.item import ImageItem
 from ..inference.clustering import cluster_differences
 from ..inference.specs import CCIP
@@ -126,7 +127,7 @@ class CCIPAction(AnalyzedAction):
     def _state(self) -> _RunCCIP:
         """The run's state; only valid between :meth:`prepare` and :meth:`reset`."""
         if self._ccip is None:
-            raise RuntimeError("CCIPAction used before prepare(): run it through iter_from or iter")
+            raise InternalError("CCIPAction used before prepare(): run it through iter_from or iter")
         return self._ccip
 
     # -- windows -----------------------------------------------------------------------------
