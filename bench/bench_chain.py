@@ -68,8 +68,10 @@ def synthetic_images(n: int, seed: int = 0):
 class Recorder:
     """Wraps the model entry points the actions use: counts calls, times them, keeps the inputs to replay."""
 
-    TARGETS = [("waifuc_ui.inference.classify", "predict_scores"), ("waifuc_ui.inference.detect", "detect_candidates_batch"),
-               ("waifuc_ui.inference", "ccip_batch_extract_features"), ("waifuc_ui.inference", "ccip_batch_differences"),
+    TARGETS = [("waifuc_ui.inference.classify", "predict_scores"),
+               ("waifuc_ui.inference.detect", "detect_candidates_batch"),
+               ("waifuc_ui.inference", "ccip_batch_extract_features"),
+               ("waifuc_ui.inference", "ccip_batch_differences"),
                ("waifuc_ui.inference", "lpips_extract_feature"), ("waifuc_ui.inference", "lpips_batch_differences"),
                ("waifuc_ui.inference", "wd14_predict_batch")]
 
@@ -167,10 +169,10 @@ def replay_floor(rec_inputs, originals):
     for (name, model), items in rec_inputs.items():
         if name == "predict_scores":
             spec = spec_of[model]
-            def fn(ims, b, spec=spec):
+            def fn(ims, b, spec=spec, name=name):
                 return originals[name](spec, ims, spec.default_model, topk=None, batch_size=b)
         elif name == "detect_candidates_batch":
-            def fn(ims, b, kind=model):
+            def fn(ims, b, kind=model, name=name):
                 return originals[name](kind, ims, batch_size=b)
         elif name == "lpips_batch_differences":
             pairs = sum(items)
@@ -206,7 +208,7 @@ def replay_floor(rec_inputs, originals):
             detail.append((f"{name} ({len(items)} calls)", "-", dt))
             continue
         elif name == "lpips_extract_feature":
-            def fn(ims, b):
+            def fn(ims, b, name=name):
                 return originals[name](ims, batch_size=b)
         else:
             def fn(ims, b, name=name):

@@ -80,7 +80,7 @@ def main() -> None:
             f = HubFile("bench/x", f"{name}.onnx")
             server.add(f.repo_id, f.filename, small)
             server.behave(f.filename, rule.pop("kind"), **rule)
-            seconds, out = timed(lambda: Downloader(stall_window=args.window).fetch(f))
+            seconds, out = timed(lambda f=f: Downloader(stall_window=args.window).fetch(f))
             reason = str(out).split(" cache, and ", 1)[-1].split(". Fix:")[0]
             print(f"  {name:8s} gave up after {seconds:6.2f} s: {reason}")
         good = HubFile("bench/x", "good.onnx")

@@ -143,3 +143,25 @@ def test_features_come_from_the_model_and_the_cache(full_fake_hub, cache):
     assert cache.stats.writes == 2  # two distinct images: one feature each
     assert len(report.dropped) == 4
 
+
+
+class UnreadableCCIP(CCIPAction):
+    """Items without a cached feature go to a model that cannot take them."""
+
+    def analyze(self, images):
+        raise RuntimeError("cannot take this image")
+
+
+@pytest.mark.parametrize("window", [1, 4, 32])
+def test_images_the_model_cannot_take_are_dropped_and_the_state_machine_goes_on(full_fake_hub, cache, window):
+    items = stream(["T"] * 20)
+    bad = [ImageItem(solid((13, 13, 13), (8, 8)), {"filename": f"bad{i}"}) for i in range(2)]
+    items = items[:5] + [bad[0]] + items[5:17] + [bad[1]] + items[17:]  # one in INIT, one in INFER
+    action = UnreadableCCIP()
+    action.differences = crafted_differences
+    action.window_size = window
+    with collect_report() as report:
+        out = [i.meta["filename"] for i in action.iter_from(iter(items))]
+    assert out == [f"s{i}_T" for i in range(20)]
+    assert [d.filename for d in report.dropped] == ["bad0", "bad1"]
+    assert report.dropped[0].reason.startswith("the model could not take this image: RuntimeError")

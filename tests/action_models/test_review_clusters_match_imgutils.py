@@ -1,5 +1,6 @@
 """the review's CCIP clusters (described to users as waifuc's clustering) equal imgutils'
-``ccip_clustering`` labels by default, also for more than 60 images (see tests/inference/test_clustering_labels_match_imgutils.py)."""
+``ccip_clustering`` labels by default, also for more than 60 images
+(see tests/inference/test_clustering_labels_match_imgutils.py)."""
 
 import numpy as np
 from sklearn.cluster import OPTICS

@@ -128,7 +128,8 @@ def check_work(page):
     page.locator("#tags-gallery img").first.click()
     # (the order of one image's tags is another fix's matter: here, all three and no other)
     own = page.locator("#image-tags textarea")
-    expect(own).to_have_value(re.compile(r"^(?=.*\bred_eyes\b)(?=.*\bblush\b)(?=.*\bsmile\b)[a-z_]+, [a-z_]+, [a-z_]+$"))
+    all_three = r"^(?=.*\bred_eyes\b)(?=.*\bblush\b)(?=.*\bsmile\b)[a-z_]+, [a-z_]+, [a-z_]+$"
+    expect(own).to_have_value(re.compile(all_three))
     open_tab(page, "7 · Export")
     expect(page.get_by_label("Zip name")).to_have_value("mine")
     expect(page.locator("#export-info")).to_contain_text("trigger word surtr_lora")

@@ -26,7 +26,8 @@ class LaunchedApp:
 
 @pytest.fixture
 def launch(tmp_path):
-    """``launch(public=True, root=None, **AppSettings fields)`` starts the app on a free port; everything is closed after the test."""
+    """``launch(public=True, root=None, **AppSettings fields)`` starts the app on a free port; everything is closed
+    after the test."""
     from waifuc_ui.ui import AppSettings, SessionBinder, build_app, launch_options
 
     started = []

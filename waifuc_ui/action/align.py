@@ -62,7 +62,7 @@ def fit_shape(width: int, height: int, box_width: int, box_height: int) -> tuple
     return max(1, width * box_height // height), box_height
 
 
-def _check_size(name: str, value: int) -> int:
+def _check_size(name: str, value: int | float) -> int:
     """A positive whole number of pixels; whole floats such as 800.0 (from a UI) are accepted."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -133,6 +133,14 @@ class AlignMaxAreaAction(_ResizeAction):
 _RESTORABLE_MODES = ("RGB", "RGBA", "L", "LA", "CMYK")
 
 
+def _rgba(color: Color) -> tuple[int, ...]:
+    """A colour name as its RGBA tuple; a tuple as given."""
+    if not isinstance(color, str):
+        return tuple(color)
+    rgba = ImageColor.getcolor(color, "RGBA")
+    return rgba if isinstance(rgba, tuple) else (rgba,)  # getcolor gives an int only for one-band modes
+
+
 class PaddingAlignAction(ProcessAction):
     """Fit the image inside ``size=(w, h)`` (this may upscale), centred on a ``color`` canvas.
     A single number means a square box.
@@ -149,7 +157,7 @@ class PaddingAlignAction(ProcessAction):
         width, height = (size, size) if isinstance(size, (int, float)) else size
         self.width, self.height = _check_size("width", width), _check_size("height", height)
         self.color = color
-        self._rgba = ImageColor.getcolor(color, "RGBA") if isinstance(color, str) else tuple(color)
+        self._rgba = _rgba(color)
 
     def process(self, item: ImageItem) -> ImageItem:
         original_mode = item.image.mode

@@ -27,6 +27,7 @@ import numpy as np
 from .. import inference as models
 from ..analysis.ccip_features import ccip_feature_files, ccip_feature_key, ccip_features
 from ..analysis.pairwise import DifferenceFn, DifferenceTable
+from ..core.errors import InternalError
 from ..core.item import ImageItem
 from ..inference.clustering import cluster_differences
 from ..inference.specs import CCIP
@@ -51,8 +52,9 @@ class _RunCCIP:
         self.status = status
         self.held: list[tuple[ImageItem, int]] = []  # waifuc's self.items
         self.released: list[bool] = []
-        self.pending: deque[int | None] = deque()
+        self.pending: deque[int] = deque()  # ids of the window's analysed items, in decision order
         self.anchors: list[ImageItem] = []
+        self.anchors_loaded = False
         self.next_id = 0
 
 
@@ -107,10 +109,12 @@ class CCIPAction(AnalyzedAction):
     def prepare(self) -> None:
         # waifuc: ``threshold or default``, ``eps or default`` (an explicit 0 means the default)
         self._threshold = self.threshold or models.ccip_default_threshold(self.model)
-        default_eps, default_min = models.ccip_default_clustering_params(self.model, "optics") \
-            if not (self.eps and self.min_samples) else (None, None)
-        self._eps = self.eps or default_eps
-        self._min_samples = self.min_samples or default_min
+        if self.eps and self.min_samples:
+            self._eps, self._min_samples = self.eps, self.min_samples
+        else:
+            default_eps, default_min = models.ccip_default_clustering_params(self.model, "optics")
+            self._eps = self.eps or default_eps
+            self._min_samples = self.min_samples or default_min
         fn = self.differences or (lambda feats: models.ccip_batch_differences(feats, model=self.model))
         status = CCIPStatus.INIT_WITH_SOURCE if self.init_source is not None else CCIPStatus.INIT
         self._ccip = _RunCCIP(DifferenceTable(fn), status)
@@ -119,6 +123,13 @@ class CCIPAction(AnalyzedAction):
         super().reset()
         self._ccip = None
 
+    @property
+    def _state(self) -> _RunCCIP:
+        """The run's state; only valid between :meth:`prepare` and :meth:`reset`."""
+        if self._ccip is None:
+            raise InternalError("CCIPAction used before prepare(): run it through iter_from or iter")
+        return self._ccip
+
     # -- windows -----------------------------------------------------------------------------
     def _feature(self, item: ImageItem, analysis: Any) -> np.ndarray:
         if analysis is None:
@@ -126,7 +137,7 @@ class CCIPAction(AnalyzedAction):
         return analysis
 
     def _stage(self, items: Sequence[ImageItem], analyses: Sequence[Any]) -> list[int | None]:
-        st = self._ccip
+        st = self._state
         ids: list[int | None] = []
         new = []
         for item, analysis in zip(items, analyses):
@@ -140,8 +151,8 @@ class CCIPAction(AnalyzedAction):
         return ids
 
     def begin_window(self, items: Sequence[ImageItem], analyses: Sequence[Any]) -> None:
-        st = self._ccip
-        if st.status == CCIPStatus.INIT_WITH_SOURCE and not st.anchors:
+        st = self._state
+        if st.status == CCIPStatus.INIT_WITH_SOURCE and not st.anchors_loaded:
             anchors = list(self.init_source)
             anchor_analyses = self.analyses_for(anchors)
             for anchor, anchor_id in zip(anchors, self._stage(anchors, anchor_analyses)):
@@ -150,23 +161,23 @@ class CCIPAction(AnalyzedAction):
                     continue
                 st.table.store(anchor_id)
                 st.anchors.append(anchor)
-            if not st.anchors:
-                st.anchors.append(None)  # marks "loaded" for an empty anchor source
-        st.pending = deque(self._stage(items, analyses))
+            st.anchors_loaded = True
+        # failed analyses get no id: they are dropped without reaching decide()
+        st.pending = deque(i for i in self._stage(items, analyses) if i is not None)
 
     def end_window(self) -> None:
-        self._ccip.table.forget_unstored()
+        self._state.table.forget_unstored()
 
     # -- the state machine -------------------------------------------------------------------
     def _match(self, a: Hashable, base: Sequence[Hashable]) -> tuple[bool, float]:
         if not base:
             return False, float("nan")  # waifuc: the mean of no matches is nan, never >= cmp_threshold
-        row = self._ccip.table.row(a, base)
+        row = self._state.table.row(a, base)
         fraction = float((row <= self._threshold).astype(float).mean())
         return fraction >= self.cmp_threshold, fraction
 
     def _try_cluster(self) -> bool:
-        st = self._ccip
+        st = self._state
         labels = cluster_differences(st.table.matrix(), "optics", self._eps, self._min_samples)
         counts: dict[int, int] = {}
         for label in labels:
@@ -191,14 +202,14 @@ class CCIPAction(AnalyzedAction):
         return True
 
     def _dump_items(self) -> Iterator[ImageItem]:
-        st = self._ccip
+        st = self._state
         for k, (item, item_id) in enumerate(st.held):
             if not st.released[k] and self._match(item_id, st.table.ids)[0]:
                 st.released[k] = True
                 yield item
 
     def _eval(self, item: ImageItem, item_id: int) -> Iterator[ImageItem]:
-        st = self._ccip
+        st = self._state
         ok, fraction = self._match(item_id, st.table.ids)
         if not ok:
             self.drop(item, "a different character (matches too few accepted images)", score=fraction,
@@ -210,14 +221,15 @@ class CCIPAction(AnalyzedAction):
             yield from self._dump_items()
 
     def _hold(self, item: ImageItem, item_id: int) -> None:
-        self._ccip.held.append((item, item_id))
-        self._ccip.table.store(item_id)
+        st = self._state
+        st.held.append((item, item_id))
+        st.table.store(item_id)
 
     def decide(self, item: ImageItem, analysis: Any) -> Iterator[ImageItem]:
-        st = self._ccip
+        st = self._state
         item_id = st.pending.popleft()
         if st.status == CCIPStatus.INIT_WITH_SOURCE:
-            yield from (a for a in st.anchors if a is not None)
+            yield from st.anchors
             st.status = CCIPStatus.INFER
             yield from self._eval(item, item_id)
         elif st.status == CCIPStatus.INIT:
@@ -235,11 +247,6 @@ class CCIPAction(AnalyzedAction):
                 yield from self._dump_items()
         else:
             yield from self._eval(item, item_id)
-
-    def _decide_checked(self, item: ImageItem, analysis: Any) -> Iterator[ImageItem]:
-        if isinstance(analysis, AnalysisFailed):
-            self._ccip.pending.popleft()
-        return super()._decide_checked(item, analysis)
 
     def finish(self) -> Iterator[ImageItem]:
         st = self._ccip

@@ -107,7 +107,7 @@ class HashDedupAction(BaseAction):
 
     per_item = False  # compares each item with the items kept before it
 
-    def __init__(self, mode: str = "all", max_distance: int = 4, method: str = "phash"):
+    def __init__(self, mode: str = "all", max_distance: int | float = 4, method: str = "phash"):
         if mode not in MODES:
             raise InvalidOptionError("mode", mode, MODES, "Use 'all' to compare with every kept image, "
                                      "'group' to compare only within the same meta['group_id']")

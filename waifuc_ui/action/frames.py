@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 from ..core.item import ImageItem
 from .base import BaseAction
@@ -35,7 +36,7 @@ class FrameSplitAction(BaseAction):
             except (OSError, EOFError, ValueError) as err:
                 self.drop(item, f"frame {i} of {n_frames} cannot be decoded: {err}")
                 break
-            updates = {"frame_id": i}
+            updates: dict[str, Any] = {"frame_id": i}
             if filename:
                 updates["filename"] = f"{body}_frame_{i}{ext}"
             yield item.with_image(frame, **updates)

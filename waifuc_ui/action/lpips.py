@@ -35,7 +35,7 @@ class _Kept:
 
 
 class _Bucket:
-    def __init__(self):
+    def __init__(self) -> None:
         self.kept: list[_Kept] = []
         self.ratios = np.zeros(0, dtype=float)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 from collections.abc import Iterator
+from typing import Any
 
 from PIL import Image
 
@@ -86,10 +87,11 @@ class FileExtAction(BaseAction):
     per_item = False  # unnamed items are numbered untitled_1, untitled_2, ... in arrival order
 
     def __init__(self, ext: str, quality: int | None = None):
-        self.ext = normalise_ext(ext)
-        if self.ext is None:
+        normalised = normalise_ext(ext)
+        if normalised is None:
             raise InvalidArgumentError(f"FileExtAction needs an extension, got {ext!r}",
                                        "give an extension such as '.png' or '.jpg'")
+        self.ext: str = normalised
         self.quality = quality
         self.untitles = 0
 
@@ -100,7 +102,7 @@ class FileExtAction(BaseAction):
         else:
             self.untitles += 1
             filename = f"untitled_{self.untitles}{self.ext}"
-        updates = {"filename": filename}
+        updates: dict[str, Any] = {"filename": filename}
         if self.quality is not None:
             updates["save_cfg"] = {**(item.meta.get("save_cfg") or {}), "quality": self.quality}
         yield item.with_meta(**updates)

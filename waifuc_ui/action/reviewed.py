@@ -6,9 +6,10 @@ the second, third ... item with the same name and pixels at that point of the st
 step made gets the key of its own pixels, so a decision about it survives into a script.
 
 * :class:`Reviewed` wraps a step: ``select`` or ``reject`` replaces the step's choice (exactly these input items
-  pass, or all but these; the step is not run: CCIP clusters chosen, duplicate keepers), ``keep`` passes input items the step dropped (restores),
-  ``drop`` removes output items the step kept (hand drops). Items leave in input order, each input's outputs
-  together, as the app shows them (so the step hands on its items once the stream has ended).
+  pass, or all but these; the step is not run: CCIP clusters chosen, duplicate keepers), ``keep`` passes input
+  items the step dropped (restores), ``drop`` removes output items the step kept (hand drops). Items leave in
+  input order, each input's outputs together, as the app shows them (so the step hands on its items once the
+  stream has ended).
 * :class:`SetTagsAction` sets the tags of given items (in the given order); ``trigger_word`` puts a tag first.
 * :class:`RenameAction` sets file names of given items and an optional folder for all (e.g. kohya's ``5_name``).
 """
@@ -18,7 +19,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from typing import Any, Union
+from typing import Any
 
 from ..analysis.hashing import content_hash
 from ..core.errors import InvalidOptionError
@@ -108,7 +109,7 @@ class Reviewed(BaseAction):
         if self.select is not None or self.reject is not None or self.inner is None:
             passed = self._selected(iter_)
         else:
-            passed = self._run_inner(iter_)
+            passed = self._run_inner(self.inner, iter_)
         keyer = _Keyer()
         for item in passed:
             if keyer(item) in self.drop_keys:
@@ -127,11 +128,11 @@ class Reviewed(BaseAction):
             else:
                 self.drop(item, self.reason)
 
-    def _run_inner(self, items: Iterable[ImageItem]) -> Iterator[ImageItem]:
-        """Run ``inner``; outputs grouped by input in input order, restores applied. An inner step that takes one
-        item at a time (waifuc's ``iter_from``) streams: an input is done when the step asks for the next one.
-        Any other (batches, held items) hands its items on when the stream has ended."""
-        streaming = type(self.inner).iter_from is BaseAction.iter_from
+    def _run_inner(self, inner: BaseAction, items: Iterable[ImageItem]) -> Iterator[ImageItem]:
+        """Run ``inner`` (``self.inner``); outputs grouped by input in input order, restores applied. An inner step
+        that takes one item at a time (waifuc's ``iter_from``) streams: an input is done when the step asks for the
+        next one. Any other (batches, held items) hands its items on when the stream has ended."""
+        streaming = type(inner).iter_from is BaseAction.iter_from
         inputs: list[tuple[ImageItem, Any, str | None] | None] = []  # item, own item_id, key (restores)
         outputs: dict[int, list[ImageItem]] = {}
         drops: dict[int, DropRecord] = {}
@@ -185,7 +186,7 @@ class Reviewed(BaseAction):
                     record = record or DropRecord(self.name, filename, f"no output from {self.name}")
                     _emit(outer, replace(record, item_id=None if previous == _MARK else previous))
 
-        stream = self.inner.iter_from(feed())  # type: ignore[union-attr]
+        stream = inner.iter_from(feed())
         while True:
             with collect_report(local):
                 try:
@@ -258,7 +259,7 @@ def _emit(outer: RunReport | None, record: DropRecord) -> None:
         report_drop(record)
 
 
-TagsGiven = Union[Sequence[str], Mapping[str, float]]
+TagsGiven = Sequence[str] | Mapping[str, float]
 
 
 def _tag_dict(tags: TagsGiven) -> dict[str, float]:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from .. import inference as models
-from ..core.errors import InvalidArgumentError
+from ..core.errors import InternalError, InvalidArgumentError
 from ..core.item import ImageItem
 from ..inference import lpips_linear as linear
 from .cache import AnalysisCache
@@ -70,7 +70,7 @@ def model_pair_distances(x: Features, ys: Features) -> np.ndarray:
 class VectorSpill:
     """Append-only float32 vectors of one length in a temporary file; reads copy the requested rows."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.directory = tempfile.mkdtemp(prefix="waifuc_ui_lpips_")
         self._file = open(os.path.join(self.directory, "vectors.f32"), "w+b")
         self._length: int | None = None
@@ -106,7 +106,7 @@ class VectorSpill:
             pass
         shutil.rmtree(self.directory, ignore_errors=True)
 
-    def __del__(self):
+    def __del__(self) -> None:
         self.close()
 
 
@@ -133,7 +133,7 @@ class LPIPSIndex:
     pairs_computed: int = 0
     pairs_skipped: int = 0
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         head = linear.linear_head()
         if self.fast is None:
             self.fast = head.exact
@@ -201,6 +201,8 @@ class LPIPSIndex:
             u = self._vectors.get([member.row])[0]
             self._current = (h, u)
             return u
+        if self.head is None:
+            raise InternalError("an LPIPS embedding was asked for on the model path (fast=False)")
         feats = self.features_of(h)
         u = linear.embed([f[None] for f in feats], self.head)[0]
         if self._parts is None:

@@ -49,7 +49,7 @@ def read_input(entry: InputFile, max_pixels: int | None = DEFAULT_MAX_PIXELS) ->
         report_skip(entry.path, err.reason, entry.source)
         return None
     meta = dataset_meta(entry.path, entry.group, entry.source, read_captions=True)
-    return ImageItem(image, meta, source_file=os.path.abspath(entry.path))  # type: ignore[arg-type]
+    return ImageItem(image, meta, source_file=os.path.abspath(entry.path))
 
 
 class EntrySource(BaseDataSource):

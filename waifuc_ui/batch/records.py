@@ -28,7 +28,7 @@ from PIL import Image
 from ..action.base import BaseAction
 from ..analysis.hashing import content_hash
 from ..core.image_io import DEFAULT_MAX_PIXELS, open_image_file
-from ..core.item import ImageItem
+from ..core.item import ImageItem, ItemMeta
 from ..core.report import DropRecord, SkippedFile, collect_report
 from .inputs import InputFile, read_input
 
@@ -73,9 +73,9 @@ def to_item(ref: ItemRef, lazy: bool) -> ImageItem:
     analyses never decodes them)."""
     meta = copy.deepcopy(ref.meta)
     if lazy:
-        return ImageItem(meta=meta, loader=_Loader(ref), content_hash=ref.hash,  # type: ignore[arg-type]
+        return ImageItem(meta=meta, loader=_Loader(ref), content_hash=ref.hash,
                          source_file=ref.source_file)
-    return ImageItem(load_image(ref), meta, content_hash=ref.hash,  # type: ignore[arg-type]
+    return ImageItem(load_image(ref), meta, content_hash=ref.hash,
                      source_file=ref.source_file)
 
 
@@ -135,7 +135,7 @@ def _index(item_id: Any) -> int | None:
     return None
 
 
-def _restore(meta: dict[str, Any], previous: Any) -> None:
+def _restore(meta: ItemMeta, previous: Any) -> None:
     if previous is _NO_ID:
         meta.pop("item_id", None)
     else:
@@ -185,7 +185,7 @@ def run_actions(templates: Sequence[BaseAction], refs: Sequence[ItemRef], store_
             if parent is None:
                 parent = last["fed"] if last["fed"] >= 0 else None
             if parent is not None:
-                _restore(out.meta, previous[parent])  # type: ignore[arg-type]
+                _restore(out.meta, previous[parent])
             source = refs_hashed.get(parent, refs[parent]) if parent is not None else None
             fed_item = fed[parent]() if parent is not None and parent in fed else None
             outcome.outputs.append((parent, ref_of(out, source, fed_item, store_dir, hashed)))

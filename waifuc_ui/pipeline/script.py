@@ -40,7 +40,8 @@ def _suggested(spec: ActionSpec, name: str) -> bool:
     """True when the spec default is a UI suggestion that differs from the signature default."""
     import inspect
 
-    sig = inspect.signature(spec.cls.__init__).parameters.get(name)
+    init = inspect.getattr_static(spec.cls, "__init__")  # as spec.cls.__init__ (which mypy refuses on a type)
+    sig = inspect.signature(init).parameters.get(name)
     if sig is None or sig.default is inspect.Parameter.empty:
         return False
     return not _same(sig.default, spec.param(name).default)
@@ -64,7 +65,8 @@ def _expression(desc: str, default_class: str) -> str:
 @dataclass
 class StepChoices:
     """Hand decisions at one step (keys): ``select`` (or ``reject``: the input items that do not pass) replaces the
-    step's choice, ``keep`` restores, ``drop`` removes by hand; ``note`` is a comment; ``wrap`` asks for the wrapper even without decisions (item order)."""
+    step's choice, ``keep`` restores, ``drop`` removes by hand; ``note`` is a comment; ``wrap`` asks for the wrapper
+    even without decisions (item order)."""
 
     keep: list[str] = field(default_factory=list)
     drop: list[str] = field(default_factory=list)
