@@ -36,7 +36,7 @@ def test_a_project_with_broken_export_settings_changes_nothing(app, tmp_path):
     """It was applied (recipe, choices) and then failed on its layout, leaving the session half replaced and every
     later script refused."""
     alice = Visitor(app).open()
-    assert alice.call_raw("/on_add", "ModeConvertAction")["success"]
+    assert alice.call_raw("/on_add", "ModeConvertAction", -1)["success"]  # -1: at the end
     saved = alice.client.predict(api_name="/on_save_1")
     project = json.load(open(saved["value"]["path"] if "value" in saved else saved["path"]))
     project["export_settings"] = {"layout": "nope", "quality": 95}
@@ -55,7 +55,7 @@ def test_a_project_with_broken_export_settings_changes_nothing(app, tmp_path):
 
 def test_a_project_with_a_broken_review_changes_nothing(app, tmp_path):
     alice = Visitor(app).open()
-    assert alice.call_raw("/on_add", "ModeConvertAction")["success"]
+    assert alice.call_raw("/on_add", "ModeConvertAction", -1)["success"]  # -1: at the end
     saved = alice.client.predict(api_name="/on_save_1")
     project = json.load(open(saved["value"]["path"] if "value" in saved else saved["path"]))
     project["review"] = {"keepers": ["in00001"], "final_excluded": {}}
