@@ -1,0 +1,33 @@
+"""What a new user meets on narrow and wide screens: nothing cut off or hidden behind a sideways scroll."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+TIMEOUT = 60_000
+
+
+def _open_tags_tab(url, browser, width):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": width, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    page.goto(url)
+    expect(page.locator("#source-summary")).to_contain_text("13 images came in", timeout=TIMEOUT)
+    page.get_by_role("tab", name="6 · Tags").click()
+    expect(page.locator("#tags-gallery .thumbnail-item").first).to_be_visible()
+    return context, page
+
+
+def test_the_tags_gallery_fits_its_box_at_820_px(app_url, browser):
+    url, _ = app_url
+    context, page = _open_tags_tab(url, browser, 820)
+    sizes = page.evaluate("""() => { const wrap = document.querySelector('#tags-gallery .grid-wrap');
+        const grid = wrap.querySelector('.grid-container');
+        return {wrap: wrap.clientWidth, grid: grid.scrollWidth,
+                columns: getComputedStyle(grid).gridTemplateColumns.split(' ').length}; }""")
+    assert sizes["grid"] <= sizes["wrap"], sizes  # no thumbnail hidden to the right
+    assert 3 <= sizes["columns"] < 8, sizes
+    context.close()
