@@ -31,3 +31,14 @@ def test_the_tags_gallery_fits_its_box_at_820_px(app_url, browser):
     assert sizes["grid"] <= sizes["wrap"], sizes  # no thumbnail hidden to the right
     assert 3 <= sizes["columns"] < 8, sizes
     context.close()
+
+
+def test_the_untagged_filter_label_is_not_cut_at_1400_px(app_url, browser):
+    url, _ = app_url
+    context, page = _open_tags_tab(url, browser, 1400)
+    fits = page.evaluate("""() => { const label = document.querySelector('#filter-untagged label');
+        const span = [...label.querySelectorAll('span')].find(s => s.textContent.trim() === 'Untagged');
+        const box = document.querySelector('#filter-untagged').getBoundingClientRect();
+        return {right: span.getBoundingClientRect().right, box: box.right, w: box.width, lw: label.getBoundingClientRect().width, sw: label.scrollWidth, cls: label.className, pw: label.parentElement.getBoundingClientRect().width}; }""")
+    assert fits["right"] <= fits["box"], fits
+    context.close()
