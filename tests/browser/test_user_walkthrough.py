@@ -42,3 +42,35 @@ def test_the_untagged_filter_label_is_not_cut_at_1400_px(app_url, browser):
         return {right: span.getBoundingClientRect().right, box: box.right}; }""")
     assert fits["right"] <= fits["box"], fits
     context.close()
+
+
+def test_use_preset_is_off_while_the_preset_box_says_custom(app_url, browser):
+    import re
+
+    from playwright.sync_api import expect
+
+    url, _ = app_url
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    page.goto(url)
+    expect(page.locator("#source-summary")).to_contain_text("13 images came in", timeout=TIMEOUT)
+    page.get_by_role("tab", name="2 · Pipeline").click()
+    button = page.locator("#use-preset")
+    expect(button).to_be_enabled()
+    page.locator("#preset input").click()
+    page.get_by_role("option", name="custom").click()
+    expect(page.locator("#preset-about")).to_contain_text("your own steps")
+    expect(button).to_be_disabled()
+    # a step added by hand makes the box say custom too; picking a preset again turns the button back on
+    page.locator("#add-step-choice input").click()
+    page.get_by_role("option", name=re.compile("^PaddingAlignAction")).first.click()
+    page.get_by_role("button", name="Add step").click()
+    expect(page.locator("[id$='-enabled']", has_text="PaddingAlignAction")).to_have_count(1)
+    page.locator("#preset input").click()
+    page.get_by_role("option", name="model-free clean-up").click()
+    expect(button).to_be_enabled()
+    button.click()
+    expect(page.locator("[id$='-enabled']", has_text="PaddingAlignAction")).to_have_count(0)
+    assert page.locator(".toast-body").count() == 0
+    context.close()
