@@ -74,3 +74,16 @@ def test_use_preset_is_off_while_the_preset_box_says_custom(app_url, browser):
     expect(page.locator("[id$='-enabled']", has_text="PaddingAlignAction")).to_have_count(0)
     assert page.locator(".toast-body").count() == 0
     context.close()
+
+
+def test_the_page_label_of_a_gallery_keeps_its_words_whole_on_a_phone(app_url, browser):
+    url, _ = app_url
+    context, page = _open_tags_tab(url, browser, 390)
+    label = page.locator("#tags-page-label")
+    assert "13 images" in label.inner_text() or "11 images" in label.inner_text()
+    box = label.bounding_box()
+    assert box is not None and box["width"] >= 200, box  # "page 1 of 1 · 11 images" was 50 px wide, 4 lines
+    lines = page.evaluate("""() => { const p = document.querySelector('#tags-page-label p');
+        return Math.round(p.getBoundingClientRect().height / parseFloat(getComputedStyle(p).lineHeight)); }""")
+    assert lines == 1, lines
+    context.close()
