@@ -4,6 +4,7 @@ and refused files; exit codes 0 / 1 / 2."""
 
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -139,3 +140,14 @@ def test_python_dash_m_runs_the_command_line(tmp_path):
     done = subprocess.run([sys.executable, "-m", "waifuc_ui", "--help"], capture_output=True, text=True, env=env,
                           timeout=120)
     assert done.returncode == 0 and all(c in done.stdout for c in ("run", "models", "serve"))
+
+
+def test_many_missing_models_give_one_fix_and_the_names_not_the_fix_once_per_file(tmp_path, capsys, fake_hub):
+    src = write_inputs(str(tmp_path / "src"))  # fake_hub: an empty model cache, the Hub offline
+    assert cli("--preset", "character LoRA", "--input", src, "--output", str(tmp_path / "out.zip")) == 1
+    err = capsys.readouterr().err
+    count = int(re.search(r"(\d+) model file\(s\) missing", err).group(1))
+    assert count >= 10  # the preset's detectors, classifiers, CCIP, LPIPS, tagger and tag lists
+    assert err.count("Fix:") == 1 and err.count("hf download") == 2  # the first file's fix, and the --print hint
+    assert 'waifuc-ui models download --preset "character LoRA"' in err
+    assert "deepghs/ccip_onnx/ccip-caformer-24-randaug-pruned/model_feat.onnx" in err

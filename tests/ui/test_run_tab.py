@@ -125,3 +125,10 @@ def test_galleries_before_a_run_explain_what_to_do(ui):
     g = step_galleries(ui, None)
     assert g.message.startswith("Run the pipeline")
     assert plot_frame(ui) is None
+
+
+def test_before_a_run_the_three_galleries_keep_their_names(ui):
+    g = step_galleries(ui, None)
+    assert (g.before_label, g.after_label, g.dropped_label) == ("Before", "After (kept)", "Dropped")
+    assert g.before == g.after == g.dropped == []
+    assert g.message == "Run the pipeline to see what each step keeps and drops."

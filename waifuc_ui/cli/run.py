@@ -68,8 +68,7 @@ def _run(args: argparse.Namespace, output: str, layout: str, work_dir: str) -> B
     if not args.no_download:
         errors = fetch_files(recipe_files(recipe), progress=not args.quiet)
         if errors:
-            raise ModelUnavailableError("; ".join(errors) + " (or run `waifuc-ui models download --print` for the "
-                                        "commands on a machine with internet)")
+            raise ModelUnavailableError(missing_models_message(errors, args))
     kohya = args.layout == "kohya" or bool(args.kohya_name)
     plan = BatchPlan(plan_steps(recipe, action_catalog(), choices),
                      ExportSpec(layout, trigger or "", _kohya_folder(args, trigger) if kohya else ""))
@@ -85,6 +84,18 @@ def _run(args: argparse.Namespace, output: str, layout: str, work_dir: str) -> B
                          gpus_per_actor=args.gpus_per_actor)
     return run_ray(plan, inputs, output, work_dir=os.path.join(work_dir, "ray"), cache_dir=cache_dir,
                    options=options, progress=not args.quiet)
+
+
+def missing_models_message(errors: list[str], args: argparse.Namespace) -> str:
+    """One model error in full (with its fix), then only the names of the other missing files and one command
+    that fetches them all: the full text of each repeated the same fix for every file."""
+    which = (f'--project "{args.project}"' if args.project is not None
+             else f'--recipe "{args.recipe}"' if args.recipe is not None else f'--preset "{args.preset}"')
+    others = [e.split(": ", 1)[0] for e in errors[1:]]
+    return (f"{len(errors)} model file(s) missing. {errors[0]}"
+            + (f" Also missing: {', '.join(others)}." if others else "")
+            + f" Fetch them all with `waifuc-ui models download {which}` where the Hub can be reached (add --print "
+            "for the `hf download` commands to run on a machine with internet).")
 
 
 def _kohya_folder(args: argparse.Namespace, trigger: str | None) -> Callable[[int], str]:

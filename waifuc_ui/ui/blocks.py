@@ -61,6 +61,12 @@ footer { display: none !important; }
 /* cluster and group captions ("Cluster 0 · 11 images · ✓ target") wrap instead of being cut on narrow screens */
 #ccip-clusters .caption-label, #dup-groups .caption-label { white-space: normal; max-width: 100%;
   overflow: visible; text-overflow: clip; }
+/* a pager's "page 1 of 3 · 40 images" wraps under its buttons on a phone instead of one word per line */
+[id$="-page-label"] { min-width: 200px !important; flex: 1 1 200px; }
+/* below 1000 px a gallery shows as many columns as fit instead of its desktop count (8 x 100 px overflowed) */
+@media (max-width: 1000px) {
+  .grid-wrap .grid-container { grid-template-columns: repeat(auto-fill, minmax(100px, 1fr)) !important; }
+}
 """
 
 

@@ -383,8 +383,9 @@ def _wire_pipeline_tab(binder: SessionBinder, state: gr.State, structure: gr.Sta
     outputs = [structure, *tab.structure_outputs]
     tab.preset_btn.click(on_preset, [state, tab.preset, structure], outputs, concurrency_limit=None)
     tab.add_btn.click(on_add, [state, tab.add_choice, tab.add_at, structure], outputs, concurrency_limit=None)
-    tab.preset.change(lambda name: preset_purpose(name), [tab.preset], [tab.preset_about], queue=False,
-                      show_progress="hidden")
+    # "custom" is what the steps are, not something to load: Use preset only for a real preset
+    tab.preset.change(lambda name: (preset_purpose(name), gr.Button(interactive=name != CUSTOM)), [tab.preset],
+                      [tab.preset_about, tab.preset_btn], queue=False, show_progress="hidden")
     # the download button always holds the current recipe: rewritten whenever the script (the recipe) changes
     tab.script.change(guarded(save_recipe), [state], [tab.save_btn], concurrency_limit=None, show_progress="hidden")
     # review and tag choices are made on other tabs: the script is written again when the box opens

@@ -105,7 +105,9 @@ def step_galleries(ui: UISession, uid: str | None, before_page: Any = 1, after_p
     if not uid or ui.session.runs.last is None:
         for name in (BEFORE, AFTER, DROPPED):
             ui.page_ids[name] = []
-        return StepGalleries([], "", [], "", [], "", "Run the pipeline to see what each step keeps and drops.")
+        # the labels stay named before a run (an empty label shows gradio's "Gallery" three times)
+        return StepGalleries([], "Before", [], "After (kept)", [], "Dropped",
+                             "Run the pipeline to see what each step keeps and drops.")
     view = ui.session.runs.step_view(uid)
     ui.current_step = uid
     before, ui.page_ids[BEFORE], bp, before_label = gallery_page(ui.session, view.before, before_page)

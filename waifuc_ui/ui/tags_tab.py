@@ -212,7 +212,8 @@ def _draw_tags_tab() -> TagsTab:
                 any_of = gr.Textbox(label="Any of", placeholder="e.g. red_hair, blue_hair", scale=2,
                                     elem_id="filter-any")
                 none_of = gr.Textbox(label="None of", placeholder="e.g. 1boy", scale=2, elem_id="filter-none")
-                untagged = gr.Checkbox(label="Untagged", scale=1, elem_id="filter-untagged")
+                with gr.Column(scale=0, min_width=140):  # own column: inside the textboxes' form it was cut
+                    untagged = gr.Checkbox(label="Untagged", elem_id="filter-untagged")
                 filter_btn = gr.Button("Filter the gallery", size="sm", scale=1, min_width=130,
                                        elem_id="filter-apply")
             with gr.Row(equal_height=True):
