@@ -148,7 +148,11 @@ def test_an_animation_a_step_turned_into_one_frame_is_named_as_a_still(session):
     session.pipeline.add_step("ModeConvertAction")
     session.runs.start()
     summary = session.export.zip()
-    assert summary.stills == ["anim.gif"] and "exported as a still" in " ".join(summary.details())
+    with zipfile.ZipFile(summary.path) as z:
+        names = z.namelist()
+    # named as written: a GIF cannot hold the converted image, so it left as PNG (the summary once said anim.gif)
+    assert summary.stills == ["anim.png"] and "anim.png" in names and "anim.gif" not in names
+    assert "exported as a still (first frame, PNG): anim.png" in " ".join(summary.details())
     session.pipeline.add_step("FrameSplitAction", position=0)
     session.runs.start()
     assert session.export.zip().stills == []

@@ -95,6 +95,18 @@ class ExportSummary:
         return lines
 
 
+def written_names(wanted: list[str], log: Any) -> list[str]:
+    """The names ``wanted`` files were written under: after a format change (``anim.gif`` -> ``anim.png``) and a
+    rename for a name already taken (``log``: the exporter's log of both)."""
+    reformatted: dict[str, str] = dict(log.reformatted)
+    renamed: dict[str, str] = dict(log.renamed)
+    out: list[str] = []
+    for name in wanted:
+        name = reformatted.get(name, name)
+        out.append(renamed.get(name, name))
+    return out
+
+
 def human_size(n_bytes: int) -> str:
     """``"840 bytes"``, ``"12.5 KB"``, ``"3.4 MB"``, ``"1.2 GB"`` (powers of 1000, as file managers show)."""
     if n_bytes < 1000:
@@ -237,7 +249,8 @@ class Export:
         return ExportSummary(path, layout, report.exported, [(f.path, f.reason) for f in report.export_failed],
                              size, suggested_repeats(report.exported), log.originals, log.encoded,
                              exporter_quality(exporter), list(log.renamed), list(log.reformatted),
-                             list(log.stills) + [n for n in self._stilled_by_steps() if n not in log.stills])
+                             list(log.stills) + [n for n in written_names(self._stilled_by_steps(), log)
+                                                 if n not in log.stills])
 
     def _stilled_by_steps(self) -> list[str]:
         """Names of final images whose input was animated and that a step (e.g. ModeConvertAction) turned into
