@@ -1,4 +1,7 @@
+
+import numpy as np
 import pytest
+from PIL import Image
 
 from waifuc_ui.action import FilterAction
 from waifuc_ui.core.errors import InvalidOptionError
@@ -188,3 +191,22 @@ def test_lpips_groups_at_every_size_without_a_switch_to_hashes(registry, image_d
     assert view.method == "lpips" and view.note == "" and seen == [4]
     assert s.duplicates.groups(method="phash").method == "phash"  # hashing only when asked or without LPIPS step
     s.close()
+
+
+def test_the_keeper_at_the_same_size_is_the_lossless_original_not_its_jpeg(registry, tmp_path):
+    """A PNG original and its JPEG re-encode (same size, more bytes): the old rule (largest, then most bytes) kept
+    the JPEG."""
+    rng = np.random.default_rng(0)
+    folder = tmp_path / "pair"
+    folder.mkdir()
+    picture = Image.fromarray(rng.integers(0, 256, (64, 64, 3), dtype=np.uint8).repeat(4, 0).repeat(4, 1))
+    picture.save(folder / "a_original.png")
+    picture.save(folder / "b_copy.jpg", quality=100)
+    assert (folder / "b_copy.jpg").stat().st_size > (folder / "a_original.png").stat().st_size
+    s = registry.create()
+    s.inputs.add_folder(str(folder))
+    s.runs.start()
+    (group,) = s.duplicates.groups(threshold=4, method="phash").groups
+    names = {i: s.record(i).meta["filename"] for i in group.ids}
+    assert sorted(names.values()) == ["a_original.png", "b_copy.jpg"]
+    assert names[group.keeper] == "a_original.png"

@@ -3,11 +3,13 @@
 Duplicates: groups of the items entering the first dedup step (FilterSimilarAction: LPIPS; HashDedupAction or no
 dedup step: 64-bit perceptual hash, no model), or of the final dataset when there is no dedup step. Exact
 duplicates (same pixels) are always grouped, whatever the threshold, and also listed apart (``exact_groups``).
-The keeper of a group is its largest image unless chosen by hand; :meth:`Duplicates.apply` keeps only keepers.
+The keeper of a group is its largest image (at the same size, the lossless file over a JPEG) unless chosen by
+hand; :meth:`Duplicates.apply` keeps only keepers.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +20,7 @@ from ..core.errors import InvalidOptionError
 from .editing import PipelineEditor
 from .review_models import ReviewModels
 from .runs import CacheScope, Runs
-from .store import ItemStore
+from .store import ItemRecord, ItemStore
 
 
 def lpips_pair_count(sizes: Sequence[tuple], rtol: float = 5e-2, atol: float = 2e-2) -> int:
@@ -48,6 +50,17 @@ class DuplicateView:
     groups: list[DuplicateGroup] = field(default_factory=list)
     exact_groups: list[DuplicateGroup] = field(default_factory=list)
     note: str = ""  # why the method differs from the step's, when it does
+
+
+#: Files whose bytes went through lossy compression: a copy of the same picture in another format is preferred.
+LOSSY_EXTENSIONS = frozenset({".jpg", ".jpeg", ".jfif", ".webp", ".avif"})
+
+
+def keeper_rank(record: ItemRecord) -> tuple:
+    """Sort key of a duplicate group, best keeper first: the larger picture; at the same size the lossless file
+    over a JPEG (a re-encode of the original), then the larger file (less compression), then the input order."""
+    lossy = os.path.splitext(record.file)[1].lower() in LOSSY_EXTENSIONS
+    return -(record.width * record.height), lossy, -record.file_bytes, record.id
 
 
 def hamming_matrix(hashes: Sequence[int]) -> np.ndarray:
@@ -136,8 +149,7 @@ class Duplicates:
         return view
 
     def _group(self, ids: list[str], exact: bool) -> DuplicateGroup:
-        recs = sorted((self._store.get(i) for i in ids),
-                      key=lambda r: (-(r.width * r.height), -r.file_bytes, r.id))
+        recs = sorted((self._store.get(i) for i in ids), key=keeper_rank)
         ordered = [r.id for r in recs]
         chosen = [self._keepers[i] for i in ordered if i in self._keepers and self._keepers[i] in ordered]
         return DuplicateGroup(ordered, chosen[0] if chosen else ordered[0], exact)
