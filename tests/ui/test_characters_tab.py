@@ -36,22 +36,23 @@ def test_clusters_biggest_first_noise_apart(ccip_ui):
     covers, choices, chosen, summary = overview(ui, view)
     # the CCIP step had no model, so it passed everything: both clusters are in the target
     assert [caption for _, caption in covers] == ["Cluster 0 · 3 images · ✓ target", "Cluster 1 · 2 images · ✓ target",
-                                                  "Noise · 1 image"]
+                                                  "Noise · 1 image · ✓ target"]
     assert choices == [("Cluster 0 · 3 images · ✓ target", 0), ("Cluster 1 · 2 images · ✓ target", 1)]
     assert chosen == [0, 1]
-    assert summary == "**2 cluster(s)** and 1 noise image(s) among 6 images; target: 6 image(s)."
+    assert summary == ("**2 cluster(s)** and 1 noise image(s) among 6 images; target: 6 image(s). The target is "
+                       "**waifuc's choice** (what CCIPAction kept). Grouping: waifuc's own (OPTICS).")
     assert [label_at(ui, k) for k in range(4)] == [0, 1, NOISE, None]
     entries, text, _ = members(ui, view, NOISE)
-    assert text.startswith("Noise · 1 image · page 1 of 1") and len(entries) == 1
+    assert text.startswith("Noise · 1 image · ✓ target · page 1 of 1") and len(entries) == 1
 
 
 def test_choose_one_cluster_then_move_one_image(ccip_ui):
     ui = ccip_ui
     view = clusters(ui)
     second = view.clusters[1]
-    ui.session.characters.choose([second.label])
+    ui.session.characters.choose([second.label])  # cluster 0 unticked: out; the noise image stays where it was
     run_pipeline(ui)
-    assert sorted(ui.session.dataset.ids()) == sorted(second.ids)
+    assert sorted(ui.session.dataset.ids()) == sorted(second.ids + view.noise)
     view = ui.session.characters.view
     entries, text, page = members(ui, view, view.clusters[0].label)
     assert text.startswith("Cluster 0 · 3 images · page 1 of 1")
@@ -59,7 +60,7 @@ def test_choose_one_cluster_then_move_one_image(ccip_ui):
     newcomer = ui.page_ids[CCIP_MEMBERS][0]
     ui.session.characters.move(newcomer, into_target=True)
     run_pipeline(ui)
-    assert sorted(ui.session.dataset.ids()) == sorted(second.ids + [newcomer])
+    assert sorted(ui.session.dataset.ids()) == sorted(second.ids + view.noise + [newcomer])
 
 
 def test_threshold_change_reclusters_without_models(ccip_ui):
@@ -95,7 +96,8 @@ def test_no_target_character_says_how_to_choose_one(ui):
     view = ClusterView("ccip", [Cluster(0, ids[:4]), Cluster(1, ids[4:6])], noise=ids[6:], chosen=[], target=[])
     _, _, chosen, summary = overview(ui, view)
     assert chosen == []
-    assert summary == ("**2 cluster(s)** and 2 noise image(s) among 8 images; target: 0 image(s).\n\n"
+    assert summary == ("**2 cluster(s)** and 2 noise image(s) among 8 images; target: 0 image(s). The target is "
+                       "**waifuc's choice** (what CCIPAction kept). Grouping: waifuc's own (OPTICS).\n\n"
                        "⚠ **No target character**: the CCIP step keeps no image (waifuc found no cluster big "
                        "enough). Tick the cluster(s) of your character below and press *Apply choice and re-run*.")
     view.target, view.chosen = ids[:4], [0]

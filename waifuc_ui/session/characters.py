@@ -81,6 +81,13 @@ class Characters:
         self._cache_scope = cache_scope
         self._params: tuple[float | None, int | None] = (None, None)  # the clustering shown without a choice
         self.view: ClusterView | None = None
+        self._view_of: object = None  # the run the view was made from
+
+    def current(self) -> ClusterView:
+        """The last view if it describes the last run, else a new one with the grouping last used."""
+        if self.view is not None and self._view_of is self._runs.last and self.view.uid == self.step_uid():
+            return self.view
+        return self.clusters(keep_params=True)
 
     def step_uid(self) -> str:
         """The uid of the CCIPAction step reviewed (InvalidOptionError with the fix when there is none)."""
@@ -130,13 +137,13 @@ class Characters:
         view.threshold, view.min_samples = threshold, min_samples
         if choice is not None:
             self._select(uid, target)
-        self.view = view
+        self.view, self._view_of = view, self._runs.last
         return view
 
     def choose(self, labels: Sequence[int]) -> ClusterView:
         """Tick clusters ``labels`` as the target: a cluster newly ticked comes in whole, one no longer ticked
         leaves whole; clusters whose tick did not change keep the images moved in or out of them."""
-        view = self.view or self.clusters(keep_params=True)
+        view = self.current()
         known = {c.label for c in view.clusters}
         bad = [lab for lab in labels if lab not in known]
         if bad:
@@ -149,7 +156,7 @@ class Characters:
 
     def take(self, label: int, into_target: bool = True) -> ClusterView:
         """Take cluster ``label`` (or the noise, -1) whole into, or out of, the target."""
-        view = self.view or self.clusters(keep_params=True)
+        view = self.current()
         ids = view.cluster(label)
         if not ids:
             known = sorted(c.label for c in view.clusters) + ([NOISE] if view.noise else [])
@@ -159,7 +166,7 @@ class Characters:
     def move(self, item_ids: str | Iterable[str], into_target: bool) -> ClusterView:
         """Move images (one id or many) into or out of the target character set."""
         ids = [item_ids] if isinstance(item_ids, str) else list(item_ids)
-        view = self.view or self.clusters(keep_params=True)
+        view = self.current()
         inputs = set(self._runs.step_inputs(view.uid))
         bad = [i for i in ids if i not in inputs]
         if bad:
@@ -184,7 +191,7 @@ class Characters:
         """Refuse (InvalidOptionError with the fix) to apply a target without any image unless confirmed."""
         if self._runs.last is None or confirm_empty:
             return
-        view = self.view or self.clusters(keep_params=True)
+        view = self.current()
         if not view.target and (view.clusters or view.noise):
             raise InvalidOptionError("character choice", "no image in the target", fix=(
                 "move images or tick a cluster into the target, or confirm that every image of the CCIP step "
