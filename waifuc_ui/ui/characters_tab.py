@@ -167,7 +167,8 @@ class CharactersTab:
     def empty(self, text: str) -> Updates:
         """The tab with nothing to review, saying why."""
         return {self.summary: text, self.cover: [], self.chosen: gr.CheckboxGroup(choices=[], value=[]),
-                self.member_gallery: [], self.pager.label: "", self.pager.number: 1, self.current: None}
+                self.member_gallery: [], self.pager.label: "", self.pager.number: 1, self.current: None,
+                self.picked: [], self.picked_note: "", self.threshold: 0, self.min_samples: 0}
 
 
 def picked_text(ui: UISession, picked: Sequence[str]) -> str:
