@@ -102,3 +102,48 @@ def test_no_target_character_says_how_to_choose_one(ui):
                        "enough). Tick the cluster(s) of your character below and press *Apply choice and re-run*.")
     view.target, view.chosen = ids[:4], [0]
     assert "No target character" not in overview(ui, view)[3]
+
+
+def quiet(*args, **kwargs):
+    """Stands in for gr.Progress when a handler is called directly."""
+
+
+def test_apply_never_empties_the_dataset_without_the_confirmation(ccip_ui, page, handler):
+    ui, tab = ccip_ui, page.characters
+    clusters(ui)
+    out = handler("characters_tab", "on_take_out").fn(ui, NOISE, False, progress=quiet)
+    assert out[tab.summary].startswith("Noise · 1 image taken out of the target. Applied; 5 images in the dataset.")
+    on_apply = handler("characters_tab", "on_apply").fn
+    out = on_apply(ui, [], 0, False, progress=quiet)  # untick both clusters: nothing left
+    assert out[tab.summary].startswith("**Not applied**: ")
+    assert "**Your choice has no image**" in out[tab.summary] and "waifuc found no cluster" not in out[tab.summary]
+    assert len(ui.session.dataset.ids()) == 5  # nothing ran
+    out = on_apply(ui, [], 0, True, progress=quiet)  # "Yes, drop every image"
+    assert out[tab.summary].startswith("Applied; 0 images in the dataset.")
+    assert ui.session.dataset.ids() == [] and out[tab.chosen].value == []
+
+
+def test_pick_several_images_and_move_them_with_one_click(ccip_ui, page, handler):
+    import gradio as gr
+
+    ui, tab = ccip_ui, page.characters
+    view = clusters(ui)
+    out = handler("characters_tab", "on_apply").fn(ui, [1], 0, False, progress=quiet)  # cluster 0 leaves whole
+    assert len(ui.session.dataset.ids()) == 3
+    pick = handler("characters_tab", "on_pick").fn
+    picked: list[str] = []
+    for index in (0, 2):
+        out = pick(ui, 0, 1, picked, gr.SelectData(None, {"index": index, "value": None}))
+        picked = out[tab.picked]
+    assert picked == [view.clusters[0].ids[0], view.clusters[0].ids[2]]
+    assert out[tab.picked_note].startswith("**2 image(s) picked**")
+    assert [caption[:2] for _, caption in out[tab.member_gallery]] == ["● ", "✗ ", "● "]
+    out = handler("characters_tab", "on_move_in").fn(ui, picked, 0, False, progress=quiet)
+    assert out[tab.summary].startswith("Moved 2 image(s) into the target. Applied; 5 images in the dataset.")
+    assert "target: 5 image(s)" in out[tab.summary] and out[tab.picked] == []
+    # the tick agrees with the summary: 2 of cluster 0's 3 images are in, so it is ticked
+    assert out[tab.chosen].value == [0, 1]
+    assert ("Cluster 0 · 3 images · ✓ target (2 of 3)", 0) in out[tab.chosen].choices
+    # Apply without a change keeps the moves (no cluster is re-taken)
+    out = handler("characters_tab", "on_apply").fn(ui, [0, 1], 0, False, progress=quiet)
+    assert len(ui.session.dataset.ids()) == 5 and "target: 5 image(s)." in out[tab.summary]
