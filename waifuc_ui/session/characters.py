@@ -22,7 +22,7 @@ from .editing import PipelineEditor
 from .review_models import ReviewModels
 from .runs import CacheScope, Runs
 
-CCIP_REASON = "not in the chosen character"
+CCIP_REASON = "not in the chosen character cluster(s)"
 NOISE = -1
 
 
