@@ -131,7 +131,7 @@ def test_pick_several_images_and_move_them_with_one_click(ccip_ui, page, handler
     out = handler("characters_tab", "on_apply").fn(ui, [1], 0, False, progress=quiet)  # cluster 0 leaves whole
     assert len(ui.session.dataset.ids()) == 3
     pick = handler("characters_tab", "on_pick").fn
-    picked: list[str] = []
+    picked = []
     for index in (0, 2):
         out = pick(ui, 0, 1, picked, gr.SelectData(None, {"index": index, "value": None}))
         picked = out[tab.picked]

@@ -147,3 +147,19 @@ def test_apply_never_empties_the_dataset_without_a_confirmation(person):
     assert len(s.dataset.ids()) == 32  # nothing ran
     s.characters.apply(confirm_empty=True)
     assert s.dataset.ids() == []
+
+
+def test_the_choice_and_its_grouping_survive_a_save_and_reload(person):
+    s = person
+    s.characters.clusters(threshold=0.4)
+    view = s.characters.choose([1])  # at 0.4: a20..a31 (12 images) only
+    view = s.characters.move(view.cluster(0)[:2], into_target=True)  # and two of a00..a19
+    s.characters.apply()
+    assert len(s.dataset.ids()) == 14
+    assert s.save()
+    again = Session.load(s.workspace, catalog=s.catalog, review_models=ReviewModels(ccip_labels=lambda items, **kw: [
+        character_of(it.meta["filename"], kw["threshold"]) for it in items]))
+    view = again.characters.clusters(keep_params=True)
+    assert view.threshold == 0.4 and view.by_person and len(view.target) == 14 and not view.pending
+    assert [(c.label, c.in_target) for c in view.clusters] == [(0, 2), (1, 12), (2, 0)] and view.chosen == [1]
+    assert names_of(again, view.target) == names_of(s, s.dataset.ids())
