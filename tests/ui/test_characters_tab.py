@@ -147,3 +147,12 @@ def test_pick_several_images_and_move_them_with_one_click(ccip_ui, page, handler
     # Apply without a change keeps the moves (no cluster is re-taken)
     out = handler("characters_tab", "on_apply").fn(ui, [0, 1], 0, False, progress=quiet)
     assert len(ui.session.dataset.ids()) == 5 and "target: 5 image(s)." in out[tab.summary]
+
+
+def test_every_ccip_parameter_is_explained_in_the_tab():
+    from waifuc_ui.pipeline import action_catalog
+    from waifuc_ui.ui.characters_tab import PARAMS_HELP
+
+    names = [p.name for p in action_catalog()["CCIPAction"].params]
+    assert names and all(f"**{name}**" in PARAMS_HELP for name in names), names
+    assert "Lower it" in PARAMS_HELP and "never changes the target" in PARAMS_HELP

@@ -32,6 +32,9 @@ PARAMS_HELP = """**What CCIPAction's parameters do** (waifuc decides by itself w
   stricter.
 * **min_val_count** / **step**: how many images waifuc waits for before the first clustering, and how often it
   tries again.
+* **threshold** (the model's, about 0.18): the CCIP difference under which two images count as the same character
+  in those comparisons; higher is more lenient. **eps** / **min_samples**: how waifuc's clustering forms clusters
+  (empty: the model's defaults). **model**: which CCIP model compares the images.
 
 Here you can skip all that: tick the clusters of your character and move single images in or out. The
 **same-character threshold** only changes how the images are grouped for you (0 = waifuc's own grouping,
