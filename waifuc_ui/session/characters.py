@@ -126,7 +126,8 @@ class Characters:
         with self._cache_scope():
             labels = [int(x) for x in self._models.ccip_labels(self._runs.items(ids), threshold=threshold, eps=eps,
                                                                 min_samples=min_samples, method=method)]
-        kept = list(self._runs.result().step(uid).output_ids)
+        step = self._runs.result().step(uid)
+        kept = list(step.output_ids) + list(step.forced_drop)  # dropped by hand after the step: still chosen
         suggested: list[str] = []
         if choice is None:
             target = set(kept)
