@@ -120,6 +120,11 @@ def test_tick_move_out_apply_add_images_and_move_the_threshold(person, tmp_path)
     s.runs.start()
     view = s.characters.clusters()
     assert not view.by_person and view.target == [] and s.dataset.ids() == []
+    assert s.characters.can_undo_reset()
+    view = s.characters.undo_reset()  # and the person's choice one click back
+    assert view.by_person and len(view.target) == 19 and view.threshold is None  # the grouping last shown
+    assert len(s.characters.apply().target) == 19 == len(s.dataset.ids())
+    assert not s.characters.can_undo_reset()
 
 
 def test_the_choice_is_kept_by_image_key_and_saved(person):

@@ -156,3 +156,17 @@ def test_every_ccip_parameter_is_explained_in_the_tab():
     names = [p.name for p in action_catalog()["CCIPAction"].params]
     assert names and all(f"**{name}**" in PARAMS_HELP for name in names), names
     assert "Lower it" in PARAMS_HELP and "never changes the target" in PARAMS_HELP
+
+
+def test_back_to_waifucs_choice_and_back_to_yours(ccip_ui, page, handler):
+    ui, tab = ccip_ui, page.characters
+    clusters(ui)
+    handler("characters_tab", "on_apply").fn(ui, [1], 0, False, progress=quiet)
+    assert len(ui.session.dataset.ids()) == 3  # cluster 1 and the noise image
+    out = handler("characters_tab", "on_reset").fn(ui, 0, progress=quiet)
+    assert out[tab.summary].startswith("Back to waifuc's own choice (what CCIPAction keeps); 6 images in the dataset."
+                                       " *Back to your choice* brings yours back.")
+    assert "The target is **waifuc's choice**" in out[tab.summary]
+    out = handler("characters_tab", "on_undo_reset").fn(ui, 0, False, progress=quiet)
+    assert out[tab.summary].startswith("Your choice is back. Applied; 3 images in the dataset.")
+    assert "The target is **your choice**" in out[tab.summary] and len(ui.session.dataset.ids()) == 3

@@ -82,6 +82,7 @@ class Characters:
         self._params: tuple[float | None, int | None] = (None, None)  # the clustering shown without a choice
         self.view: ClusterView | None = None
         self._view_of: object = None  # the run the view was made from
+        self._reset_choices: dict[str, CharacterChoice] = {}  # what reset put aside (undo_reset)
 
     def current(self) -> ClusterView:
         """The last view if it describes the last run, else a new one with the grouping last used."""
@@ -199,11 +200,25 @@ class Characters:
                 "should be dropped"))
 
     def reset(self) -> None:
-        """Go back to CCIPAction's own choice (forgets the person's choice; run again to apply)."""
+        """Go back to CCIPAction's own choice (run again to apply); ``undo_reset`` brings the person's back."""
         uid = self.step_uid()
-        self._pipeline.decisions.characters.pop(uid, None)
+        choice = self._pipeline.decisions.characters.pop(uid, None)
+        if choice is not None:
+            self._reset_choices[uid] = choice
         self._pipeline.decisions.clear_selection(uid)
         self.view = None
+
+    def can_undo_reset(self) -> bool:
+        return self.step_uid() in self._reset_choices and self.choice() is None
+
+    def undo_reset(self) -> ClusterView:
+        """Bring back the person's choice that ``reset`` put aside (run again to apply)."""
+        uid = self.step_uid()
+        choice = self._reset_choices.pop(uid, None)
+        if choice is None:
+            raise InvalidOptionError("undo", "nothing to bring back", fix="make a choice first")
+        self._pipeline.decisions.characters[uid] = choice
+        return self.clusters(keep_params=True)
 
     # -- helpers --------------------------------------------------------------------------------------------------
     def _keys(self, ids: list[str]) -> list[str]:

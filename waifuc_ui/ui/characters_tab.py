@@ -148,6 +148,7 @@ class CharactersTab:
     chosen: gr.CheckboxGroup
     apply_btn: gr.Button
     reset_btn: gr.Button
+    undo_reset_btn: gr.Button
     confirm_empty: gr.Checkbox
     current: gr.State
     member_gallery: gr.Gallery
@@ -250,7 +251,9 @@ def _draw_characters_tab() -> CharactersTab:
             apply_btn = gr.Button("Apply choice and re-run", variant="primary", elem_id="ccip-apply")
             confirm_empty = gr.Checkbox(False, label="Yes, drop every image (allow an empty target)",
                                         elem_id="ccip-confirm-empty")
-            reset_btn = gr.Button("Back to waifuc's choice", elem_id="ccip-reset")
+            with gr.Row():
+                reset_btn = gr.Button("Back to waifuc's choice", size="sm", elem_id="ccip-reset")
+                undo_reset_btn = gr.Button("Back to your choice", size="sm", elem_id="ccip-undo-reset")
     current = gr.State(None)
     member_gallery = gr.Gallery(label="Images of the open cluster (✓ in the target, ✗ out, ● picked)", columns=8,
                                 height=320, object_fit="contain", fit_columns=False, preview=False,
@@ -265,10 +268,10 @@ def _draw_characters_tab() -> CharactersTab:
         take_in = gr.Button("Put the whole open cluster into the target", size="sm", elem_id="ccip-take-in")
         take_out = gr.Button("Take the whole open cluster out", size="sm", elem_id="ccip-take-out")
     return CharactersTab(summary=summary, threshold=threshold, min_samples=min_samples, cover=cover, chosen=chosen,
-                         apply_btn=apply_btn, reset_btn=reset_btn, confirm_empty=confirm_empty, current=current,
-                         member_gallery=member_gallery, pager=pager, picked_note=picked_note, move_in=move_in,
-                         move_out=move_out, take_in=take_in, take_out=take_out, clear_picked=clear_picked,
-                         picked=gr.State([]))
+                         apply_btn=apply_btn, reset_btn=reset_btn, undo_reset_btn=undo_reset_btn,
+                         confirm_empty=confirm_empty, current=current, member_gallery=member_gallery, pager=pager,
+                         picked_note=picked_note, move_in=move_in, move_out=move_out, take_in=take_in,
+                         take_out=take_out, clear_picked=clear_picked, picked=gr.State([]))
 
 
 def _wire_characters_tab(binder: SessionBinder, state: gr.State, tab: CharactersTab) -> None:
@@ -348,8 +351,16 @@ def _wire_character_choices(binder: SessionBinder, state: gr.State, tab: Charact
     def on_reset(ui, label, progress=gr.Progress()):
         ui.session.characters.reset()
         run_pipeline(ui, report(progress))
+        undo = " *Back to your choice* brings yours back." if ui.session.characters.can_undo_reset() else ""
         return show(tab, ui, clusters(ui, keep_params=True), label,
-                    note=f"Back to waifuc's own choice (what CCIPAction keeps); {dataset_size_text(ui.session)}.")
+                    note=f"Back to waifuc's own choice (what CCIPAction keeps); {dataset_size_text(ui.session)}."
+                    + undo)
+
+    @guarded
+    def on_undo_reset(ui, label, confirm, progress=gr.Progress()):
+        ui.session.characters.undo_reset()
+        view, note = apply_choice(ui, confirm, report(progress))
+        return show(tab, ui, view, label, note=f"Your choice is back. {note}")
 
     def on_move(ui, picked, label, confirm, into, progress):
         picked = list(picked or [])
@@ -387,6 +398,7 @@ def _wire_character_choices(binder: SessionBinder, state: gr.State, tab: Charact
     run: dict[str, Any] = {"concurrency_id": "run", "concurrency_limit": 2}  # one queue for every run
     tab.apply_btn.click(on_apply, [state, tab.chosen, tab.current, tab.confirm_empty], tab.outputs, **run)
     tab.reset_btn.click(on_reset, [state, tab.current], tab.outputs, **run)
+    tab.undo_reset_btn.click(on_undo_reset, [state, tab.current, tab.confirm_empty], tab.outputs, **run)
     moving = [state, tab.picked, tab.current, tab.confirm_empty]
     tab.move_in.click(on_move_in, moving, tab.outputs, **run)
     tab.move_out.click(on_move_out, moving, tab.outputs, **run)
