@@ -68,11 +68,11 @@ def test_script_is_shown_without_a_line_number_gutter(tmp_path, dataset_dir):
 
 
 def test_character_threshold_says_what_is_shown_before_it_moves(tmp_path, dataset_dir):
-    """The slider reads 0.18 while the first clustering is waifuc's OPTICS, not a cut at 0.18: say so."""
+    """The slider starts at 0, which is waifuc's OPTICS grouping, not a cut at 0: say so."""
     settings = AppSettings(workspace_root=tmp_path / "ws", demo_dir=dataset_dir)
     config = build_app(settings, SessionBinder(settings)).get_config_file()
     slider = next(c for c in config["components"] if c["props"].get("elem_id") == "ccip-threshold")
-    assert slider["props"]["info"].endswith("until you move it, waifuc's own clustering (OPTICS) is shown")
+    assert slider["props"]["value"] == 0 and slider["props"]["info"].startswith("0 = waifuc's own grouping (OPTICS)")
 
 
 def test_each_tab_refresh_and_the_page_fill_set_every_output_by_name(ui, page, handler):

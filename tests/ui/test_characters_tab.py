@@ -36,22 +36,23 @@ def test_clusters_biggest_first_noise_apart(ccip_ui):
     covers, choices, chosen, summary = overview(ui, view)
     # the CCIP step had no model, so it passed everything: both clusters are in the target
     assert [caption for _, caption in covers] == ["Cluster 0 · 3 images · ✓ target", "Cluster 1 · 2 images · ✓ target",
-                                                  "Noise · 1 image"]
+                                                  "Noise · 1 image · ✓ target"]
     assert choices == [("Cluster 0 · 3 images · ✓ target", 0), ("Cluster 1 · 2 images · ✓ target", 1)]
     assert chosen == [0, 1]
-    assert summary == "**2 cluster(s)** and 1 noise image(s) among 6 images; target: 6 image(s)."
+    assert summary == ("**2 cluster(s)** and 1 noise image(s) among 6 images; target: 6 image(s). The target is "
+                       "**waifuc's choice** (what CCIPAction kept). Grouping: waifuc's own (OPTICS).")
     assert [label_at(ui, k) for k in range(4)] == [0, 1, NOISE, None]
     entries, text, _ = members(ui, view, NOISE)
-    assert text.startswith("Noise · 1 image · page 1 of 1") and len(entries) == 1
+    assert text.startswith("Noise · 1 image · ✓ target · page 1 of 1") and len(entries) == 1
 
 
 def test_choose_one_cluster_then_move_one_image(ccip_ui):
     ui = ccip_ui
     view = clusters(ui)
     second = view.clusters[1]
-    ui.session.characters.choose([second.label])
+    ui.session.characters.choose([second.label])  # cluster 0 unticked: out; the noise image stays where it was
     run_pipeline(ui)
-    assert sorted(ui.session.dataset.ids()) == sorted(second.ids)
+    assert sorted(ui.session.dataset.ids()) == sorted(second.ids + view.noise)
     view = ui.session.characters.view
     entries, text, page = members(ui, view, view.clusters[0].label)
     assert text.startswith("Cluster 0 · 3 images · page 1 of 1")
@@ -59,7 +60,7 @@ def test_choose_one_cluster_then_move_one_image(ccip_ui):
     newcomer = ui.page_ids[CCIP_MEMBERS][0]
     ui.session.characters.move(newcomer, into_target=True)
     run_pipeline(ui)
-    assert sorted(ui.session.dataset.ids()) == sorted(second.ids + [newcomer])
+    assert sorted(ui.session.dataset.ids()) == sorted(second.ids + view.noise + [newcomer])
 
 
 def test_threshold_change_reclusters_without_models(ccip_ui):
@@ -95,8 +96,77 @@ def test_no_target_character_says_how_to_choose_one(ui):
     view = ClusterView("ccip", [Cluster(0, ids[:4]), Cluster(1, ids[4:6])], noise=ids[6:], chosen=[], target=[])
     _, _, chosen, summary = overview(ui, view)
     assert chosen == []
-    assert summary == ("**2 cluster(s)** and 2 noise image(s) among 8 images; target: 0 image(s).\n\n"
+    assert summary == ("**2 cluster(s)** and 2 noise image(s) among 8 images; target: 0 image(s). The target is "
+                       "**waifuc's choice** (what CCIPAction kept). Grouping: waifuc's own (OPTICS).\n\n"
                        "⚠ **No target character**: the CCIP step keeps no image (waifuc found no cluster big "
                        "enough). Tick the cluster(s) of your character below and press *Apply choice and re-run*.")
     view.target, view.chosen = ids[:4], [0]
     assert "No target character" not in overview(ui, view)[3]
+
+
+def quiet(*args, **kwargs):
+    """Stands in for gr.Progress when a handler is called directly."""
+
+
+def test_apply_never_empties_the_dataset_without_the_confirmation(ccip_ui, page, handler):
+    ui, tab = ccip_ui, page.characters
+    clusters(ui)
+    out = handler("characters_tab", "on_take_out").fn(ui, NOISE, False, progress=quiet)
+    assert out[tab.summary].startswith("Noise · 1 image taken out of the target. Applied; 5 images in the dataset.")
+    on_apply = handler("characters_tab", "on_apply").fn
+    out = on_apply(ui, [], 0, False, progress=quiet)  # untick both clusters: nothing left
+    assert out[tab.summary].startswith("**Not applied**: ")
+    assert "**Your choice has no image**" in out[tab.summary] and "waifuc found no cluster" not in out[tab.summary]
+    assert len(ui.session.dataset.ids()) == 5  # nothing ran
+    out = on_apply(ui, [], 0, True, progress=quiet)  # "Yes, drop every image"
+    assert out[tab.summary].startswith("Applied; 0 images in the dataset.")
+    assert ui.session.dataset.ids() == [] and out[tab.chosen].value == []
+
+
+def test_pick_several_images_and_move_them_with_one_click(ccip_ui, page, handler):
+    import gradio as gr
+
+    ui, tab = ccip_ui, page.characters
+    view = clusters(ui)
+    out = handler("characters_tab", "on_apply").fn(ui, [1], 0, False, progress=quiet)  # cluster 0 leaves whole
+    assert len(ui.session.dataset.ids()) == 3
+    pick = handler("characters_tab", "on_pick").fn
+    picked = []
+    for index in (0, 2):
+        out = pick(ui, 0, 1, picked, gr.SelectData(None, {"index": index, "value": None}))
+        picked = out[tab.picked]
+    assert picked == [view.clusters[0].ids[0], view.clusters[0].ids[2]]
+    assert out[tab.picked_note].startswith("**2 image(s) picked**")
+    assert [caption[:2] for _, caption in out[tab.member_gallery]] == ["● ", "✗ ", "● "]
+    out = handler("characters_tab", "on_move_in").fn(ui, picked, 0, False, progress=quiet)
+    assert out[tab.summary].startswith("Moved 2 image(s) into the target. Applied; 5 images in the dataset.")
+    assert "target: 5 image(s)" in out[tab.summary] and out[tab.picked] == []
+    # the tick agrees with the summary: 2 of cluster 0's 3 images are in, so it is ticked
+    assert out[tab.chosen].value == [0, 1]
+    assert ("Cluster 0 · 3 images · ✓ target (2 of 3)", 0) in out[tab.chosen].choices
+    # Apply without a change keeps the moves (no cluster is re-taken)
+    out = handler("characters_tab", "on_apply").fn(ui, [0, 1], 0, False, progress=quiet)
+    assert len(ui.session.dataset.ids()) == 5 and "target: 5 image(s)." in out[tab.summary]
+
+
+def test_every_ccip_parameter_is_explained_in_the_tab():
+    from waifuc_ui.pipeline import action_catalog
+    from waifuc_ui.ui.characters_tab import PARAMS_HELP
+
+    names = [p.name for p in action_catalog()["CCIPAction"].params]
+    assert names and all(f"**{name}**" in PARAMS_HELP for name in names), names
+    assert "Lower it" in PARAMS_HELP and "never changes the target" in PARAMS_HELP
+
+
+def test_back_to_waifucs_choice_and_back_to_yours(ccip_ui, page, handler):
+    ui, tab = ccip_ui, page.characters
+    clusters(ui)
+    handler("characters_tab", "on_apply").fn(ui, [1], 0, False, progress=quiet)
+    assert len(ui.session.dataset.ids()) == 3  # cluster 1 and the noise image
+    out = handler("characters_tab", "on_reset").fn(ui, 0, progress=quiet)
+    assert out[tab.summary].startswith("Back to waifuc's own choice (what CCIPAction keeps); 6 images in the dataset."
+                                       " *Back to your choice* brings yours back.")
+    assert "The target is **waifuc's choice**" in out[tab.summary]
+    out = handler("characters_tab", "on_undo_reset").fn(ui, 0, False, progress=quiet)
+    assert out[tab.summary].startswith("Your choice is back. Applied; 3 images in the dataset.")
+    assert "The target is **your choice**" in out[tab.summary] and len(ui.session.dataset.ids()) == 3

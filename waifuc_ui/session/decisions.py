@@ -7,6 +7,9 @@ Keyed by step uid (so they survive parameter changes and reordering) and item id
 * ``set_selection(uid, ids, reason)``: a review result replaces the step's own choice: exactly the step's input
   items in ``ids`` pass (CCIP clusters chosen, duplicate keepers), the others are dropped with ``reason``.
   Single keep/drop decisions still apply on top.
+* ``characters[uid]``: the person's character choice at a CCIP step, by image *key* (``'<file name>@<pixel
+  hash>'``, as scripts key images), so it survives re-runs, threshold changes and added images. The characters
+  service turns it into the step's selection (undecided images get their cluster's suggestion).
 """
 
 from __future__ import annotations
@@ -26,10 +29,41 @@ class Selection:
 
 
 @dataclass
+class CharacterChoice:
+    """Images a person put into (``inside``) or out of (``outside``) the target character, by image key, and the
+    clustering they looked at (``threshold`` None: waifuc's own; ``min_samples`` None: the default)."""
+
+    inside: set[str] = field(default_factory=set)
+    outside: set[str] = field(default_factory=set)
+    threshold: float | None = None
+    min_samples: int | None = None
+
+    def decide(self, keys: Iterable[str], into: bool) -> None:
+        keys = set(keys)
+        (self.inside if into else self.outside).update(keys)
+        (self.outside if into else self.inside).difference_update(keys)
+
+    def decided(self, key: str) -> bool | None:
+        """True/False when the person put the image in/out, None when they never decided about it."""
+        return True if key in self.inside else False if key in self.outside else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"inside": sorted(self.inside), "outside": sorted(self.outside), "threshold": self.threshold,
+                "min_samples": self.min_samples}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CharacterChoice:
+        thr, ms = data.get("threshold"), data.get("min_samples")
+        return cls(set(data.get("inside", ())), set(data.get("outside", ())),
+                   None if thr is None else float(thr), None if ms is None else int(ms))
+
+
+@dataclass
 class Decisions:
     keep: dict[str, set[str]] = field(default_factory=dict)
     drop: dict[str, set[str]] = field(default_factory=dict)
     selections: dict[str, Selection] = field(default_factory=dict)
+    characters: dict[str, CharacterChoice] = field(default_factory=dict)
 
     def force_keep(self, uid: str, item_id: str) -> None:
         self.drop.get(uid, set()).discard(item_id)
@@ -45,6 +79,7 @@ class Decisions:
             self.keep.pop(uid, None)
             self.drop.pop(uid, None)
             self.selections.pop(uid, None)
+            self.characters.pop(uid, None)
         else:
             self.keep.get(uid, set()).discard(item_id)
             self.drop.get(uid, set()).discard(item_id)
@@ -68,11 +103,13 @@ class Decisions:
         return {"keep": {u: sorted(v) for u, v in self.keep.items() if v},
                 "drop": {u: sorted(v) for u, v in self.drop.items() if v},
                 "selections": {u: {"ids": sorted(s.ids), "reason": s.reason, "duplicate_of": dict(s.duplicate_of)}
-                               for u, s in self.selections.items()}}
+                               for u, s in self.selections.items()},
+                "characters": {u: c.to_dict() for u, c in self.characters.items()}}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Decisions:
         return cls({u: set(v) for u, v in data.get("keep", {}).items()},
                    {u: set(v) for u, v in data.get("drop", {}).items()},
                    {u: Selection(set(s["ids"]), str(s["reason"]), dict(s.get("duplicate_of") or {}))
-                    for u, s in data.get("selections", {}).items()})
+                    for u, s in data.get("selections", {}).items()},
+                   {u: CharacterChoice.from_dict(c) for u, c in (data.get("characters") or {}).items()})

@@ -3,6 +3,7 @@ cluster(s), move single images in or out, re-cluster at another threshold from c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +12,7 @@ from gradio.blocks import Block
 
 from ..core.errors import InvalidOptionError
 from ..session.characters import ClusterView
-from .common import Pager, Updates, guarded, make_pager, select_index
+from .common import Pager, Updates, guarded, make_pager
 from .run_tab import run_pipeline
 from .state import SessionBinder, UISession, touch
 from .views import dataset_size_text, gallery_page, item_caption, not_available_text
@@ -19,48 +20,106 @@ from .views import dataset_size_text, gallery_page, item_caption, not_available_
 OVERVIEW, MEMBERS = "ccip-overview", "ccip-members"
 NOISE = -1
 
+PARAMS_HELP = """**What CCIPAction's parameters do** (waifuc decides by itself when you make no choice here):
 
-def cluster_name(label: int, size: int, chosen: bool) -> str:
-    if label == NOISE:
-        return f"Noise · {size} image{'s' if size != 1 else ''}"
-    return f"Cluster {label} · {size} image{'s' if size != 1 else ''}" + (" · ✓ target" if chosen else "")
+* **ratio_threshold** (default 0.6): the share of the first images a cluster must hold to become *the* character.
+  Lower it when your character is under 60 % of the images (many other characters, or one large group of another
+  character) and waifuc keeps nothing or the wrong one; raise it to refuse a weak majority.
+* **min_clu_dump_ratio** (default 0.3): how tight that cluster must be: the share of its images that must look
+  like the rest of it. Lower it for a character drawn in many styles or outfits; raise it to refuse a mixed cluster.
+* **cmp_threshold** (default 0.5): after the character is found, a new image is kept when it looks like at least
+  this share of the images already kept. Lower it to keep more varied images (more false ones too); raise it to be
+  stricter.
+* **min_val_count** / **step**: how many images waifuc waits for before the first clustering, and how often it
+  tries again.
+* **threshold** (the model's, about 0.18): the CCIP difference under which two images count as the same character
+  in those comparisons; higher is more lenient. **eps** / **min_samples**: how waifuc's clustering forms clusters
+  (empty: the model's defaults). **model**: which CCIP model compares the images.
+
+Here you can skip all that: tick the clusters of your character and move single images in or out. The
+**same-character threshold** only changes how the images are grouped for you (0 = waifuc's own grouping,
+OPTICS): raising it merges clusters (more images per cluster, other characters may join), lowering it splits them.
+Your choice is kept per image, so changing the grouping never changes the target."""
 
 
-def clusters(ui: UISession, threshold: float | None = None, min_samples: int | None = None) -> ClusterView:
-    """Cluster the CCIP step's inputs (cached features only)."""
+def cluster_name(label: int, size: int, in_target: int = 0) -> str:
+    """E.g. ``"Cluster 0 · 32 images · ✓ target"`` (all in), ``"… · ✓ target (31 of 32)"`` (most in, ticked),
+    ``"… · 3 of 32 in target"`` (some in) or no mark (none in)."""
+    text = ("Noise · " if label == NOISE else f"Cluster {label} · ") + f"{size} image{'s' if size != 1 else ''}"
+    if in_target and in_target == size:
+        return text + " · ✓ target"
+    if in_target * 2 > size and label != NOISE:
+        return text + f" · ✓ target ({in_target} of {size})"
+    if in_target:
+        return text + f" · {in_target} of {size} in target"
+    return text
+
+
+def clusters(ui: UISession, threshold: float | None = None, min_samples: int | None = None, *,
+             keep_params: bool = False) -> ClusterView:
+    """Cluster the CCIP step's inputs (cached features only); ``keep_params``: the clustering last used."""
     if ui.session.runs.last is None:
         raise InvalidOptionError("character review", "no run yet", fix="run a pipeline with a CCIPAction step first")
     return ui.session.characters.clusters(threshold=threshold or None,
-                                          min_samples=int(min_samples) if min_samples else None)
+                                          min_samples=int(min_samples) if min_samples else None,
+                                          keep_params=keep_params)
+
+
+def summary_text(view: ClusterView) -> str:
+    """How many clusters, the target (whose choice it is, whether the dataset holds it yet) and warnings."""
+    total = sum(c.size for c in view.clusters) + len(view.noise)
+    n = len(view.target)
+    text = (f"**{len(view.clusters)} cluster(s)** and {len(view.noise)} noise image(s) among {total} images; "
+            f"target: {n} image(s)")
+    if view.pending:
+        text += f" after *Apply* (the dataset holds the last run's {len(view.kept_by_last_run)} now)"
+    text += "."
+    if view.by_person:
+        text += " The target is **your choice**"
+        text += (f"; {len(view.suggested)} image(s) you did not decide about follow their cluster." if view.suggested
+                 else ".")
+    else:
+        text += " The target is **waifuc's choice** (what CCIPAction kept)."
+    grouping = ("waifuc's own (OPTICS)" if view.threshold is None
+                else f"images linked at CCIP difference ≤ {view.threshold:g}")
+    text += f" Grouping: {grouping}."
+    if not view.target and (view.clusters or view.noise):
+        if view.by_person:
+            text += ("\n\n⚠ **Your choice has no image**: applying it drops every image at the CCIP step. Tick "
+                     "the cluster(s) of your character, or tick *Yes, drop every image* to apply it anyway.")
+        else:
+            text += ("\n\n⚠ **No target character**: the CCIP step keeps no image (waifuc found no cluster big "
+                     "enough). Tick the cluster(s) of your character below and press *Apply choice and re-run*.")
+    return text
 
 
 def overview(ui: UISession, view: ClusterView) -> tuple[list[Any], list[tuple[str, int]], list[int], str]:
-    """Cover thumbnails (one per cluster, noise last), checkbox choices, chosen labels and a summary line."""
+    """Cover thumbnails (one per cluster, noise last), checkbox choices, ticked labels (clusters mostly in the
+    target) and the summary."""
     covers, ids, choices = [], [], []
     for c in view.clusters:
-        name = cluster_name(c.label, c.size, c.label in view.chosen)
+        name = cluster_name(c.label, c.size, c.in_target)
         covers.append((ui.session.thumb(c.ids[0]), name))
         ids.append(f"cluster:{c.label}")
         choices.append((name, c.label))
     if view.noise:
-        covers.append((ui.session.thumb(view.noise[0]), cluster_name(NOISE, len(view.noise), False)))
+        target = set(view.target)
+        covers.append((ui.session.thumb(view.noise[0]),
+                       cluster_name(NOISE, len(view.noise), sum(i in target for i in view.noise))))
         ids.append(f"cluster:{NOISE}")
     ui.page_ids[OVERVIEW] = ids
-    summary = (f"**{len(view.clusters)} cluster(s)** and {len(view.noise)} noise image(s) among "
-               f"{sum(c.size for c in view.clusters) + len(view.noise)} images; target: {len(view.target)} image(s).")
-    if not view.target and view.clusters:
-        summary += ("\n\n⚠ **No target character**: the CCIP step keeps no image (waifuc found no cluster big "
-                    "enough). Tick the cluster(s) of your character below and press *Apply choice and re-run*.")
-    return covers, choices, list(view.chosen), summary
+    return covers, choices, list(view.chosen), summary_text(view)
 
 
-def members(ui: UISession, view: ClusterView, label: int, page: Any = 1) -> tuple[list[Any], str, int]:
-    """One page of a cluster's images, captioned in/out of the target."""
+def members(ui: UISession, view: ClusterView, label: int, page: Any = 1, picked: Sequence[str] = ()
+            ) -> tuple[list[Any], str, int]:
+    """One page of a cluster's images, captioned in (✓) or out (✗) of the target, ● when picked."""
     ids = view.noise if label == NOISE else next((c.ids for c in view.clusters if c.label == label), [])
     target = set(view.target)
-    captions = {i: ("✓ " if i in target else "✗ ") + item_caption(ui.session, i) for i in ids}
+    captions = {i: ("● " if i in picked else "") + ("✓ " if i in target else "✗ ") + item_caption(ui.session, i)
+                for i in ids}
     entries, ui.page_ids[MEMBERS], number, text = gallery_page(ui.session, ids, page, captions=captions)
-    return entries, f"{cluster_name(label, len(ids), label in view.chosen)} · {text}", number
+    return entries, f"{cluster_name(label, len(ids), sum(i in target for i in ids))} · {text}", number
 
 
 def review_unavailable(ui: UISession | None) -> str | None:
@@ -79,7 +138,8 @@ def label_at(ui: UISession, index: int | None) -> int | None:
 
 @dataclass
 class CharactersTab:
-    """The Characters tab's components; ``current`` remembers the open cluster, ``selected`` the clicked image."""
+    """The Characters tab's components; ``current`` remembers the open cluster, ``picked`` the images clicked (ids)
+    that the move buttons move together."""
 
     summary: gr.Markdown
     threshold: gr.Slider
@@ -88,48 +148,74 @@ class CharactersTab:
     chosen: gr.CheckboxGroup
     apply_btn: gr.Button
     reset_btn: gr.Button
+    undo_reset_btn: gr.Button
+    confirm_empty: gr.Checkbox
     current: gr.State
     member_gallery: gr.Gallery
     pager: Pager
+    picked_note: gr.Markdown
     move_in: gr.Button
     move_out: gr.Button
-    selected: gr.State
+    take_in: gr.Button
+    take_out: gr.Button
+    clear_picked: gr.Button
+    picked: gr.State
 
     @property
     def outputs(self) -> list[Block]:
-        """What :func:`show` and :func:`refresh_values` fill: the summary, the clusters and the open one."""
+        """What :func:`show` and :func:`refresh_values` fill: the summary, the clusters, the open one, the picked
+        images and the grouping the view was made with."""
         return [self.summary, self.cover, self.chosen, self.member_gallery, self.pager.label, self.pager.number,
-                self.current]
+                self.current, self.picked, self.picked_note, self.threshold, self.min_samples]
 
     def empty(self, text: str) -> Updates:
         """The tab with nothing to review, saying why."""
         return {self.summary: text, self.cover: [], self.chosen: gr.CheckboxGroup(choices=[], value=[]),
-                self.member_gallery: [], self.pager.label: "", self.pager.number: 1, self.current: None}
+                self.member_gallery: [], self.pager.label: "", self.pager.number: 1, self.current: None,
+                self.picked: [], self.picked_note: "", self.threshold: 0, self.min_samples: 0}
+
+
+def picked_text(ui: UISession, picked: Sequence[str]) -> str:
+    if not picked:
+        return "Click images to pick them (click again to unpick); the buttons move every picked image at once."
+    names = ", ".join(item_caption(ui.session, i).split(" · ")[0] for i in picked[:6])
+    return f"**{len(picked)} image(s) picked**: {names}{' …' if len(picked) > 6 else ''}"
 
 
 def show(tab: CharactersTab, ui: UISession, view: ClusterView, label: int | None, page: Any = 1,
-         note: str = "") -> Updates:
-    """The clusters of ``view`` and one page of cluster ``label`` (the biggest cluster when None)."""
+         note: str = "", picked: Sequence[str] = (), params: bool = True) -> Updates:
+    """The clusters of ``view`` and one page of cluster ``label`` (the biggest cluster when None); ``params``:
+    set the threshold and min_samples fields to the view's grouping."""
     covers, choices, chosen_labels, text = overview(ui, view)
-    label = label if label is not None else (view.clusters[0].label if view.clusters else None)
+    inputs = set(view.target) | set(view.noise) | {i for c in view.clusters for i in c.ids}
+    picked = [i for i in picked if i in inputs]
+    known = {c.label for c in view.clusters} | ({NOISE} if view.noise else set())
+    if label not in known:
+        label = view.clusters[0].label if view.clusters else (NOISE if view.noise else None)
     entries: list[Any]
     if label is None:
         entries, page_text, number = [], "", 1
     else:
-        entries, page_text, number = members(ui, view, label, page)
-    return {tab.summary: (note + " " if note else "") + text, tab.cover: covers,
-            tab.chosen: gr.CheckboxGroup(choices=choices, value=chosen_labels), tab.member_gallery: entries,
-            tab.pager.label: page_text, tab.pager.number: number, tab.current: label}
+        entries, page_text, number = members(ui, view, label, page, picked)
+    out: Updates = {
+        tab.summary: (note + " " if note else "") + text, tab.cover: covers,
+        tab.chosen: gr.CheckboxGroup(choices=choices, value=chosen_labels), tab.member_gallery: entries,
+        tab.pager.label: page_text, tab.pager.number: number, tab.current: label, tab.picked: picked,
+        tab.picked_note: picked_text(ui, picked)}
+    if params:
+        out.update({tab.threshold: view.threshold or 0, tab.min_samples: view.min_samples or 0})
+    return out
 
 
 def refresh_values(tab: CharactersTab, ui: UISession | None, thr: float | None = None, ms: int | None = None,
                    label: int | None = None) -> Updates:
-    """The tab as it opens: the clusters, or why there are none (without an error toast)."""
+    """The tab as it opens: the clusters (the grouping last used, unless ``thr``/``ms`` are given), or why there
+    are none (without an error toast)."""
     reason = review_unavailable(ui)
     if reason or ui is None:
         return tab.empty(reason or "")
     try:
-        view = clusters(ui, thr, ms)
+        view = clusters(ui, thr, ms, keep_params=thr is None and ms is None)
     except Exception as err:  # missing features/models: say so, keep the tab usable
         return tab.empty(not_available_text(err))
     return show(tab, ui, view, label)
@@ -143,104 +229,186 @@ def build_characters_tab(binder: SessionBinder, state: gr.State) -> CharactersTa
 
 def _draw_characters_tab() -> CharactersTab:
     gr.Markdown("The CCIP step's images grouped by character. waifuc picks one cluster by itself and can lock onto "
-                "the wrong one: choose the target cluster(s) here, move single images in or out, then apply. "
-                "Moving the threshold re-clusters from cached features (no model runs).")
+                "the wrong one: tick the cluster(s) of your character, pick images and move them in or out; each "
+                "change re-runs at once (cached). Your choice is kept per image: it holds when you change the "
+                "grouping or add images (new images follow their cluster until you move them).")
     summary = gr.Markdown("Run a pipeline with a CCIPAction step, then open this tab.", elem_id="ccip-summary")
     with gr.Row(equal_height=True):
-        threshold = gr.Slider(0.0, 1.0, value=0.18, step=0.005, label="Same-character threshold",
-                              info="CCIP difference at or below which two images show the same character; "
-                                   "until you move it, waifuc's own clustering (OPTICS) is shown",
+        threshold = gr.Slider(0.0, 1.0, value=0, step=0.005, label="Same-character threshold (grouping only)",
+                              info="0 = waifuc's own grouping (OPTICS); above 0: images whose CCIP difference is "
+                                   "at most this are grouped (higher: bigger clusters). Never changes your choice.",
                               elem_id="ccip-threshold")
         min_samples = gr.Number(value=0, label="min_samples", precision=0, minimum=0,
                                 info="smallest cluster size (0 = the model's default)")
+    with gr.Accordion("What CCIPAction's parameters mean", open=False):
+        gr.Markdown(PARAMS_HELP, elem_id="ccip-params-help")
     cover = gr.Gallery(label="Clusters (biggest first, noise last) — click one to open it", columns=8, height=220,
                        object_fit="cover", fit_columns=False, preview=False, elem_id="ccip-clusters")
     with gr.Row(equal_height=True):
-        chosen = gr.CheckboxGroup([], label="Target character cluster(s)", elem_id="ccip-chosen", scale=3)
-        apply_btn = gr.Button("Apply choice and re-run", variant="primary", scale=1, elem_id="ccip-apply")
-        reset_btn = gr.Button("Back to waifuc's choice", scale=1)
+        chosen = gr.CheckboxGroup([], label="Target character cluster(s) (ticked: most of its images are in the "
+                                  "target; ticking takes a cluster whole)", elem_id="ccip-chosen", scale=3)
+        with gr.Column(scale=1):
+            apply_btn = gr.Button("Apply choice and re-run", variant="primary", elem_id="ccip-apply")
+            confirm_empty = gr.Checkbox(False, label="Yes, drop every image (allow an empty target)",
+                                        elem_id="ccip-confirm-empty")
+            with gr.Row():
+                reset_btn = gr.Button("Back to waifuc's choice", size="sm", elem_id="ccip-reset")
+                undo_reset_btn = gr.Button("Back to your choice", size="sm", elem_id="ccip-undo-reset")
     current = gr.State(None)
-    member_gallery = gr.Gallery(label="Images of the cluster (✓ = in the target)", columns=8, height=320,
-                                object_fit="contain", fit_columns=False, preview=False, elem_id="ccip-members")
+    member_gallery = gr.Gallery(label="Images of the open cluster (✓ in the target, ✗ out, ● picked)", columns=8,
+                                height=320, object_fit="contain", fit_columns=False, preview=False,
+                                allow_preview=False, elem_id="ccip-members")
     pager = make_pager("ccip")
+    picked_note = gr.Markdown("", elem_id="ccip-picked")
     with gr.Row():
-        move_in = gr.Button("Move the selected image into the target", size="sm", elem_id="ccip-move-in")
-        move_out = gr.Button("Move it out of the target", size="sm", elem_id="ccip-move-out")
+        move_in = gr.Button("Move the picked images into the target", size="sm", elem_id="ccip-move-in")
+        move_out = gr.Button("Move them out of the target", size="sm", elem_id="ccip-move-out")
+        clear_picked = gr.Button("Unpick all", size="sm", elem_id="ccip-clear-picked")
+    with gr.Row():
+        take_in = gr.Button("Put the whole open cluster into the target", size="sm", elem_id="ccip-take-in")
+        take_out = gr.Button("Take the whole open cluster out", size="sm", elem_id="ccip-take-out")
     return CharactersTab(summary=summary, threshold=threshold, min_samples=min_samples, cover=cover, chosen=chosen,
-                         apply_btn=apply_btn, reset_btn=reset_btn, current=current, member_gallery=member_gallery,
-                         pager=pager, move_in=move_in, move_out=move_out, selected=gr.State(None))
+                         apply_btn=apply_btn, reset_btn=reset_btn, undo_reset_btn=undo_reset_btn,
+                         confirm_empty=confirm_empty, current=current, member_gallery=member_gallery, pager=pager,
+                         picked_note=picked_note, move_in=move_in, move_out=move_out, take_in=take_in,
+                         take_out=take_out, clear_picked=clear_picked, picked=gr.State([]))
 
 
 def _wire_characters_tab(binder: SessionBinder, state: gr.State, tab: CharactersTab) -> None:
     @guarded
-    def on_recluster(ui, thr, ms, label):
+    def on_recluster(ui, thr, ms, label, picked=()):
         touch(binder, ui)
         if review_unavailable(ui):  # a slider moved before there is anything to cluster: say so, no error toast
             return refresh_values(tab, ui)
-        return show(tab, ui, clusters(ui, thr, ms), label)
+        return show(tab, ui, clusters(ui, thr, ms), label, picked=picked or (), params=False)
 
     @guarded
-    def on_cover(ui, thr, ms, evt: gr.SelectData):
-        view = ui.session.characters.view or clusters(ui, thr, ms)
-        return show(tab, ui, view, label_at(ui, evt.index))
+    def on_cover(ui, picked, evt: gr.SelectData):
+        view = ui.session.characters.current()
+        return show(tab, ui, view, label_at(ui, evt.index), picked=picked or (), params=False)
 
     @guarded
-    def on_page(ui, label, page):
-        view = ui.session.characters.view or clusters(ui)
-        entries, text, number = members(ui, view, label, page)
+    def on_page(ui, label, page, picked):
+        entries, text, number = members(ui, ui.session.characters.current(), label, page, picked or ())
         return {tab.member_gallery: entries, tab.pager.label: text, tab.pager.number: number}
 
-    recluster = [state, tab.threshold, tab.min_samples, tab.current]
-    tab.threshold.change(on_recluster, recluster, tab.outputs, concurrency_limit=None, trigger_mode="always_last")
+    @guarded
+    def on_pick(ui, label, page, picked, evt: gr.SelectData):
+        item_id = ui.id_at(MEMBERS, evt.index)
+        picked = list(picked or [])
+        if item_id is not None:
+            (picked.remove if item_id in picked else picked.append)(item_id)
+        entries, text, number = members(ui, ui.session.characters.current(), label, page, picked)
+        return {tab.member_gallery: entries, tab.pager.label: text, tab.pager.number: number, tab.picked: picked,
+                tab.picked_note: picked_text(ui, picked)}
+
+    @guarded
+    def on_clear(ui, label, page):
+        entries, text, number = members(ui, ui.session.characters.current(), label, page)
+        return {tab.member_gallery: entries, tab.pager.number: number, tab.picked: [],
+                tab.picked_note: picked_text(ui, [])}
+
+    recluster = [state, tab.threshold, tab.min_samples, tab.current, tab.picked]
+    tab.threshold.input(on_recluster, recluster, tab.outputs, concurrency_limit=None, trigger_mode="always_last")
     tab.min_samples.submit(on_recluster, recluster, tab.outputs, concurrency_limit=None)
-    tab.cover.select(on_cover, [state, tab.threshold, tab.min_samples], tab.outputs, concurrency_limit=None)
-    tab.member_gallery.select(select_index, None, tab.selected, concurrency_limit=None, show_progress="hidden")
-    tab.pager.wire(on_page, [state, tab.current], [tab.member_gallery, tab.pager.label, tab.pager.number])
+    tab.cover.select(on_cover, [state, tab.picked], tab.outputs, concurrency_limit=None)
+    tab.member_gallery.select(on_pick, [state, tab.current, tab.pager.number, tab.picked],
+                              [tab.member_gallery, tab.pager.label, tab.pager.number, tab.picked, tab.picked_note],
+                              concurrency_limit=None, show_progress="hidden")
+    tab.clear_picked.click(on_clear, [state, tab.current, tab.pager.number],
+                           [tab.member_gallery, tab.pager.number, tab.picked, tab.picked_note], concurrency_limit=None)
+    tab.pager.wire(on_page, [state, tab.current, tab.picked],
+                   [tab.member_gallery, tab.pager.label, tab.pager.number])
     _wire_character_choices(binder, state, tab)
 
 
+def apply_choice(ui: UISession, confirm_empty: bool, progress: Any = None) -> tuple[ClusterView, str]:
+    """Run with the target (a second, cached run when new images took their cluster's suggestion); an empty target
+    without ``confirm_empty`` is not applied. Returns the view and what happened."""
+    try:
+        view = ui.session.characters.apply(lambda: run_pipeline(ui, progress), confirm_empty=bool(confirm_empty))
+    except InvalidOptionError as err:
+        return ui.session.characters.current(), f"**Not applied**: {err}."
+    return view, f"Applied; {dataset_size_text(ui.session)}."
+
+
 def _wire_character_choices(binder: SessionBinder, state: gr.State, tab: CharactersTab) -> None:
-    """Apply, reset and move: each changes the target, re-runs and shows the clusters again."""
+    """Apply, reset, move and take: each changes the target, re-runs (cached) and shows the clusters again."""
+    def report(progress):
+        return lambda f, t: progress(f, desc=t)
+
     @guarded
-    def on_apply(ui, labels, label, progress=gr.Progress()):
+    def on_apply(ui, labels, label, confirm, progress=gr.Progress()):
         touch(binder, ui)
-        ui.session.characters.choose([int(x) for x in labels or []])
-        result = run_pipeline(ui, lambda f, t: progress(f, desc=t))
-        return show(tab, ui, ui.session.characters.view or clusters(ui), label,
-                    note=f"Applied; {dataset_size_text(ui.session)} ({result.status}).")
+        view = ui.session.characters.current()
+        labels = sorted(int(x) for x in labels or [])
+        if labels != sorted(view.chosen):  # only a changed tick decides: moves made before are kept
+            ui.session.characters.choose(labels)
+        view, note = apply_choice(ui, confirm, report(progress))
+        return show(tab, ui, view, label, note=note)
 
     @guarded
     def on_reset(ui, label, progress=gr.Progress()):
         ui.session.characters.reset()
-        run_pipeline(ui, lambda f, t: progress(f, desc=t))
-        return show(tab, ui, clusters(ui), label, note="Back to CCIPAction's own choice.")
-
-    def on_move(ui, index, label, into, progress):
-        item_id = ui.id_at(MEMBERS, index)
-        if item_id is None:
-            raise InvalidOptionError("image", index, fix="click an image of the cluster first")
-        view = ui.session.characters.move(item_id, into_target=into)
-        run_pipeline(ui, lambda f, t: progress(f, desc=t))
-        return show(tab, ui, view, label, note=f"Moved {item_caption(ui.session, item_id)} "
-                    f"{'into' if into else 'out of'} the target; {dataset_size_text(ui.session)}.")
+        run_pipeline(ui, report(progress))
+        undo = " *Back to your choice* brings yours back." if ui.session.characters.can_undo_reset() else ""
+        return show(tab, ui, clusters(ui, keep_params=True), label,
+                    note=f"Back to waifuc's own choice (what CCIPAction keeps); {dataset_size_text(ui.session)}."
+                    + undo)
 
     @guarded
-    def on_move_in(ui, index, label, progress=gr.Progress()):
-        return on_move(ui, index, label, True, progress)
+    def on_undo_reset(ui, label, confirm, progress=gr.Progress()):
+        ui.session.characters.undo_reset()
+        view, note = apply_choice(ui, confirm, report(progress))
+        return show(tab, ui, view, label, note=f"Your choice is back. {note}")
+
+    def on_move(ui, picked, label, confirm, into, progress):
+        picked = list(picked or [])
+        if not picked:
+            raise InvalidOptionError("image", None, fix="click one or more images of the cluster first")
+        ui.session.characters.move(picked, into_target=into)
+        view, note = apply_choice(ui, confirm, report(progress))
+        return show(tab, ui, view, label, note=f"Moved {len(picked)} image(s) {'into' if into else 'out of'} the "
+                    f"target. {note}")
+
+    def on_take(ui, label, confirm, into, progress):
+        if label is None:
+            raise InvalidOptionError("cluster", None, fix="open a cluster first (click its cover)")
+        ui.session.characters.take(int(label), into_target=into)
+        view, note = apply_choice(ui, confirm, report(progress))
+        return show(tab, ui, view, label, note=f"{cluster_name(int(label), len(view.cluster(int(label))))} "
+                    f"{'put into' if into else 'taken out of'} the target. {note}")
 
     @guarded
-    def on_move_out(ui, index, label, progress=gr.Progress()):
-        return on_move(ui, index, label, False, progress)
+    def on_move_in(ui, picked, label, confirm, progress=gr.Progress()):
+        return on_move(ui, picked, label, confirm, True, progress)
+
+    @guarded
+    def on_move_out(ui, picked, label, confirm, progress=gr.Progress()):
+        return on_move(ui, picked, label, confirm, False, progress)
+
+    @guarded
+    def on_take_in(ui, label, confirm, progress=gr.Progress()):
+        return on_take(ui, label, confirm, True, progress)
+
+    @guarded
+    def on_take_out(ui, label, confirm, progress=gr.Progress()):
+        return on_take(ui, label, confirm, False, progress)
 
     run: dict[str, Any] = {"concurrency_id": "run", "concurrency_limit": 2}  # one queue for every run
-    tab.apply_btn.click(on_apply, [state, tab.chosen, tab.current], tab.outputs, **run)
+    tab.apply_btn.click(on_apply, [state, tab.chosen, tab.current, tab.confirm_empty], tab.outputs, **run)
     tab.reset_btn.click(on_reset, [state, tab.current], tab.outputs, **run)
-    tab.move_in.click(on_move_in, [state, tab.selected, tab.current], tab.outputs, **run)
-    tab.move_out.click(on_move_out, [state, tab.selected, tab.current], tab.outputs, **run)
+    tab.undo_reset_btn.click(on_undo_reset, [state, tab.current, tab.confirm_empty], tab.outputs, **run)
+    moving = [state, tab.picked, tab.current, tab.confirm_empty]
+    tab.move_in.click(on_move_in, moving, tab.outputs, **run)
+    tab.move_out.click(on_move_out, moving, tab.outputs, **run)
+    taking = [state, tab.current, tab.confirm_empty]
+    tab.take_in.click(on_take_in, taking, tab.outputs, **run)
+    tab.take_out.click(on_take_out, taking, tab.outputs, **run)
 
 
 def wire_characters_tab_select(selected: gr.Tab, state: gr.State, tab: CharactersTab) -> None:
-    """Opening the tab clusters the last run's CCIP images (or says why it cannot)."""
+    """Opening the tab clusters the last run's CCIP images with the grouping last used (or says why it cannot)."""
     def refresh(ui):
         return refresh_values(tab, ui)
 

@@ -1,0 +1,92 @@
+"""The Characters tab in Chromium: tick one cluster, pick two of its images and move them out with one click;
+the tick, the summary and the export agree, Apply without a change keeps the moves, and an empty target needs
+the confirmation."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+TIMEOUT = 60_000
+
+
+def target_count(text: str) -> int:
+    found = re.search(r"target: (\d+) image\(s\)", text)
+    assert found is not None, text
+    return int(found.group(1))
+
+
+def test_pick_images_move_them_out_and_export_what_the_summary_says(app_url, browser):
+    from playwright.sync_api import expect
+
+    url, _binder = app_url
+    context = browser.new_context(viewport={"width": 1400, "height": 1100})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    page.goto(url)
+    expect(page.locator("#source-summary")).to_contain_text("Demo dataset: 13 images came in", timeout=TIMEOUT)
+
+    page.get_by_role("tab", name="2 · Pipeline").click()
+    page.locator("#add-step-choice input").click()
+    page.get_by_role("option", name=re.compile("^CCIPAction")).first.click()
+    page.get_by_role("button", name="Add step").click()
+    expect(page.locator("[id^=step-][id$=-enabled]", has_text="CCIPAction")).to_have_count(1)
+    page.get_by_role("tab", name="3 · Run").click()
+    page.locator("#run-btn").click()
+    expect(page.locator("#run-status")).to_contain_text("Run finished", timeout=TIMEOUT)
+
+    page.get_by_role("tab", name="4 · Characters").click()
+    summary = page.locator("#ccip-summary")
+    expect(summary).to_contain_text("cluster(s)")
+    chosen = page.locator("#ccip-chosen")
+    labels = [label.strip() for label in chosen.locator("label").all_inner_texts()]
+    assert len(labels) >= 2
+    sizes = [int(text.split(" · ")[1].split()[0]) for text in labels]
+    for n, text in enumerate(labels):  # the biggest cluster only
+        (chosen.get_by_label(text).check if n == 0 else chosen.get_by_label(text).uncheck)()
+    page.locator("#ccip-apply").click()
+    expect(summary).to_contain_text("Applied; ")
+    expect(summary).to_contain_text("The target is your choice")
+    kept = target_count(summary.inner_text())  # the cluster, and any noise image waifuc had kept
+    assert kept >= sizes[0]
+    expect(summary).to_contain_text(f"Applied; {kept} images in the dataset")
+
+    # pick two images of the open (biggest) cluster and move both out with one click
+    thumbs = page.locator("#ccip-members button.thumbnail-item")
+    thumbs.nth(0).click()
+    expect(page.locator("#ccip-picked")).to_contain_text("1 image(s) picked")
+    thumbs.nth(1).click()
+    expect(page.locator("#ccip-picked")).to_contain_text("2 image(s) picked")
+    page.locator("#ccip-move-out").click()
+    left = kept - 2
+    expect(summary).to_contain_text(f"Moved 2 image(s) out of the target. Applied; {left} images in the dataset")
+    expect(summary).to_contain_text(f"target: {left} image(s)")
+    expect(summary).not_to_contain_text("waifuc found no cluster")
+    first = chosen.locator("label").first
+    expect(first).to_contain_text(f"✓ target ({sizes[0] - 2} of {sizes[0]})")  # ticked: most of it is in
+    expect(first.locator("input")).to_be_checked()
+
+    # Apply without a change keeps the two moves
+    page.locator("#ccip-apply").click()
+    expect(summary).to_contain_text(f"Applied; {left} images in the dataset")
+    assert target_count(summary.inner_text()) == left
+
+    # the export holds what the summary says
+    page.get_by_role("tab", name="7 · Export").click()
+    page.locator("#export-build").click()
+    expect(page.locator("#export-summary")).to_contain_text(f"{left} images (")
+
+    # unticking everything is refused until "Yes, drop every image" is ticked
+    page.get_by_role("tab", name="4 · Characters").click()
+    expect(summary).to_contain_text(f"target: {left} image(s)")
+    for text in [label.strip() for label in chosen.locator("label").all_inner_texts()]:
+        chosen.get_by_label(text).uncheck()
+    page.locator("#ccip-apply").click()
+    expect(summary).to_contain_text("Not applied")
+    expect(summary).to_contain_text("Your choice has no image")
+    page.locator("#ccip-confirm-empty input").check()
+    page.locator("#ccip-apply").click()
+    expect(summary).to_contain_text("Applied; 0 images in the dataset")
+    context.close()
