@@ -189,6 +189,14 @@ class Characters:
             view = self.clusters(keep_params=True)
         return view
 
+    def settle_after_run(self) -> bool:
+        """After any run (the Run tab's too): give images nobody decided about their cluster's suggestion when a
+        person made the choice. True when that changed the target (the run is repeated to hold it)."""
+        if self._pipeline.first_step(["CCIPAction"]) is None or self.choice() is None:
+            return False
+        view = self.clusters(keep_params=True)
+        return view.by_person and view.pending
+
     def check_apply(self, confirm_empty: bool = False) -> None:
         """Refuse (InvalidOptionError with the fix) to apply a target without any image unless confirmed."""
         if self._runs.last is None or confirm_empty:

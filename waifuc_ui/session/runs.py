@@ -53,6 +53,9 @@ class Runs:
         self.last: RunResult | None = None
         self.fingerprint = ""  # of the state the last run ran on
         self.lock = threading.Lock()
+        #: Called after a finished run; one returning True changed the decisions (e.g. new images took their
+        #: character cluster's suggestion), and the run is repeated once (cached) so the result holds them.
+        self.settle_hooks: list[Callable[[], bool]] = []
 
     def model_report(self) -> dict[str, ModelStatus]:
         """uid -> ModelStatus for every enabled step that needs models: on this machine, to be downloaded by the
@@ -78,11 +81,16 @@ class Runs:
                                       message="stopped while downloading the models")
                 self.fingerprint = fingerprint
                 return self.last
-            with self._cache_scope():
-                result = self.runner.run(recipe, ids, self._inputs.metas(), self._pipeline.decisions, progress,
-                                         cancel, actions=fetched.actions if fetched is not None else None)
-            self.models.explain(result, fetched)
-            self.last, self.fingerprint = result, fingerprint
+            actions = fetched.actions if fetched is not None else None
+            for attempt in range(2):
+                with self._cache_scope():
+                    result = self.runner.run(recipe, ids, self._inputs.metas(), self._pipeline.decisions, progress,
+                                             cancel, actions=actions)
+                self.models.explain(result, fetched)
+                self.last, self.fingerprint = result, fingerprint
+                if attempt or result.status != StepStatus.DONE or not any([hook() for hook in self.settle_hooks]):
+                    break
+                fingerprint = self.current_fingerprint()
             return result
         finally:
             self.lock.release()

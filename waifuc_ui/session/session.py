@@ -72,6 +72,7 @@ class Session:
         self.runs = Runs(self.store, self.catalog, self.inputs, self.pipeline, ModelPreparer(downloader),
                          self._cache_scope)
         self.characters = Characters(self.pipeline, self.runs, review_models, self._cache_scope)
+        self.runs.settle_hooks.append(self.characters.settle_after_run)
         self.duplicates = Duplicates(self.store, self.pipeline, self.runs, review_models, self._cache_scope)
         self.dataset = Dataset(self.store, self.inputs, self.runs, self.pipeline, self.duplicates)
         self.tags = Tags(self.store, self.dataset)
