@@ -77,7 +77,7 @@ class LocalDirectoryExporter(BaseExporter):
 
     def pre_export(self) -> None:
         if os.path.exists(self.output_dir) and not os.path.isdir(self.output_dir):
-            raise ExportError(f"output folder {self.output_dir!r} is a file. Fix: give a folder path")
+            raise ExportError(f"output folder {self.output_dir!r} is a file", "give a folder path")
         os.makedirs(self.output_dir, exist_ok=True)
         self._started_ns = time.time_ns()
         self._stale = set(self._existing_files()) if self.clear else None

@@ -47,8 +47,8 @@ class HubPushError(ExportError):
     """The Hub refused the push: ``status`` (HTTP, 0 for no answer) and ``fix`` (what to do)."""
 
     def __init__(self, problem: str, fix: str, status: int = 0):
-        self.problem, self.fix, self.status = problem, fix, status
-        super().__init__(f"{problem}. Fix: {fix}. Nothing in your session was changed.")
+        self.status = status
+        super().__init__(problem, f"{fix}. Nothing in your session was changed.")
 
 
 @dataclass
@@ -184,8 +184,8 @@ class HuggingFaceExporter(BaseExporter):
         self._inner.post_export()
         captions = read_captions(self.data_dir)
         if not captions:
-            raise ExportError("no image was exported, so nothing was pushed. Fix: check the run report for why each "
-                              "image failed, then push again")
+            raise ExportError("no image was exported, so nothing was pushed",
+                              "check the run report for why each image failed, then push again")
         write_metadata(self.data_dir, captions)
         if self.file_in_repo is not None:
             self._pack_zip()

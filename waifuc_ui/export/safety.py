@@ -66,8 +66,8 @@ def refuse_input_overwrite(target: str, item: ImageItem) -> None:
     if any(same_file(target, source) for source in input_paths(item)):
         raise ExportError(
             f"refusing to write {target!r}: it is the input file this item was read from, and "
-            f"waifuc_ui never overwrites input images. Fix: export to another folder, or rename the "
-            f"items first (e.g. FileExtAction or RandomFilenameAction)")
+            f"waifuc_ui never overwrites input images",
+            "export to another folder, or rename the items first (e.g. FileExtAction or RandomFilenameAction)")
 
 
 def refuse_clear_over_input(output_dir: str, item: ImageItem) -> None:
@@ -76,8 +76,8 @@ def refuse_clear_over_input(output_dir: str, item: ImageItem) -> None:
         if is_inside(source, output_dir):
             raise ExportError(
                 f"refusing clear=True on {output_dir!r}: it holds {source!r}, an input of this run, and "
-                f"waifuc_ui never deletes input images (nothing was deleted). Fix: export to a new folder, "
-                f"or use clear=False")
+                f"waifuc_ui never deletes input images (nothing was deleted)",
+                "export to a new folder, or use clear=False")
 
 
 def refuse_clear_over_reported_inputs(output_dir: str, stale: set[str], report: RunReport | None) -> None:
@@ -98,4 +98,4 @@ def refuse_clear_over_reported_inputs(output_dir: str, stale: set[str], report: 
         raise ExportError(
             f"refusing clear=True on {output_dir!r}: {suspects[0]!r} (and {len(suspects) - 1} more) may be an "
             f"input of this run that was skipped or dropped, and waifuc_ui never deletes input images "
-            f"(nothing was deleted; this run's files were written). Fix: export to a new folder, or use clear=False")
+            f"(nothing was deleted; this run's files were written)", "export to a new folder, or use clear=False")

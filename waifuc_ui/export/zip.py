@@ -84,8 +84,8 @@ class ZipExporter(BaseExporter):
     def post_export(self) -> str:
         self._building().post_export()
         if self._archive_is_input:
-            raise ExportError(f"refusing to write {self.archive_path!r}: it is an input file of this run. "
-                              f"Fix: choose another archive path")
+            raise ExportError(f"refusing to write {self.archive_path!r}: it is an input file of this run",
+                              "choose another archive path")
         atomic_write(self.archive_path, self._write_zip)
         return self.archive_path
 

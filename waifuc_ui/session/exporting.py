@@ -217,10 +217,10 @@ class Export:
             raise InvalidOptionError("export folder", directory, fix="give the path of a new or empty folder")
         directory = os.path.abspath(os.path.expanduser(str(directory).strip()))
         if os.path.exists(directory) and not os.path.isdir(directory):
-            raise ExportError(f"export folder {directory!r} is a file. Fix: give the path of a new or empty folder")
+            raise ExportError(f"export folder {directory!r} is a file", "give the path of a new or empty folder")
         if os.path.isdir(directory) and os.listdir(directory):
-            raise ExportError(f"export folder {directory!r} is not empty. Fix: give a new or empty folder, so no "
-                              "file of yours is overwritten")
+            raise ExportError(f"export folder {directory!r} is not empty",
+                              "give a new or empty folder, so no file of yours is overwritten")
         kwargs = self.options(layout, kohya_folder, **options)
         kwargs.pop("layout")
         folder = kwargs.pop("folder", None)
