@@ -182,8 +182,6 @@ def test_empty_export_pushes_nothing(hub, tmp_path):
 
 def test_a_push_error_carries_its_problem_fix_and_status_as_fields():
     """The UI reads fields, never the text (the problem once held the whole composed message)."""
-    from waifuc_ui.export.huggingface import HubPushError
-
     err = HubPushError("the Hub refused the token", "sign in again", status=401)
     assert (err.problem, err.fix, err.status) == (
         "the Hub refused the token", "sign in again. Nothing in your session was changed.", 401)
