@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -47,6 +48,22 @@ class BaseExporter:
                 else:
                     report.exported += 1
             return self.post_export()
+
+
+class StagedExporter(BaseExporter):
+    """An exporter that writes into a temporary staging folder (``_workdir``, made by ``pre_export``) before
+    packing or pushing it; the folder is removed when the export ends, whether it succeeded or not."""
+
+    _workdir: str | None = None
+
+    def export_from(self, items: Iterable[ImageItem], report: RunReport | None = None,
+                    name: str | None = None) -> Any:
+        try:
+            return super().export_from(items, report=report, name=name)
+        finally:
+            if self._workdir and os.path.isdir(self._workdir):
+                shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
 
 
 def item_label(item: ImageItem, n: int) -> str:

@@ -25,15 +25,14 @@ import shutil
 import tempfile
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.errors import ExportError, InvalidOptionError
 from ..core.item import ImageItem
-from ..core.report import RunReport
-from .base import BaseExporter, LocalDirectoryExporter
+from .base import LocalDirectoryExporter, StagedExporter
 from .sidecar import sidecar_path
 from .zip import LAYOUTS
 
@@ -94,7 +93,7 @@ def check_repository(repository: str) -> str:
     return name
 
 
-class HuggingFaceExporter(BaseExporter):
+class HuggingFaceExporter(StagedExporter):
     """Export into a temporary folder, then push it to ``repository`` (see the module doc). ``private`` (default
     True) applies when the repository is created; an existing repository keeps its visibility. ``card``: the
     dataset card's :class:`CardInfo`. ``progress(fraction, text)`` is told about the export and the upload;
@@ -169,15 +168,6 @@ class HuggingFaceExporter(BaseExporter):
     @property
     def log(self) -> Any:
         return getattr(self._inner, "log", None)
-
-    def export_from(self, items: Iterable[ImageItem], report: RunReport | None = None,
-                    name: str | None = None) -> Any:
-        try:
-            return super().export_from(items, report=report, name=name)
-        finally:
-            if self._workdir and os.path.isdir(self._workdir):
-                shutil.rmtree(self._workdir, ignore_errors=True)
-            self._workdir = None
 
     def post_export(self) -> PushResult:
         assert self._inner is not None and self._workdir is not None

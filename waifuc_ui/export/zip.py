@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterable
@@ -12,8 +11,7 @@ from typing import Any
 from ..core.errors import ExportError, InternalError, InvalidOptionError
 from ..core.files import atomic_write
 from ..core.item import ImageItem
-from ..core.report import RunReport
-from .base import BaseExporter
+from .base import StagedExporter
 from .folder import ExportLog, FolderExporter
 from .safety import input_paths, safe_relative_name, same_file
 from .save import SaveExporter
@@ -24,7 +22,7 @@ LAYOUTS = {"textual_inversion": TextualInversionExporter, "save": SaveExporter}
 _STORED_EXTS = {".png", ".jpg", ".jpeg", ".webp", ".gif", ".zip"}
 
 
-class ZipExporter(BaseExporter):
+class ZipExporter(StagedExporter):
     """Export with the ``layout`` exporter into a temporary folder next to ``archive_path``, then
     pack that folder into ``archive_path`` (entries sorted, ``/`` separated, hidden sidecars
     included) and remove the folder. ``post_export`` returns the archive path.
@@ -88,15 +86,6 @@ class ZipExporter(BaseExporter):
                               "choose another archive path")
         atomic_write(self.archive_path, self._write_zip)
         return self.archive_path
-
-    def export_from(self, items: Iterable[ImageItem], report: RunReport | None = None,
-                    name: str | None = None) -> Any:
-        try:
-            return super().export_from(items, report=report, name=name)
-        finally:
-            if self._workdir and os.path.isdir(self._workdir):
-                shutil.rmtree(self._workdir, ignore_errors=True)
-            self._workdir = None
 
     def _write_zip(self, f) -> None:
         workdir = self._workdir
