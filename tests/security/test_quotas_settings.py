@@ -43,3 +43,14 @@ def test_overrides_sizes_counts_and_none(tmp_path):
 def test_bad_values_name_the_variable_and_the_fix(variable, value, message):
     with pytest.raises(ValueError, match=message):
         settings_from_env({"WAIFUC_UI_PUBLIC": "1", variable: value})
+
+
+def test_video_quotas_come_from_the_environment():
+    public = settings_from_env({"WAIFUC_UI_PUBLIC": "1"}).quotas
+    assert (public.video_seconds, public.video_decoded_frames, public.session_video_seconds) == (1800, 65_000, 3600)
+    q = settings_from_env({"WAIFUC_UI_PUBLIC": "1", "WAIFUC_UI_MAX_VIDEO_SECONDS": "90.5",
+                           "WAIFUC_UI_MAX_VIDEO_FRAMES": "none", "WAIFUC_UI_MAX_SESSION_VIDEO_SECONDS": "600"}).quotas
+    assert (q.video_seconds, q.video_decoded_frames, q.session_video_seconds) == (90.5, None, 600.0)
+    with pytest.raises(ValueError, match=r"WAIFUC_UI_MAX_VIDEO_SECONDS='1h' is not a valid limit\. Fix: set it to "
+                                         r"e\.g\. 1800 or 'none', or unset it"):
+        settings_from_env({"WAIFUC_UI_MAX_VIDEO_SECONDS": "1h"})

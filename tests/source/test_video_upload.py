@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zipfile
 
+import pytest
 from PIL import Image
 
 from tests.source.video_files import make_video
@@ -96,3 +97,32 @@ def test_public_quotas_bound_video_length(tmp_path):
     reason = {s.path: s.reason for s in report.skipped}["ep 01.mp4"]
     assert "lasts 3 s" in reason and "up to 2 s" in reason and "ffmpeg" in reason
     assert ledger.images == 1
+
+
+def test_session_video_seconds_span_uploads(tmp_path):
+    """A session may decode so many seconds of video in all: the second 3 s video after 4 s are left is refused
+    before decoding, with the seconds left and the fix; the ledger counts what was decoded."""
+    ledger = QuotaLedger(Quotas(session_video_seconds=5))
+    first = make_video(tmp_path / "a" / "one.mp4", 30, fps=10)  # 3 s
+    second = make_video(tmp_path / "b" / "two.mp4", 30, fps=10)
+    with ledger.upload() as options:
+        items, report = run(UploadSource([first], str(tmp_path / "w1"), **options))
+    assert len(items) == 6 and report.skipped == [] and round(ledger.video_seconds, 1) == 3.0
+    with ledger.upload() as options:
+        assert options["allowance"].video_seconds_left() == pytest.approx(2.0, abs=0.05)
+        items, report = run(UploadSource([second], str(tmp_path / "w2"), **options))
+    reason = {s.path: s.reason for s in report.skipped}["two.mp4"]
+    assert items == [] and "lasts 3 s" in reason and "2 s of video left (of 5 s)" in reason and "ffmpeg" in reason
+    assert round(ledger.video_seconds, 1) == 3.0  # nothing decoded, nothing charged
+    assert ledger.summary().endswith("video 3 s of 5 s")
+    ledger.video_seconds = 5.0
+    with ledger.upload() as options:
+        items, report = run(UploadSource([second], str(tmp_path / "w3"), **options))
+    assert items == [] and "has decoded its 5 s of uploaded video" in report.skipped[0].reason
+
+
+def test_a_video_stopped_by_the_image_quota_is_charged_up_to_where_it_stopped(tmp_path):
+    video = make_video(tmp_path / "sent" / "long.mp4", 50, fps=10)  # 5 s: frames at 0, 0.5, ... 4.5
+    allowance = UploadAllowance(images=3, images_total=3, video_seconds=100)
+    items, _ = run(UploadSource([video], str(tmp_path / "w"), allowance=allowance))
+    assert len(items) == 3 and allowance.used_video_seconds == pytest.approx(1.5)

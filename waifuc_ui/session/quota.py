@@ -45,6 +45,7 @@ class Quotas:
     max_sessions: int | None = None  # sessions kept on the server at once (live or waiting to be reopened)
     video_seconds: float | None = None  # the longest uploaded video decoded (source/video_upload.py)
     video_decoded_frames: int | None = None  # frames decoded per uploaded video
+    session_video_seconds: float | None = None  # seconds of uploaded video one session may decode in all
 
     @classmethod
     def local(cls) -> Quotas:
@@ -57,7 +58,8 @@ class Quotas:
         return cls(request_upload_bytes=200 * MB, session_upload_bytes=1024 * MB, session_disk_bytes=1024 * MB,
                    session_images=2000, max_pixels=25_000_000, max_frames=200, archive_bytes=1024 * MB,
                    archive_entries=5000, archive_ratio=100.0, heavy_decodes=2, upload_folder_bytes=4096 * MB,
-                   max_sessions=500, video_seconds=1800, video_decoded_frames=65_000)
+                   max_sessions=500, video_seconds=1800, video_decoded_frames=65_000,
+                   session_video_seconds=3600)
 
     def archive_limits(self) -> ArchiveLimits:
         return ArchiveLimits(max_total_bytes=self.archive_bytes, max_entries=self.archive_entries,
@@ -78,11 +80,15 @@ class QuotaLedger:
         self.uploaded = 0
         self.disk = 0
         self.images = 0
+        self.video_seconds = 0.0
         self._turn = threading.Lock()
 
     @staticmethod
     def _left(limit: int | None, used: int) -> int | None:
         return None if limit is None else max(0, limit - used)
+
+    def _left_seconds(self, limit: float | None) -> float | None:
+        return None if limit is None else max(0.0, limit - self.video_seconds)
 
     @contextmanager
     def upload(self) -> Iterator[dict[str, Any]]:
@@ -94,7 +100,9 @@ class QuotaLedger:
                                         upload_bytes=self._left(q.session_upload_bytes, self.uploaded),
                                         disk_bytes=self._left(q.session_disk_bytes, self.disk),
                                         images=self._left(q.session_images, self.images),
-                                        images_total=q.session_images)
+                                        images_total=q.session_images,
+                                        video_seconds=self._left_seconds(q.session_video_seconds),
+                                        video_seconds_total=q.session_video_seconds)
             try:
                 yield {"limits": q.archive_limits(), "max_pixels": q.max_pixels, "max_frames": q.max_frames,
                        "reduce_large": q.reduce_large, "allowance": allowance, "decode_slots": self.decode_slots,
@@ -103,6 +111,7 @@ class QuotaLedger:
                 self.uploaded += allowance.used_upload
                 self.disk += allowance.used_disk
                 self.images += allowance.used_images
+                self.video_seconds += allowance.used_video_seconds
 
     def summary(self) -> str:
         q = self.quotas
@@ -110,5 +119,8 @@ class QuotaLedger:
         def part(used: int, limit: int | None, unit: str) -> str:
             return f"{used}{unit}" + (f" of {limit}{unit}" if limit is not None else "")
 
+        video = f"{self.video_seconds:.0f} s" + (f" of {q.session_video_seconds:.0f} s"
+                                                 if q.session_video_seconds is not None else "")
         return (f"uploaded {part(self.uploaded, q.session_upload_bytes, ' B')}, on disk "
-                f"{part(self.disk, q.session_disk_bytes, ' B')}, images {part(self.images, q.session_images, '')}")
+                f"{part(self.disk, q.session_disk_bytes, ' B')}, images {part(self.images, q.session_images, '')}, "
+                f"video {video}")

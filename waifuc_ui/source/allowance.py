@@ -1,4 +1,4 @@
-"""What one upload may still bring in: bytes of the request, the session's upload, disk and image quotas."""
+"""What one upload may still bring in: bytes of the request, the session's upload, disk, image and video quotas."""
 
 from __future__ import annotations
 
@@ -20,9 +20,12 @@ class UploadAllowance:
     disk_bytes: int | None = None
     images: int | None = None
     images_total: int | None = None  # the session's whole image quota (for the reason shown)
+    video_seconds: float | None = None  # seconds of uploaded video the session may still decode
+    video_seconds_total: float | None = None  # the session's whole video quota (for the reason shown)
     used_upload: int = 0
     used_disk: int = 0
     used_images: int = 0
+    used_video_seconds: float = 0.0
 
     def refuse_upload(self, size: int, request_total: int) -> str | None:
         """Why a file of ``size`` bytes cannot come in after ``request_total`` bytes of this request, or None."""
@@ -39,3 +42,6 @@ class UploadAllowance:
 
     def images_left(self, counted: int) -> int | None:
         return None if self.images is None else self.images - counted
+
+    def video_seconds_left(self) -> float | None:
+        return None if self.video_seconds is None else max(0.0, self.video_seconds - self.used_video_seconds)

@@ -11,14 +11,22 @@ bound), stopping with a recorded reason when one runs out.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 from ..core.item import ImageItem
 from ..core.report import report_skip
 from .allowance import UploadAllowance
 from .local import group_name
-from .video import DEFAULT_MIN_FRAME_INTERVAL, VideoLimits, VideoProgress, VideoSource
+from .video import (
+    DEFAULT_MIN_FRAME_INTERVAL,
+    BadVideoError,
+    VideoInfo,
+    VideoLimits,
+    VideoProgress,
+    VideoSource,
+    probe_video,
+)
 
 #: The app's "skip near-identical frames": mean grey difference (0-255) of 32x32 thumbnails under which a frame
 #: repeats the last kept one (a still shot with compression noise stays under 2; a cut or a pan is far above).
@@ -48,16 +56,26 @@ class VideoOptions:
 def upload_video_frames(path: str, name: str, options: VideoOptions, limits: VideoLimits,
                         allowance: UploadAllowance, counted: int, source: str = "") -> Iterator[ImageItem]:
     """The frames of the uploaded video at ``path`` (a private copy; ``name`` is how the visitor knows it), held to
-    ``limits`` and to what ``allowance`` leaves after ``counted`` images of this upload."""
+    ``limits``, to the session's seconds of video left and to what ``allowance`` leaves after ``counted`` images of
+    this upload. The seconds decoded are charged to ``allowance.used_video_seconds``."""
+    info = _probe(path, name) if allowance.video_seconds is not None else None
+    refusal = _video_quota_refusal(allowance, info)
+    if refusal:
+        report_skip(name, refusal, source)
+        return
+    left = allowance.video_seconds_left()
+    if left is not None and (limits.max_seconds is None or left < limits.max_seconds):
+        limits = replace(limits, max_seconds=left)  # a video of unknown length is cut there
     video = VideoSource(path, options.min_frame_interval, options.key_frames_only, skip_similar=options.skip_similar,
                         limits=limits, progress=options.progress, name=name)
     frames = iter(video)
     group = "video_" + (group_name(name) or "upload")
+    seconds, finished = 0.0, False
     try:
         for item in frames:
             seconds = float(cast(dict[str, Any], item.meta)["time"])
-            left = allowance.images_left(counted)
-            if left is not None and left <= 0:
+            left_images = allowance.images_left(counted)
+            if left_images is not None and left_images <= 0:
                 report_skip(name, f"stopped at {seconds:.1f} s: this session reached its limit of "
                                   f"{allowance.images_total or allowance.images} images; raise the interval between "
                                   "frames, or reload the page for a new session", source)
@@ -72,6 +90,32 @@ def upload_video_frames(path: str, name: str, options: VideoOptions, limits: Vid
             counted += 1
             item.meta["group_id"] = group
             yield item
+        finished = True
     finally:
         if isinstance(frames, Generator):
             frames.close()  # a consumer that stops early closes the video file at once
+        whole = info.duration if finished and info is not None and info.duration is not None else seconds
+        allowance.used_video_seconds += min(whole, left) if left is not None else whole
+
+
+def _probe(path: str, name: str) -> VideoInfo | None:
+    """The video's header, or None when it is unreadable (the decoder then reports why)."""
+    try:
+        return probe_video(path, name)
+    except BadVideoError:
+        return None
+
+
+def _video_quota_refusal(allowance: UploadAllowance, info: VideoInfo | None) -> str:
+    """Why this video is not read at all under the session's video quota ('' when it may be)."""
+    left, total = allowance.video_seconds_left(), allowance.video_seconds_total or allowance.video_seconds
+    if left is None:
+        return ""
+    if left <= 0:
+        return (f"not read: this session has decoded its {total:.0f} s of uploaded video; reload the page for a new "
+                "session")
+    if info is not None and info.duration is not None and info.duration > left:
+        return (f"not read: the video lasts {info.duration:.0f} s and this session has {left:.0f} s of video left "
+                f"(of {total:.0f} s); cut it first, e.g. `ffmpeg -i in -t {left:.0f} -c copy part.mp4`, or reload "
+                "the page for a new session")
+    return ""

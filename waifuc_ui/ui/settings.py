@@ -84,9 +84,13 @@ QUOTA_VARIABLES = {
     "WAIFUC_UI_HEAVY_DECODES": ("heavy_decodes", "count"),
     "WAIFUC_UI_MAX_UPLOAD_FOLDER": ("upload_folder_bytes", "size"),
     "WAIFUC_UI_MAX_SESSIONS": ("max_sessions", "count"),
+    "WAIFUC_UI_MAX_VIDEO_SECONDS": ("video_seconds", "seconds"),
+    "WAIFUC_UI_MAX_VIDEO_FRAMES": ("video_decoded_frames", "count"),
+    "WAIFUC_UI_MAX_SESSION_VIDEO_SECONDS": ("session_video_seconds", "seconds"),
 }
 _UNLIMITED_OK = {"request_upload_bytes", "session_upload_bytes", "session_disk_bytes", "session_images", "max_pixels",
-                 "upload_folder_bytes", "max_sessions"}
+                 "upload_folder_bytes", "max_sessions", "video_seconds", "video_decoded_frames",
+                 "session_video_seconds"}
 _SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|tb)?\s*$", re.IGNORECASE)
 _UNITS = {"b": 1, "kb": 1024, "mb": 1024 ** 2, "gb": 1024 ** 3, "tb": 1024 ** 4}
 
@@ -107,13 +111,14 @@ def _quota_value(variable: str, name: str, kind: str, text: str) -> int | float 
         if name in _UNLIMITED_OK:
             return None
         raise InvalidSettingError(f"{variable}={text!r}: this limit cannot be switched off", "set a number or unset it")
-    example = {"heavy_decodes": "2", "max_frames": "200", "max_pixels": "25000000", "archive_entries": "5000"}.get(
-        name, {"size": "200mb", "count": "2000", "ratio": "100"}[kind])
+    example = {"heavy_decodes": "2", "max_frames": "200", "max_pixels": "25000000", "archive_entries": "5000",
+               "video_decoded_frames": "65000"}.get(name, {"size": "200mb", "count": "2000", "ratio": "100",
+                                                             "seconds": "1800"}[kind])
     value: int | float | None
     if kind == "size":
         found = _SIZE_RE.match(text)
         value = int(float(found.group(1)) * _UNITS[(found.group(2) or "b").lower()]) if found else None
-    elif kind == "ratio":
+    elif kind in ("ratio", "seconds"):
         value = float(text) if re.fullmatch(r"\d+(\.\d+)?", text) else None
     else:
         value = int(text) if text.isdigit() else None
