@@ -9,7 +9,6 @@ import os
 import shutil
 import sys
 from collections.abc import Callable
-from typing import Any
 
 from ..batch.inputs import InputSet, resolve_inputs
 from ..batch.output import check_output
@@ -127,7 +126,7 @@ def project_choices(path: str, inputs: InputSet, layout: str, trigger: str | Non
     try:
         session = registry.create()
         session.inputs.add_source(inputs.source())
-        match: Any = session.load_project(path)
+        match = session.load_project(path)
         if match.missing:
             print(f"project: {match.summary()}", file=sys.stderr)
         if trigger is not None:

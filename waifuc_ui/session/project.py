@@ -31,6 +31,7 @@ from ..core.errors import InvalidOptionError
 from ..pipeline.catalog import ActionSpec, action_catalog
 from ..pipeline.recipe import PipelineRecipe
 from .decisions import Decisions
+from .parts import SessionParts
 from .tagedit import TagEdits
 
 FORMAT = "waifuc_ui.project"
@@ -67,7 +68,7 @@ class Project:
     def trigger_word(self) -> str:
         return self.tag_edits.trigger_word
 
-    def apply_to(self, session: Any) -> ProjectMatch:
+    def apply_to(self, session: SessionParts) -> ProjectMatch:
         return apply_project(session, self)
 
 
@@ -102,7 +103,7 @@ def _no_paths(settings: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in settings.items() if not (isinstance(v, str) and os.path.isabs(v))}
 
 
-def project_of(session: Any) -> dict[str, Any]:
+def project_of(session: SessionParts) -> dict[str, Any]:
     """The project dict of ``session`` (JSON-able, no server paths)."""
     inputs = []
     for i in session.inputs.ids:
@@ -116,7 +117,7 @@ def project_of(session: Any) -> dict[str, Any]:
             "sources": sources}
 
 
-def write_project(session: Any, path: str) -> str:
+def write_project(session: SessionParts, path: str) -> str:
     """Write ``session``'s project file to ``path``; returns the path."""
     with open(path, "w", encoding="utf-8") as fh:
         json.dump(project_of(session), fh, ensure_ascii=False, indent=1)
@@ -239,7 +240,7 @@ def _bad_input_id(ids: list[str]) -> str | None:
     return None
 
 
-def apply_project(session: Any, project: Project) -> ProjectMatch:
+def apply_project(session: SessionParts, project: Project) -> ProjectMatch:
     """Give ``session``'s images the project's ids and install its recipe and choices (the last run is cleared:
     run again to see them). Images the project does not know keep coming in, after the project's, with new ids."""
     records = [session.store.get(i) for i in session.inputs.ids]

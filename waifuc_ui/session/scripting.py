@@ -13,6 +13,7 @@ from typing import Any
 
 from ..action.reviewed import stream_keys
 from ..pipeline.script import DatasetChoices, StepChoices, recipe_to_script
+from .parts import SessionParts
 from .runner import StepResult, StepStatus
 
 #: Actions whose items may leave in another order than they came (the app shows them in input order).
@@ -21,7 +22,7 @@ DEFAULT_SOURCE = "LocalDatasetSource('input')"
 DEFAULT_ARCHIVE = "dataset.zip"
 
 
-def _keys(session: Any, ids: Sequence[str], metas: Mapping[str, dict[str, Any]]) -> dict[str, str]:
+def _keys(session: SessionParts, ids: Sequence[str], metas: Mapping[str, dict[str, Any]]) -> dict[str, str]:
     store = session.store
     pairs = []
     for i in ids:
@@ -32,7 +33,7 @@ def _keys(session: Any, ids: Sequence[str], metas: Mapping[str, dict[str, Any]])
     return dict(zip(ids, stream_keys(pairs)))
 
 
-def _output_order(session: Any, sr: StepResult) -> list[str]:
+def _output_order(session: SessionParts, sr: StepResult) -> list[str]:
     """The step's outputs before hand drops, in the runner's order (grouped by input, in input order)."""
     position = {i: n for n, i in enumerate(sr.input_ids)}
     kept = {i: n for n, i in enumerate(sr.output_ids)}
@@ -48,7 +49,7 @@ def _output_order(session: Any, sr: StepResult) -> list[str]:
     return sorted(list(sr.output_ids) + [i for i in sr.forced_drop if i not in kept], key=place)
 
 
-def _step_choices(session: Any, sr: StepResult, before: Mapping[str, dict[str, Any]],
+def _step_choices(session: SessionParts, sr: StepResult, before: Mapping[str, dict[str, Any]],
                   extra_drop: Sequence[str]) -> StepChoices:
     keep_ids, drop_ids, selection = session.pipeline.decisions.for_step(sr.uid)
     choices = StepChoices(wrap=sr.action in _REORDERING)
@@ -80,7 +81,7 @@ def _step_choices(session: Any, sr: StepResult, before: Mapping[str, dict[str, A
     return choices
 
 
-def dataset_choices(session: Any, layout: str = "textual_inversion") -> DatasetChoices:
+def dataset_choices(session: SessionParts, layout: str = "textual_inversion") -> DatasetChoices:
     """Everything decided by hand in ``session``, as keys for a script."""
     choices = DatasetChoices()
     run = session.runs.last
@@ -108,7 +109,7 @@ def dataset_choices(session: Any, layout: str = "textual_inversion") -> DatasetC
     return choices
 
 
-def _final_edits(session: Any, choices: DatasetChoices, layout: str) -> None:
+def _final_edits(session: SessionParts, choices: DatasetChoices, layout: str) -> None:
     """Tags of the export that differ from what the pipeline gives (names and the kohya folder are the
     exporter's: see :func:`export_expression`)."""
     ids = session.dataset.ids()
@@ -125,7 +126,7 @@ def _final_edits(session: Any, choices: DatasetChoices, layout: str) -> None:
         choices.trigger_word = trigger
 
 
-def export_expression(session: Any, archive: str = DEFAULT_ARCHIVE, layout: str = "textual_inversion",
+def export_expression(session: SessionParts, archive: str = DEFAULT_ARCHIVE, layout: str = "textual_inversion",
                       kohya_folder: str = "", **options: Any) -> str:
     """The exporter call the app's export makes (:meth:`Export.options`), as an expression."""
     kwargs = session.export.options(layout, kohya_folder, **options)
@@ -135,7 +136,7 @@ def export_expression(session: Any, archive: str = DEFAULT_ARCHIVE, layout: str 
     return f"ZipExporter({', '.join(args)})"
 
 
-def session_script(session: Any, source_desc: str | None = None, exporter: str | None = None, *,
+def session_script(session: SessionParts, source_desc: str | None = None, exporter: str | None = None, *,
                    layout: str = "textual_inversion", kohya_folder: str = "", archive: str = DEFAULT_ARCHIVE,
                    **options: Any) -> str:
     """The script of ``session``: its recipe, its decisions and, unless ``exporter`` is given, the app's export

@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..pipeline.catalog import ActionSpec, action_catalog
 from ..pipeline.recipe import PipelineRecipe
@@ -44,6 +44,9 @@ from .store import ItemRecord, ItemStore
 from .tagedit import TagEdits
 from .tagging import Tags
 from .workspace import Workspace
+
+if TYPE_CHECKING:
+    from .project import ProjectMatch
 
 __all__ = ["Session", "StepView"]
 
@@ -166,7 +169,7 @@ class Session:
 
         return project_of(self)
 
-    def load_project(self, source: str | dict[str, Any]) -> Any:
+    def load_project(self, source: str | dict[str, Any]) -> ProjectMatch:
         """Apply a project file (path, JSON text or dict) to this session's images; returns the ProjectMatch
         (which project images were found here). See :mod:`waifuc_ui.session.project`."""
         from .project import apply_project, read_project
