@@ -17,7 +17,7 @@ def test_random_choice_is_seeded_and_matches_rand_below_p(run):
     out, report = run(_items(20), RandomChoiceAction(p=0.3, seed=7))
     assert [i.meta["filename"] for i in out] == expected
     assert len(report.dropped) == 20 - len(expected)
-    assert report.dropped[0].reason == "not sampled (p=0.3)"
+    assert report.dropped[0].reason == "not sampled (p=0.3)" and report.dropped[0].threshold is None
     again, _ = run(_items(20), RandomChoiceAction(p=0.3, seed=7))
     assert [i.meta["filename"] for i in again] == expected
 

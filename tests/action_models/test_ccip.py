@@ -63,10 +63,11 @@ def test_two_character_mix_keeps_the_main_one(full_fake_hub, cache, window):
     first15 = [f"s{i}_T" for i in range(15) if i not in (3, 7, 11)]
     assert out == first15 + ["s15_T", "s17_T", "s18_T", "s20_T", "s21_T"]
     reasons = [(d.filename, d.reason) for d in report.dropped]
-    assert reasons == [("s3_B", "not in the main character's cluster"), ("s7_B", "not in the main character's cluster"),
-                       ("s11_B", "not in the main character's cluster"),
+    main = "not in the main character's cluster (12 of 15 images)"
+    assert reasons == [("s3_B", main), ("s7_B", main), ("s11_B", main),
                        ("s16_B", "a different character (matches too few accepted images)"),
                        ("s19_B", "a different character (matches too few accepted images)")]
+    assert report.dropped[0].score is None and report.dropped[0].threshold is None  # a cluster, not a score
     assert report.dropped[3].score == 0.0 and report.dropped[3].threshold == 0.5
 
 

@@ -56,6 +56,7 @@ def test_face_count_rules_and_threshold_change_without_model_call(full_fake_hub,
     out, report, _ = run(pairs, FaceCountAction(1))
     assert names(out) == ["c0.png", "c2.png"]
     assert report.dropped[0].reason == "0 faces (wanted in [1])"
+    assert (report.dropped[0].score, report.dropped[0].threshold) == (0.0, None)  # a count, not a confidence
     writes = cache.stats.writes
     assert writes == 2  # two distinct images analysed once each
     out, _, _ = run(pairs, FaceCountAction(min_count=0, max_count=0))

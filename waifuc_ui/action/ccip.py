@@ -194,8 +194,7 @@ class CCIPAction(AnalyzedAction):
         keep = set(members)
         for item, item_id in st.held:
             if item_id not in keep:
-                self.drop(item, "not in the main character's cluster", score=float(len(members)),
-                          threshold=self.ratio_threshold)
+                self.drop(item, f"not in the main character's cluster ({len(members)} of {len(labels)} images)")
         st.held = [(item, i) for item, i in st.held if i in keep]
         st.released = [False] * len(st.held)
         st.table.restrict(members)

@@ -195,7 +195,7 @@ class _CountFilter(_DetectorFilter):
         if count_ok(n, self.counts, self.min_count, self.max_count):
             return Verdict(True, score=float(n))
         rule = count_rule(self.counts, self.min_count, self.max_count)
-        return Verdict(False, f"{n} {self.what} (wanted {rule})", score=float(n), threshold=self.conf_threshold)
+        return Verdict(False, f"{n} {self.what} (wanted {rule})", score=float(n))
 
     def __repr__(self) -> str:
         args = [*map(str, self.counts)] + [f"{k}={getattr(self, k)!r}" for k in ("min_count", "max_count")

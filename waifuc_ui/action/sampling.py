@@ -32,7 +32,7 @@ class RandomChoiceAction(BaseRandomAction):
         if self.random.random() < self.p:
             yield item
         else:
-            self.drop(item, f"not sampled (p={self.p})", threshold=self.p)
+            self.drop(item, f"not sampled (p={self.p})")
 
     def __repr__(self) -> str:
         return f"RandomChoiceAction(p={self.p!r}, seed={self.seed!r})"
