@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..core.errors import ModelUnavailableError
+from ..core.errors import InvalidOptionError, ModelUnavailableError, WaifucUIError, compose
 from ..core.report import DropRecord, SkippedFile
 from ..inference.hub import MODEL_DIR_ENV
 from ..session.runner import RunProgress, StepStatus
@@ -153,3 +153,30 @@ def dataset_size_text(session: Session) -> str:
     """E.g. ``"1 image in the dataset"`` / ``"12 images in the dataset"`` (after the last run)."""
     n = len(session.dataset.ids())
     return f"{n} image{'s' if n != 1 else ''} in the dataset"
+
+
+#: Longest problem text a message shows (an option's list of valid choices can be long); the fix is never cut.
+PROBLEM_CHARS = 200
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def error_title(err: WaifucUIError) -> str:
+    """The heading of the message: what kind of refusal it is."""
+    if isinstance(err, ModelUnavailableError):
+        return "Model missing"
+    return "Check the input" if isinstance(err, InvalidOptionError) else "Not done"
+
+
+def error_message(err: WaifucUIError) -> str:
+    """``err`` as a toast's HTML: the problem (cut short), then the fix once; every character escaped, so a
+    path such as ``<dir>/<owner>/…`` shows literally. Missing models: the files and their download commands."""
+    if isinstance(err, ModelUnavailableError) and err.commands:
+        files = [f"{f.repo_id}/{f.filename}" for f in err.files] or [c.split(" ", 2)[-1] for c in err.commands]
+        problem = f"model file{'s' if len(files) > 1 else ''} not on this machine: {', '.join(files)}"
+        commands = "; ".join(f"<code>{html.escape(c, quote=False)}</code>" for c in err.commands)
+        return (f"{html.escape(_short(problem, PROBLEM_CHARS), quote=False)}. Fix: on a machine with internet run {commands}, "
+                "then copy its Hugging Face cache (HF_HUB_CACHE) here and reload the page.")
+    return html.escape(compose(_short(err.problem, PROBLEM_CHARS), err.fix), quote=False)
