@@ -116,14 +116,26 @@ def drop_caption(record: DropRecord) -> str:
 
 def run_state_note(session: Session) -> str:
     """A warning when the dataset shown is not the current pipeline's result ("" when it is): no run yet
-    (the dataset is every loaded image), or the images, the pipeline or a review choice changed since the run."""
+    (the dataset is every loaded image), the images, the pipeline or a review choice changed since the run, or the
+    run was stopped before its end."""
     if session.runs.last is None:
         return ("*The pipeline has not run on these images yet: the dataset is every loaded image, unfiltered. "
                 "Press **Run pipeline** (Run tab) to filter them.*")
     if session.runs.is_stale:
         return ("⚠ **Out of date**: the images, the pipeline or a review choice changed since the last run. "
                 "Press **Run pipeline** (Run tab) to update the dataset.")
+    if session.runs.last.status == StepStatus.CANCELLED:
+        return stopped_note(session)
     return ""
+
+
+def stopped_note(session: Session) -> str:
+    """The last run was stopped: which steps ran, and that the dataset is what they kept so far."""
+    run = session.runs.last
+    ran = len(run.steps) if run is not None else 0
+    planned = max(len(session.pipeline.recipe.enabled_steps()), ran)
+    return (f"⚠ **The last run was stopped** after {ran} of {planned} step(s): the dataset is what those steps kept "
+            "so far, not a finished dataset. Press **Run pipeline** (Run tab) to finish it (done work is reused).")
 
 
 def model_fix_help(problems: Sequence[Any]) -> str:
@@ -177,6 +189,7 @@ def error_message(err: WaifucUIError) -> str:
         files = [f"{f.repo_id}/{f.filename}" for f in err.files] or [c.split(" ", 2)[-1] for c in err.commands]
         problem = f"model file{'s' if len(files) > 1 else ''} not on this machine: {', '.join(files)}"
         commands = "; ".join(f"<code>{html.escape(c, quote=False)}</code>" for c in err.commands)
-        return (f"{html.escape(_short(problem, PROBLEM_CHARS), quote=False)}. Fix: on a machine with internet run {commands}, "
-                "then copy its Hugging Face cache (HF_HUB_CACHE) here and reload the page.")
+        problem = html.escape(_short(problem, PROBLEM_CHARS), quote=False)
+        return (f"{problem}. Fix: on a machine with internet run {commands}, then copy its Hugging Face cache "
+                "(HF_HUB_CACHE) here and reload the page.")
     return html.escape(compose(_short(err.problem, PROBLEM_CHARS), err.fix), quote=False)
