@@ -3,6 +3,7 @@ model note and its parameter widgets, each wired as it is drawn."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,10 +95,17 @@ def _draw_header(n: int, total: int, step: Any, help_text: str, badge: str) -> S
                          elem_id=f"step-{n}-remove"))
 
 
-def _edit_values(tab: PipelineTab, ui: UISession, live: bool) -> Updates:
-    """After one step's edit: the model status, the script, the live re-run's line and the preset name."""
-    return {tab.status: pipeline_status(ui), tab.script: script_text(ui), tab.live_text: update_last_run(ui, live),
-            tab.preset: current_preset(ui)}
+#: What the Pipeline tab says while the last run is updated after an edit (Run waits for it).
+UPDATING = "Updating the last run with this change… (Run waits for it)"
+
+
+def _edit_updates(tab: PipelineTab, ui: UISession, live: bool) -> Iterator[Updates]:
+    """After one step's edit: the model status, the script and the preset name at once, then the line of the live
+    re-run (saying "Updating…" while it goes)."""
+    now: Updates = {tab.status: pipeline_status(ui), tab.script: script_text(ui), tab.preset: current_preset(ui)}
+    if live and ui.session.runs.last is not None:
+        yield {**now, tab.live_text: UPDATING}
+    yield {**now, tab.live_text: update_last_run(ui, live)}
 
 
 def _param_handler(binder: SessionBinder, tab: PipelineTab, uid: str, name: str):
@@ -105,7 +113,7 @@ def _param_handler(binder: SessionBinder, tab: PipelineTab, uid: str, name: str)
     def handler(ui: UISession, value: Any, live: bool):
         touch(binder, ui)
         set_param(ui, uid, name, value)
-        return _edit_values(tab, ui, live)
+        yield from _edit_updates(tab, ui, live)
     return handler
 
 
@@ -114,7 +122,7 @@ def _enable_handler(binder: SessionBinder, tab: PipelineTab, uid: str):
     def handler(ui: UISession, enabled: bool, live: bool):
         touch(binder, ui)
         ui.session.pipeline.update_step(uid, enabled=bool(enabled))
-        return _edit_values(tab, ui, live)
+        yield from _edit_updates(tab, ui, live)
     return handler
 
 
