@@ -68,7 +68,8 @@ def test_missing_models_and_no_run_yet_are_said_once_without_error_badges(bare_a
     toast = page.locator(".toast-body")
     expect(toast).to_have_count(1)
     text = toast.inner_text()
-    assert "click an image in the After gallery first" in text and text.count("Fix:") == 1 and len(text) < 200
+    assert "no image to drop chosen. Fix: click an image in the After gallery first" in text
+    assert text.count("Fix:") == 1 and len(text) < 200
     expect(page.get_by_text("Error", exact=True)).to_have_count(0)  # a warning, not an error badge on each output
     expect(page.locator("#run-status")).to_contain_text("Not run yet")  # nothing changed
     page.locator(".toast-close").first.click()

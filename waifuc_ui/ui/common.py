@@ -17,7 +17,7 @@ from gradio.blocks import Block
 
 from ..core.errors import WaifucUIError
 from .state import persist
-from .views import error_message, error_title
+from .views import error_message
 
 #: What a handler returns: the new value (or gr.update-style component) of each output component it changes.
 Updates = dict[Block, Any]
@@ -35,7 +35,7 @@ def _check_session(args: tuple[Any, ...]) -> None:
 def refused(err: WaifucUIError) -> Any:
     """Say why (a short, escaped toast with the fix) and leave every output as it was: no red "Error" badge on
     each output, as a raised gr.Error would put."""
-    gr.Warning(error_message(err), title=error_title(err))
+    gr.Warning(error_message(err))
     return gr.skip()
 
 

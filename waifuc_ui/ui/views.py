@@ -175,13 +175,6 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
-def error_title(err: WaifucUIError) -> str:
-    """The heading of the message: what kind of refusal it is."""
-    if isinstance(err, ModelUnavailableError):
-        return "Model missing"
-    return "Check the input" if isinstance(err, InvalidOptionError) else "Not done"
-
-
 def error_message(err: WaifucUIError) -> str:
     """``err`` as a toast's HTML: the problem (cut short), then the fix once; every character escaped, so a
     path such as ``<dir>/<owner>/…`` shows literally. Missing models: the files and their download commands."""
@@ -192,4 +185,7 @@ def error_message(err: WaifucUIError) -> str:
         problem = html.escape(_short(problem, PROBLEM_CHARS), quote=False)
         return (f"{problem}. Fix: on a machine with internet run {commands}, then copy its Hugging Face cache "
                 "(HF_HUB_CACHE) here and reload the page.")
-    return html.escape(compose(_short(err.problem, PROBLEM_CHARS), err.fix), quote=False)
+    problem = err.problem
+    if isinstance(err, InvalidOptionError) and err.value in (None, "") and err.fix:
+        problem = f"no {err.name} chosen"  # not "invalid image to drop: None"
+    return html.escape(compose(_short(problem, PROBLEM_CHARS), err.fix), quote=False)
