@@ -4,7 +4,7 @@ what it kept so far (issue 15)."""
 import threading
 
 from waifuc_ui.ui.export_tab import dataset_line
-from waifuc_ui.ui.pipeline_tab import apply_preset
+from waifuc_ui.ui.pipeline_edits import apply_preset
 from waifuc_ui.ui.run_tab import run_pipeline, run_summary, wait_for_running
 from waifuc_ui.ui.views import run_state_note
 

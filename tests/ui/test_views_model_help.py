@@ -3,7 +3,7 @@
 from waifuc_ui.core.errors import InvalidOptionError, ModelUnavailableError
 from waifuc_ui.inference.hub import HubFile, download_commands, fix_hint, unavailable
 from waifuc_ui.pipeline.catalog import ModelStatus
-from waifuc_ui.ui.pipeline_tab import model_summary
+from waifuc_ui.ui.pipeline_model_notes import model_summary
 from waifuc_ui.ui.views import model_fix_help, not_available_text
 
 MONO = HubFile("deepghs/monochrome_detect", "m/model.onnx")

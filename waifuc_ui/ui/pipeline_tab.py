@@ -13,40 +13,14 @@ import gradio as gr
 from ..pipeline.presets import CUSTOM, preset_names, preset_purpose
 from .common import guarded
 from .pipeline_components import PipelineTab
-from .pipeline_edits import (
-    AT_END,
-    DEFAULT_PRESET,
-    add_step,
-    apply_preset,
-    current_preset,
-    move_step,
-    move_step_to,
-    position_choices,
-    set_param,
-    update_last_run,
-)
-from .pipeline_model_notes import (
-    disabled_step_status,
-    download_lines,
-    missing_files_text,
-    model_summary,
-    pipeline_status,
-    step_badge,
-    step_files_text,
-    step_labels,
-    step_model_note,
-)
-from .pipeline_step_list import StepRow, draw_step_list
+from .pipeline_edits import AT_END, DEFAULT_PRESET, add_step, apply_preset
+from .pipeline_step_list import draw_step_list
 from .recipe_files import load_recipe, save_recipe, script_text
 from .state import SessionBinder, UISession, touch
 from .uploads import consumable_upload
 
-#: The names the tab's tests and the other tabs' tests import from here (defined in the modules above).
-__all__ = ["AT_END", "DEFAULT_PRESET", "PipelineTab", "StepRow", "add_step", "apply_preset", "build_pipeline_tab",
-           "current_preset", "disabled_step_status", "download_lines", "load_recipe", "missing_files_text",
-           "model_summary", "move_step", "move_step_to", "pipeline_status", "position_choices", "save_recipe",
-           "script_text", "set_param", "step_badge", "step_files_text", "step_labels", "step_model_note",
-           "update_last_run"]
+#: What other modules (and the other tabs' tests) take from here: the tab and the two actions every test needs.
+__all__ = ["DEFAULT_PRESET", "PipelineTab", "add_step", "apply_preset", "build_pipeline_tab"]
 
 
 def build_pipeline_tab(binder: SessionBinder, state: gr.State, structure: gr.State,
