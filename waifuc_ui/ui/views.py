@@ -155,8 +155,9 @@ def model_fix_help(problems: Sequence[Any]) -> str:
 def not_available_text(err: Exception) -> str:
     """Markdown for a review tab that cannot work: missing models get a short line and the fix folded."""
     if isinstance(err, ModelUnavailableError):
-        return ("**Not available:** this review needs model files that are not on this machine (the step was "
-                "skipped).\n\n<details><summary>How to get the models</summary>\n\n"
+        files = ", ".join(f"`{f.repo_id}/{f.filename}`" for f in err.files)
+        return ("**Not available:** this review needs model files that are not on this machine"
+                + (f": {files}" if files else "") + ".\n\n<details><summary>How to get the models</summary>\n\n"
                 f"{model_fix_help([err])}\n</details>")
     return f"**Not available:** {html.escape(str(err), quote=False)}"
 
