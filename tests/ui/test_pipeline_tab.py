@@ -4,17 +4,9 @@ import pytest
 
 from waifuc_ui.core.errors import InvalidOptionError
 from waifuc_ui.pipeline.catalog import ModelStatus
-from waifuc_ui.ui.pipeline_tab import (
-    add_step,
-    apply_preset,
-    load_recipe,
-    model_summary,
-    move_step,
-    pipeline_status,
-    save_recipe,
-    script_text,
-    set_param,
-)
+from waifuc_ui.ui.pipeline_edits import add_step, apply_preset, move_step, set_param
+from waifuc_ui.ui.pipeline_model_notes import model_summary, pipeline_status
+from waifuc_ui.ui.recipe_files import load_recipe, save_recipe, script_text
 
 
 def actions(ui):
@@ -86,7 +78,7 @@ def test_model_backed_step_reports_missing_models_before_the_run(ui):
 
 
 def test_live_update_reruns_after_a_parameter_change(ui):
-    from waifuc_ui.ui.pipeline_tab import update_last_run
+    from waifuc_ui.ui.pipeline_edits import update_last_run
     from waifuc_ui.ui.run_tab import run_pipeline
 
     apply_preset(ui, "model-free clean-up")

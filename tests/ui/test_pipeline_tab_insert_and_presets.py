@@ -5,19 +5,17 @@ import pytest
 
 from waifuc_ui.core.errors import InvalidOptionError
 from waifuc_ui.pipeline.presets import CUSTOM, PRESET_PURPOSE, PRESETS, preset_purpose
-from waifuc_ui.ui.pipeline_tab import (
+from waifuc_ui.ui.pipeline_edits import (
     AT_END,
     add_step,
     apply_preset,
     current_preset,
-    disabled_step_status,
-    load_recipe,
     move_step_to,
     position_choices,
-    save_recipe,
     set_param,
-    step_badge,
 )
+from waifuc_ui.ui.pipeline_model_notes import disabled_step_status, step_badge
+from waifuc_ui.ui.recipe_files import load_recipe, save_recipe
 
 
 def actions(ui):

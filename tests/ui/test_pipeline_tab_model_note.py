@@ -1,7 +1,7 @@
 """The note under a pipeline step: one line per step, each file named once with where it stands."""
 
 from waifuc_ui.pipeline.catalog import ModelStatus
-from waifuc_ui.ui.pipeline_tab import step_model_note
+from waifuc_ui.ui.pipeline_model_notes import step_model_note
 
 FEAT = "deepghs/ccip_onnx/c/model_feat.onnx"
 METRICS = "deepghs/ccip_onnx/c/metrics.json"

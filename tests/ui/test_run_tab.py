@@ -1,7 +1,7 @@
 import pytest
 
 from waifuc_ui.core.errors import InvalidOptionError
-from waifuc_ui.ui.pipeline_tab import add_step, apply_preset
+from waifuc_ui.ui.pipeline_edits import add_step, apply_preset
 from waifuc_ui.ui.run_tab import (
     AFTER,
     DROPPED,

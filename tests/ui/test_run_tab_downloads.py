@@ -2,7 +2,8 @@
 sizes before the run, download progress in the Run tab's progress text, and edits that never download."""
 
 
-from waifuc_ui.ui.pipeline_tab import add_step, apply_preset, pipeline_status, set_param, update_last_run
+from waifuc_ui.ui.pipeline_edits import add_step, apply_preset, set_param, update_last_run
+from waifuc_ui.ui.pipeline_model_notes import pipeline_status
 from waifuc_ui.ui.run_tab import run_pipeline, run_summary
 
 FACE = "deepghs/anime_face_detection/face_detect_v1.4_s/model.onnx"

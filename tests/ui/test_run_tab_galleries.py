@@ -4,7 +4,7 @@ images."""
 
 import gradio as gr
 
-from waifuc_ui.ui.pipeline_tab import apply_preset
+from waifuc_ui.ui.pipeline_edits import apply_preset
 from waifuc_ui.ui.run_tab import (
     DROPPED,
     dropped_details,

@@ -2,7 +2,7 @@
 be skipped; the per-step plot tells a step skipped for missing models from one that kept everything."""
 
 from waifuc_ui.pipeline.catalog import ModelStatus
-from waifuc_ui.ui.pipeline_tab import add_step, apply_preset
+from waifuc_ui.ui.pipeline_edits import add_step, apply_preset
 from waifuc_ui.ui.run_tab import pending_models_note, plot_frame, run_pipeline
 from waifuc_ui.ui.views import SKIPPED_KIND
 

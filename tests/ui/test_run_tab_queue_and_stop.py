@@ -3,8 +3,10 @@ what it kept so far (issue 15)."""
 
 import threading
 
-from waifuc_ui.ui.pipeline_tab import apply_preset
+from waifuc_ui.ui.export_tab import dataset_line
+from waifuc_ui.ui.pipeline_edits import apply_preset
 from waifuc_ui.ui.run_tab import run_pipeline, run_summary, wait_for_running
+from waifuc_ui.ui.views import run_state_note
 
 
 def hold_a_run(ui):
@@ -74,3 +76,21 @@ def test_a_stopped_run_says_stopped_and_what_it_kept_so_far(ui):
                            f"{len(result.input_ids)} images in, {kept} kept so far (after {result.steps[-1].label}).")
     assert "Not a finished dataset" in text and "in the dataset" not in text
     assert 1 <= len(result.steps) < 4
+    # the Export tab and the Run tab (opened again) agree: stopped, the dataset is what was kept so far
+    line = dataset_line(ui)
+    assert line.startswith(f"The dataset holds **{kept} images**")
+    assert f"**The last run was stopped** after {len(result.steps)} of 4 step(s)" in line
+    assert line.endswith("*Build the zip* exports these images as they are.")
+    assert run_state_note(ui.session).count("stopped") == 1
+
+
+def test_a_finished_run_after_a_stop_has_no_stopped_note(ui):
+    apply_preset(ui, "model-free clean-up")
+    ui.cancel.set()
+    assert ui.session.runs.start(cancel=ui.cancel).status == "cancelled"
+    assert "stopped" in run_state_note(ui.session)
+    ui.cancel.clear()
+    assert run_pipeline(ui).status == "done"
+    assert run_state_note(ui.session) == ""
+    assert dataset_line(ui) == f"The dataset holds **{len(ui.session.dataset.ids())} images**; no trigger word set " \
+                               "(Tags tab)."

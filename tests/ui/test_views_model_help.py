@@ -3,7 +3,7 @@
 from waifuc_ui.core.errors import InvalidOptionError, ModelUnavailableError
 from waifuc_ui.inference.hub import HubFile, download_commands, fix_hint, unavailable
 from waifuc_ui.pipeline.catalog import ModelStatus
-from waifuc_ui.ui.pipeline_tab import model_summary
+from waifuc_ui.ui.pipeline_model_notes import model_summary
 from waifuc_ui.ui.views import model_fix_help, not_available_text
 
 MONO = HubFile("deepghs/monochrome_detect", "m/model.onnx")
@@ -38,7 +38,8 @@ def test_review_tab_not_available_text_escapes_markup_and_folds_the_fix():
     err = unavailable(CCIP, "the Hub cannot be reached (offline)")
     assert err.files == [CCIP] and err.commands == ("hf download deepghs/ccip_onnx c/model_feat.onnx",)
     text = not_available_text(err)
-    assert text.startswith("**Not available:** this review needs model files that are not on this machine")
+    assert text.startswith("**Not available:** this review needs model files that are not on this machine: "
+                           "`deepghs/ccip_onnx/c/model_feat.onnx`.\n\n<details>")
     assert "```\nhf download deepghs/ccip_onnx c/model_feat.onnx\n```" in text
     assert "<dir>" not in text and "&lt;dir&gt;" in text
     other = not_available_text(InvalidOptionError("x", "<b>", fix="use <a>"))

@@ -7,7 +7,8 @@ to, never by its position in the event's outputs list. A component left out of t
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import inspect
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,27 +17,52 @@ from gradio.blocks import Block
 
 from ..core.errors import WaifucUIError
 from .state import persist
+from .views import error_message
 
 #: What a handler returns: the new value (or gr.update-style component) of each output component it changes.
 Updates = dict[Block, Any]
 
 
+def _check_session(args: tuple[Any, ...]) -> None:
+    """A handler's first argument is the visitor's session: refuse when it is not there (yet, or any more)."""
+    if args and args[0] is None:
+        raise gr.Error("The session is still starting; try again in a moment.")
+    if args and getattr(getattr(getattr(args[0], "session", None), "workspace", None), "closed", False):
+        raise gr.Error("This session expired after a long idle time and its files were deleted; reload the "
+                       "page to start a new one.")
+
+
+def refused(err: WaifucUIError) -> Any:
+    """Say why (a short, escaped toast with the fix) and leave every output as it was: no red "Error" badge on
+    each output, as a raised gr.Error would put."""
+    gr.Warning(error_message(err))
+    return gr.skip()
+
+
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap a handler: a WaifucUIError (bad value, valid choices, fix) is shown to the visitor as an error toast
-    instead of a generic failure; a missing session (page still loading) leaves the outputs unchanged. Afterwards
-    the session is saved when the handler changed it."""
+    """Wrap a handler (a function or a generator): a WaifucUIError (bad value, valid choices, fix) is shown to the
+    visitor as a short toast and changes nothing (see :func:`refused`); a missing session (page still loading) is
+    an error. Afterwards the session is saved when the handler changed it."""
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def generator(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            _check_session(args)
+            try:
+                yield from fn(*args, **kwargs)
+            except WaifucUIError as err:
+                yield refused(err)
+            finally:
+                if args:
+                    persist(args[0])
+        return generator
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if args and args[0] is None:
-            raise gr.Error("The session is still starting; try again in a moment.")
-        if args and getattr(getattr(getattr(args[0], "session", None), "workspace", None), "closed", False):
-            raise gr.Error("This session expired after a long idle time and its files were deleted; reload the "
-                           "page to start a new one.")
+        _check_session(args)
         try:
             return fn(*args, **kwargs)
         except WaifucUIError as err:
-            raise gr.Error(str(err)) from None
+            return refused(err)
         finally:
             if args:
                 persist(args[0])  # the session's state on disk follows every change (no write when unchanged)

@@ -110,8 +110,10 @@ def dataset_line(ui: UISession) -> str:
     session = ui.session
     word = session.tags.edits.trigger_word
     note = run_state_note(session)
-    if session.runs.last is not None and note:
+    if session.runs.last is not None and session.runs.is_stale:
         note += " *Build the zip* re-runs it first."
+    elif session.runs.last is not None and note:  # a stopped run
+        note += " *Build the zip* exports these images as they are."
     return (f"The dataset holds **{len(session.dataset.ids())} images**"
             + (f"; trigger word `{word}`" if word else "; no trigger word set (Tags tab)") + "."
             + (f"\n\n{note}" if note else ""))

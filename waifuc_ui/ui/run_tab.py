@@ -388,7 +388,7 @@ def wire_run_tab_select(selected: gr.Tab, state: gr.State, tab: RunTab) -> None:
             note = pending_models_note(ui.session.runs.model_report())
             return refresh_values(tab, ui, f"Not run yet: {len(ui.session.inputs.ids)} images are waiting. Press Run."
                                   + (f"\n\n{note}" if note else ""))
-        note = run_state_note(ui.session)
+        note = run_state_note(ui.session) if ui.session.runs.is_stale else ""  # a stop: the summary says it
         return refresh_values(tab, ui, run_summary(ui, result) + (f"\n\n{note}" if note else ""))
 
     selected.select(on_select, [state], tab.refresh_outputs, concurrency_limit=None)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..core.errors import ModelUnavailableError
+from ..core.errors import InvalidOptionError, ModelUnavailableError, WaifucUIError, compose
 from ..core.report import DropRecord, SkippedFile
 from ..inference.hub import MODEL_DIR_ENV
 from ..session.runner import RunProgress, StepStatus
@@ -116,14 +116,26 @@ def drop_caption(record: DropRecord) -> str:
 
 def run_state_note(session: Session) -> str:
     """A warning when the dataset shown is not the current pipeline's result ("" when it is): no run yet
-    (the dataset is every loaded image), or the images, the pipeline or a review choice changed since the run."""
+    (the dataset is every loaded image), the images, the pipeline or a review choice changed since the run, or the
+    run was stopped before its end."""
     if session.runs.last is None:
         return ("*The pipeline has not run on these images yet: the dataset is every loaded image, unfiltered. "
                 "Press **Run pipeline** (Run tab) to filter them.*")
     if session.runs.is_stale:
         return ("⚠ **Out of date**: the images, the pipeline or a review choice changed since the last run. "
                 "Press **Run pipeline** (Run tab) to update the dataset.")
+    if session.runs.last.status == StepStatus.CANCELLED:
+        return stopped_note(session)
     return ""
+
+
+def stopped_note(session: Session) -> str:
+    """The last run was stopped: which steps ran, and that the dataset is what they kept so far."""
+    run = session.runs.last
+    ran = len(run.steps) if run is not None else 0
+    planned = max(len(session.pipeline.recipe.enabled_steps()), ran)
+    return (f"⚠ **The last run was stopped** after {ran} of {planned} step(s): the dataset is what those steps kept "
+            "so far, not a finished dataset. Press **Run pipeline** (Run tab) to finish it (done work is reused).")
 
 
 def model_fix_help(problems: Sequence[Any]) -> str:
@@ -143,8 +155,9 @@ def model_fix_help(problems: Sequence[Any]) -> str:
 def not_available_text(err: Exception) -> str:
     """Markdown for a review tab that cannot work: missing models get a short line and the fix folded."""
     if isinstance(err, ModelUnavailableError):
-        return ("**Not available:** this review needs model files that are not on this machine (the step was "
-                "skipped).\n\n<details><summary>How to get the models</summary>\n\n"
+        files = ", ".join(f"`{f.repo_id}/{f.filename}`" for f in err.files)
+        return ("**Not available:** this review needs model files that are not on this machine"
+                + (f": {files}" if files else "") + ".\n\n<details><summary>How to get the models</summary>\n\n"
                 f"{model_fix_help([err])}\n</details>")
     return f"**Not available:** {html.escape(str(err), quote=False)}"
 
@@ -153,3 +166,27 @@ def dataset_size_text(session: Session) -> str:
     """E.g. ``"1 image in the dataset"`` / ``"12 images in the dataset"`` (after the last run)."""
     n = len(session.dataset.ids())
     return f"{n} image{'s' if n != 1 else ''} in the dataset"
+
+
+#: Longest problem text a message shows (an option's list of valid choices can be long); the fix is never cut.
+PROBLEM_CHARS = 200
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+def error_message(err: WaifucUIError) -> str:
+    """``err`` as a toast's HTML: the problem (cut short), then the fix once; every character escaped, so a
+    path such as ``<dir>/<owner>/…`` shows literally. Missing models: the files and their download commands."""
+    if isinstance(err, ModelUnavailableError) and err.commands:
+        files = [f"{f.repo_id}/{f.filename}" for f in err.files] or [c.split(" ", 2)[-1] for c in err.commands]
+        problem = f"model file{'s' if len(files) > 1 else ''} not on this machine: {', '.join(files)}"
+        commands = "; ".join(f"<code>{html.escape(c, quote=False)}</code>" for c in err.commands)
+        problem = html.escape(_short(problem, PROBLEM_CHARS), quote=False)
+        return (f"{problem}. Fix: on a machine with internet run {commands}, then copy its Hugging Face cache "
+                "(HF_HUB_CACHE) here and reload the page.")
+    problem = err.problem
+    if isinstance(err, InvalidOptionError) and err.value in (None, "") and err.fix:
+        problem = f"no {err.name} chosen"  # not "invalid image to drop: None"
+    return html.escape(compose(_short(problem, PROBLEM_CHARS), err.fix), quote=False)
