@@ -242,3 +242,47 @@ def test_the_move_and_pick_buttons_answer_to_their_keys(page):
         assert button.get_config()["elem_classes"] == [cls]
     for key in ("**i**", "**o**", "**a**", "**Esc**", "shift-click"):
         assert key in KEYS_HELP
+
+
+def test_expected_states_answer_in_the_tab_not_with_an_error(ui, page, handler):
+    """Before any run every button and the pickers say why in the summary (cut to each event's outputs)."""
+    tab = page.characters
+    message = review_unavailable(ui)
+    for name, args in (("on_apply", (ui, [0], 0, False)), ("on_move_in", (ui, ["x"], 0, False)),
+                       ("on_take_out", (ui, 0, False)), ("on_reset", (ui, 0)), ("on_undo_reset", (ui, 0, False))):
+        out = handler("characters_tab", name).fn(*args, progress=quiet)
+        assert out[tab.summary] == message, name
+        assert tab.threshold not in out and tab.min_samples not in out  # the slider keeps what was set
+    out = handler("characters_tab", "on_pick_page").fn(ui, 0, 1, ["x"], "x")
+    assert out[tab.picked] == [] and tab.summary not in out  # the event's outputs only
+
+
+def test_undo_without_a_reset_and_take_without_a_cluster_are_hints(ccip_ui, page, handler):
+    ui, tab = ccip_ui, page.characters
+    clusters(ui)
+    out = handler("characters_tab", "on_undo_reset").fn(ui, 0, False, progress=quiet)
+    assert out[tab.summary].startswith("Nothing to bring back: *Back to your choice* undoes *Back to waifuc's choice*.")
+    out = handler("characters_tab", "on_take_in").fn(ui, None, False, progress=quiet)
+    assert out == {tab.picked_note: "**No cluster open**: click a cluster's cover first."}
+
+
+def test_missing_ccip_model_names_every_file_and_the_fix_once(review_ui, page, handler, fake_hub):
+    from waifuc_ui.core.errors import ModelUnavailableError
+
+    def no_model(items, **kw):
+        raise ModelUnavailableError("model_feat.onnx is not here", fix="get it", commands=["hf download a b"])
+
+    ui = review_ui(ccip_labels=no_model)
+    apply_preset(ui, "model-free clean-up")
+    add_step(ui, "CCIPAction")
+    run_pipeline(ui)
+    tab = page.characters
+    out = handler("characters_tab", "on_recluster").fn(ui, 0.3, 0, None)
+    text = out[tab.summary]
+    first, rest = text.split("\n\n", 1)
+    assert first == ("**Not available:** the CCIP step was skipped (it kept every image): its model files are not on "
+                     "this machine, `deepghs/ccip_onnx/ccip-caformer-24-randaug-pruned/model_feat.onnx` (+2 more).")
+    assert rest.startswith("<details><summary>How to get the models</summary>")
+    assert rest.count("hf download deepghs/ccip_onnx") == 3 and text.count("reload the page") == 1
+    assert "&lt;dir&gt;/&lt;owner&gt;/&lt;repo&gt;" in rest and "<dir>" not in rest
+    assert out[tab.cover] == [] and tab.threshold not in out

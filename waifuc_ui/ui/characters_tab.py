@@ -3,21 +3,25 @@ cluster(s), move single images in or out, re-cluster at another threshold from c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
 from gradio.blocks import Block
 
-from ..core.errors import InvalidOptionError
+from ..core.errors import InvalidOptionError, ModelUnavailableError, WaifucUIError
+from ..pipeline.catalog import model_status
+from ..pipeline.recipe import build_action
 from ..session.characters import ClusterView
 from .common import Pager, Updates, guarded, make_pager
 from .paging import page_slice
+from .pipeline_tab import missing_files_text
 from .run_tab import run_pipeline
 from .selection import key_class, pick_with_range, shift_box, wire_pick_select
 from .state import SessionBinder, UISession, touch
-from .views import dataset_size_text, gallery_page, item_caption, not_available_text
+from .views import dataset_size_text, gallery_page, item_caption, model_fix_help, not_available_text
 
 OVERVIEW, MEMBERS = "ccip-overview", "ccip-members"
 NOISE = -1
@@ -143,6 +147,23 @@ def review_unavailable(ui: UISession | None) -> str | None:
     return None
 
 
+def unavailable_text(ui: UISession, err: Exception) -> str:
+    """Why the clusters cannot be shown, in one line with the fix once: for missing CCIP model files, every file
+    the step lacks (not just the first) and the commands that fetch them, folded."""
+    if not isinstance(err, ModelUnavailableError):
+        return not_available_text(err)
+    step = ui.session.pipeline.first_step(["CCIPAction"])
+    try:
+        status = model_status(build_action(step, ui.session.catalog)) if step is not None else None
+    except WaifucUIError:
+        status = None
+    if status is None or status.available:
+        return not_available_text(err)
+    return ("**Not available:** the CCIP step was skipped (it kept every image): its model files are not on this "
+            f"machine, {missing_files_text(status)}.\n\n"
+            f"<details><summary>How to get the models</summary>\n\n{model_fix_help([status])}\n</details>")
+
+
 def label_at(ui: UISession, index: int | None) -> int | None:
     key = ui.id_at(OVERVIEW, index)
     return int(key.split(":", 1)[1]) if key else None
@@ -190,6 +211,28 @@ class CharactersTab:
                 self.member_gallery: [], self.pager.label: "", self.pager.number: 1, self.current: None,
                 self.picked: [], self.picked_note: "", self.threshold: 0, self.min_samples: 0}
 
+    def when_available(self, outputs: Sequence[Block] | None = None) -> Callable[[Callable[..., Any]], Any]:
+        """Decorate a handler ``fn(ui, ...)``: without a run with a CCIP step, or with the CCIP model missing (both
+        expected states), the tab says why in its summary instead of raising, so no toast and no red "Error" badge;
+        ``outputs``: the event's outputs (the answer is cut to them; default :attr:`outputs`). The slider and
+        min_samples keep what the visitor set."""
+        allowed = set(outputs if outputs is not None else self.outputs) - {self.threshold, self.min_samples}
+
+        def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
+            @functools.wraps(fn)
+            def wrapper(ui: UISession, *args: Any, **kwargs: Any) -> Any:
+                reason = review_unavailable(ui)
+                if reason is None:
+                    try:
+                        return fn(ui, *args, **kwargs)
+                    except ModelUnavailableError as err:
+                        reason = unavailable_text(ui, err)
+                return {k: v for k, v in self.empty(reason).items() if k in allowed}
+
+            return wrapper
+
+        return decorate
+
 
 def picked_text(ui: UISession, picked: Sequence[str]) -> str:
     if not picked:
@@ -233,7 +276,7 @@ def refresh_values(tab: CharactersTab, ui: UISession | None, thr: float | None =
     try:
         view = clusters(ui, thr, ms, keep_params=thr is None and ms is None)
     except Exception as err:  # missing features/models: say so, keep the tab usable
-        return tab.empty(not_available_text(err))
+        return tab.empty(unavailable_text(ui, err))
     return show(tab, ui, view, label)
 
 
@@ -299,19 +342,24 @@ def _draw_characters_tab() -> CharactersTab:
 
 
 def _wire_characters_tab(binder: SessionBinder, state: gr.State, tab: CharactersTab) -> None:
+    picks: list[Block] = [tab.member_gallery, tab.pager.label, tab.pager.number, tab.picked, tab.anchor,
+                          tab.picked_note]
+    paging: list[Block] = [tab.member_gallery, tab.pager.label, tab.pager.number]
+
     @guarded
+    @tab.when_available()  # e.g. a slider moved before there is anything to cluster: said in the tab, no toast
     def on_recluster(ui, thr, ms, label, picked=()):
         touch(binder, ui)
-        if review_unavailable(ui):  # a slider moved before there is anything to cluster: say so, no error toast
-            return refresh_values(tab, ui)
         return show(tab, ui, clusters(ui, thr, ms), label, picked=picked or (), params=False)
 
     @guarded
+    @tab.when_available()
     def on_cover(ui, picked, evt: gr.SelectData):
         view = ui.session.characters.current()
         return show(tab, ui, view, label_at(ui, evt.index), picked=picked or (), params=False)
 
     @guarded
+    @tab.when_available(paging)
     def on_page(ui, label, page, picked):
         entries, text, number = members(ui, ui.session.characters.current(), label, page, picked or ())
         return {tab.member_gallery: entries, tab.pager.label: text, tab.pager.number: number}
@@ -322,6 +370,7 @@ def _wire_characters_tab(binder: SessionBinder, state: gr.State, tab: Characters
                 tab.anchor: anchor, tab.picked_note: picked_text(ui, picked)}
 
     @guarded
+    @tab.when_available(picks)
     def on_pick(ui, label, page, picked, anchor, shift, evt: gr.SelectData):
         view = ui.session.characters.current()
         ids = cluster_ids(view, label)  # the whole cluster: a shift-click range may span pages
@@ -331,6 +380,7 @@ def _wire_characters_tab(binder: SessionBinder, state: gr.State, tab: Characters
         return picks_shown(ui, view, label, page, picked, anchor)
 
     @guarded
+    @tab.when_available(picks)
     def on_pick_page(ui, label, page, picked, anchor):
         view = ui.session.characters.current()
         on_page, _ = page_slice(cluster_ids(view, label), page)
@@ -338,6 +388,7 @@ def _wire_characters_tab(binder: SessionBinder, state: gr.State, tab: Characters
         return picks_shown(ui, view, label, page, picked, anchor)
 
     @guarded
+    @tab.when_available(picks)
     def on_clear(ui, label, page):
         return picks_shown(ui, ui.session.characters.current(), label, page, [], None)
 
@@ -345,15 +396,13 @@ def _wire_characters_tab(binder: SessionBinder, state: gr.State, tab: Characters
     tab.threshold.input(on_recluster, recluster, tab.outputs, concurrency_limit=None, trigger_mode="always_last")
     tab.min_samples.submit(on_recluster, recluster, tab.outputs, concurrency_limit=None)
     tab.cover.select(on_cover, [state, tab.picked], tab.outputs, concurrency_limit=None)
-    picks = [tab.member_gallery, tab.pager.label, tab.pager.number, tab.picked, tab.anchor, tab.picked_note]
     wire_pick_select(tab.member_gallery, on_pick, [state, tab.current, tab.pager.number, tab.picked, tab.anchor],
                      picks, tab.shift, concurrency_limit=None, show_progress="hidden")
     tab.pick_page.click(on_pick_page, [state, tab.current, tab.pager.number, tab.picked, tab.anchor], picks,
                         concurrency_limit=None, show_progress="hidden")
     tab.clear_picked.click(on_clear, [state, tab.current, tab.pager.number], picks, concurrency_limit=None,
                            show_progress="hidden")
-    tab.pager.wire(on_page, [state, tab.current, tab.picked],
-                   [tab.member_gallery, tab.pager.label, tab.pager.number])
+    tab.pager.wire(on_page, [state, tab.current, tab.picked], paging)
     _wire_character_choices(binder, state, tab)
 
 
@@ -373,6 +422,7 @@ def _wire_character_choices(binder: SessionBinder, state: gr.State, tab: Charact
         return lambda f, t: progress(f, desc=t)
 
     @guarded
+    @tab.when_available()
     def on_apply(ui, labels, label, confirm, progress=gr.Progress()):
         touch(binder, ui)
         view = ui.session.characters.current()
@@ -383,6 +433,7 @@ def _wire_character_choices(binder: SessionBinder, state: gr.State, tab: Charact
         return show(tab, ui, view, label, note=note)
 
     @guarded
+    @tab.when_available()
     def on_reset(ui, label, progress=gr.Progress()):
         ui.session.characters.reset()
         run_pipeline(ui, report(progress))
@@ -392,7 +443,11 @@ def _wire_character_choices(binder: SessionBinder, state: gr.State, tab: Charact
                     + undo)
 
     @guarded
+    @tab.when_available()
     def on_undo_reset(ui, label, confirm, progress=gr.Progress()):
+        if not ui.session.characters.can_undo_reset():  # nothing to bring back: say so in the tab, no error
+            return show(tab, ui, ui.session.characters.current(), label, params=False,
+                        note="Nothing to bring back: *Back to your choice* undoes *Back to waifuc's choice*.")
         ui.session.characters.undo_reset()
         view, note = apply_choice(ui, confirm, report(progress))
         return show(tab, ui, view, label, note=f"Your choice is back. {note}")
@@ -407,26 +462,30 @@ def _wire_character_choices(binder: SessionBinder, state: gr.State, tab: Charact
                     f"target. {note}")
 
     def on_take(ui, label, confirm, into, progress):
-        if label is None:
-            raise InvalidOptionError("cluster", None, fix="open a cluster first (click its cover)")
+        if label is None:  # no cluster to take: a hint where the picks show, not an error
+            return {tab.picked_note: "**No cluster open**: click a cluster's cover first."}
         ui.session.characters.take(int(label), into_target=into)
         view, note = apply_choice(ui, confirm, report(progress))
         return show(tab, ui, view, label, note=f"{cluster_name(int(label), len(view.cluster(int(label))))} "
                     f"{'put into' if into else 'taken out of'} the target. {note}")
 
     @guarded
+    @tab.when_available()
     def on_move_in(ui, picked, label, confirm, progress=gr.Progress()):
         return on_move(ui, picked, label, confirm, True, progress)
 
     @guarded
+    @tab.when_available()
     def on_move_out(ui, picked, label, confirm, progress=gr.Progress()):
         return on_move(ui, picked, label, confirm, False, progress)
 
     @guarded
+    @tab.when_available()
     def on_take_in(ui, label, confirm, progress=gr.Progress()):
         return on_take(ui, label, confirm, True, progress)
 
     @guarded
+    @tab.when_available()
     def on_take_out(ui, label, confirm, progress=gr.Progress()):
         return on_take(ui, label, confirm, False, progress)
 
