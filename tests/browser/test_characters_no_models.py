@@ -63,6 +63,8 @@ def poke_everything(page) -> None:
 def test_missing_ccip_model_is_said_once_without_error_badges(bare_app_url, browser):
     from playwright.sync_api import expect
 
+    expect.set_options(timeout=TIMEOUT)  # a loaded machine answers slower than expect's 5 s
+
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(TIMEOUT)
     page.goto(bare_app_url)
