@@ -1,11 +1,12 @@
-"""Characters tab: CCIP labels injected (no model), clusters biggest first, choosing and moving, re-clustering, and
-what the tab says when there is nothing to review or no target."""
+"""Characters tab (and its texts, characters_view.py): CCIP labels injected (no model), clusters biggest first,
+choosing and moving, picking (click, shift-click, a page), re-clustering, and what the tab says when there is
+nothing to review, no target or no model."""
 
 import pytest
 
 from waifuc_ui.core.errors import InvalidOptionError
-from waifuc_ui.ui.characters_tab import MEMBERS as CCIP_MEMBERS
-from waifuc_ui.ui.characters_tab import NOISE, cluster_name, clusters, label_at, members, overview, review_unavailable
+from waifuc_ui.ui.characters_view import MEMBERS as CCIP_MEMBERS
+from waifuc_ui.ui.characters_view import NOISE, cluster_name, clusters, label_at, members, overview, review_unavailable
 from waifuc_ui.ui.pipeline_tab import add_step, apply_preset
 from waifuc_ui.ui.run_tab import run_pipeline
 
@@ -90,7 +91,7 @@ def test_character_threshold_without_a_ccip_step_says_what_to_do(ui, page, handl
 
 def test_no_target_character_says_how_to_choose_one(ui):
     from waifuc_ui.session.characters import Cluster, ClusterView
-    from waifuc_ui.ui.characters_tab import overview
+    from waifuc_ui.ui.characters_view import overview
 
     ids = ui.session.inputs.ids
     view = ClusterView("ccip", [Cluster(0, ids[:4]), Cluster(1, ids[4:6])], noise=ids[6:], chosen=[], target=[])
@@ -151,7 +152,7 @@ def test_pick_several_images_and_move_them_with_one_click(ccip_ui, page, handler
 
 def test_every_ccip_parameter_is_explained_in_the_tab():
     from waifuc_ui.pipeline import action_catalog
-    from waifuc_ui.ui.characters_tab import PARAMS_HELP
+    from waifuc_ui.ui.characters_view import PARAMS_HELP
 
     names = [p.name for p in action_catalog()["CCIPAction"].params]
     assert names and all(f"**{name}**" in PARAMS_HELP for name in names), names
@@ -232,7 +233,7 @@ def test_moving_with_nothing_picked_says_so_without_an_error(ccip_ui, page, hand
 
 
 def test_the_move_and_pick_buttons_answer_to_their_keys(page):
-    from waifuc_ui.ui.characters_tab import KEYS_HELP
+    from waifuc_ui.ui.characters_view import KEYS_HELP
 
     tab = page.characters
     keys = {tab.move_in: "wui-key-i", tab.move_out: "wui-key-o", tab.pick_page: "wui-key-a",
