@@ -10,7 +10,7 @@ from ..core.errors import InvalidOptionError, ModelUnavailableError, WaifucUIErr
 from ..pipeline.catalog import model_status
 from ..pipeline.recipe import build_action
 from ..session.characters import ClusterView
-from .pipeline_tab import missing_files_text
+from .pipeline_model_notes import missing_files_text
 from .state import UISession
 from .views import gallery_page, item_caption, model_fix_help, not_available_text
 
