@@ -41,7 +41,7 @@ def test_duplicate_threshold_keeps_the_units_of_the_method_in_use(review_ui):
     add_step(ui, "FilterSimilarAction")  # LPIPS review expected; groups injected (no model)
     run_pipeline(ui)
     view = duplicate_view(ui, None, "phash")
-    assert view.method == "phash" and view.threshold == 10
+    assert view.method == "phash" and view.threshold == 4  # the HashDedupAction step's max_distance
     view = duplicate_view(ui, 3)  # auto + a slider value: read in the last view's units (bits)
     assert view.method == "phash" and view.threshold == 3
     view = duplicate_view(ui, 0.6, "lpips")
