@@ -13,7 +13,7 @@ DEMO = os.path.join(os.path.dirname(__file__), "..", "..", "assets", "demo")
 def demo_folder(tmp_path, names, copies=()):
     """Demo files ``names`` plus near-duplicate copies made here: ``copies`` = (source, new name, scale, quality)."""
     folder = tmp_path / "images"
-    folder.mkdir(exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     for name in names:
         shutil.copy(os.path.join(DEMO, name), folder / name)
     for source, name, scale, quality in copies:
@@ -46,3 +46,123 @@ def test_hash_review_decisions_land_under_the_hash_dedup_step_not_a_skipped_lpip
     assert record.reason == "duplicate of aoi_01.png (kept by review)"
     assert record.duplicate_of == "aoi_01.png"
     assert sorted(s.record(i).meta["filename"] for i in s.dataset.ids()) == ["aoi_01.png", "beni_01.png"]
+
+
+# a set with three real near-duplicate pairs made here and two distinct look-alikes (aoi_01 / aoi_04)
+STANDARD = (["aoi_01.png", "aoi_04.jpg", "beni_01.png", "kiiro_01.png"],
+            [("aoi_01.png", "aoi_01_small.jpg", 0.5, 70),  # 384x256: MinSizeFilterAction(300) drops it
+             ("beni_01.png", "beni_01_big.jpg", 1.25, 85),  # larger than its source: the default keeper
+             ("kiiro_01.png", "kiiro_01_q60.jpg", 1.0, 60)])  # same size: the PNG is kept
+
+
+def standard_session(registry, tmp_path, **kw):
+    s = registry.create(**kw)
+    s.inputs.add_folder(demo_folder(tmp_path, *STANDARD))
+    s.size_uid = s.pipeline.add_step("MinSizeFilterAction", {"min_size": 300})
+    s.hash_uid = s.pipeline.add_step("HashDedupAction")
+    s.runs.start()
+    return s
+
+
+def names_of(session, ids):
+    return sorted(session.duplicates.name(i) for i in ids)
+
+
+def zip_images(summary):
+    import zipfile
+
+    with zipfile.ZipFile(summary.path) as z:
+        return sorted(n for n in z.namelist() if n.lower().endswith((".png", ".jpg", ".jpeg", ".webp")))
+
+
+def test_every_image_of_the_session_is_compared_and_each_says_where_it_stands(registry, tmp_path):
+    s = standard_session(registry, tmp_path)
+    view = s.duplicates.groups()
+    assert (view.method, view.uid, view.scope, view.threshold) == ("phash", s.hash_uid, "session", 4)
+    assert (len(view.pool), len(view.reaching), view.dropped_earlier) == (7, 6, 1)
+    assert [names_of(s, g.ids) for g in view.groups] == [
+        ["aoi_01.png", "aoi_01_small.jpg"], ["beni_01.png", "beni_01_big.jpg"], ["kiiro_01.png", "kiiro_01_q60.jpg"]]
+    by_name = {s.duplicates.name(i): i for i in view.pool}
+    standing = {n: view.standing[i] for n, i in by_name.items()}
+    assert standing["aoi_01_small.jpg"] == "dropped by 1. MinSizeFilterAction"
+    # the step's own choice before any review: first seen wins
+    assert standing["beni_01_big.jpg"] == "dropped by 2. HashDedupAction"
+    assert standing["aoi_04.jpg"] == standing["aoi_01.png"] == "in the dataset"
+    keepers = {s.duplicates.name(g.keeper): g.why for g in view.groups}
+    assert keepers == {"aoi_01.png": "largest picture", "beni_01_big.jpg": "largest picture",
+                       "kiiro_01.png": "lossless file at the same size"}
+    only_step = s.duplicates.groups(scope="step")
+    assert (len(only_step.pool), only_step.dropped_earlier) == (6, 0)
+    assert [names_of(s, g.ids) for g in only_step.groups] == [["beni_01.png", "beni_01_big.jpg"],
+                                                              ["kiiro_01.png", "kiiro_01_q60.jpg"]]
+    assert s.duplicates.groups().scope == "step"  # the choice holds until changed
+
+
+def test_a_keeper_dropped_earlier_gives_way_to_the_best_member_reaching_the_step_and_the_export_agrees(
+        registry, tmp_path):
+    s = standard_session(registry, tmp_path)
+    by_name = {s.duplicates.name(i): i for i in s.duplicates.groups().pool}
+    view = s.duplicates.set_keeper(by_name["aoi_01_small.jpg"])
+    group = view.group_of(by_name["aoi_01.png"])
+    assert group.keeper == by_name["aoi_01_small.jpg"] and group.kept == by_name["aoi_01.png"]
+    assert not group.keeper_reaches and group.why == "chosen by you"
+    assert {s.duplicates.name(i): s.duplicates.name(k) for i, k in view.removed.items()} == {
+        "beni_01.png": "beni_01_big.jpg", "kiiro_01_q60.jpg": "kiiro_01.png"}
+    s.duplicates.apply()
+    run = s.runs.start()
+    step = run.step(s.hash_uid)
+    assert {r.filename: r.reason for r in step.dropped.values()} == {
+        "beni_01.png": "duplicate of beni_01_big.jpg (kept by review)",
+        "kiiro_01_q60.jpg": "duplicate of kiiro_01.png (kept by review)"}
+    final = ["aoi_01.png", "aoi_04.jpg", "beni_01_big.jpg", "kiiro_01.png"]
+    assert names_of(s, s.dataset.ids()) == final
+    again = s.duplicates.groups()
+    assert again.applied and again.standing[by_name["beni_01.png"]] == "dropped by 2. HashDedupAction"
+    summary = s.export.zip(name="after_review")
+    assert summary.images == len(zip_images(summary)) == len(final)
+
+
+def test_not_a_duplicate_holds_across_thresholds_methods_runs_added_images_and_reopening(registry, tmp_path):
+    from waifuc_ui.session import ReviewModels
+
+    secret = "s" * 32
+    s = standard_session(registry, tmp_path, secret=secret)
+    by_name = {s.duplicates.name(i): i for i in s.duplicates.groups().pool}
+    view = s.duplicates.not_duplicate([by_name["kiiro_01_q60.jpg"]])
+    assert [names_of(s, g.ids) for g in view.groups] == [["aoi_01.png", "aoi_01_small.jpg"],
+                                                         ["beni_01.png", "beni_01_big.jpg"]]
+    assert names_of(s, view.apart) == ["kiiro_01_q60.jpg"]
+    assert all(by_name["kiiro_01_q60.jpg"] not in g.ids for g in s.duplicates.groups(threshold=12).groups)
+    s.duplicates.groups(threshold=4)
+    s.duplicates.apply()
+    s.runs.start()
+    assert "kiiro_01_q60.jpg" in names_of(s, s.dataset.ids())  # not a duplicate: it stays
+    # another method: the injected LPIPS grouping puts the kiiro pair together; the split still holds
+    s._lpips = lambda items, threshold: [[n for n, it in enumerate(items) if "kiiro" in it.meta["filename"]]]
+    object.__setattr__(s.duplicates, "_models", ReviewModels(lpips_groups=s._lpips))
+    assert s.duplicates.groups(threshold=0.3, method="lpips").groups == []
+    s.duplicates.groups(method="phash")
+    # an added copy of kiiro_01 groups with it, the image set apart stays alone
+    s.inputs.add_folder(demo_folder(tmp_path / "more", [], [("kiiro_01.png", "kiiro_01_half.jpg", 0.5, 90)]))
+    s.runs.start()
+    view = s.duplicates.groups()
+    assert ["kiiro_01.png", "kiiro_01_half.jpg"] in [names_of(s, g.ids) for g in view.groups]
+    assert names_of(s, s.dataset.ids()).count("kiiro_01_half.jpg") == 0  # the applied review took it in
+    assert "kiiro_01_q60.jpg" in names_of(s, s.dataset.ids())
+    # save and reopen in a new registry (a restarted server)
+    s.save()
+    from waifuc_ui.session import SessionRegistry
+
+    registry.release_all()
+    other = SessionRegistry(registry.workspaces.root, ttl_seconds=60, cache_dir=str(tmp_path / "cache"))
+    again = other.reopen(s.id, secret)
+    assert again is not None and again is not s
+    view = again.duplicates.groups()
+    assert names_of(again, view.apart) == ["kiiro_01_q60.jpg"]
+    assert [s2.to_dict() for s2 in again.duplicates.splits()] == [s2.to_dict() for s2 in s.duplicates.splits()]
+    # regroup undoes the split: the copy joins its group again, and the applied review drops it on the next run
+    view = again.duplicates.regroup()
+    assert ["kiiro_01.png", "kiiro_01_half.jpg", "kiiro_01_q60.jpg"] in [names_of(again, g.ids) for g in view.groups]
+    again.runs.start()
+    assert names_of(again, again.dataset.ids()) == ["aoi_01.png", "aoi_04.jpg", "beni_01_big.jpg", "kiiro_01.png"]
+    other.close_all()
