@@ -90,3 +90,71 @@ def test_pick_images_move_them_out_and_export_what_the_summary_says(app_url, bro
     page.locator("#ccip-apply").click()
     expect(summary).to_contain_text("Applied; 0 images in the dataset")
     context.close()
+
+
+def export_count(page) -> int:
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="7 · Export").click()
+    page.locator("#export-build").click()
+    expect(page.locator("#export-summary")).to_contain_text("images (")
+    found = re.search(r"(\d+) images \(", page.locator("#export-summary").inner_text())
+    assert found is not None
+    return int(found.group(1))
+
+
+def test_shift_click_a_range_and_press_o_moves_exactly_those_out(app_url, browser):
+    from playwright.sync_api import expect
+
+    url, _binder = app_url
+    context = browser.new_context(viewport={"width": 1400, "height": 1100})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    page.goto(url)
+    expect(page.locator("#source-summary")).to_contain_text("Demo dataset: 13 images came in", timeout=TIMEOUT)
+    page.get_by_role("tab", name="2 · Pipeline").click()
+    page.locator("#add-step-choice input").click()
+    page.get_by_role("option", name=re.compile("^CCIPAction")).first.click()
+    page.get_by_role("button", name="Add step").click()
+    expect(page.locator("[id^=step-][id$=-enabled]", has_text="CCIPAction")).to_have_count(1)
+    page.get_by_role("tab", name="3 · Run").click()
+    page.locator("#run-btn").click()
+    expect(page.locator("#run-status")).to_contain_text("Run finished", timeout=TIMEOUT)
+
+    page.get_by_role("tab", name="4 · Characters").click()
+    summary = page.locator("#ccip-summary")
+    expect(summary).to_contain_text("cluster(s)")
+    expect(page.locator("#ccip-keys")).to_contain_text("shift-click picks every image")
+    chosen = page.locator("#ccip-chosen")
+    labels = [label.strip() for label in chosen.locator("label").all_inner_texts()]
+    for n, text in enumerate(labels):  # the biggest cluster (6 red images) is the target, whole
+        (chosen.get_by_label(text).check if n == 0 else chosen.get_by_label(text).uncheck)()
+    page.locator("#ccip-apply").click()
+    expect(summary).to_contain_text("Applied; ")
+    before = target_count(summary.inner_text())
+    exported_before = export_count(page)
+    assert exported_before == before
+
+    page.get_by_role("tab", name="4 · Characters").click()
+    expect(summary).to_contain_text(f"target: {before} image(s)")
+    thumbs = page.locator("#ccip-members button.thumbnail-item")
+    assert thumbs.count() >= 5
+    captions = page.locator("#ccip-members .caption-label")
+    assert all(text.startswith("✓") for text in captions.all_inner_texts()[:5])
+    picked = page.locator("#ccip-picked")
+    thumbs.nth(1).click()
+    expect(picked).to_contain_text("1 image(s) picked")
+    page.keyboard.press("Escape")  # Esc unpicks all
+    expect(picked).to_contain_text("Click images to pick them")
+    thumbs.nth(1).click()
+    expect(picked).to_contain_text("1 image(s) picked")
+    thumbs.nth(4).click(modifiers=["Shift"])  # the range 1..4: N = 4
+    expect(picked).to_contain_text("4 image(s) picked")
+    expect(captions.nth(0)).not_to_contain_text("●")
+    for k in range(1, 5):
+        expect(captions.nth(k)).to_contain_text("●")
+    page.keyboard.press("o")
+    expect(summary).to_contain_text("Moved 4 image(s) out of the target.")
+    expect(summary).to_contain_text(f"target: {before - 4} image(s)")
+    assert export_count(page) == exported_before - 4
+    context.close()

@@ -131,10 +131,10 @@ def test_pick_several_images_and_move_them_with_one_click(ccip_ui, page, handler
     out = handler("characters_tab", "on_apply").fn(ui, [1], 0, False, progress=quiet)  # cluster 0 leaves whole
     assert len(ui.session.dataset.ids()) == 3
     pick = handler("characters_tab", "on_pick").fn
-    picked = []
+    picked, anchor = [], None
     for index in (0, 2):
-        out = pick(ui, 0, 1, picked, gr.SelectData(None, {"index": index, "value": None}))
-        picked = out[tab.picked]
+        out = pick(ui, 0, 1, picked, anchor, False, gr.SelectData(None, {"index": index, "value": None}))
+        picked, anchor = out[tab.picked], out[tab.anchor]
     assert picked == [view.clusters[0].ids[0], view.clusters[0].ids[2]]
     assert out[tab.picked_note].startswith("**2 image(s) picked**")
     assert [caption[:2] for _, caption in out[tab.member_gallery]] == ["● ", "✗ ", "● "]
@@ -170,3 +170,75 @@ def test_back_to_waifucs_choice_and_back_to_yours(ccip_ui, page, handler):
     out = handler("characters_tab", "on_undo_reset").fn(ui, 0, False, progress=quiet)
     assert out[tab.summary].startswith("Your choice is back. Applied; 3 images in the dataset.")
     assert "The target is **your choice**" in out[tab.summary] and len(ui.session.dataset.ids()) == 3
+
+
+def select(index):
+    import gradio as gr
+
+    return gr.SelectData(None, {"index": index, "value": None})
+
+
+def test_shift_click_picks_a_range_pick_page_and_unpick(ccip_ui, page, handler):
+    ui, tab = ccip_ui, page.characters
+    view = clusters(ui, threshold=0.5)  # one cluster of all 6 images
+    ids = view.clusters[0].ids
+    pick = handler("characters_tab", "on_pick").fn
+    members(ui, view, 0, 1)  # the page is drawn (its ids known)
+    out = pick(ui, 0, 1, [], None, False, select(1))
+    assert out[tab.picked] == [ids[1]] and out[tab.anchor] == ids[1]
+    out = pick(ui, 0, 1, out[tab.picked], out[tab.anchor], True, select(4))  # shift-click: 1..4
+    assert out[tab.picked] == ids[1:5] and out[tab.anchor] == ids[1]
+    assert [caption[:2] for _, caption in out[tab.member_gallery]] == ["✓ ", "● ", "● ", "● ", "● ", "✓ "]
+    assert out[tab.picked_note].startswith("**4 image(s) picked**")
+    out = pick(ui, 0, 1, out[tab.picked], out[tab.anchor], False, select(2))  # plain click unpicks one
+    assert out[tab.picked] == [ids[1], ids[3], ids[4]] and out[tab.anchor] == ids[2]
+    out = handler("characters_tab", "on_pick_page").fn(ui, 0, 1, out[tab.picked], out[tab.anchor])
+    assert out[tab.picked] == [ids[1], ids[3], ids[4], ids[0], ids[2], ids[5]]
+    out = handler("characters_tab", "on_clear").fn(ui, 0, 1)
+    assert out[tab.picked] == [] and out[tab.anchor] is None
+    assert out[tab.picked_note].startswith("Click images to pick them")
+
+
+def test_a_shift_click_range_spans_pages_in_cluster_order(review_ui, page, handler, monkeypatch):
+    from waifuc_ui.ui import characters_tab
+
+    ui = review_ui(ccip_labels=lambda items, **kw: [0] * len(items))
+    apply_preset(ui, "model-free clean-up")
+    add_step(ui, "CCIPAction")
+    run_pipeline(ui)
+    tab = page.characters
+    ids = clusters(ui).clusters[0].ids
+    assert len(ids) == 6
+    real_slice = characters_tab.page_slice
+    monkeypatch.setattr("waifuc_ui.ui.views.page_slice", lambda entries, number, size=4: real_slice(entries, number, 4))
+    pick = handler("characters_tab", "on_pick").fn
+    view = ui.session.characters.current()
+    members(ui, view, 0, 1)  # the browser shows page 1
+    out = pick(ui, 0, 1, [], None, False, select(2))  # page 1 holds ids[0:4]
+    assert len(out[tab.member_gallery]) == 4 and out[tab.picked] == [ids[2]]
+    assert members(ui, view, 0, 2, out[tab.picked])[2] == 2  # "Next": page 2 (the picks survive)
+    out = pick(ui, 0, 2, out[tab.picked], out[tab.anchor], True, select(1))  # page 2: ids[4:6]; clicks ids[5]
+    assert out[tab.pager.number] == 2 and len(out[tab.member_gallery]) == 2
+    assert out[tab.picked] == ids[2:6]
+
+
+def test_moving_with_nothing_picked_says_so_without_an_error(ccip_ui, page, handler):
+    ui, tab = ccip_ui, page.characters
+    clusters(ui)
+    before = sorted(ui.session.dataset.ids())
+    out = handler("characters_tab", "on_move_out").fn(ui, [], 0, False, progress=quiet)
+    assert out == {tab.picked_note: "**Nothing picked**: click images first (shift-click picks a range)."}
+    assert sorted(ui.session.dataset.ids()) == before
+
+
+def test_the_move_and_pick_buttons_answer_to_their_keys(page):
+    from waifuc_ui.ui.characters_tab import KEYS_HELP
+
+    tab = page.characters
+    keys = {tab.move_in: "wui-key-i", tab.move_out: "wui-key-o", tab.pick_page: "wui-key-a",
+            tab.clear_picked: "wui-key-escape", tab.pager.prev: "wui-key-arrowleft",
+            tab.pager.next: "wui-key-arrowright"}
+    for button, cls in keys.items():
+        assert button.get_config()["elem_classes"] == [cls]
+    for key in ("**i**", "**o**", "**a**", "**Esc**", "shift-click"):
+        assert key in KEYS_HELP

@@ -28,6 +28,7 @@ from .export_tab import ExportTab, build_export_tab, wire_export_tab_select
 from .file_guard import FileGuardMiddleware, cookie_script
 from .pipeline_tab import DEFAULT_PRESET, PipelineTab, build_pipeline_tab
 from .run_tab import RunTab, build_run_tab, wire_run_tab_select
+from .selection import head_script
 from .session_controls import (
     STORAGE_KEY,
     STORAGE_SECRET,
@@ -92,7 +93,7 @@ def launch_options(settings: AppSettings, binder: SessionBinder) -> dict[str, An
     if folder_cap is not None:  # gradio's upload route takes files from anyone: bound the folder as a whole
         middleware.append(Middleware(UploadBudgetMiddleware, budget=UploadBudget(uploads, folder_cap)))
     options: dict[str, Any] = {"allowed_paths": [root], "css": CSS, "theme": gr.themes.Soft(),
-                               "show_error": True,
+                               "show_error": True, "head": head_script(),  # shift-click and key shortcuts
                                "app_kwargs": {"middleware": middleware}}
     if settings.max_file_size is not None:
         options["max_file_size"] = settings.max_file_size

@@ -13,12 +13,19 @@ from gradio.blocks import Block
 from ..core.errors import InvalidOptionError
 from ..session.characters import ClusterView
 from .common import Pager, Updates, guarded, make_pager
+from .paging import page_slice
 from .run_tab import run_pipeline
+from .selection import key_class, pick_with_range, shift_box, wire_pick_select
 from .state import SessionBinder, UISession, touch
 from .views import dataset_size_text, gallery_page, item_caption, not_available_text
 
 OVERVIEW, MEMBERS = "ccip-overview", "ccip-members"
 NOISE = -1
+
+#: The one-line help under the member gallery (the keys act when no text field has the focus).
+KEYS_HELP = ("**Keys:** click picks an image · shift-click picks every image from the last click to this one (across "
+             "pages too) · **a** picks the whole page · **i** moves the picked into the target · **o** out of it · "
+             "**Esc** unpicks all · **←** / **→** pages")
 
 PARAMS_HELP = """**What CCIPAction's parameters do** (waifuc decides by itself when you make no choice here):
 
@@ -111,10 +118,15 @@ def overview(ui: UISession, view: ClusterView) -> tuple[list[Any], list[tuple[st
     return covers, choices, list(view.chosen), summary_text(view)
 
 
+def cluster_ids(view: ClusterView, label: int | None) -> list[str]:
+    """The images of cluster ``label`` in gallery order ([] for an unknown label)."""
+    return list(view.noise if label == NOISE else next((c.ids for c in view.clusters if c.label == label), []))
+
+
 def members(ui: UISession, view: ClusterView, label: int, page: Any = 1, picked: Sequence[str] = ()
             ) -> tuple[list[Any], str, int]:
     """One page of a cluster's images, captioned in (✓) or out (✗) of the target, ● when picked."""
-    ids = view.noise if label == NOISE else next((c.ids for c in view.clusters if c.label == label), [])
+    ids = cluster_ids(view, label)
     target = set(view.target)
     captions = {i: ("● " if i in picked else "") + ("✓ " if i in target else "✗ ") + item_caption(ui.session, i)
                 for i in ids}
@@ -139,7 +151,8 @@ def label_at(ui: UISession, index: int | None) -> int | None:
 @dataclass
 class CharactersTab:
     """The Characters tab's components; ``current`` remembers the open cluster, ``picked`` the images clicked (ids)
-    that the move buttons move together."""
+    that the move buttons move together, ``anchor`` the last plain click (where a shift-click range starts) and
+    ``shift`` whether shift was held at the click (filled in the browser)."""
 
     summary: gr.Markdown
     threshold: gr.Slider
@@ -159,7 +172,10 @@ class CharactersTab:
     take_in: gr.Button
     take_out: gr.Button
     clear_picked: gr.Button
+    pick_page: gr.Button
     picked: gr.State
+    anchor: gr.State
+    shift: gr.Checkbox
 
     @property
     def outputs(self) -> list[Block]:
@@ -259,11 +275,18 @@ def _draw_characters_tab() -> CharactersTab:
                                 height=320, object_fit="contain", fit_columns=False, preview=False,
                                 allow_preview=False, elem_id="ccip-members")
     pager = make_pager("ccip")
+    pager.prev.elem_classes, pager.next.elem_classes = [key_class("ArrowLeft")], [key_class("ArrowRight")]
     picked_note = gr.Markdown("", elem_id="ccip-picked")
     with gr.Row():
-        move_in = gr.Button("Move the picked images into the target", size="sm", elem_id="ccip-move-in")
-        move_out = gr.Button("Move them out of the target", size="sm", elem_id="ccip-move-out")
-        clear_picked = gr.Button("Unpick all", size="sm", elem_id="ccip-clear-picked")
+        move_in = gr.Button("Move the picked images into the target (i)", size="sm", elem_id="ccip-move-in",
+                            elem_classes=[key_class("i")])
+        move_out = gr.Button("Move them out of the target (o)", size="sm", elem_id="ccip-move-out",
+                             elem_classes=[key_class("o")])
+        pick_page = gr.Button("Pick all on this page (a)", size="sm", elem_id="ccip-pick-page",
+                              elem_classes=[key_class("a")])
+        clear_picked = gr.Button("Unpick all (Esc)", size="sm", elem_id="ccip-clear-picked",
+                                 elem_classes=[key_class("Escape")])
+    gr.Markdown(KEYS_HELP, elem_id="ccip-keys")
     with gr.Row():
         take_in = gr.Button("Put the whole open cluster into the target", size="sm", elem_id="ccip-take-in")
         take_out = gr.Button("Take the whole open cluster out", size="sm", elem_id="ccip-take-out")
@@ -271,7 +294,8 @@ def _draw_characters_tab() -> CharactersTab:
                          apply_btn=apply_btn, reset_btn=reset_btn, undo_reset_btn=undo_reset_btn,
                          confirm_empty=confirm_empty, current=current, member_gallery=member_gallery, pager=pager,
                          picked_note=picked_note, move_in=move_in, move_out=move_out, take_in=take_in,
-                         take_out=take_out, clear_picked=clear_picked, picked=gr.State([]))
+                         take_out=take_out, clear_picked=clear_picked, pick_page=pick_page, picked=gr.State([]),
+                         anchor=gr.State(None), shift=shift_box())
 
 
 def _wire_characters_tab(binder: SessionBinder, state: gr.State, tab: CharactersTab) -> None:
@@ -292,31 +316,42 @@ def _wire_characters_tab(binder: SessionBinder, state: gr.State, tab: Characters
         entries, text, number = members(ui, ui.session.characters.current(), label, page, picked or ())
         return {tab.member_gallery: entries, tab.pager.label: text, tab.pager.number: number}
 
-    @guarded
-    def on_pick(ui, label, page, picked, evt: gr.SelectData):
-        item_id = ui.id_at(MEMBERS, evt.index)
-        picked = list(picked or [])
-        if item_id is not None:
-            (picked.remove if item_id in picked else picked.append)(item_id)
-        entries, text, number = members(ui, ui.session.characters.current(), label, page, picked)
+    def picks_shown(ui, view, label, page, picked, anchor):
+        entries, text, number = members(ui, view, label, page, picked)
         return {tab.member_gallery: entries, tab.pager.label: text, tab.pager.number: number, tab.picked: picked,
-                tab.picked_note: picked_text(ui, picked)}
+                tab.anchor: anchor, tab.picked_note: picked_text(ui, picked)}
+
+    @guarded
+    def on_pick(ui, label, page, picked, anchor, shift, evt: gr.SelectData):
+        view = ui.session.characters.current()
+        ids = cluster_ids(view, label)  # the whole cluster: a shift-click range may span pages
+        item_id = ui.id_at(MEMBERS, evt.index)
+        index = ids.index(item_id) if item_id in ids else -1
+        picked, anchor = pick_with_range(ids, picked or [], index, bool(shift), anchor)
+        return picks_shown(ui, view, label, page, picked, anchor)
+
+    @guarded
+    def on_pick_page(ui, label, page, picked, anchor):
+        view = ui.session.characters.current()
+        on_page, _ = page_slice(cluster_ids(view, label), page)
+        picked = list(dict.fromkeys([*(picked or []), *on_page]))
+        return picks_shown(ui, view, label, page, picked, anchor)
 
     @guarded
     def on_clear(ui, label, page):
-        entries, text, number = members(ui, ui.session.characters.current(), label, page)
-        return {tab.member_gallery: entries, tab.pager.number: number, tab.picked: [],
-                tab.picked_note: picked_text(ui, [])}
+        return picks_shown(ui, ui.session.characters.current(), label, page, [], None)
 
     recluster = [state, tab.threshold, tab.min_samples, tab.current, tab.picked]
     tab.threshold.input(on_recluster, recluster, tab.outputs, concurrency_limit=None, trigger_mode="always_last")
     tab.min_samples.submit(on_recluster, recluster, tab.outputs, concurrency_limit=None)
     tab.cover.select(on_cover, [state, tab.picked], tab.outputs, concurrency_limit=None)
-    tab.member_gallery.select(on_pick, [state, tab.current, tab.pager.number, tab.picked],
-                              [tab.member_gallery, tab.pager.label, tab.pager.number, tab.picked, tab.picked_note],
-                              concurrency_limit=None, show_progress="hidden")
-    tab.clear_picked.click(on_clear, [state, tab.current, tab.pager.number],
-                           [tab.member_gallery, tab.pager.number, tab.picked, tab.picked_note], concurrency_limit=None)
+    picks = [tab.member_gallery, tab.pager.label, tab.pager.number, tab.picked, tab.anchor, tab.picked_note]
+    wire_pick_select(tab.member_gallery, on_pick, [state, tab.current, tab.pager.number, tab.picked, tab.anchor],
+                     picks, tab.shift, concurrency_limit=None, show_progress="hidden")
+    tab.pick_page.click(on_pick_page, [state, tab.current, tab.pager.number, tab.picked, tab.anchor], picks,
+                        concurrency_limit=None, show_progress="hidden")
+    tab.clear_picked.click(on_clear, [state, tab.current, tab.pager.number], picks, concurrency_limit=None,
+                           show_progress="hidden")
     tab.pager.wire(on_page, [state, tab.current, tab.picked],
                    [tab.member_gallery, tab.pager.label, tab.pager.number])
     _wire_character_choices(binder, state, tab)
@@ -364,8 +399,8 @@ def _wire_character_choices(binder: SessionBinder, state: gr.State, tab: Charact
 
     def on_move(ui, picked, label, confirm, into, progress):
         picked = list(picked or [])
-        if not picked:
-            raise InvalidOptionError("image", None, fix="click one or more images of the cluster first")
+        if not picked:  # e.g. "i" pressed with nothing picked: a hint where the picks show, not an error
+            return {tab.picked_note: "**Nothing picked**: click images first (shift-click picks a range)."}
         ui.session.characters.move(picked, into_target=into)
         view, note = apply_choice(ui, confirm, report(progress))
         return show(tab, ui, view, label, note=f"Moved {len(picked)} image(s) {'into' if into else 'out of'} the "
