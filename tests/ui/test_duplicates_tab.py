@@ -19,11 +19,17 @@ def test_duplicate_groups_keeper_and_apply(ui):
     exact = [g for g in view.groups if g.exact]
     assert len(exact) == 1 and len(exact[0].ids) == 2
     covers, summary = groups_overview(ui, view)
-    assert f"**{len(view.groups)} duplicate group(s)** before the dedup step" in summary
-    assert "1 group(s) of exact duplicates" in summary
+    # 8 loaded, tiny.png dropped by MinSizeFilterAction before the dedup step: still compared
+    assert summary.startswith("**8 images**: every image of the session, 1 of them dropped by earlier steps. ")
+    assert f"**{len(view.groups)} duplicate group(s)** at phash bits ≤ 4 (1 of exact copies)" in summary
+    assert ("*Apply* drops 1 image at **3. HashDedupAction**, one kept per group (the step drops 1 now); now 6 "
+            "images in the dataset.") in summary
     index = view.groups.index(exact[0])
     entries, text = group_members(ui, view, index)
-    assert entries[0][1].startswith("★ keeper · ")
+    assert entries[0][1].startswith("★ keeper (lossless file at the same size) · ") or \
+        entries[0][1].startswith("★ keeper (least compressed at the same size) · ") or \
+        entries[0][1].startswith("★ keeper (first loaded at the same size) · ")
+    assert entries[0][1].endswith(" · in the dataset")
     assert not entries[1][1].startswith("★")
     other = ui.page_ids[DUP_MEMBERS][1]
     view = ui.session.duplicates.set_keeper(other)
@@ -46,6 +52,9 @@ def test_duplicate_threshold_keeps_the_units_of_the_method_in_use(review_ui):
     assert view.method == "phash" and view.threshold == 3
     view = duplicate_view(ui, 0.6, "lpips")
     assert view.method == "lpips" and view.threshold == 0.6
+    # every image of the session: red's exact copy (dropped by the hash step before LPIPS) joins red's group
+    assert [len(g.ids) for g in view.groups if not g.exact] == [3]
+    view = duplicate_view(ui, 0.6, "lpips", "step")
     assert [len(g.ids) for g in view.groups if not g.exact] == [2]
     covers, summary = groups_overview(ui, view)
     assert "LPIPS distance ≤ 0.6" in summary
@@ -53,7 +62,7 @@ def test_duplicate_threshold_keeps_the_units_of_the_method_in_use(review_ui):
 
 def test_duplicate_threshold_before_any_run_says_what_to_do(ui, page, handler):
     tab = page.duplicates
-    out = handler("duplicates_tab", "on_threshold").fn(ui, 0.2, "auto", 0)  # no error toast: the tab says why
+    out = handler("duplicates_tab", "on_threshold").fn(ui, 0.2, "auto", "session", 0)  # no error toast: the tab says why
     assert out[tab.summary].startswith("Run the pipeline first; duplicate groups come from the dedup step")
     assert out[tab.covers] == [] and out[tab.members_gallery] == [] and out[tab.current] == 0
 
