@@ -77,3 +77,84 @@ def test_duplicate_group_covers_have_short_captions_that_keep_the_kind(ui):
     assert [caption for _, caption in covers] == [
         f"{len(g.ids)} {'exact' if g.exact else 'near'} dups" for g in view.groups]
     assert "2 exact dups" in [caption for _, caption in covers]  # red.png and red_copy.png
+
+
+def quiet(*args, **kwargs):
+    """Stands in for gr.Progress when a handler is called directly."""
+
+
+def select(index):
+    import gradio as gr
+
+    return gr.SelectData(None, {"index": index, "value": None})
+
+
+def zip_count(ui):
+    import zipfile
+
+    summary = ui.session.export.zip(name="check")
+    with zipfile.ZipFile(summary.path) as z:
+        return len([n for n in z.namelist() if n.endswith(".png")])
+
+
+def test_pick_a_range_split_it_off_regroup_and_keep_several(ui, page, handler):
+    tab = page.duplicates
+    apply_preset(ui, "model-free clean-up")
+    run_pipeline(ui)
+    view = duplicate_view(ui, 64, "phash")  # every image in one group (tiny.png too, dropped by the size filter)
+    (group,) = view.groups
+    assert len(group.ids) == 8
+    assert ui.session.duplicates.name(group.ids[-1]) == "tiny.png"
+    group_members(ui, view, 0)  # the gallery is drawn (its ids known)
+    pick = handler("duplicates_tab", "on_pick").fn
+    out = pick(ui, 0, [], None, False, select(1))
+    out = pick(ui, 0, out[tab.picked], out[tab.anchor], True, select(3))  # shift-click: 1..3
+    assert out[tab.picked] == group.ids[1:4]
+    captions = [caption for _, caption in out[tab.members_gallery]]
+    assert captions[0].startswith("★ keeper (") and all(c.startswith("● ") for c in captions[1:4])
+    assert not any(c.startswith(("●", "★")) for c in captions[4:])
+    assert out[tab.members_gallery][-1][1].endswith("tiny.png · 40×30 · dropped by 2. MinSizeFilterAction")
+    out = handler("duplicates_tab", "on_split").fn(ui, 0, out[tab.picked], progress=quiet)
+    # the three picked stand alone and stay; of the other five one is kept (tiny.png did not reach the step)
+    assert out[tab.summary].startswith("Not a duplicate: ") and "Applied; 4 images in the dataset." in out[tab.summary]
+    assert sorted(ui.session.dataset.ids()) == sorted([group.ids[0], *group.ids[1:4]])
+    assert zip_count(ui) == 4
+    assert "3 image(s) set apart as *not a duplicate*" in out[tab.summary]
+    out = handler("duplicates_tab", "on_regroup").fn(ui, 0, progress=quiet)
+    assert "Regrouped. Applied; 1 image in the dataset." in out[tab.summary] and zip_count(ui) == 1
+    out = handler("duplicates_tab", "on_pick_all").fn(ui, 0, None)
+    assert out[tab.picked] == group.ids
+    out = handler("duplicates_tab", "on_clear").fn(ui, 0)
+    assert out[tab.picked] == [] and out[tab.picked_note].startswith("Nothing picked")
+    # keep two: the better of them becomes the keeper, the other is set apart; both stay
+    out = handler("duplicates_tab", "on_keep").fn(ui, 0, [group.ids[5], group.ids[2]], progress=quiet)
+    assert sorted(ui.session.dataset.ids()) == sorted([group.ids[2], group.ids[5]]) and zip_count(ui) == 2
+    assert "Applied; 2 images in the dataset." in out[tab.summary]
+    assert ui.session.duplicates.current().groups[0].keeper == group.ids[2]
+
+
+def test_keep_with_nothing_picked_says_so_without_an_error(ui, page, handler):
+    tab = page.duplicates
+    apply_preset(ui, "model-free clean-up")
+    run_pipeline(ui)
+    before = sorted(ui.session.dataset.ids())
+    for name in ("on_keep", "on_split"):
+        out = handler("duplicates_tab", name).fn(ui, 0, [], progress=quiet)
+        assert out == {tab.picked_note: "**Nothing picked**: click images of the group first (shift-click picks a "
+                                        "range)."}
+    assert sorted(ui.session.dataset.ids()) == before
+
+
+def test_the_review_buttons_answer_to_their_keys_and_no_preview_covers_them(page):
+    from waifuc_ui.ui.duplicates_tab import KEYS_HELP
+
+    tab = page.duplicates
+    keys = {tab.keep_btn: "wui-key-k", tab.split_btn: "wui-key-n", tab.pick_all_btn: "wui-key-a",
+            tab.clear_btn: "wui-key-escape"}
+    for button, cls in keys.items():
+        assert button.get_config()["elem_classes"] == [cls]
+    for key in ("**k**", "**n**", "**a**", "**Esc**", "shift-click"):
+        assert key in KEYS_HELP
+    for gallery in (tab.covers, tab.members_gallery):
+        config = gallery.get_config()
+        assert config["preview"] is False and config["allow_preview"] is False
