@@ -4,7 +4,6 @@
 import os
 import shutil
 
-import pytest
 from PIL import Image
 
 DEMO = os.path.join(os.path.dirname(__file__), "..", "..", "assets", "demo")
@@ -166,3 +165,37 @@ def test_not_a_duplicate_holds_across_thresholds_methods_runs_added_images_and_r
     again.runs.start()
     assert names_of(again, again.dataset.ids()) == ["aoi_01.png", "aoi_04.jpg", "beni_01_big.jpg", "kiiro_01.png"]
     other.close_all()
+
+
+DEMO_FAMILIES = [["aoi_01.png", "aoi_01_again.png", "aoi_01_copy.webp"],
+                 ["aoi_03.png", "aoi_03_noise.jpg", "aoi_03_smaller.png"],
+                 ["beni_03.png", "beni_03_copy.png"], ["beni_05.png", "beni_05_reencoded.jpg"]]
+
+
+def test_hashing_groups_the_demo_copies_and_never_two_distinct_demo_drawings(registry, tmp_path):
+    """The old default (10 bits) put aoi_04 with aoi_01; measured on the demo set: copies differ by at most 4 pHash
+    bits, distinct drawings by 8 or more (beni_01/beni_02: 8, aoi_01/aoi_04: 10)."""
+    s = registry.create()
+    s.inputs.load_demo()
+    s.runs.start()
+    view = s.duplicates.groups(method="phash")  # no dedup step: the review decides at the end, default 6 bits
+    assert (view.uid, view.threshold) == ("final", 6)
+    assert sorted(names_of(s, g.ids) for g in view.groups) == DEMO_FAMILIES
+    old_default = s.duplicates.groups(threshold=10)
+    assert ["aoi_01.png", "aoi_01_again.png", "aoi_01_copy.webp", "aoi_04.jpg"] in [
+        names_of(s, g.ids) for g in old_default.groups]
+    # real near duplicates made here (half size as JPEG q50, 1.5x as PNG) still group with their source
+    sources = ("aoi_02.jpg", "beni_04.jpg", "kiiro_03.png", "scenery_01.jpg", "tiny_thumb_kiiro.jpg")
+    copies = [(name, f"{name[:-4]}_{tail}", scale, 50) for name in sources
+              for tail, scale in (("half.jpg", 0.5), ("big.png", 1.5))]
+    s.inputs.add_folder(demo_folder(tmp_path, [], copies))
+    s.runs.start()
+    families = sorted(names_of(s, g.ids) for g in s.duplicates.groups(threshold=6).groups)
+    assert families == sorted(DEMO_FAMILIES + [sorted([src, f"{src[:-4]}_half.jpg", f"{src[:-4]}_big.png"])
+                                               for src in sources])
+    # HashDedupAction at its default drops exactly the copies, each as a duplicate of its own family
+    uid = s.pipeline.add_step("HashDedupAction")
+    dropped = {r.filename: r.duplicate_of for r in s.runs.start().step(uid).dropped.values()}
+    family_of = {n: tuple(f) for f in families for n in f}
+    assert len(dropped) == sum(len(f) - 1 for f in families)
+    assert all(family_of[name] == family_of[kept] for name, kept in dropped.items())

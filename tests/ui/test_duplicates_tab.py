@@ -62,7 +62,8 @@ def test_duplicate_threshold_keeps_the_units_of_the_method_in_use(review_ui):
 
 def test_duplicate_threshold_before_any_run_says_what_to_do(ui, page, handler):
     tab = page.duplicates
-    out = handler("duplicates_tab", "on_threshold").fn(ui, 0.2, "auto", "session", 0)  # no error toast: the tab says why
+    # no error toast: the tab says why
+    out = handler("duplicates_tab", "on_threshold").fn(ui, 0.2, "auto", "session", 0)
     assert out[tab.summary].startswith("Run the pipeline first; duplicate groups come from the dedup step")
     assert out[tab.covers] == [] and out[tab.members_gallery] == [] and out[tab.current] == 0
 

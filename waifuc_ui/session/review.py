@@ -165,7 +165,7 @@ class Duplicates:
         """Where each image stands: "in the dataset" or "dropped by <step>" (following converted copies)."""
         run = self._runs.result()
         final = set(run.output_ids()) - set(self._final_excluded)
-        dropped_at = {}
+        dropped_at: dict[str, str] = {}
         children: dict[str, list[str]] = {}
         for sr in run.steps:
             for i in sr.dropped:
