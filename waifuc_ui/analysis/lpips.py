@@ -297,7 +297,7 @@ class LPIPSIndex:
         matrix, norms = self.bound_rows()
         dots = (matrix @ own).astype(np.float64)[rows]
         lower = own_norm + norms[rows] - 2 * dots
-        lower -= linear.bound_margin(matrix.shape[1], own_norm, norms[rows])
+        lower -= linear.bound_margin(matrix.shape[1], np.full(len(rows), own_norm), norms[rows])
         alive = lower <= threshold
         self.pairs_skipped += int((~alive).sum())
         return alive
