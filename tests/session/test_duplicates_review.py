@@ -89,7 +89,7 @@ def test_every_image_of_the_session_is_compared_and_each_says_where_it_stands(re
     assert standing["aoi_04.jpg"] == standing["aoi_01.png"] == "in the dataset"
     keepers = {s.duplicates.name(g.keeper): g.why for g in view.groups}
     assert keepers == {"aoi_01.png": "largest picture", "beni_01_big.jpg": "largest picture",
-                       "kiiro_01.png": "lossless file at the same size"}
+                       "kiiro_01.png": "PNG, not re-encoded, at the same size"}
     only_step = s.duplicates.groups(scope="step")
     assert (len(only_step.pool), only_step.dropped_earlier) == (6, 0)
     assert [names_of(s, g.ids) for g in only_step.groups] == [["beni_01.png", "beni_01_big.jpg"],
@@ -199,3 +199,26 @@ def test_hashing_groups_the_demo_copies_and_never_two_distinct_demo_drawings(reg
     family_of = {n: tuple(f) for f in families for n in f}
     assert len(dropped) == sum(len(f) - 1 for f in families)
     assert all(family_of[name] == family_of[kept] for name, kept in dropped.items())
+
+
+def test_the_default_keeper_is_the_original_not_a_png_made_from_a_jpeg(registry, tmp_path):
+    import io
+
+    folder = tmp_path / "keeper"
+    folder.mkdir()
+    with Image.open(os.path.join(DEMO, "kiiro_03.png")) as im:
+        original = im.convert("RGB")
+    buffer = io.BytesIO()
+    original.save(buffer, "JPEG", quality=85)
+    with Image.open(buffer) as decoded:  # a PNG saved from a JPEG: lossless file, JPEG pixels
+        decoded.convert("RGB").save(folder / "a_from_jpeg.png")
+    original.save(folder / "b_original.png")
+    original.save(folder / "c_copy.jpg", quality=95)
+    original.resize((original.width // 2, original.height // 2)).save(folder / "d_small.png")
+    s = registry.create()
+    s.inputs.add_folder(str(folder))
+    s.runs.start()
+    (group,) = s.duplicates.groups().groups
+    assert [s.duplicates.name(i) for i in group.ids] == ["b_original.png", "a_from_jpeg.png", "c_copy.jpg",
+                                                         "d_small.png"]
+    assert group.why == "PNG, not re-encoded, at the same size"

@@ -26,10 +26,10 @@ def test_duplicate_groups_keeper_and_apply(ui):
             "images in the dataset.") in summary
     index = view.groups.index(exact[0])
     entries, text = group_members(ui, view, index)
-    assert entries[0][1].startswith("★ keeper (lossless file at the same size) · ") or \
-        entries[0][1].startswith("★ keeper (least compressed at the same size) · ") or \
-        entries[0][1].startswith("★ keeper (first loaded at the same size) · ")
-    assert entries[0][1].endswith(" · in the dataset")
+    # red.png and red_copy.png: same pixels, both PNG; where each stands
+    assert entries[0][1].startswith("★ keeper (PNG, not re-encoded, at the same size) · ")
+    assert entries[0][1].endswith(".png · 320×300 · in the dataset")
+    assert entries[1][1].endswith(".png · 320×300 · dropped by 3. HashDedupAction")
     assert not entries[1][1].startswith("★")
     other = ui.page_ids[DUP_MEMBERS][1]
     view = ui.session.duplicates.set_keeper(other)

@@ -3,7 +3,6 @@ default keeper's order and why a keeper was chosen. No session state here (see r
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -13,9 +12,6 @@ import numpy as np
 #: Measured on the demo set: resized, re-encoded (JPEG q30..q60, WebP) and noisy copies differ by at most 4 pHash
 #: bits, distinct drawings by 8 or more (aoi_01/aoi_04: 10, beni_01/beni_02: 8); 6 is in the middle of the gap.
 DEFAULT_HASH_BITS = 6
-
-#: Files whose bytes went through lossy compression: a copy of the same picture in another format is preferred.
-LOSSY_EXTENSIONS = frozenset({".jpg", ".jpeg", ".jfif", ".webp", ".avif"})
 
 
 def lpips_pair_count(sizes: Sequence[tuple], rtol: float = 5e-2, atol: float = 2e-2) -> int:
@@ -35,10 +31,6 @@ def hamming_matrix(hashes: Sequence[int]) -> np.ndarray:
     return np.unpackbits(bytes_, axis=-1).sum(axis=-1).astype(np.int32)
 
 
-def is_lossy(path: str) -> bool:
-    return os.path.splitext(path)[1].lower() in LOSSY_EXTENSIONS
-
-
 @dataclass(frozen=True)
 class Candidate:
     """What the default keeper rule looks at: the picture's size and the file it came from (for a converted
@@ -56,26 +48,24 @@ class Candidate:
 
 
 def keeper_order(candidates: Sequence[Candidate]) -> list[int]:
-    """Indices, best keeper first: the larger picture; at the same size the lossless file over a lossy one (a
-    re-encode of the original), then the larger file (less compression), then the input order."""
-    def rank(n: int) -> tuple:
-        c = candidates[n]
-        return -c.area, is_lossy(c.source_file), -c.file_bytes, n
-    return sorted(range(len(candidates)), key=rank)
+    """Indices, best keeper first (:func:`waifuc_ui.analysis.originality_rank`): the larger picture (areas within
+    2 % count as equal); at the same size the original: lossless over lossy, not re-encoded from a JPEG, the
+    higher JPEG quality, the sharper, the larger file, then the input order."""
+    from ..analysis.originality import originality_rank
+
+    return originality_rank([c.source_file for c in candidates], [(c.width, c.height) for c in candidates])
 
 
 def keeper_reason(best: Candidate, others: Sequence[Candidate]) -> str:
-    """Why ``best`` leads ``others`` under :func:`keeper_order`, in a few words."""
+    """Why ``best`` leads ``others`` under :func:`keeper_order`, in a few words: "largest picture", or at about
+    the same size what its file says ("PNG, not re-encoded, at the same size")."""
+    from ..analysis.originality import AREA_TOLERANCE, originality_reason
+
     if not others:
         return "the only image"
-    if all(best.area > o.area for o in others):
+    if all(o.area < best.area * (1 - AREA_TOLERANCE) for o in others):
         return "largest picture"
-    same = [o for o in others if o.area == best.area]
-    if not is_lossy(best.source_file) and any(is_lossy(o.source_file) for o in same):
-        return "lossless file at the same size"
-    if any(best.file_bytes > o.file_bytes for o in same):
-        return "least compressed at the same size"
-    return "first loaded at the same size"
+    return f"{originality_reason(best.source_file)}, at the same size"
 
 
 @dataclass

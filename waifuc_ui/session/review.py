@@ -5,10 +5,11 @@ HashDedupAction step; without that step, at the end of the pipeline (the dataset
 (``scope``): every image of the session (``"session"``: the images reaching that step and every image an earlier step
 dropped) or only the images reaching it (``"step"``). Exact duplicates (same pixels) are always grouped.
 
-The keeper of a group is the larger picture (at the same size the lossless file over a JPEG) unless a person chose
-one. Choices are kept by image key (``'<file name>@<pixel hash>'``, as scripts key images): keepers, and "not a
-duplicate" splits (the picked images leave their group and stand alone), so they hold across thresholds, methods,
-re-runs, added images and reopening the session. :meth:`Duplicates.apply` drops every member but the keeper at the
+The keeper of a group is the larger picture, at about the same size the original (lossless, not re-encoded from a
+JPEG, higher JPEG quality, sharper: analysis.originality) unless a person chose one. Choices are kept by image key
+(``'<file name>@<pixel hash>'``, as scripts key images): keepers, and "not a duplicate" splits (the picked images
+leave their group and stand alone), so they hold across thresholds, methods, re-runs, added images and reopening
+the session. :meth:`Duplicates.apply` drops every member but the keeper at the
 deciding step (when the keeper does not reach it, the best member that does is kept instead); after every run the
 applied review is worked out again for the images of that run (new images take part).
 """
@@ -27,7 +28,6 @@ from ..action.reviewed import stream_keys
 from ..core.errors import InvalidOptionError
 from .duplicate_groups import (
     DEFAULT_HASH_BITS,
-    LOSSY_EXTENSIONS,
     Candidate,
     CannotLink,
     Split,
@@ -42,7 +42,7 @@ from .runs import CacheScope, Runs
 from .store import ItemStore
 
 __all__ = ["DEDUP_ACTIONS", "DUP_REASON", "FINAL", "SCOPES", "DuplicateGroup", "DuplicateView", "Duplicates",
-           "LOSSY_EXTENSIONS", "duplicate_reason", "hamming_matrix", "lpips_pair_count"]
+           "duplicate_reason", "hamming_matrix", "lpips_pair_count"]
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +122,8 @@ class Duplicates:
         self._final_excluded: dict[str, str] = {}  # id -> kept id (review decided at the end of the pipeline)
         self._final_reasons: dict[str, str] = {}
         self._hashes: dict[tuple[str, str], int] = {}  # (hasher, content hash) -> perceptual hash
+        self._ranks: dict[tuple[str, ...], list[str]] = {}  # a set of ids -> best keeper first
+        self._reasons: dict[tuple[str, ...], str] = {}  # a group (keeper first) -> why the keeper
         self.scope = "session"
         self.view: DuplicateView | None = None
         self._view_of: object = None
@@ -281,8 +283,7 @@ class Duplicates:
             members = [pool[n] for k in g for n in by_hash[records[reps[k]].content_hash]]
             if len(members) < 2:
                 continue
-            cands = [self._candidate(i) for i in members]
-            ordered = [members[n] for n in keeper_order(cands)]
+            ordered = self._ordered(members)
             for part in cannot.split([keys[i] for i in ordered]):
                 ids = [ordered[n] for n in part]
                 if len(ids) > 1:
@@ -299,17 +300,33 @@ class Duplicates:
         view.applied = self._applied_matches(view)
         return view
 
+    def _ordered(self, ids: Sequence[str]) -> list[str]:
+        """``ids`` best keeper first (the files are read once per set of images: the order is remembered)."""
+        key = tuple(sorted(ids))
+        if key not in self._ranks:
+            if len(self._ranks) > 20_000:
+                self._ranks.clear()
+            cands = [self._candidate(i) for i in key]
+            self._ranks[key] = [key[n] for n in keeper_order(cands)]
+        return list(self._ranks[key])
+
+    def _why(self, ids: Sequence[str]) -> str:
+        key = tuple(ids)
+        if key not in self._reasons:
+            if len(self._reasons) > 20_000:
+                self._reasons.clear()
+            self._reasons[key] = keeper_reason(self._candidate(ids[0]), [self._candidate(i) for i in ids[1:]])
+        return self._reasons[key]
+
     def _group(self, ids: list[str], keys: dict[str, str], reaching: Sequence[str], order: bool = False
                ) -> DuplicateGroup:
-        cands = [self._candidate(i) for i in ids]
         if order:
-            ids = [ids[n] for n in keeper_order(cands)]
-            cands = [self._candidate(i) for i in ids]
+            ids = self._ordered(ids)
         members = {keys[i]: i for i in ids}
         chosen = [members[self._keepers[keys[i]]] for i in ids
                   if self._keepers.get(keys[i]) in members]
         keeper = chosen[0] if chosen else ids[0]
-        why = "chosen by you" if chosen else keeper_reason(cands[0], cands[1:])
+        why = "chosen by you" if chosen else self._why(ids)
         reach = set(reaching)
         kept = keeper if keeper in reach else next((i for i in ids if i in reach), None)
         return DuplicateGroup(ids, keeper, all(self._store.get(i).content_hash == self._store.get(ids[0]).content_hash

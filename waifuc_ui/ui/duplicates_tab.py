@@ -17,7 +17,7 @@ from .common import Updates, guarded
 from .run_tab import run_pipeline
 from .selection import key_class, pick_with_range, shift_box, wire_pick_select
 from .state import SessionBinder, UISession, touch
-from .views import dataset_size_text, item_caption, not_available_text
+from .views import dataset_size_text, not_available_text
 
 GROUPS, MEMBERS = "dup-groups", "dup-members"
 
@@ -113,7 +113,8 @@ def member_caption(ui: UISession, view: DuplicateView, g: DuplicateGroup, item_i
         mark += f"★ keeper ({g.why}) · "
     elif item_id == g.kept:
         mark += "✓ kept instead · "
-    return mark + item_caption(ui.session, item_id) + " · " + view.standing.get(item_id, "")
+    rec = ui.session.record(item_id)
+    return f"{mark}{ui.session.duplicates.name(item_id)} · {rec.width}×{rec.height} · {view.standing.get(item_id, '')}"
 
 
 def group_members(ui: UISession, view: DuplicateView, index: int, picked: Sequence[str] = ()
