@@ -159,3 +159,23 @@ def test_the_review_buttons_answer_to_their_keys_and_no_preview_covers_them(page
     for gallery in (tab.covers, tab.members_gallery):
         config = gallery.get_config()
         assert config["preview"] is False and config["allow_preview"] is False
+
+
+def test_a_keeper_an_earlier_step_dropped_gives_way_and_the_tab_says_so(ui, page, handler):
+    import re
+
+    tab = page.duplicates
+    apply_preset(ui, "model-free clean-up")
+    run_pipeline(ui)
+    view = duplicate_view(ui, 64, "phash")
+    tiny = next(i for i in view.groups[0].ids if ui.session.duplicates.name(i) == "tiny.png")
+    out = handler("duplicates_tab", "on_keep").fn(ui, 0, [tiny], progress=quiet)
+    assert "Kept tiny.png. Applied; 1 image in the dataset." in out[tab.summary]
+    assert re.search(r"\S+\.png is kept instead of tiny\.png \(dropped by 2\. MinSizeFilterAction\)\.",
+                     out[tab.summary])
+    kept = ui.session.dataset.ids()
+    assert len(kept) == 1 and zip_count(ui) == 1
+    captions = [c for _, c in out[tab.members_gallery]]
+    assert any(c.startswith("★ keeper (chosen by you) · tiny.png · 40×30 · dropped by 2. MinSizeFilterAction")
+               for c in captions)
+    assert any(c.startswith("✓ kept instead · ") and c.endswith("in the dataset") for c in captions)
