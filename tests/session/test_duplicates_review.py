@@ -35,8 +35,9 @@ def test_hash_review_decisions_land_under_the_hash_dedup_step_not_a_skipped_lpip
     hash_uid = s.pipeline.add_step("HashDedupAction", {"max_distance": 0})
     run = s.runs.start(fetch_models=False)
     assert run.step(lpips_uid).status == "unavailable"
-    view = s.duplicates.groups(method="phash")
-    assert view.uid == hash_uid
+    view = s.duplicates.groups()  # the LPIPS step was skipped: automatic compares by hash, and says why
+    assert (view.method, view.uid) == ("phash", hash_uid)
+    assert view.note == "FilterSimilarAction was skipped (its LPIPS model is missing): compared by perceptual hash"
     s.duplicates.apply()
     run = s.runs.start(fetch_models=False)
     names = ids_by_name(s)

@@ -139,7 +139,13 @@ class Duplicates:
         return step.uid, label, step
 
     def auto_method(self) -> str:
-        return "lpips" if self._pipeline.first_step([LPIPS_STEP]) is not None else "phash"
+        """LPIPS when the pipeline has a FilterSimilarAction step that ran (not skipped for a missing model)."""
+        return "phash" if self._lpips_skipped() or self._pipeline.first_step([LPIPS_STEP]) is None else "lpips"
+
+    def _lpips_skipped(self) -> bool:
+        step = self._pipeline.first_step([LPIPS_STEP])
+        run = self._runs.last
+        return step is not None and run is not None and step.uid in run.unavailable
 
     def _pool(self, uid: str, scope: str) -> tuple[list[str], list[str]]:
         """(pool, reaching): the images compared and those of them that reach step ``uid``."""
@@ -237,6 +243,8 @@ class Duplicates:
                                      "choose 'session' (every image) or 'step' (the images reaching the dedup step)")
         self.scope = scope or self.scope
         view = self._compute(threshold, method or self.auto_method(), self.scope)
+        if method is None and view.method == "phash" and self._lpips_skipped():
+            view.note = "FilterSimilarAction was skipped (its LPIPS model is missing): compared by perceptual hash"
         self.view, self._view_of = view, self._runs.last
         return view
 
