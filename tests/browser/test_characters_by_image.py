@@ -21,6 +21,8 @@ def target_count(text: str) -> int:
 def test_pick_images_move_them_out_and_export_what_the_summary_says(app_url, browser):
     from playwright.sync_api import expect
 
+    expect.set_options(timeout=TIMEOUT)  # a loaded machine answers slower than expect's 5 s
+
     url, _binder = app_url
     context = browser.new_context(viewport={"width": 1400, "height": 1100})
     page = context.new_page()
@@ -106,6 +108,8 @@ def export_count(page) -> int:
 def test_shift_click_a_range_and_press_o_moves_exactly_those_out(app_url, browser):
     from playwright.sync_api import expect
 
+    expect.set_options(timeout=TIMEOUT)  # a loaded machine answers slower than expect's 5 s
+
     url, _binder = app_url
     context = browser.new_context(viewport={"width": 1400, "height": 1100})
     page = context.new_page()
@@ -125,6 +129,9 @@ def test_shift_click_a_range_and_press_o_moves_exactly_those_out(app_url, browse
     summary = page.locator("#ccip-summary")
     expect(summary).to_contain_text("cluster(s)")
     expect(page.locator("#ccip-keys")).to_contain_text("shift-click picks every image")
+    for button, key in (("move-in", "i"), ("move-out", "o"), ("pick-page", "a"), ("clear-picked", "escape"),
+                        ("prev", "arrowleft"), ("next", "arrowright")):
+        expect(page.locator(f"button#ccip-{button}.wui-key-{key}")).to_have_count(1)
     chosen = page.locator("#ccip-chosen")
     labels = [label.strip() for label in chosen.locator("label").all_inner_texts()]
     for n, text in enumerate(labels):  # the biggest cluster (6 red images) is the target, whole

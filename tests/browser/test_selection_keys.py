@@ -24,6 +24,7 @@ def mini_app():
                 picked, anchor = gr.State([]), gr.State(None)
                 out = gr.Textbox(elem_id="out")
                 gr.Textbox(elem_id="typing")
+                gr.Checkbox(False, label="tick", elem_id="tick")
                 press = gr.Button("In", elem_classes=[key_class("i")], elem_id="btn-in")
             with gr.Tab("Other", id="other"):
                 other = gr.Button("Other in", elem_classes=[key_class("i")], elem_id="btn-other")
@@ -65,6 +66,9 @@ def test_shift_click_and_keys(mini_app, browser):
     page.wait_for_timeout(300)
     assert out.input_value().startswith("5 ")
     page.locator("#typing textarea").blur()
+    page.locator("#tick input").check()  # a ticked checkbox keeps the focus but not the keys
+    page.keyboard.press("Escape")
+    page.wait_for_function("document.querySelector('#out textarea').value === 'cleared'")
     page.locator("body").click(position={"x": 5, "y": 5})
     page.keyboard.press("i")
     page.wait_for_function("document.querySelector('#out textarea').value === 'pressed in'")

@@ -1,11 +1,12 @@
-"""Characters tab: CCIP labels injected (no model), clusters biggest first, choosing and moving, re-clustering, and
-what the tab says when there is nothing to review or no target."""
+"""Characters tab (and its texts, characters_view.py): CCIP labels injected (no model), clusters biggest first,
+choosing and moving, picking (click, shift-click, a page), re-clustering, and what the tab says when there is
+nothing to review, no target or no model."""
 
 import pytest
 
 from waifuc_ui.core.errors import InvalidOptionError
-from waifuc_ui.ui.characters_tab import MEMBERS as CCIP_MEMBERS
-from waifuc_ui.ui.characters_tab import NOISE, cluster_name, clusters, label_at, members, overview, review_unavailable
+from waifuc_ui.ui.characters_view import MEMBERS as CCIP_MEMBERS
+from waifuc_ui.ui.characters_view import NOISE, cluster_name, clusters, label_at, members, overview, review_unavailable
 from waifuc_ui.ui.pipeline_tab import add_step, apply_preset
 from waifuc_ui.ui.run_tab import run_pipeline
 
@@ -90,7 +91,7 @@ def test_character_threshold_without_a_ccip_step_says_what_to_do(ui, page, handl
 
 def test_no_target_character_says_how_to_choose_one(ui):
     from waifuc_ui.session.characters import Cluster, ClusterView
-    from waifuc_ui.ui.characters_tab import overview
+    from waifuc_ui.ui.characters_view import overview
 
     ids = ui.session.inputs.ids
     view = ClusterView("ccip", [Cluster(0, ids[:4]), Cluster(1, ids[4:6])], noise=ids[6:], chosen=[], target=[])
@@ -151,7 +152,7 @@ def test_pick_several_images_and_move_them_with_one_click(ccip_ui, page, handler
 
 def test_every_ccip_parameter_is_explained_in_the_tab():
     from waifuc_ui.pipeline import action_catalog
-    from waifuc_ui.ui.characters_tab import PARAMS_HELP
+    from waifuc_ui.ui.characters_view import PARAMS_HELP
 
     names = [p.name for p in action_catalog()["CCIPAction"].params]
     assert names and all(f"**{name}**" in PARAMS_HELP for name in names), names
@@ -232,7 +233,7 @@ def test_moving_with_nothing_picked_says_so_without_an_error(ccip_ui, page, hand
 
 
 def test_the_move_and_pick_buttons_answer_to_their_keys(page):
-    from waifuc_ui.ui.characters_tab import KEYS_HELP
+    from waifuc_ui.ui.characters_view import KEYS_HELP
 
     tab = page.characters
     keys = {tab.move_in: "wui-key-i", tab.move_out: "wui-key-o", tab.pick_page: "wui-key-a",
@@ -242,3 +243,47 @@ def test_the_move_and_pick_buttons_answer_to_their_keys(page):
         assert button.get_config()["elem_classes"] == [cls]
     for key in ("**i**", "**o**", "**a**", "**Esc**", "shift-click"):
         assert key in KEYS_HELP
+
+
+def test_expected_states_answer_in_the_tab_not_with_an_error(ui, page, handler):
+    """Before any run every button and the pickers say why in the summary (cut to each event's outputs)."""
+    tab = page.characters
+    message = review_unavailable(ui)
+    for name, args in (("on_apply", (ui, [0], 0, False)), ("on_move_in", (ui, ["x"], 0, False)),
+                       ("on_take_out", (ui, 0, False)), ("on_reset", (ui, 0)), ("on_undo_reset", (ui, 0, False))):
+        out = handler("characters_tab", name).fn(*args, progress=quiet)
+        assert out[tab.summary] == message, name
+        assert tab.threshold not in out and tab.min_samples not in out  # the slider keeps what was set
+    out = handler("characters_tab", "on_pick_page").fn(ui, 0, 1, ["x"], "x")
+    assert out[tab.picked] == [] and tab.summary not in out  # the event's outputs only
+
+
+def test_undo_without_a_reset_and_take_without_a_cluster_are_hints(ccip_ui, page, handler):
+    ui, tab = ccip_ui, page.characters
+    clusters(ui)
+    out = handler("characters_tab", "on_undo_reset").fn(ui, 0, False, progress=quiet)
+    assert out[tab.summary].startswith("Nothing to bring back: *Back to your choice* undoes *Back to waifuc's choice*.")
+    out = handler("characters_tab", "on_take_in").fn(ui, None, False, progress=quiet)
+    assert out == {tab.picked_note: "**No cluster open**: click a cluster's cover first."}
+
+
+def test_missing_ccip_model_names_every_file_and_the_fix_once(review_ui, page, handler, fake_hub):
+    from waifuc_ui.core.errors import ModelUnavailableError
+
+    def no_model(items, **kw):
+        raise ModelUnavailableError("model_feat.onnx is not here", fix="get it", commands=["hf download a b"])
+
+    ui = review_ui(ccip_labels=no_model)
+    apply_preset(ui, "model-free clean-up")
+    add_step(ui, "CCIPAction")
+    run_pipeline(ui)
+    tab = page.characters
+    out = handler("characters_tab", "on_recluster").fn(ui, 0.3, 0, None)
+    text = out[tab.summary]
+    first, rest = text.split("\n\n", 1)
+    assert first == ("**Not available:** the CCIP step was skipped (it kept every image): its model files are not on "
+                     "this machine, `deepghs/ccip_onnx/ccip-caformer-24-randaug-pruned/model_feat.onnx` (+2 more).")
+    assert rest.startswith("<details><summary>How to get the models</summary>")
+    assert rest.count("hf download deepghs/ccip_onnx") == 3 and text.count("reload the page") == 1
+    assert "&lt;dir&gt;/&lt;owner&gt;/&lt;repo&gt;" in rest and "<dir>" not in rest
+    assert out[tab.cover] == [] and tab.threshold not in out

@@ -52,6 +52,6 @@ def test_key_classes_and_script():
     script = head_script()
     assert script.startswith("<script>") and script.rstrip().endswith("</script>")
     for needle in ("window.wuiShift", "'keydown'", "'.wui-key-'", "toLowerCase()", "isContentEditable",
-                   "INPUT|TEXTAREA|SELECT", "e.ctrlKey || e.metaKey || e.altKey"):
+                   "TEXTAREA|SELECT", "checkbox|radio", "e.ctrlKey || e.metaKey || e.altKey"):
         assert needle in script, needle
     assert "window.wuiShift" in READ_SHIFT_JS

@@ -1,151 +1,40 @@
 """Characters tab: the CCIP clusters of the CCIP step's images, biggest first, noise apart; choose the target
-cluster(s), move single images in or out, re-cluster at another threshold from cached features (no model call)."""
+cluster(s), pick images (click, shift-click for a range, a whole page) and move them in or out with a button or a
+key, re-cluster at another threshold from cached features (no model call). The texts are in characters_view.py."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
 from gradio.blocks import Block
 
-from ..core.errors import InvalidOptionError
+from ..core.errors import InvalidOptionError, ModelUnavailableError
 from ..session.characters import ClusterView
+from .characters_view import (
+    KEYS_HELP,
+    MEMBERS,
+    NOISE,
+    PARAMS_HELP,
+    cluster_ids,
+    cluster_name,
+    clusters,
+    label_at,
+    members,
+    overview,
+    picked_text,
+    review_unavailable,
+    unavailable_text,
+)
 from .common import Pager, Updates, guarded, make_pager
 from .paging import page_slice
 from .run_tab import run_pipeline
 from .selection import key_class, pick_with_range, shift_box, wire_pick_select
 from .state import SessionBinder, UISession, touch
-from .views import dataset_size_text, gallery_page, item_caption, not_available_text
-
-OVERVIEW, MEMBERS = "ccip-overview", "ccip-members"
-NOISE = -1
-
-#: The one-line help under the member gallery (the keys act when no text field has the focus).
-KEYS_HELP = ("**Keys:** click picks an image · shift-click picks every image from the last click to this one (across "
-             "pages too) · **a** picks the whole page · **i** moves the picked into the target · **o** out of it · "
-             "**Esc** unpicks all · **←** / **→** pages")
-
-PARAMS_HELP = """**What CCIPAction's parameters do** (waifuc decides by itself when you make no choice here):
-
-* **ratio_threshold** (default 0.6): the share of the first images a cluster must hold to become *the* character.
-  Lower it when your character is under 60 % of the images (many other characters, or one large group of another
-  character) and waifuc keeps nothing or the wrong one; raise it to refuse a weak majority.
-* **min_clu_dump_ratio** (default 0.3): how tight that cluster must be: the share of its images that must look
-  like the rest of it. Lower it for a character drawn in many styles or outfits; raise it to refuse a mixed cluster.
-* **cmp_threshold** (default 0.5): after the character is found, a new image is kept when it looks like at least
-  this share of the images already kept. Lower it to keep more varied images (more false ones too); raise it to be
-  stricter.
-* **min_val_count** / **step**: how many images waifuc waits for before the first clustering, and how often it
-  tries again.
-* **threshold** (the model's, about 0.18): the CCIP difference under which two images count as the same character
-  in those comparisons; higher is more lenient. **eps** / **min_samples**: how waifuc's clustering forms clusters
-  (empty: the model's defaults). **model**: which CCIP model compares the images.
-
-Here you can skip all that: tick the clusters of your character and move single images in or out. The
-**same-character threshold** only changes how the images are grouped for you (0 = waifuc's own grouping,
-OPTICS): raising it merges clusters (more images per cluster, other characters may join), lowering it splits them.
-Your choice is kept per image, so changing the grouping never changes the target."""
-
-
-def cluster_name(label: int, size: int, in_target: int = 0) -> str:
-    """E.g. ``"Cluster 0 · 32 images · ✓ target"`` (all in), ``"… · ✓ target (31 of 32)"`` (most in, ticked),
-    ``"… · 3 of 32 in target"`` (some in) or no mark (none in)."""
-    text = ("Noise · " if label == NOISE else f"Cluster {label} · ") + f"{size} image{'s' if size != 1 else ''}"
-    if in_target and in_target == size:
-        return text + " · ✓ target"
-    if in_target * 2 > size and label != NOISE:
-        return text + f" · ✓ target ({in_target} of {size})"
-    if in_target:
-        return text + f" · {in_target} of {size} in target"
-    return text
-
-
-def clusters(ui: UISession, threshold: float | None = None, min_samples: int | None = None, *,
-             keep_params: bool = False) -> ClusterView:
-    """Cluster the CCIP step's inputs (cached features only); ``keep_params``: the clustering last used."""
-    if ui.session.runs.last is None:
-        raise InvalidOptionError("character review", "no run yet", fix="run a pipeline with a CCIPAction step first")
-    return ui.session.characters.clusters(threshold=threshold or None,
-                                          min_samples=int(min_samples) if min_samples else None,
-                                          keep_params=keep_params)
-
-
-def summary_text(view: ClusterView) -> str:
-    """How many clusters, the target (whose choice it is, whether the dataset holds it yet) and warnings."""
-    total = sum(c.size for c in view.clusters) + len(view.noise)
-    n = len(view.target)
-    text = (f"**{len(view.clusters)} cluster(s)** and {len(view.noise)} noise image(s) among {total} images; "
-            f"target: {n} image(s)")
-    if view.pending:
-        text += f" after *Apply* (the dataset holds the last run's {len(view.kept_by_last_run)} now)"
-    text += "."
-    if view.by_person:
-        text += " The target is **your choice**"
-        text += (f"; {len(view.suggested)} image(s) you did not decide about follow their cluster." if view.suggested
-                 else ".")
-    else:
-        text += " The target is **waifuc's choice** (what CCIPAction kept)."
-    grouping = ("waifuc's own (OPTICS)" if view.threshold is None
-                else f"images linked at CCIP difference ≤ {view.threshold:g}")
-    text += f" Grouping: {grouping}."
-    if not view.target and (view.clusters or view.noise):
-        if view.by_person:
-            text += ("\n\n⚠ **Your choice has no image**: applying it drops every image at the CCIP step. Tick "
-                     "the cluster(s) of your character, or tick *Yes, drop every image* to apply it anyway.")
-        else:
-            text += ("\n\n⚠ **No target character**: the CCIP step keeps no image (waifuc found no cluster big "
-                     "enough). Tick the cluster(s) of your character below and press *Apply choice and re-run*.")
-    return text
-
-
-def overview(ui: UISession, view: ClusterView) -> tuple[list[Any], list[tuple[str, int]], list[int], str]:
-    """Cover thumbnails (one per cluster, noise last), checkbox choices, ticked labels (clusters mostly in the
-    target) and the summary."""
-    covers, ids, choices = [], [], []
-    for c in view.clusters:
-        name = cluster_name(c.label, c.size, c.in_target)
-        covers.append((ui.session.thumb(c.ids[0]), name))
-        ids.append(f"cluster:{c.label}")
-        choices.append((name, c.label))
-    if view.noise:
-        target = set(view.target)
-        covers.append((ui.session.thumb(view.noise[0]),
-                       cluster_name(NOISE, len(view.noise), sum(i in target for i in view.noise))))
-        ids.append(f"cluster:{NOISE}")
-    ui.page_ids[OVERVIEW] = ids
-    return covers, choices, list(view.chosen), summary_text(view)
-
-
-def cluster_ids(view: ClusterView, label: int | None) -> list[str]:
-    """The images of cluster ``label`` in gallery order ([] for an unknown label)."""
-    return list(view.noise if label == NOISE else next((c.ids for c in view.clusters if c.label == label), []))
-
-
-def members(ui: UISession, view: ClusterView, label: int, page: Any = 1, picked: Sequence[str] = ()
-            ) -> tuple[list[Any], str, int]:
-    """One page of a cluster's images, captioned in (✓) or out (✗) of the target, ● when picked."""
-    ids = cluster_ids(view, label)
-    target = set(view.target)
-    captions = {i: ("● " if i in picked else "") + ("✓ " if i in target else "✗ ") + item_caption(ui.session, i)
-                for i in ids}
-    entries, ui.page_ids[MEMBERS], number, text = gallery_page(ui.session, ids, page, captions=captions)
-    return entries, f"{cluster_name(label, len(ids), sum(i in target for i in ids))} · {text}", number
-
-
-def review_unavailable(ui: UISession | None) -> str | None:
-    """Why the character review cannot be shown (no run, or no enabled CCIPAction step), else None."""
-    if ui is None or ui.session.runs.last is None or not any(
-            s.action == "CCIPAction" for s in ui.session.pipeline.recipe.enabled_steps()):
-        return ("Run a pipeline with a CCIPAction step to review characters (the *character LoRA* preset "
-                "has one).")
-    return None
-
-
-def label_at(ui: UISession, index: int | None) -> int | None:
-    key = ui.id_at(OVERVIEW, index)
-    return int(key.split(":", 1)[1]) if key else None
+from .views import dataset_size_text
 
 
 @dataclass
@@ -190,12 +79,27 @@ class CharactersTab:
                 self.member_gallery: [], self.pager.label: "", self.pager.number: 1, self.current: None,
                 self.picked: [], self.picked_note: "", self.threshold: 0, self.min_samples: 0}
 
+    def when_available(self, outputs: Sequence[Block] | None = None) -> Callable[[Callable[..., Any]], Any]:
+        """Decorate a handler ``fn(ui, ...)``: without a run with a CCIP step, or with the CCIP model missing (both
+        expected states), the tab says why in its summary instead of raising, so no toast and no red "Error" badge;
+        ``outputs``: the event's outputs (the answer is cut to them; default :attr:`outputs`). The slider and
+        min_samples keep what the visitor set."""
+        allowed = set(outputs if outputs is not None else self.outputs) - {self.threshold, self.min_samples}
 
-def picked_text(ui: UISession, picked: Sequence[str]) -> str:
-    if not picked:
-        return "Click images to pick them (click again to unpick); the buttons move every picked image at once."
-    names = ", ".join(item_caption(ui.session, i).split(" · ")[0] for i in picked[:6])
-    return f"**{len(picked)} image(s) picked**: {names}{' …' if len(picked) > 6 else ''}"
+        def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
+            @functools.wraps(fn)
+            def wrapper(ui: UISession, *args: Any, **kwargs: Any) -> Any:
+                reason = review_unavailable(ui)
+                if reason is None:
+                    try:
+                        return fn(ui, *args, **kwargs)
+                    except ModelUnavailableError as err:
+                        reason = unavailable_text(ui, err)
+                return {k: v for k, v in self.empty(reason).items() if k in allowed}
+
+            return wrapper
+
+        return decorate
 
 
 def show(tab: CharactersTab, ui: UISession, view: ClusterView, label: int | None, page: Any = 1,
@@ -233,7 +137,7 @@ def refresh_values(tab: CharactersTab, ui: UISession | None, thr: float | None =
     try:
         view = clusters(ui, thr, ms, keep_params=thr is None and ms is None)
     except Exception as err:  # missing features/models: say so, keep the tab usable
-        return tab.empty(not_available_text(err))
+        return tab.empty(unavailable_text(ui, err))
     return show(tab, ui, view, label)
 
 
@@ -299,19 +203,24 @@ def _draw_characters_tab() -> CharactersTab:
 
 
 def _wire_characters_tab(binder: SessionBinder, state: gr.State, tab: CharactersTab) -> None:
+    picks: list[Block] = [tab.member_gallery, tab.pager.label, tab.pager.number, tab.picked, tab.anchor,
+                          tab.picked_note]
+    paging: list[Block] = [tab.member_gallery, tab.pager.label, tab.pager.number]
+
     @guarded
+    @tab.when_available()  # e.g. a slider moved before there is anything to cluster: said in the tab, no toast
     def on_recluster(ui, thr, ms, label, picked=()):
         touch(binder, ui)
-        if review_unavailable(ui):  # a slider moved before there is anything to cluster: say so, no error toast
-            return refresh_values(tab, ui)
         return show(tab, ui, clusters(ui, thr, ms), label, picked=picked or (), params=False)
 
     @guarded
+    @tab.when_available()
     def on_cover(ui, picked, evt: gr.SelectData):
         view = ui.session.characters.current()
         return show(tab, ui, view, label_at(ui, evt.index), picked=picked or (), params=False)
 
     @guarded
+    @tab.when_available(paging)
     def on_page(ui, label, page, picked):
         entries, text, number = members(ui, ui.session.characters.current(), label, page, picked or ())
         return {tab.member_gallery: entries, tab.pager.label: text, tab.pager.number: number}
@@ -322,6 +231,7 @@ def _wire_characters_tab(binder: SessionBinder, state: gr.State, tab: Characters
                 tab.anchor: anchor, tab.picked_note: picked_text(ui, picked)}
 
     @guarded
+    @tab.when_available(picks)
     def on_pick(ui, label, page, picked, anchor, shift, evt: gr.SelectData):
         view = ui.session.characters.current()
         ids = cluster_ids(view, label)  # the whole cluster: a shift-click range may span pages
@@ -331,6 +241,7 @@ def _wire_characters_tab(binder: SessionBinder, state: gr.State, tab: Characters
         return picks_shown(ui, view, label, page, picked, anchor)
 
     @guarded
+    @tab.when_available(picks)
     def on_pick_page(ui, label, page, picked, anchor):
         view = ui.session.characters.current()
         on_page, _ = page_slice(cluster_ids(view, label), page)
@@ -338,6 +249,7 @@ def _wire_characters_tab(binder: SessionBinder, state: gr.State, tab: Characters
         return picks_shown(ui, view, label, page, picked, anchor)
 
     @guarded
+    @tab.when_available(picks)
     def on_clear(ui, label, page):
         return picks_shown(ui, ui.session.characters.current(), label, page, [], None)
 
@@ -345,15 +257,13 @@ def _wire_characters_tab(binder: SessionBinder, state: gr.State, tab: Characters
     tab.threshold.input(on_recluster, recluster, tab.outputs, concurrency_limit=None, trigger_mode="always_last")
     tab.min_samples.submit(on_recluster, recluster, tab.outputs, concurrency_limit=None)
     tab.cover.select(on_cover, [state, tab.picked], tab.outputs, concurrency_limit=None)
-    picks = [tab.member_gallery, tab.pager.label, tab.pager.number, tab.picked, tab.anchor, tab.picked_note]
     wire_pick_select(tab.member_gallery, on_pick, [state, tab.current, tab.pager.number, tab.picked, tab.anchor],
                      picks, tab.shift, concurrency_limit=None, show_progress="hidden")
     tab.pick_page.click(on_pick_page, [state, tab.current, tab.pager.number, tab.picked, tab.anchor], picks,
                         concurrency_limit=None, show_progress="hidden")
     tab.clear_picked.click(on_clear, [state, tab.current, tab.pager.number], picks, concurrency_limit=None,
                            show_progress="hidden")
-    tab.pager.wire(on_page, [state, tab.current, tab.picked],
-                   [tab.member_gallery, tab.pager.label, tab.pager.number])
+    tab.pager.wire(on_page, [state, tab.current, tab.picked], paging)
     _wire_character_choices(binder, state, tab)
 
 
@@ -373,6 +283,7 @@ def _wire_character_choices(binder: SessionBinder, state: gr.State, tab: Charact
         return lambda f, t: progress(f, desc=t)
 
     @guarded
+    @tab.when_available()
     def on_apply(ui, labels, label, confirm, progress=gr.Progress()):
         touch(binder, ui)
         view = ui.session.characters.current()
@@ -383,6 +294,7 @@ def _wire_character_choices(binder: SessionBinder, state: gr.State, tab: Charact
         return show(tab, ui, view, label, note=note)
 
     @guarded
+    @tab.when_available()
     def on_reset(ui, label, progress=gr.Progress()):
         ui.session.characters.reset()
         run_pipeline(ui, report(progress))
@@ -392,7 +304,11 @@ def _wire_character_choices(binder: SessionBinder, state: gr.State, tab: Charact
                     + undo)
 
     @guarded
+    @tab.when_available()
     def on_undo_reset(ui, label, confirm, progress=gr.Progress()):
+        if not ui.session.characters.can_undo_reset():  # nothing to bring back: say so in the tab, no error
+            return show(tab, ui, ui.session.characters.current(), label, params=False,
+                        note="Nothing to bring back: *Back to your choice* undoes *Back to waifuc's choice*.")
         ui.session.characters.undo_reset()
         view, note = apply_choice(ui, confirm, report(progress))
         return show(tab, ui, view, label, note=f"Your choice is back. {note}")
@@ -407,26 +323,30 @@ def _wire_character_choices(binder: SessionBinder, state: gr.State, tab: Charact
                     f"target. {note}")
 
     def on_take(ui, label, confirm, into, progress):
-        if label is None:
-            raise InvalidOptionError("cluster", None, fix="open a cluster first (click its cover)")
+        if label is None:  # no cluster to take: a hint where the picks show, not an error
+            return {tab.picked_note: "**No cluster open**: click a cluster's cover first."}
         ui.session.characters.take(int(label), into_target=into)
         view, note = apply_choice(ui, confirm, report(progress))
         return show(tab, ui, view, label, note=f"{cluster_name(int(label), len(view.cluster(int(label))))} "
                     f"{'put into' if into else 'taken out of'} the target. {note}")
 
     @guarded
+    @tab.when_available()
     def on_move_in(ui, picked, label, confirm, progress=gr.Progress()):
         return on_move(ui, picked, label, confirm, True, progress)
 
     @guarded
+    @tab.when_available()
     def on_move_out(ui, picked, label, confirm, progress=gr.Progress()):
         return on_move(ui, picked, label, confirm, False, progress)
 
     @guarded
+    @tab.when_available()
     def on_take_in(ui, label, confirm, progress=gr.Progress()):
         return on_take(ui, label, confirm, True, progress)
 
     @guarded
+    @tab.when_available()
     def on_take_out(ui, label, confirm, progress=gr.Progress()):
         return on_take(ui, label, confirm, False, progress)
 

@@ -7,6 +7,7 @@ to, never by its position in the event's outputs list. A component left out of t
 from __future__ import annotations
 
 import functools
+import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -36,7 +37,7 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return fn(*args, **kwargs)
         except WaifucUIError as err:
-            raise gr.Error(str(err)) from None
+            raise gr.Error(html.escape(str(err), quote=False)) from None  # the toast renders HTML: <dir> stays
         finally:
             if args:
                 persist(args[0])  # the session's state on disk follows every change (no write when unchanged)

@@ -64,7 +64,9 @@ _SCRIPT = r"""<script>
   document.addEventListener('click', (e) => {
     if (inGallery(e.target)) window.wuiShift = !!e.shiftKey;
   }, true);
-  const typing = (el) => !!(el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName)));
+  // a text field, slider or list has the keys; a ticked checkbox or a pressed button does not
+  const typing = (el) => !!(el && (el.isContentEditable || /^(TEXTAREA|SELECT)$/.test(el.tagName)
+    || (el.tagName === 'INPUT' && !/^(checkbox|radio|button|submit|reset)$/i.test(el.type || ''))));
   const visible = (el) => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length)
     && getComputedStyle(el).visibility !== 'hidden';
   document.addEventListener('keydown', (e) => {
@@ -91,7 +93,8 @@ def head_script() -> str:
     """The ``<script>`` for ``launch(head=...)``: records ``window.wuiShift`` (shift held at the latest click on a
     gallery) and maps keys to buttons: when no text field has the focus and no modifier but shift is held, a key
     press clicks the first visible, enabled button with the class :func:`key_class` of the key (buttons in a tab
-    that is not open are hidden, so only the open tab's shortcuts act)."""
+    that is not open are hidden, so only the open tab's shortcuts act). Text fields, number boxes, sliders and
+    lists keep their keys; after ticking a checkbox or pressing a button the shortcuts still work."""
     return _SCRIPT
 
 
