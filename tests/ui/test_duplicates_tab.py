@@ -144,6 +144,8 @@ def test_keep_with_nothing_picked_says_so_without_an_error(ui, page, handler):
         assert out == {tab.picked_note: "**Nothing picked**: click images of the group first (shift-click picks a "
                                         "range)."}
     assert sorted(ui.session.dataset.ids()) == before
+    out = handler("duplicates_tab", "on_regroup").fn(ui, 0, progress=quiet)
+    assert out == {tab.picked_note: "**Nothing to regroup**: no image was split off with *Not a duplicate*."}
 
 
 def test_the_review_buttons_answer_to_their_keys_and_no_preview_covers_them(page):

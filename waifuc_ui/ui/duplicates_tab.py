@@ -348,6 +348,8 @@ def _wire_duplicate_choices(binder: SessionBinder, state: gr.State, tab: Duplica
     @guarded
     def on_regroup(ui, index, progress=gr.Progress()):
         touch(binder, ui)
+        if not ui.session.duplicates.splits():  # an expected state: said where the picks show, not a toast
+            return {tab.picked_note: "**Nothing to regroup**: no image was split off with *Not a duplicate*."}
         ui.session.duplicates.regroup()
         view, note = apply_review(ui, report(progress))
         return show(tab, ui, view, index, note=f"Regrouped. {note}")
