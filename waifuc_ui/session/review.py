@@ -38,6 +38,7 @@ from .duplicate_groups import (
 )
 from .editing import PipelineEditor
 from .review_models import ReviewModels
+from .run_standing import compared_images, where_images_stand
 from .runs import CacheScope, Runs
 from .store import ItemStore
 
@@ -150,52 +151,13 @@ class Duplicates:
     def _pool(self, uid: str, scope: str) -> tuple[list[str], list[str]]:
         """(pool, reaching): the images compared and those of them that reach step ``uid``."""
         run = self._runs.result()
-        if uid == FINAL:
-            reaching, earlier = run.output_ids(), run.steps
-        else:
-            at = next((n for n, sr in enumerate(run.steps) if sr.uid == uid), None)
-            if at is None:
-                raise InvalidOptionError("duplicate review", "the dedup step did not run",
-                                         fix="run the whole pipeline (the last run stopped before its dedup step)")
-            reaching, earlier = list(run.steps[at].input_ids), run.steps[:at]
-        if scope == "step":
-            return reaching, reaching
-        seen = set(reaching)
-        dropped = []
-        for sr in earlier:
-            for i in sr.dropped:
-                if i not in seen:
-                    seen.add(i)
-                    dropped.append(i)
-        return dropped + reaching, reaching
+        if uid != FINAL and not any(sr.uid == uid for sr in run.steps):
+            raise InvalidOptionError("duplicate review", "the dedup step did not run",
+                                     fix="run the whole pipeline (the last run stopped before its dedup step)")
+        return compared_images(run, None if uid == FINAL else uid, every=scope == "session")
 
     def _standing(self, ids: Iterable[str]) -> dict[str, str]:
-        """Where each image stands: "in the dataset" or "dropped by <step>" (following converted copies)."""
-        run = self._runs.result()
-        final = set(run.output_ids()) - set(self._final_excluded)
-        dropped_at: dict[str, str] = {}
-        children: dict[str, list[str]] = {}
-        for sr in run.steps:
-            for i in sr.dropped:
-                dropped_at.setdefault(i, sr.label)
-            inputs = set(sr.input_ids)
-            for o in sr.output_ids:
-                if o not in inputs:
-                    parent = self._store.get(o).parent_id
-                    if parent is not None:
-                        children.setdefault(parent, []).append(o)
-        for i in self._final_excluded:
-            dropped_at.setdefault(i, REVIEW_DROP)
-
-        def where(i: str, depth: int = 0) -> str:
-            if i in final:
-                return "in the dataset"
-            if i in dropped_at:
-                return f"dropped by {dropped_at[i]}"
-            found = [where(c, depth + 1) for c in children.get(i, ())] if depth < 20 else []
-            return next((w for w in found if w == "in the dataset"), found[0] if found else "not in the dataset")
-
-        return {i: where(i) for i in ids}
+        return where_images_stand(self._runs.result(), ids, self._store, self._final_excluded, REVIEW_DROP)
 
     # -- names and keys ------------------------------------------------------------------------------------------
     def name(self, item_id: str) -> str:
