@@ -181,3 +181,22 @@ def test_a_keeper_an_earlier_step_dropped_gives_way_and_the_tab_says_so(ui, page
     assert any(c.startswith("★ keeper (chosen by you) · tiny.png · 40×30 · dropped by 2. MinSizeFilterAction")
                for c in captions)
     assert any(c.startswith("✓ kept instead · ") and c.endswith("in the dataset") for c in captions)
+
+
+def test_without_a_dedup_step_the_summary_says_what_the_dataset_will_hold(ui, page, handler):
+    tab = page.duplicates
+    add_step(ui, "ModeConvertAction")
+    run_pipeline(ui)
+    view = duplicate_view(ui, 64, "phash")  # no dedup step: decided at the end; one group of all 8
+    assert view.uid == "final"
+    _, summary = groups_overview(ui, view)
+    assert "*Apply* drops 7 images at the end of the pipeline (one kept per group): the dataset would hold 1 " \
+           "(now 8 images in the dataset)." in summary
+    ids = list(view.groups[0].ids)
+    out = handler("duplicates_tab", "on_split").fn(ui, 0, ids[1:3], progress=quiet)
+    assert "Applied; 3 images in the dataset." in out[tab.summary] and zip_count(ui) == 3
+    view = duplicate_view(ui, 0, "phash")  # only the exact copies: what applying would leave is said right
+    _, summary = groups_overview(ui, view)
+    assert "the dataset would hold 7 (now 3 images in the dataset)." in summary
+    ui.session.duplicates.apply()
+    assert len(ui.session.dataset.ids()) == 7 == zip_count(ui)

@@ -71,7 +71,7 @@ def summary_text(ui: UISession, view: DuplicateView) -> str:
     if view.applied:
         text += f"Decided {where}: applied, {dataset_size_text(ui.session)}."
     elif view.uid == FINAL:
-        after = len(set(ui.session.dataset.ids()) - set(view.removed) - set(ui.session.duplicates.final_exclusions()))
+        after = sum(1 for i in ui.session.runs.result().output_ids() if i not in view.removed)
         text += (f"*Apply* drops {n} image{'s' if n != 1 else ''} {where} (one kept per group): the dataset would "
                  f"hold {after} (now {dataset_size_text(ui.session)}).")
     else:
