@@ -200,3 +200,12 @@ def test_without_a_dedup_step_the_summary_says_what_the_dataset_will_hold(ui, pa
     assert "the dataset would hold 7 (now 3 images in the dataset)." in summary
     ui.session.duplicates.apply()
     assert len(ui.session.dataset.ids()) == 7 == zip_count(ui)
+
+
+def test_opening_the_tab_shows_the_scope_kept_with_the_session(ui, page, handler):
+    tab = page.duplicates
+    apply_preset(ui, "model-free clean-up")
+    run_pipeline(ui)
+    duplicate_view(ui, None, "phash", "step")
+    out = handler("duplicates_tab", "refresh").fn(ui)
+    assert out[tab.scope] == "step" and out[tab.summary].startswith("**7 images**: only the images reaching 3. ")

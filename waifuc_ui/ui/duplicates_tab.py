@@ -166,13 +166,14 @@ class DuplicatesTab:
     @property
     def outputs(self) -> list[Block]:
         """What :func:`show` and :func:`refresh_values` fill."""
-        return [self.summary, self.threshold, self.covers, self.members_gallery, self.group_text, self.current,
-                self.picked, self.anchor, self.picked_note]
+        return [self.summary, self.scope, self.threshold, self.covers, self.members_gallery, self.group_text,
+                self.current, self.picked, self.anchor, self.picked_note]
 
     def empty(self, text: str) -> Updates:
         """The tab with nothing to review, saying why."""
-        return {self.summary: text, self.threshold: gr.Slider(), self.covers: [], self.members_gallery: [],
-                self.group_text: "", self.current: 0, self.picked: [], self.anchor: None, self.picked_note: ""}
+        return {self.summary: text, self.scope: gr.Radio(), self.threshold: gr.Slider(), self.covers: [],
+                self.members_gallery: [], self.group_text: "", self.current: 0, self.picked: [], self.anchor: None,
+                self.picked_note: ""}
 
 
 def show(tab: DuplicatesTab, ui: UISession, view: DuplicateView, index: int, note: str = "",
@@ -186,7 +187,8 @@ def show(tab: DuplicatesTab, ui: UISession, view: DuplicateView, index: int, not
     cover_list, text = groups_overview(ui, view)
     entries, gtext = group_members(ui, view, index, picked)
     slider = gr.Slider(value=view.threshold, **slider_range(view.method)) if set_slider else gr.Slider()
-    return {tab.summary: (note + " " if note else "") + text, tab.threshold: slider, tab.covers: cover_list,
+    return {tab.summary: (note + " " if note else "") + text, tab.scope: view.scope, tab.threshold: slider,
+            tab.covers: cover_list,
             tab.members_gallery: entries, tab.group_text: gtext, tab.current: index, tab.picked: picked,
             tab.anchor: anchor, tab.picked_note: picked_text(ui, picked)}
 
@@ -374,8 +376,8 @@ def _wire_duplicate_choices(binder: SessionBinder, state: gr.State, tab: Duplica
 
 
 def wire_duplicates_tab_select(selected: gr.Tab, state: gr.State, tab: DuplicatesTab) -> None:
-    """Opening the tab groups the images by the chosen method and scope."""
-    def refresh(ui, how="auto", scope="session"):
-        return refresh_values(tab, ui, how, scope)
+    """Opening the tab groups the images by the chosen method, over the session's scope (kept with the session)."""
+    def refresh(ui, how="auto"):
+        return refresh_values(tab, ui, how)
 
-    selected.select(refresh, [state, tab.method, tab.scope], tab.outputs, concurrency_limit=None)
+    selected.select(refresh, [state, tab.method], tab.outputs, concurrency_limit=None)
