@@ -42,7 +42,7 @@ def test_split_a_shift_click_range_off_a_group_and_export_what_the_tab_says(app_
     page.get_by_role("tab", name="5 · Duplicates").click()
     summary = page.locator("#dup-summary")
     expect(summary).to_contain_text("every image of the session, 1 of them dropped by earlier steps")
-    expect(page.locator("#dup-keys")).to_contain_text("k keeps the picked")
+    expect(page.locator("#dup-keys")).to_contain_text("k keep the picked")
     number = page.locator("#dup-threshold input[type=number]")
     number.fill("64")  # every image in one group: 11 drawings, an exact copy and tiny.png (dropped by size)
     number.press("Enter")

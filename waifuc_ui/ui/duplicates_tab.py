@@ -26,9 +26,8 @@ METHODS = [("Automatic", "auto"), ("Perceptual hash (fast, no model)", "phash"),
 SCOPE_CHOICES = [("Every image of the session", "session"), ("Only the images reaching the dedup step", "step")]
 
 #: The one-line help under the members gallery (the keys act when no text field has the focus).
-KEYS_HELP = ("**Keys:** click picks an image · shift-click picks every image from the last click to this one · "
-             "**a** picks the whole group · **k** keeps the picked (the rest of the group goes) · **n** not a "
-             "duplicate (the picked leave the group) · **Esc** unpicks all")
+KEYS_HELP = ("**Keys:** click picks · shift-click picks the range from the last click · **a** the whole group · "
+             "**k** keep the picked · **n** not a duplicate · **Esc** unpick all")
 
 
 def slider_range(method: str) -> dict[str, Any]:
