@@ -128,7 +128,7 @@ def test_shift_click_a_range_and_press_o_moves_exactly_those_out(app_url, browse
     page.get_by_role("tab", name="4 · Characters").click()
     summary = page.locator("#ccip-summary")
     expect(summary).to_contain_text("cluster(s)")
-    expect(page.locator("#ccip-keys")).to_contain_text("shift-click picks every image")
+    expect(page.locator("#ccip-keys")).to_contain_text("shift-click picks the range from the last click")
     for button, key in (("move-in", "i"), ("move-out", "o"), ("pick-page", "a"), ("clear-picked", "escape"),
                         ("prev", "arrowleft"), ("next", "arrowright")):
         expect(page.locator(f"button#ccip-{button}.wui-key-{key}")).to_have_count(1)

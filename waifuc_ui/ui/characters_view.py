@@ -18,9 +18,8 @@ OVERVIEW, MEMBERS = "ccip-overview", "ccip-members"
 NOISE = -1
 
 #: The one-line help under the member gallery (the keys act when no text field has the focus).
-KEYS_HELP = ("**Keys:** click picks an image · shift-click picks every image from the last click to this one (across "
-             "pages too) · **a** picks the whole page · **i** moves the picked into the target · **o** out of it · "
-             "**Esc** unpicks all · **←** / **→** pages")
+KEYS_HELP = ("**Keys:** click picks · shift-click picks the range from the last click (across pages) · **a** the "
+             "page · **i** move into the target · **o** out · **Esc** unpick all · **←** **→** pages")
 
 PARAMS_HELP = """**What CCIPAction's parameters do** (waifuc decides by itself when you make no choice here):
 
