@@ -192,6 +192,7 @@ def run_child(args) -> None:
         lpips_extract_feature(imgs[start:start + 16])
     floor = time.perf_counter() - t0
     base = peak_mb()
+    bounds = ""
     for task in (["review", "filter"] if args.task == "both" else [args.task]):
         items = [ImageItem(im, {"filename": f"{i}.png"}) for i, im in enumerate(imgs)]
         folder = os.path.join(TMP, f"analysis{n}{task}")
@@ -211,9 +212,15 @@ def run_child(args) -> None:
                 compared = n * (n - 1) // 2  # upper bound: the action compares a new image with kept ones only
                 skipped, exact = action.pairs_skipped, action.pairs_computed
                 assert kept + groups == n
+                index = action._lp  # the bound vectors the run held (rows, and the matrix's bytes)
+                matrix = getattr(index, "_bounds", None)
+                bounds = (f"bound vectors held: {getattr(index, '_bound_count', 0)} rows of {n} images "
+                          f"({kept} kept), matrix {0 if matrix is None else matrix.nbytes / 2 ** 20:.0f} MB")
         shutil.rmtree(folder, ignore_errors=True)
         print(f"{n:>7} {task:>6} {floor:>8.1f} {took:>8.1f} {took / floor:>6.2f} {compared:>9} {skipped:>9} "
               f"{exact:>7} {groups:>7} {base:>8.0f} {peak_mb():>8.0f}", flush=True)
+        if task == "filter" and args.verbose_bounds:
+            print(f"        {bounds}", flush=True)
 
 
 def main() -> None:
@@ -226,6 +233,7 @@ def main() -> None:
     parser.add_argument("--threshold", type=float, default=0.45)
     parser.add_argument("--unrelated", type=float, default=0.5,
                         help="LPIPS of the closest unrelated pictures (2nd percentile of a sample)")
+    parser.add_argument("--verbose-bounds", action="store_true", help="filter: print the bound matrix held")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--verbose", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
