@@ -143,3 +143,21 @@ def test_no_demo_image_is_taken_for_a_reencoded_one():
     flagged = [p.name for p in lossless if originality(p).reencoded]
     assert flagged == []
     assert originality(DEMO / "beni_05_reencoded.jpg").quality == 60
+
+
+def test_large_png_from_a_jpeg_is_read_on_the_grid_from_the_middle(tmp_path):
+    big = anime_picture(11, (1811, 1637))
+    resaved = _write(tmp_path, "big.png", through_jpeg(big, 90), "PNG")
+    info = originality(resaved)
+    assert info.reencoded and info.quality == 90
+    assert not originality(_write(tmp_path, "orig.png", big, "PNG")).reencoded
+
+
+def test_sharpness_compares_pictures_as_shown_with_exif_orientation(tmp_path, picture):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored sideways, shown upright
+    sideways = picture.transpose(Image.Transpose.ROTATE_90)
+    sharp = _write(tmp_path, "sharp.jpg", sideways, "JPEG", quality=90, exif=exif.tobytes())
+    soft = picture.filter(ImageFilter.GaussianBlur(1.5))
+    blurred = _write(tmp_path, "blurred.jpg", soft, "JPEG", quality=90, comment=b"x" * 60_000)
+    assert originality_rank([blurred, sharp], [picture.size, picture.size]) == [1, 0]

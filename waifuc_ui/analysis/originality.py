@@ -45,9 +45,15 @@ SHARPNESS_TOLERANCE = 0.03
 REENCODE_THRESHOLD = 0.15
 #: the re-encode check reads at most this many non-flat 8 x 8 blocks
 MAX_BLOCKS = 1000
+#: the re-encode check reads at most this many pixels a side (from the middle, on the 8-pixel grid)
+LATTICE_SIDE = 1536
 #: sharpness is measured at most this many pixels on the long side
 SHARPNESS_SIDE = 1024
 
+#: EXIF orientation -> the transpose that shows the picture upright (as ImageOps.exif_transpose)
+_ORIENTATION = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+                5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+                8: Image.Transpose.ROTATE_90}
 LOSSLESS_FORMATS = {"PNG", "BMP", "TIFF", "GIF", "PPM", "TGA", "QOI", "ICO"}
 _QUALITIES = np.arange(10, 98)
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
@@ -146,6 +152,15 @@ def jpeg_lattice(luma: np.ndarray) -> tuple[float, int] | None:
     return float(scores[best]), int(_QUALITIES[best])
 
 
+def _grid_crop(image: Image.Image) -> Image.Image:
+    """At most LATTICE_SIDE x LATTICE_SIDE from the middle, starting on the 8-pixel grid of the file."""
+    w, h = image.size
+    if w <= LATTICE_SIDE and h <= LATTICE_SIDE:
+        return image
+    x0, y0 = max(0, (w - LATTICE_SIDE) // 16 * 8), max(0, (h - LATTICE_SIDE) // 16 * 8)
+    return image.crop((x0, y0, min(w, x0 + LATTICE_SIDE), min(h, y0 + LATTICE_SIDE)))
+
+
 def _is_lossless(image: Image.Image, fmt: str, path: str | Path) -> bool:
     if fmt == "WEBP":  # the first image chunk says: VP8L lossless, "VP8 " lossy (animations: their first frame)
         with open(path, "rb") as f:
@@ -164,6 +179,7 @@ def _examine(path: str | Path, size: tuple[int, int] | None) -> tuple[Originalit
             fmt = (image.format or "?").upper()
             lossless = _is_lossless(image, fmt, path)
             quality = jpeg_quality(getattr(image, "quantization", None)) if fmt == "JPEG" else None
+            orientation = int(image.getexif().get(0x0112, 1) or 1)
             image.load()
             rgb = load_image(image, "RGB")
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
@@ -171,14 +187,16 @@ def _examine(path: str | Path, size: tuple[int, int] | None) -> tuple[Originalit
     lattice = None
     reencoded = False
     if lossless:
-        found = jpeg_lattice(luma(rgb))
+        found = jpeg_lattice(luma(_grid_crop(rgb)))
         if found is not None:
             lattice = found[0]
             reencoded = lattice < REENCODE_THRESHOLD
             quality = found[1] if reencoded else None
     small = None
-    if size is not None:
-        small = luma(rgb if rgb.size == size else rgb.resize(size, Image.Resampling.BOX))
+    if size is not None:  # sharpness on the picture as shown (EXIF orientation applied), at the common size
+        method = _ORIENTATION.get(orientation)
+        shown = rgb.transpose(method) if method is not None else rgb
+        small = luma(shown if shown.size == size else shown.resize(size, Image.Resampling.BOX))
     return Originality(fmt, lossless, reencoded, quality, lattice), small
 
 
