@@ -125,3 +125,13 @@ def test_hash_entries_of_images_group_like_the_action(run):
     assert duplicate_groups(entries, max_distance=4) == [["a", "a2"], ["b", "b_small"]]
     out, report = run([_item(im, k) for k, im in images.items()], HashDedupAction(max_distance=4))
     assert [(d.filename, d.duplicate_of) for d in report.dropped] == [("a2", "a"), ("b_small", "b")]
+
+
+def test_reasons_name_files_or_places_never_internal_ids(run):
+    a = noise_image(10, (640, 480))
+    items = [ImageItem(a, {"item_id": "in00007"}), ImageItem(a.copy(), {"item_id": "in00009"}),
+             _item(a.copy(), "named.png")]
+    out, report = run(items, HashDedupAction())
+    assert len(out) == 1
+    assert [(d.reason, d.duplicate_of) for d in report.dropped] == [("exact duplicate of image #1", "image #1")] * 2
+    assert not any("in0000" in d.reason for d in report.dropped)

@@ -35,6 +35,9 @@ def test_drop_scores_equal_the_difference_model(full_fake_hub, cache):
         model = models.lpips_difference(by_name[drop.duplicate_of].image, by_name[drop.filename].image)
         assert abs(drop.score - model) <= 1e-5 and drop.score <= 0.3
     names = [k.meta["filename"] for k in kept]
+    # bound vectors are held for kept images only: a dropped image is never compared again
+    assert action._index.bound_count <= len(kept) < len(entries)
+    assert action._index.bound_count >= 2
     for i, a in enumerate(names):  # no two kept images are within the threshold by the model
         for b in names[i + 1:]:
             assert models.lpips_difference(by_name[a].image, by_name[b].image) > 0.3

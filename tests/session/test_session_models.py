@@ -207,7 +207,8 @@ def test_lpips_duplicate_review_with_the_real_functions(tmp_path, full_fake_hub,
     s.duplicates.apply()
     step = s.runs.start().step(uid)
     assert step.output_ids == ["in00003", "in00005", "in00006", "in00007"]
-    assert step.dropped["in00002"].duplicate_of == "in00003" and step.dropped["in00004"].duplicate_of == "in00005"
+    assert step.dropped["in00002"].duplicate_of == "c.png" and step.dropped["in00004"].duplicate_of == "e.png"
+    assert step.dropped["in00002"].reason == "duplicate of c.png (kept by review)"  # file names, never ids
     reg.close_all()
 
 

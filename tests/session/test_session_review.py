@@ -8,7 +8,7 @@ from waifuc_ui.core.errors import InvalidOptionError
 from waifuc_ui.pipeline import action_catalog
 from waifuc_ui.session import ReviewModels, Session, Workspace
 from waifuc_ui.session.characters import CCIP_REASON
-from waifuc_ui.session.review import DUP_REASON, hamming_matrix
+from waifuc_ui.session.review import hamming_matrix
 from waifuc_ui.session.review import lpips_pair_count as review_pairs
 
 
@@ -144,7 +144,9 @@ def test_duplicate_review_on_a_hash_dedup_step_keeps_largest_by_default(session)
     session.duplicates.apply()
     step = session.runs.start().steps[0]
     assert step.output_ids == ["in00004"]
-    assert step.dropped["in00002"].reason == DUP_REASON and step.dropped["in00002"].duplicate_of == "in00004"
+    # the reason names the file kept, never an internal id
+    assert step.dropped["in00002"].reason == "duplicate of d.png (kept by review)"
+    assert step.dropped["in00002"].duplicate_of == "d.png"
     session.duplicates.reset()
     assert session.runs.start().steps[0].output_ids == ["in00001", "in00002", "in00004", "in00005"]
 

@@ -97,7 +97,9 @@ def test_each_tab_refresh_and_the_page_fill_set_every_output_by_name(ui, page, h
         assert set(refreshed[module]) == set(block_fn.outputs), module
     assert refreshed["run_tab"][page.run.status].startswith("**Run finished**: 8 images in, 6 in the dataset")
     assert refreshed["characters_tab"][page.characters.summary].startswith("Run a pipeline with a CCIPAction step")
-    assert refreshed["duplicates_tab"][page.duplicates.summary].startswith("**1 duplicate group(s)**")
+    dup_summary = refreshed["duplicates_tab"][page.duplicates.summary]
+    assert dup_summary.startswith("**8 images**: every image of the session")
+    assert "**1 duplicate group(s)**" in dup_summary
     assert refreshed["tags_tab"][page.tags.note] == "6 images in the dataset."
     assert refreshed["export_tab"][page.export.info].startswith("The dataset holds **6 images**")
 

@@ -4,6 +4,7 @@ review material.
 Model-backed actions (``waifuc_ui.action``) and the review functions run their models through
 :class:`Analyzer` (:mod:`.engine`), which caches outputs per image content and model identity, so moving a
 threshold or re-running a script needs no model call. LPIPS features and exact distances: :mod:`.lpips`.
+Which file of a duplicate group is the original (the keeper rule): :mod:`.originality`.
 """
 
 from .cache import AnalysisCache, CacheStats, NullAnalysisCache, default_cache_dir, key_id
@@ -12,6 +13,7 @@ from .engine import AnalysisFailed, Analyzer, RunState
 from .hashing import content_hash, image_hash
 from .images import model_ready_image
 from .lpips import ClosePairs, LPIPSIndex, link_groups
+from .originality import Originality, originality, originality_rank, originality_reason
 from .review import (
     CCIPReview,
     ccip_difference_matrix,
@@ -30,6 +32,7 @@ __all__ = [
     "ClosePairs",
     "LPIPSIndex",
     "NullAnalysisCache",
+    "Originality",
     "RunState",
     "ccip_difference_matrix",
     "ccip_review",
@@ -44,5 +47,8 @@ __all__ = [
     "lpips_distance_matrix",
     "lpips_duplicate_groups",
     "model_ready_image",
+    "originality",
+    "originality_rank",
+    "originality_reason",
     "use_analysis_cache",
 ]

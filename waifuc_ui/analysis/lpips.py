@@ -8,7 +8,8 @@ Distances come from the fast exact path of :mod:`waifuc_ui.inference.lpips_linea
 the LPIPS linear head (checked once per model file), else from the difference model pair by pair. On the fast
 path a pair whose lower bound is above the threshold is skipped: it cannot be within it.
 Memory stays bounded: the embeddings of members (about 5.5 MB each) are spilled to a temporary file; only the
-bound vectors (about 100 KB per image) stay in memory.
+bound vectors (about 100 KB per image) stay in memory, and in FilterSimilarAction only those of kept images (a
+dropped image is never compared again, so its vector is never added to the matrix).
 """
 
 from __future__ import annotations
@@ -144,6 +145,7 @@ class LPIPSIndex:
         self._parts: list[tuple[int, int, int, int]] | None = None
         self._current: tuple[str, np.ndarray] | None = None  # the last embedding computed (the new image's)
         self._bounds: np.ndarray | None = None  # float32 [capacity, K]: one bound vector per row
+        self._loose: tuple[str, np.ndarray] | None = None  # the new image's bound vector, not yet in the matrix
         self._bound_norms: list[float] = []
         self._bound_count = 0
         self._reserved = 0
@@ -160,6 +162,8 @@ class LPIPSIndex:
         else a pixel-free stand-in of ``item`` is held and loaded only if a distance ever needs it."""
         member = self._members.setdefault(h, _Member(None))
         member.kept = True
+        if self._loose is not None and self._loose[0] == h:
+            self.bound_row(h)
         if member.row is None:
             if h in self.window or item.is_loaded:
                 member.item = item
@@ -172,6 +176,10 @@ class LPIPSIndex:
         member = self._members.get(h)
         if member is not None and not member.kept:
             del self._members[h]
+            if self._loose is not None and self._loose[0] == h:
+                self._loose = None
+            if self._current is not None and self._current[0] == h:
+                self._current = None
 
     def features_of(self, h: str) -> Features:
         if h in self.window:
@@ -218,17 +226,31 @@ class LPIPSIndex:
             self._bounds = grown
         self._reserved = max(self._reserved, count)
 
+    def bound_vector(self, h: str) -> np.ndarray:
+        """``h``'s bound vector (block sums of its embedding, cached per image), float32; it gets a row in the bound
+        matrix only through :meth:`bound_row` (a member compared again later)."""
+        member = self._members.get(h)
+        if member is not None and member.bound is not None and self._bounds is not None:
+            return self._bounds[member.bound]
+        if self._loose is not None and self._loose[0] == h:
+            return self._loose[1]
+        vector = self.cache.get(h, self.keys["bounds"])
+        if vector is None:
+            u = self._embedding(h)[None]
+            assert self._parts is not None
+            vector = linear.pool(u, self._parts, linear.BOUND_GRID)[0].astype(np.float32)
+            self.cache.put(h, self.keys["bounds"], vector)
+        vector = np.asarray(vector, dtype=np.float32)
+        self._loose = (h, vector)
+        return vector
+
     def bound_row(self, h: str) -> int:
-        """The row of ``h``'s bound vector (block sums of its embedding, cached per image) in the bound matrix."""
+        """The row of ``h``'s bound vector in the bound matrix (added on first use)."""
         member = self._members[h]
         if member.bound is None:
-            vector = self.cache.get(h, self.keys["bounds"])
-            if vector is None:
-                u = self._embedding(h)[None]
-                assert self._parts is not None
-                vector = linear.pool(u, self._parts, linear.BOUND_GRID)[0].astype(np.float32)
-                self.cache.put(h, self.keys["bounds"], vector)
-            vector = np.asarray(vector, dtype=np.float32)
+            vector = self.bound_vector(h)
+            if self._loose is not None and self._loose[0] == h:
+                self._loose = None
             if self._bounds is None:
                 self._bounds = np.zeros((max(8, self._reserved), vector.size), np.float32)
             elif self._bound_count == len(self._bounds):
@@ -238,6 +260,11 @@ class LPIPSIndex:
             member.bound = self._bound_count
             self._bound_count += 1
         return member.bound
+
+    @property
+    def bound_count(self) -> int:
+        """Bound vectors held in the matrix (in FilterSimilarAction: kept images only)."""
+        return self._bound_count
 
     def bound_rows(self) -> tuple[np.ndarray, np.ndarray]:
         """The bound matrix (float32 [count, K]) and the squared norms of its rows (float64)."""
@@ -264,12 +291,13 @@ class LPIPSIndex:
         model path."""
         if not self.fast or not others:
             return np.ones(len(others), bool)
-        own = self.bound_row(h)
         rows = np.array([self.bound_row(o) for o in others])
+        own = self.bound_vector(h)  # no row for the new image: it gets one only if it is compared again
+        own_norm = float(np.dot(own.astype(np.float64), own.astype(np.float64)))
         matrix, norms = self.bound_rows()
-        dots = (matrix @ matrix[own]).astype(np.float64)[rows]
-        lower = norms[own] + norms[rows] - 2 * dots
-        lower -= linear.bound_margin(matrix.shape[1], norms[own], norms[rows])
+        dots = (matrix @ own).astype(np.float64)[rows]
+        lower = own_norm + norms[rows] - 2 * dots
+        lower -= linear.bound_margin(matrix.shape[1], np.full(len(rows), own_norm), norms[rows])
         alive = lower <= threshold
         self.pairs_skipped += int((~alive).sum())
         return alive

@@ -5,7 +5,8 @@ Keyed by step uid (so they survive parameter changes and reordering) and item id
 * ``force_keep(uid, id)``: an item the step dropped passes through it unchanged;
 * ``force_drop(uid, id)``: an item the step kept leaves the stream there ("dropped by hand");
 * ``set_selection(uid, ids, reason)``: a review result replaces the step's own choice: exactly the step's input
-  items in ``ids`` pass (CCIP clusters chosen, duplicate keepers), the others are dropped with ``reason``.
+  items in ``ids`` pass (CCIP clusters chosen), the others are dropped with ``reason``; with ``reject=True`` the
+  items in ``ids`` are dropped and every other passes (duplicates removed by a review: new images pass).
   Single keep/drop decisions still apply on top.
 * ``characters[uid]``: the person's character choice at a CCIP step, by image *key* (``'<file name>@<pixel
   hash>'``, as scripts key images), so it survives re-runs, threshold changes and added images. The characters
@@ -21,11 +22,20 @@ from typing import Any
 
 @dataclass
 class Selection:
-    """Exactly ``ids`` pass the step; others are dropped with ``reason`` (and ``duplicate_of[id]`` when known)."""
+    """Exactly ``ids`` pass the step (``reject``: exactly ``ids`` are dropped); the dropped get ``reasons[id]`` or
+    ``reason`` (and ``duplicate_of[id]`` when known)."""
 
     ids: set[str]
     reason: str
     duplicate_of: dict[str, str] = field(default_factory=dict)
+    reject: bool = False
+    reasons: dict[str, str] = field(default_factory=dict)
+
+    def passes(self, item_id: str) -> bool:
+        return (item_id not in self.ids) if self.reject else (item_id in self.ids)
+
+    def reason_for(self, item_id: str) -> str:
+        return self.reasons.get(item_id, self.reason)
 
 
 @dataclass
@@ -84,9 +94,9 @@ class Decisions:
             self.keep.get(uid, set()).discard(item_id)
             self.drop.get(uid, set()).discard(item_id)
 
-    def set_selection(self, uid: str, ids: Iterable[str], reason: str,
-                      duplicate_of: dict[str, str] | None = None) -> None:
-        self.selections[uid] = Selection(set(ids), reason, dict(duplicate_of or {}))
+    def set_selection(self, uid: str, ids: Iterable[str], reason: str, duplicate_of: dict[str, str] | None = None,
+                      *, reject: bool = False, reasons: dict[str, str] | None = None) -> None:
+        self.selections[uid] = Selection(set(ids), reason, dict(duplicate_of or {}), reject, dict(reasons or {}))
 
     def clear_selection(self, uid: str) -> None:
         self.selections.pop(uid, None)
@@ -102,7 +112,9 @@ class Decisions:
         """JSON form: ids sorted, so equal decisions give equal text."""
         return {"keep": {u: sorted(v) for u, v in self.keep.items() if v},
                 "drop": {u: sorted(v) for u, v in self.drop.items() if v},
-                "selections": {u: {"ids": sorted(s.ids), "reason": s.reason, "duplicate_of": dict(s.duplicate_of)}
+                "selections": {u: {"ids": sorted(s.ids), "reason": s.reason, "duplicate_of": dict(s.duplicate_of),
+                                   **({"reject": True} if s.reject else {}),
+                                   **({"reasons": dict(sorted(s.reasons.items()))} if s.reasons else {})}
                                for u, s in self.selections.items()},
                 "characters": {u: c.to_dict() for u, c in self.characters.items()}}
 
@@ -110,6 +122,7 @@ class Decisions:
     def from_dict(cls, data: dict[str, Any]) -> Decisions:
         return cls({u: set(v) for u, v in data.get("keep", {}).items()},
                    {u: set(v) for u, v in data.get("drop", {}).items()},
-                   {u: Selection(set(s["ids"]), str(s["reason"]), dict(s.get("duplicate_of") or {}))
+                   {u: Selection(set(s["ids"]), str(s["reason"]), dict(s.get("duplicate_of") or {}),
+                                 bool(s.get("reject")), dict(s.get("reasons") or {}))
                     for u, s in data.get("selections", {}).items()},
                    {u: CharacterChoice.from_dict(c) for u, c in (data.get("characters") or {}).items()})

@@ -345,10 +345,10 @@ class Runner:
         for i, m in current:
             oc = outcomes[i]
             if selection is not None:
-                if i in selection.ids or i in keep:
+                if selection.passes(i) or i in keep:
                     out.append((i, m))
                 else:
-                    sr.dropped[i] = DropRecord(label, m.get("filename"), selection.reason, item_id=i,
+                    sr.dropped[i] = DropRecord(label, m.get("filename"), selection.reason_for(i), item_id=i,
                                                duplicate_of=selection.duplicate_of.get(i))
                 continue
             if oc.drop is not None and not oc.outputs:

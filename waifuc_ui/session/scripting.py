@@ -55,8 +55,8 @@ def _step_choices(session: SessionParts, sr: StepResult, before: Mapping[str, di
     choices = StepChoices(wrap=sr.action in _REORDERING)
     in_keys = _keys(session, sr.input_ids, before) if (keep_ids or selection is not None) else {}
     if selection is not None:
-        passing = [in_keys[i] for i in sr.input_ids if i in selection.ids or i in keep_ids]
-        failing = [in_keys[i] for i in sr.input_ids if not (i in selection.ids or i in keep_ids)]
+        passing = [in_keys[i] for i in sr.input_ids if selection.passes(i) or i in keep_ids]
+        failing = [in_keys[i] for i in sr.input_ids if not (selection.passes(i) or i in keep_ids)]
         choices.reason = selection.reason
         review = getattr(session.catalog.get(sr.action), "review", None)
         # duplicates: the ones removed (new images would pass); characters: the ones chosen (new ones would not)

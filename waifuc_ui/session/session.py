@@ -77,6 +77,7 @@ class Session:
         self.characters = Characters(self.pipeline, self.runs, review_models, self._cache_scope)
         self.runs.settle_hooks.append(self.characters.settle_after_run)
         self.duplicates = Duplicates(self.store, self.pipeline, self.runs, review_models, self._cache_scope)
+        self.runs.settle_hooks.append(self.duplicates.settle_after_run)
         self.dataset = Dataset(self.store, self.inputs, self.runs, self.pipeline, self.duplicates)
         self.tags = Tags(self.store, self.dataset)
         self.export = Export(workspace, self.store, self.dataset, self.tags, self.pipeline, public_mode=public_mode)

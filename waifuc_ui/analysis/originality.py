@@ -1,0 +1,259 @@
+"""Which file of a group of duplicates is the original: the keeper rule of the duplicate review.
+
+:func:`originality_rank` orders a group, best original first:
+
+1. the larger picture, when pixel areas differ by more than 2 % (tiers: each tier holds the files within 2 % of
+   its largest one);
+2. lossless (PNG, BMP, TIFF, GIF, lossless WebP) over lossy (JPEG, lossy WebP, AVIF/HEIF, JPEG 2000);
+3. among lossless files, one that was not re-encoded from a JPEG; among lossy ones, the higher JPEG quality
+   (read from the file's quantization table; lossy WebP/AVIF have none and come after JPEGs);
+4. the sharper one (variance of the Laplacian, every member resized to the smallest member's size);
+5. the larger file, then input order.
+
+Re-encode detection: the luminance of a decoded JPEG, cut into the JPEG's 8 x 8 blocks (grid at the image origin)
+and transformed by the block DCT, gives coefficients on the lattice of the JPEG's quantization steps (up to
+rounding noise of about 0.35). For each IJG quality 10..97, the mean distance of the coefficients to that
+quality's lattice (in steps, 0..0.5) is about 0.25 on an original and under 0.12 on a decoded JPEG; only
+coefficients the quantizer would keep (|c| >= step/2, step >= 3) count, each frequency weighs the same, so flat
+colour (all-zero blocks) and smooth gradients (one repeated value) cannot fake a lattice. The best quality is the
+estimate shown ("PNG re-encoded from a JPEG q≈90"). Limits: a JPEG cropped off its 8-pixel grid or resized before
+the re-save, a JPEG of quality 98-100 and non-IJG tables at high quality are not detected (counted as originals).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from ..core.imaging import load_image
+
+#: IJG (libjpeg) standard luminance quantization table, row-major (Pillow's ``quantization`` order).
+IJG_LUMINANCE = np.array([
+    16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69, 56,
+    14, 17, 22, 29, 51, 87, 80, 62, 18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113, 92,
+    49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99], dtype=np.float64)
+#: files within this share of their tier's largest pixel area count as the same size
+AREA_TOLERANCE = 0.02
+#: sharpness values within this share of their tier's sharpest count as equally sharp
+SHARPNESS_TOLERANCE = 0.03
+#: mean lattice distance under which a lossless file counts as a decoded JPEG (originals: about 0.25)
+REENCODE_THRESHOLD = 0.15
+#: the re-encode check reads at most this many non-flat 8 x 8 blocks
+MAX_BLOCKS = 1000
+#: the re-encode check reads at most this many pixels a side (from the middle, on the 8-pixel grid)
+LATTICE_SIDE = 1536
+#: sharpness is measured at most this many pixels on the long side
+SHARPNESS_SIDE = 1024
+
+#: EXIF orientation -> the transpose that shows the picture upright (as ImageOps.exif_transpose)
+_ORIENTATION = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+                5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+                8: Image.Transpose.ROTATE_90}
+LOSSLESS_FORMATS = {"PNG", "BMP", "TIFF", "GIF", "PPM", "TGA", "QOI", "ICO"}
+_QUALITIES = np.arange(10, 98)
+_LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+
+
+def ijg_table(quality: int) -> np.ndarray:
+    """The IJG luminance table libjpeg (and Pillow) use at ``quality`` (1..100)."""
+    q = min(max(int(quality), 1), 100)
+    scale = 5000 / q if q < 50 else 200 - 2 * q
+    return np.clip(np.floor((IJG_LUMINANCE * scale + 50) / 100), 1, 255)
+
+
+_TABLES = np.stack([ijg_table(int(q)) for q in _QUALITIES])
+# every (AC frequency, step >= 3) pair the qualities use, and where each quality's step sits in that list
+_PAIRS = sorted({(k, float(step)) for row in _TABLES for k, step in enumerate(row) if k and step >= 3})
+_PAIR_FREQ = np.array([k for k, _ in _PAIRS])
+_PAIR_STEP = np.array([step for _, step in _PAIRS], dtype=np.float32)
+_PAIR_AT = {pair: i for i, pair in enumerate(_PAIRS)}
+_PAIR_INDEX = np.array([[_PAIR_AT.get((k, float(step)), -1) for k, step in enumerate(row)] for row in _TABLES])
+_n = np.arange(8)
+_DCT = np.sqrt(2 / 8) * np.cos((2 * _n[None, :] + 1) * _n[:, None] * np.pi / 16)
+_DCT[0] /= np.sqrt(2)
+_DCT = _DCT.astype(np.float32)
+
+
+@dataclass(frozen=True)
+class Originality:
+    """What the file says about being an original. ``quality``: the JPEG quality (from the file's table, or for a
+    re-encoded lossless file, of the JPEG it came from); ``lattice``: the re-encode measure (None: too few edges
+    to tell, or not measured)."""
+
+    format: str
+    lossless: bool
+    reencoded: bool = False
+    quality: int | None = None
+    lattice: float | None = None
+    readable: bool = True
+
+    @property
+    def reason(self) -> str:
+        if not self.readable:
+            return "unreadable file"
+        q = f" q≈{self.quality}" if self.quality is not None else ""
+        if self.reencoded:
+            return f"{self.format} re-encoded from a JPEG{q}"
+        if self.lossless:
+            return f"{self.format}, not re-encoded" if self.lattice is not None else f"{self.format}, lossless"
+        return f"{self.format}{q}" if self.format == "JPEG" else f"{self.format} (lossy)"
+
+
+def jpeg_quality(quantization: dict[int, Sequence[int]] | None) -> int | None:
+    """The IJG quality whose luminance table is closest to the file's (Pillow's ``image.quantization``)."""
+    if not quantization or 0 not in quantization or len(quantization[0]) != 64:
+        return None
+    table = np.asarray(quantization[0], dtype=np.float64)
+    errors = np.abs(np.log(_ALL_TABLES) - np.log(table)[None, :]).mean(axis=1)
+    return int(np.argmin(errors)) + 1
+
+
+_ALL_TABLES = np.stack([ijg_table(q) for q in range(1, 101)])
+
+
+def luma(rgb: Image.Image) -> np.ndarray:
+    """The JPEG (BT.601) luminance of an RGB image, as float32."""
+    return np.asarray(rgb, dtype=np.float32) @ _LUMA
+
+
+def jpeg_lattice(luma: np.ndarray) -> tuple[float, int] | None:
+    """(mean distance to the closest IJG quality's lattice, that quality) of the luminance's 8 x 8 block DCT
+    coefficients; None when the picture has too few edges to tell."""
+    h, w = (luma.shape[0] // 8) * 8, (luma.shape[1] // 8) * 8
+    if h < 16 or w < 16:
+        return None
+    blocks = luma[:h, :w].reshape(h // 8, 8, w // 8, 8).transpose(0, 2, 1, 3).reshape(-1, 8, 8)
+    busy = np.ptp(blocks.reshape(len(blocks), -1), axis=1) > 2  # flat blocks hold no lattice evidence
+    blocks = blocks[busy]
+    if len(blocks) > MAX_BLOCKS:
+        blocks = blocks[np.linspace(0, len(blocks) - 1, MAX_BLOCKS).astype(int)]
+    if len(blocks) < 8:
+        return None
+    coeffs = np.einsum("ij,njk,lk->nil", _DCT, blocks - np.float32(128), _DCT, optimize=True).reshape(-1, 64)
+    # per (frequency, step) pair: mean distance to the lattice of the coefficients the quantizer keeps
+    scaled = np.abs(coeffs[:, _PAIR_FREQ]) / _PAIR_STEP[None, :]
+    kept = scaled >= 0.5
+    counts = kept.sum(axis=0)
+    dist = np.where(kept, np.abs(scaled - np.rint(scaled)), 0.0).sum(axis=0) / np.maximum(counts, 1)
+    dist = np.where(counts >= 8, dist, np.nan)
+    means = np.where(_PAIR_INDEX >= 0, dist[np.maximum(_PAIR_INDEX, 0)], np.nan)
+    counted = ~np.isnan(means)
+    enough = counted.sum(axis=1) >= 6
+    if not enough.any():
+        return None
+    totals = np.where(counted, means, 0.0).sum(axis=1)
+    scores = np.where(enough, totals / np.maximum(counted.sum(axis=1), 1), np.inf)
+    best = int(np.argmin(scores))
+    return float(scores[best]), int(_QUALITIES[best])
+
+
+def _grid_crop(image: Image.Image) -> Image.Image:
+    """At most LATTICE_SIDE x LATTICE_SIDE from the middle, starting on the 8-pixel grid of the file."""
+    w, h = image.size
+    if w <= LATTICE_SIDE and h <= LATTICE_SIDE:
+        return image
+    x0, y0 = max(0, (w - LATTICE_SIDE) // 16 * 8), max(0, (h - LATTICE_SIDE) // 16 * 8)
+    return image.crop((x0, y0, min(w, x0 + LATTICE_SIDE), min(h, y0 + LATTICE_SIDE)))
+
+
+def _is_lossless(image: Image.Image, fmt: str, path: str | Path) -> bool:
+    if fmt == "WEBP":  # the first image chunk says: VP8L lossless, "VP8 " lossy (animations: their first frame)
+        with open(path, "rb") as f:
+            head = f.read(1 << 16)
+        lossless_at, lossy_at = head.find(b"VP8L"), head.find(b"VP8 ")
+        return lossless_at >= 0 and (lossy_at < 0 or lossless_at < lossy_at)
+    if fmt == "TIFF":
+        return str(image.info.get("compression", "raw")).lower() not in ("jpeg", "tiff_jpeg", "webp")
+    return fmt in LOSSLESS_FORMATS
+
+
+def _examine(path: str | Path, size: tuple[int, int] | None) -> tuple[Originality, np.ndarray | None]:
+    """The file's originality and its luminance at ``size`` (for the sharpness), from one decode."""
+    try:
+        with Image.open(path) as image:
+            fmt = (image.format or "?").upper()
+            lossless = _is_lossless(image, fmt, path)
+            quality = jpeg_quality(getattr(image, "quantization", None)) if fmt == "JPEG" else None
+            orientation = int(image.getexif().get(0x0112, 1) or 1)
+            image.load()
+            rgb = load_image(image, "RGB")
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return Originality("?", False, readable=False), None
+    lattice = None
+    reencoded = False
+    if lossless:
+        found = jpeg_lattice(luma(_grid_crop(rgb)))
+        if found is not None:
+            lattice = found[0]
+            reencoded = lattice < REENCODE_THRESHOLD
+            quality = found[1] if reencoded else None
+    small = None
+    if size is not None:  # sharpness on the picture as shown (EXIF orientation applied), at the common size
+        method = _ORIENTATION.get(orientation)
+        shown = rgb.transpose(method) if method is not None else rgb
+        small = luma(shown if shown.size == size else shown.resize(size, Image.Resampling.BOX))
+    return Originality(fmt, lossless, reencoded, quality, lattice), small
+
+
+def laplacian_variance(luma: np.ndarray) -> float:
+    """Variance of the 4-neighbour Laplacian: higher is sharper (at equal size)."""
+    if luma.shape[0] < 3 or luma.shape[1] < 3:
+        return 0.0
+    lap = (luma[1:-1, :-2] + luma[1:-1, 2:] + luma[:-2, 1:-1] + luma[2:, 1:-1] - 4 * luma[1:-1, 1:-1])
+    return float(lap.var())
+
+
+def _tiers(values: Sequence[float], tolerance: float) -> list[int]:
+    """Tier of each value, 0 for the highest: each tier holds the values within ``tolerance`` (a share) of its
+    largest value, so nearly equal values never split on noise."""
+    order = sorted(range(len(values)), key=lambda i: -values[i])
+    tiers = [0] * len(values)
+    tier, top = -1, None
+    for i in order:
+        if top is None or values[i] < top * (1 - tolerance):
+            tier, top = tier + 1, values[i]
+        tiers[i] = tier
+    return tiers
+
+
+def _common_size(sizes: Sequence[tuple[int, int]]) -> tuple[int, int]:
+    w, h = min(sizes, key=lambda s: s[0] * s[1])
+    scale = min(1.0, SHARPNESS_SIDE / max(w, h, 1))
+    return max(1, round(w * scale)), max(1, round(h * scale))
+
+
+def originality_rank(paths: Sequence[str | Path], sizes: Sequence[tuple[int, int]]) -> list[int]:
+    """Indices of ``paths`` (pixel ``sizes`` as (width, height)), best original first; see the module text."""
+    if len(paths) != len(sizes):
+        raise ValueError(f"{len(paths)} paths but {len(sizes)} sizes: give one (width, height) per path")
+    if len(paths) < 2:
+        return list(range(len(paths)))
+    common = _common_size(sizes)
+    found = [_examine(p, common) for p in paths]
+    area_tier = _tiers([float(w * h) for w, h in sizes], AREA_TOLERANCE)
+    sharp = [laplacian_variance(small) if small is not None else 0.0 for _, small in found]
+    sharp_tier = _tiers(sharp, SHARPNESS_TOLERANCE)
+    file_size = [os.path.getsize(p) if os.path.isfile(p) else 0 for p in paths]
+
+    def key(i: int) -> tuple:
+        info = found[i][0]
+        quality = info.quality if (info.format == "JPEG" and info.quality is not None) else 0
+        return (not info.readable, area_tier[i], not info.lossless, info.reencoded, -quality if not info.lossless
+                else 0, sharp_tier[i], -file_size[i], i)
+
+    return sorted(range(len(paths)), key=key)
+
+
+def originality(path: str | Path) -> Originality:
+    """What one file says about being an original (format, lossless, re-encoded, JPEG quality)."""
+    return _examine(path, None)[0]
+
+
+def originality_reason(path: str | Path) -> str:
+    """Short words for the review, e.g. "PNG, not re-encoded", "JPEG q≈92", "PNG re-encoded from a JPEG q≈90"."""
+    return originality(path).reason
