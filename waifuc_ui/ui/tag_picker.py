@@ -38,11 +38,11 @@ if (!window.__waifucTagSeparator) {
 
 
 def tag_field(label: str, elem_id: str, *, multiselect: bool, info: str | None = None, scale: int | None = None,
-              min_width: int = 160) -> gr.Dropdown:
+              min_width: int = 200) -> gr.Dropdown:
     """A dropdown of the dataset's tags that also takes free text (checked by the handler that reads it)."""
     return gr.Dropdown(choices=[], value=[] if multiselect else None, multiselect=multiselect,
-                       allow_custom_value=True, filterable=True, label=label, info=info, elem_id=elem_id,
-                       elem_classes=[FIELD_CLASS], scale=scale, min_width=min_width)
+                       allow_custom_value=True, filterable=True, interactive=True, label=label, info=info,
+                       elem_id=elem_id, elem_classes=[FIELD_CLASS], scale=scale, min_width=min_width)
 
 
 def separator_marker() -> gr.HTML:
