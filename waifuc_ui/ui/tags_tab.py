@@ -252,15 +252,16 @@ def _draw_tags_tab() -> TagsTab:
                 scope = gr.Radio(list(SCOPES), value=SCOPES[0], label="Apply edits to", scale=2,
                                  elem_id="tag-scope")
             suggest_marker = separator_marker()
-            # buttons sit beside the fields, never under them: an open suggestion list covers what is below
-            with gr.Row(equal_height=True):
+            # buttons sit beside the fields, never under them: an open suggestion list covers what is below; rows
+            # keep their own heights: a field growing with a second line of chosen tags must not move the buttons
+            with gr.Row(equal_height=False):
                 filter_tag = tag_field("All of", "filter-all", multiselect=True, scale=2)
                 any_of = tag_field("Any of", "filter-any", multiselect=True, scale=2)
                 none_of = tag_field("None of", "filter-none", multiselect=True, scale=2)
                 with gr.Column(scale=0, min_width=140):  # own column: inside the fields' form it was cut
                     untagged = gr.Checkbox(label="Untagged", elem_id="filter-untagged")
                     filter_btn = gr.Button("Filter the gallery", size="sm", min_width=130, elem_id="filter-apply")
-            with gr.Row(equal_height=True):
+            with gr.Row(equal_height=False):
                 tag = tag_field("Tag", "tag-input", multiselect=False, scale=2)
                 new_tag = tag_field("Replace with", "tag-new", multiselect=False, scale=2)
                 with gr.Column(scale=0, min_width=220):
