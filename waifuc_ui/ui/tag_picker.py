@@ -13,9 +13,11 @@ from gradio.blocks import Block
 from ..session.tag_suggest import suggestions, word_separator
 from .common import Updates
 
-# Choices sent to each field. 3,000 choices type without delay in Chromium (bench/bench_tag_suggest.py); past
-# this, the rarest tags are left out of the list (still typed freely and checked on the server) and a note says so.
-MAX_SUGGESTIONS = 3000
+# Choices sent to each field. Typing stays instant with every tag as a choice, but each edit sends new counts to
+# the six fields and Chromium's main thread then stalls about a second at 3,000 tags each (bench/bench_tag_suggest.py
+# --browser); past 1,000 the rarest tags are left out of the lists (still typed in full and checked on the server),
+# and a note says so.
+MAX_SUGGESTIONS = 1000
 FIELD_CLASS = "tag-suggest"
 
 # One listener for the page, installed by the hidden marker below: in a tag field, a typed space or underscore
