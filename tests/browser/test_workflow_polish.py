@@ -83,8 +83,8 @@ def test_filters_scope_edits_caption_preview_and_buckets_match_the_export(app_ur
     page.locator("#filter-none input, #filter-none textarea").first.fill("alone")
     page.locator("#filter-apply").click()
     expect(page.locator("#tags-note")).to_contain_text("0 image(s) match all of 1girl · none of alone")
-    page.locator("#filter-all input, #filter-all textarea").first.fill("")
-    page.locator("#filter-none input, #filter-none textarea").first.fill("")
+    page.locator("#filter-all .remove-all").click()  # the filters are tag lists now: their clear buttons
+    page.locator("#filter-none .remove-all").click()
     page.locator("#filter-untagged input").check()
     page.locator("#filter-apply").click()
     expect(page.locator("#tags-note")).to_contain_text("9 image(s) match untagged")

@@ -148,3 +148,29 @@ def test_saving_an_images_tags_keeps_the_order_and_known_scores(tagged):
     assert list(tagged.tags.of("in00004").items()) == [("smile", 0.8), ("cat", 1.0), ("1girl", 1.0)]
     with zipfile.ZipFile(tagged.export.zip().path) as z:
         assert z.read("d.txt").decode() == "smile, cat, 1girl"
+
+
+def test_remembered_tags_follow_every_edit_undo_and_run(tagged):
+    """Tags.all() remembers each item's edited tags; an undo followed by another edit (same log length), a log
+    replaced whole, a re-run, or a caller changing the returned dicts never shows stale tags."""
+    def fresh():
+        return {i: tagged.tags.edits.apply(i, m.get("tags") or {}) for i, m in tagged.dataset.metas().items()}
+
+    first = tagged.tags.all()
+    first["in00001"]["scribble"] = 1.0  # the caller's copy
+    assert "scribble" not in tagged.tags.of("in00001") and "scribble" not in tagged.tags.all()["in00001"]
+    tagged.tags.add("smile", ids=["in00001"])
+    assert tagged.tags.table()[:3] == [("1girl", 3), ("red_hair", 2), ("smile", 2)]
+    tagged.tags.replace("red_hair", "crimson_hair", ids=["in00003"])  # replayed on the remembered tags
+    tagged.tags.remove("1girl")
+    assert tagged.tags.all() == fresh() and tagged.tags.table()[0] == ("smile", 2)
+    tagged.tags.undo()
+    tagged.tags.undo()
+    tagged.tags.undo()
+    tagged.tags.add("frown", ids=["in00001"])  # same number of edits as before the undo
+    assert "frown" in tagged.tags.all()["in00001"] and "smile" not in tagged.tags.all()["in00001"]
+    tagged.tags.edits = TagEdits.from_dict({"ops": [{"op": "remove", "ids": None, "tag": "1girl"}]})
+    assert ("1girl", 3) not in tagged.tags.table()
+    tagged.runs.start()  # new run tags: the remembered ones are not reused
+    assert tagged.tags.table() == [("red_hair", 2), ("aoi_(demo)", 1), ("smile", 1)]
+    assert tagged.tags.all() == fresh()

@@ -138,3 +138,114 @@ def test_confidence_lists_the_tagger_scores_below_one_lowest_first():
     assert confidence_text({"1girl": 1.0, "smile": 0.71, "long_hair": 0.4}) == \
         "Tagger confidence (lowest first): `long_hair` 0.40 · `smile` 0.71"
     assert confidence_text({"solo": 1.0}) == ""
+
+
+# -- suggestions from the dataset's own tags ---------------------------------------------------------------------------
+EXPECTED = [("1girl · 6", "1girl"), ("solo · 6", "solo"), ("hatsune_miku · 2", "hatsune_miku"),
+            ("blue_hair · 1", "blue_hair"), ("cyan_hair · 1", "cyan_hair"), ("green_hair · 1", "green_hair"),
+            ("purple_hair · 1", "purple_hair"), ("red_hair · 1", "red_hair"), ("yellow_hair · 1", "yellow_hair")]
+
+
+def edit_handler(page, op):
+    """The Add, Remove or Replace button's handler (registered in that order)."""
+    fns = [f.fn for f in page.demo.fns.values() if getattr(f.fn, "__name__", "") == "handler"
+           and getattr(f.fn, "__module__", "") == "waifuc_ui.ui.tags_tab"]
+    return fns[("add", "remove", "replace").index(op)]
+
+
+def choices_of(out, tab):
+    """The suggestions sent to the tag fields (the same list to each)."""
+    lists = [out[field].choices for field in tab.tag_fields]
+    assert all(c == lists[0] for c in lists) and len(lists) == 6
+    return lists[0]
+
+
+def test_every_tag_field_suggests_the_dataset_tags_with_counts_most_frequent_first(ran, page):
+    from waifuc_ui.ui.tags_tab import refresh_values
+
+    out = refresh_values(page.tags, ran)
+    assert choices_of(out, page.tags) == EXPECTED
+    assert 'data-sep="underscore"' in out[page.tags.suggest_marker]  # typed spaces become underscores
+    assert "most frequent of" not in out[page.tags.suggest_marker]  # nothing left out
+
+
+def test_suggestion_counts_follow_add_remove_replace_and_undo(ran, page, handler):
+    tab, ui = page.tags, ran
+    args = (SCOPES[0], [], [], [], False, None)
+    out = edit_handler(page, "add")(ui, *args, "smile", "", 1)
+    assert out[tab.note] == "Added `smile` to 6 image(s) (of all 6 images)."
+    assert choices_of(out, tab)[:3] == [("1girl · 6", "1girl"), ("smile · 6", "smile"), ("solo · 6", "solo")]
+    out = edit_handler(page, "remove")(ui, SCOPES[1], ["hatsune miku"], [], [], False, None, "smile", "", 1)
+    assert out[tab.note] == "Removed `smile` from 2 image(s) (of the 2 in scope)."
+    assert ("smile · 4", "smile") in choices_of(out, tab)
+    out = edit_handler(page, "replace")(ui, *args, "hatsune_miku", "miku", 1)
+    assert choices_of(out, tab)[2:4] == [("smile · 4", "smile"), ("miku · 2", "miku")]
+    assert "hatsune_miku" not in dict((v, k) for k, v in choices_of(out, tab))
+    out = handler("tags_tab", "on_undo").fn(ui, None, 1)
+    assert ("hatsune_miku · 2", "hatsune_miku") in choices_of(out, tab)
+
+
+def test_counts_follow_a_rerun(ran, page, tmp_path):
+    import json
+
+    import numpy as np
+    from PIL import Image
+
+    from waifuc_ui.ui.tags_tab import refresh_values
+
+    more = tmp_path / "more"
+    more.mkdir()
+    noise = np.random.default_rng(5).integers(0, 255, (300, 320, 3), dtype=np.uint8)  # like no other image
+    Image.fromarray(noise).save(more / "grey.png")
+    (more / ".grey_meta.json").write_text(json.dumps({"tags": {"1girl": 1.0, "grey_hair": 1.0}}))
+    ran.session.inputs.add_folder(str(more))
+    run_pipeline(ran)
+    choices = choices_of(refresh_values(page.tags, ran), page.tags)
+    assert choices[:2] == [("1girl · 7", "1girl"), ("solo · 6", "solo")]
+    assert ("grey_hair · 1", "grey_hair") in choices
+
+
+def test_a_filter_or_removal_on_a_tag_no_image_has_is_refused_in_the_note(ran, page, handler):
+    tab, ui = page.tags, ran
+    on_filter = handler("tags_tab", "on_filter").fn
+    out = on_filter(ui, ["hatsune miku"], [], [], False)  # spaces or underscores alike
+    assert out[tab.note] == "2 image(s) match all of hatsune_miku."
+    out = on_filter(ui, ["long"], [], ["1boy"], False)
+    assert out[tab.note] == ("No image has any of the tags `long`, `1boy`; pick a tag from the suggestions (each "
+                             "shows how many images have it).")
+    assert ui.tag_filter.all_of == ("hatsune_miku",)  # the last filter stays
+    assert out[tab.pager.label].startswith("2 of 6 match all of hatsune_miku")
+    ops = len(ui.session.tags.edits.ops)
+    out = edit_handler(page, "remove")(ui, SCOPES[0], [], [], [], False, None, "smiling", "", 1)
+    assert out[tab.note].startswith("No image has tag `smiling`; pick a tag from the suggestions")
+    out = edit_handler(page, "add")(ui, SCOPES[1], [], ["long"], [], False, None, "smile", "", 1)
+    assert out[tab.note].startswith("No image has tag `long`;")
+    assert len(ui.session.tags.edits.ops) == ops  # nothing was edited
+    with pytest.raises(InvalidOptionError, match="type a tag in 'All of'"):
+        edit_handler(page, "add").__wrapped__(ui, SCOPES[1], [], [], [], False, None, "smile", "", 1)
+
+
+def test_add_and_replace_take_new_tags_and_join_the_dataset_spelling(ran):
+    assert edit_tags(ran, "add", SCOPES[0], [], "hatsune miku") == \
+        "Added `hatsune_miku` to 4 image(s) (of all 6 images)."
+    assert edit_tags(ran, "replace", SCOPES[0], [], "red hair", "crimson hair") == \
+        "Replaced `red_hair` by `crimson hair` on 1 image(s) (of all 6 images)."
+    assert counts(ran)["hatsune_miku"] == 6 and counts(ran)["crimson hair"] == 1
+
+
+def test_a_picked_suggestion_is_appended_to_one_image_tags(ran, page, handler):
+    tab = page.tags
+    on_pick = handler("tags_tab", "on_pick").fn
+    assert on_pick(ran, "solo, 1girl", "hatsune miku")[tab.image_tags] == "solo, 1girl, hatsune_miku"
+    assert on_pick(ran, "solo, 1girl", "solo")[tab.image_tags] == "solo, 1girl"  # already there
+    out = on_pick(ran, "", "sitting")
+    assert out[tab.image_tags] == "sitting" and out[tab.image_tag_pick] is None  # the picker empties
+
+
+def test_the_list_is_cut_to_the_most_frequent_tags_with_a_note(ran, page):
+    from waifuc_ui.ui.tag_picker import suggestion_values
+
+    tab = page.tags
+    out = suggestion_values(tab.tag_fields, tab.suggest_marker, ran.session.tags.table(), limit=2)
+    assert out[tab.tag].choices == EXPECTED[:2]
+    assert "Suggestions list the 2 most frequent of 9 tags; type any other in full." in out[tab.suggest_marker]

@@ -7,9 +7,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 TagMap = Mapping[str, Mapping[str, float]]
+Tags = str | Iterable[str] | None
 
 
-def split_tags(text: str | Iterable[str] | None) -> tuple[str, ...]:
+def split_tags(text: Tags) -> tuple[str, ...]:
     """``"a, b ,c"`` -> ``("a", "b", "c")`` (blanks dropped, order kept, duplicates removed)."""
     parts = (text or "").split(",") if isinstance(text, str) or text is None else list(text)
     return tuple(dict.fromkeys(p.strip() for p in parts if p and p.strip()))
@@ -26,7 +27,8 @@ class TagQuery:
     untagged: bool = False
 
     @classmethod
-    def parse(cls, all_of: str = "", any_of: str = "", none_of: str = "", untagged: bool = False) -> TagQuery:
+    def parse(cls, all_of: Tags = "", any_of: Tags = "", none_of: Tags = "", untagged: bool = False) -> TagQuery:
+        """From comma-separated text or lists of tags (the Tags tab's fields)."""
         return cls(split_tags(all_of), split_tags(any_of), split_tags(none_of), bool(untagged))
 
     @property

@@ -66,25 +66,7 @@ class TagEdits:
         Order: the run's tags by descending score, ties in their own order (a caption file's order, a site's
         order); then each edit keeps it: ``add`` appends, ``replace`` takes the old tag's place, ``set`` is the
         user's order. Captions are written in this order (``score_descend=False``)."""
-        out: Tags = dict(sorted(normalise_tags(tags).items(), key=lambda kv: -kv[1]))
-        for op in self.ops:
-            if op.ids is not None and item_id not in op.ids:
-                continue
-            if op.op == "add":
-                out.setdefault(op.tag, op.tags[0][1] if op.tags else 1.0)
-            elif op.op == "remove":
-                out.pop(op.tag, None)
-            elif op.op == "replace":
-                if op.tag in out:
-                    score = max(out[op.tag], out.get(op.new, 0.0))
-                    out = {(op.new if t == op.tag else t): (score if t == op.tag else s)
-                           for t, s in out.items() if t != op.new}
-            elif op.op == "set":
-                out = dict(op.tags)
-            elif op.op == "drop_tags":
-                for t, _ in op.tags:
-                    out.pop(t, None)
-        return out
+        return replay(item_id, dict(sorted(normalise_tags(tags).items(), key=lambda kv: -kv[1])), self.ops)
 
     # -- persistence (session.json, project files) ------------------------------------------------------------------
     def to_dict(self) -> dict:
@@ -94,6 +76,29 @@ class TagEdits:
     @classmethod
     def from_dict(cls, data: dict) -> TagEdits:
         return cls([op_from_dict(d) for d in data.get("ops", [])], str(data.get("trigger_word", "")))
+
+
+def replay(item_id: str, tags: Tags, ops: Iterable[TagOp]) -> Tags:
+    """``tags`` (already in caption order) after ``ops``, those that concern ``item_id``; a new dict."""
+    out = dict(tags)
+    for op in ops:
+        if op.ids is not None and item_id not in op.ids:
+            continue
+        if op.op == "add":
+            out.setdefault(op.tag, op.tags[0][1] if op.tags else 1.0)
+        elif op.op == "remove":
+            out.pop(op.tag, None)
+        elif op.op == "replace":
+            if op.tag in out:
+                score = max(out[op.tag], out.get(op.new, 0.0))
+                out = {(op.new if t == op.tag else t): (score if t == op.tag else s)
+                       for t, s in out.items() if t != op.new}
+        elif op.op == "set":
+            out = dict(op.tags)
+        elif op.op == "drop_tags":
+            for t, _ in op.tags:
+                out.pop(t, None)
+    return out
 
 
 def op_to_dict(op: TagOp) -> dict:

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 
 from .dataset import Dataset
 from .store import ItemStore
-from .tagedit import TagEdits, character_tag_names, tag_frequencies
+from .tagedit import TagEdits, TagOp, character_tag_names, replay, tag_frequencies
 
 TagsInput = Mapping[str, float] | Iterable[str] | str
 
@@ -25,12 +25,18 @@ def parse_tags(tags: TagsInput) -> dict[str, float]:
 
 
 class Tags:
-    """``edits``: the session's TagEdits (replaced whole when a session or project loads)."""
+    """``edits``: the session's TagEdits (replaced whole when a session or project loads).
+
+    Each item's edited tags are remembered while its run tags stay the same dict object (a run makes new ones) and
+    the edit log only grows (a new edit is replayed on the remembered tags; an undo or a new log starts over): the
+    Tags tab reads the whole dataset's tags several times per click."""
 
     def __init__(self, store: ItemStore, dataset: Dataset):
         self._store = store
         self._dataset = dataset
         self.edits = TagEdits()
+        self._memo_ops: tuple[TagOp, ...] = ()
+        self._memo: dict[str, tuple[Mapping[str, float], dict[str, float]]] = {}
 
     def _scope(self, ids: Iterable[str] | None) -> list[str]:
         final = self._dataset.ids()
@@ -54,18 +60,45 @@ class Tags:
         return self.edits.apply(item_id, meta.get("tags") or {})
 
     def all(self, ids: Iterable[str] | None = None) -> dict[str, dict[str, float]]:
-        """Final id -> its tags after edits (the dataset, or the selected ``ids``)."""
+        """Final id -> its tags after edits (the dataset, or the selected ``ids``); fresh dicts, free to change."""
+        return {i: dict(tags) for i, tags in self._edited(ids).items()}
+
+    def _edited(self, ids: Iterable[str] | None = None) -> dict[str, dict[str, float]]:
+        """As :meth:`all`, with the remembered dicts themselves (read them, never change them)."""
+        self._follow_log()
         metas = self._dataset.metas()
-        return {i: self.edits.apply(i, (metas.get(i) or {}).get("tags") or {}) for i in self._scope(ids)}
+        out = {}
+        for i in self._scope(ids):
+            run_tags = (metas.get(i) or {}).get("tags") or {}
+            hit = self._memo.get(i)
+            if hit is None or hit[0] is not run_tags:
+                hit = self._memo[i] = (run_tags, self.edits.apply(i, run_tags))
+            out[i] = hit[1]
+        return out
+
+    def _follow_log(self) -> None:
+        """Bring the remembered tags up to the edit log: replay new edits, or forget them when the log changed."""
+        ops, known = tuple(self.edits.ops), self._memo_ops
+        if len(ops) == len(known) and all(a is b for a, b in zip(ops, known)):
+            return
+        if len(ops) > len(known) and all(a is b for a, b in zip(ops, known)):
+            new = ops[len(known):]
+            touched = None if any(op.ids is None for op in new) else set().union(*(op.ids or () for op in new))
+            for i, (run_tags, tags) in self._memo.items():
+                if touched is None or i in touched:
+                    self._memo[i] = (run_tags, replay(i, tags, new))
+        else:
+            self._memo = {}
+        self._memo_ops = ops
 
     def table(self, ids: Iterable[str] | None = None) -> list[tuple[str, int]]:
         """(tag, count) over the dataset or the selected ``ids``, most frequent first."""
-        return tag_frequencies(self.all(ids).values())
+        return tag_frequencies(self._edited(ids).values())
 
     def ids_with(self, include: Iterable[str] = (), exclude: Iterable[str] = ()) -> list[str]:
         """Dataset ids having every tag of ``include`` and none of ``exclude`` (to select images by tag)."""
         inc, exc = set(include), set(exclude)
-        return [i for i, tags in self.all().items() if inc <= tags.keys() and not exc & tags.keys()]
+        return [i for i, tags in self._edited().items() if inc <= tags.keys() and not exc & tags.keys()]
 
     def add(self, tag: str, ids: Iterable[str] | None = None) -> None:
         self.edits.add(tag, None if ids is None else self._scope(ids))

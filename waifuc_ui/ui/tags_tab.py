@@ -1,5 +1,6 @@
 """Tags tab: tag frequencies, add/remove/replace on all images, the images with a tag, or the selected image;
-a trigger word; drop character tags; one image's tags shown and editable. Edits never touch the originals."""
+a trigger word; drop character tags; one image's tags shown and editable. Edits never touch the originals.
+Every field where a tag is typed suggests the dataset's tags with their counts (see tag_picker)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from gradio.blocks import Block
 from ..core.errors import InvalidOptionError
 from ..core.tags import tags_to_text
 from ..session.caption_preview import exported_caption
-from ..session.tag_query import TagQuery, changed_ids, filter_ids
+from ..session.tag_query import TagQuery, changed_ids, filter_ids, split_tags
+from ..session.tag_suggest import UnknownTagError, existing_tag, known_query, new_or_existing_tag
 from .common import Pager, Updates, guarded, make_pager
 from .state import SessionBinder, UISession, touch
+from .tag_picker import separator_marker, suggestion_values, tag_field
 from .views import dataset_size_text, gallery_page, item_caption, run_state_note
 
 GALLERY = "tags"
@@ -45,9 +48,20 @@ def filtered_ids(ui: UISession, query: TagQuery | None = None) -> list[str]:
     return filter_ids(ui.session.tags.all(), ui.tag_filter if query is None else query)
 
 
-def scope_ids(ui: UISession, scope: str, filter_tag: str, query: TagQuery | None = None) -> list[str] | None:
+def tag_counts(ui: UISession) -> dict[str, int]:
+    """Tag -> number of dataset images having it (after edits)."""
+    return dict(ui.session.tags.table())
+
+
+def refusal_text(err: UnknownTagError) -> str:
+    """``No image has tag `long`; pick a tag from the suggestions (...).``: shown in the note, nothing changed."""
+    return f"{err.problem[:1].upper()}{err.problem[1:]}; {err.fix}."
+
+
+def scope_ids(ui: UISession, scope: str, filter_tag: str | list[str],
+              query: TagQuery | None = None) -> list[str] | None:
     """The ids an edit applies to (None = all images of the dataset). ``query`` (else ``filter_tag`` as "all of")
-    is the filter of the second scope."""
+    is the filter of the second scope; UnknownTagError when it names a tag no image has."""
     if scope == SCOPES[0]:
         return None
     if scope == SCOPES[1]:
@@ -55,7 +69,7 @@ def scope_ids(ui: UISession, scope: str, filter_tag: str, query: TagQuery | None
         if query.empty:
             raise InvalidOptionError("tag filter", filter_tag, fix="type a tag in 'All of', 'Any of' or 'None of', "
                                      "tick 'Untagged', or choose All images")
-        return filtered_ids(ui, query)
+        return filtered_ids(ui, known_query(query, tag_counts(ui)))
     if scope == SCOPES[2]:
         final = set(ui.session.dataset.ids())
         chosen = [i for i in ui.tag_selection if i in final]
@@ -65,10 +79,11 @@ def scope_ids(ui: UISession, scope: str, filter_tag: str, query: TagQuery | None
     raise InvalidOptionError("scope", scope, SCOPES, "choose where the edit applies")
 
 
-def edit_tags(ui: UISession, op: str, scope: str, filter_tag: str, tag: str, new_tag: str = "",
-              query: TagQuery | None = None) -> str:
+def edit_tags(ui: UISession, op: str, scope: str, filter_tag: str | list[str], tag: str | None,
+              new_tag: str | None = "", query: TagQuery | None = None) -> str:
     """Apply one batch edit ('add', 'remove' or 'replace') and say how many images it changed (of how many in
-    the scope)."""
+    the scope). Tags typed with spaces or underscores join the dataset's spelling; Remove and Replace refuse a tag
+    no image has (UnknownTagError), Add and Replace's new tag take a new one."""
     tag = (tag or "").strip()
     if not tag:
         raise InvalidOptionError("tag", tag, fix="type the tag to edit")
@@ -77,6 +92,9 @@ def edit_tags(ui: UISession, op: str, scope: str, filter_tag: str, tag: str, new
     new_tag = (new_tag or "").strip()
     if op == "replace" and not new_tag:
         raise InvalidOptionError("new tag", new_tag, fix="type the tag that replaces the old one")
+    counts = tag_counts(ui)
+    tag = new_or_existing_tag(tag, counts) if op == "add" else existing_tag(tag, counts)
+    new_tag = new_or_existing_tag(new_tag, counts) if op == "replace" else new_tag
     ids = scope_ids(ui, scope, filter_tag, query)
     before = ui.session.tags.all(ids)
     if op == "add":
@@ -133,13 +151,13 @@ class TagsTab:
     note: gr.Markdown
     table: gr.Dataframe
     scope: gr.Radio
-    filter_tag: gr.Textbox
-    any_of: gr.Textbox
-    none_of: gr.Textbox
+    filter_tag: gr.Dropdown
+    any_of: gr.Dropdown
+    none_of: gr.Dropdown
     untagged: gr.Checkbox
     filter_btn: gr.Button
-    tag: gr.Textbox
-    new_tag: gr.Textbox
+    tag: gr.Dropdown
+    new_tag: gr.Dropdown
     add_btn: gr.Button
     remove_btn: gr.Button
     replace_btn: gr.Button
@@ -152,18 +170,44 @@ class TagsTab:
     clear_btn: gr.Button
     selected: gr.State
     image_tags: gr.Textbox
+    image_tag_pick: gr.Dropdown
     save_btn: gr.Button
     caption: gr.Code
     confidence: gr.Markdown
+    suggest_marker: gr.HTML
 
     @property
     def filter_inputs(self) -> list[Block]:
         return [self.filter_tag, self.any_of, self.none_of, self.untagged]
 
     @property
+    def tag_fields(self) -> list[Block]:
+        """Every field that suggests the dataset's tags."""
+        return [self.filter_tag, self.any_of, self.none_of, self.tag, self.new_tag, self.image_tag_pick]
+
+    @property
+    def suggest_outputs(self) -> list[Block]:
+        """What :func:`suggest_values` fills: the fields' choices and the separator marker."""
+        return [*self.tag_fields, self.suggest_marker]
+
+    @property
     def view_outputs(self) -> list[Block]:
         """What :func:`view_values` fills: the note, the tag table and one page of the dataset."""
         return [self.note, self.table, self.gallery, self.pager.label, self.pager.number]
+
+
+def suggest_values(tab: TagsTab, ui: UISession) -> Updates:
+    """The dataset's tags with their counts as every tag field's suggestions (after an edit, a run, on opening)."""
+    return suggestion_values(tab.tag_fields, tab.suggest_marker, ui.session.tags.table())
+
+
+def append_tag(text: str | None, tag: str | None, counts: dict[str, int]) -> str:
+    """One image's comma-separated tags with ``tag`` (in the dataset's spelling) at the end, unless already there."""
+    tags = list(split_tags(text))
+    tag = new_or_existing_tag(tag or "", counts)
+    if tag and tag not in tags:
+        tags.append(tag)
+    return ", ".join(tags)
 
 
 def view_values(tab: TagsTab, ui: UISession, text: str, page: Any = 1) -> Updates:
@@ -184,7 +228,8 @@ def refresh_values(tab: TagsTab, ui: UISession | None) -> Updates:
                 tab.pager.label: "", tab.pager.number: 1}
     note = run_state_note(ui.session)
     chosen = f" {selection_note(ui)}" if ui.tag_selection else ""
-    return view_values(tab, ui, f"{dataset_size_text(ui.session)}.{chosen}" + (f"\n\n{note}" if note else ""))
+    text = f"{dataset_size_text(ui.session)}.{chosen}" + (f"\n\n{note}" if note else "")
+    return {**view_values(tab, ui, text), **suggest_values(tab, ui)}
 
 
 def build_tags_tab(binder: SessionBinder, state: gr.State) -> TagsTab:
@@ -206,24 +251,25 @@ def _draw_tags_tab() -> TagsTab:
             with gr.Row():
                 scope = gr.Radio(list(SCOPES), value=SCOPES[0], label="Apply edits to", scale=2,
                                  elem_id="tag-scope")
-            with gr.Row(equal_height=True):
-                filter_tag = gr.Textbox(label="All of", placeholder="e.g. solo, smile", scale=2,
-                                        elem_id="filter-all")
-                any_of = gr.Textbox(label="Any of", placeholder="e.g. red_hair, blue_hair", scale=2,
-                                    elem_id="filter-any")
-                none_of = gr.Textbox(label="None of", placeholder="e.g. 1boy", scale=2, elem_id="filter-none")
-                with gr.Column(scale=0, min_width=140):  # own column: inside the textboxes' form it was cut
+            suggest_marker = separator_marker()
+            # buttons sit beside the fields, never under them: an open suggestion list covers what is below; rows
+            # keep their own heights: a field growing with a second line of chosen tags must not move the buttons
+            with gr.Row(equal_height=False):
+                filter_tag = tag_field("All of", "filter-all", multiselect=True, scale=2)
+                any_of = tag_field("Any of", "filter-any", multiselect=True, scale=2)
+                none_of = tag_field("None of", "filter-none", multiselect=True, scale=2)
+                with gr.Column(scale=0, min_width=140):  # own column: inside the fields' form it was cut
                     untagged = gr.Checkbox(label="Untagged", elem_id="filter-untagged")
-                filter_btn = gr.Button("Filter the gallery", size="sm", scale=1, min_width=130,
-                                       elem_id="filter-apply")
-            with gr.Row(equal_height=True):
-                tag = gr.Textbox(label="Tag", placeholder="e.g. smile", elem_id="tag-input")
-                new_tag = gr.Textbox(label="Replace with", placeholder="only for Replace")
-            with gr.Row():
-                add_btn = gr.Button("Add", size="sm", elem_id="tag-add")
-                remove_btn = gr.Button("Remove", size="sm", elem_id="tag-remove")
-                replace_btn = gr.Button("Replace", size="sm", elem_id="tag-replace")
-                undo_btn = gr.Button("Undo last edit", size="sm")
+                    filter_btn = gr.Button("Filter the gallery", size="sm", min_width=130, elem_id="filter-apply")
+            with gr.Row(equal_height=False):
+                tag = tag_field("Tag", "tag-input", multiselect=False, scale=2)
+                new_tag = tag_field("Replace with", "tag-new", multiselect=False, scale=2)
+                with gr.Column(scale=0, min_width=220):
+                    with gr.Row():
+                        add_btn = gr.Button("Add", size="sm", min_width=60, elem_id="tag-add")
+                        remove_btn = gr.Button("Remove", size="sm", min_width=60, elem_id="tag-remove")
+                        replace_btn = gr.Button("Replace", size="sm", min_width=60, elem_id="tag-replace")
+                    undo_btn = gr.Button("Undo last edit", size="sm", elem_id="tag-undo")
             with gr.Row(equal_height=True):
                 trigger = gr.Textbox(label="Trigger word", placeholder="e.g. surtr_lora",
                                      info="written first in every caption at export", elem_id="trigger-word")
@@ -239,7 +285,9 @@ def _draw_tags_tab() -> TagsTab:
     with gr.Row(equal_height=True):
         image_tags = gr.Textbox(label="Tags of the selected image (comma separated)", lines=3, scale=4,
                                 elem_id="image-tags")
-        save_btn = gr.Button("Save tags", variant="primary", scale=1, elem_id="save-image-tags")
+        with gr.Column(scale=2, min_width=200):
+            save_btn = gr.Button("Save tags", variant="primary", elem_id="save-image-tags")
+            image_tag_pick = tag_field("Add a tag to the list", "image-tag-pick", multiselect=False)
     # shown, not edited: a Code box keeps the exact text (escapes and all) without pretending to be an input
     caption = gr.Code(label="Its caption as exported (.txt: trigger word first, escapes as written)", language=None,
                       interactive=False, show_line_numbers=False, lines=2, elem_id="caption-preview")
@@ -249,7 +297,8 @@ def _draw_tags_tab() -> TagsTab:
                    new_tag=new_tag,
                    add_btn=add_btn, remove_btn=remove_btn, replace_btn=replace_btn, undo_btn=undo_btn,
                    trigger=trigger, trigger_btn=trigger_btn, drop_chars=drop_chars, gallery=gallery, pager=pager,
-                   clear_btn=clear_btn, selected=selected, image_tags=image_tags, save_btn=save_btn)
+                   clear_btn=clear_btn, selected=selected, image_tags=image_tags, save_btn=save_btn,
+                   image_tag_pick=image_tag_pick, suggest_marker=suggest_marker)
 
 
 def _wire_tag_edits(binder: SessionBinder, state: gr.State, tab: TagsTab) -> None:
@@ -259,22 +308,32 @@ def _wire_tag_edits(binder: SessionBinder, state: gr.State, tab: TagsTab) -> Non
         def handler(ui, sc, ft, any_of, none_of, untagged, sel, t, nt, page):
             touch(binder, ui)
             query = TagQuery.parse(ft, any_of, none_of, untagged)
-            if sc == SCOPES[1]:
-                ui.tag_filter = query  # the gallery shows the images the edit changed
-            text = edit_tags(ui, op, sc, ft, t, nt, query)
+            try:
+                if sc == SCOPES[1]:
+                    query = known_query(query, tag_counts(ui))
+                    ui.tag_filter = query  # the gallery shows the images the edit changed
+                text = edit_tags(ui, op, sc, ft, t, nt, query)
+            except UnknownTagError as err:  # an expected slip: said in the note, nothing changed
+                return {**view_values(tab, ui, refusal_text(err), page), **unchanged}
             return {**view_values(tab, ui, text, page), tab.image_tags: image_tags_text(ui, sel),
-                    **caption_values(tab, ui, sel)}
+                    **caption_values(tab, ui, sel), **suggest_values(tab, ui)}
         return handler
 
     @guarded
     def on_filter(ui, ft, any_of, none_of, untagged):
-        ui.tag_filter = TagQuery.parse(ft, any_of, none_of, untagged)
+        try:
+            query = known_query(TagQuery.parse(ft, any_of, none_of, untagged), tag_counts(ui))
+        except UnknownTagError as err:  # the gallery keeps the last filter
+            return {**view_values(tab, ui, refusal_text(err), 1), tab.scope: gr.skip()}
+        ui.tag_filter = query
         shown = len(filtered_ids(ui))
         text = f"{shown} image(s) match {ui.tag_filter.describe()}." if not ui.tag_filter.empty else \
             "No filter: the gallery shows every image."
         return {**view_values(tab, ui, text, 1), tab.scope: SCOPES[1] if not ui.tag_filter.empty else SCOPES[0]}
 
-    outputs, edited = tab.view_outputs, [*tab.view_outputs, tab.image_tags, tab.caption, tab.confidence]
+    outputs = tab.view_outputs
+    edited = [*tab.view_outputs, tab.image_tags, tab.caption, tab.confidence, *tab.suggest_outputs]
+    unchanged = {block: gr.skip() for block in edited if block not in outputs}
     edit_inputs = [state, tab.scope, *tab.filter_inputs, tab.selected, tab.tag, tab.new_tag, tab.pager.number]
     tab.filter_btn.click(on_filter, [state, *tab.filter_inputs], [*outputs, tab.scope], concurrency_limit=None)
     for btn, op in ((tab.add_btn, "add"), (tab.remove_btn, "remove"), (tab.replace_btn, "replace")):
@@ -284,7 +343,7 @@ def _wire_tag_edits(binder: SessionBinder, state: gr.State, tab: TagsTab) -> Non
     def on_undo(ui, sel, page):
         done = ui.session.tags.undo()
         return {**view_values(tab, ui, "Undid the last edit." if done else "Nothing to undo.", page),
-                tab.image_tags: image_tags_text(ui, sel), **caption_values(tab, ui, sel)}
+                tab.image_tags: image_tags_text(ui, sel), **caption_values(tab, ui, sel), **suggest_values(tab, ui)}
 
     @guarded
     def on_trigger(ui, word, sel, page):
@@ -298,7 +357,7 @@ def _wire_tag_edits(binder: SessionBinder, state: gr.State, tab: TagsTab) -> Non
         text = f"Dropped {len(removed)} character tag(s): {', '.join(removed[:20])}" if removed else \
             "No character tags in the dataset."
         return {**view_values(tab, ui, text, page), tab.image_tags: image_tags_text(ui, sel),
-                **caption_values(tab, ui, sel)}
+                **caption_values(tab, ui, sel), **suggest_values(tab, ui)}
 
     def on_table_select(evt: gr.SelectData):
         return clicked_tag(getattr(evt, "row_value", None), evt.value)
@@ -336,7 +395,14 @@ def _wire_image_selection(state: gr.State, tab: TagsTab) -> None:
             raise InvalidOptionError("selected image", None, fix="click an image in the gallery first")
         ui.session.tags.set_item(sel, text or "")
         return {**view_values(tab, ui, f"Saved the tags of {item_caption(ui.session, sel)}.", page),
-                tab.image_tags: image_tags_text(ui, sel), **caption_values(tab, ui, sel)}
+                tab.image_tags: image_tags_text(ui, sel), **caption_values(tab, ui, sel), **suggest_values(tab, ui)}
+
+    @guarded
+    def on_pick(ui, text, tag):
+        """A suggestion picked (or a tag typed) under one image's tags: appended to the list, saved by Save."""
+        if not (tag or "").strip():
+            return {tab.image_tags: gr.skip(), tab.image_tag_pick: gr.skip()}
+        return {tab.image_tags: append_tag(text, tag, tag_counts(ui)), tab.image_tag_pick: None}
 
     @guarded
     def on_page(ui, text, page):
@@ -346,8 +412,10 @@ def _wire_image_selection(state: gr.State, tab: TagsTab) -> None:
     shown = [tab.image_tags, tab.caption, tab.confidence]  # the clicked image's tags, caption and confidence
     tab.gallery.select(on_select, [state, page], [tab.selected, *shown, *outputs], concurrency_limit=None)
     tab.clear_btn.click(on_clear, [state, page], [*outputs, tab.selected, *shown], concurrency_limit=None)
-    tab.save_btn.click(on_save, [state, tab.selected, tab.image_tags, page], [*outputs, *shown],
+    tab.save_btn.click(on_save, [state, tab.selected, tab.image_tags, page], [*outputs, *shown, *tab.suggest_outputs],
                        concurrency_limit=None)
+    tab.image_tag_pick.input(on_pick, [state, tab.image_tags, tab.image_tag_pick], [tab.image_tags, tab.image_tag_pick],
+                             concurrency_limit=None, show_progress="hidden")
     tab.pager.wire(on_page, [state, tab.note], outputs)
 
 
@@ -360,5 +428,5 @@ def wire_tags_tab_select(selected: gr.Tab, state: gr.State, tab: TagsTab) -> Non
         """Images selected (here or by the Export tab's checks): edits apply to them until the user says otherwise."""
         return gr.Radio(value=SCOPES[2]) if ui is not None and ui.tag_selection else gr.skip()
 
-    selected.select(refresh, [state], tab.view_outputs, concurrency_limit=None)
+    selected.select(refresh, [state], [*tab.view_outputs, *tab.suggest_outputs], concurrency_limit=None)
     selected.select(scope_on_open, [state], [tab.scope], concurrency_limit=None, show_progress="hidden")

@@ -1,0 +1,174 @@
+"""Issue 15 in the browser: every tag field of the Tags tab suggests the dataset's tags with their image counts,
+most frequent first; a picked suggestion filters the gallery to exactly the images with that tag; an Add through a
+suggestion changes the counts shown; a tag no image has is refused; the fields stay usable at 820 px and on a phone."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import free_port, picture
+
+pytestmark = pytest.mark.browser
+TIMEOUT = 60_000
+SHOTS_ENV = "WAIFUC_UI_SHOTS"  # a folder to keep the narrow-screen screenshots in (else the test's tmp folder)
+
+# image k has these tags (besides 1girl on all 12); counts: long_hair 7, blue_eyes 5, smile 4, short_hair 3,
+# very_long_hair 2, hair_ribbon 1
+TAGS = {k: ["long_hair"] for k in range(7)}
+TAGS.update({7: ["short_hair"], 8: ["short_hair"], 9: ["short_hair"], 10: [], 11: []})
+for k in (0, 1):
+    TAGS[k].append("very_long_hair")
+for k in (0, 3, 6, 8, 10):
+    TAGS[k].append("blue_eyes")
+for k in (1, 2, 7, 11):
+    TAGS[k].append("smile")
+TAGS[4].append("hair_ribbon")
+
+
+@pytest.fixture
+def tagged_app(tmp_path, fake_hub):
+    """The app on 12 distinct images whose sidecars carry the tags above; yields (url, binder)."""
+    from tests.fakehub import install_fake_hub
+    from waifuc_ui.ui import AppSettings, SessionBinder, build_app, launch_options
+
+    install_fake_hub(fake_hub, families=("ccip", "lpips", "wd14"))
+    folder = tmp_path / "demo"
+    folder.mkdir()
+    colours = [(200, 40, 40), (40, 60, 200), (40, 170, 60)]
+    for k, tags in TAGS.items():
+        picture(colours[k % 3], k).save(folder / f"girl_{k:02d}.png")
+        (folder / f".girl_{k:02d}_meta.json").write_text(json.dumps({"tags": dict.fromkeys(["1girl", *tags], 1.0)}))
+    settings = AppSettings(workspace_root=(tmp_path / "ws").resolve(), demo_dir=folder)
+    binder = SessionBinder(settings)
+    demo = build_app(settings, binder)
+    port = free_port()
+    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True,
+                **launch_options(settings, binder))
+    try:
+        yield f"http://127.0.0.1:{port}/", binder
+    finally:
+        demo.close()
+        binder.registry.close_all()
+
+
+def open_tags_tab(browser, url, width, height):
+    """A page on the Tags tab after a run (the tab refreshed: its suggestions are in)."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    page.goto(url)
+    expect(page.locator("#source-summary")).to_contain_text("12 images came in", timeout=TIMEOUT)
+    tab(page, "3 · Run")
+    page.locator("#run-btn").click()
+    expect(page.locator("#run-status")).to_contain_text("Run finished", timeout=TIMEOUT)
+    tab(page, "6 · Tags")
+    expect(page.locator("#tag-table")).to_contain_text("very_long_hair")
+    return context, page
+
+
+def tab(page, name):
+    """Open a tab; on a narrow screen it may sit in the tab bar's overflow menu."""
+    button = page.get_by_role("tab", name=name)
+    if not button.is_visible():
+        page.locator(".tab-container button.overflow-menu, .overflow-menu button").first.click()
+        button = page.get_by_role("button", name=name).or_(page.get_by_role("tab", name=name)).last
+    button.click()
+
+
+def suggestions(page, field):
+    """The option labels shown under a tag field, in order."""
+    options = page.locator(f"#{field} [role=option]")
+    options.first.wait_for()
+    return [o.strip("✓ ").strip() for o in options.all_inner_texts()]
+
+
+def type_into(page, field, text):
+    box = page.locator(f"#{field} input")
+    box.click()
+    box.press_sequentially(text, delay=20)
+    return box
+
+
+def test_typing_part_of_a_tag_suggests_with_counts_and_a_pick_filters_the_gallery(tagged_app, browser):
+    from playwright.sync_api import expect
+
+    url, binder = tagged_app
+    context, page = open_tags_tab(browser, url, 1400, 1000)
+    type_into(page, "filter-all", "hair")  # anywhere in the tag, most frequent first
+    assert suggestions(page, "filter-all") == ["long_hair · 7", "short_hair · 3", "very_long_hair · 2",
+                                                "hair_ribbon · 1"]
+    box = page.locator("#filter-all input")
+    box.fill("")
+    type_into(page, "filter-all", "long ha")  # a space types as the dataset's underscore
+    expect(box).to_have_value("long_ha")
+    assert suggestions(page, "filter-all") == ["long_hair · 7", "very_long_hair · 2"]
+    box.fill("")
+    type_into(page, "filter-all", "short")
+    page.get_by_role("option", name="short_hair · 3").click()
+    expect(page.locator("#filter-all .token")).to_have_text(["short_hair · 3"])
+    page.locator("#filter-apply").click()
+    expect(page.locator("#tags-note")).to_contain_text("3 image(s) match all of short_hair")
+    expect(page.locator("#tags-gallery .thumbnail-item")).to_have_count(3)
+    expect(page.locator("#tags-page-label")).to_contain_text("3 of 12 match all of short_hair")
+    session = binder.registry.get(binder.registry.workspaces.live_ids()[0])
+    wanted = session.tags.ids_with(["short_hair"])
+    assert len(wanted) == 3
+    shown = page.locator("#tags-gallery .thumbnail-item")
+    for k in range(3):  # each shown image is one that has the tag, and each of them is shown
+        shown.nth(k).click()
+        expect(page.locator("#image-tags textarea")).to_have_value(re.compile(r"\bshort_hair\b"))
+    page.locator("#tags-clear-selection").click()
+
+    # Add through a suggestion: the counts in the suggestions and the table follow at once
+    expect(page.locator("#tag-scope input[value='Images matching the filter']")).to_be_checked()
+    type_into(page, "tag-input", "smi")
+    assert suggestions(page, "tag-input") == ["smile · 4"]
+    page.get_by_role("option", name="smile · 4").click()
+    expect(page.locator("#tag-input input")).to_have_value("smile · 4")
+    page.locator("#tag-add").click()
+    expect(page.locator("#tags-note")).to_contain_text("Added smile to 2 image(s) (of the 3 in scope).")
+    type_into(page, "filter-any", "smi")
+    assert suggestions(page, "filter-any") == ["smile · 6"]
+    page.keyboard.press("Escape")
+    expect(page.locator("#tag-table")).to_contain_text(re.compile(r"smile\s*6"))
+    assert len(session.tags.ids_with(["smile"])) == 6 and set(wanted) <= set(session.tags.ids_with(["smile"]))
+
+    # a filter on a tag no image has is refused, with its name
+    page.locator("#filter-any input").fill("")
+    type_into(page, "filter-none", "nosuchtag")
+    page.locator("#filter-apply").click()
+    expect(page.locator("#tags-note")).to_contain_text("No image has tag nosuchtag; pick a tag from the suggestions")
+    expect(page.locator("#tags-page-label")).to_contain_text("3 of 12 match all of short_hair")  # the last filter
+    context.close()
+
+
+@pytest.mark.parametrize("width,height,name", [(820, 1000, "820px"), (390, 844, "phone")])
+def test_the_tag_fields_stay_usable_on_narrow_screens(tagged_app, browser, tmp_path, width, height, name):
+    from playwright.sync_api import expect
+
+    url, _binder = tagged_app
+    context, page = open_tags_tab(browser, url, width, height)
+    shots = Path(os.environ.get(SHOTS_ENV) or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / f"tags-{name}.png"), full_page=True)
+    for field in ("filter-all", "filter-any", "filter-none", "tag-input", "tag-new", "image-tag-pick"):
+        box = page.locator(f"#{field}").bounding_box()
+        assert box is not None and box["width"] >= min(150, width - 40), (field, box)
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, (field, box)
+    type_into(page, "filter-all", "hair")
+    option = page.get_by_role("option", name="long_hair · 7")
+    expect(option).to_be_visible()
+    bounds = option.bounding_box()
+    assert bounds is not None and 0 <= bounds["x"] and bounds["x"] + bounds["width"] <= width + 1
+    page.screenshot(path=str(shots / f"tags-{name}-suggestions.png"))
+    option.click()
+    page.locator("#filter-apply").click()
+    expect(page.locator("#tags-note")).to_contain_text("7 image(s) match all of long_hair")
+    context.close()
