@@ -4,7 +4,8 @@ Unlike waifuc, a new image is compared with EVERY kept image of the run (of simi
 ratio, ``np.isclose(kept, new, rtol, atol)``), not only the last ``capacity``; ``capacity`` is
 accepted and ignored. Distances are exact LPIPS (:mod:`waifuc_ui.analysis.lpips`): the fast exact path when the
 difference model is the LPIPS linear head, which also skips kept images a certified lower bound rules out, else
-the difference model pair by pair. Memory stays bounded: kept embeddings are spilled to a temporary file.
+the difference model pair by pair. Memory stays bounded: kept embeddings are spilled to a temporary file, and
+only kept images hold a bound vector (about 250 KB each); a dropped image is never compared again.
 
 Cached per image content: the aspect ratio, the LPIPS features, the bound vectors and a row of the distances
 already computed to other images, so a re-run with the same images compares nothing again and a changed
