@@ -99,7 +99,13 @@ def test_same_pixels_larger_file_then_input_order(tmp_path, picture):
     small_file = _write(tmp_path, "fast.png", picture, "PNG", compress_level=9)
     big_file = _write(tmp_path, "raw.png", picture, "PNG", compress_level=0)
     assert big_file.stat().st_size > small_file.stat().st_size
-    assert _rank([small_file, big_file]) == ["raw.png", "fast.png"]
+    # lossless files of one picture hold the same pixels: the first seen stays (what the dedup step kept)
+    assert _rank([small_file, big_file]) == ["fast.png", "raw.png"]
+    assert _rank([big_file, small_file]) == ["raw.png", "fast.png"]
+    smaller_jpeg = _write(tmp_path, "a.jpg", picture, "JPEG", quality=90, optimize=True)
+    larger_jpeg = _write(tmp_path, "b.jpg", picture, "JPEG", quality=90)
+    assert larger_jpeg.stat().st_size > smaller_jpeg.stat().st_size  # optimised Huffman tables are smaller
+    assert _rank([smaller_jpeg, larger_jpeg]) == ["b.jpg", "a.jpg"]  # among lossy files the larger file leads
     twin = tmp_path / "twin.png"
     twin.write_bytes(big_file.read_bytes())
     assert _rank([twin, big_file]) == ["twin.png", "raw.png"]

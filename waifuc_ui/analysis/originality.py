@@ -8,7 +8,8 @@
 3. among lossless files, one that was not re-encoded from a JPEG; among lossy ones, the higher JPEG quality
    (read from the file's quantization table; lossy WebP/AVIF have none and come after JPEGs);
 4. the sharper one (variance of the Laplacian, every member resized to the smallest member's size);
-5. the larger file, then input order.
+5. among lossy files the larger file (less compression), then input order (two lossless files of the same
+   picture hold the same pixels: the first seen stays, as the dedup step keeps it).
 
 Re-encode detection: the luminance of a decoded JPEG, cut into the JPEG's 8 x 8 blocks (grid at the image origin)
 and transformed by the block DCT, gives coefficients on the lattice of the JPEG's quantization steps (up to
@@ -244,7 +245,7 @@ def originality_rank(paths: Sequence[str | Path], sizes: Sequence[tuple[int, int
         info = found[i][0]
         quality = info.quality if (info.format == "JPEG" and info.quality is not None) else 0
         return (not info.readable, area_tier[i], not info.lossless, info.reencoded, -quality if not info.lossless
-                else 0, sharp_tier[i], -file_size[i], i)
+                else 0, sharp_tier[i], -file_size[i] if not info.lossless else 0, i)
 
     return sorted(range(len(paths)), key=key)
 

@@ -51,7 +51,7 @@ class Candidate:
 def keeper_order(candidates: Sequence[Candidate]) -> list[int]:
     """Indices, best keeper first (:func:`waifuc_ui.analysis.originality_rank`): the larger picture (areas within
     2 % count as equal); at the same size the original: lossless over lossy, not re-encoded from a JPEG, the
-    higher JPEG quality, the sharper, the larger file, then the input order."""
+    higher JPEG quality, the sharper, the larger lossy file, then the input order."""
     from ..analysis.originality import originality_rank
 
     return originality_rank([c.source_file for c in candidates], [(c.width, c.height) for c in candidates])

@@ -59,8 +59,10 @@ CSS = """
 .model-missing, .model-files { padding: 4px 10px; }
 #run-status, #source-summary { min-height: 1.5em; }
 footer { display: none !important; }
-/* cluster and group captions ("Cluster 0 · 11 images · ✓ target") wrap instead of being cut on narrow screens */
-#ccip-clusters .caption-label, #dup-groups .caption-label { white-space: normal; max-width: 100%;
+/* cluster, group and duplicate-member captions ("Cluster 0 · 11 images · ✓ target", "aoi_01.png · 768×512 · in
+   the dataset") wrap instead of being cut */
+#ccip-clusters .caption-label, #dup-groups .caption-label, #dup-members .caption-label { white-space: normal;
+  max-width: 100%;
   overflow: visible; text-overflow: clip; }
 /* a pager's "page 1 of 3 · 40 images" wraps under its buttons on a phone instead of one word per line */
 [id$="-page-label"] { min-width: 200px !important; flex: 1 1 200px; }
