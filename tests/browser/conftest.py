@@ -17,6 +17,7 @@ from tests.fakehub import install_fake_hub
 CHROMIUM = os.environ.get("WAIFUC_UI_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+EXPECT_TIMEOUT_MS = 30_000
 
 
 def picture(colour, spot, size=(320, 300)) -> Image.Image:
@@ -58,15 +59,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def app_url(tmp_path, fake_hub):
-    """URL of the launched app (tiny CCIP/LPIPS/WD14 models in a temporary Hub cache); yields (url, binder)."""
+@pytest.fixture(scope="package")
+def shared_app(tmp_path_factory):
+    """One launched app (default settings, the browser dataset as demo) for the ``app_url`` tests of this process:
+    launching costs seconds, a new session on a running app does not. Yields (url, binder)."""
     from waifuc_ui.ui import AppSettings, SessionBinder, build_app, launch_options
 
-    install_fake_hub(fake_hub, families=("ccip", "lpips", "wd14"))
-    demo_dir = tmp_path / "demo"
-    write_browser_dataset(demo_dir)
-    settings = AppSettings(workspace_root=(tmp_path / "workspaces").resolve(), demo_dir=demo_dir)
+    base = tmp_path_factory.mktemp("shared-app")
+    write_browser_dataset(base / "demo")
+    settings = AppSettings(workspace_root=(base / "workspaces").resolve(), demo_dir=base / "demo")
     binder = SessionBinder(settings)
     demo = build_app(settings, binder)
     port = free_port()
@@ -80,13 +81,55 @@ def app_url(tmp_path, fake_hub):
 
 
 @pytest.fixture
-def browser():
+def app_url(shared_app, fake_hub, chromium):
+    """URL of the launched app (tiny CCIP/LPIPS/WD14 models in this test's temporary Hub cache); yields (url, binder).
+
+    The app is shared by the tests of this process, but each test starts as on a new server: no session open, an
+    empty workspace root. Afterwards its pages are closed and its sessions deleted."""
+    install_fake_hub(fake_hub, families=("ccip", "lpips", "wd14"))
+    url, binder = shared_app
+    forget_sessions(binder)
+    yield url, binder
+    close_contexts(chromium)
+    forget_sessions(binder)
+
+
+def forget_sessions(binder) -> None:
+    """Delete every session of ``binder`` (workspaces and file cookies), as a restart on an empty root would."""
+    for session_id in binder.registry.workspaces.live_ids():
+        binder.guard.revoke(session_id)
+        binder.registry.close(session_id)
+    root = binder.registry.workspaces.root
+    if os.path.isdir(root):
+        for name in os.listdir(root):
+            shutil.rmtree(os.path.join(root, name), ignore_errors=True)
+
+
+def close_contexts(chromium) -> None:
+    for context in list(chromium.contexts):
+        context.close()
+
+
+@pytest.fixture(scope="package")
+def chromium():
+    """Debian's Chromium, started once for the browser tests of this process (use ``browser`` in tests)."""
     playwright_api = pytest.importorskip("playwright.sync_api")
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"Chromium not found at {CHROMIUM}; install Debian's chromium (scripts/test.sh does)")
+    # expect() waits 5 s by default: too short for a run on a busy 2-core machine (a slow pass, not a failure)
+    playwright_api.expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with playwright_api.sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             yield b
         finally:
             b.close()
+
+
+@pytest.fixture
+def browser(chromium):
+    """A Chromium with no page open; every context the test opens is closed after it (each context is a new
+    browser profile: own cookies and storage, so own app session)."""
+    close_contexts(chromium)
+    yield chromium
+    close_contexts(chromium)
