@@ -26,7 +26,7 @@ import os
 import secrets
 import shutil
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import onnx
@@ -246,7 +246,7 @@ def ccip_metric_model(dim: int = 768, gain: float = 10.0) -> onnx.ModelProto:
 LPIPS_SHAPES = [(64, 99), (192, 49), (384, 24), (256, 24), (256, 24)]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _lpips_layer_params(i: int, c: int, s: int):
     """Layer ``i``: colour responses W, W2 [3, c], bias [c], spatial pattern [1, c, s, s], head weights [c] (>= 0,
     every 7th channel 0 as in a trained head whose unused channels are zero). Computed once (read-only arrays)."""
