@@ -7,7 +7,9 @@ import os
 import shutil
 import socket
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -18,6 +20,7 @@ CHROMIUM = os.environ.get("WAIFUC_UI_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 EXPECT_TIMEOUT_MS = 30_000
+BROWSER_TESTS = os.path.dirname(os.path.abspath(__file__))
 
 
 def picture(colour, spot, size=(320, 300)) -> Image.Image:
@@ -59,7 +62,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="session")
 def shared_app(tmp_path_factory):
     """One launched app (default settings, the browser dataset as demo) for the ``app_url`` tests of this process:
     launching costs seconds, a new session on a running app does not. Yields (url, binder)."""
@@ -110,20 +113,66 @@ def close_contexts(chromium) -> None:
         context.close()
 
 
-@pytest.fixture(scope="package")
-def chromium():
-    """Debian's Chromium, started once for the browser tests of this process (use ``browser`` in tests)."""
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"Chromium not found at {CHROMIUM}; install Debian's chromium (scripts/test.sh does)")
-    # expect() waits 5 s by default: too short for a run on a busy 2-core machine (a slow pass, not a failure)
-    playwright_api.expect.set_options(timeout=EXPECT_TIMEOUT_MS)
-    with playwright_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+class Chromium:
+    """Debian's Chromium under Playwright's sync API, started on first use and kept for the following browser
+    tests. Stopped as soon as the next test is not a browser test: while it runs, this thread counts as inside an
+    asyncio loop (Playwright's), and ``asyncio.run`` in other tests would fail."""
+
+    def __init__(self) -> None:
+        self._playwright: Any = None
+        self._browser: Any = None
+
+    def get(self) -> Any:
+        if self._browser is None:
+            playwright_api = pytest.importorskip("playwright.sync_api")
+            if not os.path.exists(CHROMIUM):
+                pytest.skip(f"Chromium not found at {CHROMIUM}; install Debian's chromium (scripts/test.sh does)")
+            # expect() waits 5 s by default: too short on a busy 2-core machine (a slow pass, not a failure)
+            playwright_api.expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+            self._playwright = playwright_api.sync_playwright()
+            pw = self._playwright.__enter__()
+            try:
+                self._browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            except BaseException:
+                self.stop()
+                raise
+        return self._browser
+
+    def stop(self) -> None:
+        browser, playwright = self._browser, self._playwright
+        self._browser = self._playwright = None
         try:
-            yield b
+            if browser is not None:
+                browser.close()
         finally:
-            b.close()
+            if playwright is not None:
+                playwright.__exit__(None, None, None)
+
+
+CHROMIUM_KEY = pytest.StashKey[Chromium]()
+
+
+@pytest.fixture(scope="session")
+def chromium_process(request) -> Iterator[Chromium]:
+    holder = request.config.stash.setdefault(CHROMIUM_KEY, Chromium())
+    yield holder
+    holder.stop()
+
+
+@pytest.fixture
+def chromium(chromium_process):
+    """The running Chromium (started if needed); tests take ``browser``."""
+    return chromium_process.get()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After the last of consecutive browser tests (this conftest's folder), stop Chromium."""
+    result = yield
+    holder = item.config.stash.get(CHROMIUM_KEY, None)
+    if holder is not None and (nextitem is None or Path(BROWSER_TESTS) not in Path(nextitem.path).parents):
+        holder.stop()
+    return result
 
 
 @pytest.fixture

@@ -52,7 +52,7 @@ def launch(tmp_path):
         binder.registry.close_all()
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="session")
 def shared_public_app(tmp_path_factory):
     """One public app for the ``app`` tests of this process (launching costs seconds; visitors are separate
     sessions on it anyway)."""
