@@ -21,14 +21,22 @@ os.environ["GRADIO_TEMP_DIR"] = os.path.join(_HF_TMP, "gradio")  # public-mode u
 # Fixtures every folder may use: the tiny ONNX models on a fake Hub cache, and the local Hub file server.
 pytest_plugins = ["tests.fakehub", "tests.fakehub_extra", "tests.inference.hubserver"]
 
-# With pytest-xdist (scripts/test.sh: --dist loadgroup), tests using one of these fixtures run in one worker: one
-# local Ray cluster for the whole run, not one per worker.
-XDIST_GROUPS = {"ray_cluster": "ray"}
+# With pytest-xdist (scripts/test.sh: -n N --dist loadgroup) the tests of these folders run in one worker: the
+# Ray tests (tests/batch/conftest.py's ray_cluster) start one local Ray cluster for the run, not one per worker.
+ONE_WORKER_FOLDERS = ("tests/batch/",)
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        for fixture, group in XDIST_GROUPS.items():
-            if fixture in getattr(item, "fixturenames", ()):
-                item.add_marker(pytest.mark.xdist_group(group))
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadgroup`` with :data:`ONE_WORKER_FOLDERS` as groups (xdist_group marks are not seen with pytest 9:
+    xdist 3.8 renames the node id through an attribute pytest 9 no longer reads). Other tests go one by one."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class FolderGroupScheduling(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            folder = next((f for f in ONE_WORKER_FOLDERS if nodeid.startswith(f)), None)
+            return folder or super()._split_scope(nodeid)
+
+    return FolderGroupScheduling(config, log)
