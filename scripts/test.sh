@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install everything into a fresh virtual environment, lint (ruff), type-check (mypy) and run the whole test suite.
+# Install everything into a fresh virtual environment, lint (ruff), type-check (mypy) and run the whole test suite
+# (in parallel workers).
 # Browser tests use Debian's chromium; it is installed with apt-get when missing (needs root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +26,11 @@ set +e
 lint=$?
 "$venv/bin/python" -m mypy
 types=$?
-"$venv/bin/python" -m pytest "$@"
+# One pytest-xdist worker per core (at most 4; WAIFUC_UI_TEST_WORKERS overrides, 0 runs in this process); tests
+# sharing an expensive fixture stay in one worker (--dist loadgroup, see tests/conftest.py).
+cores=$(nproc 2>/dev/null || echo 2)
+workers=${WAIFUC_UI_TEST_WORKERS:-$(( cores > 4 ? 4 : cores ))}
+"$venv/bin/python" -m pytest -n "$workers" --dist loadgroup "$@"
 rc=$?
 set -e
 if [ "$rc" -eq 5 ]; then

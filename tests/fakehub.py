@@ -26,6 +26,7 @@ import os
 import secrets
 import shutil
 from collections.abc import Iterable, Sequence
+from functools import cache
 
 import numpy as np
 import onnx
@@ -245,9 +246,10 @@ def ccip_metric_model(dim: int = 768, gain: float = 10.0) -> onnx.ModelProto:
 LPIPS_SHAPES = [(64, 99), (192, 49), (384, 24), (256, 24), (256, 24)]
 
 
+@cache
 def _lpips_layer_params(i: int, c: int, s: int):
     """Layer ``i``: colour responses W, W2 [3, c], bias [c], spatial pattern [1, c, s, s], head weights [c] (>= 0,
-    every 7th channel 0 as in a trained head whose unused channels are zero)."""
+    every 7th channel 0 as in a trained head whose unused channels are zero). Computed once (read-only arrays)."""
     rng = np.random.default_rng(i)
     w1 = (rng.uniform(0, 1, (3, c)) ** 3).astype(np.float32)
     w2 = (-0.9 * rng.uniform(0, 1, (3, c)) ** 3).astype(np.float32)
@@ -257,7 +259,10 @@ def _lpips_layer_params(i: int, c: int, s: int):
     pattern = 0.5 + 0.5 * np.cos(np.pi * (yy[None] * (1 + ch % 3) + xx[None] * (ch % 4))) ** 2
     head = (100.0 * rng.uniform(0.2, 1, c) / c).astype(np.float32)
     head[::7] = 0.0
-    return w1, w2, bias, pattern[None].astype(np.float32), head
+    params = w1, w2, bias, pattern[None].astype(np.float32), head
+    for array in params:
+        array.setflags(write=False)
+    return params
 
 
 def lpips_head_weights() -> list[np.ndarray]:

@@ -7,7 +7,9 @@ import os
 import shutil
 import socket
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -17,6 +19,8 @@ from tests.fakehub import install_fake_hub
 CHROMIUM = os.environ.get("WAIFUC_UI_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+EXPECT_TIMEOUT_MS = 30_000
+BROWSER_TESTS = os.path.dirname(os.path.abspath(__file__))
 
 
 def picture(colour, spot, size=(320, 300)) -> Image.Image:
@@ -58,15 +62,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def app_url(tmp_path, fake_hub):
-    """URL of the launched app (tiny CCIP/LPIPS/WD14 models in a temporary Hub cache); yields (url, binder)."""
+@pytest.fixture(scope="session")
+def shared_app(tmp_path_factory):
+    """One launched app (default settings, the browser dataset as demo) for the ``app_url`` tests of this process:
+    launching costs seconds, a new session on a running app does not. Yields (url, binder)."""
     from waifuc_ui.ui import AppSettings, SessionBinder, build_app, launch_options
 
-    install_fake_hub(fake_hub, families=("ccip", "lpips", "wd14"))
-    demo_dir = tmp_path / "demo"
-    write_browser_dataset(demo_dir)
-    settings = AppSettings(workspace_root=(tmp_path / "workspaces").resolve(), demo_dir=demo_dir)
+    base = tmp_path_factory.mktemp("shared-app")
+    write_browser_dataset(base / "demo")
+    settings = AppSettings(workspace_root=(base / "workspaces").resolve(), demo_dir=base / "demo")
     binder = SessionBinder(settings)
     demo = build_app(settings, binder)
     port = free_port()
@@ -80,13 +84,101 @@ def app_url(tmp_path, fake_hub):
 
 
 @pytest.fixture
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"Chromium not found at {CHROMIUM}; install Debian's chromium (scripts/test.sh does)")
-    with playwright_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+def app_url(shared_app, fake_hub, chromium):
+    """URL of the launched app (tiny CCIP/LPIPS/WD14 models in this test's temporary Hub cache); yields (url, binder).
+
+    The app is shared by the tests of this process, but each test starts as on a new server: no session open, an
+    empty workspace root. Afterwards its pages are closed and its sessions deleted."""
+    install_fake_hub(fake_hub, families=("ccip", "lpips", "wd14"))
+    url, binder = shared_app
+    forget_sessions(binder)
+    yield url, binder
+    close_contexts(chromium)
+    forget_sessions(binder)
+
+
+def forget_sessions(binder) -> None:
+    """Delete every session of ``binder`` (workspaces and file cookies), as a restart on an empty root would."""
+    for session_id in binder.registry.workspaces.live_ids():
+        binder.guard.revoke(session_id)
+        binder.registry.close(session_id)
+    root = binder.registry.workspaces.root
+    if os.path.isdir(root):
+        for name in os.listdir(root):
+            shutil.rmtree(os.path.join(root, name), ignore_errors=True)
+
+
+def close_contexts(chromium) -> None:
+    for context in list(chromium.contexts):
+        context.close()
+
+
+class Chromium:
+    """Debian's Chromium under Playwright's sync API, started on first use and kept for the following browser
+    tests. Stopped as soon as the next test is not a browser test: while it runs, this thread counts as inside an
+    asyncio loop (Playwright's), and ``asyncio.run`` in other tests would fail."""
+
+    def __init__(self) -> None:
+        self._playwright: Any = None
+        self._browser: Any = None
+
+    def get(self) -> Any:
+        if self._browser is None:
+            playwright_api = pytest.importorskip("playwright.sync_api")
+            if not os.path.exists(CHROMIUM):
+                pytest.skip(f"Chromium not found at {CHROMIUM}; install Debian's chromium (scripts/test.sh does)")
+            # expect() waits 5 s by default: too short on a busy 2-core machine (a slow pass, not a failure)
+            playwright_api.expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+            self._playwright = playwright_api.sync_playwright()
+            pw = self._playwright.__enter__()
+            try:
+                self._browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            except BaseException:
+                self.stop()
+                raise
+        return self._browser
+
+    def stop(self) -> None:
+        browser, playwright = self._browser, self._playwright
+        self._browser = self._playwright = None
         try:
-            yield b
+            if browser is not None:
+                browser.close()
         finally:
-            b.close()
+            if playwright is not None:
+                playwright.__exit__(None, None, None)
+
+
+CHROMIUM_KEY = pytest.StashKey[Chromium]()
+
+
+@pytest.fixture(scope="session")
+def chromium_process(request) -> Iterator[Chromium]:
+    holder = request.config.stash.setdefault(CHROMIUM_KEY, Chromium())
+    yield holder
+    holder.stop()
+
+
+@pytest.fixture
+def chromium(chromium_process):
+    """The running Chromium (started if needed); tests take ``browser``."""
+    return chromium_process.get()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After the last of consecutive browser tests (this conftest's folder), stop Chromium."""
+    result = yield
+    holder = item.config.stash.get(CHROMIUM_KEY, None)
+    if holder is not None and (nextitem is None or Path(BROWSER_TESTS) not in Path(nextitem.path).parents):
+        holder.stop()
+    return result
+
+
+@pytest.fixture
+def browser(chromium):
+    """A Chromium with no page open; every context the test opens is closed after it (each context is a new
+    browser profile: own cookies and storage, so own app session)."""
+    close_contexts(chromium)
+    yield chromium
+    close_contexts(chromium)

@@ -12,6 +12,18 @@ pytestmark = pytest.mark.browser
 TIMEOUT = 60_000
 
 
+def interval_saved(seconds):
+    """Matches the answer to the video options' change handler having kept ``seconds`` as the interval."""
+
+    def match(response) -> bool:
+        if "/run/predict" not in response.url:
+            return False
+        data = (response.request.post_data_json or {}).get("data") or [None]
+        return data[0] == seconds
+
+    return match
+
+
 def test_video_upload_with_interval_and_a_broken_video(browser, tmp_path):
     from playwright.sync_api import expect
 
@@ -28,8 +40,9 @@ def test_video_upload_with_interval_and_a_broken_video(browser, tmp_path):
         page.get_by_label("Replace the current images").uncheck()
         page.locator("#video-options").get_by_text("Videos (mp4, mkv, webm").click()
         interval = page.locator("#video-interval input[type=number]")
-        interval.fill("1")
-        interval.press("Enter")
+        with page.expect_response(interval_saved(1)):  # kept by a handler without visible output: wait for it
+            interval.fill("1")
+            interval.press("Enter")
         page.locator("#upload-files input[type=file]").set_input_files([video, str(broken)])
         expect(page.locator("#upload-files a[href*='cut.mp4']")).to_have_count(1)
         page.locator("#use-uploads").click()

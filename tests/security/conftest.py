@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser.conftest import free_port, write_browser_dataset
+from tests.browser.conftest import forget_sessions, free_port, write_browser_dataset
 
 
 @dataclass
@@ -52,9 +52,34 @@ def launch(tmp_path):
         binder.registry.close_all()
 
 
+@pytest.fixture(scope="session")
+def shared_public_app(tmp_path_factory):
+    """One public app for the ``app`` tests of this process (launching costs seconds; visitors are separate
+    sessions on it anyway)."""
+    from waifuc_ui.ui import AppSettings, SessionBinder, build_app, launch_options
+
+    base = tmp_path_factory.mktemp("public-app")
+    write_browser_dataset(base / "demo")
+    root = (base / "workspaces").resolve()
+    settings = AppSettings(public=True, workspace_root=root, demo_dir=base / "demo")
+    binder = SessionBinder(settings)
+    demo = build_app(settings, binder)
+    port = free_port()
+    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True,
+                **launch_options(settings, binder))
+    try:
+        yield LaunchedApp(f"http://127.0.0.1:{port}/", binder, str(root))
+    finally:
+        demo.close()
+        binder.registry.close_all()
+
+
 @pytest.fixture
-def app(launch) -> LaunchedApp:
-    return launch(public=True)
+def app(shared_public_app) -> LaunchedApp:
+    """The public app with no session open and an empty workspace root (its sessions are deleted after the test)."""
+    forget_sessions(shared_public_app.binder)
+    yield shared_public_app
+    forget_sessions(shared_public_app.binder)
 
 
 @dataclass
