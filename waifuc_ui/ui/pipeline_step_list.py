@@ -46,15 +46,18 @@ def draw_step_list(binder: SessionBinder, state: gr.State, structure: gr.State, 
     for n, step in enumerate(steps, start=1):
         row = _draw_step(binder, state, tab, ui, n, len(steps), step,
                          statuses.get(step.uid) or disabled_step_status(ui, step))
+        # listener keys: a handler that redraws this list finishes after the redraw; a keyed listener keeps its id
+        # across redraws, so its answer still finds it (gradio's get_fn raised KeyError otherwise)
         row.enabled.input(_enable_handler(binder, tab, step.uid), [state, row.enabled, tab.live], tab.edit_outputs,
-                          concurrency_limit=None, show_progress="hidden")
+                          concurrency_limit=None, show_progress="hidden", key=f"on-en-{step.uid}")
         row.move_to.input(_move_to_handler(binder, structure, tab, step.uid), [state, row.move_to, structure],
-                          [structure, *tab.structure_outputs], concurrency_limit=None)
-        moves = ((row.up, _move_handler(binder, structure, tab, step.uid, -1)),
-                 (row.down, _move_handler(binder, structure, tab, step.uid, +1)),
-                 (row.remove, _remove_handler(binder, structure, tab, step.uid)))
-        for button, handler in moves:
-            button.click(handler, [state, structure], [structure, *tab.structure_outputs], concurrency_limit=None)
+                          [structure, *tab.structure_outputs], concurrency_limit=None, key=f"on-to-{step.uid}")
+        moves = ((row.up, _move_handler(binder, structure, tab, step.uid, -1), "up"),
+                 (row.down, _move_handler(binder, structure, tab, step.uid, +1), "down"),
+                 (row.remove, _remove_handler(binder, structure, tab, step.uid), "rm"))
+        for button, handler, name in moves:
+            button.click(handler, [state, structure], [structure, *tab.structure_outputs], concurrency_limit=None,
+                         key=f"on-{name}-{step.uid}")
 
 
 def _draw_step(binder: SessionBinder, state: gr.State, tab: PipelineTab, ui: UISession, n: int, total: int,
@@ -75,7 +78,7 @@ def _draw_step(binder: SessionBinder, state: gr.State, tab: PipelineTab, ui: UIS
                                                elem_id=f"step-{n}-{p.name}")
                     widget.input(_param_handler(binder, tab, step.uid, p.name), [state, widget, tab.live],
                                  tab.edit_outputs, trigger_mode="always_last", concurrency_limit=None,
-                                 show_progress="hidden")
+                                 show_progress="hidden", key=f"on-p-{step.uid}-{p.name}")
     return row
 
 
