@@ -83,10 +83,18 @@ def tab(page, name):
 
 
 def suggestions(page, field):
-    """The option labels shown under a tag field, in order."""
+    """The option labels shown under a tag field, in order, once the list follows what is typed (under load the
+    list can open unfiltered before the typed text reaches its filter)."""
     options = page.locator(f"#{field} [role=option]")
     options.first.wait_for()
-    return [o.strip("✓ ").strip() for o in options.all_inner_texts()]
+    typed = page.locator(f"#{field} input").input_value().replace(" ", "_").lower()
+    labels: list[str] = []
+    for _ in range(TIMEOUT // 250):
+        labels = [o.strip("✓ ").strip() for o in options.all_inner_texts()]
+        if labels and all(typed in label.replace(" ", "_").lower() for label in labels):
+            return labels
+        page.wait_for_timeout(250)
+    return labels
 
 
 def type_into(page, field, text):

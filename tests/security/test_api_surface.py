@@ -25,11 +25,16 @@ def test_public_mode_has_no_handler_taking_a_server_folder(app, tmp_path):
     assert not any(d.get("api_name") == "on_folder" for d in deps)
     info = httpx.get(app.url + "gradio_api/info").json()
     assert "/on_folder" not in info["named_endpoints"] and not info["unnamed_endpoints"]
-    # the only free-text inputs are tags, names and the zip/kohya names (sanitised), never a path that is read
+    # the only free-text inputs are tags, names and the zip/kohya names (sanitised), never a path that is read:
+    # text boxes, and the tag fields (dropdowns that suggest the dataset's tags and take a typed one)
+    def free_text(component):
+        props = component.get("props") or {}
+        return ((component["type"] == "textbox" and props.get("visible", True))
+                or (component["type"] == "dropdown" and props.get("allow_custom_value")))
+
     text_inputs = sorted({(components[i].get("props") or {}).get("label") for d in deps for i in d["inputs"]
-                          if components[i]["type"] == "textbox" and (components[i].get("props") or {}).get("visible",
-                                                                                                         True)})
-    assert text_inputs == ["All of", "Any of", "None of", "Replace with", "Tag",  # tag filters of the Tags tab
+                          if free_text(components[i])})
+    assert text_inputs == ["Add a tag to the list", "All of", "Any of", "None of", "Replace with", "Tag",
                            "Tags of the selected image (comma separated)", "Trigger word", "Zip name",
                            "kohya folder (optional)"]
 

@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from ..core.errors import InvalidArgumentError
 from ..core.imaging import load_image
 
 #: IJG (libjpeg) standard luminance quantization table, row-major (Pillow's ``quantization`` order).
@@ -231,7 +232,7 @@ def _common_size(sizes: Sequence[tuple[int, int]]) -> tuple[int, int]:
 def originality_rank(paths: Sequence[str | Path], sizes: Sequence[tuple[int, int]]) -> list[int]:
     """Indices of ``paths`` (pixel ``sizes`` as (width, height)), best original first; see the module text."""
     if len(paths) != len(sizes):
-        raise ValueError(f"{len(paths)} paths but {len(sizes)} sizes: give one (width, height) per path")
+        raise InvalidArgumentError(f"{len(paths)} paths but {len(sizes)} sizes", "give one (width, height) per path")
     if len(paths) < 2:
         return list(range(len(paths)))
     common = _common_size(sizes)

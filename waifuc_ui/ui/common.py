@@ -39,6 +39,23 @@ def refused(err: WaifucUIError) -> Any:
     return gr.skip()
 
 
+def guarded_file(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """:func:`guarded` for a handler that reads a file the request carries (an upload, a recipe or project
+    file): a refusal is an error (a red toast; over the API the call fails with the reason), not a warning, since
+    a refused file is not an expected state of the page."""
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _check_session(args)
+        try:
+            return fn(*args, **kwargs)
+        except WaifucUIError as err:
+            raise gr.Error(error_message(err)) from None
+        finally:
+            if args:
+                persist(args[0])
+    return wrapper
+
+
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap a handler (a function or a generator): a WaifucUIError (bad value, valid choices, fix) is shown to the
     visitor as a short toast and changes nothing (see :func:`refused`); a missing session (page still loading) is

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gradio as gr
 
 from ..pipeline.presets import CUSTOM, preset_names, preset_purpose
-from .common import guarded
+from .common import guarded, guarded_file
 from .pipeline_components import PipelineTab
 from .pipeline_edits import AT_END, DEFAULT_PRESET, add_step, apply_preset
 from .pipeline_step_list import draw_step_list
@@ -78,7 +78,7 @@ def _wire_pipeline_tab(binder: SessionBinder, state: gr.State, structure: gr.Sta
         add_step(ui, action, position)
         return after_structure(ui, version)
 
-    @guarded
+    @guarded_file
     def on_load_recipe(ui, file, version):
         load_recipe(ui, consumable_upload(file, binder.guard.root))  # only a file uploaded to this page
         return after_structure(ui, version)

@@ -17,7 +17,7 @@ from gradio.blocks import Block
 
 from ..session.exporting import zip_stem
 from ..session.project import write_project
-from .common import Updates, guarded
+from .common import Updates, guarded, guarded_file
 from .export_tab import ExportSettings
 from .run_tab import run_pipeline
 from .state import SessionBinder, UISession, touch
@@ -170,7 +170,7 @@ def wire_session_controls(binder: SessionBinder, controls: SessionControls, link
 
     c.save_btn.click(on_save, [state], [c.download], concurrency_limit=None)
 
-    @guarded
+    @guarded_file
     def on_load_project(ui, version, file, progress=gr.Progress()):
         touch(binder, ui)
         progress(0, desc="Loading the project")

@@ -16,7 +16,7 @@ import pandas as pd
 from gradio.blocks import Block
 
 from ..session.ingest import IngestResult
-from .common import Pager, Updates, guarded, make_pager
+from .common import Pager, Updates, guarded, guarded_file, make_pager
 from .settings import AppSettings
 from .state import SessionBinder, UISession, touch
 from .uploads import consumable_uploads
@@ -158,7 +158,7 @@ def _wire_source_tab(binder: SessionBinder, state: gr.State, tab: SourceTab) -> 
     settings = binder.settings
     demo_dir = str(settings.demo_dir)
 
-    @guarded
+    @guarded_file
     def on_upload(ui, files, rep, video_values=None, progress=gr.Progress()):
         touch(binder, ui)
         options = video_options(video_values, progress=progress)
