@@ -7,7 +7,8 @@ from tests.fakehub import solid
 from waifuc_ui import inference as models
 from waifuc_ui.action import FilterSimilarAction
 from waifuc_ui.analysis import AnalysisCache, lpips_close_pairs, lpips_distance_matrix, use_analysis_cache
-from waifuc_ui.analysis.lpips import PAIR_BATCH, tiled_distances
+from waifuc_ui.analysis.lpips import PAIR_BATCH, close_pairs, tiled_distances
+from waifuc_ui.analysis.review import _lpips_index
 from waifuc_ui.core.item import ImageItem
 from waifuc_ui.core.report import collect_report
 from waifuc_ui.inference.lpips_linear import gram_distances, gram_estimates, row_distances, squared_norms
@@ -146,3 +147,23 @@ def test_gram_margin_covers_the_float32_error():
         estimate, margin = gram_estimates(u, u, norms, norms)
         exact = gram_distances(u.astype(np.float64))
         assert (np.abs(estimate - exact) <= margin).all()
+
+
+@pytest.mark.parametrize("threshold", [0.05, 0.3])
+def test_close_pairs_equal_the_index_row_by_row_and_cache_exact_distances_only(full_fake_hub, cache, threshold):
+    entries = _items()
+    n = len(entries)
+    index, hashes, _ = _lpips_index(entries)
+    try:
+        found = close_pairs(index, hashes, np.triu(np.ones((n, n), bool), k=1), threshold)
+        old = {(i, j): float(d) for i in range(n)
+               for j, d in zip(range(i + 1, n), index.distances(hashes[i], hashes[i + 1:]))}
+        known = {(i, j): d for i in range(n) for j in range(n) if (d := index.known(hashes[i]).get(hashes[j]))
+                 is not None}
+    finally:
+        index.close()
+    assert found.pairs == sorted((i, j, d) for (i, j), d in old.items() if d <= threshold)  # bit-identical
+    assert found.gram > 0 and found.computed + found.skipped + found.gram == found.compared
+    assert len(known) == found.computed  # only exact distances are cached
+    assert all(d == np.float32(old[p]) for p, d in known.items())
+    assert all(old[p] > threshold for p in set(old) - set(known))
