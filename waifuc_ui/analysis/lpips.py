@@ -6,7 +6,9 @@ compares nothing again and a changed threshold only computes the pairs it has no
 
 Distances come from the fast exact path of :mod:`waifuc_ui.inference.lpips_linear` when the difference model is
 the LPIPS linear head (checked once per model file), else from the difference model pair by pair. On the fast
-path a pair whose lower bound is above the threshold is skipped: it cannot be within it.
+path a pair whose lower bound is above the threshold is skipped: it cannot be within it; in :func:`close_pairs` the
+others go through float32 Gram tiles of image blocks (each block's embeddings read once per tile row), which decide
+the pairs clearly above the threshold (certified margin) and leave the rest to the exact form.
 Memory stays bounded: the embeddings of members (about 5.5 MB each) are spilled to a temporary file; only the
 bound vectors (about 100 KB per image) stay in memory, and in FilterSimilarAction only those of kept images (a
 dropped image is never compared again, so its vector is never added to the matrix).
