@@ -486,11 +486,19 @@ def tiled_distances(load: Callable[[np.ndarray], np.ndarray], a: np.ndarray, b: 
     lo, hi = np.minimum(a, b), np.maximum(a, b)
     images = np.unique(np.concatenate([lo, hi]))
     blo, bhi = np.searchsorted(images, lo) // block, np.searchsorted(images, hi) // block
+    norms = np.full(len(images), np.nan)  # squared norms (float64), computed on an image's first load
+
+    def norms_of(rows: np.ndarray, u: np.ndarray) -> np.ndarray:
+        at = np.searchsorted(images, rows)
+        for k in np.flatnonzero(np.isnan(norms[at])).tolist():
+            norms[at[k]] = linear.squared_norms(u[k:k + 1])[0]  # a view: no copy of the block
+        return norms[at]
+
     for p in np.unique(blo).tolist():
         in_p = np.flatnonzero(blo == p)
         rows_p = images[p * block:(p + 1) * block]
         u_p = load(rows_p)
-        n_p = linear.squared_norms(u_p)
+        n_p = norms_of(rows_p, u_p)
         out_k, out_d, out_x = [], [], []
         for q in np.unique(bhi[in_p]).tolist():
             ks = in_p[bhi[in_p] == q]
@@ -499,7 +507,7 @@ def tiled_distances(load: Callable[[np.ndarray], np.ndarray], a: np.ndarray, b: 
             else:
                 rows_q = np.unique(hi[ks])
                 u_q = load(rows_q)
-                n_q = linear.squared_norms(u_q)
+                n_q = norms_of(rows_q, u_q)
             li, hj = np.searchsorted(rows_p, lo[ks]), np.searchsorted(rows_q, hi[ks])
             estimate, margin = linear.gram_estimates(u_p, u_q, n_p, n_q)
             d = estimate[li, hj]
