@@ -20,8 +20,9 @@ one before (JPEG q70 after a 90 % resize round trip, plus faint noise).
 Each size runs in a child process (a fresh peak memory): the floor (``lpips_extract_feature`` in batches of 16),
 then with a fresh analysis cache ``lpips_close_pairs`` (``review``: the review's grouping of every pair:
 features, bounds, exact distances) and/or ``FilterSimilarAction`` (``filter``: first seen wins). Prints the ratio
-to the floor, pairs of one aspect ratio, pairs the certified bound skipped, exact pairs, groups (review) or dropped
-images (filter), and the child's peak resident memory (ru_maxrss, after the floor and at the end).
+to the floor, pairs of one aspect ratio, pairs the certified bound skipped, pairs a Gram tile decided above the
+threshold (``gram``, review), exact pairs, groups (review) or dropped images (filter), and the child's peak
+resident memory (ru_maxrss, after the floor and at the end).
 """
 
 from __future__ import annotations
@@ -202,7 +203,7 @@ def run_child(args) -> None:
                 found = lpips_close_pairs(items, threshold=args.threshold)
                 took = time.perf_counter() - t0
                 groups = len(link_groups(n, [(i, j) for i, j, _ in found.pairs]))
-                compared, skipped, exact = found.compared, found.skipped, found.computed
+                compared, skipped, exact, gram = found.compared, found.skipped, found.computed, found.gram
             else:
                 action = FilterSimilarAction(threshold=args.threshold)
                 with collect_report() as report:
@@ -210,7 +211,7 @@ def run_child(args) -> None:
                 took = time.perf_counter() - t0
                 groups = len(report.dropped)
                 compared = n * (n - 1) // 2  # upper bound: the action compares a new image with kept ones only
-                skipped, exact = action.pairs_skipped, action.pairs_computed
+                skipped, exact, gram = action.pairs_skipped, action.pairs_computed, 0
                 assert kept + groups == n
                 index = action._lp  # the bound vectors the run held (rows, and the matrix's bytes)
                 matrix = getattr(index, "_bounds", None)
@@ -218,7 +219,7 @@ def run_child(args) -> None:
                           f"({kept} kept), matrix {0 if matrix is None else matrix.nbytes / 2 ** 20:.0f} MB")
         shutil.rmtree(folder, ignore_errors=True)
         print(f"{n:>7} {task:>6} {floor:>8.1f} {took:>8.1f} {took / floor:>6.2f} {compared:>9} {skipped:>9} "
-              f"{exact:>7} {groups:>7} {base:>8.0f} {peak_mb():>8.0f}", flush=True)
+              f"{gram:>7} {exact:>7} {groups:>7} {base:>8.0f} {peak_mb():>8.0f}", flush=True)
         if task == "filter" and args.verbose_bounds:
             print(f"        {bounds}", flush=True)
 
@@ -244,7 +245,7 @@ def main() -> None:
         print(f"features={args.features} pictures={args.pictures} threshold={args.threshold} "
               f"(the closest 2 % of unrelated pairs {args.unrelated} apart)")
         print(f"{'images':>7} {'task':>6} {'floor s':>8} {'group s':>8} {'ratio':>6} {'pairs':>9} {'skipped':>9} "
-              f"{'exact':>7} {'grp/drop':>7} {'base MB':>8} {'peak MB':>8}", flush=True)
+              f"{'gram':>7} {'exact':>7} {'grp/drop':>7} {'base MB':>8} {'peak MB':>8}", flush=True)
         passed = [a for a in sys.argv[1:] if not a.startswith("--sizes") and a != args.sizes]
         for k, n in enumerate(args.sizes.split(",")):
             extra = ["--verbose"] if k == 0 else []

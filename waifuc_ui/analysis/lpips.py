@@ -6,7 +6,9 @@ compares nothing again and a changed threshold only computes the pairs it has no
 
 Distances come from the fast exact path of :mod:`waifuc_ui.inference.lpips_linear` when the difference model is
 the LPIPS linear head (checked once per model file), else from the difference model pair by pair. On the fast
-path a pair whose lower bound is above the threshold is skipped: it cannot be within it.
+path a pair whose lower bound is above the threshold is skipped: it cannot be within it; in :func:`close_pairs` the
+others go through float32 Gram tiles of image blocks (each block's embeddings read once per tile row), which decide
+the pairs clearly above the threshold (certified margin) and leave the rest to the exact form.
 Memory stays bounded: the embeddings of members (about 5.5 MB each) are spilled to a temporary file; only the
 bound vectors (about 100 KB per image) stay in memory, and in FilterSimilarAction only those of kept images (a
 dropped image is never compared again, so its vector is never added to the matrix).
@@ -17,7 +19,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +35,8 @@ from .featurestore import FeatureSpill
 Features = tuple[np.ndarray, ...]
 #: LPIPS pairs per difference-model call on the model path (1 = waifuc's one call per pair)
 PAIR_BATCH = 8
+#: embeddings the exact stage of :func:`close_pairs` holds at once (two blocks of images)
+TILE_BYTES = 512 << 20
 
 
 def lpips_files() -> list[Any]:
@@ -89,6 +93,10 @@ class VectorSpill:
         self.count += 1
         return self.count - 1
 
+    @property
+    def length(self) -> int:
+        return self._length or 0
+
     def get(self, rows: Sequence[int]) -> np.ndarray:
         """float32 [len(rows), length]."""
         self._file.flush()
@@ -133,6 +141,7 @@ class LPIPSIndex:
     window: dict[str, Features] = field(default_factory=dict)
     pairs_computed: int = 0
     pairs_skipped: int = 0
+    pairs_gram: int = 0  # decided above the threshold by a Gram tile (no exact distance)
 
     def __post_init__(self) -> None:
         head = linear.linear_head()
@@ -315,6 +324,18 @@ class LPIPSIndex:
             self.pairs_computed += len(chunk)
         return out
 
+    def embeddings(self, hashes: Sequence[str]) -> np.ndarray:
+        """The embeddings of ``hashes`` (fast path), float32 [len(hashes), length], spilled first if new."""
+        rows = [self.row_of(h) for h in hashes]
+        if self._vectors is None or not self.fast:
+            raise InternalError("LPIPS embeddings were asked for on the model path (fast=False)")
+        return self._vectors.get(rows)
+
+    @property
+    def embedding_length(self) -> int:
+        """Values per embedding (0 before the first one is spilled)."""
+        return 0 if self._vectors is None else self._vectors.length
+
     def known(self, h: str) -> dict[str, float]:
         """Distances of ``h`` already computed (by content hash), from the cache."""
         row = self.cache.get(h, self.keys["rows"])
@@ -352,6 +373,7 @@ class ClosePairs:
     computed: int  # exact distances computed now
     skipped: int  # ruled out by a lower bound
     fast: bool
+    gram: int = 0  # decided above the threshold by a float32 Gram tile (certified margin), no exact distance
 
 
 def similar_ratio_pairs(ratios: np.ndarray, rtol: float, atol: float) -> np.ndarray:
@@ -365,7 +387,8 @@ def close_pairs(index: LPIPSIndex, hashes: Sequence[str], allowed: np.ndarray, t
     """All pairs of ``allowed`` (mask over ``hashes``) with exact distance <= ``threshold``.
 
     Fast path: one Gram matrix of the coarsest bound vectors rules most pairs out, finer bounds the next ones,
-    then the rest get exact distances from the embeddings. Distances already in the cache rows are reused.
+    then the rest go through Gram tiles (:func:`tiled_distances`): pairs clearly above the threshold are decided there,
+    the others get exact distances. Distances already in the cache rows are reused; only exact ones are cached.
     """
     ii, jj = np.nonzero(allowed)
     found: list[tuple[int, int, float]] = []
@@ -404,23 +427,101 @@ def close_pairs(index: LPIPSIndex, hashes: Sequence[str], allowed: np.ndarray, t
             alive[lo:hi] = lower <= threshold
         skipped = int((~alive).sum())
         a, b = a[alive], b[alive]
-    computed_before = index.pairs_computed
-    by_row: dict[int, list[int]] = {}
-    for i, j in zip(a.tolist(), b.tolist()):
-        by_row.setdefault(i, []).append(j)
-    for done, (i, js) in enumerate(sorted(by_row.items())):
-        ds = index.distances(hashes[i], [hashes[j] for j in js])
-        for j, d in zip(js, ds):
-            known[i][hashes[j]] = float(d)
-            if d <= threshold:
-                found.append((i, j, float(d)))
-        index.save_known(hashes[i], known[i])
-        if progress is not None:
-            progress(done)
+    computed_before, gram_before = index.pairs_computed, index.pairs_gram
+    if index.fast and len(a):
+        index.row_of(hashes[int(a[0])])  # the spill knows the embedding length from the first one
+
+        def load(idx: np.ndarray) -> np.ndarray:
+            return index.embeddings([hashes[k] for k in idx.tolist()])
+
+        for done, (ks, ds, exact) in enumerate(tiled_distances(load, a, b, threshold, index.embedding_length)):
+            changed = set()
+            for k, d, ex in zip(ks.tolist(), ds.tolist(), exact.tolist()):
+                i, j = int(a[k]), int(b[k])
+                if ex:
+                    known[i][hashes[j]] = d
+                    changed.add(i)
+                    if d <= threshold:
+                        found.append((i, j, d))
+            index.pairs_computed += int(exact.sum())
+            index.pairs_gram += int((~exact).sum())
+            for i in sorted(changed):
+                index.save_known(hashes[i], known[i])
+            if progress is not None:
+                progress(done)
+    else:
+        by_row: dict[int, list[int]] = {}
+        for i, j in zip(a.tolist(), b.tolist()):
+            by_row.setdefault(i, []).append(j)
+        for done, (i, js) in enumerate(sorted(by_row.items())):
+            ds = index.distances(hashes[i], [hashes[j] for j in js])
+            for j, d in zip(js, ds):
+                known[i][hashes[j]] = float(d)
+                if d <= threshold:
+                    found.append((i, j, float(d)))
+            index.save_known(hashes[i], known[i])
+            if progress is not None:
+                progress(done)
     index.pairs_skipped += skipped
     found.sort()
     return ClosePairs(found, float(threshold), int(allowed.sum()), index.pairs_computed - computed_before, skipped,
-                      bool(index.fast))
+                      bool(index.fast), index.pairs_gram - gram_before)
+
+
+def tile_size(length: int) -> int:
+    """Images per block of the exact stage: two blocks of embeddings of ``length`` values fit TILE_BYTES."""
+    return max(1, TILE_BYTES // (2 * 4 * max(1, int(length))))
+
+
+def tiled_distances(load: Callable[[np.ndarray], np.ndarray], a: np.ndarray, b: np.ndarray, threshold: float,
+                    length: int, block: int | None = None) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Distances of the pairs ``(a[k], b[k])`` of image indices, by tiles of image blocks: ``load(indices)`` gives
+    the embeddings (float32 [len, length]); each block is read once per tile row and every tile is one chunked
+    float32 Gram product (:func:`linear.gram_estimates`). A pair whose estimate is above ``threshold`` by more
+    than its certified margin is decided there; the others get :func:`linear.row_distances` (the exact form).
+
+    Yields, per block of the smaller index, ``(pair indices k, distances, exact)``: ``distances[k]`` is exact where
+    ``exact`` is True, else the Gram estimate (only known to be above the threshold)."""
+    block = block or tile_size(length)
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    images = np.unique(np.concatenate([lo, hi]))
+    blo, bhi = np.searchsorted(images, lo) // block, np.searchsorted(images, hi) // block
+    norms = np.full(len(images), np.nan)  # squared norms (float64), computed on an image's first load
+
+    def norms_of(rows: np.ndarray, u: np.ndarray) -> np.ndarray:
+        at = np.searchsorted(images, rows)
+        for k in np.flatnonzero(np.isnan(norms[at])).tolist():
+            norms[at[k]] = linear.squared_norms(u[k:k + 1])[0]  # a view: no copy of the block
+        return norms[at]
+
+    for p in np.unique(blo).tolist():
+        in_p = np.flatnonzero(blo == p)
+        rows_p = images[p * block:(p + 1) * block]
+        u_p = load(rows_p)
+        n_p = norms_of(rows_p, u_p)
+        out_k, out_d, out_x = [], [], []
+        for q in np.unique(bhi[in_p]).tolist():
+            ks = in_p[bhi[in_p] == q]
+            if q == p:
+                rows_q, u_q, n_q = rows_p, u_p, n_p
+            else:
+                rows_q = np.unique(hi[ks])
+                u_q = load(rows_q)
+                n_q = norms_of(rows_q, u_q)
+            li, hj = np.searchsorted(rows_p, lo[ks]), np.searchsorted(rows_q, hi[ks])
+            estimate, margin = linear.gram_estimates(u_p, u_q, n_p, n_q)
+            d = estimate[li, hj]
+            exact = d - margin[li, hj] <= threshold
+            for start in range(0, int(exact.sum()), PAIR_BATCH):  # exact form, grouped by row
+                sel = np.flatnonzero(exact)[start:start + PAIR_BATCH]
+                for row in np.unique(li[sel]).tolist():
+                    mine = sel[li[sel] == row]
+                    d[mine] = linear.row_distances(u_p[row], u_q[hj[mine]])
+            out_k.append(ks)
+            out_d.append(d)
+            out_x.append(exact)
+            del u_q
+        yield np.concatenate(out_k), np.concatenate(out_d), np.concatenate(out_x)
 
 
 def link_groups(n: int, pairs: Sequence[tuple[int, int]]) -> list[list[int]]:
