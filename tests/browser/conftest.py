@@ -8,6 +8,7 @@ import shutil
 import socket
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -62,15 +63,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def shared_app(tmp_path_factory):
-    """One launched app (default settings, the browser dataset as demo) for the ``app_url`` tests of this process:
-    launching costs seconds, a new session on a running app does not. Yields (url, binder)."""
-    from waifuc_ui.ui import AppSettings, SessionBinder, build_app, launch_options
+@contextmanager
+def serve_app(settings) -> Iterator[tuple[str, Any]]:
+    """The app built and launched on a free loopback port with ``settings``; yields (url, binder), then closes
+    the server and every session."""
+    from waifuc_ui.ui import SessionBinder, build_app, launch_options
 
-    base = tmp_path_factory.mktemp("shared-app")
-    write_browser_dataset(base / "demo")
-    settings = AppSettings(workspace_root=(base / "workspaces").resolve(), demo_dir=base / "demo")
     binder = SessionBinder(settings)
     demo = build_app(settings, binder)
     port = free_port()
@@ -81,6 +79,18 @@ def shared_app(tmp_path_factory):
     finally:
         demo.close()
         binder.registry.close_all()
+
+
+@pytest.fixture(scope="session")
+def shared_app(tmp_path_factory):
+    """One launched app (default settings, the browser dataset as demo) for the ``app_url`` tests of this process:
+    launching costs seconds, a new session on a running app does not. Yields (url, binder)."""
+    from waifuc_ui.ui import AppSettings
+
+    base = tmp_path_factory.mktemp("shared-app")
+    write_browser_dataset(base / "demo")
+    with serve_app(AppSettings(workspace_root=(base / "workspaces").resolve(), demo_dir=base / "demo")) as served:
+        yield served
 
 
 @pytest.fixture

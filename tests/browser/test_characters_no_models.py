@@ -10,7 +10,7 @@ import re
 import gradio as gr
 import pytest
 
-from tests.browser.conftest import free_port, write_browser_dataset
+from tests.browser.conftest import free_port, serve_app, write_browser_dataset
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 60_000
@@ -21,21 +21,12 @@ BADGES = ".error, [data-testid=toast-body]"
 @pytest.fixture
 def bare_app_url(tmp_path, fake_hub):
     """The app launched with an empty Hub cache and the Hub offline: no model at all."""
-    from waifuc_ui.ui import AppSettings, SessionBinder, build_app, launch_options
+    from waifuc_ui.ui import AppSettings
 
     demo_dir = tmp_path / "demo"
     write_browser_dataset(demo_dir)
-    settings = AppSettings(workspace_root=(tmp_path / "workspaces").resolve(), demo_dir=demo_dir)
-    binder = SessionBinder(settings)
-    demo = build_app(settings, binder)
-    port = free_port()
-    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True,
-                **launch_options(settings, binder))
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        demo.close()
-        binder.registry.close_all()
+    with serve_app(AppSettings(workspace_root=(tmp_path / "workspaces").resolve(), demo_dir=demo_dir)) as (url, _b):
+        yield url
 
 
 def settle(page) -> None:

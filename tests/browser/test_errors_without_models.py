@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import free_port, write_browser_dataset
+from tests.browser.conftest import serve_app, write_browser_dataset
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 60_000
@@ -19,20 +19,12 @@ LAYOUT = "<dir>/<owner>/<repo>/<path>"
 @pytest.fixture
 def bare_app(tmp_path, fake_hub):
     """The app with an empty Hugging Face cache and the Hub offline: every model is missing."""
-    from waifuc_ui.ui import AppSettings, SessionBinder, build_app, launch_options
+    from waifuc_ui.ui import AppSettings
 
     write_browser_dataset(tmp_path / "demo")
-    settings = AppSettings(workspace_root=(tmp_path / "workspaces").resolve(), demo_dir=tmp_path / "demo")
-    binder = SessionBinder(settings)
-    demo = build_app(settings, binder)
-    port = free_port()
-    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True,
-                **launch_options(settings, binder))
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        demo.close()
-        binder.registry.close_all()
+    with serve_app(AppSettings(workspace_root=(tmp_path / "workspaces").resolve(),
+                               demo_dir=tmp_path / "demo")) as (url, _binder):
+        yield url
 
 
 def no_error_shown(page, where: str, shots) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import free_port, picture
+from tests.browser.conftest import picture, serve_app
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 60_000
@@ -34,7 +34,7 @@ TAGS[4].append("hair_ribbon")
 def tagged_app(tmp_path, fake_hub):
     """The app on 12 distinct images whose sidecars carry the tags above; yields (url, binder)."""
     from tests.fakehub import install_fake_hub
-    from waifuc_ui.ui import AppSettings, SessionBinder, build_app, launch_options
+    from waifuc_ui.ui import AppSettings
 
     install_fake_hub(fake_hub, families=("ccip", "lpips", "wd14"))
     folder = tmp_path / "demo"
@@ -43,17 +43,8 @@ def tagged_app(tmp_path, fake_hub):
     for k, tags in TAGS.items():
         picture(colours[k % 3], k).save(folder / f"girl_{k:02d}.png")
         (folder / f".girl_{k:02d}_meta.json").write_text(json.dumps({"tags": dict.fromkeys(["1girl", *tags], 1.0)}))
-    settings = AppSettings(workspace_root=(tmp_path / "ws").resolve(), demo_dir=folder)
-    binder = SessionBinder(settings)
-    demo = build_app(settings, binder)
-    port = free_port()
-    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True,
-                **launch_options(settings, binder))
-    try:
-        yield f"http://127.0.0.1:{port}/", binder
-    finally:
-        demo.close()
-        binder.registry.close_all()
+    with serve_app(AppSettings(workspace_root=(tmp_path / "ws").resolve(), demo_dir=folder)) as served:
+        yield served
 
 
 def open_tags_tab(browser, url, width, height):
