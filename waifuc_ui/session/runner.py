@@ -103,6 +103,7 @@ class RunResult:
     status: StepStatus = StepStatus.DONE
     message: str = ""
     unavailable: dict[str, ModelStatus] = field(default_factory=dict)
+    passes: int = 1  # runs the session made so that its reviews settle (see runs.MAX_SETTLE_RUNS)
 
     def output_ids(self) -> list[str]:
         """The ids after the last step that ran (the inputs when no step ran)."""

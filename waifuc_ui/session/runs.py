@@ -19,6 +19,9 @@ from .models import ModelPreparer
 from .runner import Runner, RunProgress, RunResult, StepStatus
 from .store import ItemStore
 
+#: Runs one Run may take so that the review hooks settle (each repeat re-applies decisions from the memo).
+MAX_SETTLE_RUNS = 3
+
 #: Opens the analysis cache of the session for the code inside (model outputs keyed by pixel hash).
 CacheScope = Callable[[], AbstractContextManager[Any]]
 
@@ -53,8 +56,9 @@ class Runs:
         self.last: RunResult | None = None
         self.fingerprint = ""  # of the state the last run ran on
         self.lock = threading.Lock()
-        #: Called after a finished run; one returning True changed the decisions (e.g. new images took their
-        #: character cluster's suggestion), and the run is repeated once (cached) so the result holds them.
+        #: Called after a finished run; one returning True changed what the run keeps (e.g. new images took their
+        #: character cluster's suggestion, or a duplicate review drops a new copy): the run is repeated (memoised:
+        #: decisions only) until no hook changes anything, at most MAX_SETTLE_RUNS runs.
         self.settle_hooks: list[Callable[[], bool]] = []
 
     def model_report(self) -> dict[str, ModelStatus]:
@@ -82,13 +86,23 @@ class Runs:
                 self.fingerprint = fingerprint
                 return self.last
             actions = fetched.actions if fetched is not None else None
-            for attempt in range(2):
+            for attempt in range(1, MAX_SETTLE_RUNS + 1):
                 with self._cache_scope():
                     result = self.runner.run(recipe, ids, self._inputs.metas(), self._pipeline.decisions, progress,
                                              cancel, actions=actions)
                 self.models.explain(result, fetched)
+                result.passes = attempt
                 self.last, self.fingerprint = result, fingerprint
-                if attempt or result.status != StepStatus.DONE or not any([hook() for hook in self.settle_hooks]):
+                if result.status != StepStatus.DONE:
+                    break
+                if not any([hook() for hook in self.settle_hooks]):  # every hook sees the run
+                    # a hook answering False may still restate its decisions (e.g. the CCIP selection narrowed to
+                    # the images reaching it) without changing what the run keeps: the run holds them
+                    self.fingerprint = self.current_fingerprint()
+                    break
+                if attempt == MAX_SETTLE_RUNS:
+                    result.message = (f"the reviews did not settle after {MAX_SETTLE_RUNS} runs (each run changed "
+                                      "what the next keeps): press Run again to apply the last change")
                     break
                 fingerprint = self.current_fingerprint()
             return result
