@@ -15,7 +15,7 @@ from ..core.errors import InvalidOptionError
 from ..core.hashing import pixel_hash
 from ..core.item import ImageItem
 from .base import BaseAction
-from .image_hashes import HASH_BITS, HASHERS, HashIndex
+from .image_hashes import HASH_BITS, HASHERS, HashIndex, image_hashes
 
 MODES = ("all", "group")
 
@@ -136,9 +136,8 @@ class HashDedupAction(BaseAction):
         self._arrived += 1
         bucket_key = item.meta.get("group_id") if self.mode == "group" else None
         index = self._buckets.setdefault(bucket_key, DuplicateIndex(self.max_distance))
-        image = item.image
-        exact = pixel_hash(image)
-        perceptual = HASHERS[self.method](image) if self.max_distance > 0 else None
+        exact, phash_ = image_hashes(item, self.method)  # from the analysis cache: a re-run decodes nothing
+        perceptual = phash_ if self.max_distance > 0 else None
         label = self._label(item)
         match = index.check(label, exact, perceptual)
         if match is None:

@@ -1,67 +1,19 @@
-"""Perceptual image hashes for near-duplicate detection (exact duplicates: :func:`waifuc_ui.core.hashing.pixel_hash`).
-
-Pure functions (numpy + Pillow), no state:
-
-* :func:`phash` (DCT of a 32x32 greyscale, the 8x8 low frequencies against their median) and
-  :func:`dhash` (sign of horizontal gradients on a 9x8 greyscale): 64-bit ints; near-identical
-  images differ in few bits, measured with :func:`hamming`.
-* :class:`HashIndex`: the nearest stored hash to a query, compared against every stored one
-  (vectorised, exact).
+"""Perceptual image hashes for near-duplicate detection: :class:`HashIndex`, the nearest stored hash to a query,
+compared against every stored one (vectorised, exact). The hashes themselves (:func:`phash`, :func:`dhash`,
+:func:`hamming`, cached per image by :func:`image_hashes`) live in :mod:`waifuc_ui.analysis.perceptual`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Generic, TypeVar
 
 import numpy as np
-from PIL import Image
 
-from ..core.imaging import load_image
+from ..analysis.perceptual import HASH_BITS, HASHERS, dhash, hamming, image_hashes, phash
 
-HASH_BITS = 64
+__all__ = ["HASHERS", "HASH_BITS", "HashIndex", "dhash", "hamming", "image_hashes", "phash"]
+
 V = TypeVar("V")
-
-
-def _grey(image: Image.Image, size: tuple[int, int]) -> np.ndarray:
-    small = load_image(image, mode="L", force_background="white")
-    small = small.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
-    return np.asarray(small, dtype=np.float64)
-
-
-def _dct_matrix(n: int) -> np.ndarray:
-    k = np.arange(n)[:, None]
-    i = np.arange(n)[None, :]
-    return np.cos(np.pi * (2 * i + 1) * k / (2 * n))
-
-
-_DCT32 = _dct_matrix(32)
-_BIT_WEIGHTS = [1 << (HASH_BITS - 1 - i) for i in range(HASH_BITS)]
-
-
-def _bits_to_int(bits: np.ndarray) -> int:
-    return sum(w for w, b in zip(_BIT_WEIGHTS, bits.ravel().tolist()) if b)
-
-
-def phash(image: Image.Image) -> int:
-    """64-bit DCT perceptual hash: bit set where an 8x8 low-frequency coefficient exceeds their median."""
-    pixels = _grey(image, (32, 32))
-    low = (_DCT32 @ pixels @ _DCT32.T)[:8, :8]
-    return _bits_to_int(low > np.median(low))
-
-
-def dhash(image: Image.Image) -> int:
-    """64-bit difference hash: bit set where a pixel of a 9x8 greyscale is brighter than its left neighbour."""
-    pixels = _grey(image, (9, 8))
-    return _bits_to_int(pixels[:, 1:] > pixels[:, :-1])
-
-
-HASHERS: dict[str, Callable[[Image.Image], int]] = {"phash": phash, "dhash": dhash}
-
-
-def hamming(a: int, b: int) -> int:
-    """Number of differing bits."""
-    return (a ^ b).bit_count()
 
 
 class HashIndex(Generic[V]):

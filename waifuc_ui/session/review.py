@@ -122,7 +122,6 @@ class Duplicates:
         self._applied: dict[str, Any] | None = None  # method, threshold, scope of the applied review
         self._final_excluded: dict[str, str] = {}  # id -> kept id (review decided at the end of the pipeline)
         self._final_reasons: dict[str, str] = {}
-        self._hashes: dict[tuple[str, str], int] = {}  # (hasher, content hash) -> perceptual hash
         self._ranks: dict[tuple[str, ...], list[str]] = {}  # a set of ids -> best keeper first
         self._reasons: dict[tuple[str, ...], str] = {}  # a group (keeper first) -> why the keeper
         self.scope = "session"
@@ -183,14 +182,13 @@ class Duplicates:
         return Candidate(item_id, rec.width, rec.height, walker.file, walker.file_bytes)
 
     # -- grouping ------------------------------------------------------------------------------------------------
-    def _hash_of(self, item_id: str, hasher: str) -> int:
-        rec = self._store.get(item_id)
-        key = (hasher, rec.content_hash)
-        if key not in self._hashes:
-            from ..action.image_hashes import HASHERS
+    def _perceptual(self, ids: Sequence[str], hasher: str) -> list[int]:
+        """``hasher``'s hash of each image, from the analysis cache (on disk: a new session on the same images
+        decodes none of them), computed and stored there when missing."""
+        from ..analysis.perceptual import images_hashes
 
-            self._hashes[key] = HASHERS[hasher](self._store.item(item_id).image)
-        return self._hashes[key]
+        with self._cache_scope():
+            return [p for _, p in images_hashes(self._runs.items(list(ids)), hasher)]
 
     def groups(self, threshold: float | None = None, method: str | None = None,
                scope: str | None = None) -> DuplicateView:
@@ -240,7 +238,7 @@ class Duplicates:
                 raw = self._models.lpips_groups(self._runs.items([pool[k] for k in reps]), threshold=threshold)
             linked = [[int(x) for x in g] for g in raw]
         else:
-            matrix = hamming_matrix([self._hash_of(pool[k], hasher) for k in reps])
+            matrix = hamming_matrix(self._perceptual([pool[k] for k in reps], hasher))
             a, b = np.nonzero(np.triu(matrix <= threshold, k=1))
             from ..analysis import link_groups
 
@@ -419,7 +417,7 @@ class Duplicates:
                 "final_reasons": dict(sorted(self._final_reasons.items()))}
 
     def load_state(self, data: dict[str, Any]) -> None:
-        self._hashes, self.view = {}, None
+        self.view = None
         self._keepers = {str(k): str(v) for k, v in (data.get("keepers") or {}).items()}
         self._splits = [Split([str(x) for x in s.get("apart", ())], [str(x) for x in s.get("rest", ())])
                         for s in data.get("splits") or ()]
