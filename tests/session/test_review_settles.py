@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from waifuc_ui.action import FilterAction
+from waifuc_ui.analysis import perceptual
 from waifuc_ui.pipeline import action_catalog
 from waifuc_ui.session import ReviewModels, Session, Workspace
 from waifuc_ui.session.runs import MAX_SETTLE_RUNS
@@ -54,7 +55,8 @@ def exported(s):
 def reviewed_session(registry, tmp_path, order):
     classes = {n: spec.cls for n, spec in action_catalog().items()}
     classes.update(CCIPAction=CCIPAction)
-    s = Session(Workspace(registry.workspaces.root), catalog=action_catalog(classes),
+    workspace = Workspace(registry.workspaces.root, cache_dir=str(tmp_path / "cache"))  # this test's own cache
+    s = Session(workspace, catalog=action_catalog(classes),
                 review_models=ReviewModels(ccip_labels=lambda items, **kw: [
                     character_of(it.meta["filename"]) for it in items]))
     s.inputs.add_folder(copy_demo(str(tmp_path / "first"), ["aoi_01.png", "aoi_04.jpg", "beni_01.png",
@@ -78,8 +80,12 @@ def reviewed_session(registry, tmp_path, order):
 
 
 @pytest.mark.parametrize("order", [("CCIPAction", "HashDedupAction"), ("HashDedupAction", "CCIPAction")])
-def test_one_run_settles_both_reviews_and_the_export_holds_exactly_the_reviewed_set(registry, tmp_path, order):
+def test_one_run_settles_both_reviews_and_the_export_holds_exactly_the_reviewed_set(registry, tmp_path, order,
+                                                                                     monkeypatch):
     s = reviewed_session(registry, tmp_path, order)
+    hashed = []
+    real_phash = perceptual.HASHERS["phash"]
+    monkeypatch.setitem(perceptual.HASHERS, "phash", lambda image: hashed.append(image.size) or real_phash(image))
     passes = []
     run_once = s.runs.runner.run
 
@@ -109,6 +115,7 @@ def test_one_run_settles_both_reviews_and_the_export_holds_exactly_the_reviewed_
     assert len(passes) == result.passes >= 2
     # the repeats only re-apply decisions: the per-item step computes its two new images once, in the first pass
     assert [p[s.size_uid] for p in passes] == [2] + [0] * (len(passes) - 1)
+    assert len(hashed) == 2  # each new image hashed once (the analysis cache), however often the dedup step ran
 
 
 def test_a_review_that_keeps_changing_stops_at_the_bound_and_the_summary_says_so(registry, tmp_path):
