@@ -12,6 +12,15 @@ pytestmark = pytest.mark.browser
 TIMEOUT = 60_000
 
 
+def looks(thumbs) -> list[str]:
+    """Each thumbnail's computed look: "picked" (the head script's 4 px solid outline and tint), "plain" (neither;
+    a focus ring is plain), else "mixed"."""
+    return thumbs.evaluate_all("""els => els.map(el => {
+        const s = getComputedStyle(el), tinted = getComputedStyle(el, '::after').content !== 'none';
+        const outlined = s.outlineStyle === 'solid' && s.outlineWidth === '4px';
+        return outlined && tinted ? 'picked' : (!outlined && !tinted ? 'plain' : 'mixed'); })""")
+
+
 def target_count(text: str) -> int:
     found = re.search(r"target: (\d+) image\(s\)", text)
     assert found is not None, text
@@ -160,6 +169,9 @@ def test_shift_click_a_range_and_press_o_moves_exactly_those_out(app_url, browse
     expect(captions.nth(0)).not_to_contain_text("●")
     for k in range(1, 5):
         expect(captions.nth(k)).to_contain_text("●")
+    expect(thumbs.nth(4)).to_have_class(re.compile(r"\bwui-picked\b"))  # picks are visible at a glance
+    shown = looks(thumbs)
+    assert shown[:5] == ["plain"] + ["picked"] * 4 and set(shown[5:]) <= {"plain"}
     page.keyboard.press("o")
     expect(summary).to_contain_text("Moved 4 image(s) out of the target.")
     expect(summary).to_contain_text(f"target: {before - 4} image(s)")

@@ -11,6 +11,15 @@ pytestmark = pytest.mark.browser
 TIMEOUT = 60_000
 
 
+def looks(thumbs) -> list[str]:
+    """Each thumbnail's computed look: "picked" (the head script's 4 px solid outline and tint), "plain" (neither;
+    a focus ring is plain), else "mixed"."""
+    return thumbs.evaluate_all("""els => els.map(el => {
+        const s = getComputedStyle(el), tinted = getComputedStyle(el, '::after').content !== 'none';
+        const outlined = s.outlineStyle === 'solid' && s.outlineWidth === '4px';
+        return outlined && tinted ? 'picked' : (!outlined && !tinted ? 'plain' : 'mixed'); })""")
+
+
 def export_count(page) -> int:
     from playwright.sync_api import expect
 
@@ -59,10 +68,13 @@ def test_split_a_shift_click_range_off_a_group_and_export_what_the_tab_says(app_
     for k in range(1, 4):
         expect(captions.nth(k)).to_contain_text("●")
     expect(captions.nth(4)).not_to_contain_text("●")
+    expect(thumbs.nth(3)).to_have_class(re.compile(r"\bwui-picked\b"))  # picks are visible at a glance
+    assert looks(thumbs) == ["plain"] + ["picked"] * 3 + ["plain"] * 9
     page.keyboard.press("n")  # not a duplicate: the three stand alone and stay; one of the other ten is kept
     expect(summary).to_contain_text("left the group. Applied; 4 images in the dataset.")
     expect(summary).to_contain_text("3 image(s) set apart")
     expect(thumbs).to_have_count(10)
+    assert looks(thumbs) == ["plain"] * 10  # the group redrawn: nothing picked, nothing outlined
     # "k" makes the picked image the keeper: the count stays, the keeper changes
     thumbs.nth(2).click()
     expect(picked).to_contain_text("1 image(s) picked")

@@ -32,7 +32,7 @@ from .characters_view import (
 from .common import Pager, Updates, guarded, make_pager
 from .paging import page_slice
 from .run_tab import run_pipeline
-from .selection import key_class, pick_with_range, shift_box, wire_pick_select
+from .selection import PICK_GALLERY, key_class, pick_with_range, shift_box, wire_pick_select
 from .state import SessionBinder, UISession, touch
 from .views import dataset_size_text
 
@@ -177,7 +177,7 @@ def _draw_characters_tab() -> CharactersTab:
     current = gr.State(None)
     member_gallery = gr.Gallery(label="Images of the open cluster (✓ in the target, ✗ out, ● picked)", columns=8,
                                 height=320, object_fit="contain", fit_columns=False, preview=False,
-                                allow_preview=False, elem_id="ccip-members")
+                                allow_preview=False, elem_id="ccip-members", elem_classes=[PICK_GALLERY])
     pager = make_pager("ccip")
     pager.prev.elem_classes, pager.next.elem_classes = [key_class("ArrowLeft")], [key_class("ArrowRight")]
     picked_note = gr.Markdown("", elem_id="ccip-picked")

@@ -11,6 +11,7 @@ from ..pipeline.catalog import model_status
 from ..pipeline.recipe import build_action
 from ..session.characters import ClusterView
 from .pipeline_model_notes import missing_files_text
+from .selection import pick_caption
 from .state import UISession
 from .views import gallery_page, item_caption, model_fix_help, not_available_text
 
@@ -122,7 +123,7 @@ def members(ui: UISession, view: ClusterView, label: int, page: Any = 1, picked:
     """One page of a cluster's images, captioned in (✓) or out (✗) of the target, ● when picked."""
     ids = cluster_ids(view, label)
     target = set(view.target)
-    captions = {i: ("● " if i in picked else "") + ("✓ " if i in target else "✗ ") + item_caption(ui.session, i)
+    captions = {i: pick_caption(("✓ " if i in target else "✗ ") + item_caption(ui.session, i), i in picked)
                 for i in ids}
     entries, ui.page_ids[MEMBERS], number, text = gallery_page(ui.session, ids, page, captions=captions)
     return entries, f"{cluster_name(label, len(ids), sum(i in target for i in ids))} · {text}", number

@@ -15,7 +15,7 @@ from ..core.errors import InvalidOptionError
 from ..session.review import FINAL, DuplicateGroup, DuplicateView
 from .common import Updates, guarded
 from .run_tab import run_pipeline
-from .selection import key_class, pick_with_range, shift_box, wire_pick_select
+from .selection import PICK_GALLERY, PICK_MARK, key_class, pick_with_range, shift_box, wire_pick_select
 from .state import SessionBinder, UISession, touch
 from .views import dataset_size_text, not_available_text
 
@@ -107,7 +107,7 @@ def groups_overview(ui: UISession, view: DuplicateView) -> tuple[list[Any], str]
 
 def member_caption(ui: UISession, view: DuplicateView, g: DuplicateGroup, item_id: str, picked: bool) -> str:
     """E.g. "● ★ keeper (largest picture) · aoi_01.png · 768×512 · in the dataset"."""
-    mark = "● " if picked else ""
+    mark = PICK_MARK if picked else ""
     if item_id == g.keeper:
         mark += f"★ keeper ({g.why}) · "
     elif item_id == g.kept:
@@ -238,7 +238,7 @@ def _draw_duplicates_tab() -> DuplicatesTab:
     group_text = gr.Markdown(elem_id="dup-group-text")
     members_gallery = gr.Gallery(label="Images of the group (★ keeper, ● picked)", columns=5, height=300,
                                  object_fit="contain", fit_columns=False, preview=False, allow_preview=False,
-                                 elem_id="dup-members")
+                                 elem_id="dup-members", elem_classes=[PICK_GALLERY])  # picks outlined
     picked_note = gr.Markdown("", elem_id="dup-picked")
     with gr.Row():
         keep_btn = gr.Button("Keep this one (k)", size="sm", elem_id="dup-keep", elem_classes=[key_class("k")])

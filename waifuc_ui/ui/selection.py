@@ -5,11 +5,14 @@
 * :func:`head_script`: the page's ``<script>`` (given to ``launch(head=...)``): it remembers whether shift was held
   at the last click on a gallery, and turns a key press into a click on the visible button carrying the class
   ``wui-key-<key>`` (see :func:`key_class`).
+  It also outlines the picked thumbnails of a gallery with the class :data:`PICK_GALLERY` (their captions start
+  with :data:`PICK_MARK`, see :func:`pick_caption`).
 * :func:`wire_pick_select`: a gallery's ``.select`` whose handler also receives that shift flag.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -85,8 +88,52 @@ _SCRIPT = r"""<script>
       }
     }
   });
+  // picks at a glance: in a pick gallery, a thumbnail whose caption starts with the pick mark gets the class
+  // __PICKED__ (an orange outline, a white inner ring and an orange tint: the style added here). Every pick, range pick, page change or redraw rewrites
+  // the captions, and the observer marks the thumbnails again in the same task (no frame shows stale marks).
+  const style = document.createElement('style');
+  style.textContent = `
+.__PICK_GALLERY__ .thumbnail-item.__PICKED__ {
+  outline: 4px solid #f97316 !important; outline-offset: -4px; border-color: #f97316 !important;
+}
+.__PICK_GALLERY__ .thumbnail-item.__PICKED__::after {
+  content: ""; position: absolute; inset: 4px; border: 2px solid #fff; background: rgba(249, 115, 22, 0.25);
+  pointer-events: none;
+}
+.__PICK_GALLERY__ .thumbnail-item.__PICKED__ .caption-label { background: #f97316; color: #fff; opacity: 1; }
+/* the last clicked thumbnail is not a pick: no accent ring unless picked */
+.__PICK_GALLERY__ .thumbnail-item.selected:not(.__PICKED__) {
+  --ring-color: transparent; border-color: var(--border-color-primary);
+}`;
+  document.head.appendChild(style);
+  const mark = __PICK_MARK__;
+  const markPicks = () => {
+    for (const gallery of document.querySelectorAll('.__PICK_GALLERY__')) {
+      for (const thumb of gallery.querySelectorAll('.thumbnail-item')) {
+        const caption = thumb.querySelector('.caption-label');
+        const picked = !!caption && caption.textContent.trimStart().startsWith(mark);
+        if (thumb.classList.contains('__PICKED__') !== picked) thumb.classList.toggle('__PICKED__', picked);
+      }
+    }
+  };
+  // classes are attributes, which are not observed: marking never wakes the observer again
+  new MutationObserver(markPicks).observe(document.documentElement,
+                                         {childList: true, subtree: true, characterData: true});
+  markPicks();
 })();
 </script>"""
+
+#: The caption prefix of a picked image (the tabs write it; the head script marks those thumbnails).
+PICK_MARK = "● "
+#: The class of a gallery whose picked thumbnails are outlined (give it to ``gr.Gallery(elem_classes=...)``).
+PICK_GALLERY = "wui-pick-gallery"
+#: The class the head script gives a picked thumbnail (``.thumbnail-item``) of such a gallery.
+PICKED = "wui-picked"
+
+
+def pick_caption(caption: str, picked: bool) -> str:
+    """``caption`` with the pick mark in front when ``picked``."""
+    return (PICK_MARK if picked else "") + caption
 
 
 def head_script() -> str:
@@ -94,8 +141,11 @@ def head_script() -> str:
     gallery) and maps keys to buttons: when no text field has the focus and no modifier but shift is held, a key
     press clicks the first visible, enabled button with the class :func:`key_class` of the key (buttons in a tab
     that is not open are hidden, so only the open tab's shortcuts act). Text fields, number boxes, sliders and
-    lists keep their keys; after ticking a checkbox or pressing a button the shortcuts still work."""
-    return _SCRIPT
+    lists keep their keys; after ticking a checkbox or pressing a button the shortcuts still work. In a gallery
+    with the class :data:`PICK_GALLERY`, thumbnails whose caption starts with :data:`PICK_MARK` get the class
+    :data:`PICKED`: outlined and tinted (a ``<style>`` the script adds)."""
+    return (_SCRIPT.replace("__PICK_MARK__", json.dumps(PICK_MARK.strip())).replace("__PICK_GALLERY__", PICK_GALLERY)
+            .replace("__PICKED__", PICKED))
 
 
 def shift_box() -> gr.Checkbox:
