@@ -132,3 +132,54 @@ def test_a_review_that_keeps_changing_stops_at_the_bound_and_the_summary_says_so
     assert result.passes == MAX_SETTLE_RUNS == len(flips)
     assert f"did not settle after {MAX_SETTLE_RUNS} runs" in result.message
     assert s.runs.is_stale  # the last change is not in the run: Run again applies it
+
+
+# distinct aspect ratios (h/w): LPIPS compares only images of close ratios, so these are no duplicates of each other
+SHAPES = [(48, 48), (96, 48), (48, 96), (144, 48), (48, 144), (64, 48), (48, 64), (80, 48)]
+
+
+def test_with_the_real_steps_the_repeats_run_no_feature_model(tmp_path, full_fake_hub, monkeypatch):
+    """CCIPAction and FilterSimilarAction on the tiny fake models (CCIP: colour is the character; LPIPS: same
+    colour and close aspect ratio is a duplicate). After both reviews, two new images come in: a new red drawing
+    and a larger copy of a red one; one Run settles both reviews, and only the new images meet a feature model."""
+    from tests.fakehub import GREEN, RED, record_feeds
+    from waifuc_ui.session import SessionRegistry
+
+    folder = tmp_path / "first"
+    folder.mkdir()
+    for n, size in enumerate(SHAPES):
+        Image.new("RGB", size, RED).save(folder / f"r{n}.png")
+        Image.new("RGB", size, GREEN).save(folder / f"g{n}.png")
+    reg = SessionRegistry(str(tmp_path / "ws"), cache_dir=str(tmp_path / "analysis"))
+    s = reg.create()
+    s.inputs.add_folder(str(folder))
+    ccip_uid = s.pipeline.add_step("CCIPAction", {"min_val_count": 5, "step": 1})
+    lpips_uid = s.pipeline.add_step("FilterSimilarAction")
+    s.runs.start()
+    view = s.characters.clusters()
+    reds = [c.label for c in view.clusters if all(s.record(i).meta["filename"][0] == "r" for i in c.ids)]
+    s.characters.choose(reds)
+    s.characters.apply()
+    assert names_of(s, s.dataset.ids()) == [f"r{n}.png" for n in range(len(SHAPES))]
+    s.duplicates.groups()
+    s.duplicates.apply()
+
+    more = tmp_path / "more"
+    more.mkdir()
+    Image.new("RGB", (50, 80), RED).save(more / "r_new.png")  # h/w 1.6: no other image has that ratio
+    Image.new("RGB", (96, 96), RED).save(more / "r0_big.png")  # a larger copy of r0 (48x48): the keeper
+    s.inputs.add_folder(str(more))
+    feeds = record_feeds(monkeypatch)
+    result = s.runs.start()
+
+    images_fed = sum(feed.shape[0] for _, inputs in feeds for feed in inputs.values() if feed.ndim == 4)
+    assert images_fed == 2 * 2  # each new image once through the CCIP and the LPIPS feature models
+    assert result.passes >= 2
+    duplicates = s.duplicates.current()
+    assert duplicates.applied and not s.characters.current().pending and not s.runs.is_stale
+    assert names_of(s, s.dataset.ids()) == sorted(["r0_big.png", "r_new.png"] + [f"r{n}.png" for n in range(1, 8)])
+    assert exported(s) == names_of(s, s.dataset.ids())
+    r0 = next(i for i in s.inputs.ids if s.record(i).meta["filename"] == "r0.png")
+    assert s.runs.last.step(lpips_uid).dropped[r0].reason == "duplicate of r0_big.png (kept by review)"
+    assert len(s.runs.last.step(ccip_uid).output_ids) == len(SHAPES) + 2
+    reg.close_all()
