@@ -89,8 +89,9 @@ _SCRIPT = r"""<script>
     }
   });
   // picks at a glance: in a pick gallery, a thumbnail whose caption starts with the pick mark gets the class
-  // __PICKED__ (an orange outline, a white inner ring and an orange tint: the style added here). Every pick, range pick, page change or redraw rewrites
-  // the captions, and the observer marks the thumbnails again in the same task (no frame shows stale marks).
+  // __PICKED__: an orange outline, a white inner ring and an orange tint (the style added here). Every pick, range
+  // pick, page change or redraw rewrites the captions, and the observer marks the thumbnails again in the same
+  // task (no frame shows stale marks).
   const style = document.createElement('style');
   style.textContent = `
 .__PICK_GALLERY__ .thumbnail-item.__PICKED__ {
