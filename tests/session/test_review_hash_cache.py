@@ -1,7 +1,8 @@
 """Perceptual hashes live in the analysis cache on disk: a second review, in a fresh session of a new registry (a
 new cache object: nothing in memory) and in a new process, computes none of them; the HashDedupAction step reads
-the same entries."""
+the same entries. The keeper order (read from the files) is cached the same way."""
 
+import importlib
 import json
 import os
 import subprocess
@@ -12,6 +13,8 @@ from test_review_settles import copy_demo
 
 from waifuc_ui.analysis import perceptual
 from waifuc_ui.session import SessionRegistry
+
+originality = importlib.import_module("waifuc_ui.analysis.originality")  # the module (the package exports a function)
 
 NAMES = ["aoi_01.png", "aoi_04.jpg", "beni_01.png", "kiiro_01.png"]
 COPIES = [("aoi_01.png", "aoi_01_q60.jpg", 60), ("beni_01.png", "beni_01_q50.jpg", 50)]
@@ -40,7 +43,10 @@ def review(registry, folder, with_step):
     return s, sorted(sorted(s.duplicates.name(i) for i in g.ids) for g in view.groups)
 
 
-def test_a_fresh_session_reads_the_hashes_from_the_disk_cache(tmp_path, counted):
+def test_a_fresh_session_reads_the_hashes_from_the_disk_cache(tmp_path, counted, monkeypatch):
+    examined = []
+    real_examine = originality._examine
+    monkeypatch.setattr(originality, "_examine", lambda path, size: examined.append(path) or real_examine(path, size))
     folder = copy_demo(str(tmp_path / "images"), NAMES, COPIES)
     cache_dir = str(tmp_path / "cache")
     first = SessionRegistry(str(tmp_path / "ws1"), ttl_seconds=60, cache_dir=cache_dir)
@@ -50,15 +56,17 @@ def test_a_fresh_session_reads_the_hashes_from_the_disk_cache(tmp_path, counted)
         first.close_all()
     assert groups == [["aoi_01.png", "aoi_01_q60.jpg"], ["beni_01.png", "beni_01_q50.jpg"]]
     assert counted == ["phash"] * 6  # once per image
+    assert len(examined) >= 4  # the keeper of each group read from its files
 
     counted.clear()
+    examined.clear()
     second = SessionRegistry(str(tmp_path / "ws2"), ttl_seconds=60, cache_dir=cache_dir)
     try:
         s, again = review(second, folder, with_step=True)  # the dedup step too reads the cached entries
         stats = s._analysis_cache.stats
     finally:
         second.close_all()
-    assert again == groups and counted == []
+    assert again == groups and counted == [] and examined == []
     assert stats.disk_hits >= 6 and stats.writes == 0
 
 

@@ -1,11 +1,17 @@
 """Finding the groups of a duplicate view: link the pool's images (LPIPS from the cached features, or perceptual
 hashes from the analysis cache), split what a person set apart, order each group best keeper first and mark the
-member the deciding step keeps. Exact copies (same pixels) always share a group."""
+member the deciding step keeps. Exact copies (same pixels) always share a group.
+
+The keeper order reads each member's file (format, JPEG quality, re-encoding, sharpness): it is a function of the
+files' bytes, sizes and order, so it is kept in the analysis cache under a digest of those (with the reason shown),
+and a new session on the same images reads no file again."""
 
 from __future__ import annotations
 
+import hashlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -15,6 +21,9 @@ from .review_models import ReviewModels
 from .review_view import DuplicateGroup, DuplicateView
 from .runs import CacheScope, Runs
 from .store import ItemStore
+
+ORDER_KEY = {"analysis": "duplicate-keeper-order", "version": 1}
+REASON_KEY = {"analysis": "duplicate-keeper-reason", "version": 1}
 
 
 class GroupFinder:
@@ -26,6 +35,7 @@ class GroupFinder:
         self._cache_scope = cache_scope
         self._ranks: dict[tuple[str, ...], list[str]] = {}  # a set of ids -> best keeper first
         self._reasons: dict[tuple[str, ...], str] = {}  # a group (keeper first) -> why the keeper
+        self._digests: dict[tuple[str, int, int], str] = {}  # (file, size, mtime) -> digest of its bytes
 
     # -- names and keys ------------------------------------------------------------------------------------------
     def name(self, item_id: str) -> str:
@@ -106,6 +116,34 @@ class GroupFinder:
         view.apart = [i for i in pool if keys[i] in apart]
 
     # -- one group -----------------------------------------------------------------------------------------------
+    def _file_digest(self, path: str) -> str:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return "missing"
+        key = (path, st.st_size, st.st_mtime_ns)
+        if key not in self._digests:
+            with open(path, "rb") as fh:
+                self._digests[key] = hashlib.file_digest(fh, "blake2b").hexdigest()[:32]
+        return self._digests[key]
+
+    def _cached(self, cands: Sequence[Candidate], key: Mapping[str, Any], compute: Callable[[], Any],
+                valid: Callable[[Any], bool]) -> Any:
+        """``compute()`` for these files, sizes and order, through the analysis cache."""
+        from ..analysis import current_analysis_cache
+
+        h = hashlib.blake2b(digest_size=16)
+        for c in cands:
+            h.update(f"{self._file_digest(c.source_file)}|{c.width}x{c.height};".encode())
+        digest = h.hexdigest()
+        with self._cache_scope():
+            cache = current_analysis_cache()
+            value = cache.get(digest, key)
+            if not valid(value):
+                value = compute()
+                cache.put(digest, key, value)
+        return value
+
     def _ordered(self, ids: Sequence[str]) -> list[str]:
         """``ids`` best keeper first (the files are read once per set of images: the order is remembered)."""
         key = tuple(sorted(ids))
@@ -113,7 +151,9 @@ class GroupFinder:
             if len(self._ranks) > 20_000:
                 self._ranks.clear()
             cands = [self._candidate(i) for i in key]
-            self._ranks[key] = [key[n] for n in keeper_order(cands)]
+            order = self._cached(cands, ORDER_KEY, lambda: [int(n) for n in keeper_order(cands)],
+                                 lambda v: isinstance(v, list) and sorted(v) == list(range(len(cands))))
+            self._ranks[key] = [key[n] for n in order]
         return list(self._ranks[key])
 
     def _why(self, ids: Sequence[str]) -> str:
@@ -121,7 +161,9 @@ class GroupFinder:
         if key not in self._reasons:
             if len(self._reasons) > 20_000:
                 self._reasons.clear()
-            self._reasons[key] = keeper_reason(self._candidate(ids[0]), [self._candidate(i) for i in ids[1:]])
+            cands = [self._candidate(i) for i in ids]
+            self._reasons[key] = str(self._cached(cands, REASON_KEY, lambda: keeper_reason(cands[0], cands[1:]),
+                                                  lambda v: isinstance(v, str)))
         return self._reasons[key]
 
     def _group(self, ids: list[str], keys: dict[str, str], reaching: Sequence[str], keepers: Mapping[str, str]
