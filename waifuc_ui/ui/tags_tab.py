@@ -18,7 +18,7 @@ from ..session.tag_query import TagQuery, changed_ids, filter_ids, split_tags
 from ..session.tag_suggest import UnknownTagError, existing_tag, known_query, new_or_existing_tag
 from .common import Pager, Updates, guarded, make_pager
 from .state import SessionBinder, UISession, touch
-from .tag_picker import separator_marker, suggestion_values, tag_field
+from .tag_picker import separator_marker, suggestion_values, tag_field, tag_store, wire_tag_fields
 from .views import dataset_size_text, gallery_page, item_caption, run_state_note
 
 GALLERY = "tags"
@@ -175,20 +175,21 @@ class TagsTab:
     caption: gr.Code
     confidence: gr.Markdown
     suggest_marker: gr.HTML
+    suggest_store: gr.State
 
     @property
     def filter_inputs(self) -> list[Block]:
         return [self.filter_tag, self.any_of, self.none_of, self.untagged]
 
     @property
-    def tag_fields(self) -> list[Block]:
+    def tag_fields(self) -> list[gr.Dropdown]:
         """Every field that suggests the dataset's tags."""
         return [self.filter_tag, self.any_of, self.none_of, self.tag, self.new_tag, self.image_tag_pick]
 
     @property
     def suggest_outputs(self) -> list[Block]:
-        """What :func:`suggest_values` fills: the fields' choices and the separator marker."""
-        return [*self.tag_fields, self.suggest_marker]
+        """What :func:`suggest_values` fills: the fields' choices, the separator marker and the visitor's tags."""
+        return [*self.tag_fields, self.suggest_marker, self.suggest_store]
 
     @property
     def view_outputs(self) -> list[Block]:
@@ -197,8 +198,9 @@ class TagsTab:
 
 
 def suggest_values(tab: TagsTab, ui: UISession) -> Updates:
-    """The dataset's tags with their counts as every tag field's suggestions (after an edit, a run, on opening)."""
-    return suggestion_values(tab.tag_fields, tab.suggest_marker, ui.session.tags.table())
+    """The dataset's tags with their counts, where every tag field finds its suggestions (after an edit, a run, on
+    opening)."""
+    return suggestion_values(tab.tag_fields, tab.suggest_marker, tab.suggest_store, ui.session.tags.table())
 
 
 def append_tag(text: str | None, tag: str | None, counts: dict[str, int]) -> str:
@@ -234,6 +236,7 @@ def refresh_values(tab: TagsTab, ui: UISession | None) -> Updates:
 
 def build_tags_tab(binder: SessionBinder, state: gr.State) -> TagsTab:
     tab = _draw_tags_tab()
+    wire_tag_fields(tab.tag_fields, tab.suggest_store)
     _wire_tag_edits(binder, state, tab)
     _wire_image_selection(state, tab)
     return tab
@@ -251,7 +254,7 @@ def _draw_tags_tab() -> TagsTab:
             with gr.Row():
                 scope = gr.Radio(list(SCOPES), value=SCOPES[0], label="Apply edits to", scale=2,
                                  elem_id="tag-scope")
-            suggest_marker = separator_marker()
+            suggest_marker, suggest_store = separator_marker(), tag_store()
             # buttons sit beside the fields, never under them: an open suggestion list covers what is below; rows
             # keep their own heights: a field growing with a second line of chosen tags must not move the buttons
             with gr.Row(equal_height=False):
@@ -298,7 +301,7 @@ def _draw_tags_tab() -> TagsTab:
                    add_btn=add_btn, remove_btn=remove_btn, replace_btn=replace_btn, undo_btn=undo_btn,
                    trigger=trigger, trigger_btn=trigger_btn, drop_chars=drop_chars, gallery=gallery, pager=pager,
                    clear_btn=clear_btn, selected=selected, image_tags=image_tags, save_btn=save_btn,
-                   image_tag_pick=image_tag_pick, suggest_marker=suggest_marker)
+                   image_tag_pick=image_tag_pick, suggest_marker=suggest_marker, suggest_store=suggest_store)
 
 
 def _wire_tag_edits(binder: SessionBinder, state: gr.State, tab: TagsTab) -> None:
