@@ -186,9 +186,10 @@ def test_every_tag_field_asks_for_its_suggestions_per_key_on_focus_and_after_a_p
     for field in tab.tag_fields:
         wired = {(f.fn.__name__, trigger) for f in page.demo.fns.values() for (target, trigger) in f.targets
                  if target == field._id and f.outputs == [field]}
-        assert wired == {("suggest_typed", "key_up"), ("suggest_top", "focus"), ("suggest_top", "change")}
+        on_change = "keep_one" if field in (tab.tag, tab.new_tag) else "suggest_top"  # the fields of one tag
+        assert wired == {("suggest_typed", "key_up"), ("suggest_top", "focus"), (on_change, "change")}
         for f in page.demo.fns.values():
-            if f.outputs == [field] and f.fn.__name__.startswith("suggest_"):
+            if f.outputs == [field] and f.fn.__name__ in ("suggest_typed", "suggest_top", "keep_one"):
                 assert f.inputs == [tab.suggest_store, field] and f.queue is False and f.show_progress == "hidden"
 
 
@@ -263,8 +264,10 @@ def test_a_picked_suggestion_is_appended_to_one_image_tags(ran, page, handler):
     on_pick = handler("tags_tab", "on_pick").fn
     assert on_pick(ran, "solo, 1girl", "hatsune miku")[tab.image_tags] == "solo, 1girl, hatsune_miku"
     assert on_pick(ran, "solo, 1girl", "solo")[tab.image_tags] == "solo, 1girl"  # already there
-    out = on_pick(ran, "", "sitting")
-    assert out[tab.image_tags] == "sitting" and out[tab.image_tag_pick] is None  # the picker empties
+    out = on_pick(ran, "", ["sitting"])
+    assert out[tab.image_tags] == "sitting" and out[tab.image_tag_pick] == []  # the picker empties
+    out = on_pick(ran, "solo", ["long hair", "hatsune miku", "solo"])  # several picked before the answer came
+    assert out[tab.image_tags] == "solo, long hair, hatsune_miku"
 
 
 def test_a_field_holds_the_best_matches_only_and_never_its_chosen_tags():
@@ -291,3 +294,24 @@ def test_a_field_holds_the_best_matches_only_and_never_its_chosen_tags():
         assert suggest_typed(index, [], KeyUpData(None, {"key": key, "input_value": "tag"})) == gr.skip()
     assert field_choices(None, "tag", None) == []  # the tab not opened yet: nothing to suggest
 
+
+
+def test_the_tag_and_replace_with_fields_hold_one_tag_the_last_picked(ran, page):
+    """Every tag field is a multiselect (gradio's single dropdown breaks when its open list gets new choices):
+    in Tag and Replace with, a newer tag replaces the older one, and the handlers read the last one."""
+    from waifuc_ui.session.tag_suggest import TagIndex
+    from waifuc_ui.ui.tag_picker import keep_one, one_tag, suggest_top
+
+    assert [one_tag(v) for v in (["solo", "smile "], [], None, " smile ", ["", "solo"])] == \
+        ["smile", "", "", "smile", "solo"]
+    index = TagIndex.of(ran.session.tags.table())
+    out = keep_one(index, ["solo", "hatsune_miku"])
+    assert out.value == ["hatsune_miku"]
+    assert out.choices[:3] == [("1girl · 6", "1girl"), ("solo · 6", "solo"), ("blue_hair · 1", "blue_hair")]
+    same = keep_one(index, ["solo"])
+    assert "value" not in same.constructor_args and same.choices == suggest_top(index, ["solo"]).choices
+    assert ("solo · 6", "solo") not in same.choices
+    assert all(f.multiselect for f in page.tags.tag_fields)
+    replace = edit_handler(page, "replace")
+    out = replace(ran, SCOPES[0], [], [], [], False, None, ["1girl", "solo"], ["girl", "alone"], 1)
+    assert out[page.tags.note] == "Replaced `solo` by `alone` on 6 image(s) (of all 6 images)."

@@ -7,8 +7,11 @@ matches of what is typed on every key (``key_up``), and for the most frequent ta
 value changed. Sending thousands of choices stalled the page for seconds: gradio translates every choice label and
 redraws every option (bench/bench_tag_suggest.py --browser).
 
-A field's choices never hold its own chosen tags: gradio shows a chosen value by its choice's label, so a chosen
-tag that is not among the choices shows as itself (``short_hair``, not ``short_hair · 3``).
+Every field is a multiselect dropdown, also those that take one tag (a new tag replaces the one there): gradio's
+single-value dropdown breaks when its choices change while its list is open (its options are drawn from the new
+choices with the old list's positions: a TypeError, and the list stops answering clicks). A field's choices never
+hold its own chosen tags: gradio shows a chosen value by its choice's label, so a tag that is not among the choices
+shows as itself (``short_hair``, not ``short_hair · 3``).
 
 Spaces and underscores type alike: a small script turns the one the dataset does not use into the one it uses
 while typing (``long hair`` finds ``long_hair``)."""
@@ -26,6 +29,7 @@ from .common import Updates
 
 MAX_SHOWN = 40  # choices a field holds at once: enough to pick from, a screenful at most
 FIELD_CLASS = "tag-suggest"
+ONE_TAG = "_waifuc_one_tag"  # attribute set on the fields that hold one tag
 # keys that move in the list or leave the field without changing the text: the list stays as it is
 QUIET_KEYS = frozenset({"ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Enter", "Escape", "Tab", "Home", "End",
                         "PageUp", "PageDown", "Shift", "Control", "Alt", "Meta", "CapsLock"})
@@ -49,13 +53,24 @@ if (!window.__waifucTagSeparator) {
 """
 
 
-def tag_field(label: str, elem_id: str, *, multiselect: bool, info: str | None = None, scale: int | None = None,
+def tag_field(label: str, elem_id: str, *, one: bool = False, info: str | None = None, scale: int | None = None,
               min_width: int = 200) -> gr.Dropdown:
-    """A dropdown of the dataset's tags that also takes free text (checked by the handler that reads it); its
-    suggestions come from :func:`wire_tag_fields`."""
-    return gr.Dropdown(choices=[], value=[] if multiselect else None, multiselect=multiselect,
-                       allow_custom_value=True, filterable=True, interactive=True, label=label, info=info,
-                       elem_id=elem_id, elem_classes=[FIELD_CLASS], scale=scale, min_width=min_width)
+    """A dropdown of the dataset's tags that also takes typed ones (checked by the handler that reads it); its
+    suggestions come from :func:`wire_tag_fields`. ``one``: the field holds one tag (see :func:`one_tag`)."""
+    field = gr.Dropdown(choices=[], value=[], multiselect=True, allow_custom_value=True, filterable=True,
+                        interactive=True, label=label, info=info, elem_id=elem_id, elem_classes=[FIELD_CLASS],
+                        scale=scale, min_width=min_width)
+    setattr(field, ONE_TAG, one)
+    return field
+
+
+def one_tag(value: Any) -> str:
+    """The tag of a one-tag field: the last one chosen (a newer pick replaces the older one; the field shows that
+    after its change event), or a plain string given over the API."""
+    if isinstance(value, (list, tuple)):
+        tags = [str(v).strip() for v in value if str(v or "").strip()]
+        return tags[-1] if tags else ""
+    return str(value or "").strip()
 
 
 def tag_store() -> gr.State:
@@ -101,6 +116,15 @@ def suggest_top(index: TagIndex | None, value: Any) -> Any:
     return gr.Dropdown(choices=field_choices(index, "", value))
 
 
+def keep_one(index: TagIndex | None, value: Any) -> Any:
+    """A one-tag field's new value: the last tag picked or typed replaces the others; then as :func:`suggest_top`."""
+    if isinstance(value, (list, tuple)) and len(value) > 1:
+        kept = [value[-1]]
+        return gr.Dropdown(value=kept, choices=field_choices(index, "", kept), multiselect=True,
+                           allow_custom_value=True)
+    return suggest_top(index, value)
+
+
 def wire_tag_fields(fields: Sequence[gr.Dropdown], store: gr.State) -> None:
     """Each field asks the server for its suggestions: per key, on focus, after its value changed."""
     # off the queue (a plain POST answers sooner than a queued event) and out of the API docs (page plumbing)
@@ -108,7 +132,7 @@ def wire_tag_fields(fields: Sequence[gr.Dropdown], store: gr.State) -> None:
     for field in fields:
         field.key_up(suggest_typed, [store, field], [field], **quiet)
         field.focus(suggest_top, [store, field], [field], **quiet)
-        field.change(suggest_top, [store, field], [field], **quiet)
+        field.change(keep_one if getattr(field, ONE_TAG, False) else suggest_top, [store, field], [field], **quiet)
 
 
 def suggestion_values(fields: Sequence[Block], marker: gr.HTML, store: gr.State,
