@@ -86,6 +86,8 @@ def test_the_index_finds_typed_text_anywhere_most_frequent_first():
     assert index.matches("hair", 10, exclude={"long_hair", "hair_ribbon"}) == [("short_hair", 3),
                                                                               ("very_long_hair", 2)]
     assert index.matches("cat", 10) == []
+    assert index.matches("long ", 10) == [("long_hair", 7), ("very_long_hair", 2)]  # "long_", not "long"
+    assert index.matches("eyes ", 10) == []
     assert TagIndex().matches("", 10) == [] and TagIndex().separator == "_"
 
 

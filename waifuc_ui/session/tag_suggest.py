@@ -68,7 +68,7 @@ class TagIndex:
         """The first ``limit`` ``(tag, count)`` rows whose tag holds ``typed`` anywhere (case, spaces and
         underscores alike), most frequent first; every tag when nothing is typed. Tags in ``exclude`` (the
         field's chosen ones) are left out."""
-        wanted = search_key((typed or "").strip())
+        wanted = search_key(typed or "")  # not stripped: "long " is "long_", as the page filters it too
         out: list[tuple[str, int]] = []
         for row, key in zip(self.rows, self.keys):
             if wanted in key and row[0] not in exclude:
