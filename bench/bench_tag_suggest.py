@@ -28,9 +28,10 @@ from typing import Any
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from waifuc_ui.session.tag_suggest import suggestions  # noqa: E402
+from waifuc_ui.session.tag_suggest import TagIndex, suggestions  # noqa: E402
 from waifuc_ui.session.tagedit import TagEdits, tag_frequencies  # noqa: E402
 from waifuc_ui.session.tagging import Tags  # noqa: E402
+from waifuc_ui.ui.tag_picker import MAX_SHOWN  # noqa: E402
 
 
 class FixedDataset:
@@ -121,6 +122,17 @@ def python_bench(n_images: int, n_tags: int, n_edits: int) -> list[str]:
     t_more = best_of(one_more_edit)
     choices = build()
     payload = len(json.dumps(choices, ensure_ascii=False).encode())
+    table = tags_service.table()
+    t_index = best_of(lambda: TagIndex.of(table))
+    index = TagIndex.of(table)
+    prefixes = ["long_hair"[:k] for k in range(1, 10)] + ["", "zzz"]
+
+    def per_key():
+        return [suggestions(index.matches(p, MAX_SHOWN)) for p in prefixes]
+
+    t_keys = best_of(per_key) / len(prefixes)
+    answer = len(json.dumps(suggestions(index.matches("", MAX_SHOWN)), ensure_ascii=False).encode())
+
     def row(name: str, seconds: float) -> str:
         return f"  {name:44s} {seconds * 1000:8.1f} ms   ratio {seconds / t_floor:5.2f}"
 
@@ -131,7 +143,12 @@ def python_bench(n_images: int, n_tags: int, n_edits: int) -> list[str]:
             row("session tags.table() + suggestions, first", t_first),
             row("the same again (edited tags remembered)", t_again),
             row("after one more edit (replayed on them)", t_more),
-            f"  choices sent to one field: {len(choices)} ({payload / 1024:.0f} KiB JSON; six fields on the tab)"]
+            f"  before: choices sent to each of six fields after an edit: {len(choices)} "
+            f"({payload / 1024:.0f} KiB JSON)",
+            row("after: TagIndex of the table, after an edit", t_index),
+            row(f"after: one key's answer (best {MAX_SHOWN}, labelled)", t_keys),
+            f"  after: choices sent per key or focus: at most {MAX_SHOWN} ({answer / 1024:.1f} KiB JSON); after an "
+            f"edit: none"]
 
 
 def browser_bench(n_images: int, n_tags: int) -> list[str]:
@@ -142,10 +159,8 @@ def browser_bench(n_images: int, n_tags: int) -> list[str]:
     from playwright.sync_api import sync_playwright
 
     from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, free_port
-    from waifuc_ui.session.tag_suggest import TagIndex
     from waifuc_ui.ui.tag_picker import (
         FIELD_CLASS,
-        MAX_SHOWN,
         separator_marker,
         suggestion_values,
         tag_field,
