@@ -177,8 +177,8 @@ def browser_bench(n_images: int, n_tags: int) -> list[str]:
         old = [gr.Dropdown(choices=[], value=[] if k < 3 else None, multiselect=k < 3, allow_custom_value=True,
                            filterable=True, interactive=True, label=f"old {k}", elem_id=f"old{k}",
                            elem_classes=[FIELD_CLASS]) for k in range(6)]
-        new = [tag_field(f"new {k}", f"new{k}", one=k in (3, 4)) for k in range(6)]
-        wire_tag_fields(new, store)
+        new = [tag_field(f"new {k}", f"new{k}") for k in range(6)]
+        wire_tag_fields(new, store, one_tag_fields=new[3:5])
         plain = gr.Textbox(label="plain", elem_id="plain", interactive=True)
         done = gr.Textbox(elem_id="done")
         buttons = {name: gr.Button(name, elem_id=name) for name in ("floor", "old_cap", "old_all", "new_edit")}

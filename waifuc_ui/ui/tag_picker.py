@@ -18,6 +18,7 @@ while typing (``long hair`` finds ``long_hair``)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,10 +30,6 @@ from .common import Updates
 
 MAX_SHOWN = 40  # choices a field holds at once: enough to pick from, a screenful at most
 FIELD_CLASS = "tag-suggest"
-ONE_TAG = "_waifuc_one_tag"  # attribute set on the fields that hold one tag
-# keys that move in the list or leave the field without changing the text: the list stays as it is
-QUIET_KEYS = frozenset({"ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Enter", "Escape", "Tab", "Home", "End",
-                        "PageUp", "PageDown", "Shift", "Control", "Alt", "Meta", "CapsLock"})
 
 # One listener for the page, installed by the hidden marker below: in a tag field, a typed space or underscore
 # becomes the dataset's separator before the dropdown filters on it (the marker's data-sep says which).
@@ -53,15 +50,13 @@ if (!window.__waifucTagSeparator) {
 """
 
 
-def tag_field(label: str, elem_id: str, *, one: bool = False, info: str | None = None, scale: int | None = None,
+def tag_field(label: str, elem_id: str, *, info: str | None = None, scale: int | None = None,
               min_width: int = 200) -> gr.Dropdown:
     """A dropdown of the dataset's tags that also takes typed ones (checked by the handler that reads it); its
-    suggestions come from :func:`wire_tag_fields`. ``one``: the field holds one tag (see :func:`one_tag`)."""
-    field = gr.Dropdown(choices=[], value=[], multiselect=True, allow_custom_value=True, filterable=True,
+    suggestions come from :func:`wire_tag_fields`."""
+    return gr.Dropdown(choices=[], value=[], multiselect=True, allow_custom_value=True, filterable=True,
                         interactive=True, label=label, info=info, elem_id=elem_id, elem_classes=[FIELD_CLASS],
                         scale=scale, min_width=min_width)
-    setattr(field, ONE_TAG, one)
-    return field
 
 
 def one_tag(value: Any) -> str:
@@ -104,11 +99,20 @@ def field_choices(index: TagIndex | None, typed: str | None, value: Any) -> list
     return suggestions(index.matches(typed, MAX_SHOWN, exclude=chosen_tags(value)))
 
 
-def suggest_typed(index: TagIndex | None, value: Any, evt: gr.KeyUpData) -> Any:
-    """key_up: the matches of the field's text (``evt.input_value``); nothing sent for keys that keep the text."""
-    if evt.key in QUIET_KEYS:
-        return gr.skip()
-    return gr.Dropdown(choices=field_choices(index, evt.input_value, value))
+def suggest_typed(index: TagIndex | None, value: Any, typed: str | None) -> Any:
+    """key_up: the matches of the text in the field's box (``typed``, read from the page when the call leaves)."""
+    return gr.Dropdown(choices=field_choices(index, typed, value))
+
+
+def typed_text_js(field: gr.Dropdown) -> str:
+    """The key_up call's third input, read from the field's box as the call leaves the page. Not gr.KeyUpData:
+    gradio runs one call per event at a time and, for the keys typed meanwhile, one more call after it with the
+    finished call's key data (the text as it was then), so the last answer was for an older text; read here, that
+    call carries the text as it is."""
+    if not field.elem_id:
+        raise ValueError("a tag field needs an elem_id")
+    box = json.dumps(f"#{field.elem_id} input")
+    return f"(index, value, typed) => [index, value, document.querySelector({box})?.value ?? '']"
 
 
 def suggest_top(index: TagIndex | None, value: Any) -> Any:
@@ -125,14 +129,16 @@ def keep_one(index: TagIndex | None, value: Any) -> Any:
     return suggest_top(index, value)
 
 
-def wire_tag_fields(fields: Sequence[gr.Dropdown], store: gr.State) -> None:
-    """Each field asks the server for its suggestions: per key, on focus, after its value changed."""
+def wire_tag_fields(fields: Sequence[gr.Dropdown], store: gr.State, one_tag_fields: Sequence[gr.Dropdown] = ()) -> None:
+    """Each field asks the server for its suggestions: per key, on focus, after its value changed. The fields of
+    ``one_tag_fields`` (also in ``fields``) keep the last tag picked (see :func:`keep_one`)."""
     # off the queue (a plain POST answers sooner than a queued event) and out of the API docs (page plumbing)
     quiet: dict[str, Any] = {"show_progress": "hidden", "queue": False, "api_visibility": "undocumented"}
+    typed = gr.Textbox(visible=False)  # an input slot: its value is what typed_text_js reads
     for field in fields:
-        field.key_up(suggest_typed, [store, field], [field], **quiet)
+        field.key_up(suggest_typed, [store, field, typed], [field], js=typed_text_js(field), **quiet)
         field.focus(suggest_top, [store, field], [field], **quiet)
-        field.change(keep_one if getattr(field, ONE_TAG, False) else suggest_top, [store, field], [field], **quiet)
+        field.change(keep_one if field in one_tag_fields else suggest_top, [store, field], [field], **quiet)
 
 
 def suggestion_values(fields: Sequence[Block], marker: gr.HTML, store: gr.State,

@@ -237,7 +237,7 @@ def refresh_values(tab: TagsTab, ui: UISession | None) -> Updates:
 
 def build_tags_tab(binder: SessionBinder, state: gr.State) -> TagsTab:
     tab = _draw_tags_tab()
-    wire_tag_fields(tab.tag_fields, tab.suggest_store)
+    wire_tag_fields(tab.tag_fields, tab.suggest_store, one_tag_fields=[tab.tag, tab.new_tag])
     _wire_tag_edits(binder, state, tab)
     _wire_image_selection(state, tab)
     return tab
@@ -266,8 +266,8 @@ def _draw_tags_tab() -> TagsTab:
                     untagged = gr.Checkbox(label="Untagged", elem_id="filter-untagged")
                     filter_btn = gr.Button("Filter the gallery", size="sm", min_width=130, elem_id="filter-apply")
             with gr.Row(equal_height=False):
-                tag = tag_field("Tag", "tag-input", one=True, scale=2)
-                new_tag = tag_field("Replace with", "tag-new", one=True, scale=2)
+                tag = tag_field("Tag", "tag-input", scale=2)
+                new_tag = tag_field("Replace with", "tag-new", scale=2)
                 with gr.Column(scale=0, min_width=220):
                     with gr.Row():
                         add_btn = gr.Button("Add", size="sm", min_width=60, elem_id="tag-add")
