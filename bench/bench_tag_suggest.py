@@ -6,9 +6,10 @@ Python: builds the suggestion list (``(tag, count)`` rows -> ``(label, tag)`` ch
 the images' tag dicts, with and without replaying a log of edits (what ``session.tags.table()`` does after
 edits), against a floor measured in the same run: counting the tags with ``collections.Counter``.
 
-``--browser``: in Debian's Chromium, typing into a tag field holding every tag as a choice against typing into a
-plain Textbox (the floor), and the time to send new choices to the Tags tab's six fields after an edit against
-sending one Textbox value. Long tasks (> 50 ms on the main thread) are counted: that is what a stall is.
+``--browser``: in Debian's Chromium, the last design (every tag a choice of each of the Tags tab's six fields,
+filtered in the page) against this one (the server keeps the tags and answers each key with the best matches):
+the update after an edit against sending one Textbox value, and the time per key until the list shows the right
+suggestions against typing into a plain Textbox. Long tasks (> 50 ms on the main thread) are what a freeze is.
 """
 
 from __future__ import annotations
@@ -21,13 +22,16 @@ import statistics
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
+from typing import Any
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from waifuc_ui.session.tag_suggest import suggestions  # noqa: E402
+from waifuc_ui.session.tag_suggest import TagIndex, suggestions  # noqa: E402
 from waifuc_ui.session.tagedit import TagEdits, tag_frequencies  # noqa: E402
 from waifuc_ui.session.tagging import Tags  # noqa: E402
+from waifuc_ui.ui.tag_picker import MAX_SHOWN  # noqa: E402
 
 
 class FixedDataset:
@@ -118,6 +122,17 @@ def python_bench(n_images: int, n_tags: int, n_edits: int) -> list[str]:
     t_more = best_of(one_more_edit)
     choices = build()
     payload = len(json.dumps(choices, ensure_ascii=False).encode())
+    table = tags_service.table()
+    t_index = best_of(lambda: TagIndex.of(table))
+    index = TagIndex.of(table)
+    prefixes = ["long_hair"[:k] for k in range(1, 10)] + ["", "zzz"]
+
+    def per_key():
+        return [suggestions(index.matches(p, MAX_SHOWN)) for p in prefixes]
+
+    t_keys = best_of(per_key) / len(prefixes)
+    answer = len(json.dumps(suggestions(index.matches("", MAX_SHOWN)), ensure_ascii=False).encode())
+
     def row(name: str, seconds: float) -> str:
         return f"  {name:44s} {seconds * 1000:8.1f} ms   ratio {seconds / t_floor:5.2f}"
 
@@ -128,35 +143,65 @@ def python_bench(n_images: int, n_tags: int, n_edits: int) -> list[str]:
             row("session tags.table() + suggestions, first", t_first),
             row("the same again (edited tags remembered)", t_again),
             row("after one more edit (replayed on them)", t_more),
-            f"  choices sent to one field: {len(choices)} ({payload / 1024:.0f} KiB JSON; six fields on the tab)"]
+            f"  before: choices sent to each of six fields after an edit: {len(choices)} "
+            f"({payload / 1024:.0f} KiB JSON)",
+            row("after: TagIndex of the table, after an edit", t_index),
+            row(f"after: one key's answer (best {MAX_SHOWN}, labelled)", t_keys),
+            f"  after: choices sent per key or focus: at most {MAX_SHOWN} ({answer / 1024:.1f} KiB JSON); after an "
+            f"edit: none"]
 
 
-def browser_bench(n_tags: int) -> list[str]:
+def browser_bench(n_images: int, n_tags: int) -> list[str]:
+    """Before (every tag sent as a choice to each field, filtered in the page) against after (the server answers
+    each key with the best matches), both against the same floors: a Textbox's value for an update, typing into a
+    Textbox for keys."""
     import gradio as gr
     from playwright.sync_api import sync_playwright
 
     from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, free_port
-    from waifuc_ui.ui.tag_picker import MAX_SUGGESTIONS, separator_marker, suggestion_values, tag_field
+    from waifuc_ui.ui.tag_picker import (
+        FIELD_CLASS,
+        separator_marker,
+        suggestion_values,
+        tag_field,
+        tag_store,
+        wire_tag_fields,
+    )
 
-    tags = make_tags(n_tags)
-    data = make_dataset(2000, tags)
-    table = tag_frequencies(data.values())
+    table = tag_frequencies(make_dataset(n_images, make_tags(n_tags)).values())
+    index = TagIndex.of(table)
+    legacy_cap = 1000  # the last design's cap per field
     with gr.Blocks() as demo:
-        marker = separator_marker()
-        fields = [tag_field(f"field {k}", f"f{k}", multiselect=k < 3) for k in range(6)]
+        marker, store = separator_marker(), tag_store()
+        # before: three multiselect and three single dropdowns holding the choices, as the Tags tab had them
+        old = [gr.Dropdown(choices=[], value=[] if k < 3 else None, multiselect=k < 3, allow_custom_value=True,
+                           filterable=True, interactive=True, label=f"old {k}", elem_id=f"old{k}",
+                           elem_classes=[FIELD_CLASS]) for k in range(6)]
+        new = [tag_field(f"new {k}", f"new{k}") for k in range(6)]
+        wire_tag_fields(new, store, one_tag_fields=new[3:5])
         plain = gr.Textbox(label="plain", elem_id="plain", interactive=True)
-        fill, floor_btn = gr.Button("fill", elem_id="fill"), gr.Button("floor", elem_id="floor")
-        capped = gr.Button("capped", elem_id="capped")
         done = gr.Textbox(elem_id="done")
-        every = len(table)
-        fill.click(lambda: {**suggestion_values(fields, marker, table, limit=every), done: f"filled {time.time_ns()}"},
-                   None, [*fields, marker, done])
-        capped.click(lambda: {**suggestion_values(fields, marker, table), done: f"capped {time.time_ns()}"}, None,
-                     [*fields, marker, done])
-        floor_btn.click(lambda: {plain: "x" * 10, done: f"floor {time.time_ns()}"}, None, [plain, done])
+        buttons = {name: gr.Button(name, elem_id=name) for name in ("floor", "old_cap", "old_all", "new_edit")}
+
+        def stamp(name: str) -> str:
+            return f"{name} {time.time_ns()}"
+
+        buttons["floor"].click(lambda: {plain: "x" * 10, done: stamp("floor")}, None, [plain, done])
+        def send_every_tag(name: str, limit: int | None) -> Callable[[], dict[Any, Any]]:
+            def send() -> dict[Any, Any]:
+                out: dict[Any, Any] = {f: gr.Dropdown(choices=suggestions(table, limit)) for f in old}
+                out[done] = stamp(name)
+                return out
+            return send
+
+        buttons["old_cap"].click(send_every_tag("old_cap", legacy_cap), None, [*old, done])
+        buttons["old_all"].click(send_every_tag("old_all", None), None, [*old, done])
+        buttons["new_edit"].click(lambda: {**suggestion_values(new, marker, store, table), done: stamp("new_edit")},
+                                  None, [*new, marker, store, done])
     port = free_port()
     demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True)
-    lines = [f"browser: Chromium, {len(table)} choices in each of 6 tag fields"]
+    lines = [f"browser: Chromium, {n_images} images, {len(table)} distinct tags; before = every tag a choice of "
+             f"each of 6 fields, after = the server's best {MAX_SHOWN} matches per key"]
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -166,61 +211,87 @@ def browser_bench(n_tags: int) -> list[str]:
             page.evaluate("""() => { window.__long = []; new PerformanceObserver(list => {
                 for (const e of list.getEntries()) window.__long.push(e.duration); })
                 .observe({entryTypes: ['longtask']}); }""")
+            frames = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
-            def round_trip(button: str, text: str) -> float:
+            def round_trip(button: str) -> float:
                 before = page.locator("#done textarea, #done input").first.input_value()
                 t0 = time.perf_counter()
                 page.locator(f"#{button}").click()
                 page.wait_for_function("([t, b]) => { const v = document.querySelector('#done textarea, #done input')"
-                                       ".value; return v.startsWith(t) && v !== b; }", arg=[text, before])
-                page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+                                       ".value; return v.startsWith(t + ' ') && v !== b; }", arg=[button, before])
+                page.evaluate(frames)
                 return time.perf_counter() - t0
 
-            def updates(button: str, text: str) -> tuple[float, float]:
-                """Best round trip of three, and the longest main-thread task seen meanwhile."""
+            def update(button: str) -> tuple[float, float]:
+                """Best round trip of three, and the longest main-thread task seen meanwhile (the freeze)."""
                 page.evaluate("() => { window.__long = []; }")
-                best = min(round_trip(button, text) for _ in range(3))
+                best = min(round_trip(button) for _ in range(3))
                 return best, max(page.evaluate("() => window.__long.slice()"), default=0)
 
-            t_floor, _ = updates("floor", "floor")
-            cap = min(len(table), MAX_SUGGESTIONS)
-            for name, button, n in (("capped", "capped", cap), ("all", "fill", len(table))):  # fewer, then more
-                t, worst = updates(button, button if button == "capped" else "filled")
-                lines.append(f"  update  six fields with {n:5d} choices ({name}) {t * 1000:7.1f} ms vs one Textbox "
-                             f"{t_floor * 1000:6.1f} ms   ratio {t / t_floor:5.2f}; longest task {worst:.0f} ms")
-                updates("floor", "floor")
-            page.locator("#fill").click()  # typing below: every tag in each field
-            page.wait_for_timeout(3000)
+            text = "long hair"
 
-            def typing(selector: str, text: str) -> list[float]:
-                box = page.locator(selector)
-                box.click()
+            def typing(field: str, expected: list[list[str]] | None = None) -> list[float]:
+                """Per key: to the next frame (the list filtered in the page), or until the field's options are the
+                server's answer for the text typed so far (``expected``)."""
+                page.locator(f"#{field} input, #{field} textarea").first.click()
+                page.evaluate(frames)
                 out = []
-                for ch in text:
+                for k, ch in enumerate(text):
                     t0 = time.perf_counter()
                     page.keyboard.press(ch)
-                    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+                    if expected is not None:
+                        page.wait_for_function(
+                            "([f, want]) => JSON.stringify([...document.querySelectorAll(`#${f} [role=option]`)]"
+                            ".map(o => o.getAttribute('aria-label'))) === JSON.stringify(want)",
+                            arg=[field, expected[k]], polling="raf")
+                    page.evaluate(frames)
                     out.append(time.perf_counter() - t0)
                 page.keyboard.press("Escape")
+                page.locator(f"#{field} input, #{field} textarea").first.fill("")
+                page.keyboard.press("Escape")
+                page.evaluate("() => document.activeElement?.blur()")  # leave the field (its list closes)
+                page.evaluate(frames)
                 return out
 
-            text = "long hair"
-            page.evaluate("() => { window.__long = []; }")
-            floor = typing("#plain textarea, #plain input", text) + typing("#plain textarea, #plain input", text)
-            long_floor = page.evaluate("() => window.__long.slice()")
-            page.evaluate("() => { window.__long = []; }")
-            multi = typing("#f0 input", text)
-            single = typing("#f3 input", text)
-            long_tag = page.evaluate("() => window.__long.slice()")
-            shown = page.locator("#f3 input").input_value()
-            med_floor = statistics.median(floor)
-            for name, values in (("multiselect", multi), ("single", single)):
-                lines.append(f"  typing  {name:11s} median {statistics.median(values) * 1000:6.1f} ms, max "
-                             f"{max(values) * 1000:6.1f} ms per key vs Textbox median {med_floor * 1000:5.1f} ms"
-                             f"   ratio {statistics.median(values) / med_floor:5.2f}")
-            worst = max(long_tag, default=0)
-            lines.append(f"  long tasks while typing: tag fields {len(long_tag)} (max {worst:.0f} ms), Textbox "
-                         f"{len(long_floor)}; typed 'long hair' reads {shown!r}")
+            def keys(field: str, expected: list[list[str]] | None = None) -> tuple[list[float], list[float]]:
+                page.evaluate("() => { window.__long = []; }")
+                values = typing(field, expected)
+                return values, page.evaluate("() => window.__long.slice()")
+
+            # measured in this order: the floors and "after" on a page whose fields hold few choices, then
+            # "before", whose thousands of choices slow every later event of the page (the floor again shows it)
+            t_floor, long_floor = update("floor")
+            after_update = update("new_edit")
+            answers = [[label for label, _ in suggestions(index.matches(text[:k + 1], MAX_SHOWN))]  # a space is "_"
+                       for k in range(len(text))]
+            floor_keys, long_floor_keys = keys("plain")
+            floor_keys += keys("plain")[0]
+            after_keys = [keys("new0", answers), keys("new3", answers)]
+            before_updates = [update("old_cap"), update("old_all")]
+            t_floor_full, long_floor_full = update("floor")
+            page.wait_for_timeout(2000)
+            before_keys = [keys("old0"), keys("old3")]
+
+            lines.append(f"  update after an edit; floor: one Textbox value {t_floor * 1000:6.1f} ms "
+                         f"(longest task {long_floor:.0f} ms)")
+            rows = [(f"before, {min(legacy_cap, len(table))} choices in each field", before_updates[0]),
+                    (f"before, all {len(table)} choices in each field", before_updates[1]),
+                    ("after, tag index kept on the server", after_update),
+                    ("the floor again, once before's fields hold every tag", (t_floor_full, long_floor_full))]
+            for name, (t, worst) in rows:
+                lines.append(f"    {name:52s} {t * 1000:7.1f} ms   ratio {t / t_floor:6.2f}; longest task "
+                             f"{worst:5.0f} ms")
+            med_floor = statistics.median(floor_keys)
+            lines.append(f"  typing {text!r}, per key; floor: a Textbox, median {med_floor * 1000:5.1f} ms "
+                         f"({len(long_floor_keys)} long tasks)")
+            for name, (values, long_tasks) in (("before, multiselect filtering every tag", before_keys[0]),
+                                               ("before, single dropdown filtering every tag", before_keys[1]),
+                                               ("after, multiselect until the server's answer", after_keys[0]),
+                                               ("after, one-tag field until the server's answer", after_keys[1])):
+                med = statistics.median(values)
+                lines.append(f"    {name:47s} median {med * 1000:6.1f} ms, max {max(values) * 1000:6.1f} ms   "
+                             f"ratio {med / med_floor:5.2f}; {len(long_tasks)} long tasks (max "
+                             f"{max(long_tasks, default=0):.0f} ms)")
             browser.close()
     finally:
         demo.close()
@@ -237,7 +308,7 @@ def main() -> None:
     for line in python_bench(args.images, args.tags, args.edits):
         print(line)
     if args.browser:
-        for line in browser_bench(args.tags):
+        for line in browser_bench(args.images, args.tags):
             print(line)
 
 

@@ -5,6 +5,7 @@ import pytest
 
 from waifuc_ui.session.tag_query import TagQuery
 from waifuc_ui.session.tag_suggest import (
+    TagIndex,
     UnknownTagError,
     existing_tag,
     known_query,
@@ -70,3 +71,38 @@ def test_counts_follow_edits_and_the_order_changes_with_them():
     edits.undo()
     edits.undo()
     assert suggestions(tag_frequencies(edits.apply(i, t) for i, t in TAGS.items()))[0] == ("1girl · 3", "1girl")
+
+
+def test_the_index_finds_typed_text_anywhere_most_frequent_first():
+    index = TagIndex.of([("hair_ribbon", 1), ("smile", 4), ("long_hair", 7), ("short_hair", 3), ("very_long_hair", 2),
+                         ("blue_eyes", 5)])
+    assert index.matches("hair", 10) == [("long_hair", 7), ("short_hair", 3), ("very_long_hair", 2),
+                                         ("hair_ribbon", 1)]
+    assert index.matches("hair", 2) == [("long_hair", 7), ("short_hair", 3)]  # the most frequent of the matches
+    assert index.matches("long ha", 10) == [("long_hair", 7), ("very_long_hair", 2)]  # a space as an underscore
+    assert index.matches("LONG_Hair", 10) == [("long_hair", 7), ("very_long_hair", 2)]
+    assert index.matches("", 3) == [("long_hair", 7), ("blue_eyes", 5), ("smile", 4)]  # nothing typed: the top
+    assert index.matches(None, 1) == [("long_hair", 7)]
+    assert index.matches("hair", 10, exclude={"long_hair", "hair_ribbon"}) == [("short_hair", 3),
+                                                                              ("very_long_hair", 2)]
+    assert index.matches("cat", 10) == []
+    assert index.matches("long ", 10) == [("long_hair", 7), ("very_long_hair", 2)]  # "long_", not "long"
+    assert index.matches("eyes ", 10) == []
+    assert TagIndex().matches("", 10) == [] and TagIndex().separator == "_"
+
+
+def test_the_index_of_a_dataset_written_with_spaces():
+    index = TagIndex.of([("long hair", 3), ("blue eyes", 2), ("1girl", 3)])
+    assert index.rows == (("1girl", 3), ("long hair", 3), ("blue eyes", 2))  # ties by name
+    assert index.separator == " "
+    assert index.matches("long_h", 5) == [("long hair", 3)]  # an underscore finds the spaced tag
+    assert suggestions(index.matches("i", 5)) == [("1girl · 3", "1girl"), ("long hair · 3", "long hair")]
+
+
+def test_the_index_stays_a_bounded_answer_at_thousands_of_tags():
+    table = [(f"tag_{k:04d}", 5000 - k) for k in range(3000)]
+    index = TagIndex.of(reversed(table))
+    assert index.matches("", 40) == table[:40]
+    found = index.matches("_1", 40)
+    assert len(found) == 40 and found[0] == ("tag_1000", 4000) and found == sorted(found, key=lambda kv: -kv[1])
+    assert index.matches("tag_2999", 40) == [("tag_2999", 2001)]

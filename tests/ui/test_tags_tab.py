@@ -153,11 +153,17 @@ def edit_handler(page, op):
     return fns[("add", "remove", "replace").index(op)]
 
 
-def choices_of(out, tab):
-    """The suggestions sent to the tag fields (the same list to each)."""
-    lists = [out[field].choices for field in tab.tag_fields]
-    assert all(c == lists[0] for c in lists) and len(lists) == 6
-    return lists[0]
+def choices_of(out, tab, typed=""):
+    """What a tag field suggests for ``typed`` after the handler that returned ``out``: each field's choices are
+    emptied (nothing big is sent) and the visitor's tag index answers the field's key_up."""
+    from waifuc_ui.ui.tag_picker import suggest_top, suggest_typed
+
+    assert [out[field].choices for field in tab.tag_fields] == [[]] * 6
+    index = out[tab.suggest_store]
+    typed_answer = suggest_typed(index, None, typed)
+    if not typed:
+        assert suggest_top(index, None).choices == typed_answer.choices
+    return typed_answer.choices
 
 
 def test_every_tag_field_suggests_the_dataset_tags_with_counts_most_frequent_first(ran, page):
@@ -165,8 +171,30 @@ def test_every_tag_field_suggests_the_dataset_tags_with_counts_most_frequent_fir
 
     out = refresh_values(page.tags, ran)
     assert choices_of(out, page.tags) == EXPECTED
+    assert choices_of(out, page.tags, "hair") == EXPECTED[3:]  # anywhere in the tag
+    assert choices_of(out, page.tags, "miku") == [("hatsune_miku · 2", "hatsune_miku")]
+    assert choices_of(out, page.tags, "hatsune miku") == [("hatsune_miku · 2", "hatsune_miku")]
     assert 'data-sep="underscore"' in out[page.tags.suggest_marker]  # typed spaces become underscores
-    assert "most frequent of" not in out[page.tags.suggest_marker]  # nothing left out
+
+
+def test_every_tag_field_asks_for_its_suggestions_per_key_on_focus_and_after_a_pick(page):
+    """Each of the six fields: key_up, focus and change answered by the tag index, off the queue, the field's
+    value given (its chosen tags are left out); key_up also gets the text in the field's box, read by a script
+    when the call leaves the page."""
+    tab = page.tags
+    for field in tab.tag_fields:
+        key_up = [f for f in page.demo.fns.values() if (field._id, "key_up") in f.targets]
+        box = f'document.querySelector("#{field.elem_id} input")'
+        script = f"(index, value, typed) => [index, value, {box}?.value ?? '']"
+        assert len(key_up) == 1 and key_up[0].js == script
+        assert key_up[0].inputs[:2] == [tab.suggest_store, field] and key_up[0].inputs[2].visible is False
+        wired = {(f.fn.__name__, trigger) for f in page.demo.fns.values() for (target, trigger) in f.targets
+                 if target == field._id and f.outputs == [field]}
+        on_change = "keep_one" if field in (tab.tag, tab.new_tag) else "suggest_top"  # the fields of one tag
+        assert wired == {("suggest_typed", "key_up"), ("suggest_top", "focus"), (on_change, "change")}
+        for f in page.demo.fns.values():
+            if f.outputs == [field] and f.fn.__name__ in ("suggest_typed", "suggest_top", "keep_one"):
+                assert f.inputs[:2] == [tab.suggest_store, field] and f.queue is False and f.show_progress == "hidden"
 
 
 def test_suggestion_counts_follow_add_remove_replace_and_undo(ran, page, handler):
@@ -177,12 +205,14 @@ def test_suggestion_counts_follow_add_remove_replace_and_undo(ran, page, handler
     assert choices_of(out, tab)[:3] == [("1girl · 6", "1girl"), ("smile · 6", "smile"), ("solo · 6", "solo")]
     out = edit_handler(page, "remove")(ui, SCOPES[1], ["hatsune miku"], [], [], False, None, "smile", "", 1)
     assert out[tab.note] == "Removed `smile` from 2 image(s) (of the 2 in scope)."
-    assert ("smile · 4", "smile") in choices_of(out, tab)
+    assert choices_of(out, tab, "smi") == [("smile · 4", "smile")]
     out = edit_handler(page, "replace")(ui, *args, "hatsune_miku", "miku", 1)
     assert choices_of(out, tab)[2:4] == [("smile · 4", "smile"), ("miku · 2", "miku")]
-    assert "hatsune_miku" not in dict((v, k) for k, v in choices_of(out, tab))
+    assert choices_of(out, tab, "miku") == [("miku · 2", "miku")]  # hatsune_miku is gone
     out = handler("tags_tab", "on_undo").fn(ui, None, 1)
-    assert ("hatsune_miku · 2", "hatsune_miku") in choices_of(out, tab)
+    assert choices_of(out, tab, "miku") == [("hatsune_miku · 2", "hatsune_miku")]
+    out = handler("tags_tab", "on_save").fn(ui, ui.session.dataset.ids()[0], "solo, sitting", 1)
+    assert choices_of(out, tab, "sitt") == [("sitting · 1", "sitting")]
 
 
 def test_counts_follow_a_rerun(ran, page, tmp_path):
@@ -238,14 +268,49 @@ def test_a_picked_suggestion_is_appended_to_one_image_tags(ran, page, handler):
     on_pick = handler("tags_tab", "on_pick").fn
     assert on_pick(ran, "solo, 1girl", "hatsune miku")[tab.image_tags] == "solo, 1girl, hatsune_miku"
     assert on_pick(ran, "solo, 1girl", "solo")[tab.image_tags] == "solo, 1girl"  # already there
-    out = on_pick(ran, "", "sitting")
-    assert out[tab.image_tags] == "sitting" and out[tab.image_tag_pick] is None  # the picker empties
+    out = on_pick(ran, "", ["sitting"])
+    assert out[tab.image_tags] == "sitting" and out[tab.image_tag_pick] == []  # the picker empties
+    out = on_pick(ran, "solo", ["long hair", "hatsune miku", "solo"])  # several picked before the answer came
+    assert out[tab.image_tags] == "solo, long hair, hatsune_miku"
 
 
-def test_the_list_is_cut_to_the_most_frequent_tags_with_a_note(ran, page):
-    from waifuc_ui.ui.tag_picker import suggestion_values
+def test_a_field_holds_the_best_matches_only_and_never_its_chosen_tags():
+    """3,000 tags: at most MAX_SHOWN choices per answer, most frequent first; a field's own tags are left out (a
+    chosen tag among the choices would show as its label, ``short_hair · 3``)."""
+    from waifuc_ui.session.tag_suggest import TagIndex
+    from waifuc_ui.ui.tag_picker import MAX_SHOWN, field_choices, suggest_top, suggest_typed
 
-    tab = page.tags
-    out = suggestion_values(tab.tag_fields, tab.suggest_marker, ran.session.tags.table(), limit=2)
-    assert out[tab.tag].choices == EXPECTED[:2]
-    assert "Suggestions list the 2 most frequent of 9 tags; type any other in full." in out[tab.suggest_marker]
+    index = TagIndex.of((f"tag_{k:04d}", 5000 - k) for k in range(3000))
+    top = suggest_top(index, None).choices
+    assert len(top) == MAX_SHOWN == 40 and top[0] == ("tag_0000 · 5000", "tag_0000")
+    assert top[-1] == ("tag_0039 · 4961", "tag_0039")
+    assert suggest_top(index, ["tag_0000", "tag_0002"]).choices[:2] == [("tag_0001 · 4999", "tag_0001"),
+                                                                       ("tag_0003 · 4997", "tag_0003")]
+    assert suggest_top(index, "tag_0001").choices[:2] == [("tag_0000 · 5000", "tag_0000"),
+                                                          ("tag_0002 · 4998", "tag_0002")]
+    assert suggest_typed(index, [], "tag_2999").choices == [("tag_2999 · 2001", "tag_2999")]
+    assert len(suggest_typed(index, ["tag_0000"], "tag_1").choices) == 40
+    assert suggest_typed(index, ["tag_0000"], "tag_000").choices[0] == ("tag_0001 · 4999", "tag_0001")
+    assert field_choices(None, "tag", None) == []  # the tab not opened yet: nothing to suggest
+
+
+
+def test_the_tag_and_replace_with_fields_hold_one_tag_the_last_picked(ran, page):
+    """Every tag field is a multiselect (gradio's single dropdown breaks when its open list gets new choices):
+    in Tag and Replace with, a newer tag replaces the older one, and the handlers read the last one."""
+    from waifuc_ui.session.tag_suggest import TagIndex
+    from waifuc_ui.ui.tag_picker import keep_one, one_tag, suggest_top
+
+    assert [one_tag(v) for v in (["solo", "smile "], [], None, " smile ", ["", "solo"])] == \
+        ["smile", "", "", "smile", "solo"]
+    index = TagIndex.of(ran.session.tags.table())
+    out = keep_one(index, ["solo", "hatsune_miku"])
+    assert out.value == ["hatsune_miku"]
+    assert out.choices[:3] == [("1girl · 6", "1girl"), ("solo · 6", "solo"), ("blue_hair · 1", "blue_hair")]
+    same = keep_one(index, ["solo"])
+    assert "value" not in same.constructor_args and same.choices == suggest_top(index, ["solo"]).choices
+    assert ("solo · 6", "solo") not in same.choices
+    assert all(f.multiselect for f in page.tags.tag_fields)
+    replace = edit_handler(page, "replace")
+    out = replace(ran, SCOPES[0], [], [], [], False, None, ["1girl", "solo"], ["girl", "alone"], 1)
+    assert out[page.tags.note] == "Replaced `solo` by `alone` on 6 image(s) (of all 6 images)."

@@ -18,7 +18,7 @@ from ..session.tag_query import TagQuery, changed_ids, filter_ids, split_tags
 from ..session.tag_suggest import UnknownTagError, existing_tag, known_query, new_or_existing_tag
 from .common import Pager, Updates, guarded, make_pager
 from .state import SessionBinder, UISession, touch
-from .tag_picker import separator_marker, suggestion_values, tag_field
+from .tag_picker import one_tag, separator_marker, suggestion_values, tag_field, tag_store, wire_tag_fields
 from .views import dataset_size_text, gallery_page, item_caption, run_state_note
 
 GALLERY = "tags"
@@ -79,17 +79,18 @@ def scope_ids(ui: UISession, scope: str, filter_tag: str | list[str],
     raise InvalidOptionError("scope", scope, SCOPES, "choose where the edit applies")
 
 
-def edit_tags(ui: UISession, op: str, scope: str, filter_tag: str | list[str], tag: str | None,
-              new_tag: str | None = "", query: TagQuery | None = None) -> str:
+def edit_tags(ui: UISession, op: str, scope: str, filter_tag: str | list[str], tag: str | list[str] | None,
+              new_tag: str | list[str] | None = "", query: TagQuery | None = None) -> str:
     """Apply one batch edit ('add', 'remove' or 'replace') and say how many images it changed (of how many in
-    the scope). Tags typed with spaces or underscores join the dataset's spelling; Remove and Replace refuse a tag
-    no image has (UnknownTagError), Add and Replace's new tag take a new one."""
-    tag = (tag or "").strip()
+    the scope). ``tag`` and ``new_tag``: a tag, or a one-tag field's value (its last tag). Tags typed with spaces
+    or underscores join the dataset's spelling; Remove and Replace refuse a tag no image has (UnknownTagError), Add
+    and Replace's new tag take a new one."""
+    tag = one_tag(tag)
     if not tag:
         raise InvalidOptionError("tag", tag, fix="type the tag to edit")
     if op not in ("add", "remove", "replace"):
         raise InvalidOptionError("tag operation", op, ["add", "remove", "replace"], "use one of the operations")
-    new_tag = (new_tag or "").strip()
+    new_tag = one_tag(new_tag)
     if op == "replace" and not new_tag:
         raise InvalidOptionError("new tag", new_tag, fix="type the tag that replaces the old one")
     counts = tag_counts(ui)
@@ -175,20 +176,21 @@ class TagsTab:
     caption: gr.Code
     confidence: gr.Markdown
     suggest_marker: gr.HTML
+    suggest_store: gr.State
 
     @property
     def filter_inputs(self) -> list[Block]:
         return [self.filter_tag, self.any_of, self.none_of, self.untagged]
 
     @property
-    def tag_fields(self) -> list[Block]:
+    def tag_fields(self) -> list[gr.Dropdown]:
         """Every field that suggests the dataset's tags."""
         return [self.filter_tag, self.any_of, self.none_of, self.tag, self.new_tag, self.image_tag_pick]
 
     @property
     def suggest_outputs(self) -> list[Block]:
-        """What :func:`suggest_values` fills: the fields' choices and the separator marker."""
-        return [*self.tag_fields, self.suggest_marker]
+        """What :func:`suggest_values` fills: the fields' choices, the separator marker and the visitor's tags."""
+        return [*self.tag_fields, self.suggest_marker, self.suggest_store]
 
     @property
     def view_outputs(self) -> list[Block]:
@@ -197,8 +199,9 @@ class TagsTab:
 
 
 def suggest_values(tab: TagsTab, ui: UISession) -> Updates:
-    """The dataset's tags with their counts as every tag field's suggestions (after an edit, a run, on opening)."""
-    return suggestion_values(tab.tag_fields, tab.suggest_marker, ui.session.tags.table())
+    """The dataset's tags with their counts, where every tag field finds its suggestions (after an edit, a run, on
+    opening)."""
+    return suggestion_values(tab.tag_fields, tab.suggest_marker, tab.suggest_store, ui.session.tags.table())
 
 
 def append_tag(text: str | None, tag: str | None, counts: dict[str, int]) -> str:
@@ -234,6 +237,7 @@ def refresh_values(tab: TagsTab, ui: UISession | None) -> Updates:
 
 def build_tags_tab(binder: SessionBinder, state: gr.State) -> TagsTab:
     tab = _draw_tags_tab()
+    wire_tag_fields(tab.tag_fields, tab.suggest_store, one_tag_fields=[tab.tag, tab.new_tag])
     _wire_tag_edits(binder, state, tab)
     _wire_image_selection(state, tab)
     return tab
@@ -251,19 +255,19 @@ def _draw_tags_tab() -> TagsTab:
             with gr.Row():
                 scope = gr.Radio(list(SCOPES), value=SCOPES[0], label="Apply edits to", scale=2,
                                  elem_id="tag-scope")
-            suggest_marker = separator_marker()
+            suggest_marker, suggest_store = separator_marker(), tag_store()
             # buttons sit beside the fields, never under them: an open suggestion list covers what is below; rows
             # keep their own heights: a field growing with a second line of chosen tags must not move the buttons
             with gr.Row(equal_height=False):
-                filter_tag = tag_field("All of", "filter-all", multiselect=True, scale=2)
-                any_of = tag_field("Any of", "filter-any", multiselect=True, scale=2)
-                none_of = tag_field("None of", "filter-none", multiselect=True, scale=2)
+                filter_tag = tag_field("All of", "filter-all", scale=2)
+                any_of = tag_field("Any of", "filter-any", scale=2)
+                none_of = tag_field("None of", "filter-none", scale=2)
                 with gr.Column(scale=0, min_width=140):  # own column: inside the fields' form it was cut
                     untagged = gr.Checkbox(label="Untagged", elem_id="filter-untagged")
                     filter_btn = gr.Button("Filter the gallery", size="sm", min_width=130, elem_id="filter-apply")
             with gr.Row(equal_height=False):
-                tag = tag_field("Tag", "tag-input", multiselect=False, scale=2)
-                new_tag = tag_field("Replace with", "tag-new", multiselect=False, scale=2)
+                tag = tag_field("Tag", "tag-input", scale=2)
+                new_tag = tag_field("Replace with", "tag-new", scale=2)
                 with gr.Column(scale=0, min_width=220):
                     with gr.Row():
                         add_btn = gr.Button("Add", size="sm", min_width=60, elem_id="tag-add")
@@ -287,7 +291,7 @@ def _draw_tags_tab() -> TagsTab:
                                 elem_id="image-tags")
         with gr.Column(scale=2, min_width=200):
             save_btn = gr.Button("Save tags", variant="primary", elem_id="save-image-tags")
-            image_tag_pick = tag_field("Add a tag to the list", "image-tag-pick", multiselect=False)
+            image_tag_pick = tag_field("Add a tag to the list", "image-tag-pick")
     # shown, not edited: a Code box keeps the exact text (escapes and all) without pretending to be an input
     caption = gr.Code(label="Its caption as exported (.txt: trigger word first, escapes as written)", language=None,
                       interactive=False, show_line_numbers=False, lines=2, elem_id="caption-preview")
@@ -298,7 +302,7 @@ def _draw_tags_tab() -> TagsTab:
                    add_btn=add_btn, remove_btn=remove_btn, replace_btn=replace_btn, undo_btn=undo_btn,
                    trigger=trigger, trigger_btn=trigger_btn, drop_chars=drop_chars, gallery=gallery, pager=pager,
                    clear_btn=clear_btn, selected=selected, image_tags=image_tags, save_btn=save_btn,
-                   image_tag_pick=image_tag_pick, suggest_marker=suggest_marker)
+                   image_tag_pick=image_tag_pick, suggest_marker=suggest_marker, suggest_store=suggest_store)
 
 
 def _wire_tag_edits(binder: SessionBinder, state: gr.State, tab: TagsTab) -> None:
@@ -360,7 +364,7 @@ def _wire_tag_edits(binder: SessionBinder, state: gr.State, tab: TagsTab) -> Non
                 **caption_values(tab, ui, sel), **suggest_values(tab, ui)}
 
     def on_table_select(evt: gr.SelectData):
-        return clicked_tag(getattr(evt, "row_value", None), evt.value)
+        return [clicked_tag(getattr(evt, "row_value", None), evt.value)]  # the Tag field holds this one tag
 
     tab.table.select(on_table_select, None, [tab.tag], concurrency_limit=None, show_progress="hidden")
     tab.undo_btn.click(on_undo, [state, tab.selected, tab.pager.number], edited, concurrency_limit=None)
@@ -398,11 +402,16 @@ def _wire_image_selection(state: gr.State, tab: TagsTab) -> None:
                 tab.image_tags: image_tags_text(ui, sel), **caption_values(tab, ui, sel), **suggest_values(tab, ui)}
 
     @guarded
-    def on_pick(ui, text, tag):
-        """A suggestion picked (or a tag typed) under one image's tags: appended to the list, saved by Save."""
-        if not (tag or "").strip():
+    def on_pick(ui, text, picked):
+        """Suggestions picked (or tags typed) under one image's tags: appended to the list, saved by Save; the
+        picker empties."""
+        tags = [t for t in (picked if isinstance(picked, (list, tuple)) else [picked]) if str(t or "").strip()]
+        if not tags:
             return {tab.image_tags: gr.skip(), tab.image_tag_pick: gr.skip()}
-        return {tab.image_tags: append_tag(text, tag, tag_counts(ui)), tab.image_tag_pick: None}
+        counts = tag_counts(ui)
+        for tag in tags:
+            text = append_tag(text, str(tag), counts)
+        return {tab.image_tags: text, tab.image_tag_pick: []}
 
     @guarded
     def on_page(ui, text, page):
@@ -414,8 +423,9 @@ def _wire_image_selection(state: gr.State, tab: TagsTab) -> None:
     tab.clear_btn.click(on_clear, [state, page], [*outputs, tab.selected, *shown], concurrency_limit=None)
     tab.save_btn.click(on_save, [state, tab.selected, tab.image_tags, page], [*outputs, *shown, *tab.suggest_outputs],
                        concurrency_limit=None)
-    tab.image_tag_pick.input(on_pick, [state, tab.image_tags, tab.image_tag_pick], [tab.image_tags, tab.image_tag_pick],
-                             concurrency_limit=None, show_progress="hidden")
+    # change, not input: a typed tag that becomes a token on Enter or on leaving the field sends no input event
+    tab.image_tag_pick.change(on_pick, [state, tab.image_tags, tab.image_tag_pick],
+                              [tab.image_tags, tab.image_tag_pick], concurrency_limit=None, show_progress="hidden")
     tab.pager.wire(on_page, [state, tab.note], outputs)
 
 
