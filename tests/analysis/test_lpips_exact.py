@@ -28,20 +28,24 @@ def _items():
     return [ImageItem(solid(tuple(int(v) for v in c)), {"filename": f"c{i}.png"}) for i, c in enumerate(base)]
 
 
-def test_drop_scores_equal_the_difference_model(full_fake_hub, cache):
+@pytest.mark.parametrize("stream", [True, False])
+def test_drop_scores_equal_the_difference_model(full_fake_hub, cache, stream):
+    """A stream decides in batches from Gram passes; one image at a time (``iter``) uses the bound, then pairs."""
     entries = _items()
     action = FilterSimilarAction(threshold=0.3)
     with collect_report() as report:
-        kept = list(action.iter_from(iter(entries)))
-    assert report.dropped and action.pairs_skipped > 0
+        kept = list(action.iter_from(iter(entries))) if stream else [o for e in entries for o in action.iter(e)]
+    assert report.dropped
     by_name = {e.meta["filename"]: e for e in entries}
     for drop in report.dropped:
         model = models.lpips_difference(by_name[drop.duplicate_of].image, by_name[drop.filename].image)
         assert abs(drop.score - model) <= 1e-5 and drop.score <= 0.3
     names = [k.meta["filename"] for k in kept]
-    # bound vectors are held for kept images only: a dropped image is never compared again
-    assert action._index.bound_count <= len(kept) < len(entries)
-    assert action._index.bound_count >= 2
+    if stream:
+        assert action.pairs_gram > 0 and action.pairs_skipped == 0 and action._index.bound_count == 0
+    else:  # bound vectors are held for kept images only: a dropped image is never compared again
+        assert action.pairs_skipped > 0
+        assert 2 <= action._index.bound_count <= len(kept) < len(entries)
     for i, a in enumerate(names):  # no two kept images are within the threshold by the model
         for b in names[i + 1:]:
             assert models.lpips_difference(by_name[a].image, by_name[b].image) > 0.3
@@ -67,6 +71,10 @@ def _reference(u, a, b):
     return {(i, j): float(exact_distances(u[i], u[[j]])[0]) for i, j in zip(a.tolist(), b.tolist())}
 
 
+def _norms(u):
+    return np.array([float(np.dot(r.astype(np.float64), r.astype(np.float64))) for r in u])
+
+
 def _columns_of(u, reads):
     def columns(rows, start, stop):
         reads.append((len(rows), stop - start))
@@ -90,7 +98,7 @@ def test_gram_pass_gives_the_reference_pairs(monkeypatch, slab_bytes, gram_bytes
     values = sorted(ref.values())
     threshold = (values[len(values) // 2] + values[len(values) // 2 + 1]) / 2  # between two pairs
     reads: list = []
-    d, settled = pair_distances(_columns_of(u, reads), np.arange(n), a, b, length, threshold)
+    d, settled = pair_distances(_columns_of(u, reads), np.arange(n), _norms(u), a, b, length, threshold)
     got = dict(zip(zip(a.tolist(), b.tolist()), d.tolist()))
     assert max(abs(got[p] - ref[p]) for p in ref) <= 1e-12
     assert {p for p in ref if got[p] <= threshold} == {p for p, v in ref.items() if v <= threshold}
@@ -112,14 +120,14 @@ def test_pairs_at_the_threshold_are_decided_by_the_reference_form():
     a, b = np.triu_indices(n, k=1)
     ref = _reference(u, a, b)
     columns = _columns_of(u, [])
-    raw, _ = pair_distances(columns, np.arange(n), a, b, length, -1.0)  # threshold far away: the Gram values alone
+    raw, _ = pair_distances(columns, np.arange(n), _norms(u), a, b, length, -1.0)  # far threshold: Gram values
     errors = np.abs(raw - np.array([ref[(i, j)] for i, j in zip(a, b)]))
     assert errors.max() > 1e-12  # the Gram form alone is not the reference here
     for i, j in [(0, 1), (2, 7), (5, 11)]:
         d = ref[(i, j)]
         for threshold, inside in [(d, True), (float(np.nextafter(d, -np.inf)), False),
                                   (d * (1 - 1e-12), False), (d * (1 + 1e-12), True)]:
-            got, settled = pair_distances(columns, np.arange(n), a, b, length, threshold)
+            got, settled = pair_distances(columns, np.arange(n), _norms(u), a, b, length, threshold)
             found = {(int(x), int(y)) for x, y, v in zip(a, b, got) if v <= threshold}
             assert ((i, j) in found) == inside
             assert found == {p for p, v in ref.items() if v <= threshold}
@@ -133,9 +141,9 @@ def test_gram_margin_covers_the_error():
         u = (rng.standard_normal((6, length)) * scale).astype(np.float32)
         u[3:] = u[:3] + (rng.standard_normal((3, length)) * scale * 1e-3).astype(np.float32)
         a, b = np.triu_indices(6, k=1)
-        raw, _ = pair_distances(_columns_of(u, []), np.arange(6), a, b, length, -1.0)
+        raw, _ = pair_distances(_columns_of(u, []), np.arange(6), _norms(u), a, b, length, -1.0)
         ref = np.array([exact_distances(u[i], u[[j]])[0] for i, j in zip(a, b)])
-        norms = (u.astype(np.float64) ** 2).sum(axis=1)
+        norms = _norms(u)
         assert (np.abs(raw - ref) <= lpips_gram.gram_margin(length, norms[a], norms[b])).all()
 
 

@@ -283,6 +283,12 @@ class LPIPSIndex:
             raise InternalError("LPIPS embeddings were asked for on the model path (fast=False)")
         return self._vectors.columns(rows, start, stop)
 
+    def norms(self, rows: np.ndarray) -> np.ndarray:
+        """Squared norms (float64) of the spilled embeddings at spill ``rows``."""
+        if self._vectors is None:
+            raise InternalError("LPIPS embeddings were asked for on the model path (fast=False)")
+        return self._vectors.norms(rows)
+
     @property
     def embedding_length(self) -> int:
         """Values per embedding (0 before the first one is spilled)."""
@@ -296,7 +302,7 @@ class LPIPSIndex:
         return dict(zip(row["h"], (float(v) for v in row["d"])))
 
     def save_known(self, h: str, known: dict[str, float]) -> None:
-        self.cache.put(h, self.keys["rows"], {"h": list(known), "d": np.asarray(list(known.values()), np.float32)})
+        self.cache.put(h, self.keys["rows"], {"h": list(known), "d": np.asarray(list(known.values()), np.float64)})
 
     def close(self) -> None:
         """Delete the temporary spill file."""

@@ -116,7 +116,8 @@ def close_pairs(index: LPIPSIndex, hashes: Sequence[str], allowed: np.ndarray, t
             inside = order[bounds[done]:bounds[done + 1]]
             pa, pb = np.searchsorted(part, a[inside]), np.searchsorted(part, b[inside])
             rows = np.array([index.row_of(hashes[k]) for k in part.tolist()], np.int64)
-            ds, settled = pair_distances(index.columns, rows, pa, pb, index.embedding_length, threshold)
+            ds, settled = pair_distances(index.columns, rows, index.norms(rows), pa, pb, index.embedding_length,
+                                         threshold)
             for i, j, dist in zip(part[pa].tolist(), part[pb].tolist(), ds.tolist()):
                 if dist <= threshold:
                     found.append((i, j, dist))

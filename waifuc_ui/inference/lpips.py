@@ -111,7 +111,8 @@ def _spilled_matrix(batches: Iterable[Features], head: LinearHead, threshold: fl
         d = np.zeros((n, n), np.float64)
         if len(ii):
             limit = np.inf if threshold is None else threshold
-            d[ii, jj], _ = pair_distances(spill.columns, np.arange(n), ii, jj, spill.length, limit)
+            rows = np.arange(n)
+            d[ii, jj], _ = pair_distances(spill.columns, rows, spill.norms(rows), ii, jj, spill.length, limit)
             d[jj, ii] = d[ii, jj]
         return d
     finally:

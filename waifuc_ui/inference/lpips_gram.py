@@ -37,6 +37,7 @@ class VectorSpill:
         self.directory = tempfile.mkdtemp(prefix="waifuc_ui_lpips_")
         self._file = open(os.path.join(self.directory, "vectors.f32"), "w+b")
         self._length: int | None = None
+        self._norms: list[float] = []
         self.count = 0
 
     def append(self, vector: np.ndarray) -> int:
@@ -48,12 +49,18 @@ class VectorSpill:
                                        "use one store per model")
         self._file.seek(0, os.SEEK_END)
         self._file.write(data.tobytes())
+        wide = data.astype(np.float64)
+        self._norms.append(float(np.dot(wide, wide)))
         self.count += 1
         return self.count - 1
 
     @property
     def length(self) -> int:
         return self._length or 0
+
+    def norms(self, rows: np.ndarray) -> np.ndarray:
+        """Squared norms of the rows (float64 dot products of the stored values)."""
+        return np.asarray(self._norms, np.float64)[np.asarray(rows, np.int64)]
 
     def get(self, rows: Sequence[int]) -> np.ndarray:
         """float32 [len(rows), length]."""
@@ -86,25 +93,22 @@ def slab_width(rows: int, length: int) -> int:
     return int(min(max(1, length), max(256, SLAB_BYTES // (12 * max(1, rows)))))
 
 
-def gram_pass(columns: Columns, rows_a: np.ndarray, rows_b: np.ndarray | None, length: int) -> np.ndarray:
-    """float64 ``G[i, j] = u_{rows_a[i]} . u_{rows_b[j]}`` (``rows_b`` None: ``rows_a`` with itself, by syrk),
-    summed over column slabs read once each by ``columns(rows, start, stop)``."""
-    same = rows_b is None
-    rows_b = rows_a if rows_b is None else rows_b
-    both = rows_a if same else np.concatenate([rows_a, rows_b])
-    gram = np.zeros((len(rows_a), len(rows_b)), np.float64)
-    width = slab_width(len(both), length)
+def gram_pass(columns: Columns, rows: np.ndarray, firsts: np.ndarray | None, length: int) -> np.ndarray:
+    """float64 ``G[i, j] = u_{rows[firsts[i]]} . u_{rows[j]}`` (``firsts`` None: every row, by syrk), summed over
+    column slabs of ``rows`` read once each by ``columns(rows, start, stop)``."""
+    gram = np.zeros((len(rows) if firsts is None else len(firsts), len(rows)), np.float64)
+    width = slab_width(len(rows), length)
     for start in range(0, length, width):
-        slab = columns(both, start, min(length, start + width)).astype(np.float64)
-        if same:
+        slab = columns(rows, start, min(length, start + width)).astype(np.float64)
+        if firsts is None:
             gram += slab @ slab.T  # numpy calls syrk for a @ a.T
         else:
-            gram += slab[:len(rows_a)] @ slab[len(rows_a):].T
+            gram += slab[firsts] @ slab.T
     return gram
 
 
 def gram_margin(length: int, norms_a: np.ndarray, norms_b: np.ndarray) -> np.ndarray:
-    """How far ``n_a + n_b - 2 G`` (float64 Gram over ``length`` values, norms from the same pass) can be from
+    """How far ``n_a + n_b - 2 G`` (float64 Gram over ``length`` values, float64 norms) can be from
     :func:`exact_distances`: each float64 dot product errs by at most ``gamma_length sqrt(n_a n_b)`` (Cauchy-Schwarz),
     the norms by ``gamma_length n``, the sum by 3 roundings, and the reference form by ``gamma_length d``."""
     gamma = (length + 64) * _U64 / (1 - (length + 64) * _U64)
@@ -122,30 +126,28 @@ def exact_distances(x: np.ndarray, ys: np.ndarray) -> np.ndarray:
     return out
 
 
-def pair_distances(columns: Columns, rows: np.ndarray, pairs_a: np.ndarray, pairs_b: np.ndarray, length: int,
-                   threshold: float) -> tuple[np.ndarray, np.ndarray]:
-    """Distances of the pairs ``(rows[pairs_a[k]], rows[pairs_b[k]])`` (indices into ``rows``), from Gram passes
-    over ``rows`` (in row blocks when the Gram would pass GRAM_BYTES). Returns ``(distances, settled)``: pairs
-    within the Gram margin of ``threshold`` got the reference form (``settled`` True); all decisions
-    ``d <= threshold`` equal the reference's."""
+def pair_distances(columns: Columns, rows: np.ndarray, norms: np.ndarray, pairs_a: np.ndarray,
+                   pairs_b: np.ndarray, length: int, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """Distances of the pairs ``(rows[pairs_a[k]], rows[pairs_b[k]])`` (indices into ``rows``; ``norms``: their
+    squared norms), from Gram passes over ``rows``: one syrk when every row comes first in some pair, else the
+    rows of ``pairs_a`` against all (in row blocks when the Gram would pass GRAM_BYTES). Returns
+    ``(distances, settled)``: pairs within the Gram margin of ``threshold`` got the reference form (``settled``
+    True), so every decision ``d <= threshold`` equals the reference's."""
     n = len(rows)
-    d = np.empty(len(pairs_a), np.float64)
-    norms = np.empty(n, np.float64)
-    block = max(1, min(n, GRAM_BYTES // (8 * max(1, n))))
-    order = np.argsort(pairs_a, kind="stable")
-    starts = np.searchsorted(pairs_a[order], np.arange(0, n + block, block))
-    for p, lo in enumerate(range(0, n, block)):
-        hi = min(n, lo + block)
-        gram = gram_pass(columns, rows, None, length) if block >= n else gram_pass(columns, rows[lo:hi], rows, length)
-        if p == 0 and block >= n:
-            norms[:] = np.diag(gram)
-        elif block < n:
-            norms[lo:hi] = gram[np.arange(hi - lo), np.arange(lo, hi)]
-        ks = order[starts[p]:starts[p + 1]]
-        d[ks] = gram[pairs_a[ks] - lo, pairs_b[ks]]
-        del gram
+    dots = np.empty(len(pairs_a), np.float64)
+    firsts = np.unique(pairs_a)
+    block = max(1, GRAM_BYTES // (8 * max(1, n)))
+    if len(firsts) * 2 > n and block >= n:  # most rows come first: the symmetric product costs half
+        dots[:] = gram_pass(columns, rows, None, length)[pairs_a, pairs_b]
+    else:
+        for lo in range(0, len(firsts), block):
+            part = firsts[lo:lo + block]
+            sel = np.flatnonzero((pairs_a >= part[0]) & (pairs_a <= part[-1]))
+            gram = gram_pass(columns, rows, part, length)
+            dots[sel] = gram[np.searchsorted(part, pairs_a[sel]), pairs_b[sel]]
+            del gram
     na, nb = norms[pairs_a], norms[pairs_b]
-    d = na + nb - 2 * d
+    d = na + nb - 2 * dots
     settled = np.abs(d - threshold) <= gram_margin(length, na, nb)
     return settle(columns, rows, pairs_a, pairs_b, d, settled, length), settled
 
