@@ -49,8 +49,7 @@ class VectorSpill:
                                        "use one store per model")
         self._file.seek(0, os.SEEK_END)
         self._file.write(data.tobytes())
-        wide = data.astype(np.float64)
-        self._norms.append(float(np.dot(wide, wide)))
+        self._norms.append(float(np.einsum("i,i->", data, data, dtype=np.float64)))  # float64 products and sum
         self.count += 1
         return self.count - 1
 
@@ -59,7 +58,7 @@ class VectorSpill:
         return self._length or 0
 
     def norms(self, rows: np.ndarray) -> np.ndarray:
-        """Squared norms of the rows (float64 dot products of the stored values)."""
+        """Squared norms of the rows (float64 sums of the stored values' squares)."""
         return np.asarray(self._norms, np.float64)[np.asarray(rows, np.int64)]
 
     def get(self, rows: Sequence[int]) -> np.ndarray:
