@@ -19,10 +19,12 @@ one before (JPEG q70 after a 90 % resize round trip, plus faint noise).
 
 Each size runs in a child process (a fresh peak memory): the floor (``lpips_extract_feature`` in batches of 16),
 then with a fresh analysis cache ``lpips_close_pairs`` (``review``: the review's grouping of every pair:
-features, bounds, exact distances) and/or ``FilterSimilarAction`` (``filter``: first seen wins). Prints the ratio
-to the floor, pairs of one aspect ratio, pairs the certified bound skipped, pairs a Gram tile decided above the
-threshold (``gram``, review), exact pairs, groups (review) or dropped images (filter), and the child's peak
-resident memory (ru_maxrss, after the floor and at the end).
+features, embeddings spilled, one float64 Gram pass) and/or ``FilterSimilarAction`` (``filter``: first seen wins,
+decided in batches of one Gram pass each). Prints the ratio to the floor, pairs of one aspect ratio, pairs the
+certified lower bound skipped (only one image at a time uses it: 0 here), pairs the Gram pass decided (``gram``),
+pairs given the reference form because they were within the Gram's error bound of the threshold (``exact``),
+groups (review) or dropped images (filter), and the child's peak resident memory (ru_maxrss, after the floor and
+at the end).
 """
 
 from __future__ import annotations
@@ -211,7 +213,7 @@ def run_child(args) -> None:
                 took = time.perf_counter() - t0
                 groups = len(report.dropped)
                 compared = n * (n - 1) // 2  # upper bound: the action compares a new image with kept ones only
-                skipped, exact, gram = action.pairs_skipped, action.pairs_computed, 0
+                skipped, exact, gram = action.pairs_skipped, action.pairs_computed, action.pairs_gram
                 assert kept + groups == n
                 index = action._lp  # the bound vectors the run held (rows, and the matrix's bytes)
                 matrix = getattr(index, "_bounds", None)

@@ -68,11 +68,27 @@ def test_rerun_reuses_distances_and_threshold_change_computes_only_new_pairs(ful
         action = FilterSimilarAction(threshold=threshold)
         with collect_report():
             out = list(action.iter_from(iter(items)))
-        return names(out), action.pairs_computed, action.pairs_skipped
+        return names(out), action.pairs_computed + action.pairs_gram, action.pairs_skipped
+
+    first = go(0.45)
+    # one batch: each image against every earlier one, except c4 against its identical c1 (distance 0)
+    assert first == (["c0.png", "c2.png"], 9, 0)
+    assert go(0.45)[:2] == (first[0], 0)  # same thresholds: every distance comes from the cache
+    assert go(0.1) == (["c0.png", "c1.png", "c2.png"], 0, 0)  # R2 kept now: its pairs were computed in the batch
+
+
+def test_one_image_at_a_time_computes_only_the_pairs_it_needs(full_fake_hub, cache):
+    items = [ImageItem(solid(c), {"filename": f"c{i}.png"}) for i, c in enumerate([RED, R2, BLUE, R1, R2])]
+
+    def go(threshold):
+        action = FilterSimilarAction(threshold=threshold)
+        with collect_report():
+            out = [o for i in items for o in action.iter(i)]
+        return names(out), action.pairs_computed + action.pairs_gram, action.pairs_skipped
 
     first = go(0.45)
     assert first[0] == ["c0.png", "c2.png"] and first[1] > 0
-    assert go(0.45)[:2] == (first[0], 0)  # same thresholds: every distance comes from the cache
+    assert go(0.45)[:2] == (first[0], 0)
     kept, computed, skipped = go(0.1)  # R2 vs RED = 0.173 > 0.1: R2 kept now, so pairs with R2 are new
     assert kept == ["c0.png", "c1.png", "c2.png"]
     assert 0 < computed + skipped <= 3  # new pairs: computed, or ruled out by the bound (BLUE vs R2)
@@ -110,3 +126,36 @@ def test_the_temporary_feature_file_is_deleted_when_the_run_stops(full_fake_hub,
     gen.close()  # e.g. a later [:n] stopped the stream
     assert not os.path.exists(folder)
     assert [i.image.getpixel((0, 0)) for i in action.iter_from(iter([ImageItem(solid(RED))]))] == [RED]
+
+
+@pytest.mark.parametrize("mode, batch", [("all", 5), ("all", 256), ("group", 4)])
+def test_batched_decisions_equal_one_image_at_a_time(full_fake_hub, tmp_path, monkeypatch, mode, batch):
+    """A stream decides in batches (one Gram pass each); the result is the one-at-a-time result: same kept images,
+    same drops naming the same first kept duplicate, same scores."""
+    import numpy as np
+
+    from waifuc_ui.action import lpips as lpips_action
+    from waifuc_ui.analysis import AnalysisCache, use_analysis_cache
+
+    monkeypatch.setattr(lpips_action, "PENDING_ITEMS", batch)
+    rng = np.random.default_rng(4)
+    items = []
+    for i in range(30):
+        base = rng.integers(0, 256, 3) if i % 3 == 0 or not items else np.array(items[-1][1])
+        colour = tuple(int(v) for v in np.clip(base + rng.integers(-12, 13, 3), 0, 255))
+        size = (64, 48) if i % 5 else (48, 64)
+        items.append((size, colour, f"g{i % 2}"))
+
+    def go(stream, folder):
+        entries = [ImageItem(solid(c, size), {"filename": f"c{i}.png", "group_id": g})
+                   for i, (size, c, g) in enumerate(items)]
+        action = FilterSimilarAction(mode, threshold=0.3)
+        with use_analysis_cache(AnalysisCache(tmp_path / folder)), collect_report() as report:
+            out = list(action.iter_from(iter(entries))) if stream else [o for e in entries for o in action.iter(e)]
+        return names(out), [(d.filename, d.duplicate_of, d.score) for d in report.dropped], action
+
+    kept, drops, action = go(True, "stream")
+    kept1, drops1, _ = go(False, "single")
+    assert kept == kept1 and [d[:2] for d in drops] == [d[:2] for d in drops1]
+    assert all(abs(a[2] - b[2]) <= 1e-9 for a, b in zip(drops, drops1))
+    assert 3 <= len(drops) <= 25 and action.pairs_gram > 0

@@ -7,11 +7,12 @@ from tests.fakehub import solid
 from waifuc_ui import inference as models
 from waifuc_ui.action import FilterSimilarAction
 from waifuc_ui.analysis import AnalysisCache, lpips_close_pairs, lpips_distance_matrix, use_analysis_cache
-from waifuc_ui.analysis.lpips import PAIR_BATCH, close_pairs, tiled_distances
+from waifuc_ui.analysis.lpips_pairs import close_pairs
 from waifuc_ui.analysis.review import _lpips_index
 from waifuc_ui.core.item import ImageItem
 from waifuc_ui.core.report import collect_report
-from waifuc_ui.inference.lpips_linear import gram_distances, gram_estimates, row_distances, squared_norms
+from waifuc_ui.inference import lpips_gram
+from waifuc_ui.inference.lpips_gram import exact_distances, pair_distances
 
 
 @pytest.fixture
@@ -27,20 +28,24 @@ def _items():
     return [ImageItem(solid(tuple(int(v) for v in c)), {"filename": f"c{i}.png"}) for i, c in enumerate(base)]
 
 
-def test_drop_scores_equal_the_difference_model(full_fake_hub, cache):
+@pytest.mark.parametrize("stream", [True, False])
+def test_drop_scores_equal_the_difference_model(full_fake_hub, cache, stream):
+    """A stream decides in batches from Gram passes; one image at a time (``iter``) uses the bound, then pairs."""
     entries = _items()
     action = FilterSimilarAction(threshold=0.3)
     with collect_report() as report:
-        kept = list(action.iter_from(iter(entries)))
-    assert report.dropped and action.pairs_skipped > 0
+        kept = list(action.iter_from(iter(entries))) if stream else [o for e in entries for o in action.iter(e)]
+    assert report.dropped
     by_name = {e.meta["filename"]: e for e in entries}
     for drop in report.dropped:
         model = models.lpips_difference(by_name[drop.duplicate_of].image, by_name[drop.filename].image)
         assert abs(drop.score - model) <= 1e-5 and drop.score <= 0.3
     names = [k.meta["filename"] for k in kept]
-    # bound vectors are held for kept images only: a dropped image is never compared again
-    assert action._index.bound_count <= len(kept) < len(entries)
-    assert action._index.bound_count >= 2
+    if stream:
+        assert action.pairs_gram > 0 and action.pairs_skipped == 0 and action._index.bound_count == 0
+    else:  # bound vectors are held for kept images only: a dropped image is never compared again
+        assert action.pairs_skipped > 0
+        assert 2 <= action._index.bound_count <= len(kept) < len(entries)
     for i, a in enumerate(names):  # no two kept images are within the threshold by the model
         for b in names[i + 1:]:
             assert models.lpips_difference(by_name[a].image, by_name[b].image) > 0.3
@@ -57,100 +62,93 @@ def test_review_pairs_and_matrix_equal_the_difference_model(full_fake_hub, cache
     assert [(i, j) for i, j, _ in found.pairs] == [(i, j) for i, j in zip(ii, jj) if model[i, j] <= 0.3]
     assert all(abs(d - model[i, j]) <= 1e-5 for i, j, d in found.pairs)
     assert found.fast and found.compared == n * (n - 1) // 2
-    assert found.skipped > 0 and found.computed + found.skipped + found.gram == found.compared
+    assert found.skipped == 0 and found.computed + found.gram == found.compared  # one Gram pass decides them
     matrix = lpips_distance_matrix(entries)  # every pair (the ones computed above come from the cached rows)
     assert np.abs(matrix[ii, jj] - model[ii, jj]).max() <= 1e-5
 
 
-def _row_by_row(u, a, b):
-    """The former exact stage: per smaller index, its candidates' distances in batches of PAIR_BATCH."""
-    out = {}
-    by_row = {}
-    for i, j in zip(a.tolist(), b.tolist()):
-        by_row.setdefault(i, []).append(j)
-    for i, js in by_row.items():
-        for start in range(0, len(js), PAIR_BATCH):
-            chunk = js[start:start + PAIR_BATCH]
-            for j, d in zip(chunk, row_distances(u[i], u[chunk])):
-                out[(i, j)] = float(d)
-    return out
+def _reference(u, a, b):
+    return {(i, j): float(exact_distances(u[i], u[[j]])[0]) for i, j in zip(a.tolist(), b.tolist())}
 
 
-def _tiled(u, a, b, threshold, block):
-    loads = []
-
-    def load(idx):
-        loads.append(len(idx))
-        return u[idx].copy()
-
-    got, exact_pairs, gram_pairs = {}, set(), set()
-    for ks, ds, exact in tiled_distances(load, a, b, threshold, u.shape[1], block=block):
-        for k, d, ex in zip(ks.tolist(), ds.tolist(), exact.tolist()):
-            got[(int(a[k]), int(b[k]))] = d
-            (exact_pairs if ex else gram_pairs).add((int(a[k]), int(b[k])))
-    assert max(loads) <= block
-    return got, exact_pairs, gram_pairs
+def _norms(u):
+    return np.array([float(np.dot(r.astype(np.float64), r.astype(np.float64))) for r in u])
 
 
-@pytest.mark.parametrize("block", [1, 3, 7, 40])
-def test_tiles_give_the_row_by_row_pairs_and_distances(block):
+def _columns_of(u, reads):
+    def columns(rows, start, stop):
+        reads.append((len(rows), stop - start))
+        return u[rows, start:stop].copy()
+    return columns
+
+
+@pytest.mark.parametrize("slab_bytes, gram_bytes", [(96 << 20, 256 << 20), (40_000, 256 << 20), (40_000, 1_000)])
+def test_gram_pass_gives_the_reference_pairs(monkeypatch, slab_bytes, gram_bytes):
+    """One syrk over all rows, narrow column slabs, and row blocks (a Gram too big to hold) agree."""
+    monkeypatch.setattr(lpips_gram, "SLAB_BYTES", slab_bytes)
+    monkeypatch.setattr(lpips_gram, "GRAM_BYTES", gram_bytes)
     rng = np.random.default_rng(3)
     n, length = 23, 3000
     u = (rng.standard_normal((n, length)) * 0.02).astype(np.float32)
     u[1::4] = u[0::4][:len(u[1::4])] + (0.004 * rng.standard_normal((len(u[1::4]), length))).astype(np.float32)
     ii, jj = np.triu_indices(n, k=1)
-    keep = rng.random(len(ii)) < 0.7  # pairs a bound left, in no particular block order
+    keep = rng.random(len(ii)) < 0.7
     a, b = ii[keep], jj[keep]
-    old = _row_by_row(u, a, b)
-    threshold = float(np.median(list(old.values())))
-    got, exact_pairs, gram_pairs = _tiled(u, a, b, threshold, block)
-    assert set(got) == set(old) and len(exact_pairs) + len(gram_pairs) == len(old)
-    assert gram_pairs and exact_pairs  # both ways of deciding are exercised
-    found_old = sorted((i, j, d) for (i, j), d in old.items() if d <= threshold)
-    found_new = sorted((i, j, got[(i, j)]) for (i, j) in exact_pairs if got[(i, j)] <= threshold)
-    assert found_new == found_old  # the same pairs with bit-identical distances
-    assert all(old[p] > threshold for p in gram_pairs)
-    assert all(got[p] == old[p] for p in exact_pairs)
+    ref = _reference(u, a, b)
+    values = sorted(ref.values())
+    threshold = (values[len(values) // 2] + values[len(values) // 2 + 1]) / 2  # between two pairs
+    reads: list = []
+    d, settled = pair_distances(_columns_of(u, reads), np.arange(n), _norms(u), a, b, length, threshold)
+    got = dict(zip(zip(a.tolist(), b.tolist()), d.tolist()))
+    assert max(abs(got[p] - ref[p]) for p in ref) <= 1e-12
+    assert {p for p in ref if got[p] <= threshold} == {p for p, v in ref.items() if v <= threshold}
+    assert not settled.any()  # nothing this close to the threshold
+    passes = sum(w for _, w in reads if _ < n or w) / length
+    assert passes >= 1 and all(rows <= 2 * n for rows, _ in reads)
+    if slab_bytes < 1 << 20:
+        assert max(w for _, w in reads) < length  # read by slabs
 
 
-def test_pairs_at_the_threshold_are_decided_by_the_exact_distance():
-    """Large norms, distances a few float32 roundings from the threshold: a float32 Gram estimate alone errs by far
-    more than the gap, so only the certified margin keeps these pairs right."""
+def test_pairs_at_the_threshold_are_decided_by_the_reference_form():
+    """Large norms, thresholds one float64 ulp from a pair's distance: the Gram form's cancellation errs by more than
+    the gap, so only the certified margin (and the reference form it calls for) keeps these pairs right."""
     rng = np.random.default_rng(5)
     n, length = 12, 50_000
     base = (rng.standard_normal(length) * 10).astype(np.float32)  # ||u||^2 ~ 5e6
     u = np.repeat(base[None], n, axis=0)
     u += (rng.standard_normal((n, length)) * 0.003).astype(np.float32)
     a, b = np.triu_indices(n, k=1)
-    exact = _row_by_row(u, a, b)
-    norms = squared_norms(u)
-    estimate, _ = gram_estimates(u, u, norms, norms)
-    errors = np.abs(estimate[a, b] - np.array([exact[(i, j)] for i, j in zip(a, b)]))
-    assert errors.max() > 1e-3  # the Gram form alone is far off here
+    ref = _reference(u, a, b)
+    columns = _columns_of(u, [])
+    raw, _ = pair_distances(columns, np.arange(n), _norms(u), a, b, length, -1.0)  # far threshold: Gram values
+    errors = np.abs(raw - np.array([ref[(i, j)] for i, j in zip(a, b)]))
+    assert errors.max() > 1e-12  # the Gram form alone is not the reference here
     for i, j in [(0, 1), (2, 7), (5, 11)]:
-        d = exact[(i, j)]
+        d = ref[(i, j)]
         for threshold, inside in [(d, True), (float(np.nextafter(d, -np.inf)), False),
-                                  (d * (1 - 1e-7), False), (d * (1 + 1e-7), True)]:
-            got, exact_pairs, gram_pairs = _tiled(u, a, b, threshold, block=5)
-            found = {p for p in exact_pairs if got[p] <= threshold}
+                                  (d * (1 - 1e-12), False), (d * (1 + 1e-12), True)]:
+            got, settled = pair_distances(columns, np.arange(n), _norms(u), a, b, length, threshold)
+            found = {(int(x), int(y)) for x, y, v in zip(a, b, got) if v <= threshold}
             assert ((i, j) in found) == inside
-            assert found == {p for p, v in exact.items() if v <= threshold}
-            assert all(got[p] == exact[p] for p in exact_pairs)
+            assert found == {p for p, v in ref.items() if v <= threshold}
+            assert settled.any()
+            assert all(got[k] == ref[(int(a[k]), int(b[k]))] for k in np.flatnonzero(settled))
 
 
-def test_gram_margin_covers_the_float32_error():
+def test_gram_margin_covers_the_error():
     rng = np.random.default_rng(11)
     for scale, length in [(1.0, 1000), (30.0, 40_000), (1e-3, 20_000)]:
         u = (rng.standard_normal((6, length)) * scale).astype(np.float32)
         u[3:] = u[:3] + (rng.standard_normal((3, length)) * scale * 1e-3).astype(np.float32)
-        norms = squared_norms(u)
-        estimate, margin = gram_estimates(u, u, norms, norms)
-        exact = gram_distances(u.astype(np.float64))
-        assert (np.abs(estimate - exact) <= margin).all()
+        a, b = np.triu_indices(6, k=1)
+        raw, _ = pair_distances(_columns_of(u, []), np.arange(6), _norms(u), a, b, length, -1.0)
+        ref = np.array([exact_distances(u[i], u[[j]])[0] for i, j in zip(a, b)])
+        norms = _norms(u)
+        assert (np.abs(raw - ref) <= lpips_gram.gram_margin(length, norms[a], norms[b])).all()
 
 
 @pytest.mark.parametrize("threshold", [0.05, 0.3])
-def test_close_pairs_equal_the_index_row_by_row_and_cache_exact_distances_only(full_fake_hub, cache, threshold):
+def test_close_pairs_equal_the_index_pair_by_pair_and_cache_the_found_ones(full_fake_hub, cache, threshold):
     entries = _items()
     n = len(entries)
     index, hashes, _ = _lpips_index(entries)
@@ -162,8 +160,8 @@ def test_close_pairs_equal_the_index_row_by_row_and_cache_exact_distances_only(f
                  is not None}
     finally:
         index.close()
-    assert found.pairs == sorted((i, j, d) for (i, j), d in old.items() if d <= threshold)  # bit-identical
-    assert found.gram > 0 and found.computed + found.skipped + found.gram == found.compared
-    assert len(known) == found.computed  # only exact distances are cached
-    assert all(d == np.float32(old[p]) for p, d in known.items())
-    assert all(old[p] > threshold for p in set(old) - set(known))
+    assert [(i, j) for i, j, _ in found.pairs] == sorted(p for p, d in old.items() if d <= threshold)
+    assert all(abs(d - old[(i, j)]) <= 1e-12 for i, j, d in found.pairs)
+    assert found.gram == found.compared and found.computed == 0
+    assert set(known) == {(i, j) for i, j, _ in found.pairs}  # only the pairs found are cached
+    assert all(d == np.float32(old[p]) or abs(d - old[p]) <= 1e-7 for p, d in known.items())

@@ -3,9 +3,13 @@
 Unlike waifuc, a new image is compared with EVERY kept image of the run (of similar aspect
 ratio, ``np.isclose(kept, new, rtol, atol)``), not only the last ``capacity``; ``capacity`` is
 accepted and ignored. Distances are exact LPIPS (:mod:`waifuc_ui.analysis.lpips`): the fast exact path when the
-difference model is the LPIPS linear head, which also skips kept images a certified lower bound rules out, else
-the difference model pair by pair. Memory stays bounded: kept embeddings are spilled to a temporary file, and
-only kept images hold a bound vector (about 250 KB each); a dropped image is never compared again.
+difference model is the LPIPS linear head, else the difference model pair by pair.
+
+On the fast path a run holds its decisions back for a batch of images (up to PENDING_ITEMS, or PENDING_BYTES of
+pixels): every new image's distances to the kept images and to the batch's earlier images come from one Gram pass
+over the spilled embeddings (:func:`waifuc_ui.inference.lpips_gram.pair_distances`, the kept embeddings read once
+per batch), then the batch is decided in arrival order exactly as one image at a time would be. One image at a time
+(``iter``), a kept image a certified lower bound rules out is skipped, and only kept images hold a bound vector.
 
 Cached per image content: the aspect ratio, the LPIPS features, the bound vectors and a row of the distances
 already computed to other images, so a re-run with the same images compares nothing again and a changed
@@ -23,9 +27,13 @@ from ..analysis.hashing import content_hash
 from ..analysis.lpips import PAIR_BATCH, LPIPSIndex, analyze_images, lpips_files, lpips_keys
 from ..core.errors import InvalidOptionError
 from ..core.item import ImageItem
+from ..inference.lpips_gram import pair_distances
 from .analyzed import AnalyzedAction, RunState
 
 MODES = ("all", "group")
+#: most images whose decision waits for one Gram pass, and most pixel bytes they hold
+PENDING_ITEMS = 256
+PENDING_BYTES = 256 << 20
 
 
 class _Kept:
@@ -56,9 +64,9 @@ class FilterSimilarAction(AnalyzedAction):
 
     per_item = False  # compares each item with the items kept before it
 
-    window_size = 8  # fresh LPIPS features are 6.4 MB each
+    window_size = 16  # fresh LPIPS features are 6.4 MB each; on the fast path their embeddings are spilled at once
     pair_batch = PAIR_BATCH
-    _run_attrs = ("_run", "_lp", "_buckets")
+    _run_attrs = ("_run", "_lp", "_buckets", "_pending")
 
     def __init__(self, mode: str = "all", threshold: float = 0.45, capacity: int = 500,
                  rtol: float = 5.e-2, atol: float = 2.e-2):
@@ -69,6 +77,7 @@ class FilterSimilarAction(AnalyzedAction):
         self.rtol, self.atol = rtol, atol
         self._lp: LPIPSIndex | None = None
         self._buckets: dict[Any, _Bucket] = {}
+        self._pending: list[tuple[ImageItem, str, float]] | None = None  # held for a batch (None: decide at once)
 
     @property
     def _index(self) -> LPIPSIndex:
@@ -93,6 +102,7 @@ class FilterSimilarAction(AnalyzedAction):
 
         self._lp = LPIPSIndex(current_analysis_cache(), lpips_keys())
         self._buckets = {}
+        self._pending = None
 
     def _close(self) -> None:
         if self._lp is not None:
@@ -108,7 +118,9 @@ class FilterSimilarAction(AnalyzedAction):
         return analyze_images(images)
 
     def store_analysis(self, run: RunState, h: str, analysis: Any) -> Any:
-        self._index.store_fresh(h, analysis["features"])
+        # fast path: the embedding is spilled at once; writing 6.4 MB of features per image to the cache costs more
+        # than extracting them again for the rare re-run that needs a pair it has not seen
+        self._index.store_fresh(h, analysis["features"], cache=not self._index.fast)
         meta = {"ratio": analysis["ratio"]}
         run.cache.put(h, run.key, meta)
         return meta
@@ -153,6 +165,58 @@ class FilterSimilarAction(AnalyzedAction):
         h = content_hash(item)
         ratio = float(analysis["ratio"])
         self._index.add(h, item)
+        if self._pending is None or not self._index.fast:
+            yield from self._decide_now(item, h, ratio)
+            return
+        if h in self._index.window:
+            self._index.row_of(h)  # spill the embedding while its features are at hand
+        self._pending.append((item, h, ratio))
+        held = sum(_pixel_bytes(i) for i, _, _ in self._pending)
+        if len(self._pending) >= PENDING_ITEMS or held >= PENDING_BYTES:
+            yield from self._flush()
+
+    def finish(self) -> Iterator[ImageItem]:
+        yield from self._flush()
+
+    def _flush(self) -> Iterator[ImageItem]:
+        pending, self._pending = self._pending or [], [] if self._pending is not None else None
+        if pending:
+            self._batch_distances(pending)
+        for item, h, ratio in pending:
+            yield from self._decide_now(item, h, ratio)
+
+    def _batch_distances(self, pending: Sequence[tuple[ImageItem, str, float]]) -> None:
+        """Every distance the batch's decisions may need (to kept images and to the batch's earlier images), in
+        one Gram pass, into each new image's cached row of known distances."""
+        lp, thr = self._index, self.threshold
+        index: dict[str, int] = {}
+        pairs: list[tuple[int, int]] = []
+        knowns = []
+        for k, (item, h, ratio) in enumerate(pending):
+            known = lp.known(h)
+            knowns.append(known)
+            bucket = self._bucket(item.meta.get("group_id"))
+            others = [c.hash for c in bucket.candidates(ratio, self.rtol, self.atol)]
+            others += [o for i, o, r in pending[:k] if self._bucket(i.meta.get("group_id")) is bucket
+                       and np.isclose(r, ratio, rtol=self.rtol, atol=self.atol)]
+            for o in dict.fromkeys(others):
+                if o != h and o not in known:
+                    pairs.append((index.setdefault(h, len(index)), index.setdefault(o, len(index))))
+        if not pairs:
+            return
+        hashes = list(index)
+        rows = np.array([lp.row_of(x) for x in hashes], np.int64)
+        a, b = np.array(pairs).T
+        d, settled = pair_distances(lp.columns, rows, lp.norms(rows), a, b, lp.embedding_length, thr)
+        lp.pairs_computed += int(settled.sum())
+        lp.pairs_gram += int((~settled).sum())
+        by_hash = {h: known for (_, h, _), known in zip(pending, knowns)}
+        for i, j, dist in zip(a.tolist(), b.tolist(), d.tolist()):
+            by_hash[hashes[i]][hashes[j]] = dist
+        for h, known in by_hash.items():
+            lp.save_known(h, known)
+
+    def _decide_now(self, item: ImageItem, h: str, ratio: float) -> Iterator[ImageItem]:
         bucket = self._bucket(item.meta.get("group_id"))
         cands = bucket.candidates(ratio, self.rtol, self.atol)
         dup = self._first_duplicate(h, cands) if cands else None
@@ -168,11 +232,19 @@ class FilterSimilarAction(AnalyzedAction):
 
     def iter_from(self, iter_) -> Iterator[ImageItem]:
         try:
+            self.begin()
+            self._pending = []  # a stream: decisions wait for a batch (see the module text)
             yield from super().iter_from(iter_)
         finally:  # the run is over (or stopped): delete the temporary embedding file now
+            self._pending = None
             if self._lp is not None:
                 self._index.close()
                 self._run = None
+
+    @property
+    def pairs_gram(self) -> int:
+        """Pairs decided by a Gram pass in this run (batched fast path)."""
+        return self._lp.pairs_gram if self._lp is not None else 0
 
     @property
     def pairs_computed(self) -> int:
@@ -188,3 +260,10 @@ class FilterSimilarAction(AnalyzedAction):
     def pairs_skipped(self) -> int:
         """Pairs a certified lower bound ruled out in this run (fast path only)."""
         return self._lp.pairs_skipped if self._lp is not None else 0
+
+
+def _pixel_bytes(item: ImageItem) -> int:
+    if not item.is_loaded:
+        return 0
+    width, height = item.image.size
+    return width * height * len(item.image.getbands())

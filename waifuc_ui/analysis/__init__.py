@@ -12,7 +12,8 @@ from .context import current_analysis_cache, default_analysis_cache, use_analysi
 from .engine import AnalysisFailed, Analyzer, RunState
 from .hashing import content_hash, image_hash
 from .images import model_ready_image
-from .lpips import ClosePairs, LPIPSIndex, link_groups
+from .lpips import LPIPSIndex
+from .lpips_pairs import ClosePairs, link_groups
 from .originality import Originality, originality, originality_rank, originality_reason
 from .review import (
     CCIPReview,

@@ -22,8 +22,9 @@ from .ccip_features import DEFAULT_CCIP_MODEL, ccip_feature_key, ccip_features
 from .context import current_analysis_cache
 from .engine import Analyzer, RunState
 from .hashing import content_hash
-from .lpips import ClosePairs, LPIPSIndex, analyze_images, close_pairs, link_groups, lpips_files, lpips_keys
-from .lpips import similar_ratio_pairs as _similar
+from .lpips import LPIPSIndex, analyze_images, lpips_files, lpips_keys
+from .lpips_pairs import ClosePairs, close_pairs, link_groups
+from .lpips_pairs import similar_ratio_pairs as _similar
 
 ItemOrHash = ImageItem | str
 
@@ -178,7 +179,6 @@ def _lpips_index(items: Sequence[ImageItem]) -> tuple[LPIPSIndex, list[str], np.
     """The index with every item a member (fresh embeddings spilled while their features are at hand), the
     content hashes and the aspect ratios (nan for an image the model could not take)."""
     index = LPIPSIndex(current_analysis_cache(), lpips_keys())
-    index.reserve(len(items))
     engine = _LPIPSRatios(index)
     hashes = [content_hash(i) for i in items]
     metas: list[Any] = []
@@ -187,10 +187,8 @@ def _lpips_index(items: Sequence[ImageItem]) -> tuple[LPIPSIndex, list[str], np.
         metas += engine.analyses_for(window)
         for h, item in zip(hashes[start:start + _WINDOW], window):
             index.add(h, item)
-            if h in index.window:  # spill the embedding (or features) and compute the bounds while at hand
+            if h in index.window:  # spill the embedding (or features) while at hand
                 index.keep(h, item)
-                if index.fast:
-                    index.bound_row(h)
         index.window.clear()
     ratios = np.array([m["ratio"] if isinstance(m, dict) else np.nan for m in metas], dtype=float)
     return index, hashes, ratios

@@ -2,19 +2,21 @@
 
 Features: RGB on white, BILINEAR stretch to 400x400, /255, NCHW -> ``lpips_feature.onnx`` (5 maps). Differences:
 ``lpips_diff.onnx`` on pairs of feature tuples (``feat_x_i``, ``feat_y_i``), one scalar per pair; the distance
-matrix (and so ``lpips_clustering``) comes from the exact fast path of :mod:`.lpips_linear` when it applies.
+matrix (and so ``lpips_clustering``) comes from the exact fast path when it applies: embeddings
+(:mod:`.lpips_linear`) spilled to disk batch by batch and one Gram pass over them (:mod:`.lpips_gram`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from PIL import Image
 
 from .clustering import cluster_precomputed
 from .inputs import load_rgb, prepared_batches, rgb_encode
-from .lpips_linear import embed, gram_distances, linear_head
+from .lpips_gram import VectorSpill, pair_distances
+from .lpips_linear import LinearHead, embed, linear_head
 from .registry import register_model
 from .resolve import resolve_file
 from .runtime import ModelSession, open_session
@@ -80,17 +82,14 @@ def lpips_difference(img1, img2) -> float:
     return lpips_batch_differences(_auto_feat(img1), _auto_feat(img2))[0].item()
 
 
-def lpips_distance_matrix(feats: Features, batch_size: int = 64) -> np.ndarray:
-    """Symmetric [N, N] LPIPS matrix. The exact fast path (:mod:`.lpips_linear`: one Gram matrix of the
-    embeddings) when the difference model is the LPIPS linear head, else the model over pairs i <= j."""
+def lpips_distance_matrix(feats: Features, batch_size: int = 64, threshold: float | None = None) -> np.ndarray:
+    """Symmetric [N, N] LPIPS matrix. The exact fast path (embeddings spilled, one Gram pass; pairs within its error
+    bound of ``threshold`` get the reference form) when the difference model is the LPIPS linear head, else the
+    model over pairs i <= j."""
     n = feats[0].shape[0]
     head = linear_head()
     if head.exact:
-        u = np.concatenate([embed(tuple(f[s:s + 16] for f in feats), head) for s in range(0, n, 16)]) if n \
-            else np.zeros((0, 0), np.float32)
-        d = gram_distances(u)
-        np.fill_diagonal(d, 0.0)
-        return d
+        return _spilled_matrix((tuple(f[s:s + 16] for f in feats) for s in range(0, n, 16)), head, threshold)
     ii, jj = np.triu_indices(n)
     d = np.zeros((n, n), np.float64)
     for start in range(0, len(ii), batch_size):
@@ -101,13 +100,40 @@ def lpips_distance_matrix(feats: Features, batch_size: int = 64) -> np.ndarray:
     return d
 
 
+def _spilled_matrix(batches: Iterable[Features], head: LinearHead, threshold: float | None) -> np.ndarray:
+    spill = VectorSpill()
+    try:
+        for batch in batches:
+            for u in embed(batch, head):
+                spill.append(u)
+        n = spill.count
+        ii, jj = np.triu_indices(n, k=1)
+        d = np.zeros((n, n), np.float64)
+        if len(ii):
+            limit = np.inf if threshold is None else threshold
+            rows = np.arange(n)
+            d[ii, jj], _ = pair_distances(spill.columns, rows, spill.norms(rows), ii, jj, spill.length, limit)
+            d[jj, ii] = d[ii, jj]
+        return d
+    finally:
+        spill.close()
+
+
 @register_model(LPIPS)
 def lpips_clustering(images: Sequence, threshold: float = 0.45) -> list[int]:
     """DBSCAN(eps=threshold, min_samples=2) on LPIPS differences; -1 = noise. Images or feature tuples."""
     items = list(images)
     if not items:
         return []
-    feats = [_auto_feat(x) for x in items] if any(isinstance(x, (tuple, list)) for x in items) \
-        else [lpips_extract_feature(x) for x in items]
-    stacked = tuple(np.concatenate([f[k] for f in feats]) for k in range(5))
-    return cluster_precomputed(lpips_distance_matrix(stacked), 'dbscan', threshold, 2)
+    head = linear_head()
+    if head.exact:  # features batch by batch, never all in memory
+        batches = (_stacked([_auto_feat(x) for x in items[s:s + 16]]) if any(isinstance(x, (tuple, list))
+                   for x in items[s:s + 16]) else lpips_extract_feature(items[s:s + 16])
+                   for s in range(0, len(items), 16))
+        return cluster_precomputed(_spilled_matrix(batches, head, threshold), 'dbscan', threshold, 2)
+    feats = [_auto_feat(x) for x in items]
+    return cluster_precomputed(lpips_distance_matrix(_stacked(feats)), 'dbscan', threshold, 2)
+
+
+def _stacked(feats: Sequence[Features]) -> Features:
+    return tuple(np.concatenate([f[k] for f in feats]) for k in range(5))

@@ -31,8 +31,6 @@ TOLERANCE = 1e-5
 #: spatial grid of the lower bound (8 x 8 blocks per map: ~1,000 x 64 values per image; a coarser grid
 #: loses most of the distance of unrelated images, a finer one costs memory)
 BOUND_GRID = 8
-#: values per float32 Gram product summed in float64 by :func:`gram_estimates` (its error bound grows with it)
-GRAM_CHUNK = 8192
 _U32 = 2.0 ** -24  # unit roundoff of float32
 _X = [f'feat_x_{i}' for i in range(5)]
 _Y = [f'feat_y_{i}' for i in range(5)]
@@ -196,19 +194,24 @@ def linear_head() -> LinearHead:
 # -------------------------------------------------------------------------------------------- the embedding
 def embed(feats: Sequence[np.ndarray], head: LinearHead) -> np.ndarray:
     """``u`` of each image: float32 [N, D] from feature maps [N, C_l, H_l, W_l] (zero-weight channels dropped).
-    float32 arithmetic: each value is within a few float32 roundings of the exact one."""
-    parts = []
+    float32 arithmetic (channel norms summed in float64): each value is within a few float32 roundings of the
+    exact one."""
+    n = feats[0].shape[0]
+    sizes = [len(head.kept(layer)) * f.shape[2] * f.shape[3] for layer, f in enumerate(feats)]
+    out = np.empty((n, sum(sizes)), np.float32)
+    offset = 0
     for layer, phi in enumerate(feats):
         keep = head.kept(layer)
         phi = np.asarray(phi, dtype=np.float32)
-        n, _, h, w = phi.shape
-        norm = np.sqrt(np.einsum('nchw,nchw->nhw', phi, phi, dtype=np.float64)).astype(np.float32)[:, None]
+        _, c, h, w = phi.shape
+        norm = np.sqrt(np.add.reduce(np.square(phi), axis=1, dtype=np.float64)).astype(np.float32)[:, None]
         norm += np.float32(NORM_EPS)
         scale = np.sqrt(head.weights[layer][keep] / (h * w)).astype(np.float32)[None, :, None, None]
-        part = phi[:, keep] / norm
+        part = out[:, offset:offset + sizes[layer]].reshape(n, len(keep), h, w)
+        np.divide(phi if len(keep) == c else phi[:, keep], norm, out=part)
         part *= scale
-        parts.append(part.reshape(n, -1))
-    return np.concatenate(parts, axis=1)
+        offset += sizes[layer]
+    return out
 
 
 def layout(head: LinearHead, shapes: Sequence[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
@@ -265,42 +268,3 @@ def gram_distances(a: np.ndarray, b: np.ndarray | None = None, chunk: int = 1 <<
         na += (ca ** 2).sum(axis=1)
         nb += (cb ** 2).sum(axis=1)
     return np.maximum(na[:, None] + nb[None, :] - 2 * gram, 0.0)
-
-
-def row_distances(x: np.ndarray, ys: np.ndarray) -> np.ndarray:
-    """``||x - y_j||^2`` by direct differences (float32 differences summed in float64): the exact form."""
-    diff = ys - x[None, :]
-    np.square(diff, out=diff)
-    return diff.sum(axis=1, dtype=np.float64)
-
-
-def gram_margin(length: int, norms_a: np.ndarray, norms_b: np.ndarray, chunk: int = GRAM_CHUNK) -> np.ndarray:
-    """How far a :func:`gram_estimates` value can be from the :func:`row_distances` value of the same pair
-    (float32-stored vectors, any summation order inside BLAS): each float32 chunk dot product of ``n`` values errs by
-    at most ``gamma_n sum |a_k b_k| <= gamma_n sqrt(na nb)`` (Cauchy-Schwarz), twice in ``d``; the exact form's own
-    float32 difference and square add at most ``3.1 u d <= 6.2 u (na + nb)``; the float64 sums are covered by
-    ``1e-9 (na + nb)``."""
-    n = min(max(int(length), 1), int(chunk))
-    gamma = n * _U32 / (1 - n * _U32)
-    return 2 * gamma * np.sqrt(norms_a * norms_b) + (8 * _U32 + 1e-9) * (norms_a + norms_b) + 1e-12
-
-
-def squared_norms(a: np.ndarray, chunk: int = GRAM_CHUNK) -> np.ndarray:
-    """``||a_i||^2`` in float64 (products of float32 values are exact there), chunked to bound the copy."""
-    out = np.zeros(len(a), np.float64)
-    for start in range(0, a.shape[1], chunk):
-        c = a[:, start:start + chunk].astype(np.float64)
-        out += np.einsum('ij,ij->i', c, c)
-    return out
-
-
-def gram_estimates(a: np.ndarray, b: np.ndarray, norms_a: np.ndarray, norms_b: np.ndarray,
-                   chunk: int = GRAM_CHUNK) -> tuple[np.ndarray, np.ndarray]:
-    """Estimates of ``||a_i - b_j||^2`` (float64 [len(a), len(b)]) from float32 BLAS Gram products over ``chunk``
-    values at a time, summed in float64, and the certified :func:`gram_margin` of each: a pair whose estimate
-    minus its margin is above a threshold has an exact (:func:`row_distances`) distance above it too."""
-    gram = np.zeros((len(a), len(b)), np.float64)
-    for start in range(0, a.shape[1], chunk):
-        gram += a[:, start:start + chunk] @ b[:, start:start + chunk].T
-    na, nb = norms_a[:, None], norms_b[None, :]
-    return na + nb - 2 * gram, gram_margin(a.shape[1], na, nb, chunk)
