@@ -17,7 +17,10 @@ os.environ["HF_HUB_CACHE"] = os.path.join(_HF_TMP, "hub")
 os.environ.pop("HF_TOKEN", None)
 os.environ.setdefault("WAIFUC_UI_CACHE_DIR", os.path.join(_HF_TMP, "analysis"))
 os.environ["GRADIO_TEMP_DIR"] = os.path.join(_HF_TMP, "gradio")  # public-mode upload budgets measure this folder
-
+# gradio's Blocks otherwise ask PyPI for gradio's latest version and post usage analytics, and gradio_client
+# sends telemetry through huggingface_hub: no network in tests
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 
 
 def _share_httpx_ssl_context() -> None:
