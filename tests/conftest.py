@@ -17,6 +17,35 @@ os.environ["HF_HUB_CACHE"] = os.path.join(_HF_TMP, "hub")
 os.environ.pop("HF_TOKEN", None)
 os.environ.setdefault("WAIFUC_UI_CACHE_DIR", os.path.join(_HF_TMP, "analysis"))
 os.environ["GRADIO_TEMP_DIR"] = os.path.join(_HF_TMP, "gradio")  # public-mode upload budgets measure this folder
+# gradio's Blocks otherwise ask PyPI for gradio's latest version and post usage analytics, and gradio_client
+# sends telemetry through huggingface_hub: no network in tests
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+
+
+def _share_httpx_ssl_context() -> None:
+    """Every ``httpx.Client`` builds an SSL context from certifi's bundle (40-120 ms of CPU each, thousands in a run:
+    web-source clients, HTTP test helpers, gradio_client). Tests only speak plain HTTP to 127.0.0.1, so the default
+    context is built once per process and shared; any other ``verify``/``cert`` is built as httpx does."""
+    import functools
+
+    from httpx._transports import default
+
+    build = default.create_ssl_context
+
+    @functools.cache
+    def default_context(cafile: str | None, capath: str | None):
+        return build(verify=True, cert=None, trust_env=True)
+
+    def create_ssl_context(verify=True, cert=None, trust_env=True):
+        if verify is True and cert is None and trust_env:
+            return default_context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+        return build(verify=verify, cert=cert, trust_env=trust_env)
+
+    default.create_ssl_context = create_ssl_context
+
+
+_share_httpx_ssl_context()
 
 # Fixtures every folder may use: the tiny ONNX models on a fake Hub cache, and the local Hub file server.
 pytest_plugins = ["tests.fakehub", "tests.fakehub_extra", "tests.inference.hubserver"]

@@ -107,6 +107,16 @@ def app_url(shared_app, fake_hub, chromium):
     forget_sessions(binder)
 
 
+@pytest.fixture
+def bare_app_url(shared_app, fake_hub, chromium):
+    """:func:`app_url` with an empty Hub cache and the Hub offline: no model at all. Yields (url, binder)."""
+    url, binder = shared_app
+    forget_sessions(binder)
+    yield url, binder
+    close_contexts(chromium)
+    forget_sessions(binder)
+
+
 def forget_sessions(binder) -> None:
     """Delete every session of ``binder`` (workspaces and file cookies), as a restart on an empty root would."""
     for session_id in binder.registry.workspaces.live_ids():

@@ -10,23 +10,12 @@ import re
 import gradio as gr
 import pytest
 
-from tests.browser.conftest import free_port, serve_app, write_browser_dataset
+from tests.browser.conftest import free_port
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 60_000
 BEFORE_RUN = "Run a pipeline with a CCIPAction step to review characters (the character LoRA preset has one)."
 BADGES = ".error, [data-testid=toast-body]"
-
-
-@pytest.fixture
-def bare_app_url(tmp_path, fake_hub):
-    """The app launched with an empty Hub cache and the Hub offline: no model at all."""
-    from waifuc_ui.ui import AppSettings
-
-    demo_dir = tmp_path / "demo"
-    write_browser_dataset(demo_dir)
-    with serve_app(AppSettings(workspace_root=(tmp_path / "workspaces").resolve(), demo_dir=demo_dir)) as (url, _b):
-        yield url
 
 
 def settle(page) -> None:
@@ -58,7 +47,7 @@ def test_missing_ccip_model_is_said_once_without_error_badges(bare_app_url, brow
 
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(TIMEOUT)
-    page.goto(bare_app_url)
+    page.goto(bare_app_url[0])
     expect(page.locator("#source-summary")).to_contain_text("13 images came in")
     summary = page.locator("#ccip-summary")
 

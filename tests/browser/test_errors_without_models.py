@@ -9,22 +9,15 @@ import re
 
 import pytest
 
-from tests.browser.conftest import serve_app, write_browser_dataset
-
 pytestmark = pytest.mark.browser
 TIMEOUT = 60_000
 LAYOUT = "<dir>/<owner>/<repo>/<path>"
 
 
 @pytest.fixture
-def bare_app(tmp_path, fake_hub):
+def bare_app(bare_app_url):
     """The app with an empty Hugging Face cache and the Hub offline: every model is missing."""
-    from waifuc_ui.ui import AppSettings
-
-    write_browser_dataset(tmp_path / "demo")
-    with serve_app(AppSettings(workspace_root=(tmp_path / "workspaces").resolve(),
-                               demo_dir=tmp_path / "demo")) as (url, _binder):
-        yield url
+    return bare_app_url[0]
 
 
 def no_error_shown(page, where: str, shots) -> None:

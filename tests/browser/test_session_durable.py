@@ -60,6 +60,22 @@ def server(tmp_path, fake_hub):
         running["binder"].registry.close_all()
 
 
+@pytest.fixture
+def app_server(app_url):
+    """The shared app (see conftest's ``app_url``) behind :func:`server`'s interface, for the tests that never
+    restart it: start() gives its binder."""
+    app_url_, binder = app_url
+
+    class Running:
+        url = app_url_
+        root = str(binder.registry.workspaces.root)
+
+        def start(self):
+            return binder
+
+    return Running()
+
+
 def workspaces(root):
     return sorted(n for n in os.listdir(root) if os.path.isdir(os.path.join(root, n)))
 
@@ -136,9 +152,10 @@ def check_work(page):
     return urls
 
 
-def test_a_reload_brings_the_session_back(server, browser, tmp_path):
+def test_a_reload_brings_the_session_back(app_server, browser, tmp_path):
     from playwright.sync_api import expect
 
+    server = app_server
     binder = server.start()
     page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
     page.set_default_timeout(TIMEOUT)
@@ -197,11 +214,12 @@ def test_a_restarted_server_reopens_the_session_with_the_browsers_key(server, br
     check_work(page)
 
 
-def test_project_file_and_new_session(server, browser, tmp_path):
+def test_project_file_and_new_session(app_server, browser, tmp_path):
     """Download the project, start over (the old workspace is deleted), upload the same images, load the
     project: the tag edits, the trigger word and the export name are back."""
     from playwright.sync_api import expect
 
+    server = app_server
     server.start()
     page = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True).new_page()
     page.set_default_timeout(TIMEOUT)
