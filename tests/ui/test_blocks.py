@@ -111,3 +111,11 @@ def test_the_page_names_each_tab_by_its_components(page):
                                                              "source-page", "source-page-label"]
     assert list(page.export.settings.by_keyword()) == ["layout", "name", "kohya_folder", "quality"]
     assert page.source.folder is not None and page.export.folder is not None  # a local run
+
+
+def test_the_app_sends_no_usage_analytics_and_asks_pypi_nothing(tmp_path, dataset_dir, monkeypatch):
+    """Even with gradio's analytics switched on in the environment, the app opts out (no version-check thread)."""
+    monkeypatch.setenv("GRADIO_ANALYTICS_ENABLED", "True")
+    settings = AppSettings(public=True, workspace_root=tmp_path / "ws", demo_dir=dataset_dir)
+    demo = build_app(settings, SessionBinder(settings))
+    assert demo.analytics_enabled is False

@@ -141,7 +141,9 @@ def build_page(settings: AppSettings, binder: SessionBinder) -> Page:
     """:func:`build_app` with its components: the page's tabs as typed objects."""
     mode = "public mode: uploads only" if settings.public else "local run"
     # delete_cache: uploads a visitor never used are removed from gradio's upload folder after a few hours
-    with gr.Blocks(title="waifuc_ui · LoRA dataset builder", delete_cache=(3600, 3 * 3600)) as demo:
+    # no usage analytics or PyPI version check: the app talks only to the Hub and the sites a person picks
+    with gr.Blocks(title="waifuc_ui · LoRA dataset builder", delete_cache=(3600, 3 * 3600),
+                   analytics_enabled=False) as demo:
         # no time_to_live: gradio would count it from the page load, not from the last use; idle expiry is the
         # registry's (touched by every handler, kept on disk too), checked by a timer. The state's expiry (an hour
         # after the tab closed) only stops its run: the workspace stays for the browser's key to reopen.
