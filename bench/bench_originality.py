@@ -25,7 +25,13 @@ sys.path.insert(0, str(ROOT))
 
 from PIL import Image  # noqa: E402  (after the path set-up)
 
-from tests.analysis.corpus import DETECTABLE_KINDS, KINDS, ORIGINAL_KINDS, demo_originals  # noqa: E402
+from tests.analysis.corpus import (  # noqa: E402
+    DETECTABLE_KINDS,
+    KINDS,
+    ORIGINAL_KINDS,
+    SAME_SIZE_KINDS,
+    demo_originals,
+)
 from tests.analysis.generated_art import varied_originals  # noqa: E402
 from waifuc_ui.analysis.originality import (  # noqa: E402
     HALVED_COLOUR_THRESHOLD,
@@ -73,7 +79,8 @@ def _keeper_check(originals: list[Image.Image]) -> None:
     last: which file leads."""
     families: dict[str, list[str]] = {
         "detectable copies": list(DETECTABLE_KINDS),
-        "copies resized down or to about the same size": [k for k in KINDS if " x0." in k],
+        "undetected copies of about the same size": SAME_SIZE_KINDS,
+        "copies resized down": [k for k in KINDS if " x0." in k and k not in SAME_SIZE_KINDS],
         "copies resized up": [k for k in KINDS if " x1." in k and not k.startswith("original")],
     }
     with tempfile.TemporaryDirectory(prefix="bench_originality_") as folder:

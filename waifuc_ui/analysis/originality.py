@@ -210,7 +210,7 @@ def jpeg_lattice(luma: np.ndarray) -> Lattice | None:
     step = max(1, len(rows) // SEARCH_BLOCKS)  # candidates are found and compared on a sample, the best read in full
     sampled = {o: _lattice_score(blocks_at(*o, step)) for o in _grid_candidates(blocks_at, step)}
     found = {offset: score for offset, score in sampled.items() if score is not None}
-    if found:
+    if found and min(score for score, _ in found.values()) < REENCODE_THRESHOLD + 0.05:  # else no grid is a JPEG's
         offset = min(found, key=lambda o: found[o][0])
         full = _lattice_score(blocks_at(*offset))
         if full is not None and (at_origin is None or full[0] < at_origin[0]):
@@ -236,17 +236,17 @@ def colour_phase_ratio(rgb: np.ndarray) -> float | None:
     not count. None: too few colour edges to tell (a grey picture)."""
     a = rgb.astype(np.float32)
     unclipped = np.logical_not(((a <= 1) | (a >= 254)).any(axis=-1))
-    cb, cr, y = a @ _CB, a @ _CR, a @ _LUMA
+    cb, cr = a @ _CB, a @ _CR
     ratios = []
     for axis in (0, 1):
         colour = _phase_counts(cb, unclipped, axis) + _phase_counts(cr, unclipped, axis)
         if colour.max() < MIN_COLOUR_EDGES:
             continue
-        light = _phase_counts(y, unclipped, axis)
-        if light.min() < light.max() * 0.5:  # the luminance is halved too: resampled, not a JPEG's colour
-            ratios.append(1.0)
-            continue
-        ratios.append(float(colour.min() / colour.max()))
+        ratio = float(colour.min() / colour.max())
+        if ratio < HALVED_COLOUR_THRESHOLD:
+            light = _phase_counts(a @ _LUMA, unclipped, axis)
+            ratio = 1.0 if light.min() < light.max() * 0.5 else ratio  # luminance halved too: resampled, no JPEG
+        ratios.append(ratio)
     return min(ratios) if ratios else None
 
 
