@@ -11,14 +11,28 @@
 5. among lossy files the larger file (less compression), then input order (two lossless files of the same
    picture hold the same pixels: the first seen stays, as the dedup step keeps it).
 
-Re-encode detection: the luminance of a decoded JPEG, cut into the JPEG's 8 x 8 blocks (grid at the image origin)
-and transformed by the block DCT, gives coefficients on the lattice of the JPEG's quantization steps (up to
-rounding noise of about 0.35). For each IJG quality 10..97, the mean distance of the coefficients to that
-quality's lattice (in steps, 0..0.5) is about 0.25 on an original and under 0.12 on a decoded JPEG; only
-coefficients the quantizer would keep (|c| >= step/2, step >= 3) count, each frequency weighs the same, so flat
-colour (all-zero blocks) and smooth gradients (one repeated value) cannot fake a lattice. The best quality is the
-estimate shown ("PNG re-encoded from a JPEG q≈90"). Limits: a JPEG cropped off its 8-pixel grid or resized before
-the re-save, a JPEG of quality 98-100 and non-IJG tables at high quality are not detected (counted as originals).
+Re-encode detection, two independent measures (either flags a lossless file; bench/bench_originality.py measures
+them on a corpus):
+
+* The lattice (:func:`jpeg_lattice`): the luminance of a decoded JPEG, cut into the JPEG's 8 x 8 blocks and
+  transformed by the block DCT, gives coefficients on the lattice of the JPEG's quantization steps (up to rounding
+  noise of about 0.35). For each IJG quality 10..97, the mean distance of the coefficients to that quality's
+  lattice (in steps, 0..0.5) is about 0.25 on an original and under 0.1 on a decoded JPEG; only coefficients the
+  quantizer would keep (|c| >= step/2, step >= 3) count, each frequency weighs the same, so flat colour (all-zero
+  blocks) and smooth gradients (one repeated value) cannot fake a lattice. The best quality is the estimate shown
+  ("PNG re-encoded from a JPEG q≈90"). A JPEG cropped before the re-save has its grid elsewhere: the grid offsets
+  whose sampled blocks hold the least high-frequency detail (the quantizer zeroes it on its own grid only) are
+  measured too, three of the 63, so originals get few extra chances to look like a JPEG.
+* Half-resolution colour (:func:`colour_phase_ratio`): JPEGs usually store colour at half resolution (4:2:0, Pillow's
+  and most encoders' default) and decoders upsample it with a triangle filter, whose output has zero third
+  differences at every other pixel. That holds at any quality (q100 included) and survives crops; a picture
+  upscaled 2x shows it in its luminance too and is not counted.
+
+Limits (counted as originals): a JPEG with full-resolution colour (4:4:4) at quality 98-100 (steps 1-2: the lattice
+is below the rounding noise) and non-IJG tables at high quality; a JPEG resized before the re-save (the grid and
+the colour pattern are gone; resampling traces measured on the corpus overlap with genuine larger pictures, so no
+rule reads them). A resized copy within 2 % of the original's size loses on sharpness (resampling and the JPEG
+soften it); one more than 2 % larger leads as the larger picture.
 """
 
 from __future__ import annotations
