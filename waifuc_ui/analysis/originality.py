@@ -162,14 +162,16 @@ class Lattice(NamedTuple):
 
 
 def _busy_blocks(luma: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
-    """(rows, columns) of up to ``count`` 8 x 8 blocks on the origin grid that are not flat, evenly spread; each
-    leaves 7 pixels of room to its lower right for the other grid offsets."""
+    """(rows, columns) of up to ``count`` 8 x 8 blocks on the origin grid that are not flat, evenly spread, without
+    clipped pixels unless too few are; each leaves 7 pixels of room to its lower right for the other grid offsets."""
     h, w = (luma.shape[0] - 7) // 8 * 8, (luma.shape[1] - 7) // 8 * 8
     if h < 8 or w < 8:
         return np.zeros(0, int), np.zeros(0, int)
     blocks = luma[:h, :w].reshape(h // 8, 8, w // 8, 8)
-    busy = np.ptp(blocks, axis=(1, 3)) > 2  # flat blocks hold no lattice evidence
-    rows, cols = np.nonzero(busy)
+    low, high = blocks.min(axis=(1, 3)), blocks.max(axis=(1, 3))
+    busy = high - low > 2  # flat blocks hold no lattice evidence
+    unclipped = busy & (low >= 1) & (high <= 254)  # clipping (ringing past black or white) breaks the lattice
+    rows, cols = np.nonzero(unclipped if unclipped.sum() >= 64 else busy)
     if len(rows) > count:
         pick = np.linspace(0, len(rows) - 1, count).astype(int)
         rows, cols = rows[pick], cols[pick]
