@@ -206,7 +206,8 @@ def _grid_candidates(blocks_at: Callable[[int, int, int], np.ndarray], step: int
     offsets = [(dy, dx) for dy in range(8) for dx in range(8) if dy or dx]
     blocks = np.stack([blocks_at(dy, dx, step) for dy, dx in offsets])
     coeffs = np.einsum("ij,onjk,lk->onil", _DCT, blocks, _DCT, optimize=True).reshape(len(offsets), -1, 64)
-    detail = np.minimum(np.abs(coeffs[:, :, _HIGH_FREQUENCIES]), 4).mean(axis=(1, 2))
+    # coefficients capped at 1 (the rounding noise of a zeroed one is about 0.35): what counts is how many are near 0
+    detail = np.minimum(np.abs(coeffs[:, :, _HIGH_FREQUENCIES]), 1).mean(axis=(1, 2))
     return [offsets[i] for i in np.argsort(detail)[:GRID_CANDIDATES]]
 
 
