@@ -1,6 +1,6 @@
 """How well the keeper rule's re-encode check tells originals from JPEG copies saved losslessly (a measured corpus).
 
-    /work/venv/bin/python bench/bench_originality.py [--generated 16] [--no-demo]
+    /work/venv/bin/python bench/bench_originality.py [--generated 16] [--no-demo] [--keeper-only]
 
 Originals: generated anime-style pictures (tests/analysis/generated_art.py) and every lossless demo image
 (assets/demo). Each is re-encoded as a JPEG and decoded (what a PNG saved from that JPEG holds): on the 8-pixel grid
@@ -53,10 +53,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--generated", type=int, default=16)
     parser.add_argument("--no-demo", action="store_true")
+    parser.add_argument("--keeper-only", action="store_true", help="only the keeper groups, not the table")
     args = parser.parse_args()
     originals = varied_originals(args.generated) + ([] if args.no_demo else demo_originals())
     print(f"{len(originals)} originals; thresholds: lattice < {REENCODE_THRESHOLD}, colour < "
           f"{HALVED_COLOUR_THRESHOLD}")
+    if args.keeper_only:
+        _keeper_check(originals)
+        return
     print(f"{'kind':<26}{'should':<8}{'images':>7}{'flagged':>9}  {'lattice':<22}{'colour':<22}{'ms/image':>9}")
     for kind, make in KINDS.items():
         should = "never" if kind in ORIGINAL_KINDS else "all" if kind in DETECTABLE_KINDS else "can't"

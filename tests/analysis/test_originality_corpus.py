@@ -113,15 +113,27 @@ def _group(folder: Path, picture: Image.Image, seed: int, kinds: list[str]) -> t
     return paths, sizes
 
 
-@pytest.mark.parametrize("family", ["detectable", "same size"])
-def test_the_keeper_of_an_original_and_its_disguised_copies_is_the_original(tmp_path, generated, demo, family):
-    """PNG files only, the original placed first and last: undetected copies of about the same size lose on
-    sharpness (the resampling and the JPEG soften them)."""
-    copies = list(DETECTABLE_KINDS) if family == "detectable" else SAME_SIZE_KINDS
+def test_the_keeper_of_an_original_and_its_detectable_copies_is_the_original(tmp_path, generated, demo):
+    """PNG files only, the original placed first and last."""
     for seed, picture in enumerate(generated[:3] + demo[::6]):
-        for kinds in (["original", *copies], [*copies, "original"]):
+        for kinds in (["original", *DETECTABLE_KINDS], [*DETECTABLE_KINDS, "original"]):
             paths, sizes = _group(tmp_path, picture, seed, kinds)
-            assert kinds[originality_rank(paths, sizes)[0]] == "original", (seed, family)
+            assert kinds[originality_rank(paths, sizes)[0]] == "original", seed
+
+
+def test_undetected_copies_of_the_same_size_never_beat_the_original(tmp_path, generated, demo):
+    """Copies the check cannot see, within 2 % of the original's size: none wins on noise (a q98 copy's rounding
+    noise looks sharper by up to 3.3 %); a copy softened by resampling loses; near-identical ones tie with the
+    original (the first seen stays)."""
+    softened = "q90 4:2:0 x0.5, back up"
+    for seed, picture in enumerate(generated[:3] + demo[::6]):
+        paths, sizes = _group(tmp_path, picture, seed, ["original", *SAME_SIZE_KINDS])
+        assert originality_rank(paths, sizes)[0] == 0, seed
+        kinds = [*SAME_SIZE_KINDS, "original"]
+        paths, sizes = _group(tmp_path, picture, seed, kinds)
+        ranked = [kinds[i] for i in originality_rank(paths, sizes)]
+        assert ranked.index("original") < ranked.index(softened), (seed, ranked)
+        assert ranked[0] != softened
 
 
 def test_a_copy_resized_down_loses_and_one_resized_up_wins_on_size(tmp_path, generated):
