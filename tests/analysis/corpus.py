@@ -86,10 +86,10 @@ UNDETECTABLE_KINDS = {
     **{f"q{q} 4:4:4": disguise(q, 0) for q in (98, 100)},
     **{f"q90 4:2:0 x{s}": disguise(90, scale=s) for s in (0.5, 0.75, 0.9, 1.1, 1.25, 1.5)},
     "q95 4:4:4 x1.25": disguise(95, 0, scale=1.25),
-    "q90 4:2:0 x1.01": disguise(90, scale=1.01),
+    "q90 4:2:0 x1.005": disguise(90, scale=1.005),
     "q98 4:4:4 x0.99": disguise(98, 0, scale=0.99),
     "q90 4:2:0 x0.5, back up": lambda im, seed: disguise(90, scale=0.5)(im, seed).resize(im.size, _FILTERS[1]),
 }
 #: undetectable copies within 2 % of the original's area: the keeper rule must still prefer the original
-SAME_SIZE_KINDS = ["q98 4:4:4", "q100 4:4:4", "q90 4:2:0 x1.01", "q98 4:4:4 x0.99", "q90 4:2:0 x0.5, back up"]
+SAME_SIZE_KINDS = ["q98 4:4:4", "q100 4:4:4", "q90 4:2:0 x1.005", "q98 4:4:4 x0.99", "q90 4:2:0 x0.5, back up"]
 KINDS = {**ORIGINAL_KINDS, **DETECTABLE_KINDS, **UNDETECTABLE_KINDS}
