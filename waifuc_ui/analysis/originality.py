@@ -226,14 +226,21 @@ def jpeg_lattice(luma: np.ndarray) -> Lattice | None:
     at_origin = _lattice_score(blocks_at(0, 0))
     if len(rows) < 8 or (at_origin is not None and at_origin[0] < REENCODE_THRESHOLD):
         return Lattice(*at_origin, (0, 0)) if at_origin is not None else None
-    step = max(1, len(rows) // SEARCH_BLOCKS)  # candidates are found and compared on a sample, the best read in full
-    sampled = {o: _lattice_score(blocks_at(*o, step)) for o in _grid_candidates(blocks_at, step)}
-    found = {offset: score for offset, score in sampled.items() if score is not None}
-    if found and min(score for score, _ in found.values()) < REENCODE_THRESHOLD + 0.05:  # else no grid is a JPEG's
+    step = max(1, len(rows) // SEARCH_BLOCKS)  # candidates are found on a sample
+    first, *others = _grid_candidates(blocks_at, step)
+    # read in full the likeliest offset, and the others whose sample looks like a JPEG's grid or is too small to
+    # tell (a sample can lack the few coefficients a high quality's lattice is measured on)
+    to_read = [first]
+    for offset in others:
+        sample = _lattice_score(blocks_at(*offset, step))
+        if sample is None or sample[0] < REENCODE_THRESHOLD + 0.05:
+            to_read.append(offset)
+    read = {offset: _lattice_score(blocks_at(*offset)) for offset in to_read}
+    found = {offset: score for offset, score in read.items() if score is not None}
+    if found:
         offset = min(found, key=lambda o: found[o][0])
-        full = _lattice_score(blocks_at(*offset))
-        if full is not None and (at_origin is None or full[0] < at_origin[0]):
-            return Lattice(*full, offset)
+        if at_origin is None or found[offset][0] < at_origin[0]:
+            return Lattice(*found[offset], offset)
     return Lattice(*at_origin, (0, 0)) if at_origin is not None else None
 
 
