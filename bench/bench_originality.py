@@ -80,7 +80,7 @@ def main() -> None:
 
 def _keeper_check(originals: list[Image.Image]) -> None:
     """Per original, a group of the original and all its copies of a kind family as PNG files, the original given
-    last: which file leads."""
+    first and then last (ties keep the first given): which file leads."""
     families: dict[str, list[str]] = {
         "detectable copies": list(DETECTABLE_KINDS),
         "undetected copies of about the same size": SAME_SIZE_KINDS,
@@ -89,20 +89,24 @@ def _keeper_check(originals: list[Image.Image]) -> None:
     }
     with tempfile.TemporaryDirectory(prefix="bench_originality_") as folder:
         for family, kinds in families.items():
+            kept = {"first": 0, "last": 0}
             wrong: list[str] = []
             for i, picture in enumerate(originals):
-                paths, sizes = [], []
-                for n, kind in enumerate([*kinds, "original"]):
-                    image = KINDS[kind](picture, i)
-                    path = os.path.join(folder, f"{i}_{n}.png")
-                    image.save(path, "PNG")
-                    paths.append(path)
-                    sizes.append(image.size)
-                keeper = originality_rank(paths, sizes)[0]
-                if keeper != len(paths) - 1:
-                    wrong.append(f"#{i} kept {kinds[keeper]}")
-            print(f"keeper, original + {len(kinds)} {family}: the original in {len(originals) - len(wrong)} of "
-                  f"{len(originals)}" + (f" ({'; '.join(wrong[:6])})" if wrong else ""))
+                for place, order in (("first", ["original", *kinds]), ("last", [*kinds, "original"])):
+                    paths, sizes = [], []
+                    for n, kind in enumerate(order):
+                        image = KINDS[kind](picture, i)
+                        path = os.path.join(folder, f"{i}_{n}.png")
+                        image.save(path, "PNG")
+                        paths.append(path)
+                        sizes.append(image.size)
+                    keeper = order[originality_rank(paths, sizes)[0]]
+                    kept[place] += keeper == "original"
+                    if keeper != "original":
+                        wrong.append(f"#{i} {place}: {keeper}")
+            print(f"keeper, original + {len(kinds)} {family}: the original kept in {kept['first']} of "
+                  f"{len(originals)} given first, {kept['last']} given last" + (f" ({'; '.join(wrong[:4])})"
+                                                                                 if wrong else ""))
 
 
 if __name__ == "__main__":
