@@ -17,7 +17,7 @@ them on a corpus):
 * The lattice (:func:`jpeg_lattice`): the luminance of a decoded JPEG, cut into the JPEG's 8 x 8 blocks and
   transformed by the block DCT, gives coefficients on the lattice of the JPEG's quantization steps (up to rounding
   noise of about 0.35). For each IJG quality 10..97, the mean distance of the coefficients to that quality's
-  lattice (in steps, 0..0.5) is about 0.25 on an original and under 0.1 on a decoded JPEG; only coefficients the
+  lattice (in steps, 0..0.5) is about 0.25 on an original and under 0.1 on most decoded JPEGs; only coefficients the
   quantizer would keep (|c| >= step/2, step >= 3) count, each frequency weighs the same, so flat colour (all-zero
   blocks) and smooth gradients (one repeated value) cannot fake a lattice. The best quality is the estimate shown
   ("PNG re-encoded from a JPEG q≈90"). A JPEG cropped before the re-save has its grid elsewhere: the grid offsets
@@ -26,10 +26,13 @@ them on a corpus):
 * Half-resolution colour (:func:`colour_phase_ratio`): JPEGs usually store colour at half resolution (4:2:0, Pillow's
   and most encoders' default) and decoders upsample it with a triangle filter, whose output has zero third
   differences at every other pixel. That holds at any quality (q100 included) and survives crops; a picture
-  upscaled 2x shows it in its luminance too and is not counted.
+  upscaled 2x shows it in its luminance too and is not counted. Blocks with pixels clipped at black or white are
+  left out of the lattice when enough others remain (ringing past the clip breaks the lattice).
 
-Limits (counted as originals): a JPEG with full-resolution colour (4:4:4) at quality 98-100 (steps 1-2: the lattice
-is below the rounding noise) and non-IJG tables at high quality; a JPEG resized before the re-save (the grid and
+Limits (counted as originals): a JPEG of quality 98-100 with full-resolution colour (4:4:4), or of a grey picture
+(steps 1-2: the lattice is below the rounding noise; no colour to read); pure black-and-white line art (clipped
+everywhere) and pictures under about 50 pixels a side; non-IJG tables at high quality; a JPEG resized before the
+re-save (the grid and
 the colour pattern are gone; resampling traces measured on the corpus overlap with genuine larger pictures, so no
 rule reads them). An undetected copy within 2 % of the original's size loses on sharpness when resampling softened
 it by more than SHARPNESS_TOLERANCE, else it ties with the original and the first seen stays; one more than 2 %
