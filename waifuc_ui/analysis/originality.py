@@ -53,6 +53,8 @@ from PIL import Image
 from ..core.errors import InvalidArgumentError
 from ..core.imaging import load_image
 
+#: changes whenever the ranking rules change (cached keeper orders are keyed by it)
+RULES_VERSION = 2
 #: IJG (libjpeg) standard luminance quantization table, row-major (Pillow's ``quantization`` order).
 IJG_LUMINANCE = np.array([
     16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69, 56,

@@ -16,14 +16,15 @@ from typing import Any
 import numpy as np
 
 from ..action.reviewed import stream_keys
+from ..analysis.originality import RULES_VERSION
 from .duplicate_groups import Candidate, CannotLink, Split, hamming_matrix, keeper_order, keeper_reason
 from .review_models import ReviewModels
 from .review_view import DuplicateGroup, DuplicateView
 from .runs import CacheScope, Runs
 from .store import ItemStore
 
-ORDER_KEY = {"analysis": "duplicate-keeper-order", "version": 1}
-REASON_KEY = {"analysis": "duplicate-keeper-reason", "version": 1}
+ORDER_KEY = {"analysis": "duplicate-keeper-order", "version": 1, "rules": RULES_VERSION}
+REASON_KEY = {"analysis": "duplicate-keeper-reason", "version": 1, "rules": RULES_VERSION}
 
 
 class GroupFinder:
