@@ -148,7 +148,12 @@ def test_gram_margin_covers_the_error():
 
 
 @pytest.mark.parametrize("threshold", [0.05, 0.3])
-def test_close_pairs_equal_the_index_pair_by_pair_and_cache_the_found_ones(full_fake_hub, cache, threshold):
+@pytest.mark.parametrize("keep_all", [True, False])
+def test_close_pairs_equal_the_index_pair_by_pair_and_cache_the_found_ones(full_fake_hub, cache, threshold, keep_all,
+                                                                          monkeypatch):
+    from waifuc_ui.analysis import lpips_pairs
+
+    monkeypatch.setattr(lpips_pairs, "KNOWN_ALL_ROWS", 1000 if keep_all else 5)
     entries = _items()
     n = len(entries)
     index, hashes, _ = _lpips_index(entries)
@@ -163,5 +168,6 @@ def test_close_pairs_equal_the_index_pair_by_pair_and_cache_the_found_ones(full_
     assert [(i, j) for i, j, _ in found.pairs] == sorted(p for p, d in old.items() if d <= threshold)
     assert all(abs(d - old[(i, j)]) <= 1e-12 for i, j, d in found.pairs)
     assert found.gram == found.compared and found.computed == 0
-    assert set(known) == {(i, j) for i, j, _ in found.pairs}  # only the pairs found are cached
-    assert all(d == np.float32(old[p]) or abs(d - old[p]) <= 1e-7 for p, d in known.items())
+    cached = set(old) if keep_all else {(i, j) for i, j, _ in found.pairs}  # all, or (many images) the found ones
+    assert set(known) == cached
+    assert all(abs(d - old[p]) <= 1e-12 for p, d in known.items())

@@ -7,18 +7,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from review_page import export_count, looks
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 60_000
-
-
-def looks(thumbs) -> list[str]:
-    """Each thumbnail's computed look: "picked" (the head script's 4 px solid outline and tint), "plain" (neither;
-    a focus ring is plain), else "mixed"."""
-    return thumbs.evaluate_all("""els => els.map(el => {
-        const s = getComputedStyle(el), tinted = getComputedStyle(el, '::after').content !== 'none';
-        const outlined = s.outlineStyle === 'solid' && s.outlineWidth === '4px';
-        return outlined && tinted ? 'picked' : (!outlined && !tinted ? 'plain' : 'mixed'); })""")
 
 
 def target_count(text: str) -> int:
@@ -101,17 +93,6 @@ def test_pick_images_move_them_out_and_export_what_the_summary_says(app_url, bro
     page.locator("#ccip-apply").click()
     expect(summary).to_contain_text("Applied; 0 images in the dataset")
     context.close()
-
-
-def export_count(page) -> int:
-    from playwright.sync_api import expect
-
-    page.get_by_role("tab", name="7 · Export").click()
-    page.locator("#export-build").click()
-    expect(page.locator("#export-summary")).to_contain_text("images (")
-    found = re.search(r"(\d+) images \(", page.locator("#export-summary").inner_text())
-    assert found is not None
-    return int(found.group(1))
 
 
 def test_shift_click_a_range_and_press_o_moves_exactly_those_out(app_url, browser):

@@ -118,9 +118,7 @@ class FilterSimilarAction(AnalyzedAction):
         return analyze_images(images)
 
     def store_analysis(self, run: RunState, h: str, analysis: Any) -> Any:
-        # fast path: the embedding is spilled at once; writing 6.4 MB of features per image to the cache costs more
-        # than extracting them again for the rare re-run that needs a pair it has not seen
-        self._index.store_fresh(h, analysis["features"], cache=not self._index.fast)
+        self._index.store_fresh(h, analysis["features"])  # a re-run at another threshold needs no model call
         meta = {"ratio": analysis["ratio"]}
         run.cache.put(h, run.key, meta)
         return meta

@@ -19,6 +19,9 @@ from .lpips import LPIPSIndex
 
 #: parts smaller than this are packed together into one Gram (fewer, larger BLAS calls)
 PACK_ROWS = 256
+#: up to this many images in a Gram, every distance goes to the cache rows (FilterSimilarAction then computes
+#: nothing the review computed); above it only the pairs found, since the rows would grow as n^2
+KNOWN_ALL_ROWS = 1000
 
 
 @dataclass
@@ -86,7 +89,8 @@ def close_pairs(index: LPIPSIndex, hashes: Sequence[str], allowed: np.ndarray, t
     """All pairs of ``allowed`` (mask over ``hashes``) with exact distance <= ``threshold``.
 
     Identical content is 0 apart; distances in the cache rows are reused; the rest come from Gram passes (fast
-    path) or the difference model. The cache rows keep the distances found within ``threshold``."""
+    path) or the difference model. The cache rows keep every distance computed (only the pairs found within
+    ``threshold`` for a Gram of more than KNOWN_ALL_ROWS images)."""
     ii, jj = np.nonzero(allowed)
     found: list[tuple[int, int, float]] = []
     known = [index.known(h) for h in hashes]
@@ -118,9 +122,11 @@ def close_pairs(index: LPIPSIndex, hashes: Sequence[str], allowed: np.ndarray, t
             rows = np.array([index.row_of(hashes[k]) for k in part.tolist()], np.int64)
             ds, settled = pair_distances(index.columns, rows, index.norms(rows), pa, pb, index.embedding_length,
                                          threshold)
+            keep_all = len(part) <= KNOWN_ALL_ROWS
             for i, j, dist in zip(part[pa].tolist(), part[pb].tolist(), ds.tolist()):
                 if dist <= threshold:
                     found.append((i, j, dist))
+                if keep_all or dist <= threshold:
                     known[i][hashes[j]] = dist
                     changed.add(i)
             index.pairs_computed += int(settled.sum())

@@ -25,6 +25,7 @@ from typing import Any
 import gradio as gr
 from gradio.blocks import Block
 
+from ..core.errors import InternalError
 from ..session.tag_suggest import TagIndex, suggestions
 from .common import Updates
 
@@ -110,7 +111,7 @@ def typed_text_js(field: gr.Dropdown) -> str:
     finished call's key data (the text as it was then), so the last answer was for an older text; read here, that
     call carries the text as it is."""
     if not field.elem_id:
-        raise ValueError("a tag field needs an elem_id")
+        raise InternalError("a tag field needs an elem_id")
     box = json.dumps(f"#{field.elem_id} input")
     return f"(index, value, typed) => [index, value, document.querySelector({box})?.value ?? '']"
 
