@@ -46,12 +46,7 @@ def mini_app():
         press.click(lambda: "pressed in", None, out)
         other.click(lambda: "pressed other", None, out)
         escape.click(lambda: ([], None, "cleared"), None, [picked, anchor, out])
-    port = free_port()
-    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True, head=head_script())
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        demo.close()
+    yield from _served(demo)
 
 
 def test_shift_click_and_keys(mini_app, browser):
@@ -134,12 +129,7 @@ def picks_app():
                         [picked, page], [gallery, page, out])
         redraw.click(lambda picked, page: (shown(picked, page), "redrawn"), [picked, page], [gallery, out])
         demo.load(shown, [picked, page], gallery)
-    port = free_port()
-    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True, head=head_script())
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        demo.close()
+    yield from _served(demo)
 
 
 IDS8 = [f"p{k}" for k in range(2 * PAGE)]
@@ -172,3 +162,13 @@ def test_picked_thumbnails_are_outlined_after_every_pick_range_page_change_and_r
     assert looks_after(lambda: page.locator("#next").click(), "page 0") == [False, True, False, True]  # back
     assert looks_after(lambda: page.locator("#redraw").click(), "redrawn") == [False, True, False, True]
     assert [style_of(thumbs.nth(k)) for k in (1, 3)] == [PICKED_LOOK] * 2
+
+
+def _served(demo):
+    """Launch ``demo`` with the selection head script on a free port; yield its URL, close it after."""
+    port = free_port()
+    demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=port, quiet=True, head=head_script())
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        demo.close()
